@@ -1,0 +1,161 @@
+"""``python -m bot``: the bot, the local console, search from the shell, and the benchmark contract.
+
+Bare ``python -m bot`` runs the Telegram bot when ``TELEGRAM_BOT_TOKEN`` is set and the local console
+otherwise, so a newcomer gets something to talk to with no setup at all.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.commands import Commands
+from bot.core import Dossier, Progress
+from bot.render_text import render, search_json
+from bot.settings import Settings, SettingsError, load_settings
+
+log = logging.getLogger("bot")
+
+
+def _progress_bar(label: str) -> Progress | None:
+    """A one-line progress bar on a terminal; on anything else progress goes to the log instead."""
+    if not sys.stderr.isatty():
+        return lambda done, total, name: log.info("%s: %d/%d", label, done, total) if done == total else None
+
+    def show(done: int, total: int, name: str) -> None:
+        width = 30
+        filled = int(width * done / max(total, 1))
+        sys.stderr.write(f"\r{label} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+        if done == total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+    return show
+
+
+def open_dossier(settings: Settings, scan: bool = True) -> Dossier:
+    """The Dossier for these settings, with the corpus folder scanned for new and changed files."""
+    settings.check_paths()
+    dossier = Dossier.open(settings.data_dir, progress=_progress_bar("Building the index"))
+    if scan:
+        report = dossier.scan_corpus(settings.corpus_dir, progress=_progress_bar("Reading the corpus"))
+        if report.outcomes:
+            log.info(
+                "corpus scan: %d added, %d updated, %d duplicates, %d skipped, %d unchanged (%.1f s)",
+                report.count("added"),
+                report.count("updated"),
+                report.count("duplicate"),
+                report.count("skipped"),
+                report.unchanged,
+                report.seconds,
+            )
+    return dossier
+
+
+def cmd_search(settings: Settings, args: argparse.Namespace) -> int:
+    dossier = open_dossier(settings)
+    text = " ".join(args.query)
+    reply = Commands(dossier).search(text, page_size=args.limit)
+    if args.json:
+        print(json.dumps(search_json(reply, text), ensure_ascii=False, indent=2))
+    else:
+        print(render(reply, color=sys.stdout.isatty()))
+    return 0
+
+
+def cmd_console(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.console import run_console
+
+    return run_console(open_dossier(settings), settings)
+
+
+def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
+    if not settings.token:
+        print("dossier: TELEGRAM_BOT_TOKEN is not set (see README: Connecting to Telegram)", file=sys.stderr)
+        return 2
+    try:
+        from handlers.app import run_bot  # type: ignore[import-not-found, unused-ignore]
+    except ImportError:
+        print(
+            "dossier: the Telegram bot is not part of this build yet; use `python -m bot console`",
+            file=sys.stderr,
+        )
+        return 2
+    return int(run_bot(settings, open_dossier(settings)))
+
+
+def cmd_eval(settings: Settings, args: argparse.Namespace) -> int:
+    """Index every *.txt of a folder into a throwaway store and run a query file: the benchmark contract."""
+    from bot.query import parse_query
+
+    corpus = Path(args.corpus)
+    if not corpus.is_dir():
+        print(f"dossier: {corpus} is not a folder", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory(prefix="dossier-eval-") as tmp:
+        started = time.perf_counter()
+        dossier = Dossier.open(Path(tmp))
+        dossier.scan_corpus(corpus)
+        print(
+            json.dumps({"build_s": round(time.perf_counter() - started, 3), "docs": len(dossier)}),
+            file=sys.stderr,
+            flush=True,
+        )
+        sources = {doc.id: doc.source for doc in dossier.store.iter_documents()}
+        out = sys.stdout
+        with open(args.queries, encoding="utf-8") as fh:
+            for line in fh:
+                if not line.strip():
+                    continue
+                item = json.loads(line)
+                t0 = time.perf_counter()
+                ids = dossier.search_ids(parse_query(item["query"]), limit=10)
+                ms = (time.perf_counter() - t0) * 1000
+                hits = [sources[i].rsplit("/", 1)[-1].removesuffix(".txt") for i in ids]
+                out.write(json.dumps({"qid": item["qid"], "hits": hits, "ms": round(ms, 3)}) + "\n")
+        dossier.close()
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot", description=__doc__.splitlines()[0] if __doc__ else ""
+    )
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("run", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
+    sub.add_parser("console", help="talk to the bot in this terminal, or pipe commands in")
+    p = sub.add_parser("search", help="search the corpus once and print the results")
+    p.add_argument("query", nargs="+")
+    p.add_argument("--json", action="store_true", help="print JSON instead of text")
+    p.add_argument("--limit", type=int, default=10, help="how many results (default 10)")
+    p = sub.add_parser("eval", help="benchmark contract: index a folder of .txt, run a JSONL query file")
+    p.add_argument("--corpus", required=True)
+    p.add_argument("--queries", required=True)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(f"dossier: configuration error: {exc}", file=sys.stderr)
+        return 2
+    logging.basicConfig(
+        level=settings.log_level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    commands = {"run": cmd_run, "console": cmd_console, "search": cmd_search, "eval": cmd_eval}
+    name = args.command or ("run" if settings.token else "console")
+    try:
+        return commands[name](settings, args)
+    except SettingsError as exc:
+        print(f"dossier: configuration error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

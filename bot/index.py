@@ -1,0 +1,552 @@
+"""The search index: BM25 over normalised keys, with per-word typo and prefix expansion.
+
+Why not SQLite FTS5 or Tantivy: FTS5 has no fuzzy matching at all, and Tantivy scores a fuzzy term as a
+constant, so it either ranks clean queries badly or drowns misspelled words under exact ones (see
+``bench/``). Here every expansion of a query word (the word itself, its typo neighbours, its completions)
+is a real vocabulary key scored with *its own* BM25 statistics, weighted below an exact match, and a
+document takes the best of a word's expansions, so typing a word wrong costs a little rank, not the answer.
+
+The index lives in memory (numpy arrays per key), is built from the store, grows incrementally as
+documents arrive, and is saved to a snapshot file so that a restart does not re-read every document.
+It sits behind the small ``SearchIndex`` protocol so a server engine could replace it.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import pickle
+from array import array
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+import numpy.typing as npt
+from rapidfuzz import process
+from rapidfuzz.distance import OSA, Levenshtein
+
+from bot.query import Query
+from bot.textnorm import STOP_WORDS, WORD_RE, Analyzer
+
+FloatArray = npt.NDArray[np.float32]
+IntArray = npt.NDArray[np.int32]
+
+# Ranking constants, tuned on the Reuters benchmark (bench/search_bench.py) by error kind, not by query.
+K1 = 1.2
+B = 0.3
+TITLE_BOOST = 2.0  # a title word counts as this many extra occurrences
+LEAD_TOKENS = 40  # news puts what a story is about in its first sentence: the lead
+LEAD_BOOST = 2.0  # a lead word counts as this many extra occurrences
+FUZZY_WEIGHT = {1: 0.55, 2: 0.35}  # share of an exact match's score that a typo neighbour earns
+PREFIX_WEIGHT = 0.9  # a completion of the last, unfinished word
+MAX_PREFIX_EXPANSIONS = 40
+MAX_FUZZY_EXPANSIONS = 40
+COORDINATION = 1.0  # reward for matching more of the query's words
+PROXIMITY = 0.3  # reward for matched words that stand close together
+RERANK_POOL = 30
+SNAPSHOT_VERSION = 1
+
+
+def max_edits(length: int) -> int:
+    """Typo tolerance scaled to word length: short words must be exact, longer ones may have 1, then 2."""
+    if length < 4:
+        return 0
+    return 1 if length < 8 else 2
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    doc_id: int
+    score: float
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    hits: list[Hit]
+    total: int
+    match_keys: frozenset[str] = frozenset()  # every key that counted as a match, for snippet marking
+    suggestion: str | None = None
+    stop_words_only: bool = False
+
+
+class SearchIndex(Protocol):
+    """What the rest of Dossier needs from a search engine."""
+
+    def add(self, doc_id: int, title: str, text: str, published: date | None) -> None: ...
+
+    def remove(self, doc_id: int) -> None: ...
+
+    def search(self, query: Query, limit: int = 10, offset: int = 0) -> SearchResult: ...
+
+    def __len__(self) -> int: ...
+
+
+@dataclass
+class _Surface:
+    """A folded spelling seen in the corpus, the keys it leads to, and how to show it in a suggestion."""
+
+    keys: tuple[int, ...]
+    count: int
+    display: str
+
+
+@dataclass
+class _Expansion:
+    """A query word's alternatives: key id -> (weight, is_exact)."""
+
+    alts: dict[int, tuple[float, bool]] = field(default_factory=dict)
+
+    def offer(self, key_id: int, weight: float, exact: bool) -> None:
+        old = self.alts.get(key_id)
+        if old is None or weight > old[0]:
+            self.alts[key_id] = (weight, exact)
+
+
+class MemoryIndex:
+    """In-memory BM25 index with typo/prefix expansion. Not thread-safe: one writer, calls serialised by
+    the caller (the core runs it on one worker)."""
+
+    def __init__(self, analyzer: Analyzer | None = None) -> None:
+        self.analyzer = analyzer or Analyzer()
+        self._doc_ids: list[int] = []
+        self._slot_of: dict[int, int] = {}
+        self._alive = bytearray()
+        self._doclen = array("f")
+        self._dates = array("i")  # date ordinal, 0 when unknown
+        self._seqs: list[array[int]] = []  # primary key id per token, for phrases and proximity
+        self._key_id: dict[str, int] = {}
+        self._keys: list[str] = []
+        self._post_slots: list[array[int]] = []
+        self._post_tf: list[array[float]] = []
+        self._words: dict[str, tuple[tuple[int, ...], str]] = {}  # word -> (key ids, folded spelling)
+        self._surfaces: dict[str, _Surface] = {}
+        self._deletes: dict[str, list[str]] = {}  # one-deletion variant -> surface folds
+        self._live = 0
+        self._total_len = 0.0
+        self._reset_caches()
+
+    # ----------------------------------------------------------------- state
+    def _reset_caches(self) -> None:
+        self._np_post: dict[int, tuple[IntArray, FloatArray]] = {}
+        self._np_doclen: FloatArray | None = None
+        self._np_alive: npt.NDArray[np.bool_] | None = None
+        self._np_dates: IntArray | None = None
+        self._sorted_surfaces: list[str] | None = None
+        self._by_length: dict[int, list[str]] | None = None
+        self._expansion_cache: dict[tuple[str, bool], _Expansion] = {}
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        for name in (
+            "analyzer",
+            "_np_post",
+            "_np_doclen",
+            "_np_alive",
+            "_np_dates",
+            "_sorted_surfaces",
+            "_by_length",
+            "_expansion_cache",
+        ):
+            state.pop(name, None)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.analyzer = Analyzer()
+        self._reset_caches()
+
+    def save(self, path: Path, stamp: str) -> None:
+        """Write a snapshot atomically (temp file + rename): a crash mid-write leaves the old one."""
+        tmp = path.with_suffix(".tmp")
+        with tmp.open("wb") as fh:
+            pickle.dump((SNAPSHOT_VERSION, stamp, self), fh, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(path)
+
+    @classmethod
+    def load(cls, path: Path, stamp: str, analyzer: Analyzer | None = None) -> MemoryIndex | None:
+        """The snapshot at ``path`` if it was written for this exact store state, else None.
+
+        The snapshot is our own file in our own data dir; it is never read from elsewhere."""
+        try:
+            with path.open("rb") as fh:
+                version, saved_stamp, index = pickle.load(fh)
+        except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError):
+            return None
+        if version != SNAPSHOT_VERSION or saved_stamp != stamp or not isinstance(index, cls):
+            return None
+        if analyzer is not None:
+            index.analyzer = analyzer
+        return index
+
+    def __len__(self) -> int:
+        return self._live
+
+    def __contains__(self, doc_id: int) -> bool:
+        slot = self._slot_of.get(doc_id)
+        return slot is not None and bool(self._alive[slot])
+
+    # ----------------------------------------------------------------- building
+    def _word_info(self, word: str) -> tuple[tuple[int, ...], str]:
+        """Key ids and folded spelling of a lowercased word, registering new keys and spellings."""
+        info = self._words.get(word)
+        if info is not None:
+            return info
+        out: list[int] = []
+        for key in self.analyzer.keys(word):
+            kid = self._key_id.get(key)
+            if kid is None:
+                kid = len(self._keys)
+                self._key_id[key] = kid
+                self._keys.append(key)
+                self._post_slots.append(array("i"))
+                self._post_tf.append(array("f"))
+            out.append(kid)
+        ids = tuple(out)
+        sf = "" if (not ids or word.isdigit()) else self.analyzer.surface_fold(word)
+        if sf:
+            self._add_surface(sf, word, ids)
+        info = (ids, sf)
+        self._words[word] = info
+        return info
+
+    def _add_surface(self, sf: str, word: str, ids: tuple[int, ...]) -> None:
+        entry = self._surfaces.get(sf)
+        if entry is None:
+            self._surfaces[sf] = _Surface(ids, 0, word)
+            self._sorted_surfaces = None
+            if len(sf) >= 3:
+                for variant in _deletions(sf):
+                    self._deletes.setdefault(variant, []).append(sf)
+        elif not set(ids) <= set(entry.keys):
+            entry.keys = tuple(dict.fromkeys(entry.keys + ids))
+
+    def add(self, doc_id: int, title: str, text: str, published: date | None) -> None:
+        """Index one document (replacing an earlier version with the same id)."""
+        if doc_id in self._slot_of:
+            self.remove(doc_id)
+        slot = len(self._doc_ids)
+        words = WORD_RE.findall(text.lower())
+        known = self._words
+        surfaces = self._surfaces
+        tfs: dict[int, float] = {}
+        for word, n in Counter(words).items():
+            ids, sf = known.get(word) or self._word_info(word)
+            for kid in ids:
+                tfs[kid] = tfs.get(kid, 0.0) + n
+            if sf:
+                surfaces[sf].count += n
+        seq = array("i", [ids[0] for ids, _ in map(known.__getitem__, words) if ids])
+        for kid in set(seq[:LEAD_TOKENS]):
+            tfs[kid] += LEAD_BOOST
+        title_len = 0
+        for word in WORD_RE.findall(title.lower()):
+            ids = (known.get(word) or self._word_info(word))[0]
+            title_len += len(ids) > 0
+            for kid in ids:
+                tfs[kid] = tfs.get(kid, 0.0) + TITLE_BOOST
+        post_slots, post_tf = self._post_slots, self._post_tf
+        for kid, tf in tfs.items():
+            post_slots[kid].append(slot)
+            post_tf[kid].append(tf)
+        length = float(len(seq) + TITLE_BOOST * title_len)
+        self._doc_ids.append(doc_id)
+        self._slot_of[doc_id] = slot
+        self._alive.append(1)
+        self._doclen.append(length)
+        self._dates.append(published.toordinal() if published else 0)
+        self._seqs.append(seq)
+        self._live += 1
+        self._total_len += length
+        self._reset_caches()
+
+    def add_many(self, docs: Iterable[tuple[int, str, str, date | None]]) -> None:
+        for doc_id, title, text, published in docs:
+            self.add(doc_id, title, text, published)
+
+    def remove(self, doc_id: int) -> None:
+        """Forget a document. Its postings stay until the next rebuild but never match again."""
+        slot = self._slot_of.pop(doc_id, None)
+        if slot is None or not self._alive[slot]:
+            return
+        self._alive[slot] = 0
+        self._live -= 1
+        self._total_len -= self._doclen[slot]
+        self._seqs[slot] = array("i")
+        self._reset_caches()
+
+    # ----------------------------------------------------------------- numpy views
+    def _postings(self, kid: int) -> tuple[IntArray, FloatArray]:
+        cached = self._np_post.get(kid)
+        if cached is None:
+            slots = np.frombuffer(self._post_slots[kid], dtype=np.int32)
+            tfs = np.frombuffer(self._post_tf[kid], dtype=np.float32)
+            cached = (slots, tfs)
+            self._np_post[kid] = cached
+        return cached
+
+    def _arrays(self) -> tuple[FloatArray, npt.NDArray[np.bool_], IntArray]:
+        if self._np_doclen is None or self._np_alive is None or self._np_dates is None:
+            self._np_doclen = np.frombuffer(self._doclen, dtype=np.float32).copy()
+            self._np_alive = np.frombuffer(bytes(self._alive), dtype=np.uint8).astype(bool)
+            self._np_dates = np.frombuffer(self._dates, dtype=np.int32).copy()
+        return self._np_doclen, self._np_alive, self._np_dates
+
+    def _df(self, kid: int) -> int:
+        return len(self._post_slots[kid])
+
+    def _idf(self, df: int) -> float:
+        n = max(self._live, 1)
+        df = min(df, n)  # removed documents stay in postings until a rebuild
+        return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+
+    # ----------------------------------------------------------------- expansion
+    def _fuzzy_candidates(self, sf: str, edits: int) -> dict[str, int]:
+        """Vocabulary spellings within ``edits`` edits (OSA: a swap of neighbours is one edit).
+
+        Symmetric-delete lookup: the vocabulary is indexed by its one-letter deletions, the query's
+        deletions up to ``edits`` are looked up there. This finds everything within one edit and, for
+        two, everything but two substitutions, in microseconds instead of a scan of the vocabulary."""
+        variants = {sf}
+        frontier = {sf}
+        for _ in range(edits):
+            frontier = {v for w in frontier for v in _deletions(w)}
+            variants |= frontier
+        found: dict[str, int] = {}
+        for variant in variants:
+            if variant in self._surfaces:
+                found.setdefault(variant, -1)
+            for cand in self._deletes.get(variant, ()):
+                found.setdefault(cand, -1)
+        if edits >= 2 and not found:
+            # Two edits the delete index cannot see (two substitutions, two swaps): scan the spellings of
+            # similar length. Rare, and only reached when nothing closer exists.
+            for cand in self._scan_near(sf, edits):
+                found.setdefault(cand, -1)
+        out: dict[str, int] = {}
+        for cand in found:
+            if cand == sf:
+                continue
+            d = OSA.distance(sf, cand, score_cutoff=edits)
+            if d <= edits:
+                out[cand] = d
+        return out
+
+    def _scan_near(self, sf: str, edits: int) -> list[str]:
+        """Spellings within ``edits`` of ``sf`` by a scan of those of similar length (the slow path)."""
+        if self._by_length is None:
+            by_length: dict[int, list[str]] = {}
+            for surface in self._surfaces:
+                by_length.setdefault(len(surface), []).append(surface)
+            self._by_length = by_length
+        pool: list[str] = []
+        for n in range(len(sf) - edits, len(sf) + edits + 1):
+            pool.extend(self._by_length.get(n, ()))
+        matches = process.extract(sf, pool, scorer=OSA.distance, score_cutoff=edits, limit=None)
+        return [cand for cand, _, _ in matches]
+
+    def _prefix_candidates(self, sf: str) -> list[str]:
+        if self._sorted_surfaces is None:
+            self._sorted_surfaces = sorted(self._surfaces)
+        words = self._sorted_surfaces
+        lo = bisect.bisect_left(words, sf)
+        hi = bisect.bisect_left(words, sf + "\x7f")
+        cands = [w for w in words[lo:hi] if w != sf]
+        if len(cands) > MAX_PREFIX_EXPANSIONS:
+            cands.sort(key=lambda w: -self._surfaces[w].count)
+            cands = cands[:MAX_PREFIX_EXPANSIONS]
+        return cands
+
+    def _expand(self, word: str, prefix: bool) -> _Expansion:
+        cache_key = (word, prefix)
+        cached = self._expansion_cache.get(cache_key)
+        if cached is not None:
+            return cached
+        exp = _Expansion()
+        for key in self.analyzer.keys(word):
+            kid = self._key_id.get(key)
+            if kid is not None and self._df(kid):
+                exp.offer(kid, 1.0, True)
+        if not word.isdigit():
+            sf = self.analyzer.surface_fold(word)
+            if sf in self._surfaces:
+                for kid in self._surfaces[sf].keys:
+                    exp.offer(kid, 1.0, True)
+            edits = max_edits(len(sf))
+            if edits:
+                cands = self._fuzzy_candidates(sf, edits)
+                if len(cands) > MAX_FUZZY_EXPANSIONS:
+                    ranked = sorted(cands, key=lambda c: (cands[c], -self._surfaces[c].count))
+                    cands = {c: cands[c] for c in ranked[:MAX_FUZZY_EXPANSIONS]}
+                for cand, d in cands.items():
+                    for kid in self._surfaces[cand].keys:
+                        exp.offer(kid, FUZZY_WEIGHT[d], False)
+            if prefix and len(sf) >= 3:
+                for cand in self._prefix_candidates(sf):
+                    for kid in self._surfaces[cand].keys:
+                        exp.offer(kid, PREFIX_WEIGHT, False)
+        self._expansion_cache[cache_key] = exp
+        return exp
+
+    # ----------------------------------------------------------------- search
+    def _term_scores(self, exp: _Expansion, doclen: FloatArray, avgdl: float) -> FloatArray:
+        scores = np.zeros(len(self._doc_ids), dtype=np.float32)
+        exact_idf = max((self._idf(self._df(k)) for k, (_, ex) in exp.alts.items() if ex), default=None)
+        for kid, (weight, exact) in exp.alts.items():
+            slots, tf = self._postings(kid)
+            if not len(slots):
+                continue
+            idf = self._idf(len(slots))
+            if not exact and exact_idf is not None:
+                # A typo neighbour of a word the corpus has may not outscore the word itself by being rarer.
+                idf = min(idf, exact_idf)
+            norm = K1 * (1.0 - B + B * doclen[slots] / avgdl)
+            contrib = (weight * idf) * tf * (K1 + 1.0) / (tf + norm)
+            np.maximum.at(scores, slots, contrib.astype(np.float32))
+        return scores
+
+    def _docs_with(self, kids: Iterable[int]) -> npt.NDArray[np.bool_]:
+        mask = np.zeros(len(self._doc_ids), dtype=bool)
+        for kid in kids:
+            mask[self._postings(kid)[0]] = True
+        return mask
+
+    def _phrase_mask(self, phrase: tuple[str, ...], base: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
+        kids: list[int] = []
+        for word in phrase:
+            keys = self.analyzer.keys(word)
+            kid = self._key_id.get(keys[0]) if keys else None
+            if kid is None:
+                return np.zeros_like(base)
+            kids.append(kid)
+        cand = base.copy()
+        for kid in kids:
+            cand &= self._docs_with([kid])
+        out = np.zeros_like(base)
+        target = np.array(kids, dtype=np.int32)
+        for slot in np.flatnonzero(cand):
+            seq = np.frombuffer(self._seqs[slot], dtype=np.int32)
+            starts = np.flatnonzero(seq[: len(seq) - len(kids) + 1] == target[0])
+            for s in starts:
+                if np.array_equal(seq[s : s + len(kids)], target):
+                    out[slot] = True
+                    break
+        return out
+
+    def _proximity(self, slot: int, term_keys: list[set[int]]) -> float:
+        """1.0 when the matched words stand side by side, falling off as they spread out."""
+        seq = np.frombuffer(self._seqs[slot], dtype=np.int32)
+        all_keys = np.fromiter(set().union(*term_keys), dtype=np.int32)
+        positions = np.flatnonzero(np.isin(seq, all_keys))
+        if len(positions) < 2:
+            return 0.0
+        events: list[tuple[int, int]] = []
+        for pos in positions.tolist():
+            kid = int(seq[pos])
+            for t, keys in enumerate(term_keys):
+                if kid in keys:
+                    events.append((pos, t))
+        present = {t for _, t in events}
+        need = len(present)
+        if need < 2:
+            return 0.0
+        best = math.inf
+        window: Counter[int] = Counter()
+        left = 0
+        for pos, t in events:
+            window[t] += 1
+            while len(window) == need:
+                best = min(best, pos - events[left][0] + 1)
+                lt = events[left][1]
+                window[lt] -= 1
+                if not window[lt]:
+                    del window[lt]
+                left += 1
+        slack = best - need
+        return (need - 1) / (len(term_keys) - 1) / (1.0 + slack / 2.0)
+
+    def search(self, query: Query, limit: int = 10, offset: int = 0) -> SearchResult:
+        if query.is_empty or not self._live:
+            return SearchResult([], 0)
+        words = list(query.words)
+        phrase_words = [w for p in query.phrases for w in p]
+        positive = words + phrase_words
+        content = [w for w in positive if w not in STOP_WORDS and (len(w) > 1 or w.isdigit())]
+        if not content:
+            return SearchResult([], 0, stop_words_only=True)
+        doclen, alive, dates = self._arrays()
+        avgdl = max(self._total_len / max(self._live, 1), 1.0)
+        total = np.zeros(len(self._doc_ids), dtype=np.float32)
+        matched = np.zeros(len(self._doc_ids), dtype=np.float32)
+        term_keys: list[set[int]] = []
+        match_keys: set[str] = set()
+        last = words[-1] if words and not query.phrases else None
+        scored_terms = content
+        for i, word in enumerate(scored_terms):
+            exp = self._expand(word, prefix=(word == last and i == len(scored_terms) - 1))
+            if not exp.alts:
+                term_keys.append(set())
+                continue
+            scores = self._term_scores(exp, doclen, avgdl)
+            total += scores
+            matched += scores > 0
+            term_keys.append(set(exp.alts))
+            match_keys.update(self._keys[k] for k in exp.alts)
+        mask = alive & (total > 0)
+        if query.since or query.until:
+            lo = query.since.toordinal() if query.since else 1
+            hi = query.until.toordinal() if query.until else 10**9
+            mask &= (dates >= lo) & (dates <= hi)
+        for word in query.excluded:
+            kids = [self._key_id[k] for k in self.analyzer.keys(word) if k in self._key_id]
+            if kids:
+                mask &= ~self._docs_with(kids)
+        for phrase in query.phrases:
+            mask &= self._phrase_mask(phrase, mask)
+        candidates = np.flatnonzero(mask)
+        n_terms = max(len(scored_terms), 1)
+        if not len(candidates):
+            return SearchResult([], 0, frozenset(match_keys), self._suggest(query, positive))
+        coordination = 1.0 + COORDINATION * (matched[candidates] - 1.0) / max(n_terms - 1, 1)
+        scores = (total[candidates] * coordination).astype(np.float32)
+        want = min(len(candidates), max(offset + limit, RERANK_POOL))
+        top = np.argpartition(-scores, want - 1)[:want] if want < len(candidates) else np.arange(len(scores))
+        ranked: list[tuple[float, int]] = []
+        multi = sum(1 for k in term_keys if k) > 1
+        for j in top.tolist():
+            slot = int(candidates[j])
+            score = float(scores[j])
+            if multi:
+                score *= 1.0 + PROXIMITY * self._proximity(slot, term_keys)
+            ranked.append((score, slot))
+        ranked.sort(key=lambda x: (-x[0], self._doc_ids[x[1]]))
+        hits = [Hit(self._doc_ids[slot], score) for score, slot in ranked[offset : offset + limit]]
+        return SearchResult(hits, len(candidates), frozenset(match_keys))
+
+    # ----------------------------------------------------------------- suggestions
+    def _suggest(self, query: Query, words: list[str]) -> str | None:
+        """A "did you mean": each word that the corpus lacks replaced by its nearest frequent spelling."""
+        if not self._surfaces:
+            return None
+        changed = False
+        out: list[str] = []
+        choices = list(self._surfaces)
+        for word in words:
+            sf = self.analyzer.surface_fold(word)
+            if word.isdigit() or sf in self._surfaces or len(sf) < 3:
+                out.append(word)
+                continue
+            best = process.extractOne(sf, choices, scorer=Levenshtein.normalized_similarity, score_cutoff=0.5)
+            if best is None:
+                out.append(word)
+                continue
+            out.append(self._surfaces[best[0]].display)
+            changed = True
+        return " ".join(out) if changed else None
+
+
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}

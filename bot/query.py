@@ -1,0 +1,105 @@
+"""The query language, the same for every transport.
+
+``words in any order``, ``"exact phrase"``, ``-excluded``, ``since:2024-01``, ``until:2024-12-31``.
+Parsing never fails on odd input: unknown ``name:value`` operators and stray quotes are read as words, so a
+user who types ``C++: what?`` gets a search, not an error. Only a malformed date bound is an error, because
+silently dropping it would return results the user asked to exclude.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from bot.dates import parse_bound
+from bot.textnorm import WORD_RE
+
+MAX_QUERY_CHARS = 1000
+MAX_TERMS = 32
+
+_TOKEN_RE = re.compile(r'"([^"]*)"?|(\S+)')
+_OPERATOR_RE = re.compile(r"(since|until|from|to):(.*)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Query:
+    """A parsed query. ``words`` are the free words (ranked, typo-tolerant), ``phrases`` must appear as
+    written (after normalisation), ``excluded`` must not appear."""
+
+    text: str
+    words: tuple[str, ...] = ()
+    phrases: tuple[tuple[str, ...], ...] = ()
+    excluded: tuple[str, ...] = ()
+    since: date | None = None
+    until: date | None = None
+    truncated: bool = False
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.words and not self.phrases
+
+    @property
+    def all_words(self) -> tuple[str, ...]:
+        """Every positive word, free or inside a phrase, in the order typed."""
+        out = list(self.words)
+        for phrase in self.phrases:
+            out.extend(phrase)
+        return tuple(out)
+
+
+def _words(text: str) -> list[str]:
+    return [m.group().lower() for m in WORD_RE.finditer(text)]
+
+
+def parse_query(text: str) -> Query:
+    """Parse user input into a Query. Raises ``DateBoundError`` only for a malformed date bound."""
+    raw = text.strip()
+    truncated = len(raw) > MAX_QUERY_CHARS
+    raw = raw[:MAX_QUERY_CHARS]
+    words: list[str] = []
+    phrases: list[tuple[str, ...]] = []
+    excluded: list[str] = []
+    since: date | None = None
+    until: date | None = None
+    notes: list[str] = []
+    for m in _TOKEN_RE.finditer(raw):
+        quoted, bare = m.group(1), m.group(2)
+        if quoted is not None:
+            phrase = _words(quoted)
+            if len(phrase) == 1:
+                words.extend(phrase)
+            elif phrase:
+                phrases.append(tuple(phrase))
+            continue
+        op = _OPERATOR_RE.fullmatch(bare)
+        if op and op.group(2):
+            name = op.group(1).lower()
+            if name in ("since", "from"):
+                since = parse_bound(op.group(2), upper=False)
+            else:
+                until = parse_bound(op.group(2), upper=True)
+            continue
+        if bare.startswith("-") and len(bare) > 1:
+            excluded.extend(_words(bare[1:]))
+            continue
+        words.extend(_words(bare))
+    n_terms = len(words) + sum(len(p) for p in phrases)
+    if n_terms > MAX_TERMS:
+        truncated = True
+        words = words[: max(0, MAX_TERMS - sum(len(p) for p in phrases))]
+    if truncated:
+        notes.append(f"Your query was long: only its first {MAX_TERMS} words were used.")
+    if since and until and since > until:
+        notes.append("since: is after until:, so no date can match.")
+    return Query(
+        text=raw,
+        words=tuple(words),
+        phrases=tuple(phrases),
+        excluded=tuple(excluded),
+        since=since,
+        until=until,
+        truncated=truncated,
+        notes=tuple(notes),
+    )

@@ -1,0 +1,72 @@
+"""Reply models: what a command answers, before any transport formats it.
+
+Commands return these; ``handlers/`` renders them as Telegram HTML, ``bot.render_text`` as plain text for
+the console and CLI. Nothing here is escaped or formatted: that is each renderer's job, so a document
+containing ``<script>`` can never reach a chat unescaped by forgetting it in one command.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.core import SearchPage
+from bot.store import Document
+
+
+@dataclass(frozen=True)
+class CommandInfo:
+    name: str
+    args: str
+    summary: str
+    example: str
+    admin_only: bool = False
+
+
+@dataclass(frozen=True)
+class TextReply:
+    """A short message in plain words. ``error`` replies explain what went wrong and what to do."""
+
+    lines: tuple[str, ...]
+    error: bool = False
+
+    @classmethod
+    def of(cls, *lines: str, error: bool = False) -> TextReply:
+        return cls(tuple(lines), error)
+
+
+@dataclass(frozen=True)
+class HelpReply:
+    intro: str
+    commands: tuple[CommandInfo, ...]
+    footer: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SearchReply:
+    page: SearchPage
+    page_size: int
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def page_number(self) -> int:
+        return self.page.offset // self.page_size + 1
+
+    @property
+    def page_count(self) -> int:
+        return max(1, -(-self.page.total // self.page_size))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page.offset > 0
+
+    @property
+    def has_next(self) -> bool:
+        return self.page.offset + self.page_size < self.page.total
+
+
+@dataclass(frozen=True)
+class DocumentReply:
+    doc: Document
+
+
+Reply = TextReply | HelpReply | SearchReply | DocumentReply

@@ -1,0 +1,108 @@
+"""Every setting, read once from the environment and ``.env`` (see ``.env.example`` for each one)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+class SettingsError(Exception):
+    """A setting has a bad value; the message is one line naming the variable."""
+
+
+def _split_csv(value: Any) -> Any:
+    """``123,456`` as users write it (pydantic-settings would otherwise demand JSON: ``[123,456]``)."""
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    if isinstance(value, int):
+        return [value]
+    return value
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    telegram_bot_token: SecretStr | None = Field(default=None, validation_alias="TELEGRAM_BOT_TOKEN")
+    telegram_api_base_url: str = Field(
+        default="https://api.telegram.org", validation_alias="TELEGRAM_API_BASE_URL"
+    )
+    corpus_dir: Path = Field(default=Path("corpus"), validation_alias="DOSSIER_CORPUS_DIR")
+    data_dir: Path = Field(default=Path("data"), validation_alias="DOSSIER_DATA_DIR")
+    admin_ids: Annotated[list[int], NoDecode] = Field(
+        default_factory=list, validation_alias="DOSSIER_ADMIN_IDS"
+    )
+    timezone: str = Field(default="UTC", validation_alias="DOSSIER_TIMEZONE")
+    log_level: str = Field(default="INFO", validation_alias="DOSSIER_LOG_LEVEL")
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _admin_ids(cls, value: Any) -> Any:
+        return _split_csv(value)
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r} (use a name like Europe/Moscow)") from exc
+        return value
+
+    @field_validator("telegram_api_base_url")
+    @classmethod
+    def _base_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(f"{value!r} is not an http(s) URL")
+        return value.rstrip("/")
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        upper = value.upper()
+        if upper not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ValueError(f"{value!r} is not one of DEBUG, INFO, WARNING, ERROR")
+        return upper
+
+    @property
+    def token(self) -> str | None:
+        return self.telegram_bot_token.get_secret_value() if self.telegram_bot_token else None
+
+    @property
+    def api_url(self) -> str:
+        """What PTB calls ``base_url``: it appends the token itself."""
+        return f"{self.telegram_api_base_url}/bot"
+
+    @property
+    def file_url(self) -> str:
+        return f"{self.telegram_api_base_url}/file/bot"
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / "dossier.sqlite3"
+
+    def check_paths(self) -> None:
+        if not self.corpus_dir.is_dir():
+            raise SettingsError(
+                f"DOSSIER_CORPUS_DIR: the folder {str(self.corpus_dir)!r} does not exist "
+                "(create it, or point the setting at your documents)"
+            )
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Settings from the environment, or SettingsError with one line per bad variable."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            name = str(err["loc"][0]) if err["loc"] else "settings"
+            field = Settings.model_fields.get(name)
+            alias = field.validation_alias if field and isinstance(field.validation_alias, str) else name
+            msg = err["msg"].removeprefix("Value error, ")
+            bad = err.get("input")
+            lines.append(f"{alias}: {msg}" + (f" (got {bad!r})" if isinstance(bad, str | int) else ""))
+        raise SettingsError("; ".join(lines)) from None

@@ -1,0 +1,257 @@
+"""All of Dossier's SQL, behind one class, so another backend (PostgreSQL) can replace it later.
+
+SQLite in WAL mode: readers never block the single writer, and a crash mid-transaction leaves the file as
+it was before that transaction. The schema is built by small numbered migrations, each in one
+transaction, recorded in ``PRAGMA user_version`` (the pattern of sqlite-utils' migrations).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Document:
+    id: int
+    source: str
+    title: str
+    published: date | None
+    text: str
+    sha256: str
+    added_at: datetime
+    added_by: str
+
+
+@dataclass(frozen=True)
+class NewDocument:
+    source: str
+    title: str
+    published: date | None
+    text: str
+    sha256: str
+    added_by: str
+
+
+@dataclass(frozen=True)
+class CorpusFile:
+    path: str
+    size: int
+    mtime_ns: int
+    doc_id: int | None
+
+
+def _migration_1(db: sqlite3.Connection) -> None:
+    db.execute(
+        """CREATE TABLE documents (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            source TEXT NOT NULL,
+            title TEXT NOT NULL,
+            published TEXT,
+            text TEXT NOT NULL,
+            sha256 TEXT NOT NULL UNIQUE,
+            added_at TEXT NOT NULL,
+            added_by TEXT NOT NULL
+        )"""
+    )
+    # Files of the corpus folder already read: size and mtime tell an unchanged file without reading it.
+    db.execute(
+        """CREATE TABLE corpus_files (
+            path TEXT PRIMARY KEY,
+            size INTEGER NOT NULL,
+            mtime_ns INTEGER NOT NULL,
+            doc_id INTEGER REFERENCES documents(id) ON DELETE SET NULL
+        )"""
+    )
+    # One row, bumped by every change to the documents: the search index snapshot is valid only for
+    # the generation it was written at.
+    db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    db.execute("INSERT INTO meta VALUES ('generation', '0')")
+
+
+MIGRATIONS: Sequence[Callable[[sqlite3.Connection], None]] = (_migration_1,)
+
+
+class StoreError(Exception):
+    """The store cannot be opened or used (wrong path, newer schema, corrupt file)."""
+
+
+class Store:
+    """The SQLite store. One connection, guarded by a lock: the bot's handlers call it from worker
+    threads, and SQLite wants one writer at a time anyway."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            self._db.execute("PRAGMA busy_timeout=5000")
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError(f"cannot open the store at {path}: {exc}") from exc
+        self._lock = threading.RLock()
+        self.migrate()
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction: all of it is committed, or none of it."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    @property
+    def schema_version(self) -> int:
+        with self._lock:
+            return int(self._db.execute("PRAGMA user_version").fetchone()[0])
+
+    def migrate(self) -> None:
+        current = self.schema_version
+        if current > len(MIGRATIONS):
+            raise StoreError(
+                f"the store at {self.path} has schema version {current}, newer than this Dossier "
+                f"({len(MIGRATIONS)}): upgrade Dossier"
+            )
+        for version, migration in enumerate(MIGRATIONS[current:], start=current + 1):
+            with self.transaction() as db:
+                migration(db)
+                db.execute(f"PRAGMA user_version = {version}")
+
+    # ----------------------------------------------------------------- documents
+    def _bump(self, db: sqlite3.Connection) -> None:
+        db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'")
+
+    def generation(self) -> int:
+        with self._lock:
+            return int(self._db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()[0])
+
+    def find_by_hash(self, sha256: str) -> int | None:
+        with self._lock:
+            row = self._db.execute("SELECT id FROM documents WHERE sha256 = ?", (sha256,)).fetchone()
+        return int(row[0]) if row else None
+
+    def insert_document(self, db: sqlite3.Connection, doc: NewDocument) -> int:
+        """Insert inside a caller's transaction (so the caller can add its own rows atomically)."""
+        cur = db.execute(
+            "INSERT INTO documents (source, title, published, text, sha256, added_at, added_by)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                doc.source,
+                doc.title,
+                doc.published.isoformat() if doc.published else None,
+                doc.text,
+                doc.sha256,
+                datetime.now(UTC).isoformat(timespec="seconds"),
+                doc.added_by,
+            ),
+        )
+        self._bump(db)
+        return int(cur.lastrowid or 0)
+
+    def replace_document(self, db: sqlite3.Connection, doc_id: int, doc: NewDocument) -> None:
+        """New content for an existing id (a corpus file that changed keeps its #id)."""
+        db.execute(
+            "UPDATE documents SET source = ?, title = ?, published = ?, text = ?, sha256 = ? WHERE id = ?",
+            (
+                doc.source,
+                doc.title,
+                doc.published.isoformat() if doc.published else None,
+                doc.text,
+                doc.sha256,
+                doc_id,
+            ),
+        )
+        self._bump(db)
+
+    def delete_document(self, db: sqlite3.Connection, doc_id: int) -> bool:
+        cur = db.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
+        if cur.rowcount:
+            self._bump(db)
+        return cur.rowcount > 0
+
+    def get(self, doc_id: int) -> Document | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT id, source, title, published, text, sha256, added_at, added_by"
+                " FROM documents WHERE id = ?",
+                (doc_id,),
+            ).fetchone()
+        return _document(row) if row else None
+
+    def exists(self, doc_id: int) -> bool:
+        with self._lock:
+            return self._db.execute("SELECT 1 FROM documents WHERE id = ?", (doc_id,)).fetchone() is not None
+
+    def get_many(self, ids: Sequence[int]) -> dict[int, Document]:
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT id, source, title, published, text, sha256, added_at, added_by"
+                f" FROM documents WHERE id IN ({marks})",
+                tuple(ids),
+            ).fetchall()
+        return {int(r[0]): _document(r) for r in rows}
+
+    def iter_documents(self, batch: int = 500) -> Iterator[Document]:
+        """Every document in id order, fetched in batches so a big corpus is never all in memory."""
+        last = 0
+        while True:
+            with self._lock:
+                rows = self._db.execute(
+                    "SELECT id, source, title, published, text, sha256, added_at, added_by"
+                    " FROM documents WHERE id > ? ORDER BY id LIMIT ?",
+                    (last, batch),
+                ).fetchall()
+            if not rows:
+                return
+            for row in rows:
+                yield _document(row)
+            last = int(rows[-1][0])
+
+    def count_documents(self) -> int:
+        with self._lock:
+            return int(self._db.execute("SELECT COUNT(*) FROM documents").fetchone()[0])
+
+    # ----------------------------------------------------------------- corpus folder
+    def corpus_files(self) -> dict[str, CorpusFile]:
+        with self._lock:
+            rows = self._db.execute("SELECT path, size, mtime_ns, doc_id FROM corpus_files").fetchall()
+        return {r[0]: CorpusFile(r[0], int(r[1]), int(r[2]), r[3]) for r in rows}
+
+    def record_corpus_file(self, db: sqlite3.Connection, entry: CorpusFile) -> None:
+        db.execute(
+            "INSERT INTO corpus_files (path, size, mtime_ns, doc_id) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT(path) DO UPDATE SET size = excluded.size, mtime_ns = excluded.mtime_ns,"
+            " doc_id = excluded.doc_id",
+            (entry.path, entry.size, entry.mtime_ns, entry.doc_id),
+        )
+
+
+def _document(row: Sequence[object]) -> Document:
+    return Document(
+        id=int(str(row[0])),
+        source=str(row[1]),
+        title=str(row[2]),
+        published=date.fromisoformat(str(row[3])) if row[3] else None,
+        text=str(row[4]),
+        sha256=str(row[5]),
+        added_at=datetime.fromisoformat(str(row[6])),
+        added_by=str(row[7]),
+    )

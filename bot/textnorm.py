@@ -1,0 +1,229 @@
+"""Text normalisation shared by the index, the query parser and (later) the people index.
+
+Every word is reduced to one or more *keys*. Two spellings that a reader would take for the same word must
+reach the same key, whatever script or transliteration scheme they were typed in, so the pipeline is:
+
+1. lowercase and transliterate to ASCII (``anyascii``): ``Масадыков`` -> ``masadykov``;
+2. *fold* the spelling variants that transliteration schemes disagree on (y/i, x/ks, ph/f, kh/h, ts/c,
+   doubled letters), so ``Masadikov`` and ``Masadykov`` both become ``masadikov``;
+3. stem with the Snowball English stemmer (PyStemmer), after folding, so that two variants that fold alike
+   are stemmed alike.
+
+Russian words are first lemmatised with pymorphy3 (a dictionary-backed morphological analyser): the
+inflected ``Масадыкову`` and ``Масадыковым`` both lemmatise to ``масадыков``. A Russian word can have
+several plausible lemmas (``масадыков`` parses both as a surname and as a plural of ``масадык``), so it gets
+one key per distinct lemma; a match on any of them counts.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+import pymorphy3
+import Stemmer
+from anyascii import anyascii
+
+# Letters and digits; underscores and everything else separate words. Apostrophes inside words are kept
+# out on purpose: "Russia's" gives "russia" and "s", and the lone "s" is harmless.
+WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
+_CYRILLIC_RE = re.compile(r"[\u0400-\u04FF]")
+
+_NON_ALNUM_RE = re.compile(r"[^a-z0-9]+")
+_DOUBLED_RE = re.compile(r"([a-z])\1+")
+# Spelling pairs that transliteration schemes disagree on, applied in order: "x" must become "ks" before
+# doubled letters collapse, "ph"/"kh" before a lone "h" could be touched.
+_FOLD_PAIRS: tuple[tuple[str, str], ...] = (
+    ("x", "ks"),
+    ("ph", "f"),
+    ("kh", "h"),
+    ("ts", "c"),
+    ("tz", "c"),
+    ("y", "i"),
+)
+
+# Words too common to carry meaning on their own. A query made only of these is answered with a hint
+# instead of every document in the corpus. Kept short on purpose: BM25's idf already discounts common
+# words; this list only decides what a "query of only stop words" is.
+STOP_WORDS: frozenset[str] = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "been",
+        "but",
+        "by",
+        "for",
+        "from",
+        "had",
+        "has",
+        "have",
+        "he",
+        "her",
+        "his",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "of",
+        "on",
+        "or",
+        "our",
+        "she",
+        "so",
+        "than",
+        "that",
+        "the",
+        "their",
+        "them",
+        "they",
+        "this",
+        "to",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "which",
+        "who",
+        "will",
+        "with",
+        "you",
+        "your",
+        "не",
+        "и",
+        "в",
+        "во",
+        "на",
+        "с",
+        "со",
+        "по",
+        "к",
+        "ко",
+        "о",
+        "об",
+        "от",
+        "для",
+        "из",
+        "у",
+        "за",
+        "что",
+        "это",
+        "как",
+        "а",
+        "но",
+        "же",
+        "ли",
+        "бы",
+        "то",
+    ]
+)
+
+_MAX_LEMMAS = 3  # pymorphy3 parses beyond the third are rarely right and only add noise
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One word of a text: where it stands, how it was written, and its index keys."""
+
+    start: int
+    end: int
+    surface: str  # lowercased, as written
+    keys: tuple[str, ...]  # first key is the primary one, used for phrases and proximity
+
+    @property
+    def is_number(self) -> bool:
+        return self.surface.isdigit()
+
+
+def to_ascii(word: str) -> str:
+    """Lowercase ASCII transliteration of one word."""
+    return anyascii(word).lower()
+
+
+def fold(ascii_word: str) -> str:
+    """Collapse transliteration variants of an ASCII word onto one spelling."""
+    out = ascii_word if ascii_word.isalnum() and ascii_word.isascii() else _NON_ALNUM_RE.sub("", ascii_word)
+    for old, new in _FOLD_PAIRS:
+        if old in out:
+            out = out.replace(old, new)
+    return _DOUBLED_RE.sub(r"\1", out)
+
+
+def is_cyrillic(word: str) -> bool:
+    return _CYRILLIC_RE.search(word) is not None
+
+
+@lru_cache(maxsize=1)
+def _shared_morph() -> pymorphy3.MorphAnalyzer:
+    """One analyser per process, loaded on the first Russian word: English-only runs never pay for it,
+    and its dictionaries are read-only, so every Analyzer can share it."""
+    return pymorphy3.MorphAnalyzer()
+
+
+class Analyzer:
+    """Turns text into tokens with keys. Caches per distinct word: a corpus has far fewer distinct words
+    than tokens, and pymorphy3 costs about 0.1 ms per parse."""
+
+    def __init__(self) -> None:
+        self._stemmer = Stemmer.Stemmer("english")
+        self._morph: pymorphy3.MorphAnalyzer | None = None
+
+    @property
+    def morph(self) -> pymorphy3.MorphAnalyzer:
+        if self._morph is None:
+            self._morph = _shared_morph()
+        return self._morph
+
+    def keys(self, word: str) -> tuple[str, ...]:
+        """The index keys of one lowercased word (empty when nothing indexable is left)."""
+        return self._keys_cached(word)
+
+    @lru_cache(maxsize=500_000)  # noqa: B019 - one Analyzer lives as long as the process
+    def _keys_cached(self, word: str) -> tuple[str, ...]:
+        if word.isdigit():
+            return (word,)
+        if is_cyrillic(word):
+            lemmas: list[str] = []
+            for parse in self.morph.parse(word)[:_MAX_LEMMAS]:
+                if parse.normal_form not in lemmas:
+                    lemmas.append(parse.normal_form)
+            sources = lemmas
+        else:
+            sources = [word]
+        out: list[str] = []
+        for src in sources:
+            folded = fold(to_ascii(src))
+            if not folded:
+                continue
+            key = self._stemmer.stemWord(folded)
+            if key not in out:
+                out.append(key)
+        return tuple(out)
+
+    def surface_fold(self, word: str) -> str:
+        """The folded, unstemmed spelling: what typo and prefix matching compare against."""
+        return fold(to_ascii(word))
+
+    def tokens(self, text: str) -> list[Token]:
+        out: list[Token] = []
+        for m in WORD_RE.finditer(text):
+            surface = m.group().lower()
+            keys = self.keys(surface)
+            if keys:
+                out.append(Token(m.start(), m.end(), surface, keys))
+        return out
+
+
+def normalize_for_hash(text: str) -> str:
+    """The text as compared for exact duplicates: Unicode-normalised, case-folded, whitespace collapsed."""
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
