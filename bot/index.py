@@ -43,6 +43,7 @@ LEAD_TOKENS = 40  # news puts what a story is about in its first sentence: the l
 LEAD_BOOST = 2.0  # a lead word counts as this many extra occurrences
 FUZZY_WEIGHT = {1: 0.55, 2: 0.35}  # share of an exact match's score that a typo neighbour earns
 PREFIX_WEIGHT = 0.9  # a completion of the last, unfinished word
+PREFIX_FREQ_EXP = 0.2  # how much a completion's frequency share scales its weight
 MAX_PREFIX_EXPANSIONS = 40
 MAX_FUZZY_EXPANSIONS = 40
 COORDINATION = 1.0  # reward for matching more of the query's words
@@ -385,9 +386,13 @@ class MemoryIndex:
                     for kid in self._surfaces[cand].keys:
                         exp.offer(kid, FUZZY_WEIGHT[d], False)
             if prefix and len(sf) >= 3:
-                for cand in self._prefix_candidates(sf):
+                cands = self._prefix_candidates(sf)
+                top = max((self._surfaces[c].count for c in cands), default=1)
+                for cand in cands:
+                    # The likelier completion of an unfinished word is the more frequent one.
+                    share = (self._surfaces[cand].count / top) ** PREFIX_FREQ_EXP
                     for kid in self._surfaces[cand].keys:
-                        exp.offer(kid, PREFIX_WEIGHT, False)
+                        exp.offer(kid, PREFIX_WEIGHT * share, False)
         self._expansion_cache[cache_key] = exp
         return exp
 
@@ -474,7 +479,7 @@ class MemoryIndex:
         words = list(query.words)
         phrase_words = [w for p in query.phrases for w in p]
         positive = words + phrase_words
-        content = [w for w in positive if w not in STOP_WORDS and (len(w) > 1 or w.isdigit())]
+        content = [w for w in positive if w not in STOP_WORDS]
         if not content:
             return SearchResult([], 0, stop_words_only=True)
         doclen, alive, dates = self._arrays()
