@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from bot.core import Dossier
 from bot.dates import DateBoundError
@@ -16,6 +17,8 @@ from bot.query import parse_query
 from bot.replies import CommandInfo, DocumentReply, HelpReply, Reply, SearchReply, TextReply
 
 SEARCH_PAGE_SIZE = 5
+SESSION_TTL = timedelta(days=7)
+EXPIRED = "This search has expired. Send /search again."
 MAX_DOC_ID = 2**62
 
 COMMANDS: tuple[CommandInfo, ...] = (
@@ -60,7 +63,9 @@ class Commands:
     def __init__(self, dossier: Dossier) -> None:
         self.dossier = dossier
         self._table: dict[str, Callable[[str, Caller], Reply]] = {
-            "search": lambda args, caller: self.search(args),
+            "search": lambda args, caller: self.search(
+                args, caller=caller, paged=caller.transport != "console"
+            ),
             "doc": lambda args, caller: self.doc(args),
             "help": lambda args, caller: self.help(),
             "start": lambda args, caller: self.help(),
@@ -89,7 +94,16 @@ class Commands:
             footer=(QUERY_HELP,),
         )
 
-    def search(self, args: str, offset: int = 0, page_size: int = SEARCH_PAGE_SIZE) -> Reply:
+    def search(
+        self,
+        args: str,
+        offset: int = 0,
+        page_size: int = SEARCH_PAGE_SIZE,
+        caller: Caller | None = None,
+        paged: bool = False,
+    ) -> Reply:
+        """A page of results. ``paged`` keeps the query server-side under a short id (for buttons) when
+        there is more than one page."""
         if not args.strip():
             return TextReply.of(
                 "Tell me what to look for, e.g. /search Masadykov secretary general", QUERY_HELP, error=True
@@ -107,7 +121,21 @@ class Commands:
                 "Add a more specific word.",
                 error=True,
             )
-        return SearchReply(page, page_size, query.notes)
+        session = None
+        if paged and page.total > page_size:
+            who = caller or Caller()
+            session = self.dossier.store.create_search_session(args, who.user_id, who.chat_id, SESSION_TTL).id
+        return SearchReply(page, page_size, query.notes, session)
+
+    def search_page(self, session_id: str, offset: int, page_size: int = SEARCH_PAGE_SIZE) -> Reply:
+        """Another page of a search started earlier (a Prev/Next button), or why it cannot be shown."""
+        session = self.dossier.store.get_search_session(session_id)
+        if session is None or session.expired():
+            return TextReply.of(EXPIRED, error=True)
+        reply = self.search(session.query, offset=offset, page_size=page_size)
+        if isinstance(reply, SearchReply):
+            return SearchReply(reply.page, page_size, reply.notes, session.id)
+        return reply
 
     def doc(self, args: str) -> Reply:
         raw = args.strip().lstrip("#")

@@ -49,12 +49,14 @@ MAX_FUZZY_EXPANSIONS = 40
 COORDINATION = 1.0  # reward for matching more of the query's words
 PROXIMITY = 0.3  # reward for matched words that stand close together
 RERANK_POOL = 30
+MAX_WORD_LETTERS = 40
 SNAPSHOT_VERSION = 1
 
 
 def max_edits(length: int) -> int:
-    """Typo tolerance scaled to word length: short words must be exact, longer ones may have 1, then 2."""
-    if length < 4:
+    """Typo tolerance scaled to word length: short words must be exact, longer ones may have 1, then 2.
+    Nothing past MAX_WORD_LETTERS: no real word is that long, and pasted junk must not cost seconds."""
+    if length < 4 or length > MAX_WORD_LETTERS:
         return 0
     return 1 if length < 8 else 2
 
@@ -386,9 +388,9 @@ class MemoryIndex:
                     for kid in self._surfaces[cand].keys:
                         exp.offer(kid, FUZZY_WEIGHT[d], False)
             if prefix and len(sf) >= 3:
-                cands = self._prefix_candidates(sf)
-                top = max((self._surfaces[c].count for c in cands), default=1)
-                for cand in cands:
+                completions = self._prefix_candidates(sf)
+                top = max((self._surfaces[c].count for c in completions), default=1)
+                for cand in completions:
                     # The likelier completion of an unfinished word is the more frequent one.
                     share = (self._surfaces[cand].count / top) ** PREFIX_FREQ_EXP
                     for kid in self._surfaces[cand].keys:
@@ -541,7 +543,7 @@ class MemoryIndex:
         choices = list(self._surfaces)
         for word in words:
             sf = self.analyzer.surface_fold(word)
-            if word.isdigit() or sf in self._surfaces or len(sf) < 3:
+            if word.isdigit() or sf in self._surfaces or not 3 <= len(sf) <= MAX_WORD_LETTERS:
                 out.append(word)
                 continue
             best = process.extractOne(sf, choices, scorer=Levenshtein.normalized_similarity, score_cutoff=0.5)

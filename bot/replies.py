@@ -46,6 +46,7 @@ class SearchReply:
     page: SearchPage
     page_size: int
     notes: tuple[str, ...] = field(default=())
+    session: str | None = None  # server-side paging state, when there are more pages
 
     @property
     def page_number(self) -> int:

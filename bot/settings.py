@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -37,11 +37,31 @@ class Settings(BaseSettings):
     )
     timezone: str = Field(default="UTC", validation_alias="DOSSIER_TIMEZONE")
     log_level: str = Field(default="INFO", validation_alias="DOSSIER_LOG_LEVEL")
+    access: Literal["open", "members"] = Field(default="open", validation_alias="DOSSIER_ACCESS")
+    allowed_user_ids: Annotated[list[int], NoDecode] = Field(
+        default_factory=list, validation_alias="DOSSIER_ALLOWED_USER_IDS"
+    )
+    allowed_chat_ids: Annotated[list[int], NoDecode] = Field(
+        default_factory=list, validation_alias="DOSSIER_ALLOWED_CHAT_IDS"
+    )
+    webhook_url: str | None = Field(default=None, validation_alias="DOSSIER_WEBHOOK_URL")
+    webhook_secret: SecretStr | None = Field(default=None, validation_alias="DOSSIER_WEBHOOK_SECRET")
+    webhook_listen: str = Field(default="0.0.0.0", validation_alias="DOSSIER_WEBHOOK_LISTEN")
+    webhook_port: int = Field(default=8443, ge=1, le=65535, validation_alias="DOSSIER_WEBHOOK_PORT")
 
-    @field_validator("admin_ids", mode="before")
+    @field_validator("admin_ids", "allowed_user_ids", "allowed_chat_ids", mode="before")
     @classmethod
-    def _admin_ids(cls, value: Any) -> Any:
+    def _id_lists(cls, value: Any) -> Any:
         return _split_csv(value)
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not value.startswith("https://") and not value.startswith("http://127.0.0.1"):
+            raise ValueError(f"{value!r} must be an https:// URL (Telegram only calls https webhooks)")
+        return value
 
     @field_validator("timezone")
     @classmethod

@@ -7,12 +7,13 @@ transaction, recorded in ``PRAGMA user_version`` (the pattern of sqlite-utils' m
 
 from __future__ import annotations
 
+import secrets
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 
@@ -36,6 +37,18 @@ class NewDocument:
     text: str
     sha256: str
     added_by: str
+
+
+@dataclass(frozen=True)
+class SearchSession:
+    id: str
+    query: str
+    user_id: int | None
+    chat_id: int | None
+    expires_at: datetime
+
+    def expired(self, now: datetime | None = None) -> bool:
+        return (now or datetime.now(UTC)) >= self.expires_at
 
 
 @dataclass(frozen=True)
@@ -74,7 +87,23 @@ def _migration_1(db: sqlite3.Connection) -> None:
     db.execute("INSERT INTO meta VALUES ('generation', '0')")
 
 
-MIGRATIONS: Sequence[Callable[[sqlite3.Connection], None]] = (_migration_1,)
+def _migration_2(db: sqlite3.Connection) -> None:
+    # Paging state for search result buttons: callback_data holds 64 bytes at most, so a button carries
+    # a short id and the query lives here, with an expiry, surviving restarts.
+    db.execute(
+        """CREATE TABLE search_sessions (
+            id TEXT PRIMARY KEY,
+            query TEXT NOT NULL,
+            user_id INTEGER,
+            chat_id INTEGER,
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX search_sessions_expiry ON search_sessions(expires_at)")
+
+
+MIGRATIONS: Sequence[Callable[[sqlite3.Connection], None]] = (_migration_1, _migration_2)
 
 
 class StoreError(Exception):
@@ -242,6 +271,42 @@ class Store:
             " doc_id = excluded.doc_id",
             (entry.path, entry.size, entry.mtime_ns, entry.doc_id),
         )
+
+    # ----------------------------------------------------------------- search sessions
+    def create_search_session(
+        self, query: str, user_id: int | None, chat_id: int | None, ttl: timedelta
+    ) -> SearchSession:
+        now = datetime.now(UTC)
+        with self.transaction() as db:
+            while True:
+                sid = secrets.token_urlsafe(6)  # 8 characters, 48 random bits
+                try:
+                    db.execute(
+                        "INSERT INTO search_sessions (id, query, user_id, chat_id, created_at, expires_at)"
+                        " VALUES (?, ?, ?, ?, ?, ?)",
+                        (sid, query, user_id, chat_id, now.isoformat(), (now + ttl).isoformat()),
+                    )
+                    break
+                except sqlite3.IntegrityError:
+                    continue
+        return SearchSession(sid, query, user_id, chat_id, now + ttl)
+
+    def get_search_session(self, sid: str) -> SearchSession | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT id, query, user_id, chat_id, expires_at FROM search_sessions WHERE id = ?", (sid,)
+            ).fetchone()
+        if row is None:
+            return None
+        return SearchSession(row[0], row[1], row[2], row[3], datetime.fromisoformat(row[4]))
+
+    def purge_search_sessions(self, now: datetime | None = None) -> int:
+        """Forget expired paging state; returns how many sessions went."""
+        with self.transaction() as db:
+            cur = db.execute(
+                "DELETE FROM search_sessions WHERE expires_at <= ?", ((now or datetime.now(UTC)).isoformat(),)
+            )
+        return cur.rowcount
 
 
 def _document(row: Sequence[object]) -> Document:

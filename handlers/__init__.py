@@ -1,0 +1,34 @@
+"""Telegram adapters: thin handlers over the core in ``bot/``. ``register`` is the one place where every
+handler is added, in order."""
+
+from __future__ import annotations
+
+from telegram.ext import CallbackQueryHandler, CommandHandler, InlineQueryHandler, MessageHandler, filters
+
+from handlers.chat import command, open_button, page_button, private_text, stale_button, unknown_command
+from handlers.context import DossierApp
+from handlers.errors import error_handler
+from handlers.inline import inline_query
+
+CHAT_COMMANDS = ["start", "help", "search", "doc"]
+
+# New messages only: edits of old messages and channel posts are not questions to answer again.
+NEW_MESSAGE = filters.UpdateType.MESSAGE
+
+
+def register(app: DossierApp) -> None:
+    app.add_handlers(
+        [
+            CommandHandler(CHAT_COMMANDS, command, filters=NEW_MESSAGE),
+            CallbackQueryHandler(page_button, pattern=r"^s:"),
+            CallbackQueryHandler(open_button, pattern=r"^d:"),
+            CallbackQueryHandler(stale_button),  # anything else: older versions, forged data
+            InlineQueryHandler(inline_query),
+            # Order matters: these two come after every CommandHandler.
+            MessageHandler(NEW_MESSAGE & filters.ChatType.PRIVATE & filters.COMMAND, unknown_command),
+            MessageHandler(
+                NEW_MESSAGE & filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, private_text
+            ),
+        ]
+    )
+    app.add_error_handler(error_handler)

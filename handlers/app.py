@@ -1,0 +1,98 @@
+"""The Telegram ``Application``: built once from settings and the core, run by polling or webhook."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from telegram import BotCommand, Update
+from telegram.error import TelegramError
+from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes
+
+from bot.access import AccessPolicy
+from bot.commands import COMMANDS, Commands
+from bot.core import Dossier
+from bot.settings import Settings
+from handlers import register
+from handlers.access import MembershipCache
+from handlers.context import DossierApp, DossierContext, Services
+
+log = logging.getLogger(__name__)
+
+PURGE_EVERY = timedelta(hours=6)
+
+
+def build_application(settings: Settings, dossier: Dossier, *, token: str | None = None) -> DossierApp:
+    """The bot's Application, with its services in ``bot_data`` and every handler registered."""
+    context_types = ContextTypes(context=DossierContext)
+    builder: Any = (
+        ApplicationBuilder()
+        .token(token or settings.token or "")
+        .base_url(settings.api_url)
+        .base_file_url(settings.file_url)
+        .context_types(context_types)
+        .rate_limiter(AIORateLimiter(max_retries=3))  # waits out 429 RetryAfter, paces groups
+        .concurrent_updates(True)  # one slow request must not hold up everyone else
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+    )
+    app: DossierApp = builder.build()
+    app.bot_data["services"] = Services(
+        settings=settings,
+        dossier=dossier,
+        commands=Commands(dossier),
+        policy=AccessPolicy.from_settings(settings),
+        members=MembershipCache(),
+    )
+    register(app)
+    return app
+
+
+async def post_init(app: DossierApp) -> None:
+    try:
+        await app.bot.set_my_commands(
+            [BotCommand(c.name, c.summary[:256]) for c in COMMANDS if not c.admin_only]
+        )
+    except TelegramError as exc:
+        log.warning("could not register the command menu (continuing): %s", exc)
+    if app.job_queue is not None:
+        app.job_queue.run_repeating(purge_sessions_job, interval=PURGE_EVERY, first=60, name="purge-sessions")
+
+
+async def post_shutdown(app: DossierApp) -> None:
+    services = app.bot_data.get("services")
+    if isinstance(services, Services):
+        services.dossier.save_index()
+
+
+async def purge_sessions_job(context: DossierContext) -> None:
+    """Expired search paging state is dropped; its buttons then answer that the search expired."""
+    gone = context.services.dossier.store.purge_search_sessions()
+    if gone:
+        log.info("purged %d expired search sessions", gone)
+
+
+def run_bot(settings: Settings, dossier: Dossier) -> int:
+    app = build_application(settings, dossier)
+    if settings.webhook_url:
+        secret = (
+            settings.webhook_secret.get_secret_value()
+            if settings.webhook_secret
+            else secrets.token_urlsafe(32)
+        )
+        path = secrets.token_urlsafe(16)
+        log.info("serving a webhook on %s:%d", settings.webhook_listen, settings.webhook_port)
+        app.run_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            url_path=path,
+            webhook_url=f"{settings.webhook_url.rstrip('/')}/{path}",
+            secret_token=secret,
+            allowed_updates=Update.ALL_TYPES,
+        )
+    else:
+        log.info("polling Telegram for updates")
+        app.run_polling(allowed_updates=Update.ALL_TYPES)
+    return 0

@@ -1,0 +1,38 @@
+"""A typed context, so handlers read ``context.services`` instead of casting ``bot_data`` entries
+(the pattern of PTB's ``examples/contexttypesbot.py``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.access import AccessPolicy
+from bot.commands import Commands
+from bot.core import Dossier
+from bot.settings import Settings
+from handlers.access import MembershipCache
+
+
+@dataclass
+class Services:
+    """Everything the handlers need, built once at start-up."""
+
+    settings: Settings
+    dossier: Dossier
+    commands: Commands
+    policy: AccessPolicy
+    members: MembershipCache
+
+
+class DossierContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    @property
+    def services(self) -> Services:
+        services = self.bot_data.get("services")
+        if not isinstance(services, Services):
+            raise RuntimeError("Dossier services are not set up (build the app with handlers.app)")
+        return services
+
+
+DossierApp = Application[ExtBot[None], DossierContext, dict[Any, Any], dict[Any, Any], dict[Any, Any], Any]

@@ -1,0 +1,199 @@
+"""Reply models as Telegram messages: HTML (everything from documents and users escaped), keyboards,
+and splitting under Telegram's 4,096-character limit.
+
+Pure functions: the handlers send what these return, and tests check them without a network.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.core import SearchHit
+from bot.replies import DocumentReply, HelpReply, Reply, SearchReply, TextReply
+from bot.snippets import Snippet
+from bot.store import Document
+
+MESSAGE_LIMIT = 4096
+DOC_MESSAGES_MAX = 4  # a document longer than this many messages is sent as a file instead
+TITLE_MAX_INLINE = 120
+
+
+@dataclass(frozen=True)
+class OutMessage:
+    html: str
+    keyboard: InlineKeyboardMarkup | None = None
+
+
+@dataclass(frozen=True)
+class OutFile:
+    filename: str
+    data: bytes
+    caption_html: str
+    keyboard: InlineKeyboardMarkup | None = None
+
+
+@dataclass(frozen=True)
+class Rendered:
+    messages: list[OutMessage] = field(default_factory=list)
+    file: OutFile | None = None
+
+
+def esc(text: str) -> str:
+    return html.escape(text, quote=False)
+
+
+def snippet_html(snippet: Snippet) -> str:
+    out: list[str] = ["… " if snippet.leading_cut else ""]
+    pos = 0
+    for start, end in snippet.highlights:
+        out.append(esc(snippet.text[pos:start]))
+        out.append(f"<b>{esc(snippet.text[start:end])}</b>")
+        pos = end
+    out.append(esc(snippet.text[pos:]))
+    out.append(" …" if snippet.trailing_cut else "")
+    return "".join(out)
+
+
+def date_text(doc: Document) -> str:
+    return doc.published.isoformat() if doc.published else "undated"
+
+
+def render(reply: Reply) -> Rendered:
+    if isinstance(reply, TextReply):
+        return Rendered([OutMessage(esc("\n".join(reply.lines)))])
+    if isinstance(reply, HelpReply):
+        return Rendered([OutMessage(help_html(reply))])
+    if isinstance(reply, SearchReply):
+        return Rendered([search_message(reply)])
+    if isinstance(reply, DocumentReply):
+        return document(reply.doc)
+    raise TypeError(f"no Telegram rendering for {type(reply).__name__}")
+
+
+def help_html(reply: HelpReply) -> str:
+    lines = [esc(reply.intro), ""]
+    for cmd in reply.commands:
+        usage = esc(f"/{cmd.name} {cmd.args}".rstrip())
+        lines.append(f"{usage} — {esc(cmd.summary)}\n    e.g. <code>/{esc(cmd.example)}</code>")
+    lines += ["", *(esc(line) for line in reply.footer)]
+    lines.append("\nIn any chat you can also type <code>@this_bot words</code> to pick a document inline.")
+    return "\n".join(lines)
+
+
+def hit_html(hit: SearchHit) -> str:
+    doc = hit.doc
+    return (
+        f"<b>#{doc.id}</b> <b>{esc(doc.title)}</b>\n"
+        f"<i>{esc(date_text(doc))} · {esc(doc.source)}</i>\n"
+        f"{snippet_html(hit.snippet)}"
+    )
+
+
+def search_message(reply: SearchReply) -> OutMessage:
+    page = reply.page
+    notes = [f"<i>{esc(note)}</i>" for note in reply.notes]
+    query = esc(page.query.text)
+    if not page.hits:
+        if page.offset:
+            return OutMessage("\n".join([*notes, "No more results."]))
+        lines = [*notes, f"Nothing found for “{query}”."]
+        if page.suggestion:
+            lines.append(f"Did you mean: <code>/search {esc(page.suggestion)}</code>?")
+        return OutMessage("\n".join(lines))
+    header = f"<b>{page.total}</b> result{'s' if page.total != 1 else ''} for “{query}”"
+    if reply.page_count > 1:
+        header += f" · page {reply.page_number}/{reply.page_count}"
+    blocks = [*notes, header]
+    blocks += [hit_html(hit) for hit in page.hits]
+    text = "\n\n".join(blocks)
+    if len(text) > MESSAGE_LIMIT:  # only with extreme titles: fall back to titles alone
+        blocks = [*notes, header] + [f"<b>#{h.doc.id}</b> {esc(h.doc.title[:200])}" for h in page.hits]
+        text = "\n\n".join(blocks)[:MESSAGE_LIMIT]
+    return OutMessage(text, search_keyboard(reply))
+
+
+def search_keyboard(reply: SearchReply) -> InlineKeyboardMarkup:
+    page = reply.page
+    rows = [
+        [InlineKeyboardButton(f"Open #{hit.doc.id}", callback_data=f"d:{hit.doc.id}") for hit in page.hits]
+    ]
+    if reply.session and (reply.has_prev or reply.has_next):
+        nav: list[InlineKeyboardButton] = []
+        if reply.has_prev:
+            prev_offset = max(0, page.offset - reply.page_size)
+            nav.append(InlineKeyboardButton("‹ Prev", callback_data=f"s:{reply.session}:{prev_offset}"))
+        if reply.has_next:
+            next_offset = page.offset + reply.page_size
+            nav.append(InlineKeyboardButton("Next ›", callback_data=f"s:{reply.session}:{next_offset}"))
+        rows.append(nav)
+    return InlineKeyboardMarkup(rows)
+
+
+def document(doc: Document) -> Rendered:
+    """A document as messages split at paragraph boundaries, or as a .txt file when very long."""
+    header = f"<b>#{doc.id} {esc(doc.title)}</b>\n<i>{esc(date_text(doc))} · {esc(doc.source)}</i>"
+    chunks = split_html(doc.text, MESSAGE_LIMIT, first_prefix=header + "\n\n")
+    if len(chunks) > DOC_MESSAGES_MAX:
+        caption = f"{header}\n\nThe full text is long, so here it is as a file."
+        if len(caption) > 1024:
+            caption = f"<b>#{doc.id}</b> — the full text as a file."
+        data = f"{doc.title}\n{date_text(doc)} · {doc.source}\n\n{doc.text}\n".encode()
+        return Rendered(file=OutFile(f"dossier-{doc.id}.txt", data, caption))
+    return Rendered([OutMessage(chunk) for chunk in chunks])
+
+
+def split_html(text: str, limit: int, first_prefix: str = "") -> list[str]:
+    """Escape ``text`` and pack it into messages of at most ``limit`` characters, breaking between
+    paragraphs, else between words; an entity like ``&amp;`` is never cut."""
+    pieces: list[str] = []
+    for para in text.split("\n"):
+        escaped = esc(para)
+        if len(escaped) <= limit - len(first_prefix):
+            pieces.append(escaped)
+        else:
+            pieces.extend(_split_long(para, limit - len(first_prefix)))
+    messages: list[str] = []
+    current = first_prefix
+    for piece in pieces:
+        sep = "" if current in ("", first_prefix) else "\n"
+        if len(current) + len(sep) + len(piece) > limit:
+            messages.append(current)
+            current = piece
+        else:
+            current += sep + piece
+    if current.strip():
+        messages.append(current)
+    return messages
+
+
+def _split_long(paragraph: str, limit: int) -> list[str]:
+    out: list[str] = []
+    current = ""
+    for word in paragraph.split(" "):
+        escaped = esc(word)
+        while len(escaped) > limit:  # one enormous "word": cut the raw text, then escape
+            cut = word[: max(1, limit // 6)]
+            out.append(esc(cut))
+            word = word[len(cut) :]
+            escaped = esc(word)
+        candidate = escaped if not current else current + " " + escaped
+        if len(candidate) > limit:
+            out.append(current)
+            current = escaped
+        else:
+            current = candidate
+    if current:
+        out.append(current)
+    return out
+
+
+def inline_summary(hit: SearchHit) -> str:
+    """What a chosen inline result posts: a short, self-contained summary with the #id."""
+    doc = hit.doc
+    return (
+        f"<b>{esc(doc.title)}</b>\n<i>{esc(date_text(doc))} · {esc(doc.source)}</i>\n"
+        f"{snippet_html(hit.snippet)}\n\nDossier #{doc.id} — <code>/doc {doc.id}</code>"
+    )
