@@ -320,3 +320,47 @@ async def test_members_only_access(botapi: FakeBotApi, run_bot: Runner) -> None:
         assert "004" in in_team.params["text"]
         await botapi.settle()
         assert len(botapi.sent("sendMessage")) == 3  # nothing in "Elsewhere"
+
+
+async def test_a_slow_chat_does_not_hold_up_another(botapi: FakeBotApi, run_bot: Runner) -> None:
+    slow_user, quick_user = botapi.user("Slow"), botapi.user("Quick")
+    async with run_bot():
+        await botapi.wait_for("setMyCommands")
+        botapi.delay("sendMessage", 1.5, chat_id=slow_user.id)
+        botapi.user_message("/search zas", user=slow_user)
+        botapi.user_message("/search zas", user=quick_user)
+        first = await botapi.wait_for("sendMessage", timeout=5)
+        assert first.chat_id == quick_user.id
+        second = await botapi.wait_for("sendMessage", timeout=5)
+        assert second.chat_id == slow_user.id
+
+
+async def test_python_m_bot_run_serves_telegram(botapi: FakeBotApi, big_corpus: Path, data_dir: Path) -> None:
+    """The real entry point, as a subprocess with run_polling: start-up, one answer, clean stop."""
+    import asyncio
+    import os
+    import signal
+    import sys
+
+    from tests.conftest import REPO
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DOSSIER_", "TELEGRAM_"))}
+    env.update(
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_API_BASE_URL=f"http://127.0.0.1:{botapi.port}",
+        DOSSIER_CORPUS_DIR=str(big_corpus),
+        DOSSIER_DATA_DIR=str(data_dir),
+        DOSSIER_LOG_LEVEL="WARNING",
+    )
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", cwd=REPO, env=env, stderr=asyncio.subprocess.PIPE
+    )
+    try:
+        await botapi.wait_for("setMyCommands", timeout=30)
+        botapi.user_message("/search zas valdai")
+        sent = await botapi.wait_for("sendMessage", timeout=10)
+        assert "004_4c3000b3cf1095f3.txt" in sent.params["text"]
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _, stderr = await asyncio.wait_for(proc.communicate(), timeout=20)
+    assert proc.returncode == 0, stderr.decode()
