@@ -61,7 +61,7 @@ def open_dossier(settings: Settings, scan: bool = True) -> Dossier:
 def cmd_search(settings: Settings, args: argparse.Namespace) -> int:
     dossier = open_dossier(settings)
     text = " ".join(args.query)
-    reply = Commands(dossier).search(text, page_size=args.limit)
+    reply = Commands(dossier, settings).search(text, page_size=args.limit)
     if args.json:
         print(json.dumps(search_json(reply, text), ensure_ascii=False, indent=2))
     else:

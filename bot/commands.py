@@ -9,12 +9,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from bot.core import Dossier
 from bot.dates import DateBoundError
+from bot.digest import PeopleLookup, build_digest
 from bot.query import parse_query
 from bot.replies import CommandInfo, DocumentReply, HelpReply, Reply, SearchReply, TextReply
+from bot.schedule import Schedule, ScheduleError, daily_at, parse_hhmm, parse_schedule
+from bot.settings import Settings, load_settings
 
 SEARCH_PAGE_SIZE = 5
 SESSION_TTL = timedelta(days=7)
@@ -29,6 +32,10 @@ COMMANDS: tuple[CommandInfo, ...] = (
         'search Masadikov "secretary general" since:2024',
     ),
     CommandInfo("doc", "<id>", "show one document in full", "doc 3"),
+    CommandInfo("subscribe", "", "get a digest of new documents (in groups: admins only)", "subscribe"),
+    CommandInfo("unsubscribe", "", "stop the digest", "unsubscribe"),
+    CommandInfo("digest", "", "show now what the next digest would contain", "digest"),
+    CommandInfo("digest_time", "<HH:MM>", "get your digest daily at this time instead", "digest_time 08:30"),
     CommandInfo("help", "", "this list", "help"),
 )
 
@@ -46,6 +53,9 @@ class Caller:
     chat_id: int | None = None
     is_admin: bool = False
     transport: str = "console"
+    chat_type: str = "private"  # "private", "group" (groups and supergroups) or "channel"
+    thread_id: int | None = None  # the forum topic asked in, where digests then go
+    is_chat_admin: bool = False  # an administrator of the group asked in
 
 
 _COMMAND_RE = re.compile(r"^/([A-Za-z0-9_]+)(?:@(\w+))?(?:\s+(.*))?$", re.DOTALL)
@@ -60,8 +70,12 @@ def split_command(text: str) -> tuple[str, str] | None:
 
 
 class Commands:
-    def __init__(self, dossier: Dossier) -> None:
+    def __init__(
+        self, dossier: Dossier, settings: Settings | None = None, people: PeopleLookup | None = None
+    ) -> None:
         self.dossier = dossier
+        self.settings = settings or load_settings()
+        self.people = people
         self._table: dict[str, Callable[[str, Caller], Reply]] = {
             "search": lambda args, caller: self.search(
                 args, caller=caller, paged=caller.transport != "console"
@@ -69,6 +83,10 @@ class Commands:
             "doc": lambda args, caller: self.doc(args),
             "help": lambda args, caller: self.help(),
             "start": lambda args, caller: self.help(),
+            "subscribe": lambda args, caller: self.subscribe(caller),
+            "unsubscribe": lambda args, caller: self.unsubscribe(caller),
+            "digest": lambda args, caller: self.digest_preview(caller),
+            "digest_time": lambda args, caller: self.digest_time(args, caller),
         }
 
     def handle(self, text: str, caller: Caller) -> Reply:
@@ -149,3 +167,86 @@ class Commands:
         if doc is None:
             return TextReply.of(f"There is no document #{int(raw)}.", error=True)
         return DocumentReply(doc)
+
+    # ----------------------------------------------------------------- digests
+    def _digest_guard(self, caller: Caller) -> TextReply | None:
+        """Why ``caller`` may not change this chat's subscription, or None when they may."""
+        if caller.chat_id is None:
+            return TextReply.of("Digests are delivered to Telegram chats; subscribe from one.", error=True)
+        if caller.chat_type == "channel":
+            return TextReply.of("Digests cannot be managed from a channel.", error=True)
+        if caller.chat_type == "group" and not (caller.is_chat_admin or caller.is_admin):
+            return TextReply.of("Only the group's administrators can change its digest.", error=True)
+        return None
+
+    def schedule_for(self, digest_time: str | None) -> Schedule:
+        tz = self.settings.tz
+        if digest_time:
+            return daily_at(parse_hhmm(digest_time), tz)
+        return parse_schedule(self.settings.digest_schedule, tz)
+
+    def next_due_text(self, digest_time: str | None) -> str:
+        now = datetime.now(self.settings.tz)
+        schedule = self.schedule_for(digest_time)
+        due = schedule.next_after(now)
+        when = due.strftime("%Y-%m-%d %H:%M %Z") if due else "never"
+        rule = f"every day at {digest_time}" if digest_time else f"on the schedule “{schedule.text}”"
+        return f"The next digest is due {when} ({rule}), if anything new has arrived by then."
+
+    def subscribe(self, caller: Caller) -> Reply:
+        refusal = self._digest_guard(caller)
+        if refusal:
+            return refusal
+        assert caller.chat_id is not None
+        kind = "group" if caller.chat_type == "group" else "user"
+        created = self.dossier.store.subscribe(caller.chat_id, caller.thread_id, kind, caller.user_id)
+        existing = created or self.dossier.store.subscription(caller.chat_id)
+        due = self.next_due_text(existing.digest_time if existing else None)
+        if created is None:
+            return TextReply.of("This chat is already subscribed.", due)
+        who = "This group is" if kind == "group" else "You are"
+        return TextReply.of(
+            f"{who} subscribed. Each digest lists the documents added since the one before; the first "
+            "holds what arrives from now on.",
+            due,
+            "Change the hour with /digest_time HH:MM, stop with /unsubscribe.",
+        )
+
+    def unsubscribe(self, caller: Caller) -> Reply:
+        refusal = self._digest_guard(caller)
+        if refusal:
+            return refusal
+        assert caller.chat_id is not None
+        if self.dossier.store.unsubscribe(caller.chat_id):
+            return TextReply.of("Unsubscribed: no more digests here. /subscribe to start again.")
+        return TextReply.of("This chat is not subscribed, so there is nothing to stop.", error=True)
+
+    def digest_time(self, args: str, caller: Caller) -> Reply:
+        refusal = self._digest_guard(caller)
+        if refusal:
+            return refusal
+        assert caller.chat_id is not None
+        if not args.strip():
+            return TextReply.of("At what time? Give it as HH:MM, e.g. /digest_time 08:30", error=True)
+        try:
+            at = parse_hhmm(args)
+        except ScheduleError as exc:
+            return TextReply.of(str(exc), error=True)
+        if not self.dossier.store.set_digest_time(caller.chat_id, f"{at:%H:%M}"):
+            return TextReply.of("This chat is not subscribed yet: /subscribe first.", error=True)
+        return TextReply.of(
+            f"Digests now come daily at {at:%H:%M} ({self.settings.timezone}).",
+            self.next_due_text(f"{at:%H:%M}"),
+        )
+
+    def digest_preview(self, caller: Caller) -> Reply:
+        """What the next digest would hold, without advancing anything."""
+        if caller.chat_id is None:
+            return TextReply.of("Digests are delivered to Telegram chats; subscribe from one.", error=True)
+        sub = self.dossier.store.subscription(caller.chat_id)
+        if sub is None:
+            return TextReply.of("This chat is not subscribed: /subscribe to get digests.", error=True)
+        digest = build_digest(self.dossier.store, sub, datetime.now(UTC), self.people, preview=True)
+        if digest is None:
+            return TextReply.of("Nothing new since the last digest.", self.next_due_text(sub.digest_time))
+        return digest

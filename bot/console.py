@@ -24,7 +24,7 @@ def run_console(
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
     interactive = stdin.isatty() and stdout.isatty()
-    commands = Commands(dossier)
+    commands = Commands(dossier, settings)
     # The console is the operator's own terminal: it may use admin commands.
     caller = Caller(user_id=None, chat_id=None, is_admin=True, transport="console")
     if interactive:

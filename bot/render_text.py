@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.core import SearchHit
+from bot.digest import DigestReply
 from bot.replies import DocumentReply, HelpReply, Reply, SearchReply, TextReply
 
 BOLD, RESET = "\033[1m", "\033[0m"
@@ -22,6 +23,16 @@ def render(reply: Reply, *, color: bool = False) -> str:
         return "\n".join(lines)
     if isinstance(reply, SearchReply):
         return _render_search(reply, color)
+    if isinstance(reply, DigestReply):
+        lines = [f"{'Preview: ' if reply.preview else ''}{reply.total} new document(s)"]
+        for entry in reply.entries:
+            date = entry.doc.published.isoformat() if entry.doc.published else "undated"
+            lines += ["", f"#{entry.doc.id} {entry.doc.title}", f"   {date}", f"   {entry.extract}"]
+            if entry.people:
+                lines.append("   People: " + ", ".join(entry.people))
+        if reply.unlisted:
+            lines += ["", f"…and {reply.unlisted} more."]
+        return "\n".join(lines)
     if isinstance(reply, DocumentReply):
         doc = reply.doc
         date = doc.published.isoformat() if doc.published else "undated"

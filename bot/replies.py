@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bot.core import SearchPage
+from bot.digest import DigestReply
 from bot.store import Document
 
 
@@ -70,4 +71,4 @@ class DocumentReply:
     doc: Document
 
 
-Reply = TextReply | HelpReply | SearchReply | DocumentReply
+Reply = TextReply | HelpReply | SearchReply | DocumentReply | DigestReply

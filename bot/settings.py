@@ -44,6 +44,7 @@ class Settings(BaseSettings):
     allowed_chat_ids: Annotated[list[int], NoDecode] = Field(
         default_factory=list, validation_alias="DOSSIER_ALLOWED_CHAT_IDS"
     )
+    digest_schedule: str = Field(default="0 9 * * *", validation_alias="DOSSIER_DIGEST_SCHEDULE")
     webhook_url: str | None = Field(default=None, validation_alias="DOSSIER_WEBHOOK_URL")
     webhook_secret: SecretStr | None = Field(default=None, validation_alias="DOSSIER_WEBHOOK_SECRET")
     webhook_listen: str = Field(default="0.0.0.0", validation_alias="DOSSIER_WEBHOOK_LISTEN")
@@ -71,6 +72,18 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {value!r} (use a name like Europe/Moscow)") from exc
         return value
+
+    @field_validator("digest_schedule")
+    @classmethod
+    def _digest_schedule(cls, value: str) -> str:
+        from bot.schedule import parse_schedule
+
+        parse_schedule(value, ZoneInfo("UTC"))  # raises ScheduleError (a ValueError) with a clear message
+        return value.strip()
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
 
     @field_validator("telegram_api_base_url")
     @classmethod

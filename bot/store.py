@@ -52,6 +52,17 @@ class SearchSession:
 
 
 @dataclass(frozen=True)
+class Subscription:
+    chat_id: int
+    thread_id: int | None
+    kind: str  # "user" or "group"
+    subscribed_by: int | None
+    cursor: int
+    digest_time: str | None
+    last_run_at: datetime
+
+
+@dataclass(frozen=True)
 class CorpusFile:
     path: str
     size: int
@@ -103,7 +114,24 @@ def _migration_2(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX search_sessions_expiry ON search_sessions(expires_at)")
 
 
-MIGRATIONS: Sequence[Callable[[sqlite3.Connection], None]] = (_migration_1, _migration_2)
+def _migration_3(db: sqlite3.Connection) -> None:
+    # One row per subscribed chat. ``cursor`` is the last document id whose delivery Telegram confirmed:
+    # everything above it is still owed, nothing at or below it is sent again.
+    db.execute(
+        """CREATE TABLE subscriptions (
+            chat_id INTEGER PRIMARY KEY,
+            thread_id INTEGER,
+            kind TEXT NOT NULL,
+            subscribed_by INTEGER,
+            created_at TEXT NOT NULL,
+            cursor INTEGER NOT NULL,
+            digest_time TEXT,
+            last_run_at TEXT NOT NULL
+        )"""
+    )
+
+
+MIGRATIONS: Sequence[Callable[[sqlite3.Connection], None]] = (_migration_1, _migration_2, _migration_3)
 
 
 class StoreError(Exception):
@@ -307,6 +335,94 @@ class Store:
                 "DELETE FROM search_sessions WHERE expires_at <= ?", ((now or datetime.now(UTC)).isoformat(),)
             )
         return cur.rowcount
+
+    # ----------------------------------------------------------------- subscriptions
+    _SUB_COLUMNS = "chat_id, thread_id, kind, subscribed_by, cursor, digest_time, last_run_at"
+
+    def subscribe(
+        self, chat_id: int, thread_id: int | None, kind: str, by: int | None
+    ) -> Subscription | None:
+        """A new subscription starting after the newest document; None when the chat is already subscribed."""
+        now = datetime.now(UTC).isoformat()
+        with self.transaction() as db:
+            cursor = int(db.execute("SELECT COALESCE(MAX(id), 0) FROM documents").fetchone()[0])
+            cur = db.execute(
+                "INSERT OR IGNORE INTO subscriptions (chat_id, thread_id, kind, subscribed_by, created_at,"
+                " cursor, last_run_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (chat_id, thread_id, kind, by, now, cursor, now),
+            )
+        return self.subscription(chat_id) if cur.rowcount else None
+
+    def unsubscribe(self, chat_id: int) -> bool:
+        with self.transaction() as db:
+            return db.execute("DELETE FROM subscriptions WHERE chat_id = ?", (chat_id,)).rowcount > 0
+
+    def subscription(self, chat_id: int) -> Subscription | None:
+        with self._lock:
+            row = self._db.execute(
+                f"SELECT {self._SUB_COLUMNS} FROM subscriptions WHERE chat_id = ?", (chat_id,)
+            ).fetchone()
+        return _subscription(row) if row else None
+
+    def subscriptions(self) -> list[Subscription]:
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT {self._SUB_COLUMNS} FROM subscriptions ORDER BY chat_id"
+            ).fetchall()
+        return [_subscription(r) for r in rows]
+
+    def set_digest_time(self, chat_id: int, at: str | None) -> bool:
+        with self.transaction() as db:
+            cur = db.execute("UPDATE subscriptions SET digest_time = ? WHERE chat_id = ?", (at, chat_id))
+        return cur.rowcount > 0
+
+    def advance_cursor(self, chat_id: int, doc_id: int) -> None:
+        """Record a confirmed delivery up to ``doc_id``. Never moves backwards."""
+        with self.transaction() as db:
+            db.execute(
+                "UPDATE subscriptions SET cursor = MAX(cursor, ?) WHERE chat_id = ?", (doc_id, chat_id)
+            )
+
+    def mark_run(self, chat_id: int, at: datetime) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "UPDATE subscriptions SET last_run_at = ? WHERE chat_id = ?", (at.isoformat(), chat_id)
+            )
+
+    def migrate_chat(self, old_id: int, new_id: int) -> bool:
+        """A group became a supergroup: its subscription follows it to the new id."""
+        with self.transaction() as db:
+            if db.execute("SELECT 1 FROM subscriptions WHERE chat_id = ?", (new_id,)).fetchone():
+                db.execute("DELETE FROM subscriptions WHERE chat_id = ?", (old_id,))
+                return False
+            cur = db.execute("UPDATE subscriptions SET chat_id = ? WHERE chat_id = ?", (new_id, old_id))
+        return cur.rowcount > 0
+
+    def documents_after(self, doc_id: int, limit: int) -> tuple[list[Document], int, int]:
+        """The first ``limit`` documents with id above ``doc_id``, how many there are in all, and the
+        highest id among them (0 when none)."""
+        with self._lock:
+            count, top = self._db.execute(
+                "SELECT COUNT(*), COALESCE(MAX(id), 0) FROM documents WHERE id > ?", (doc_id,)
+            ).fetchone()
+            rows = self._db.execute(
+                "SELECT id, source, title, published, text, sha256, added_at, added_by"
+                " FROM documents WHERE id > ? ORDER BY id LIMIT ?",
+                (doc_id, limit),
+            ).fetchall()
+        return [_document(r) for r in rows], int(count), int(top)
+
+
+def _subscription(row: Sequence[object]) -> Subscription:
+    return Subscription(
+        chat_id=int(str(row[0])),
+        thread_id=int(str(row[1])) if row[1] is not None else None,
+        kind=str(row[2]),
+        subscribed_by=int(str(row[3])) if row[3] is not None else None,
+        cursor=int(str(row[4])),
+        digest_time=str(row[5]) if row[5] is not None else None,
+        last_run_at=datetime.fromisoformat(str(row[6])),
+    )
 
 
 def _document(row: Sequence[object]) -> Document:

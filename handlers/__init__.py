@@ -7,10 +7,11 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, InlineQueryHandle
 
 from handlers.chat import command, open_button, page_button, private_text, stale_button, unknown_command
 from handlers.context import DossierApp
+from handlers.digest import migrate_chat
 from handlers.errors import error_handler
 from handlers.inline import inline_query
 
-CHAT_COMMANDS = ["start", "help", "search", "doc"]
+CHAT_COMMANDS = ["start", "help", "search", "doc", "subscribe", "unsubscribe", "digest", "digest_time"]
 
 # New messages only: edits of old messages and channel posts are not questions to answer again.
 NEW_MESSAGE = filters.UpdateType.MESSAGE
@@ -24,6 +25,7 @@ def register(app: DossierApp) -> None:
             CallbackQueryHandler(open_button, pattern=r"^d:"),
             CallbackQueryHandler(stale_button),  # anything else: older versions, forged data
             InlineQueryHandler(inline_query),
+            MessageHandler(filters.StatusUpdate.MIGRATE, migrate_chat),
             # Order matters: these two come after every CommandHandler.
             MessageHandler(NEW_MESSAGE & filters.ChatType.PRIVATE & filters.COMMAND, unknown_command),
             MessageHandler(

@@ -18,6 +18,7 @@ from bot.settings import Settings
 from handlers import register
 from handlers.access import MembershipCache
 from handlers.context import DossierApp, DossierContext, Services
+from handlers.digest import schedule_digests
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +43,7 @@ def build_application(settings: Settings, dossier: Dossier, *, token: str | None
     app.bot_data["services"] = Services(
         settings=settings,
         dossier=dossier,
-        commands=Commands(dossier),
+        commands=Commands(dossier, settings),
         policy=AccessPolicy.from_settings(settings),
         members=MembershipCache(),
     )
@@ -59,6 +60,7 @@ async def post_init(app: DossierApp) -> None:
         log.warning("could not register the command menu (continuing): %s", exc)
     if app.job_queue is not None:
         app.job_queue.run_repeating(purge_sessions_job, interval=PURGE_EVERY, first=60, name="purge-sessions")
+    schedule_digests(app)
 
 
 async def post_shutdown(app: DossierApp) -> None:

@@ -5,14 +5,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from dataclasses import replace
 
 from telegram import CallbackQuery, InputFile, LinkPreviewOptions, Message, Update
-from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest
+from telegram.constants import ChatMemberStatus, ChatType, ParseMode
+from telegram.error import BadRequest, TelegramError
 
-from bot.commands import EXPIRED, Caller
+from bot.commands import EXPIRED, Caller, split_command
 from bot.replies import Reply, TextReply
 from handlers.context import DossierContext
+from handlers.digest import reschedule_chat
 from handlers.render import Rendered, render
 
 log = logging.getLogger(__name__)
@@ -21,6 +23,7 @@ NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 NOT_ALLOWED = "Sorry, this bot answers only members of its team. Ask an admin to add you."
 _PAGE_RE = re.compile(r"^s:([A-Za-z0-9_-]{4,16}):(\d{1,6})$")
 _OPEN_RE = re.compile(r"^d:(\d{1,18})$")
+SUBSCRIPTION_COMMANDS = {"subscribe", "unsubscribe", "digest_time"}
 
 
 async def caller_for(update: Update, context: DossierContext) -> Caller | None:
@@ -36,7 +39,26 @@ async def caller_for(update: Update, context: DossierContext) -> Caller | None:
         elif chat and chat.type == ChatType.PRIVATE and update.effective_message:
             await update.effective_message.reply_text(NOT_ALLOWED)
         return None
-    return Caller(user_id, chat_id, services.policy.is_admin(user_id), "telegram")
+    message = update.effective_message
+    chat_type = "private"
+    if chat and chat.type in (ChatType.GROUP, ChatType.SUPERGROUP):
+        chat_type = "group"
+    elif chat and chat.type == ChatType.CHANNEL:
+        chat_type = "channel"
+    thread_id = message.message_thread_id if message and message.is_topic_message else None
+    return Caller(user_id, chat_id, services.policy.is_admin(user_id), "telegram", chat_type, thread_id)
+
+
+async def is_group_admin(context: DossierContext, chat_id: int, user_id: int | None) -> bool:
+    """Asked of Telegram each time: rare commands, and a demoted admin must lose the right at once."""
+    if user_id is None:
+        return False
+    try:
+        member = await context.bot.get_chat_member(chat_id, user_id)
+    except TelegramError as exc:
+        log.warning("could not check admin rights of %s in %s: %s", user_id, chat_id, exc)
+        return False
+    return member.status in (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
 
 
 async def send(message: Message, rendered: Rendered) -> None:
@@ -63,8 +85,14 @@ async def answer(update: Update, context: DossierContext, text: str) -> None:
     caller = await caller_for(update, context)
     if caller is None:
         return
+    name = (split_command(text) or ("", ""))[0]
+    if name in SUBSCRIPTION_COMMANDS and caller.chat_type == "group" and caller.chat_id is not None:
+        caller = replace(caller, is_chat_admin=await is_group_admin(context, caller.chat_id, caller.user_id))
     reply: Reply = await asyncio.to_thread(context.services.commands.handle, text, caller)
     await send(message, render(reply))
+    if name in SUBSCRIPTION_COMMANDS and caller.chat_id is not None:
+        sub = context.services.dossier.store.subscription(caller.chat_id)
+        reschedule_chat(context.app, caller.chat_id, sub)
 
 
 async def command(update: Update, context: DossierContext) -> None:

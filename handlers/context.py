@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
@@ -33,6 +33,10 @@ class DossierContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any
         if not isinstance(services, Services):
             raise RuntimeError("Dossier services are not set up (build the app with handlers.app)")
         return services
+
+    @property
+    def app(self) -> DossierApp:
+        return cast("DossierApp", self.application)
 
 
 DossierApp = Application[ExtBot[None], DossierContext, dict[Any, Any], dict[Any, Any], dict[Any, Any], Any]

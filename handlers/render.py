@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.core import SearchHit
+from bot.digest import DigestEntry, DigestPart, DigestReply
 from bot.replies import DocumentReply, HelpReply, Reply, SearchReply, TextReply
 from bot.snippets import Snippet
 from bot.store import Document
@@ -70,6 +71,8 @@ def render(reply: Reply) -> Rendered:
         return Rendered([search_message(reply)])
     if isinstance(reply, DocumentReply):
         return document(reply.doc)
+    if isinstance(reply, DigestReply):
+        return Rendered([p.payload for p in digest_parts(reply) if isinstance(p.payload, OutMessage)])
     raise TypeError(f"no Telegram rendering for {type(reply).__name__}")
 
 
@@ -197,3 +200,46 @@ def inline_summary(hit: SearchHit) -> str:
         f"<b>{esc(doc.title)}</b>\n<i>{esc(date_text(doc))} · {esc(doc.source)}</i>\n"
         f"{snippet_html(hit.snippet)}\n\nDossier #{doc.id} — <code>/doc {doc.id}</code>"
     )
+
+
+def digest_entry_html(entry: DigestEntry) -> str:
+    doc = entry.doc
+    lines = [f"<b>#{doc.id}</b> <b>{esc(doc.title)}</b>", f"<i>{esc(date_text(doc))}</i>"]
+    if entry.extract:
+        lines.append(esc(entry.extract))
+    if entry.people:
+        lines.append("<i>People: " + esc(", ".join(entry.people)) + "</i>")
+    return "\n".join(lines)
+
+
+def digest_parts(reply: DigestReply, limit: int = MESSAGE_LIMIT) -> list[DigestPart]:
+    """A digest as messages split at document boundaries, each with buttons for its own documents."""
+    start = reply.period_start.strftime("%Y-%m-%d %H:%M")
+    end = reply.period_end.strftime("%Y-%m-%d %H:%M UTC")
+    noun = "document" if reply.total == 1 else "documents"
+    title = "Preview of your next digest" if reply.preview else "Digest"
+    header = f"<b>{title}: {reply.total} new {noun}</b>\n<i>{start} – {end}</i>"
+    footer = ""
+    if reply.unlisted:
+        since = reply.period_start.strftime("%Y-%m-%d")
+        footer = (
+            f"…and {reply.unlisted} more. Search them with <code>/search since:{since} your words</code>."
+        )
+    blocks = [(digest_entry_html(e), e.doc.id) for e in reply.entries]
+    parts: list[tuple[list[str], list[int]]] = [([header], [])]
+    for html_block, doc_id in blocks:
+        texts, ids = parts[-1]
+        if len("\n\n".join([*texts, html_block])) > limit - len(footer) - 2:
+            parts.append(([], []))
+            texts, ids = parts[-1]
+        texts.append(html_block[: limit - len(footer) - 2])
+        ids.append(doc_id)
+    if footer:
+        parts[-1][0].append(footer)
+    out: list[DigestPart] = []
+    for texts, ids in parts:
+        buttons = [InlineKeyboardButton(f"Open #{i}", callback_data=f"d:{i}") for i in ids]
+        rows = [buttons[k : k + 4] for k in range(0, len(buttons), 4)]
+        keyboard = InlineKeyboardMarkup(rows) if rows else None
+        out.append(DigestPart(OutMessage("\n\n".join(texts), keyboard), ids[-1] if ids else 0))
+    return out

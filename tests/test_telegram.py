@@ -3,83 +3,15 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bot.core import Dossier
-from bot.settings import Settings, load_settings
-from handlers.app import build_application
 from handlers.chat import NOT_ALLOWED
-from handlers.context import DossierApp
 from handlers.errors import SORRY
-from tests.fakebotapi import BOT_USERNAME, TOKEN, FakeBotApi, botapi_fixture  # noqa: F401
-
-EXTRA_DOCS = 8  # enough "CSTO" documents for three pages of five
-
-
-def make_settings(botapi: FakeBotApi, corpus_dir: Path, data_dir: Path, **extra: Any) -> Settings:
-    return load_settings(
-        TELEGRAM_BOT_TOKEN=TOKEN,
-        TELEGRAM_API_BASE_URL=f"http://127.0.0.1:{botapi.port}",
-        DOSSIER_CORPUS_DIR=str(corpus_dir),
-        DOSSIER_DATA_DIR=str(data_dir),
-        **extra,
-    )
-
-
-@pytest.fixture
-def big_corpus(corpus_dir: Path) -> Path:
-    for i in range(EXTRA_DOCS):
-        (corpus_dir / f"extra_{i:02d}.txt").write_text(
-            f"CSTO briefing number {i}\n\nThe CSTO met again, meeting {i}, about regional security.\n",
-            encoding="utf-8",
-        )
-    (corpus_dir / "html_trap.txt").write_text(
-        "Tags & ampersands <script>alert(1)</script>\n\nBody with <b>fake bold</b> & an AT&T mention.\n",
-        encoding="utf-8",
-    )
-    long_para = "Paragraph about the Zanzibar archive. " * 30  # 1,140 characters
-    (corpus_dir / "long_doc.txt").write_text(
-        "A long Zanzibar report\n\n" + "\n".join(f"{i}. {long_para}" for i in range(9)), encoding="utf-8"
-    )
-    (corpus_dir / "huge_doc.txt").write_text(
-        "A huge Zanzibar almanac\n\n" + "\n".join(f"{i}. {long_para}" for i in range(60)), encoding="utf-8"
-    )
-    return corpus_dir
-
-
-Runner = Callable[..., AbstractAsyncContextManager[DossierApp]]
-
-
-@pytest.fixture
-def run_bot(botapi: FakeBotApi, big_corpus: Path, data_dir: Path) -> Runner:
-    """Start the real bot against the fake server; a fresh Dossier on the same data dir each time."""
-
-    @asynccontextmanager
-    async def runner(**settings_extra: Any) -> AsyncIterator[DossierApp]:
-        settings = make_settings(botapi, big_corpus, data_dir, **settings_extra)
-        dossier = Dossier.open(data_dir)
-        dossier.scan_corpus(big_corpus)
-        app = build_application(settings, dossier)
-        try:
-            async with botapi.running(app):
-                yield app
-        finally:
-            dossier.close()
-
-    return runner
-
-
-def doc_id(data_dir: Path, source: str) -> int:
-    db = sqlite3.connect(data_dir / "dossier.sqlite3")
-    try:
-        return int(db.execute("SELECT id FROM documents WHERE source = ?", (source,)).fetchone()[0])
-    finally:
-        db.close()
+from tests.conftest import Runner, doc_id
+from tests.fakebotapi import BOT_USERNAME, TOKEN, FakeBotApi
 
 
 async def test_start_help_and_command_menu(botapi: FakeBotApi, run_bot: Runner) -> None:

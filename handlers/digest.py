@@ -1,0 +1,153 @@
+"""Scheduled digests through PTB's JobQueue, delivered exactly once per document.
+
+The schedule is rebuilt from the store at start-up; a run missed while the bot was down is made up once
+(coalesced). Each chat's delivery runs under its own lock and re-reads its cursor inside it, so two runs
+that overlap (start-up catch-up and a scheduled run) cannot send the same document twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime
+
+from telegram import LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.error import ChatMigrated, Forbidden, RetryAfter, TelegramError
+from telegram.ext import Job
+
+from bot.digest import DigestPart, build_digest, deliver
+from bot.store import Subscription
+from handlers.context import DossierApp, DossierContext, Services
+from handlers.render import OutMessage, digest_parts
+
+log = logging.getLogger(__name__)
+
+GLOBAL_JOB = "digest:all"
+PARALLEL_CHATS = 16  # deliveries in flight at once; the rate limiter paces the actual sends
+_locks: dict[int, asyncio.Lock] = {}
+
+
+def _lock(chat_id: int) -> asyncio.Lock:
+    return _locks.setdefault(chat_id, asyncio.Lock())
+
+
+def chat_job_name(chat_id: int) -> str:
+    return f"digest:{chat_id}"
+
+
+def schedule_digests(app: DossierApp) -> None:
+    """(Re)build every digest job from the store and make up runs missed while the bot was down."""
+    services: Services = app.bot_data["services"]
+    jq = app.job_queue
+    if jq is None:
+        raise RuntimeError("the digest needs PTB's JobQueue (python-telegram-bot[job-queue])")
+    for job in jq.jobs():
+        if job.name and job.name.startswith("digest:"):
+            job.schedule_removal()
+    schedule = services.commands.schedule_for(None)
+    if schedule.interval is not None:
+        jq.run_repeating(digest_job, interval=schedule.interval, first=schedule.interval, name=GLOBAL_JOB)
+    else:
+        jq.run_custom(digest_job, job_kwargs={"trigger": schedule.trigger}, name=GLOBAL_JOB)
+    now = datetime.now(UTC)
+    missed: list[int] = []
+    for sub in services.dossier.store.subscriptions():
+        if sub.digest_time:
+            reschedule_chat(app, sub.chat_id, sub)
+        if services.commands.schedule_for(sub.digest_time).missed_since(sub.last_run_at, now):
+            missed.append(sub.chat_id)
+    if missed:
+        log.info("making up missed digests for %d chats", len(missed))
+        jq.run_once(digest_job, when=0, data=missed, name="digest:catch-up")
+
+
+def reschedule_chat(app: DossierApp, chat_id: int, sub: Subscription | None) -> None:
+    """A subscriber's own daily time replaces the shared schedule for that chat (none once unsubscribed)."""
+    jq = app.job_queue
+    if jq is None:
+        return
+    for job in jq.get_jobs_by_name(chat_job_name(chat_id)):
+        job.schedule_removal()
+    if sub is not None and sub.digest_time:
+        services: Services = app.bot_data["services"]
+        trigger = services.commands.schedule_for(sub.digest_time).trigger
+        jq.run_custom(
+            digest_job, job_kwargs={"trigger": trigger}, data=[sub.chat_id], name=chat_job_name(sub.chat_id)
+        )
+
+
+async def digest_job(context: DossierContext) -> None:
+    """Deliver due digests: to the chats named in the job's data, else to every chat on the shared
+    schedule. One failing chat never holds up the others."""
+    services = context.services
+    job: Job[DossierContext] | None = context.job
+    chat_ids = job.data if job is not None and isinstance(job.data, list) else None
+    subs = services.dossier.store.subscriptions()
+    if chat_ids is None:
+        subs = [s for s in subs if not s.digest_time]
+    else:
+        subs = [s for s in subs if s.chat_id in chat_ids]
+    gate = asyncio.Semaphore(PARALLEL_CHATS)
+
+    async def one(sub: Subscription) -> None:
+        async with gate:
+            await run_digest(context, sub.chat_id)
+
+    await asyncio.gather(*(one(s) for s in subs))
+
+
+async def run_digest(context: DossierContext, chat_id: int) -> int:
+    """Send ``chat_id`` its digest if anything is new; returns how many parts were confirmed."""
+    services = context.services
+    store = services.dossier.store
+    moved_to: int | None = None
+    async with _lock(chat_id):
+        sub = store.subscription(chat_id)  # fresh: the cursor may have moved while we waited
+        if sub is None:
+            return 0
+        now = datetime.now(UTC)
+        digest = build_digest(store, sub, now, services.commands.people)
+        store.mark_run(chat_id, now)
+        if digest is None:
+            return 0
+        parts = digest_parts(digest)
+
+        async def send(part: DigestPart) -> None:
+            assert isinstance(part.payload, OutMessage)
+            await context.bot.send_message(
+                sub.chat_id,
+                part.payload.html,
+                parse_mode=ParseMode.HTML,
+                reply_markup=part.payload.keyboard,
+                message_thread_id=sub.thread_id,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+
+        try:
+            return await deliver(store, sub, digest, parts, send)
+        except Forbidden as exc:
+            store.unsubscribe(chat_id)
+            log.warning("digest to chat %s refused (%s): subscription ended", chat_id, exc.message)
+        except ChatMigrated as exc:
+            store.migrate_chat(chat_id, exc.new_chat_id)
+            log.info("chat %s became %s: its subscription follows", chat_id, exc.new_chat_id)
+            moved_to = exc.new_chat_id
+        except RetryAfter as exc:
+            log.warning(
+                "digest to chat %s rate-limited past retries (%s): next run", chat_id, exc.retry_after
+            )
+        except TelegramError as exc:
+            log.warning("digest to chat %s failed (%s): retrying at the next run", chat_id, exc)
+    if moved_to is not None:
+        return await run_digest(context, moved_to)
+    return 0
+
+
+async def migrate_chat(update: Update, context: DossierContext) -> None:
+    """A group became a supergroup: move its subscription to the new chat id."""
+    message = update.effective_message
+    if message is None or not message.migrate_to_chat_id:
+        return
+    if context.services.dossier.store.migrate_chat(message.chat_id, message.migrate_to_chat_id):
+        log.info("subscription moved from %s to %s", message.chat_id, message.migrate_to_chat_id)
