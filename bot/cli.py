@@ -40,10 +40,11 @@ def _progress_bar(label: str) -> Progress | None:
 
 
 def open_dossier(settings: Settings, scan: bool = True) -> Dossier:
-    """The Dossier for these settings, with the corpus folder scanned for new and changed files."""
+    """The Dossier for these settings, with the corpus folder scanned for new and changed files (always
+    when ``scan``, else only when the store is still empty: a first start should not answer "nothing")."""
     settings.check_paths()
     dossier = Dossier.open(settings.data_dir, progress=_progress_bar("Building the index"))
-    if scan:
+    if scan or not len(dossier):
         report = dossier.scan_corpus(settings.corpus_dir, progress=_progress_bar("Reading the corpus"))
         if report.outcomes:
             log.info(
@@ -87,7 +88,8 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    return int(run_bot(settings, open_dossier(settings)))
+    # On a restart the corpus folder is scanned by a job once the bot is up, so it answers at once.
+    return int(run_bot(settings, open_dossier(settings, scan=False)))
 
 
 def cmd_eval(settings: Settings, args: argparse.Namespace) -> int:

@@ -58,6 +58,13 @@ class ScanReport:
     def count(self, status: Status) -> int:
         return sum(1 for o in self.outcomes if o.status == status)
 
+    def summary(self) -> str:
+        return (
+            f"{self.count('added')} added, {self.count('updated')} updated, "
+            f"{self.count('duplicate')} duplicates, {self.count('skipped')} skipped, "
+            f"{self.unchanged} unchanged ({self.seconds:.1f} s)"
+        )
+
 
 @dataclass(frozen=True)
 class SearchHit:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -44,6 +45,7 @@ class Settings(BaseSettings):
     allowed_chat_ids: Annotated[list[int], NoDecode] = Field(
         default_factory=list, validation_alias="DOSSIER_ALLOWED_CHAT_IDS"
     )
+    corpus_scan: str = Field(default="every 5m", validation_alias="DOSSIER_CORPUS_SCAN")
     digest_schedule: str = Field(default="0 9 * * *", validation_alias="DOSSIER_DIGEST_SCHEDULE")
     webhook_url: str | None = Field(default=None, validation_alias="DOSSIER_WEBHOOK_URL")
     webhook_secret: SecretStr | None = Field(default=None, validation_alias="DOSSIER_WEBHOOK_SECRET")
@@ -80,6 +82,25 @@ class Settings(BaseSettings):
 
         parse_schedule(value, ZoneInfo("UTC"))  # raises ScheduleError (a ValueError) with a clear message
         return value.strip()
+
+    @field_validator("corpus_scan")
+    @classmethod
+    def _corpus_scan(cls, value: str) -> str:
+        from bot.schedule import parse_schedule
+
+        if value.strip().lower() == "off":
+            return "off"
+        if parse_schedule(value, ZoneInfo("UTC")).interval is None:
+            raise ValueError(f"{value!r}: use an interval such as 'every 5m', or 'off'")
+        return value.strip()
+
+    @property
+    def corpus_scan_interval(self) -> timedelta | None:
+        from bot.schedule import parse_schedule
+
+        if self.corpus_scan == "off":
+            return None
+        return parse_schedule(self.corpus_scan, ZoneInfo("UTC")).interval
 
     @property
     def tz(self) -> ZoneInfo:

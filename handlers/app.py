@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
 from datetime import timedelta
@@ -60,6 +61,10 @@ async def post_init(app: DossierApp) -> None:
         log.warning("could not register the command menu (continuing): %s", exc)
     if app.job_queue is not None:
         app.job_queue.run_repeating(purge_sessions_job, interval=PURGE_EVERY, first=60, name="purge-sessions")
+        services: Services = app.bot_data["services"]
+        interval = services.settings.corpus_scan_interval
+        if interval is not None:
+            app.job_queue.run_repeating(corpus_scan_job, interval=interval, first=0, name="corpus-scan")
     schedule_digests(app)
 
 
@@ -74,6 +79,14 @@ async def purge_sessions_job(context: DossierContext) -> None:
     gone = context.services.dossier.store.purge_search_sessions()
     if gone:
         log.info("purged %d expired search sessions", gone)
+
+
+async def corpus_scan_job(context: DossierContext) -> None:
+    """New and changed files in the corpus folder, through the same pipeline as every other ingest."""
+    services = context.services
+    report = await asyncio.to_thread(services.dossier.scan_corpus, services.settings.corpus_dir)
+    if report.outcomes:
+        log.info("corpus scan: %s", report.summary())
 
 
 def run_bot(settings: Settings, dossier: Dossier) -> int:
