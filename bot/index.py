@@ -51,7 +51,7 @@ COORDINATION = 1.0  # reward for matching more of the query's words
 PROXIMITY = 0.3  # reward for matched words that stand close together
 RERANK_POOL = 30
 MAX_WORD_LETTERS = 40
-SNAPSHOT_VERSION = 2
+SNAPSHOT_VERSION = 3
 
 
 def max_edits(length: int) -> int:
@@ -91,11 +91,43 @@ class SearchIndex(Protocol):
 
 @dataclass
 class _Surface:
-    """A folded spelling seen in the corpus, the keys it leads to, and how to show it in a suggestion."""
+    """A folded spelling seen in the corpus, the keys it leads to, and how to show it in a suggestion.
+    How often it occurs is derived from the per-word counts (``MemoryIndex._surface_count``)."""
 
     keys: tuple[int, ...]
-    count: int
+    number: int
     display: str
+
+
+_EMPTY_SLOTS: IntArray = np.empty(0, dtype=np.int32)
+_EMPTY_TF: FloatArray = np.empty(0, dtype=np.float32)
+
+
+class _Column:
+    """A growable numpy column (amortised doubling). Never resized in place, so a view handed out
+    earlier stays valid: ``array.array`` refuses to grow while numpy views of it exist."""
+
+    def __init__(self, dtype: type[np.generic], data: npt.NDArray[Any] | None = None) -> None:
+        self._data: npt.NDArray[Any] = np.empty(1024, dtype=dtype) if data is None else data.copy()
+        self.size = 0 if data is None else len(data)
+
+    def append(self, value: float) -> None:
+        if self.size == len(self._data):
+            grown = np.empty(max(2 * len(self._data), 1024), dtype=self._data.dtype)
+            grown[: self.size] = self._data[: self.size]
+            self._data = grown
+        self._data[self.size] = value
+        self.size += 1
+
+    @property
+    def view(self) -> npt.NDArray[Any]:
+        return self._data[: self.size]
+
+    def __getstate__(self) -> npt.NDArray[Any]:
+        return self.view.copy()
+
+    def __setstate__(self, data: npt.NDArray[Any]) -> None:
+        self._data, self.size = data, len(data)
 
 
 class _DeleteIndex:
@@ -181,9 +213,19 @@ class MemoryIndex:
         self._seqs: list[array[int]] = []  # primary key id per token, for phrases and proximity
         self._key_id: dict[str, int] = {}
         self._keys: list[str] = []
-        self._post_slots: list[array[int]] = []
-        self._post_tf: list[array[float]] = []
-        self._words: dict[str, tuple[tuple[int, ...], str]] = {}  # word -> (key ids, folded spelling)
+        # Postings per key id: slots and term frequencies, in slot order. Documents added since the last
+        # read wait in ``_pending`` and are merged in one sort (``_merge``): a bulk ingest then costs a
+        # few numpy calls per document instead of a Python step per distinct word.
+        self._post_slots: list[IntArray] = []
+        self._post_tf: list[FloatArray] = []
+        self._pending: list[tuple[int, IntArray, FloatArray]] = []
+        # Every distinct lowercased word seen: its number, primary key, other keys, surface, count.
+        self._word_num: dict[str, int] = {}
+        self._word_primary = _Column(np.int32)  # -1: nothing indexable
+        self._word_surface = _Column(np.int32)  # -1: no surface (numbers)
+        self._word_count = _Column(np.float64)  # occurrences in document bodies
+        self._word_extra: dict[int, tuple[int, ...]] = {}  # the other keys of multi-key (Russian) words
+        self._word_has_extra = _Column(np.bool_)
         self._surfaces: dict[str, _Surface] = {}
         self._deletes = _DeleteIndex()
         self._live = 0
@@ -192,7 +234,7 @@ class MemoryIndex:
 
     # ----------------------------------------------------------------- state
     def _reset_caches(self) -> None:
-        self._np_post: dict[int, tuple[IntArray, FloatArray]] = {}
+        self._np_surface_counts: npt.NDArray[np.float64] | None = None
         self._np_doclen: FloatArray | None = None
         self._np_alive: npt.NDArray[np.bool_] | None = None
         self._np_dates: IntArray | None = None
@@ -201,18 +243,26 @@ class MemoryIndex:
         self._expansion_cache: dict[tuple[str, bool], _Expansion] = {}
 
     def __getstate__(self) -> dict[str, Any]:
+        self._merge()
         state = self.__dict__.copy()
-        # Plain lists unpickle several times faster than 40,000 small objects.
+        # Plain lists and whole arrays unpickle several times faster than 40,000 small objects.
         surfaces = self._surfaces
         state["_surfaces"] = (
             list(surfaces),
             [e.keys for e in surfaces.values()],
-            [e.count for e in surfaces.values()],
+            [e.number for e in surfaces.values()],
             [e.display for e in surfaces.values()],
         )
+        lengths = np.fromiter((len(p) for p in self._post_slots), dtype=np.int64, count=len(self._post_slots))
+        state["_post_slots"] = (
+            lengths,
+            np.concatenate([_EMPTY_SLOTS, *self._post_slots]),
+            np.concatenate([_EMPTY_TF, *self._post_tf]),
+        )
+        del state["_post_tf"]
         for name in (
             "analyzer",
-            "_np_post",
+            "_np_surface_counts",
             "_np_doclen",
             "_np_alive",
             "_np_dates",
@@ -224,10 +274,14 @@ class MemoryIndex:
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        spellings, keys, counts, displays = state["_surfaces"]
+        spellings, keys, numbers, displays = state["_surfaces"]
         state["_surfaces"] = {
-            sf: _Surface(k, c, d) for sf, k, c, d in zip(spellings, keys, counts, displays, strict=True)
+            sf: _Surface(k, n, d) for sf, k, n, d in zip(spellings, keys, numbers, displays, strict=True)
         }
+        lengths, slots, tfs = state["_post_slots"]
+        cuts = np.cumsum(lengths)[:-1]
+        state["_post_slots"] = np.split(slots, cuts) if len(lengths) else []
+        state["_post_tf"] = np.split(tfs, cuts) if len(lengths) else []
         self.__dict__.update(state)
         self.analyzer = Analyzer()
         self._reset_caches()
@@ -263,38 +317,43 @@ class MemoryIndex:
         return slot is not None and bool(self._alive[slot])
 
     # ----------------------------------------------------------------- building
-    def _word_info(self, word: str) -> tuple[tuple[int, ...], str]:
-        """Key ids and folded spelling of a lowercased word, registering new keys and spellings."""
-        info = self._words.get(word)
-        if info is not None:
-            return info
-        out: list[int] = []
-        for key in self.analyzer.keys(word):
-            kid = self._key_id.get(key)
-            if kid is None:
-                kid = len(self._keys)
-                self._key_id[key] = kid
-                self._keys.append(key)
-                self._post_slots.append(array("i"))
-                self._post_tf.append(array("f"))
-            out.append(kid)
-        ids = tuple(out)
-        sf = "" if (not ids or word.isdigit()) else self.analyzer.surface_fold(word)
-        if sf:
-            self._add_surface(sf, word, ids)
-        info = (ids, sf)
-        self._words[word] = info
-        return info
+    def _key_of(self, key: str) -> int:
+        kid = self._key_id.get(key)
+        if kid is None:
+            kid = len(self._keys)
+            self._key_id[key] = kid
+            self._keys.append(key)
+            self._post_slots.append(_EMPTY_SLOTS)
+            self._post_tf.append(_EMPTY_TF)
+        return kid
 
-    def _add_surface(self, sf: str, word: str, ids: tuple[int, ...]) -> None:
+    def _register(self, word: str) -> int:
+        """Number a new lowercased word, registering its keys and its folded spelling."""
+        ids = tuple(self._key_of(key) for key in self.analyzer.keys(word))
+        sf = "" if (not ids or word.isdigit()) else self.analyzer.surface_fold(word)
+        num = len(self._word_num)
+        self._word_num[word] = num
+        self._word_primary.append(ids[0] if ids else -1)
+        self._word_surface.append(self._add_surface(sf, word, ids) if sf else -1)
+        self._word_count.append(0)
+        self._word_has_extra.append(len(ids) > 1)
+        if len(ids) > 1:
+            self._word_extra[num] = ids[1:]
+        return num
+
+    def _add_surface(self, sf: str, word: str, ids: tuple[int, ...]) -> int:
         entry = self._surfaces.get(sf)
         if entry is None:
-            self._surfaces[sf] = _Surface(ids, 0, word)
+            entry = self._surfaces[sf] = _Surface(ids, len(self._surfaces), word)
             self._sorted_surfaces = None
             if len(sf) >= 3:
                 self._deletes.add(sf)
         elif not set(ids) <= set(entry.keys):
             entry.keys = tuple(dict.fromkeys(entry.keys + ids))
+        return entry.number
+
+    def _numbers(self, words: Iterable[str], count: int) -> IntArray:
+        return np.fromiter(map(self._word_num.__getitem__, words), dtype=np.int32, count=count)
 
     def add(self, doc_id: int, title: str, text: str, published: date | None) -> None:
         """Index one document (replacing an earlier version with the same id)."""
@@ -302,28 +361,44 @@ class MemoryIndex:
             self.remove(doc_id)
         slot = len(self._doc_ids)
         words = WORD_RE.findall(text.lower())
-        known = self._words
-        surfaces = self._surfaces
-        tfs: dict[int, float] = {}
-        for word, n in Counter(words).items():
-            ids, sf = known.get(word) or self._word_info(word)
-            for kid in ids:
-                tfs[kid] = tfs.get(kid, 0.0) + n
-            if sf:
-                surfaces[sf].count += n
-        seq = array("i", [ids[0] for ids, _ in map(known.__getitem__, words) if ids])
-        for kid in set(seq[:LEAD_TOKENS]):
-            tfs[kid] += LEAD_BOOST
-        title_len = 0
-        for word in WORD_RE.findall(title.lower()):
-            ids = (known.get(word) or self._word_info(word))[0]
-            title_len += len(ids) > 0
-            for kid in ids:
-                tfs[kid] = tfs.get(kid, 0.0) + TITLE_BOOST
-        post_slots, post_tf = self._post_slots, self._post_tf
-        for kid, tf in tfs.items():
-            post_slots[kid].append(slot)
-            post_tf[kid].append(tf)
+        title_words = WORD_RE.findall(title.lower())
+        counts = Counter(words)
+        # set.difference with a dict probes the dict per word (``keys() -`` would copy the vocabulary).
+        for word in set(counts).union(title_words).difference(self._word_num):
+            self._register(word)
+        primary = self._word_primary.view
+        # Body: every distinct word gives its count to each of its keys.
+        distinct = self._numbers(counts, len(counts))
+        n = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+        self._word_count.view[distinct] += n
+        kid_parts = [primary[distinct]]
+        weight_parts = [n]
+        for j in np.flatnonzero(self._word_has_extra.view[distinct]).tolist():
+            extra = self._word_extra[int(distinct[j])]
+            kid_parts.append(np.array(extra, dtype=np.int32))
+            weight_parts.append(np.full(len(extra), n[j]))
+        # Title: each occurrence of a title word adds TITLE_BOOST to each of its keys.
+        title_nums = self._numbers(title_words, len(title_words))
+        title_kids = primary[title_nums]
+        title_len = int(np.count_nonzero(title_kids >= 0))
+        kid_parts.append(title_kids)
+        weight_parts.append(np.full(len(title_kids), TITLE_BOOST))
+        for num in title_nums[self._word_has_extra.view[title_nums]].tolist():
+            extra = self._word_extra[num]
+            kid_parts.append(np.array(extra, dtype=np.int32))
+            weight_parts.append(np.full(len(extra), TITLE_BOOST))
+        kids = np.concatenate(kid_parts)
+        weights = np.concatenate(weight_parts)
+        keep = kids >= 0
+        unique_kids, inverse = np.unique(kids[keep], return_inverse=True)
+        tf = np.asarray(np.bincount(inverse, weights=weights[keep], minlength=len(unique_kids)), np.float64)
+        seq_np = primary[self._numbers(words, len(words))]
+        seq_np = seq_np[seq_np >= 0]
+        # The lead: each key of the first LEAD_TOKENS tokens counts LEAD_BOOST more, once.
+        tf[np.searchsorted(unique_kids, np.unique(seq_np[:LEAD_TOKENS]))] += LEAD_BOOST
+        self._pending.append((slot, unique_kids.astype(np.int32), tf.astype(np.float32)))
+        seq = array("i")
+        seq.frombytes(seq_np.astype(np.int32).tobytes())
         length = float(len(seq) + TITLE_BOOST * title_len)
         self._doc_ids.append(doc_id)
         self._slot_of[doc_id] = slot
@@ -334,6 +409,29 @@ class MemoryIndex:
         self._live += 1
         self._total_len += length
         self._reset_caches()
+
+    def _merge(self) -> None:
+        """Move pending documents into the postings: one stable sort by key, one concatenation per
+        key touched. Keeps slot order within a key (documents are pending in slot order)."""
+        if not self._pending:
+            return
+        pending, self._pending = self._pending, []
+        kids = np.concatenate([k for _, k, _ in pending])
+        slots = np.repeat(
+            np.array([s for s, _, _ in pending], dtype=np.int32), [len(k) for _, k, _ in pending]
+        )
+        tfs = np.concatenate([t for _, _, t in pending])
+        order = np.argsort(kids, kind="stable")
+        kids, slots, tfs = kids[order], slots[order], tfs[order]
+        cuts = (np.flatnonzero(np.diff(kids)) + 1).tolist()
+        post_slots, post_tf = self._post_slots, self._post_tf
+        for lo, hi in zip([0, *cuts], [*cuts, len(kids)], strict=True):
+            kid = int(kids[lo])
+            if len(post_slots[kid]):
+                post_slots[kid] = np.concatenate([post_slots[kid], slots[lo:hi]])
+                post_tf[kid] = np.concatenate([post_tf[kid], tfs[lo:hi]])
+            else:
+                post_slots[kid], post_tf[kid] = slots[lo:hi], tfs[lo:hi]
 
     def add_many(self, docs: Iterable[tuple[int, str, str, date | None]]) -> None:
         for doc_id, title, text, published in docs:
@@ -352,13 +450,20 @@ class MemoryIndex:
 
     # ----------------------------------------------------------------- numpy views
     def _postings(self, kid: int) -> tuple[IntArray, FloatArray]:
-        cached = self._np_post.get(kid)
-        if cached is None:
-            slots = np.frombuffer(self._post_slots[kid], dtype=np.int32)
-            tfs = np.frombuffer(self._post_tf[kid], dtype=np.float32)
-            cached = (slots, tfs)
-            self._np_post[kid] = cached
-        return cached
+        self._merge()
+        return self._post_slots[kid], self._post_tf[kid]
+
+    def _surface_count(self, sf: str) -> float:
+        """How often a folded spelling occurs in document bodies (the sum over the words folding to it)."""
+        if self._np_surface_counts is None:
+            surface = self._word_surface.view
+            has = surface >= 0
+            counts = np.asarray(
+                np.bincount(surface[has], weights=self._word_count.view[has], minlength=len(self._surfaces)),
+                np.float64,
+            )
+            self._np_surface_counts = counts
+        return float(self._np_surface_counts[self._surfaces[sf].number])
 
     def _arrays(self) -> tuple[FloatArray, npt.NDArray[np.bool_], IntArray]:
         if self._np_doclen is None or self._np_alive is None or self._np_dates is None:
@@ -368,6 +473,7 @@ class MemoryIndex:
         return self._np_doclen, self._np_alive, self._np_dates
 
     def _df(self, kid: int) -> int:
+        self._merge()
         return len(self._post_slots[kid])
 
     def _idf(self, df: int) -> float:
@@ -428,7 +534,7 @@ class MemoryIndex:
         hi = bisect.bisect_left(words, sf + "\x7f")
         cands = [w for w in words[lo:hi] if w != sf]
         if len(cands) > MAX_PREFIX_EXPANSIONS:
-            cands.sort(key=lambda w: -self._surfaces[w].count)
+            cands.sort(key=lambda w: -self._surface_count(w))
             cands = cands[:MAX_PREFIX_EXPANSIONS]
         return cands
 
@@ -451,17 +557,17 @@ class MemoryIndex:
             if edits:
                 cands = self._fuzzy_candidates(sf, edits)
                 if len(cands) > MAX_FUZZY_EXPANSIONS:
-                    ranked = sorted(cands, key=lambda c: (cands[c], -self._surfaces[c].count))
+                    ranked = sorted(cands, key=lambda c: (cands[c], -self._surface_count(c)))
                     cands = {c: cands[c] for c in ranked[:MAX_FUZZY_EXPANSIONS]}
                 for cand, d in cands.items():
                     for kid in self._surfaces[cand].keys:
                         exp.offer(kid, FUZZY_WEIGHT[d], False)
             if prefix and len(sf) >= 3:
                 completions = self._prefix_candidates(sf)
-                top = max((self._surfaces[c].count for c in completions), default=1)
+                top = max((self._surface_count(c) for c in completions), default=1.0)
                 for cand in completions:
                     # The likelier completion of an unfinished word is the more frequent one.
-                    share = (self._surfaces[cand].count / top) ** PREFIX_FREQ_EXP
+                    share = (self._surface_count(cand) / top) ** PREFIX_FREQ_EXP
                     for kid in self._surfaces[cand].keys:
                         exp.offer(kid, PREFIX_WEIGHT * share, False)
         self._expansion_cache[cache_key] = exp
@@ -481,7 +587,8 @@ class MemoryIndex:
                 idf = min(idf, exact_idf)
             norm = K1 * (1.0 - B + B * doclen[slots] / avgdl)
             contrib = (weight * idf) * tf * (K1 + 1.0) / (tf + norm)
-            np.maximum.at(scores, slots, contrib.astype(np.float32))
+            # A key lists a document once, so a plain gather/scatter is safe (and far faster than .at).
+            scores[slots] = np.maximum(scores[slots], contrib.astype(np.float32))
         return scores
 
     def _docs_with(self, kids: Iterable[int]) -> npt.NDArray[np.bool_]:

@@ -202,7 +202,7 @@ class Analyzer:
             sources = [word]
         out: list[str] = []
         for src in sources:
-            folded = fold(to_ascii(src))
+            folded = self.surface_fold(src)
             if not folded:
                 continue
             key = self._stemmer.stemWord(folded)
@@ -210,6 +210,7 @@ class Analyzer:
                 out.append(key)
         return tuple(out)
 
+    @lru_cache(maxsize=500_000)  # noqa: B019 - as above; the index asks for a new word's keys, then this
     def surface_fold(self, word: str) -> str:
         """The folded, unstemmed spelling: what typo and prefix matching compare against."""
         return fold(to_ascii(word))

@@ -90,3 +90,24 @@ def test_stop_words_only() -> None:
     ix = build("the of and")
     result = ix.search(parse_query("the of"))
     assert result.stop_words_only and result.hits == []
+
+
+def test_documents_added_after_a_search_are_found_by_the_next_one() -> None:
+    # A search leaves numpy views of the postings behind; growing them in place used to fail with
+    # "BufferError: cannot resize an array that is exporting buffers" on the next upload.
+    ix = build("the harbour was closed", "negotiations continued")
+    assert ids(ix, "harbour") == [1]
+    ix.add(3, "Harbour news", "the harbour opened again", None)
+    assert sorted(ids(ix, "harbour")) == [1, 3]
+    assert ids(ix, "harbou") and 3 in ids(ix, "harbou")  # completions see the new document too
+
+
+def test_a_snapshot_round_trip_keeps_postings_and_word_counts(tmp_path: Path) -> None:
+    ix = build("tanker tanker harbour", "harbour closed", "Масадыков прибыл")
+    before = {q: ids(ix, q) for q in ("harbour", "tanker", "harb", "масадыкову", "masadikov")}
+    ix.save(tmp_path / "ix.pickle", "7")
+    loaded = MemoryIndex.load(tmp_path / "ix.pickle", "7")
+    assert loaded is not None
+    assert {q: ids(loaded, q) for q in before} == before
+    loaded.add(4, "More", "harbour tanker", None)
+    assert 4 in ids(loaded, "tanker")
