@@ -84,3 +84,27 @@ def test_stale_index_snapshot_is_rebuilt(corpus_dir: Path, data_dir: Path) -> No
     from bot.query import parse_query
 
     assert [h.doc.source for h in d2.search(parse_query("zanzibar")).hits] == ["late.txt"]
+
+
+def test_a_scan_read_by_a_worker_process_stores_what_a_serial_scan_stores(
+    corpus_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    import bot.core
+
+    (corpus_dir / "junk.txt").write_bytes(b"\x00\x01binary\x00" * 50)
+    (corpus_dir / "empty.md").write_bytes(b"")
+
+    def scan(parallel_from: int, where: str) -> tuple[list[tuple[int, str, str, str]], list[tuple[str, str]]]:
+        monkeypatch.setattr(bot.core, "PARALLEL_FROM", parallel_from)
+        d = Dossier.open(tmp_path / where)
+        report = d.scan_corpus(corpus_dir)
+        docs = [(doc.id, doc.source, doc.title, doc.sha256) for doc in d.store.iter_documents()]
+        outcomes = sorted((o.source, o.status) for o in report.outcomes)
+        d.close()
+        return docs, outcomes
+
+    assert threading.active_count() == 1  # else the scan stays in process and this compares nothing
+    assert scan(1, "forked") == scan(10**9, "serial")
+    assert ("junk.txt", "skipped") in scan(1, "again")[1]
