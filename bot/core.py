@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Literal
 
@@ -128,10 +129,15 @@ class Dossier:
         started = time.perf_counter()
         total = self.store.count_documents()
         fresh = MemoryIndex(self.analyzer)
+        chunk: list[tuple[int, str, str, date | None]] = []
         for n, doc in enumerate(self.store.iter_documents(), start=1):
-            fresh.add(doc.id, doc.title, doc.text, doc.published)
+            chunk.append((doc.id, doc.title, doc.text, doc.published))
+            if len(chunk) == SCAN_BATCH or n == total:
+                fresh.add_many(chunk)
+                chunk.clear()
             if progress and (n % 500 == 0 or n == total):
                 progress(n, total, doc.source)
+        fresh.add_many(chunk)  # documents stored while this ran (``total`` was counted before)
         with self._lock:
             self.index = fresh
             self.save_index()
@@ -177,8 +183,7 @@ class Dossier:
                         self.store.record_corpus_file(db, _with_doc(item.corpus_file, doc_id))
                     outcomes.append(IngestOutcome(p.source, status, doc_id, p.title))
                     to_index.append((doc_id, p))
-            for doc_id, p in to_index:
-                self.index.add(doc_id, p.title, p.text, p.published)
+            self.index.add_many((doc_id, p.title, p.text, p.published) for doc_id, p in to_index)
         return outcomes
 
     def scan_corpus(self, corpus_dir: Path, progress: Progress | None = None) -> ScanReport:

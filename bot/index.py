@@ -22,6 +22,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import chain
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -218,7 +219,7 @@ class MemoryIndex:
         # few numpy calls per document instead of a Python step per distinct word.
         self._post_slots: list[IntArray] = []
         self._post_tf: list[FloatArray] = []
-        self._pending: list[tuple[int, IntArray, FloatArray]] = []
+        self._pending: list[tuple[IntArray, IntArray, FloatArray]] = []  # (slots, key ids, tf)
         # Every distinct lowercased word seen: its number, primary key, other keys, surface, count.
         self._word_num: dict[str, int] = {}
         self._word_primary = _Column(np.int32)  # -1: nothing indexable
@@ -352,74 +353,104 @@ class MemoryIndex:
             entry.keys = tuple(dict.fromkeys(entry.keys + ids))
         return entry.number
 
-    def _numbers(self, words: Iterable[str], count: int) -> IntArray:
-        return np.fromiter(map(self._word_num.__getitem__, words), dtype=np.int32, count=count)
-
     def add(self, doc_id: int, title: str, text: str, published: date | None) -> None:
         """Index one document (replacing an earlier version with the same id)."""
-        if doc_id in self._slot_of:
-            self.remove(doc_id)
-        slot = len(self._doc_ids)
-        words = WORD_RE.findall(text.lower())
-        title_words = WORD_RE.findall(title.lower())
-        counts = Counter(words)
-        # set.difference with a dict probes the dict per word (``keys() -`` would copy the vocabulary).
-        for word in set(counts).union(title_words).difference(self._word_num):
+        self.add_many([(doc_id, title, text, published)])
+
+    def add_many(self, docs: Iterable[tuple[int, str, str, date | None]]) -> None:
+        """Index documents (replacing earlier versions with the same ids), a batch at a time.
+
+        The batch is turned into (document, key, weight) triples for all its tokens at once and summed
+        with one ``np.unique``: Python then does a little work per document and per new word, none per
+        token or per distinct word of a document, which made building the index most of an ingest."""
+        batch = list(docs)
+        if len({d[0] for d in batch}) < len(batch):  # one id twice: the later version wins, in order
+            for doc in batch:
+                self.add_many([doc])
+            return
+        for doc_id, *_ in batch:
+            if doc_id in self._slot_of:
+                self.remove(doc_id)
+        if not batch:
+            return
+        bodies = [WORD_RE.findall(text.lower()) for _, _, text, _ in batch]
+        titles = [WORD_RE.findall(title.lower()) for _, title, _, _ in batch]
+        # New words are numbered in order of first appearance, document by document, body then title.
+        known = self._word_num
+        in_order = dict.fromkeys(chain.from_iterable(chain.from_iterable(zip(bodies, titles, strict=True))))
+        for word in [w for w in in_order if w not in known]:
             self._register(word)
         primary = self._word_primary.view
-        # Body: every distinct word gives its count to each of its keys.
-        distinct = self._numbers(counts, len(counts))
-        n = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
-        self._word_count.view[distinct] += n
-        kid_parts = [primary[distinct]]
-        weight_parts = [n]
-        for j in np.flatnonzero(self._word_has_extra.view[distinct]).tolist():
-            extra = self._word_extra[int(distinct[j])]
-            kid_parts.append(np.array(extra, dtype=np.int32))
-            weight_parts.append(np.full(len(extra), n[j]))
-        # Title: each occurrence of a title word adds TITLE_BOOST to each of its keys.
-        title_nums = self._numbers(title_words, len(title_words))
-        title_kids = primary[title_nums]
-        title_len = int(np.count_nonzero(title_kids >= 0))
-        kid_parts.append(title_kids)
-        weight_parts.append(np.full(len(title_kids), TITLE_BOOST))
-        for num in title_nums[self._word_has_extra.view[title_nums]].tolist():
-            extra = self._word_extra[num]
-            kid_parts.append(np.array(extra, dtype=np.int32))
-            weight_parts.append(np.full(len(extra), TITLE_BOOST))
-        kids = np.concatenate(kid_parts)
-        weights = np.concatenate(weight_parts)
-        keep = kids >= 0
-        unique_kids, inverse = np.unique(kids[keep], return_inverse=True)
-        tf = np.asarray(np.bincount(inverse, weights=weights[keep], minlength=len(unique_kids)), np.float64)
-        seq_np = primary[self._numbers(words, len(words))]
-        seq_np = seq_np[seq_np >= 0]
-        # The lead: each key of the first LEAD_TOKENS tokens counts LEAD_BOOST more, once.
-        tf[np.searchsorted(unique_kids, np.unique(seq_np[:LEAD_TOKENS]))] += LEAD_BOOST
-        self._pending.append((slot, unique_kids.astype(np.int32), tf.astype(np.float32)))
-        seq = array("i")
-        seq.frombytes(seq_np.astype(np.int32).tobytes())
-        length = float(len(seq) + TITLE_BOOST * title_len)
-        self._doc_ids.append(doc_id)
-        self._slot_of[doc_id] = slot
-        self._alive.append(1)
-        self._doclen.append(length)
-        self._dates.append(published.toordinal() if published else 0)
-        self._seqs.append(seq)
-        self._live += 1
-        self._total_len += length
+        has_extra = self._word_has_extra.view
+        first_slot = len(self._doc_ids)
+        n_docs = len(batch)
+
+        def tokens(groups: list[list[str]]) -> tuple[IntArray, IntArray]:
+            """Word numbers of every token and the batch position of its document."""
+            counts = [len(g) for g in groups]
+            flat = chain.from_iterable(groups)
+            nums = np.fromiter(map(known.__getitem__, flat), dtype=np.int32, count=sum(counts))
+            return nums, np.repeat(np.arange(n_docs, dtype=np.int32), counts)
+
+        body_nums, body_doc = tokens(bodies)
+        title_nums, title_doc = tokens(titles)
+        self._word_count.view[:] += np.bincount(body_nums, minlength=self._word_count.size)
+        body_kid, title_kid = primary[body_nums], primary[title_nums]
+        body_ok, title_ok = body_kid >= 0, title_kid >= 0
+        seq_kid, seq_doc = body_kid[body_ok], body_doc[body_ok]
+        seq_len = np.bincount(seq_doc, minlength=n_docs)
+        title_len = np.bincount(title_doc[title_ok], minlength=n_docs)
+        # The lead: each key of a document's first LEAD_TOKENS tokens counts LEAD_BOOST more, once.
+        seq_start = np.concatenate([[0], np.cumsum(seq_len)[:-1]])
+        in_lead = (np.arange(len(seq_kid)) - seq_start[seq_doc]) < LEAD_TOKENS
+        lead = np.unique(seq_doc[in_lead].astype(np.int64) * len(self._keys) + seq_kid[in_lead])
+        doc_parts = [seq_doc, title_doc[title_ok], (lead // len(self._keys)).astype(np.int32)]
+        kid_parts = [seq_kid, title_kid[title_ok], (lead % len(self._keys)).astype(np.int32)]
+        weight_parts = [
+            np.ones(len(seq_kid)),
+            np.full(int(title_ok.sum()), TITLE_BOOST),
+            np.full(len(lead), LEAD_BOOST),
+        ]
+        # Words with more than one key (Russian lemmas) give every key the same weight as the first.
+        for nums, docs_of, weight in ((body_nums, body_doc, 1.0), (title_nums, title_doc, TITLE_BOOST)):
+            for i in np.flatnonzero(has_extra[nums]).tolist():
+                extra = self._word_extra[int(nums[i])]
+                doc_parts.append(np.full(len(extra), docs_of[i], dtype=np.int32))
+                kid_parts.append(np.array(extra, dtype=np.int32))
+                weight_parts.append(np.full(len(extra), weight))
+        pair = np.concatenate(doc_parts).astype(np.int64) * len(self._keys) + np.concatenate(kid_parts)
+        unique_pairs, inverse = np.unique(pair, return_inverse=True)
+        tf = np.bincount(inverse, weights=np.concatenate(weight_parts), minlength=len(unique_pairs))
+        self._pending.append(
+            (
+                (unique_pairs // len(self._keys)).astype(np.int32) + first_slot,
+                (unique_pairs % len(self._keys)).astype(np.int32),
+                tf.astype(np.float32),
+            )
+        )
+        lengths = seq_len + TITLE_BOOST * title_len
+        seqs = np.split(seq_kid.astype(np.int32), np.cumsum(seq_len)[:-1])
+        for i, (doc_id, _, _, published) in enumerate(batch):
+            seq = array("i")
+            seq.frombytes(seqs[i].tobytes())
+            self._doc_ids.append(doc_id)
+            self._slot_of[doc_id] = first_slot + i
+            self._alive.append(1)
+            self._doclen.append(float(lengths[i]))
+            self._dates.append(published.toordinal() if published else 0)
+            self._seqs.append(seq)
+            self._live += 1
+            self._total_len += float(lengths[i])
         self._reset_caches()
 
     def _merge(self) -> None:
         """Move pending documents into the postings: one stable sort by key, one concatenation per
-        key touched. Keeps slot order within a key (documents are pending in slot order)."""
+        key touched. Keeps slot order within a key (batches are pending in slot order)."""
         if not self._pending:
             return
         pending, self._pending = self._pending, []
+        slots = np.concatenate([s for s, _, _ in pending])
         kids = np.concatenate([k for _, k, _ in pending])
-        slots = np.repeat(
-            np.array([s for s, _, _ in pending], dtype=np.int32), [len(k) for _, k, _ in pending]
-        )
         tfs = np.concatenate([t for _, _, t in pending])
         order = np.argsort(kids, kind="stable")
         kids, slots, tfs = kids[order], slots[order], tfs[order]
@@ -432,10 +463,6 @@ class MemoryIndex:
                 post_tf[kid] = np.concatenate([post_tf[kid], tfs[lo:hi]])
             else:
                 post_slots[kid], post_tf[kid] = slots[lo:hi], tfs[lo:hi]
-
-    def add_many(self, docs: Iterable[tuple[int, str, str, date | None]]) -> None:
-        for doc_id, title, text, published in docs:
-            self.add(doc_id, title, text, published)
 
     def remove(self, doc_id: int) -> None:
         """Forget a document. Its postings stay until the next rebuild but never match again."""
