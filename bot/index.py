@@ -136,51 +136,48 @@ class _DeleteIndex:
 
     Kept as sorted CRC32 hashes and spelling numbers in numpy arrays rather than a dict of strings: a
     snapshot then loads in milliseconds, where a dict of 250,000 variants took most of a restart. A hash
-    collision only adds a candidate, which the exact distance check then drops. New spellings wait in a
-    small dict until the next compaction."""
-
-    COMPACT_AT = 20_000
+    collision only adds a candidate, which the exact distance check then drops. New spellings are only
+    listed when added and hashed all together at the next lookup: a bulk ingest hashes 350,000
+    variants in one pass instead of updating a dict per variant, and an upload costs one sorted
+    insertion into the arrays at the next search."""
 
     def __init__(self) -> None:
         self.spellings: list[str] = []
         self._hashes: npt.NDArray[np.uint32] = np.empty(0, dtype=np.uint32)
         self._owners: IntArray = np.empty(0, dtype=np.int32)
-        self._pending: dict[int, list[int]] = {}
-        self._pending_count = 0
+        self._pending_from = 0  # spellings from this number on are not hashed yet
 
     def add(self, spelling: str) -> None:
-        number = len(self.spellings)
         self.spellings.append(spelling)
-        for variant in _deletions(spelling):
-            self._pending.setdefault(zlib.crc32(variant.encode()), []).append(number)
-            self._pending_count += 1
 
     def compact(self) -> None:
-        if not self._pending:
+        new = self.spellings[self._pending_from :]
+        if not new:
             return
-        hashes = [h for h, owners in self._pending.items() for _ in owners]
-        owners = [o for lst in self._pending.values() for o in lst]
-        all_hashes = np.concatenate([self._hashes, np.array(hashes, dtype=np.uint32)])
-        all_owners = np.concatenate([self._owners, np.array(owners, dtype=np.int32)])
-        order = np.argsort(all_hashes, kind="stable")
-        self._hashes, self._owners = all_hashes[order], all_owners[order]
-        self._pending, self._pending_count = {}, 0
+        variants: list[str] = []
+        counts: list[int] = []
+        for spelling in new:
+            deletions = _deletions(spelling)
+            variants.extend(deletions)
+            counts.append(len(deletions))
+        hashes = np.fromiter(map(zlib.crc32, map(str.encode, variants)), dtype=np.uint32, count=len(variants))
+        owners = np.repeat(np.arange(self._pending_from, len(self.spellings), dtype=np.int32), counts)
+        order = np.argsort(hashes, kind="stable")
+        hashes, owners = hashes[order], owners[order]
+        at = np.searchsorted(self._hashes, hashes, side="right")
+        self._hashes, self._owners = np.insert(self._hashes, at, hashes), np.insert(self._owners, at, owners)
+        self._pending_from = len(self.spellings)
 
     def lookup(self, variants: Iterable[str]) -> set[str]:
         """Spellings having one of ``variants`` among their one-deletion variants."""
-        if self._pending_count > self.COMPACT_AT:
-            self.compact()
-        wanted = [zlib.crc32(v.encode()) for v in variants]
+        self.compact()
+        keys = np.fromiter((zlib.crc32(v.encode()) for v in variants), dtype=np.uint32)
+        lo = np.searchsorted(self._hashes, keys, side="left")
+        hi = np.searchsorted(self._hashes, keys, side="right")
         found: set[int] = set()
-        if len(self._hashes):
-            keys = np.array(wanted, dtype=np.uint32)
-            lo = np.searchsorted(self._hashes, keys, side="left")
-            hi = np.searchsorted(self._hashes, keys, side="right")
-            for a, b in zip(lo.tolist(), hi.tolist(), strict=True):
-                if b > a:
-                    found.update(self._owners[a:b].tolist())
-        for h in wanted:
-            found.update(self._pending.get(h, ()))
+        for a, b in zip(lo.tolist(), hi.tolist(), strict=True):
+            if b > a:
+                found.update(self._owners[a:b].tolist())
         return {self.spellings[n] for n in found}
 
     def __getstate__(self) -> dict[str, Any]:
