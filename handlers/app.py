@@ -7,6 +7,7 @@ import logging
 import secrets
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from telegram import BotCommand, Update
 from telegram.error import TelegramError
@@ -97,13 +98,17 @@ def run_bot(settings: Settings, dossier: Dossier) -> int:
             if settings.webhook_secret
             else secrets.token_urlsafe(32)
         )
-        path = secrets.token_urlsafe(16)
+        public = settings.webhook_url.rstrip("/")
+        # The local path repeats the public URL's path (``https://host/dossier/`` -> ``/dossier/<random>``):
+        # a proxy that forwards the path unchanged then reaches the bot, and the random tail keeps the
+        # endpoint unguessable even before the secret is checked.
+        path = "/".join(p for p in (urlsplit(public).path.strip("/"), secrets.token_urlsafe(16)) if p)
         log.info("serving a webhook on %s:%d", settings.webhook_listen, settings.webhook_port)
         app.run_webhook(
             listen=settings.webhook_listen,
             port=settings.webhook_port,
             url_path=path,
-            webhook_url=f"{settings.webhook_url.rstrip('/')}/{path}",
+            webhook_url=f"{public}/{path.rsplit('/', 1)[-1]}",
             secret_token=secret,
             allowed_updates=Update.ALL_TYPES,
         )
