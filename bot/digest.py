@@ -48,8 +48,16 @@ class DigestReply:
 def key_extract(doc: Document, limit: int = EXTRACT_CHARS) -> str:
     """One or two sentences that say what the document is about: news puts that in its lead, so the
     first full sentences after the title, skipping datelines and short fragments."""
-    lines = [line.strip() for line in doc.text.splitlines() if line.strip()]
-    body = " ".join(line for line in lines if line != doc.title.rstrip("…"))
+    lines = [" ".join(line.split()) for line in doc.text.splitlines() if line.strip()]
+    title = doc.title.strip()
+    cut = title.endswith("…")  # a long title line is stored cut, with an ellipsis
+    stem = title.rstrip("…").strip()
+
+    def is_title(line: str) -> bool:
+        line = line.lstrip("# ")
+        return line == stem or (cut and bool(stem) and line.startswith(stem))
+
+    body = " ".join(line for line in lines if not is_title(line))
     sentences = [s.strip() for s in _SENTENCE_END.split(body) if len(s.split()) >= 6]
     out = ""
     for sentence in sentences[:2]:
