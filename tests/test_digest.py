@@ -526,7 +526,11 @@ async def test_long_digest_is_split_at_document_boundaries(botapi: FakeBotApi, r
         user = botapi.default_user.id
         await eventually(lambda: services(app).dossier.store.subscription(user).cursor == new[-1])  # type: ignore[union-attr]
         titles = {i: services(app).dossier.store.get(i).title for i in new}  # type: ignore[union-attr]
-    parts = digest_calls(botapi, user)
+        last_part = digest_calls(botapi, user)[-1]
+        botapi.press_button(last_part, text=f"Open #{new[-1]}")  # the buttons open the documents
+        opened = await botapi.wait_for("sendMessage", lambda c: (c.text or "").startswith(f"<b>#{new[-1]} "))
+        assert "says what happened" in opened.params["text"]
+    parts = digest_calls(botapi, user)  # (the opened document is not one: no "<b>#id</b>" listing)
     assert len(parts) >= 2
     texts = [c.params["text"] for c in parts]
     assert re.match(

@@ -166,3 +166,28 @@ async def test_a_crash_in_a_button_handler_is_logged_with_its_update_and_answere
         monkeypatch.undo()
         botapi.press_button(first, text="Next ›")
         assert "page 2/" in (await botapi.wait_for("editMessageText")).params["text"]
+
+
+async def test_the_base_url_serves_api_calls_and_file_downloads(
+    botapi: FakeBotApi, big_corpus: Path, data_dir: Path
+) -> None:
+    """TELEGRAM_API_BASE_URL is the server root (a trailing slash is fine): methods and files go there."""
+    from bot.core import Dossier
+    from bot.settings import load_settings
+    from handlers.app import build_application
+
+    stored = botapi.register_file(b"Report text\n", file_name="report.txt")
+    settings = load_settings(
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_API_BASE_URL=f"http://127.0.0.1:{botapi.port}/",
+        DOSSIER_CORPUS_DIR=str(big_corpus),
+        DOSSIER_DATA_DIR=str(data_dir),
+    )
+    dossier = Dossier.open(data_dir)
+    try:
+        async with botapi.running(build_application(settings, dossier)) as app:
+            telegram_file = await app.bot.get_file(stored.file_id)
+            assert bytes(await telegram_file.download_as_bytearray()) == b"Report text\n"
+    finally:
+        dossier.close()
+    assert botapi.sent("getFile", ok=True) and botapi.sent("downloadFile", ok=True)
