@@ -37,7 +37,7 @@ async def test_a_failing_command_menu_is_logged_and_the_bot_carries_on(
             helped = await botapi.wait_for("sendMessage")
     assert any("could not register the command menu" in r.getMessage() for r in caplog.records)
     text = helped.params["text"]
-    for cmd in COMMANDS:  # every command, each with an example
+    for cmd in (c for c in COMMANDS if not c.admin_only):  # every command a user may use, with an example
         example = html.escape(cmd.example, quote=False)
         assert f"/{cmd.name}" in text and f"<code>/{example}</code>" in text, cmd.name
     assert not botapi.sent("setMyCommands", ok=True)
