@@ -10,6 +10,9 @@ itself (``handlers.digest.digest_job``), started through the JobQueue. Afterward
 confirmed digests are read back from the server's records and compared with the new documents: each must
 have got every one of them exactly once, and its cursor must stand on the newest.
 
+``--members`` runs under ``DOSSIER_ACCESS=members`` (every subscriber a member of the allowed group), so the
+run also checks each subscriber's membership with ``getChatMember``, paced by the same limiter.
+
 ``--faults`` also blocks the bot for 2% of the chats (403), answers the first send of 0.5% with
 ``429 retry_after=1`` and of 1% with a 500; then a second run shows that the 500s are made up and nothing
 is sent twice.
@@ -127,13 +130,18 @@ def check(
     return exact, problems
 
 
-async def bench(subscribers: int, docs: int, faults: bool) -> int:
+async def bench(subscribers: int, docs: int, faults: bool, members: bool) -> int:
     logging.basicConfig(level=logging.ERROR, format="%(levelname)s %(name)s: %(message)s")
     with tempfile.TemporaryDirectory(prefix="dossier-digest-bench-") as tmp:
         data, corpus = Path(tmp) / "data", Path(tmp) / "corpus"
         corpus.mkdir()
         async with FakeBotApi() as botapi:
+            team = botapi.group(title="Team", supergroup=True)
+            access = (
+                {"DOSSIER_ACCESS": "members", "DOSSIER_ALLOWED_CHAT_IDS": str(team.id)} if members else {}
+            )
             settings = load_settings(
+                **access,
                 TELEGRAM_BOT_TOKEN=TOKEN,
                 TELEGRAM_API_BASE_URL=f"http://127.0.0.1:{botapi.port}",
                 DOSSIER_CORPUS_DIR=str(corpus),
@@ -145,6 +153,8 @@ async def bench(subscribers: int, docs: int, faults: bool) -> int:
             dossier = Dossier.open(data)
             add_docs(dossier, 5, "old")  # before the subscriptions: must not be sent
             users = [botapi.user(f"Reader{i}") for i in range(subscribers)]
+            for user in users if members else ():
+                botapi.set_member(team, user, "member")
             t0 = time.perf_counter()
             for user in users:
                 dossier.store.subscribe(user.id, None, "user", user.id)
@@ -170,7 +180,8 @@ async def bench(subscribers: int, docs: int, faults: bool) -> int:
                     unsubscribed = sum(services.dossier.store.subscription(u) is None for u in gone)
             finally:
                 dossier.close()
-    print(f"subscribers: {subscribers}, new documents: {docs}, faults injected: {faults}")
+    print(f"subscribers: {subscribers}, new documents: {docs}, faults: {faults}, members-only: {members}")
+    print(f"getChatMember calls: {len(botapi.sent('getChatMember'))}")
     print(f"subscribing {subscribers} chats in the store: {subscribe_s:.2f} s")
     for label, run in (("run 1", first), ("run 2", second)):
         if run is None:
@@ -198,8 +209,9 @@ def main() -> int:
     parser.add_argument("--subscribers", type=int, default=1000)
     parser.add_argument("--docs", type=int, default=3)
     parser.add_argument("--faults", action="store_true")
+    parser.add_argument("--members", action="store_true", help="DOSSIER_ACCESS=members: each run checks")
     args = parser.parse_args()
-    return asyncio.run(bench(args.subscribers, args.docs, args.faults))
+    return asyncio.run(bench(args.subscribers, args.docs, args.faults, args.members))
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ from bot.store import Document, Store, Subscription
 
 MAX_LISTED = 20
 EXTRACT_CHARS = 280
+MAX_PEOPLE = 8  # per document: a roll-call of fifty names would crowd out the news (and the 4,096 limit)
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"»”’)]?\s+(?=[\"«“(A-ZА-ЯЁ0-9])")
 
 PeopleLookup = Callable[[int], Sequence[str]]
@@ -78,7 +79,8 @@ def build_digest(
     if not total:
         return None
     entries = tuple(
-        DigestEntry(doc, key_extract(doc), tuple(people(doc.id)) if people else ()) for doc in docs
+        DigestEntry(doc, key_extract(doc), tuple(people(doc.id))[:MAX_PEOPLE] if people else ())
+        for doc in docs
     )
     return DigestReply(entries, total, sub.last_run_at, now, top, preview)
 

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from telegram import BotCommand, Update
 from telegram.error import TelegramError
-from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes
+from telegram.ext import ApplicationBuilder, ContextTypes
 
 from bot.access import AccessPolicy
 from bot.commands import COMMANDS, Commands
@@ -21,6 +21,7 @@ from handlers import register
 from handlers.access import MembershipCache
 from handlers.context import DossierApp, DossierContext, Services
 from handlers.digest import schedule_digests
+from handlers.ratelimit import MessageRateLimiter
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +37,7 @@ def build_application(settings: Settings, dossier: Dossier, *, token: str | None
         .base_url(settings.api_url)
         .base_file_url(settings.file_url)
         .context_types(context_types)
-        .rate_limiter(AIORateLimiter(max_retries=3))  # waits out 429 RetryAfter, paces groups
+        .rate_limiter(MessageRateLimiter(max_retries=3))  # waits out 429 RetryAfter, paces messages
         .concurrent_updates(True)  # one slow request must not hold up everyone else
         .post_init(post_init)
         .post_shutdown(post_shutdown)

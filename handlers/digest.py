@@ -111,6 +111,14 @@ async def run_digest(context: DossierContext, chat_id: int) -> int:
         sub = store.subscription(chat_id)  # fresh: the cursor may have moved while we waited
         if sub is None:
             return 0
+        if sub.kind == "user" and not await services.members.allowed(
+            services.policy, context.bot, sub.chat_id, None
+        ):
+            # Someone who has left the team since subscribing: nothing is sent and the cursor stays,
+            # so a returning member is owed the same digest. (Not ended: a failed membership check
+            # must not cost a member their subscription.)
+            log.info("digest to chat %s held back: no longer allowed under DOSSIER_ACCESS", chat_id)
+            return 0
         now = datetime.now(UTC)
         digest = build_digest(store, sub, now, services.commands.people)
         store.mark_run(chat_id, now)

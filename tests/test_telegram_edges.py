@@ -191,3 +191,24 @@ async def test_the_base_url_serves_api_calls_and_file_downloads(
     finally:
         dossier.close()
     assert botapi.sent("getFile", ok=True) and botapi.sent("downloadFile", ok=True)
+
+
+async def test_membership_checks_are_not_paced_like_messages_to_the_group(
+    botapi: FakeBotApi, run_bot: Runner
+) -> None:
+    """Each new user costs a getChatMember on the team group; AIORateLimiter's 20-a-minute group bucket
+    would hold the 21st user of a minute for three seconds, the 25th for fifteen."""
+    team = botapi.group(title="Team", supergroup=True)
+    users = [botapi.user(f"Member{i}") for i in range(25)]
+    for user in users:
+        botapi.set_member(team, user, "member")
+    async with run_bot(DOSSIER_ACCESS="members", DOSSIER_ALLOWED_CHAT_IDS=str(team.id)):
+        await botapi.wait_for("setMyCommands")
+        botapi.fail_next("getChatMember", status=429, retry_after=0.05)  # still waited out and retried
+        for user in users:
+            botapi.user_message("/search zas", user=user)
+        answers = await botapi.wait_for_all("sendMessage", count=len(users), timeout=8)
+    assert {c.chat_id for c in answers} == {u.id for u in users}
+    assert all("004" in c.params["text"] for c in answers)
+    assert len(botapi.sent("getChatMember", ok=True)) == len(users)
+    assert len(botapi.sent("getChatMember", ok=False)) == 1
