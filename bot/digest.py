@@ -17,6 +17,7 @@ from bot.store import Document, Store, Subscription
 
 MAX_LISTED = 20
 EXTRACT_CHARS = 280
+MAX_PEOPLE = 8  # per document: a roll-call of fifty names would crowd out the news (and the 4,096 limit)
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"»”’)]?\s+(?=[\"«“(A-ZА-ЯЁ0-9])")
 
 PeopleLookup = Callable[[int], Sequence[str]]
@@ -48,8 +49,16 @@ class DigestReply:
 def key_extract(doc: Document, limit: int = EXTRACT_CHARS) -> str:
     """One or two sentences that say what the document is about: news puts that in its lead, so the
     first full sentences after the title, skipping datelines and short fragments."""
-    lines = [line.strip() for line in doc.text.splitlines() if line.strip()]
-    body = " ".join(line for line in lines if line != doc.title.rstrip("…"))
+    lines = [" ".join(line.split()) for line in doc.text.splitlines() if line.strip()]
+    title = doc.title.strip()
+    cut = title.endswith("…")  # a long title line is stored cut, with an ellipsis
+    stem = title.rstrip("…").strip()
+
+    def is_title(line: str) -> bool:
+        line = line.lstrip("# ")
+        return line == stem or (cut and bool(stem) and line.startswith(stem))
+
+    body = " ".join(line for line in lines if not is_title(line))
     sentences = [s.strip() for s in _SENTENCE_END.split(body) if len(s.split()) >= 6]
     out = ""
     for sentence in sentences[:2]:
@@ -70,7 +79,8 @@ def build_digest(
     if not total:
         return None
     entries = tuple(
-        DigestEntry(doc, key_extract(doc), tuple(people(doc.id)) if people else ()) for doc in docs
+        DigestEntry(doc, key_extract(doc), tuple(people(doc.id))[:MAX_PEOPLE] if people else ())
+        for doc in docs
     )
     return DigestReply(entries, total, sub.last_run_at, now, top, preview)
 

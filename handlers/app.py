@@ -7,10 +7,11 @@ import logging
 import secrets
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from telegram import BotCommand, Update
 from telegram.error import TelegramError
-from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes
+from telegram.ext import ApplicationBuilder, ContextTypes
 
 from bot.access import AccessPolicy
 from bot.commands import COMMANDS, Commands
@@ -20,6 +21,7 @@ from handlers import register
 from handlers.access import MembershipCache
 from handlers.context import DossierApp, DossierContext, Services
 from handlers.digest import schedule_digests
+from handlers.ratelimit import MessageRateLimiter
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +37,7 @@ def build_application(settings: Settings, dossier: Dossier, *, token: str | None
         .base_url(settings.api_url)
         .base_file_url(settings.file_url)
         .context_types(context_types)
-        .rate_limiter(AIORateLimiter(max_retries=3))  # waits out 429 RetryAfter, paces groups
+        .rate_limiter(MessageRateLimiter(max_retries=3))  # waits out 429 RetryAfter, paces messages
         .concurrent_updates(True)  # one slow request must not hold up everyone else
         .post_init(post_init)
         .post_shutdown(post_shutdown)
@@ -97,13 +99,17 @@ def run_bot(settings: Settings, dossier: Dossier) -> int:
             if settings.webhook_secret
             else secrets.token_urlsafe(32)
         )
-        path = secrets.token_urlsafe(16)
+        public = settings.webhook_url.rstrip("/")
+        # The local path repeats the public URL's path (``https://host/dossier/`` -> ``/dossier/<random>``):
+        # a proxy that forwards the path unchanged then reaches the bot, and the random tail keeps the
+        # endpoint unguessable even before the secret is checked.
+        path = "/".join(p for p in (urlsplit(public).path.strip("/"), secrets.token_urlsafe(16)) if p)
         log.info("serving a webhook on %s:%d", settings.webhook_listen, settings.webhook_port)
         app.run_webhook(
             listen=settings.webhook_listen,
             port=settings.webhook_port,
             url_path=path,
-            webhook_url=f"{settings.webhook_url.rstrip('/')}/{path}",
+            webhook_url=f"{public}/{path.rsplit('/', 1)[-1]}",
             secret_token=secret,
             allowed_updates=Update.ALL_TYPES,
         )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import UTC, datetime
+from typing import Any
 
 from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
@@ -25,11 +26,15 @@ log = logging.getLogger(__name__)
 
 GLOBAL_JOB = "digest:all"
 PARALLEL_CHATS = 16  # deliveries in flight at once; the rate limiter paces the actual sends
-_locks: dict[int, asyncio.Lock] = {}
+LOCKS_KEY = "digest_locks"
 
 
-def _lock(chat_id: int) -> asyncio.Lock:
-    return _locks.setdefault(chat_id, asyncio.Lock())
+def chat_lock(bot_data: dict[Any, Any], chat_id: int) -> asyncio.Lock:
+    """The lock one chat's deliveries take, kept with the Application: an asyncio lock belongs to the
+    event loop it first waited in, so a process-wide table breaks the next Application on another loop
+    (and would grow for ever)."""
+    locks: dict[int, asyncio.Lock] = bot_data.setdefault(LOCKS_KEY, {})
+    return locks.setdefault(chat_id, asyncio.Lock())
 
 
 def chat_job_name(chat_id: int) -> str:
@@ -102,9 +107,17 @@ async def run_digest(context: DossierContext, chat_id: int) -> int:
     services = context.services
     store = services.dossier.store
     moved_to: int | None = None
-    async with _lock(chat_id):
+    async with chat_lock(context.bot_data, chat_id):
         sub = store.subscription(chat_id)  # fresh: the cursor may have moved while we waited
         if sub is None:
+            return 0
+        if sub.kind == "user" and not await services.members.allowed(
+            services.policy, context.bot, sub.chat_id, None
+        ):
+            # Someone who has left the team since subscribing: nothing is sent and the cursor stays,
+            # so a returning member is owed the same digest. (Not ended: a failed membership check
+            # must not cost a member their subscription.)
+            log.info("digest to chat %s held back: no longer allowed under DOSSIER_ACCESS", chat_id)
             return 0
         now = datetime.now(UTC)
         digest = build_digest(store, sub, now, services.commands.people)

@@ -4,6 +4,7 @@ schedule through the fake Bot API server."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 import sqlite3
 from collections.abc import Callable
@@ -22,17 +23,20 @@ from bot.replies import TextReply
 from bot.schedule import ScheduleError, parse_hhmm, parse_schedule
 from handlers.context import DossierApp, Services
 from tests.conftest import Runner
-from tests.fakebotapi import ApiError, ApiRequest, FakeBotApi
+from tests.fakebotapi import BOT_USERNAME, ApiError, ApiRequest, FakeBotApi
 
 UTC_ZONE = ZoneInfo("UTC")
 FAST = {"DOSSIER_DIGEST_SCHEDULE": "every 1s"}
 
 
-def add_docs(dossier: Dossier, n: int, tag: str = "news", title_words: int = 6) -> list[int]:
+def add_docs(
+    dossier: Dossier, n: int, tag: str = "news", title_words: int = 6, lead_words: int = 0
+) -> list[int]:
     ids = []
     for i in range(n):
         title = f"{tag.capitalize()} item {i} " + " ".join(f"word{k}" for k in range(title_words))
-        lead = f"The first sentence of {tag} item {i} says what happened in the region today."
+        more = "".join(f" detail{k}" for k in range(lead_words))
+        lead = f"The first sentence of {tag} item {i} says what happened in the region today{more}."
         body = f"{title}\n\n{lead} More follows."
         outcome = dossier.add_prepared(prepare_text(f"{tag}-{i}.txt", body), added_by="test")
         assert outcome.doc_id is not None
@@ -77,6 +81,18 @@ def test_schedules() -> None:
     for bad in ("25:99", "24:00", "noon", "", "12:60"):
         with pytest.raises(ScheduleError):
             parse_hhmm(bad)
+
+
+def test_key_extract_skips_a_long_title_stored_cut(dossier: Dossier) -> None:
+    title = "An unusually long headline " + " ".join(f"word{k}" for k in range(40))
+    lead = (
+        "The ministers agreed on a new security plan in Astana this morning. "
+        "The plan starts in May with joint exercises."
+    )
+    outcome = dossier.add_prepared(prepare_text("long-title.txt", f"{title}\n\n{lead}"), added_by="test")
+    doc = dossier.store.get(outcome.doc_id or 0)
+    assert doc is not None and doc.title.endswith("…")
+    assert key_extract(doc) == lead
 
 
 def test_key_extract_takes_the_lead(dossier: Dossier) -> None:
@@ -159,7 +175,7 @@ async def test_subscribe_then_one_digest_with_exactly_the_new(botapi: FakeBotApi
         botapi.user_message("/subscribe")
         twice = await botapi.wait_for("sendMessage")
         assert "already subscribed" in twice.params["text"]
-        new = add_docs(services(app).dossier, 3)
+        new = add_docs_between_runs(app, 3)
         botapi.user_message("/digest")
         preview = await botapi.wait_for("sendMessage")
         assert "Preview" in preview.params["text"] and listed_ids(preview.params["text"]) == new
@@ -187,7 +203,7 @@ async def test_more_than_twenty_are_summarised(botapi: FakeBotApi, run_bot: Runn
     async with run_bot(**FAST) as app:
         botapi.user_message("/subscribe")
         await botapi.wait_for("sendMessage")
-        add_docs(services(app).dossier, 25, title_words=2)
+        add_docs_between_runs(app, 25, title_words=2)
         digest = await botapi.wait_for(
             "sendMessage", lambda c: "Digest: 25 new" in (c.text or ""), timeout=10
         )
@@ -215,7 +231,7 @@ async def test_restart_between_parts_resends_nothing_and_loses_nothing(
     async with run_bot(**FAST) as app:
         botapi.user_message("/subscribe")
         await botapi.wait_for("sendMessage")
-        new = add_docs(services(app).dossier, 16, title_words=60)  # long titles: several parts
+        new = add_docs_between_runs(app, 16, title_words=60, lead_words=25)  # several parts
         first = await botapi.wait_for(
             "sendMessage", lambda c: c.ok and "Digest:" in (c.text or ""), timeout=10
         )
@@ -327,3 +343,317 @@ async def test_missed_digest_is_sent_once_at_start_up(
         assert digest.chat_id == user.id
         await botapi.settle()
     assert len([c for c in botapi.sent("sendMessage") if "Digest" in (c.text or "")]) == 1
+
+
+# ------------------------------------------------------------------------------------------ review additions
+
+
+def test_cron_runs_in_the_team_time_zone() -> None:
+    almaty = ZoneInfo("Asia/Almaty")  # UTC+5, no daylight saving
+    cron = parse_schedule("0 9 * * *", almaty)
+    fire = cron.next_after(datetime(2026, 3, 1, 5, 0, tzinfo=UTC))  # 10:00 in Almaty: today's has passed
+    assert fire is not None and fire.astimezone(UTC) == datetime(2026, 3, 2, 4, 0, tzinfo=UTC)
+    assert fire.astimezone(almaty).hour == 9
+
+
+def test_chat_locks_belong_to_their_application() -> None:
+    """Two Applications on two event loops in one process (as in the test suite) must not share the
+    per-chat lock: a lock that waited in one loop raises in the next."""
+    from handlers.digest import chat_lock
+
+    async def contended(bot_data: dict[Any, Any]) -> None:
+        lock = chat_lock(bot_data, 1001)
+        async with lock:
+            waiter = asyncio.create_task(lock.acquire())
+            await asyncio.sleep(0)
+        await waiter
+        lock.release()
+
+    for _ in range(2):
+        asyncio.run(contended({}))
+
+
+def add_docs_between_runs(app: DossierApp, n: int, **kwargs: Any) -> list[int]:
+    """Add documents with the shared digest job paused, so that no run sees only some of them."""
+    assert app.job_queue is not None
+    (job,) = app.job_queue.get_jobs_by_name("digest:all")
+    job.enabled = False
+    try:
+        return add_docs(services(app).dossier, n, **kwargs)
+    finally:
+        job.enabled = True
+
+
+def digest_calls(botapi: FakeBotApi, chat_id: int | None = None) -> list[Any]:
+    """Confirmed digest messages, continuation parts (which have no header) included."""
+    return [
+        c
+        for c in botapi.sent("sendMessage", ok=True, chat_id=chat_id)
+        if listed_ids(c.text or "") and not (c.text or "").startswith("<b>Preview")
+    ]
+
+
+async def test_bad_digest_commands_over_telegram_change_nothing(botapi: FakeBotApi, run_bot: Runner) -> None:
+    group = botapi.group(title="Desk", supergroup=True)
+    boss, member = botapi.user("Boss"), botapi.user("Member")
+    botapi.set_member(group, boss, "administrator")
+    botapi.set_member(group, member, "member")
+    async with run_bot() as app:
+        store = services(app).dossier.store
+        for text, expected in [
+            ("/unsubscribe", "not subscribed"),
+            ("/digest", "not subscribed"),
+            ("/digest_time 08:30", "not subscribed yet"),
+        ]:
+            botapi.user_message(text)
+            assert expected in (await botapi.wait_for("sendMessage")).params["text"], text
+        assert store.subscription(botapi.default_user.id) is None
+        botapi.user_message("/subscribe")
+        await botapi.wait_for("sendMessage")
+        before = store.subscription(botapi.default_user.id)
+        for text, expected in [
+            ("/digest_time 25:99", "is not a time of day"),
+            ("/digest_time", "At what time?"),
+            ("/digest_time 8.30pm", "is not a time of day"),
+            ("/subscribe", "already subscribed"),
+        ]:
+            botapi.user_message(text)
+            assert expected in (await botapi.wait_for("sendMessage")).params["text"], text
+        assert store.subscription(botapi.default_user.id) == before
+        assert len(store.subscriptions()) == 1
+        # In a group, only administrators: a member can neither subscribe, unsubscribe nor move the hour.
+        botapi.user_message(f"/subscribe@{BOT_USERNAME}", user=boss, chat=group)
+        assert "This group is subscribed" in (await botapi.wait_for("sendMessage")).params["text"]
+        group_sub = store.subscription(group.id)
+        for text in ("/unsubscribe", "/digest_time 07:00", "/subscribe"):
+            botapi.user_message(text, user=member, chat=group)
+            assert "administrators" in (await botapi.wait_for("sendMessage")).params["text"], text
+        assert store.subscription(group.id) == group_sub
+        assert app.job_queue is not None and not app.job_queue.get_jobs_by_name(f"digest:{group.id}")
+
+
+async def test_own_digest_time_replaces_the_shared_schedule_and_survives_a_restart(
+    botapi: FakeBotApi, run_bot: Runner, data_dir: Path
+) -> None:
+    shared, early = botapi.user("Shared"), botapi.user("Early")
+    almaty = ZoneInfo("Asia/Almaty")
+    settings = {**FAST, "DOSSIER_TIMEZONE": "Asia/Almaty"}
+    async with run_bot(**settings) as app:
+        for user in (shared, early):
+            botapi.user_message("/subscribe", user=user)
+            await botapi.wait_for("sendMessage")
+        botapi.user_message("/digest_time 6:05", user=early)
+        moved = await botapi.wait_for("sendMessage")
+        assert "daily at 06:05 (Asia/Almaty)" in moved.params["text"]
+        jq = app.job_queue
+        assert jq is not None
+        await eventually(lambda: bool(jq.get_jobs_by_name(f"digest:{early.id}")))  # set after the reply
+        (job,) = jq.get_jobs_by_name(f"digest:{early.id}")
+        assert job.next_t is not None and job.next_t.astimezone(almaty).strftime("%H:%M") == "06:05"
+        new = add_docs_between_runs(app, 2)
+        got = await botapi.wait_for("sendMessage", lambda c: "Digest: 2 new" in (c.text or ""), timeout=10)
+        assert got.chat_id == shared.id
+        store = services(app).dossier.store
+        ran = store.subscription(shared.id)
+        assert ran is not None
+        await eventually(  # two more shared runs: still nothing for the chat with its own hour
+            lambda: store.subscription(shared.id).last_run_at > ran.last_run_at + timedelta(seconds=1)  # type: ignore[union-attr]
+        )
+        assert not digest_calls(botapi, early.id)
+        assert store.subscription(early.id).cursor < new[0]  # type: ignore[union-attr]
+    # Down over its 06:05: at start-up the job is rebuilt from the store and the missed digest sent once.
+    db = sqlite3.connect(data_dir / "dossier.sqlite3")
+    db.execute(
+        "UPDATE subscriptions SET last_run_at = ? WHERE chat_id = ?",
+        ((datetime.now(UTC) - timedelta(days=2)).isoformat(), early.id),
+    )
+    db.commit()
+    db.close()
+    async with run_bot(**settings) as app:
+        assert app.job_queue is not None and app.job_queue.get_jobs_by_name(f"digest:{early.id}")
+        caught_up = await botapi.wait_for(
+            "sendMessage", lambda c: c.chat_id == early.id and "Digest" in (c.text or ""), timeout=10
+        )
+        assert listed_ids(caught_up.params["text"]) == new
+        botapi.user_message("/unsubscribe", user=early)
+        await botapi.wait_for("sendMessage", chat_id=early.id)
+        await eventually(lambda: not app.job_queue.get_jobs_by_name(f"digest:{early.id}"))  # type: ignore[union-attr]
+        await botapi.settle()
+    assert len(digest_calls(botapi, early.id)) == 1 and len(digest_calls(botapi, shared.id)) == 1
+
+
+async def test_a_slow_chat_does_not_delay_others_and_errors_retry_at_the_next_run(
+    botapi: FakeBotApi, run_bot: Runner, caplog: pytest.LogCaptureFixture
+) -> None:
+    slow, flaky, quick = botapi.user("Slow"), botapi.user("Flaky"), botapi.user("Quick")
+    group = botapi.group(title="Kicked us")
+    boss = botapi.user("Boss")
+    botapi.set_member(group, boss, "creator")
+    async with run_bot(**FAST) as app:
+        for user, chat in ((slow, None), (flaky, None), (quick, None), (boss, group)):
+            botapi.user_message("/subscribe", user=user, chat=chat)
+            await botapi.wait_for("sendMessage")
+        botapi.delay("sendMessage", 1.0, times=1, chat_id=slow.id)
+        botapi.fail_next("sendMessage", status=500, chat_id=flaky.id)
+        botapi.my_chat_member(group, new_status="kicked", old_status="member", user=boss)
+        new = add_docs_between_runs(app, 2)
+        with caplog.at_level(logging.WARNING, logger="handlers.digest"):
+            first = await botapi.wait_for("sendMessage", lambda c: c.ok and "Digest" in (c.text or ""))
+            assert first.chat_id == quick.id  # not held up by the slow chat's second
+            for user in (slow, flaky):
+                await botapi.wait_for(
+                    "sendMessage", lambda c, u=user: c.ok and c.chat_id == u.id and "Digest" in (c.text or "")
+                )
+            store = services(app).dossier.store
+            await eventually(lambda: store.subscription(group.id) is None)
+            await eventually(
+                lambda: all(store.subscription(u.id).cursor == new[-1] for u in (slow, flaky, quick))  # type: ignore[union-attr]
+            )
+        assert len(botapi.sent("sendMessage", ok=False, chat_id=flaky.id)) == 1  # failed once, then sent
+    for user in (slow, flaky, quick):
+        assert [listed_ids(c.text or "") for c in digest_calls(botapi, user.id)] == [new]
+    messages = [r.getMessage() for r in caplog.records]
+    assert any(f"chat {flaky.id} failed" in m and "next run" in m for m in messages)
+    assert any(f"chat {group.id} refused" in m and "subscription ended" in m for m in messages)
+
+
+async def test_long_digest_is_split_at_document_boundaries(botapi: FakeBotApi, run_bot: Runner) -> None:
+    async with run_bot(**FAST) as app:
+        botapi.user_message("/subscribe")
+        await botapi.wait_for("sendMessage")
+        services(app).commands.people = lambda doc_id: ["Taalatbek Masadykov", f"<Evil & Co {doc_id}>"]
+        new = add_docs_between_runs(app, 18, title_words=60, lead_words=25)
+        user = botapi.default_user.id
+        await eventually(lambda: services(app).dossier.store.subscription(user).cursor == new[-1])  # type: ignore[union-attr]
+        titles = {i: services(app).dossier.store.get(i).title for i in new}  # type: ignore[union-attr]
+        last_part = digest_calls(botapi, user)[-1]
+        botapi.press_button(last_part, text=f"Open #{new[-1]}")  # the buttons open the documents
+        opened = await botapi.wait_for("sendMessage", lambda c: (c.text or "").startswith(f"<b>#{new[-1]} "))
+        assert "says what happened" in opened.params["text"]
+    parts = digest_calls(botapi, user)  # (the opened document is not one: no "<b>#id</b>" listing)
+    assert len(parts) >= 2
+    texts = [c.params["text"] for c in parts]
+    assert re.match(
+        r"<b>Digest: 18 new documents</b>\n<i>\d{4}-\d\d-\d\d \d\d:\d\d – \d{4}-\d\d-\d\d \d\d:\d\d UTC</i>",
+        texts[0],
+    )
+    ids_per_part = [listed_ids(t) for t in texts]
+    assert [i for ids in ids_per_part for i in ids] == new  # in order, each once, none lost
+    for text, ids, call in zip(texts, ids_per_part, parts, strict=True):
+        assert len(text) <= 4096 and ids
+        labels = [b["text"] for row in call.params["reply_markup"]["inline_keyboard"] for b in row]
+        assert labels == [f"Open #{i}" for i in ids]  # each part's buttons open its own documents
+        for doc in ids:  # every document whole in its part: title, extract and people
+            block = text.split(f"<b>#{doc}</b>", 1)[1].split("<b>#", 1)[0]
+            assert f"<b>{titles[doc]}</b>" in block and "says what happened" in block
+            assert f"People: Taalatbek Masadykov, &lt;Evil &amp; Co {doc}&gt;" in block
+
+
+async def test_a_killed_process_between_parts_resends_nothing_and_loses_nothing(
+    botapi: FakeBotApi, run_bot: Runner, big_corpus: Path, data_dir: Path
+) -> None:
+    """The bot as a process, killed (SIGKILL) after the first part was confirmed while the second is in
+    flight; a new process on the same store sends the rest, once."""
+    import os
+    import signal
+    import sys
+
+    from tests.conftest import REPO
+    from tests.fakebotapi import TOKEN
+
+    user = botapi.default_user
+    dossier = Dossier.open(data_dir)
+    dossier.scan_corpus(big_corpus)
+    assert dossier.store.subscribe(user.id, None, "user", user.id) is not None
+    new = add_docs(dossier, 16, title_words=60, lead_words=25)
+    dossier.close()
+
+    original = botapi._handlers["sendMessage"]
+    held, release = asyncio.Event(), asyncio.Event()
+    digest_sends = 0
+
+    async def hold_the_second_part(request: ApiRequest) -> Any:
+        nonlocal digest_sends
+        if listed_ids(str(request.params.get("text", ""))):
+            digest_sends += 1
+            if digest_sends == 2:
+                held.set()
+                await release.wait()
+                raise ApiError(502, "Bad Gateway")  # the sender is gone: nothing was delivered
+        result = original(request)
+        return await result if hasattr(result, "__await__") else result
+
+    botapi.set_handler("sendMessage", hold_the_second_part)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DOSSIER_", "TELEGRAM_"))}
+    env.update(
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_API_BASE_URL=f"http://127.0.0.1:{botapi.port}",
+        DOSSIER_CORPUS_DIR=str(big_corpus),
+        DOSSIER_DATA_DIR=str(data_dir),
+        DOSSIER_LOG_LEVEL="WARNING",
+        DOSSIER_DIGEST_SCHEDULE="every 1s",
+    )
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", cwd=REPO, env=env, stderr=asyncio.subprocess.DEVNULL
+    )
+    try:
+        async with asyncio.timeout(30):
+            await held.wait()
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        await proc.wait()
+        release.set()
+    first = digest_calls(botapi, user.id)
+    assert len(first) == 1
+    part_one = listed_ids(first[0].params["text"])
+    assert part_one == new[: len(part_one)] and len(part_one) < len(new)
+    db = sqlite3.connect(data_dir / "dossier.sqlite3")
+    (cursor,) = db.execute("SELECT cursor FROM subscriptions WHERE chat_id = ?", (user.id,)).fetchone()
+    db.close()
+    assert cursor == part_one[-1]  # confirmed and durable before the kill
+
+    botapi.set_handler("sendMessage", original)
+    async with run_bot(**FAST) as app:
+        store = services(app).dossier.store
+        await eventually(lambda: store.subscription(user.id).cursor == new[-1], timeout=15)  # type: ignore[union-attr]
+        await botapi.settle()
+    delivered = [i for c in digest_calls(botapi, user.id) for i in listed_ids(c.params["text"])]
+    assert delivered == new  # in order, each exactly once
+
+
+def test_people_per_entry_are_capped(dossier: Dossier) -> None:
+    from bot.digest import MAX_PEOPLE
+
+    sub = dossier.store.subscribe(42, None, "user", 42)
+    assert sub is not None
+    add_docs(dossier, 1)
+    digest = build_digest(dossier.store, sub, datetime.now(UTC), lambda doc_id: [f"P{k}" for k in range(50)])
+    assert digest is not None and digest.entries[0].people == tuple(f"P{k}" for k in range(MAX_PEOPLE))
+
+
+async def test_members_only_a_subscriber_who_left_the_team_gets_nothing_until_back(
+    botapi: FakeBotApi, run_bot: Runner
+) -> None:
+    team = botapi.group(title="Team", supergroup=True)
+    leaver, stayer = botapi.user("Leaver"), botapi.user("Stayer")
+    for user in (leaver, stayer):
+        botapi.set_member(team, user, "member")
+    async with run_bot(**FAST, DOSSIER_ACCESS="members", DOSSIER_ALLOWED_CHAT_IDS=str(team.id)) as app:
+        services(app).members.ttl = 0  # every check asks Telegram: the test changes membership
+        for user in (leaver, stayer):
+            botapi.user_message("/subscribe", user=user)
+            assert "subscribed" in (await botapi.wait_for("sendMessage", chat_id=user.id)).params["text"]
+        botapi.set_member(team, leaver, "left")
+        new = add_docs_between_runs(app, 2)
+        await botapi.wait_for("sendMessage", lambda c: "Digest" in (c.text or ""), chat_id=stayer.id)
+        store = services(app).dossier.store
+        ran = store.subscription(leaver.id)
+        assert ran is not None
+        await eventually(  # two more runs ask about the leaver
+            lambda: len([c for c in botapi.sent("getChatMember") if c.params["user_id"] == leaver.id]) >= 3
+        )
+        assert not digest_calls(botapi, leaver.id)
+        assert store.subscription(leaver.id) == ran  # still subscribed, cursor where it was
+        botapi.set_member(team, leaver, "member")  # back in the team: the held digest arrives, once
+        back = await botapi.wait_for("sendMessage", lambda c: "Digest" in (c.text or ""), chat_id=leaver.id)
+        assert listed_ids(back.params["text"]) == new

@@ -170,9 +170,9 @@ async def test_inline_mode(botapi: FakeBotApi, run_bot: Runner) -> None:
         botapi.inline_query("")
         empty = await botapi.wait_for("answerInlineQuery")
         assert empty.params["results"] == [] and empty.params["button"]["start_parameter"] == "help"
-        botapi.inline_query("csto " * 51)  # 255 characters, about the most Telegram sends
+        botapi.inline_query(("csto " * 52)[:256])  # 256 characters: the most Telegram sends
         long = await botapi.wait_for("answerInlineQuery")
-        assert long.ok
+        assert long.ok and long.params["results"]
         botapi.inline_query("csto", offset="")
         paged = await botapi.wait_for("answerInlineQuery")
         assert len(paged.params["results"]) >= 10
@@ -240,6 +240,7 @@ async def test_members_only_access(botapi: FakeBotApi, run_bot: Runner) -> None:
         botapi.inline_query("zas", user=stranger)
         inline = await botapi.wait_for("answerInlineQuery")
         assert inline.params["results"] == [] and inline.params["is_personal"] is True
+        assert inline.params.get("cache_time") == 0  # no cached answer for the next person to ask
         botapi.user_message("/search zas", user=member)
         allowed = await botapi.wait_for("sendMessage")
         assert "004" in allowed.params["text"]
