@@ -1,0 +1,254 @@
+"""Near-duplicate detection: the same story again, reprinted by another outlet, trimmed or re-translated.
+
+Exact copies are already caught by ``bot.ingest.content_hash``; this catches the rest. A text becomes the
+set of its overlapping three-word *shingles* (words as ``WORD_RE`` finds them in ``normalize_for_hash``
+text), and two texts are compared by their shared shingles over the geometric mean of their sizes,
+``|A ∩ B| / sqrt(|A| |B|)`` (the Ochiai, or cosine, coefficient of the two sets). Why this measure:
+
+- Jaccard (shared over union) punishes a reprint that adds a header, a byline or a "read also" list;
+  Ochiai less so: a copy with half as much again around it still scores 0.82.
+- The overlap coefficient (shared over the smaller set) forgives extra text entirely, but then a long
+  article acts as a phrase book that "contains" most of any short text on the same subject. Among the
+  20,841 Reuters-21578 articles plus the five seeds, a seed scored 0.26 by overlap against an unrelated
+  Reuters story, above the 0.23 of the true pair; by Ochiai the true pair stays first.
+
+Whole shingle sets would cost kilobytes per document, so a text is summarised by a MinHash signature: the
+minimum of ``NUM_PERM`` random hash functions over its shingles, of which the low 16 bits are kept (b-bit
+MinHash), plus its shingle count. The share of positions at which two signatures agree estimates Jaccard,
+and with both counts Jaccard converts to the intersection, ``|A ∩ B| = J (|A| + |B|) / (1 + J)``.
+
+Calibration: seeds 000 (TASS) and 001 (CSTO Allies) are one interview in two translations and score 0.137
+(exact; the estimate is 0.15). No other two seeds, all about the same organisation, pass 0.039, and
+no seed scores above 0.049 against any Reuters article. ``NEAR_DUP_THRESHOLD`` = 0.10 lies between, about
+two standard deviations of the estimate from each side. Two-word shingles match the common phrases of any
+two texts on one topic; four- and five-word ones break on re-wording. What the threshold means on a big
+news feed: 39% of Reuters articles of 150+ words have another above it, and a sample of those pairs is
+mostly follow-ups and other versions of one story, with some same-template reports (quarterly results);
+above 0.3 (17%) they are versions of one story. So a match is "probably the same story", not "a copy".
+
+Why our own numpy code and not ``datasketch``: numpy is already a dependency; datasketch pulls in scipy
+(about 170 MB installed) for what is 40 lines here, and its LSH index is tuned for high Jaccard
+thresholds, whereas a re-worded reprint sits at a Jaccard of 0.05-0.1, where banding makes every pair a
+candidate. ``NearDupIndex`` compares one signature with all stored ones in one vectorised pass instead:
+about 11 ms for 100,000 documents.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import struct
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from bot.textnorm import WORD_RE, normalize_for_hash
+
+NUM_PERM = 512  # signature positions: the estimate's standard deviation at the threshold is ~0.03
+SHINGLE_WORDS = 3
+NEAR_DUP_THRESHOLD = 0.10  # estimated similarity at or above which two texts are taken for one story
+
+_VERSION = 1  # stored in every blob; bump it when hashing changes, so old signatures are recomputed
+_HEADER = struct.Struct("<BI")  # version, shingle count
+_BLOB_SIZE = _HEADER.size + 2 * NUM_PERM
+_SEED = 0x5EED_D055  # fixed for version 1: signatures are stored and compared across processes
+_CHUNK = 2048  # shingles hashed at a time: keeps the (chunk x NUM_PERM) work array at 8 MB
+_NO_SHINGLE = np.uint64(0xFFFF_FFFF)  # above every 32-bit hash: the running minimum's start value
+
+U16 = npt.NDArray[np.uint16]
+U64 = npt.NDArray[np.uint64]
+
+
+def _hash_family() -> tuple[U64, U64]:
+    """Parameters of ``NUM_PERM`` multiply-shift hash functions ``((a*x + b) mod 2**64) >> 32`` (``a``
+    odd): cheap to vectorise, and min-wise independent enough when ``x`` is itself a good 64-bit hash."""
+    rng = np.random.default_rng(_SEED)
+    a = rng.integers(0, 2**63, size=NUM_PERM, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+    b = rng.integers(0, 2**63, size=NUM_PERM, dtype=np.uint64)
+    return a, b
+
+
+_A, _B = _hash_family()
+
+
+def _word_hashes(words: list[str]) -> U64:
+    """A stable 64-bit hash per word (blake2b, not ``hash()``, which changes between processes)."""
+    vocab = {
+        w: int.from_bytes(hashlib.blake2b(w.encode("utf-8"), digest_size=8).digest(), "little")
+        for w in set(words)
+    }
+    return np.fromiter((vocab[w] for w in words), dtype=np.uint64, count=len(words))
+
+
+def shingle_hashes(text: str) -> U64:
+    """The distinct 64-bit hashes of the text's word shingles; a text shorter than a shingle is one."""
+    words = WORD_RE.findall(normalize_for_hash(text))
+    if not words:
+        return np.empty(0, dtype=np.uint64)
+    hashes = _word_hashes(words)
+    n = max(1, len(words) - SHINGLE_WORDS + 1)
+    combined = np.zeros(n, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for offset in range(min(SHINGLE_WORDS, len(words))):
+            # Multiply-then-xor per position (FNV style) keeps word order: "a b c" differs from "c b a".
+            combined = (combined * np.uint64(0x100000001B3)) ^ hashes[offset : offset + n]
+    return np.unique(combined)
+
+
+@dataclass(frozen=True, eq=False)
+class Signature:
+    """A text's MinHash signature (``NUM_PERM`` 16-bit values) and shingle count."""
+
+    shingles: int
+    mins: U16
+
+    def to_bytes(self) -> bytes:
+        return _HEADER.pack(_VERSION, self.shingles) + self.mins.astype("<u2").tobytes()
+
+    @classmethod
+    def from_bytes(cls, blob: bytes) -> Signature:
+        """Read a stored blob; a blob of another version or length raises ValueError (recompute it)."""
+        if len(blob) != _BLOB_SIZE or blob[0] != _VERSION:
+            raise ValueError(f"not a version-{_VERSION} near-duplicate signature; recompute it from the text")
+        shingles = _HEADER.unpack_from(blob)[1]
+        return cls(shingles, np.frombuffer(blob, dtype="<u2", offset=_HEADER.size).astype(np.uint16))
+
+
+def _minhash(shingles: U64) -> U16:
+    mins = np.full(NUM_PERM, _NO_SHINGLE, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for start in range(0, shingles.size, _CHUNK):
+            block = shingles[start : start + _CHUNK, None] * _A[None, :] + _B[None, :]
+            np.minimum(mins, (block >> np.uint64(32)).min(axis=0), out=mins)
+    # b-bit MinHash: the minimum is taken over 32 bits, only its low 16 are kept. Two different minima then
+    # agree by chance once in 65,536 positions, which moves an estimate by less than 0.0001.
+    return (mins & np.uint64(0xFFFF)).astype(np.uint16)
+
+
+def compute(text: str) -> Signature:
+    """The signature of a text; a text without words gets one with a count of 0, which matches nothing."""
+    shingles = shingle_hashes(text)
+    return Signature(int(shingles.size), _minhash(shingles))
+
+
+def signature(text: str) -> bytes:
+    """The text's signature as a blob to store beside the document (1,029 bytes)."""
+    return compute(text).to_bytes()
+
+
+def _as_signature(sig: bytes | Signature) -> Signature:
+    return sig if isinstance(sig, Signature) else Signature.from_bytes(sig)
+
+
+def _ochiai(
+    agree: npt.NDArray[np.integer], n_a: int, n_b: npt.NDArray[np.integer]
+) -> npt.NDArray[np.float64]:
+    """Estimated ``|A ∩ B| / sqrt(|A| |B|)`` from agreeing positions and shingle counts (0 for no words)."""
+    jaccard = agree / NUM_PERM
+    shared = jaccard * (n_a + n_b) / (1.0 + jaccard)
+    score = shared / np.sqrt(np.maximum(n_a * n_b, 1))
+    return np.where(n_a * n_b > 0, np.clip(score, 0.0, 1.0), 0.0)
+
+
+def similarity(sig_a: bytes | Signature, sig_b: bytes | Signature) -> float:
+    """How much of their word sequences two texts share, 0..1 (estimated Ochiai coefficient of their
+    shingle sets); compare it with ``NEAR_DUP_THRESHOLD``."""
+    a, b = _as_signature(sig_a), _as_signature(sig_b)
+    agree = np.array([np.count_nonzero(a.mins == b.mins)])
+    return float(_ochiai(agree, a.shingles, np.array([b.shingles]))[0])
+
+
+@dataclass(frozen=True)
+class Match:
+    """The stored document most like a text, and how alike they are."""
+
+    doc_id: int
+    similarity: float
+
+    @property
+    def is_near_duplicate(self) -> bool:
+        return self.similarity >= NEAR_DUP_THRESHOLD
+
+
+class NearDupIndex:
+    """Stored signatures in one position-major matrix (row k holds every document's k-th value), so a
+    lookup is ``NUM_PERM`` comparisons of contiguous vectors instead of N Python calls.
+
+    Memory: 1 KB per document (100 MB for 100,000). Not thread-safe: one writer, as in the store.
+    """
+
+    def __init__(self, capacity: int = 1024) -> None:
+        self._mins = np.zeros((NUM_PERM, capacity), dtype=np.uint16)
+        self._counts = np.zeros(capacity, dtype=np.int64)
+        self._ids = np.zeros(capacity, dtype=np.int64)
+        self._rows: dict[int, int] = {}  # doc id -> column
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __contains__(self, doc_id: object) -> bool:
+        return doc_id in self._rows
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._rows)
+
+    def add(self, doc_id: int, sig: bytes | Signature) -> None:
+        """Store one document's signature, replacing the one it had."""
+        s = _as_signature(sig)
+        col = self._rows.get(doc_id)
+        if col is None:
+            col = len(self._rows)
+            self._reserve(col + 1)
+            self._rows[doc_id] = col
+        self._mins[:, col] = s.mins
+        self._counts[col] = s.shingles
+        self._ids[col] = doc_id
+
+    def remove(self, doc_id: int) -> None:
+        """Forget a document (no error when it is not there); the last column moves into its place."""
+        col = self._rows.pop(doc_id, None)
+        last = len(self._rows)
+        if col is None or col == last:
+            return
+        self._mins[:, col] = self._mins[:, last]
+        self._counts[col] = self._counts[last]
+        moved = int(self._ids[last])
+        self._ids[col] = moved
+        self._rows[moved] = col
+
+    def scores(self, sig: bytes | Signature) -> npt.NDArray[np.float64]:
+        """The similarity of ``sig`` to every stored document, in the order of ``ids()``."""
+        s = _as_signature(sig)
+        n = len(self._rows)
+        agree = np.zeros(n, dtype=np.uint16)
+        equal = np.empty(n, dtype=np.bool_)
+        for k in range(NUM_PERM):
+            np.equal(self._mins[k, :n], s.mins[k], out=equal)
+            agree += equal
+        return _ochiai(agree, s.shingles, self._counts[:n])
+
+    def ids(self) -> npt.NDArray[np.int64]:
+        return self._ids[: len(self._rows)].copy()
+
+    def best(self, sig: bytes | Signature, *, exclude: int | None = None) -> Match | None:
+        """The stored document most like ``sig`` (None when there is none to compare with); ``exclude``
+        leaves out the document itself when it is already stored."""
+        scores = self.scores(sig)
+        if exclude is not None and exclude in self._rows:
+            scores[self._rows[exclude]] = -1.0
+        if scores.size == 0 or scores.max() < 0:
+            return None
+        col = int(np.argmax(scores))
+        return Match(doc_id=int(self._ids[col]), similarity=float(scores[col]))
+
+    def _reserve(self, size: int) -> None:
+        capacity = self._ids.size
+        if size <= capacity:
+            return
+        capacity = max(size, 2 * capacity)
+        mins = np.zeros((NUM_PERM, capacity), dtype=np.uint16)
+        mins[:, : self._ids.size] = self._mins
+        self._mins = mins
+        self._counts = np.resize(self._counts, capacity)
+        self._ids = np.resize(self._ids, capacity)

@@ -1,0 +1,46 @@
+"""Near-duplicate signatures on the real seed corpus: the calibrated pair is found, the rest is not."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from bot import neardup
+from bot.ingest import decode
+from tests.conftest import SEED_CORPUS
+
+
+def seed_texts() -> dict[str, str]:
+    return {p.name[:3]: decode(p.read_bytes()) for p in sorted(SEED_CORPUS.glob("*.txt"))}
+
+
+def test_seeds_000_and_001_are_near_duplicates_and_no_other_pair_is() -> None:
+    sigs = {name: neardup.signature(text) for name, text in seed_texts().items()}
+    assert neardup.similarity(sigs["000"], sigs["001"]) >= neardup.NEAR_DUP_THRESHOLD
+    for a, b in itertools.combinations(sorted(sigs), 2):
+        if (a, b) != ("000", "001"):
+            assert neardup.similarity(sigs[a], sigs[b]) < neardup.NEAR_DUP_THRESHOLD, (a, b)
+
+
+def test_index_finds_the_best_match_and_forgets_removed_documents() -> None:
+    texts = seed_texts()
+    index = neardup.NearDupIndex(capacity=2)  # forces the arrays to grow
+    for n, name in enumerate(sorted(texts), start=1):
+        if name != "001":
+            index.add(n, neardup.signature(texts[name]))
+    match = index.best(neardup.signature(texts["001"]))
+    assert match is not None and match.doc_id == 1 and match.is_near_duplicate
+    index.remove(1)
+    assert 1 not in index and len(index) == len(texts) - 2
+    after = index.best(neardup.signature(texts["001"]))
+    assert after is not None and not after.is_near_duplicate
+
+
+def test_signature_round_trip_and_stale_blobs() -> None:
+    blob = neardup.signature("one two three four five six")
+    assert neardup.similarity(blob, blob) == pytest.approx(1.0)
+    assert neardup.Signature.from_bytes(blob).to_bytes() == blob
+    with pytest.raises(ValueError, match="recompute"):
+        neardup.Signature.from_bytes(b"\x02" + blob[1:])
+    assert neardup.similarity(neardup.signature(""), blob) == 0.0
