@@ -92,6 +92,54 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     return int(run_bot(settings, open_dossier(settings, scan=False)))
 
 
+def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
+    """Files, folders and archives through the upload pipeline, with a progress bar and a summary."""
+    from bot.formats import Limits
+    from bot.render_text import report_lines, result_line
+
+    paths = [Path(p) for p in args.paths]
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        print(f"dossier: no such file or folder: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    dossier = open_dossier(settings, scan=False)
+    try:
+        report = dossier.ingest_paths(
+            paths,
+            "cli",
+            progress=_progress_bar("Ingesting"),
+            limits=Limits(max_file_bytes=settings.max_upload_bytes),
+        )
+    finally:
+        dossier.close()
+    rate = report.stored / report.seconds if report.seconds > 0 else 0.0
+    if args.json:
+        summary = {
+            "added": report.count("added"),
+            "updated": report.count("updated"),
+            "near_duplicates": report.near_duplicates,
+            "duplicates": report.count("duplicate"),
+            "skipped": report.count("skipped"),
+            "seconds": round(report.seconds, 3),
+            "docs_per_s": round(rate, 1),
+        }
+        print(json.dumps(summary))
+        return 0
+    if len(report.results) <= CLI_REPORT_ALL:
+        lines = report_lines(report)[1:]
+    else:  # a big run: only what needs a look
+        notable = [r for r in report.results if r.status != "added" or r.similar_to is not None]
+        lines = [line for r in notable[:CLI_REPORT_ALL] for line in result_line(r)]
+        if len(notable) > CLI_REPORT_ALL:
+            lines.append(f"…and {len(notable) - CLI_REPORT_ALL} more not added or flagged.")
+    print("\n".join(lines))
+    print(f"{report.summary()} in {report.seconds:.1f} s ({rate:.0f} documents/s)")
+    return 0
+
+
+CLI_REPORT_ALL = 50  # runs with more documents list only the duplicates, skipped and flagged ones
+
+
 def cmd_eval(settings: Settings, args: argparse.Namespace) -> int:
     """Index every *.txt of a folder into a throwaway store and run a query file: the benchmark contract."""
     from bot.query import parse_query
@@ -136,6 +184,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("query", nargs="+")
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
     p.add_argument("--limit", type=int, default=10, help="how many results (default 10)")
+    p = sub.add_parser("ingest", help="add files, folders and .zip archives through the upload pipeline")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--json", action="store_true", help="print only a JSON summary")
     p = sub.add_parser("eval", help="benchmark contract: index a folder of .txt, run a JSONL query file")
     p.add_argument("--corpus", required=True)
     p.add_argument("--queries", required=True)
@@ -152,7 +203,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(
         level=settings.log_level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    commands = {"run": cmd_run, "console": cmd_console, "search": cmd_search, "eval": cmd_eval}
+    commands = {
+        "run": cmd_run,
+        "console": cmd_console,
+        "search": cmd_search,
+        "ingest": cmd_ingest,
+        "eval": cmd_eval,
+    }
     name = args.command or ("run" if settings.token else "console")
     try:
         return commands[name](settings, args)

@@ -11,13 +11,24 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from bot.core import Dossier
+from bot.core import Dossier, Progress
 from bot.dates import DateBoundError
 from bot.digest import PeopleLookup, build_digest
+from bot.formats import Limits
 from bot.query import parse_query
-from bot.replies import CommandInfo, DocumentReply, HelpReply, Reply, SearchReply, TextReply
+from bot.replies import (
+    CommandInfo,
+    ConfirmDeleteReply,
+    DocumentReply,
+    HelpReply,
+    IngestReply,
+    Reply,
+    SearchReply,
+    TextReply,
+)
 from bot.schedule import Schedule, ScheduleError, daily_at, parse_hhmm, parse_schedule
 from bot.settings import Settings, load_settings
+from bot.uploads import clean_name
 
 SEARCH_PAGE_SIZE = 5
 SESSION_TTL = timedelta(days=7)
@@ -37,7 +48,18 @@ COMMANDS: tuple[CommandInfo, ...] = (
     CommandInfo("digest", "", "show now what the next digest would contain", "digest"),
     CommandInfo("digest_time", "<HH:MM>", "get your digest daily at this time instead", "digest_time 08:30"),
     CommandInfo("help", "", "this list", "help"),
+    CommandInfo(
+        "add", "", "send a file with this caption to add it (in private chats any file will do)", "add",
+        admin_only=True,
+    ),
+    CommandInfo("delete", "<id>", "remove a document (asks to confirm)", "delete 3", admin_only=True),
+    CommandInfo("reindex", "", "rebuild everything from the stored originals", "reindex", admin_only=True),
+    CommandInfo(
+        "stats", "", "documents, people, subscribers, store size, last ingest", "stats", admin_only=True
+    ),
 )
+ADMIN_COMMANDS = frozenset(c.name for c in COMMANDS if c.admin_only)
+NOT_UPLOADER = "Sorry, only the bot's admins can add documents. Nothing was downloaded."
 
 QUERY_HELP = (
     'Query language: words in any order; "exact phrase"; -word to exclude; '
@@ -81,16 +103,21 @@ class Commands:
                 args, caller=caller, paged=caller.transport != "console"
             ),
             "doc": lambda args, caller: self.doc(args),
-            "help": lambda args, caller: self.help(),
-            "start": lambda args, caller: self.help(),
+            "help": lambda args, caller: self.help(caller),
+            "start": lambda args, caller: self.help(caller),
             "subscribe": lambda args, caller: self.subscribe(caller),
             "unsubscribe": lambda args, caller: self.unsubscribe(caller),
             "digest": lambda args, caller: self.digest_preview(caller),
             "digest_time": lambda args, caller: self.digest_time(args, caller),
+            "add": lambda args, caller: self.add_hint(caller),
+            "delete": lambda args, caller: self.delete(args, caller),
+            "reindex": lambda args, caller: self.reindex(caller),
+            "stats": lambda args, caller: self.stats(),
         }
 
-    def handle(self, text: str, caller: Caller) -> Reply:
-        """One line of input. Plain text (no leading ``/``) is taken as a search."""
+    def handle(self, text: str, caller: Caller, progress: Progress | None = None) -> Reply:
+        """One line of input. Plain text (no leading ``/``) is taken as a search. ``progress`` is told
+        how a long command (/reindex) is getting on."""
         parsed = split_command(text)
         if parsed is None:
             return self.search(text)
@@ -100,15 +127,21 @@ class Commands:
             return TextReply.of(
                 f"I don't know the command /{name}.", "Send /help to see what I can do.", error=True
             )
+        if name in ADMIN_COMMANDS and not caller.is_admin:
+            return TextReply.of(f"Sorry, /{name} is for the bot's admins only.", error=True)
+        if name == "reindex":
+            return self.reindex(caller, progress)
         return handler(args, caller)
 
-    def help(self) -> HelpReply:
+    def help(self, caller: Caller | None = None) -> HelpReply:
+        """Every command; admin commands only for admins, who see them marked as such."""
+        admin = caller is not None and caller.is_admin
         return HelpReply(
             intro=(
                 f"Dossier answers questions about {len(self.dossier)} documents. "
                 "Search forgives typos, other transliterations and Cyrillic/Latin spellings."
             ),
-            commands=COMMANDS,
+            commands=tuple(c for c in COMMANDS if admin or not c.admin_only),
             footer=(QUERY_HELP,),
         )
 
@@ -250,3 +283,128 @@ class Commands:
         if digest is None:
             return TextReply.of("Nothing new since the last digest.", self.next_due_text(sub.digest_time))
         return digest
+
+    # ----------------------------------------------------------------- adding and removing documents
+    @property
+    def upload_limits(self) -> Limits:
+        return Limits(max_file_bytes=self.settings.max_upload_bytes)
+
+    def may_upload(self, caller: Caller) -> bool:
+        """Admins anywhere; in a group also its administrators, when the settings allow it."""
+        if caller.is_admin:
+            return True
+        return caller.chat_type == "group" and self.settings.group_admins_can_upload and caller.is_chat_admin
+
+    def upload_refusal(self, caller: Caller, name: str, size: int | None) -> TextReply | None:
+        """Why a file must not even be downloaded, or None. Asked before the download, from what
+        Telegram says about the file."""
+        if not self.may_upload(caller):
+            return TextReply.of(NOT_UPLOADER, error=True)
+        limit = self.settings.max_upload_mb
+        if size is not None and size > self.settings.max_upload_bytes:
+            return TextReply.of(
+                f"{clean_name(name)} is {size / 2**20:.1f} MB; the limit is {limit} MB, so it was not "
+                "downloaded.",
+                "Split it (a .zip of smaller files works too), or raise DOSSIER_MAX_UPLOAD_MB with a "
+                "self-hosted Bot API server.",
+                error=True,
+            )
+        if size == 0:
+            return TextReply.of(f"{clean_name(name)} is empty: nothing to add.", error=True)
+        return None
+
+    def ingest_upload(
+        self, name: str, data: bytes, caller: Caller, progress: Progress | None = None
+    ) -> Reply:
+        """A downloaded file through the ingest pipeline; the reply is its ingest report."""
+        if not self.may_upload(caller):
+            return TextReply.of(NOT_UPLOADER, error=True)
+        who = f"{caller.transport}:{caller.user_id}" if caller.user_id is not None else caller.transport
+        report = self.dossier.ingest_upload(name, data, who, progress, self.upload_limits)
+        return IngestReply(report)
+
+    def add_hint(self, caller: Caller) -> Reply:
+        if caller.transport == "console":
+            return TextReply.of("Add files from the shell: python -m bot ingest PATH...")
+        where = "with the caption /add" if caller.chat_type == "group" else "here (any caption or none)"
+        return TextReply.of(
+            f"Send a file {where}: .txt, .md, .html, .pdf, .docx, or a .zip of them, up to "
+            f"{self.settings.max_upload_mb} MB."
+        )
+
+    def _doc_id(self, raw: str) -> int | TextReply:
+        raw = raw.strip().lstrip("#")
+        if not raw:
+            return TextReply.of("Which document? Give its number, e.g. /delete 3", error=True)
+        if not raw.isdigit() or int(raw) > MAX_DOC_ID:
+            return TextReply.of(
+                f"“{raw[:40]}” is not a document number. Use the #number from a search.", error=True
+            )
+        return int(raw)
+
+    def delete(self, args: str, caller: Caller) -> Reply:
+        """``/delete 3`` asks to confirm (a button in Telegram); ``/delete 3 yes`` deletes at once
+        (the console's way of pressing the button)."""
+        words = args.split()
+        parsed = self._doc_id(words[0] if words else "")
+        if isinstance(parsed, TextReply):
+            return parsed
+        if len(words) > 1 and words[1].lower() in ("yes", "confirm"):
+            return self.delete_confirmed(parsed, caller)
+        doc = self.dossier.document(parsed)
+        if doc is None:
+            return TextReply.of(f"There is no document #{parsed}.", error=True)
+        return ConfirmDeleteReply(doc)
+
+    def delete_confirmed(self, doc_id: int, caller: Caller) -> TextReply:
+        if not caller.is_admin:  # a confirm button can be pressed by anyone in a group
+            return TextReply.of("Sorry, /delete is for the bot's admins only.", error=True)
+        doc = self.dossier.delete_document(doc_id)
+        if doc is None:
+            return TextReply.of(f"There is no document #{doc_id} (already deleted?).", error=True)
+        return TextReply.of(
+            f"Deleted #{doc_id} “{doc.title}”: the document, its search entries and everything stored "
+            "with it."
+        )
+
+    def reindex(self, caller: Caller, progress: Progress | None = None) -> Reply:
+        if not caller.is_admin:
+            return TextReply.of("Sorry, /reindex is for the bot's admins only.", error=True)
+        report = self.dossier.reindex(self.settings.corpus_dir, progress)
+        lines = [
+            f"Reindexed {report.documents} documents in {report.seconds:.1f} s: {report.reread} read again "
+            f"from their originals, {report.changed} came out different; search index rebuilt."
+        ]
+        if report.kept:
+            lines.append(f"{len(report.kept)} kept as stored:")
+            lines += [f"#{doc_id}: {why}" for doc_id, why in report.kept[:20]]
+            if len(report.kept) > 20:
+                lines.append(f"…and {len(report.kept) - 20} more.")
+        return TextReply.of(*lines)
+
+    def stats(self) -> Reply:
+        s = self.dossier.stats()
+        subs = s.subscribers
+        lines = [
+            f"Documents: {s.documents} ({s.near_duplicates} flagged as near-duplicates)",
+            f"People: {s.people}" if s.people is not None else "People: not indexed in this version",
+            f"Subscribers: {sum(subs.values())} ({subs.get('user', 0)} private chats, "
+            f"{subs.get('group', 0)} groups)",
+            f"Store: {_size(s.database_bytes + s.originals_bytes)} (database {_size(s.database_bytes)}, "
+            f"originals {_size(s.originals_bytes)})",
+        ]
+        last = s.last_ingest
+        if last:
+            lines.append(
+                f"Last ingest: {last['at'].replace('T', ' ')} by {last['by']}: {last['name']} — "
+                f"{last['added']} added, {last['duplicates']} already stored, {last['skipped']} skipped"
+            )
+        else:
+            lines.append("Last ingest: none since this store was created")
+        return TextReply.of(*lines)
+
+
+def _size(n: int) -> str:
+    if n < 1024 * 1024:
+        return f"{n / 1024:.0f} KB"
+    return f"{n / 2**20:.1f} MB"

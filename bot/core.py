@@ -7,24 +7,30 @@ in one transaction per document, and only then to the in-memory index, so a cras
 
 from __future__ import annotations
 
+import json
 import logging
 import multiprocessing
 import os
+import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import suppress
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
+from bot import neardup
+from bot.formats import DEFAULT_LIMITS, DOCUMENT_SUFFIXES, Extracted, Limits, Skipped, extract
 from bot.index import MemoryIndex, SearchResult
-from bot.ingest import TEXT_SUFFIXES, IngestError, Prepared, prepare_path
+from bot.ingest import IngestError, Prepared, prepare_text
 from bot.query import Query
 from bot.snippets import Snippet, make_snippet
 from bot.store import CorpusFile, Document, NewDocument, Store
 from bot.textnorm import Analyzer
+from bot.uploads import FileResult, IngestReport, Originals, clean_name, hold_point
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +56,10 @@ class _Pending:
     added_by: str
     corpus_file: CorpusFile | None = None
     replaces: int | None = None
+    original: tuple[str, str, int] | None = None  # stored original: file, kind, size
+    signature: bytes | None = None  # near-duplicate signature (computed later when None)
+    similar_to: int | None = None
+    similarity: float | None = None
 
 
 @dataclass
@@ -96,7 +106,11 @@ class Dossier:
         self.index = index
         self.analyzer = index.analyzer
         self.data_dir = data_dir
+        self.originals = Originals(data_dir / "originals")
         self._lock = threading.RLock()
+        # Near-duplicate signatures in memory: loaded (and backfilled) on the first upload, not at open.
+        self._neardup: neardup.NearDupIndex | None = None
+        self._neardup_stale = False
 
     # ----------------------------------------------------------------- lifecycle
     @classmethod
@@ -179,6 +193,7 @@ class Dossier:
                     else:
                         doc_id, status = self.store.insert_document(db, new), "added"
                     seen[p.sha256] = doc_id
+                    self._store_extras(db, doc_id, item)
                     if item.corpus_file is not None:
                         self.store.record_corpus_file(db, _with_doc(item.corpus_file, doc_id))
                     outcomes.append(IngestOutcome(p.source, status, doc_id, p.title))
@@ -187,13 +202,13 @@ class Dossier:
         return outcomes
 
     def scan_corpus(self, corpus_dir: Path, progress: Progress | None = None) -> ScanReport:
-        """Ingest new and changed ``.txt``/``.md`` files of the corpus folder; unchanged ones are skipped
-        on size and modification time without being read."""
+        """Ingest new and changed documents (``.txt``, ``.md``, ``.html``, ``.pdf``, ``.docx``) of the
+        corpus folder; unchanged ones are skipped on size and modification time without being read."""
         started = time.perf_counter()
         report = ScanReport()
         known = self.store.corpus_files()
         paths = sorted(
-            (p for p in corpus_dir.rglob("*") if p.suffix.lower() in TEXT_SUFFIXES and p.is_file()),
+            (p for p in corpus_dir.rglob("*") if p.suffix.lower() in DOCUMENT_SUFFIXES and p.is_file()),
             key=lambda p: p.parts,  # the order of Path comparison, without its cost per comparison
         )
         report.seen = len(paths)
@@ -245,9 +260,303 @@ class Dossier:
                 flush()
         flush()
         if any(o.status in ("added", "updated") for o in report.outcomes):
+            self._neardup_stale = True  # their signatures are computed when next needed
             self.save_index()
         report.seconds = time.perf_counter() - started
         return report
+
+    # ----------------------------------------------------------------- uploads and admin operations
+    def ingest_upload(
+        self,
+        name: str,
+        data: bytes,
+        added_by: str,
+        progress: Progress | None = None,
+        limits: Limits | None = None,
+    ) -> IngestReport:
+        """One uploaded file (an archive: each member on its own) through the whole pipeline: type from
+        the content, text, exact and near duplicates, the original kept, then the document committed.
+        ``progress`` is told about each member of an archive."""
+        report = IngestReport(clean_name(name))
+        self._ingest_file(report, report.name, data, added_by, progress, limits or DEFAULT_LIMITS)
+        self._record_last_ingest(report, added_by)
+        return report.finish()
+
+    def ingest_paths(
+        self,
+        paths: Iterable[Path],
+        added_by: str,
+        progress: Progress | None = None,
+        limits: Limits | None = None,
+    ) -> IngestReport:
+        """Files, folders (every file in them, hidden ones left out) and archives, through the same
+        pipeline as an upload, one file at a time; the search index snapshot is saved at the end."""
+        report = IngestReport(", ".join(str(p) for p in paths) if isinstance(paths, list) else "files")
+        files: list[tuple[Path, str]] = []
+        for root in paths:
+            if root.is_dir():
+                for path in sorted(root.rglob("*")):
+                    rel = path.relative_to(root)
+                    if path.is_file() and not any(part.startswith(".") for part in rel.parts):
+                        files.append((path, "/".join(clean_name(part) for part in rel.parts)))
+            elif root.is_file():
+                files.append((root, clean_name(root.name)))
+            else:
+                report.results.append(FileResult(str(root), "skipped", reason="no such file or folder"))
+        for n, (path, label) in enumerate(files, start=1):
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                report.results.append(FileResult(label, "skipped", reason=exc.strerror or str(exc)))
+            else:
+                self._ingest_file(report, label, data, added_by, None, limits or DEFAULT_LIMITS)
+            if progress:
+                progress(n, len(files), label)
+        if report.stored:
+            self.save_index()
+        self._record_last_ingest(report, added_by)
+        return report.finish()
+
+    def _ingest_file(
+        self,
+        report: IngestReport,
+        name: str,
+        data: bytes,
+        added_by: str,
+        progress: Progress | None,
+        limits: Limits,
+    ) -> None:
+        try:
+            outcomes = extract(name, data, limits=limits)
+        except IngestError as exc:
+            report.results.append(FileResult(name, "skipped", reason=str(exc)))
+            return
+        for n, outcome in enumerate(outcomes, start=1):
+            if isinstance(outcome, Skipped):
+                report.results.append(FileResult(outcome.source, "skipped", reason=outcome.reason))
+            else:
+                report.results.append(self._ingest_one(outcome, added_by))
+            if progress and len(outcomes) > 1:
+                progress(n, len(outcomes), outcome.source)
+
+    def _ingest_one(self, ex: Extracted, added_by: str) -> FileResult:
+        try:
+            p = prepare_text(ex.source, ex.text)
+        except IngestError as exc:
+            return FileResult(ex.source, "skipped", reason=str(exc))
+        existing = self.store.find_by_hash(p.sha256)
+        if existing is not None:
+            return self._duplicate(ex.source, existing)
+        sig = neardup.signature(p.text)
+        # On disk and fsynced before the row that refers to it exists; a crash leaves an unused file.
+        file = self.originals.put(ex.data, ex.kind)
+        with self._lock:
+            match = self._neardup_index().best(sig)
+            similar = match if match is not None and match.is_near_duplicate else None
+            pending = _Pending(
+                p,
+                added_by,
+                original=(file, ex.kind, len(ex.data)),
+                signature=sig,
+                similar_to=similar.doc_id if similar else None,
+                similarity=round(similar.similarity, 3) if similar else None,
+            )
+            outcome = self._store_batch([pending])[0]
+            if outcome.status != "added" or outcome.doc_id is None:  # stored meanwhile by another upload
+                return self._duplicate(ex.source, outcome.doc_id or 0)
+            self._neardup_index().add(outcome.doc_id, sig)
+        return FileResult(
+            ex.source,
+            "added",
+            outcome.doc_id,
+            p.title,
+            p.published,
+            similar_to=pending.similar_to,
+            similarity=pending.similarity,
+            people=self._people_of(outcome.doc_id),
+        )
+
+    def _duplicate(self, source: str, doc_id: int) -> FileResult:
+        doc = self.store.get(doc_id)
+        return FileResult(
+            source,
+            "duplicate",
+            doc_id,
+            doc.title if doc else None,
+            doc.published if doc else None,
+            reason=f"same text as #{doc_id}",
+        )
+
+    def _store_extras(self, db: sqlite3.Connection, doc_id: int, item: _Pending) -> None:
+        """The rows that belong to a document, in its own transaction: its original and its signature
+        (a changed corpus file's old signature is dropped, to be recomputed when next needed)."""
+        if item.original is not None:
+            file, kind, size = item.original
+            self.store.add_original(db, doc_id, file, kind, size)
+        if item.signature is not None:
+            self.store.set_signature(db, doc_id, item.signature, item.similar_to, item.similarity)
+        elif item.replaces is not None:
+            self.store.clear_signature(db, doc_id)
+        hold_point()
+
+    def _people_of(self, doc_id: int) -> tuple[str, ...]:
+        """Hook: the names of the people found in a stored document, for the ingest report (wired to the
+        people index when that is merged; nothing until then)."""
+        return ()
+
+    def _forget_extras(self, doc_id: int) -> None:
+        """Hook: in-memory state of a deleted document beyond the search and near-duplicate indexes
+        (people, when merged). Its stored rows go with the document by ``ON DELETE CASCADE``."""
+
+    def people_count(self) -> int | None:
+        """Hook: how many people are known, for /stats (None until people are merged in)."""
+        return None
+
+    def _neardup_index(self) -> neardup.NearDupIndex:
+        """The signatures of every stored document, loaded on first use; documents stored without one
+        (from the corpus folder) get theirs computed and stored here. Call with the lock held."""
+        with self._lock:
+            if self._neardup is None:
+                index = neardup.NearDupIndex(capacity=max(1024, self.store.count_documents() + 64))
+                for doc_id, blob in self.store.iter_signatures():
+                    with suppress(ValueError):  # another signature version: recomputed below
+                        index.add(doc_id, blob)
+                self._neardup, self._neardup_stale = index, True
+            if self._neardup_stale:
+                self._backfill_signatures(self._neardup)
+                self._neardup_stale = False
+            return self._neardup
+
+    def _backfill_signatures(self, index: neardup.NearDupIndex) -> None:
+        missing = [i for i in self.store.documents_without_signature() if i not in index]
+        for k in range(0, len(missing), SCAN_BATCH):
+            docs = self.store.get_many(missing[k : k + SCAN_BATCH])
+            sigs = {doc_id: neardup.signature(doc.text) for doc_id, doc in docs.items()}
+            with self.store.transaction() as db:
+                for doc_id, blob in sigs.items():
+                    self.store.set_signature(db, doc_id, blob)
+            for doc_id, blob in sigs.items():
+                index.add(doc_id, blob)
+        if missing:
+            log.info("near-duplicate signatures computed for %d documents", len(missing))
+
+    def _record_last_ingest(self, report: IngestReport, added_by: str) -> None:
+        if not report.results:
+            return
+        entry = {
+            "at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "by": added_by,
+            "name": report.name[:200],
+            "added": report.count("added"),
+            "duplicates": report.count("duplicate"),
+            "skipped": report.count("skipped"),
+        }
+        with self.store.transaction() as db:
+            self.store.set_meta(db, "last_ingest", json.dumps(entry, ensure_ascii=False))
+
+    def delete_document(self, doc_id: int) -> Document | None:
+        """Remove a document: its row and everything stored with it (original reference, signature, and
+        by cascade any other per-document rows) in one transaction, then its index entries and, when no
+        other document uses it, its original file. None when there is no such document."""
+        with self._lock:
+            doc = self.store.get(doc_id)
+            if doc is None:
+                return None
+            original = self.store.original_of(doc_id)
+            with self.store.transaction() as db:
+                self.store.delete_document(db, doc_id)
+            self.index.remove(doc_id)
+            if self._neardup is not None:
+                self._neardup.remove(doc_id)
+            self._forget_extras(doc_id)
+        if original is not None and self.store.original_users(original[0]) == 0:
+            self.originals.remove(original[0])
+        log.info("document #%d deleted (%s)", doc_id, doc.source)
+        return doc
+
+    def reindex(self, corpus_dir: Path | None = None, progress: Progress | None = None) -> ReindexReport:
+        """Rebuild everything from the stored originals: each document's text, title, date and signature
+        read again from its original (an upload's kept file, a corpus document's file in the folder),
+        then the search index built afresh. A document whose original is gone or no longer reads keeps
+        what is stored, and is listed."""
+        report = ReindexReport()
+        started = time.perf_counter()
+        total = self.store.count_documents()
+        batch: list[tuple[Document, Prepared | None, str | None]] = []
+
+        def flush() -> None:
+            with self._lock, self.store.transaction() as db:
+                for doc, p, why in batch:
+                    if why is not None:
+                        report.kept.append((doc.id, why))
+                    text = p.text if p is not None else doc.text
+                    if p is not None and (p.sha256, p.title, p.published) != (
+                        doc.sha256,
+                        doc.title,
+                        doc.published,
+                    ):
+                        new = NewDocument(doc.source, p.title, p.published, p.text, p.sha256, doc.added_by)
+                        try:
+                            self.store.replace_document(db, doc.id, new)
+                            report.changed += 1
+                        except sqlite3.IntegrityError:
+                            report.kept.append((doc.id, "its text now reads the same as another document's"))
+                            text = doc.text
+                    self.store.set_signature(db, doc.id, neardup.signature(text))
+            batch.clear()
+
+        for n, doc in enumerate(self.store.iter_documents(), start=1):
+            p, why = self._reread(doc, corpus_dir)
+            report.reread += p is not None
+            batch.append((doc, p, why))
+            if len(batch) >= SCAN_BATCH:
+                flush()
+            if progress and (n % 200 == 0 or n == total):
+                progress(n, total, "originals")
+        if batch:
+            flush()
+        report.documents = total
+        self.rebuild_index(lambda done, all_, name: progress(done, all_, "index") if progress else None)
+        with self._lock:
+            self._neardup = None  # reloaded from the fresh signatures when next needed
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _reread(self, doc: Document, corpus_dir: Path | None) -> tuple[Prepared | None, str | None]:
+        """A document prepared again from its original, or None and why not."""
+        stored = self.store.original_of(doc.id)
+        try:
+            if stored is not None:
+                file = stored[0]
+                data = self.originals.read(file)
+                name = f"original{Path(file).suffix}"
+            else:
+                rel = self.store.corpus_path_of(doc.id)
+                if rel is None or corpus_dir is None:
+                    return None, None  # stored as text only: nothing to read again
+                data = (corpus_dir / rel).read_bytes()
+                name = rel
+            outcomes = extract(name, data)
+            if len(outcomes) != 1 or not isinstance(outcomes[0], Extracted):
+                return None, "its original is now an archive"
+            return prepare_text(doc.source, outcomes[0].text), None
+        except OSError as exc:
+            return None, f"original unavailable ({exc.strerror or exc})"
+        except (IngestError, ValueError) as exc:
+            return None, f"original no longer reads ({exc})"
+
+    def stats(self) -> Stats:
+        raw = self.store.get_meta("last_ingest")
+        last: dict[str, Any] | None = json.loads(raw) if raw else None
+        return Stats(
+            documents=self.store.count_documents(),
+            near_duplicates=self.store.count_near_duplicates(),
+            people=self.people_count(),
+            subscribers=self.store.count_subscriptions(),
+            database_bytes=self.store.size_bytes(),
+            originals_bytes=self.originals.size_bytes(),
+            last_ingest=last,
+        )
 
     # ----------------------------------------------------------------- reads
     def search(self, query: Query, limit: int = 10, offset: int = 0) -> SearchPage:
@@ -285,11 +594,50 @@ def _prepare_all(items: list[tuple[str, str]]) -> Iterator[Prepared | IngestErro
     running bot scans from a worker thread) stays in process: forking a threaded process can copy a
     lock that another thread holds, and "spawn" would re-run the caller's main module."""
     if len(items) < PARALLEL_FROM or (os.cpu_count() or 1) < 2 or threading.active_count() > 1:
-        yield from map(prepare_path, items)
+        yield from map(_prepare_corpus_path, items)
         return
     with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork")) as pool:
-        yield from pool.map(prepare_path, items, chunksize=64)
+        yield from pool.map(_prepare_corpus_path, items, chunksize=64)
 
 
 def _with_doc(entry: CorpusFile, doc_id: int) -> CorpusFile:
     return CorpusFile(entry.path, entry.size, entry.mtime_ns, doc_id)
+
+
+def _prepare_corpus_path(item: tuple[str, str]) -> Prepared | IngestError | OSError:
+    """Read and prepare one corpus file, returning the failure instead of raising it: what a worker
+    process sends back for each file of a large scan."""
+    rel, path = item
+    try:
+        with open(path, "rb") as fh:
+            return _prepare_corpus_file(rel, fh.read())
+    except (IngestError, OSError) as exc:
+        return exc
+
+
+def _prepare_corpus_file(rel: str, data: bytes) -> Prepared:
+    """A corpus-folder file as one document, read by its content like an upload."""
+    outcomes = extract(rel, data)
+    if len(outcomes) != 1 or not isinstance(outcomes[0], Extracted):
+        raise IngestError("an archive in the corpus folder is not unpacked; use `python -m bot ingest`")
+    return prepare_text(rel, outcomes[0].text)
+
+
+@dataclass
+class ReindexReport:
+    documents: int = 0
+    reread: int = 0  # read again from an original
+    changed: int = 0  # whose text, title or date came out different
+    kept: list[tuple[int, str]] = field(default_factory=list)  # kept as stored, and why
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class Stats:
+    documents: int
+    near_duplicates: int
+    people: int | None
+    subscribers: dict[str, int]
+    database_bytes: int
+    originals_bytes: int
+    last_ingest: dict[str, Any] | None

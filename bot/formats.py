@@ -22,7 +22,7 @@ import logging
 import re
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Literal, TypeGuard
 from xml.etree import ElementTree
@@ -48,6 +48,17 @@ _MB = 1024 * 1024
 
 Kind = Literal["text", "markdown", "html", "pdf", "docx", "zip"]
 SUPPORTED = ".txt, .md, .html, .pdf, .docx or .zip"
+# Files of one document each, read from the corpus folder (archives there are left to the ingest CLI).
+DOCUMENT_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
+# An original is kept under a name ending in its kind's suffix, which is all ``detect`` needs to read it
+# again.
+KIND_SUFFIX: dict[str, str] = {
+    "text": ".txt",
+    "markdown": ".md",
+    "html": ".html",
+    "pdf": ".pdf",
+    "docx": ".docx",
+}
 
 
 @dataclass(frozen=True)
@@ -80,6 +91,8 @@ class Extracted:
     source: str
     text: str
     kind: Kind
+    # The bytes the text came from (the file, or the archive member): what is kept as the original.
+    data: bytes = field(default=b"", repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -103,7 +116,7 @@ def extract(name: str, data: bytes, *, limits: Limits = DEFAULT_LIMITS) -> list[
     kind = detect(name, data)
     if kind == "zip":
         return _extract_zip(name, data, limits)
-    return [Extracted(name, _text_of(kind, data, limits), kind)]
+    return [Extracted(name, _text_of(kind, data, limits), kind, data)]
 
 
 # --- detection ---------------------------------------------------------------------------------------
@@ -579,7 +592,7 @@ def _extract_member(source: str, member: str, content: bytes, limits: Limits) ->
         kind = detect(member, content)
         if kind == "zip":
             return Skipped(source, "nested archives are not opened")
-        return Extracted(source, _text_of(kind, content, limits), kind)
+        return Extracted(source, _text_of(kind, content, limits), kind, content)
     except IngestError as exc:
         return Skipped(source, str(exc))
 

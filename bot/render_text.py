@@ -6,9 +6,20 @@ from typing import Any
 
 from bot.core import SearchHit
 from bot.digest import DigestReply
-from bot.replies import DocumentReply, HelpReply, Reply, SearchReply, TextReply
+from bot.replies import (
+    ConfirmDeleteReply,
+    DocumentReply,
+    HelpReply,
+    IngestReply,
+    Reply,
+    SearchReply,
+    TextReply,
+)
+from bot.uploads import FileResult, IngestReport
 
 BOLD, RESET = "\033[1m", "\033[0m"
+REPORT_MAX_LINES = 100  # files listed one by one in an ingest report; the rest are counted
+ADMIN_MARK = " (admins)"
 
 
 def render(reply: Reply, *, color: bool = False) -> str:
@@ -18,7 +29,8 @@ def render(reply: Reply, *, color: bool = False) -> str:
         lines = [reply.intro, ""]
         for cmd in reply.commands:
             usage = f"/{cmd.name} {cmd.args}".rstrip()
-            lines.append(f"  {usage:<18} {cmd.summary}   e.g. /{cmd.example}")
+            mark = ADMIN_MARK if cmd.admin_only else ""
+            lines.append(f"  {usage:<18} {cmd.summary}{mark}   e.g. /{cmd.example}")
         lines += ["", *reply.footer]
         return "\n".join(lines)
     if isinstance(reply, SearchReply):
@@ -37,6 +49,10 @@ def render(reply: Reply, *, color: bool = False) -> str:
         doc = reply.doc
         date = doc.published.isoformat() if doc.published else "undated"
         return f"#{doc.id} {doc.title}\n{date} · {doc.source}\n\n{doc.text}"
+    if isinstance(reply, IngestReply):
+        return "\n".join(report_lines(reply.report))
+    if isinstance(reply, ConfirmDeleteReply):
+        return "\n".join([*confirm_delete_lines(reply), f"Type /delete {reply.doc.id} yes to delete it."])
     raise TypeError(f"no text rendering for {type(reply).__name__}")
 
 
@@ -87,3 +103,44 @@ def search_json(reply: Reply, query_text: str) -> dict[str, Any]:
         ],
         "suggestion": page.suggestion,
     }
+
+
+def report_header(report: IngestReport) -> str:
+    return f"{report.name}: {report.summary()}"
+
+
+def result_line(r: FileResult) -> list[str]:
+    """One document of an ingest report, in plain words (the Telegram renderer escapes these lines)."""
+    if r.status in ("added", "updated"):
+        date = r.published.isoformat() if r.published else "undated"
+        verb = "" if r.status == "added" else " (updated)"
+        lines = [f"✓ #{r.doc_id} {r.title} — {date} · {r.source}{verb}"]
+        if r.similar_to is not None:
+            share = f", {r.similarity:.0%} of the wording shared" if r.similarity is not None else ""
+            lines.append(f"   near-duplicate: resembles #{r.similar_to}{share}")
+        if r.people:
+            lines.append("   People: " + ", ".join(r.people))
+        return lines
+    if r.status == "duplicate":
+        title = f" “{r.title}”" if r.title else ""
+        return [f"= {r.source}: already stored as #{r.doc_id}{title}, not added again"]
+    return [f"✗ {r.source}: {r.reason}"]
+
+
+def report_lines(report: IngestReport) -> list[str]:
+    """An ingest report: the summary, then every document (up to ``REPORT_MAX_LINES``)."""
+    lines = [report_header(report)]
+    for r in report.results[:REPORT_MAX_LINES]:
+        lines += result_line(r)
+    if len(report.results) > REPORT_MAX_LINES:
+        lines.append(f"…and {len(report.results) - REPORT_MAX_LINES} more.")
+    return lines
+
+
+def confirm_delete_lines(reply: ConfirmDeleteReply) -> list[str]:
+    doc = reply.doc
+    date = doc.published.isoformat() if doc.published else "undated"
+    return [
+        f"Delete #{doc.id} “{doc.title}” ({date} · {doc.source})?",
+        "This removes the document, its search entries and everything stored with it.",
+    ]

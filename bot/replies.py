@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from bot.core import SearchPage
 from bot.digest import DigestReply
 from bot.store import Document
+from bot.uploads import IngestReport
 
 
 @dataclass(frozen=True)
@@ -71,4 +72,19 @@ class DocumentReply:
     doc: Document
 
 
-Reply = TextReply | HelpReply | SearchReply | DocumentReply | DigestReply
+@dataclass(frozen=True)
+class IngestReply:
+    """What became of an uploaded file (each member of an archive): new #id, title, date, or why not."""
+
+    report: IngestReport
+
+
+@dataclass(frozen=True)
+class ConfirmDeleteReply:
+    """``/delete <id>`` asks first: the transport shows a confirm button (or, in the console, the
+    command to type)."""
+
+    doc: Document
+
+
+Reply = TextReply | HelpReply | SearchReply | DocumentReply | DigestReply | IngestReply | ConfirmDeleteReply

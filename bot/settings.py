@@ -51,6 +51,8 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = Field(default=None, validation_alias="DOSSIER_WEBHOOK_SECRET")
     webhook_listen: str = Field(default="0.0.0.0", validation_alias="DOSSIER_WEBHOOK_LISTEN")
     webhook_port: int = Field(default=8443, ge=1, le=65535, validation_alias="DOSSIER_WEBHOOK_PORT")
+    max_upload_mb: int = Field(default=20, ge=1, le=2000, validation_alias="DOSSIER_MAX_UPLOAD_MB")
+    group_admins_can_upload: bool = Field(default=False, validation_alias="DOSSIER_GROUP_ADMINS_CAN_UPLOAD")
 
     @field_validator("admin_ids", "allowed_user_ids", "allowed_chat_ids", mode="before")
     @classmethod
@@ -133,6 +135,11 @@ class Settings(BaseSettings):
     @property
     def file_url(self) -> str:
         return f"{self.telegram_api_base_url}/file/bot"
+
+    @property
+    def max_upload_bytes(self) -> int:
+        """The Bot API lets bots download 20 MB; a self-hosted Bot API server allows more."""
+        return self.max_upload_mb * 1024 * 1024
 
     @property
     def db_path(self) -> Path:

@@ -11,7 +11,7 @@ import secrets
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -131,7 +131,36 @@ def _migration_3(db: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: Sequence[Callable[[sqlite3.Connection], None]] = (_migration_1, _migration_2, _migration_3)
+def _migration_4(db: sqlite3.Connection) -> None:
+    # Uploads. The original of an uploaded document is kept in the data dir under its content hash
+    # (``file``, relative to ``<data>/originals``); its row goes with the document's, so a document and
+    # its original reference are committed together or not at all.
+    db.execute(
+        """CREATE TABLE originals (
+            doc_id INTEGER PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
+            file TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            size INTEGER NOT NULL
+        )"""
+    )
+    # MinHash signatures for near-duplicate detection (bot.neardup), and the document a new one was
+    # found to resemble when it was added. Documents without a row get one computed when first needed.
+    db.execute(
+        """CREATE TABLE signatures (
+            doc_id INTEGER PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
+            sig BLOB NOT NULL,
+            near_dup_of INTEGER,
+            similarity REAL
+        )"""
+    )
+
+
+MIGRATIONS: Sequence[Callable[[sqlite3.Connection], None]] = (
+    _migration_1,
+    _migration_2,
+    _migration_3,
+    _migration_4,
+)
 
 
 class StoreError(Exception):
@@ -299,6 +328,99 @@ class Store:
             " doc_id = excluded.doc_id",
             (entry.path, entry.size, entry.mtime_ns, entry.doc_id),
         )
+
+    # ----------------------------------------------------------------- originals and signatures
+    def add_original(self, db: sqlite3.Connection, doc_id: int, file: str, kind: str, size: int) -> None:
+        db.execute(
+            "INSERT OR REPLACE INTO originals (doc_id, file, kind, size) VALUES (?, ?, ?, ?)",
+            (doc_id, file, kind, size),
+        )
+
+    def original_of(self, doc_id: int) -> tuple[str, str] | None:
+        """The stored original's file name and kind, or None (corpus-folder documents have none)."""
+        with self._lock:
+            row = self._db.execute("SELECT file, kind FROM originals WHERE doc_id = ?", (doc_id,)).fetchone()
+        return (str(row[0]), str(row[1])) if row else None
+
+    def original_users(self, file: str) -> int:
+        with self._lock:
+            row = self._db.execute("SELECT COUNT(*) FROM originals WHERE file = ?", (file,)).fetchone()
+        return int(row[0])
+
+    def corpus_path_of(self, doc_id: int) -> str | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT path FROM corpus_files WHERE doc_id = ? ORDER BY path LIMIT 1", (doc_id,)
+            ).fetchone()
+        return str(row[0]) if row else None
+
+    def set_signature(
+        self,
+        db: sqlite3.Connection,
+        doc_id: int,
+        sig: bytes,
+        near_dup_of: int | None = None,
+        similarity: float | None = None,
+    ) -> None:
+        db.execute(
+            "INSERT INTO signatures (doc_id, sig, near_dup_of, similarity) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT(doc_id) DO UPDATE SET sig = excluded.sig,"
+            " near_dup_of = COALESCE(excluded.near_dup_of, signatures.near_dup_of),"
+            " similarity = COALESCE(excluded.similarity, signatures.similarity)",
+            (doc_id, sig, near_dup_of, similarity),
+        )
+
+    def clear_signature(self, db: sqlite3.Connection, doc_id: int) -> None:
+        db.execute("DELETE FROM signatures WHERE doc_id = ?", (doc_id,))
+
+    def iter_signatures(self, batch: int = 2000) -> Iterator[tuple[int, bytes]]:
+        last = 0
+        while True:
+            with self._lock:
+                rows = self._db.execute(
+                    "SELECT doc_id, sig FROM signatures WHERE doc_id > ? ORDER BY doc_id LIMIT ?",
+                    (last, batch),
+                ).fetchall()
+            if not rows:
+                return
+            for row in rows:
+                yield int(row[0]), bytes(row[1])
+            last = int(rows[-1][0])
+
+    def documents_without_signature(self) -> list[int]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT d.id FROM documents d LEFT JOIN signatures s ON s.doc_id = d.id"
+                " WHERE s.doc_id IS NULL ORDER BY d.id"
+            ).fetchall()
+        return [int(r[0]) for r in rows]
+
+    def count_near_duplicates(self) -> int:
+        with self._lock:
+            row = self._db.execute("SELECT COUNT(*) FROM signatures WHERE near_dup_of IS NOT NULL").fetchone()
+        return int(row[0])
+
+    def count_subscriptions(self) -> dict[str, int]:
+        """Subscribed chats by kind: ``{"user": 3, "group": 1}``."""
+        with self._lock:
+            rows = self._db.execute("SELECT kind, COUNT(*) FROM subscriptions GROUP BY kind").fetchall()
+        return {str(r[0]): int(r[1]) for r in rows}
+
+    def set_meta(self, db: sqlite3.Connection, key: str, value: str) -> None:
+        db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+    def get_meta(self, key: str) -> str | None:
+        with self._lock:
+            row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return str(row[0]) if row else None
+
+    def size_bytes(self) -> int:
+        """The database on disk, write-ahead log included."""
+        total = 0
+        for suffix in ("", "-wal", "-shm"):
+            with suppress(OSError):
+                total += Path(str(self.path) + suffix).stat().st_size
+        return total
 
     # ----------------------------------------------------------------- search sessions
     def create_search_session(

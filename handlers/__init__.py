@@ -10,8 +10,10 @@ from handlers.context import DossierApp
 from handlers.digest import migrate_chat
 from handlers.errors import error_handler
 from handlers.inline import inline_query
+from handlers.uploads import delete_button, document_message
 
 CHAT_COMMANDS = ["start", "help", "search", "doc", "subscribe", "unsubscribe", "digest", "digest_time"]
+ADMIN_CHAT_COMMANDS = ["add", "delete", "reindex", "stats"]
 
 # New messages only: edits of old messages and channel posts are not questions to answer again.
 NEW_MESSAGE = filters.UpdateType.MESSAGE
@@ -21,7 +23,10 @@ def register(app: DossierApp) -> None:
     app.add_handlers(
         [
             CommandHandler(CHAT_COMMANDS, command, filters=NEW_MESSAGE),
+            CommandHandler(ADMIN_CHAT_COMMANDS, command, filters=NEW_MESSAGE),
+            MessageHandler(NEW_MESSAGE & filters.Document.ALL, document_message),
             CallbackQueryHandler(page_button, pattern=r"^s:"),
+            CallbackQueryHandler(delete_button, pattern=r"^(del|keep):"),
             CallbackQueryHandler(open_button, pattern=r"^d:"),
             CallbackQueryHandler(stale_button),  # anything else: older versions, forged data
             InlineQueryHandler(inline_query),

@@ -24,6 +24,7 @@ NOT_ALLOWED = "Sorry, this bot answers only members of its team. Ask an admin to
 _PAGE_RE = re.compile(r"^s:([A-Za-z0-9_-]{4,16}):(\d{1,6})$")
 _OPEN_RE = re.compile(r"^d:(\d{1,18})$")
 SUBSCRIPTION_COMMANDS = {"subscribe", "unsubscribe", "digest_time"}
+PROGRESS_COMMANDS = {"reindex"}  # answered with a status message edited as the work goes on
 
 
 async def caller_for(update: Update, context: DossierContext) -> Caller | None:
@@ -88,6 +89,11 @@ async def answer(update: Update, context: DossierContext, text: str) -> None:
     name = (split_command(text) or ("", ""))[0]
     if name in SUBSCRIPTION_COMMANDS and caller.chat_type == "group" and caller.chat_id is not None:
         caller = replace(caller, is_chat_admin=await is_group_admin(context, caller.chat_id, caller.user_id))
+    if name in PROGRESS_COMMANDS:
+        from handlers.uploads import long_command  # it builds on this module
+
+        await long_command(message, context, text, caller)
+        return
     reply: Reply = await asyncio.to_thread(context.services.commands.handle, text, caller)
     await send(message, render(reply))
     if name in SUBSCRIPTION_COMMANDS and caller.chat_id is not None:

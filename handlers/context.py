@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 from telegram.ext import Application, CallbackContext, ExtBot
@@ -12,7 +12,7 @@ from bot.access import AccessPolicy
 from bot.commands import Commands
 from bot.core import Dossier
 from bot.settings import Settings
-from handlers.access import MembershipCache
+from handlers.access import ChatAdminCache, MembershipCache
 
 
 @dataclass
@@ -24,6 +24,7 @@ class Services:
     commands: Commands
     policy: AccessPolicy
     members: MembershipCache
+    chat_admins: ChatAdminCache = field(default_factory=ChatAdminCache)  # who may upload in groups
 
 
 class DossierContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

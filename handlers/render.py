@@ -13,7 +13,16 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.core import SearchHit
 from bot.digest import DigestEntry, DigestPart, DigestReply
-from bot.replies import DocumentReply, HelpReply, Reply, SearchReply, TextReply
+from bot.render_text import ADMIN_MARK, confirm_delete_lines, report_header, report_lines
+from bot.replies import (
+    ConfirmDeleteReply,
+    DocumentReply,
+    HelpReply,
+    IngestReply,
+    Reply,
+    SearchReply,
+    TextReply,
+)
 from bot.snippets import Snippet
 from bot.store import Document
 
@@ -73,6 +82,20 @@ def render(reply: Reply) -> Rendered:
         return document(reply.doc)
     if isinstance(reply, DigestReply):
         return Rendered([p.payload for p in digest_parts(reply) if isinstance(p.payload, OutMessage)])
+    if isinstance(reply, IngestReply):
+        header = f"<b>{esc(report_header(reply.report))}</b>\n"
+        body = "\n".join(report_lines(reply.report)[1:])
+        return Rendered([OutMessage(part) for part in split_html(body, MESSAGE_LIMIT, first_prefix=header)])
+    if isinstance(reply, ConfirmDeleteReply):
+        keyboard = InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton(f"Delete #{reply.doc.id}", callback_data=f"del:{reply.doc.id}"),
+                    InlineKeyboardButton("Cancel", callback_data=f"keep:{reply.doc.id}"),
+                ]
+            ]
+        )
+        return Rendered([OutMessage(esc("\n".join(confirm_delete_lines(reply))), keyboard)])
     raise TypeError(f"no Telegram rendering for {type(reply).__name__}")
 
 
@@ -80,7 +103,8 @@ def help_html(reply: HelpReply) -> str:
     lines = [esc(reply.intro), ""]
     for cmd in reply.commands:
         usage = esc(f"/{cmd.name} {cmd.args}".rstrip())
-        lines.append(f"{usage} — {esc(cmd.summary)}\n    e.g. <code>/{esc(cmd.example)}</code>")
+        mark = f"<i>{esc(ADMIN_MARK)}</i>" if cmd.admin_only else ""
+        lines.append(f"{usage} — {esc(cmd.summary)}{mark}\n    e.g. <code>/{esc(cmd.example)}</code>")
     lines += ["", *(esc(line) for line in reply.footer)]
     lines.append("\nIn any chat you can also type <code>@this_bot words</code> to pick a document inline.")
     return "\n".join(lines)
