@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from bot import neardup
-from bot.formats import DEFAULT_LIMITS, DOCUMENT_SUFFIXES, Extracted, Limits, Skipped, extract
+from bot.formats import DEFAULT_LIMITS, DOCUMENT_SUFFIXES, Extracted, Limits, Outcome, Skipped, extract
 from bot.index import MemoryIndex, SearchResult
 from bot.ingest import IngestError, Prepared, prepare_text
 from bot.query import Query
@@ -48,6 +48,7 @@ class IngestOutcome:
 
 
 SCAN_BATCH = 256
+STAGE_CHUNK = 64  # uploaded documents whose originals are fsynced together (each still commits alone)
 
 
 @dataclass(frozen=True)
@@ -303,15 +304,31 @@ class Dossier:
                 files.append((root, clean_name(root.name)))
             else:
                 report.results.append(FileResult(str(root), "skipped", reason="no such file or folder"))
-        for n, (path, label) in enumerate(files, start=1):
-            try:
-                data = path.read_bytes()
-            except OSError as exc:
-                report.results.append(FileResult(label, "skipped", reason=exc.strerror or str(exc)))
-            else:
-                self._ingest_file(report, label, data, added_by, None, limits or DEFAULT_LIMITS)
-            if progress:
-                progress(n, len(files), label)
+        limits = limits or DEFAULT_LIMITS
+
+        def stream() -> Iterator[tuple[Outcome | FileResult, Callable[[str], None] | None]]:
+            done_files = 0
+
+            def tick(label: str) -> None:
+                nonlocal done_files
+                done_files += 1
+                if progress:
+                    progress(done_files, len(files), label)
+
+            for path, label in files:
+                outcomes: list[Outcome | FileResult]
+                try:
+                    outcomes = list(extract(label, path.read_bytes(), limits=limits))
+                except OSError as exc:
+                    outcomes = [FileResult(label, "skipped", reason=exc.strerror or str(exc))]
+                except IngestError as exc:
+                    outcomes = [FileResult(label, "skipped", reason=str(exc))]
+                last = len(outcomes) - 1
+                for k, outcome in enumerate(outcomes):
+                    # The file counts as done once its last document has its result.
+                    yield outcome, (tick if k == last else None)
+
+        self._ingest_stream(report, stream(), added_by)
         if report.stored:
             self.save_index()
         self._record_last_ingest(report, added_by)
@@ -331,25 +348,67 @@ class Dossier:
         except IngestError as exc:
             report.results.append(FileResult(name, "skipped", reason=str(exc)))
             return
-        for n, outcome in enumerate(outcomes, start=1):
-            if isinstance(outcome, Skipped):
-                report.results.append(FileResult(outcome.source, "skipped", reason=outcome.reason))
-            else:
-                report.results.append(self._ingest_one(outcome, added_by))
-            if progress and len(outcomes) > 1:
-                progress(n, len(outcomes), outcome.source)
+        finished = 0
 
-    def _ingest_one(self, ex: Extracted, added_by: str) -> FileResult:
-        try:
-            p = prepare_text(ex.source, ex.text)
-        except IngestError as exc:
-            return FileResult(ex.source, "skipped", reason=str(exc))
-        existing = self.store.find_by_hash(p.sha256)
-        if existing is not None:
-            return self._duplicate(ex.source, existing)
-        sig = neardup.signature(p.text)
-        # On disk and fsynced before the row that refers to it exists; a crash leaves an unused file.
-        file = self.originals.put(ex.data, ex.kind)
+        def tick(source: str) -> None:
+            nonlocal finished
+            finished += 1
+            if progress and len(outcomes) > 1:
+                progress(finished, len(outcomes), source)
+
+        self._ingest_stream(report, ((o, tick) for o in outcomes), added_by)
+
+    def _ingest_stream(
+        self,
+        report: IngestReport,
+        items: Iterable[tuple[Outcome | FileResult, Callable[[str], None] | None]],
+        added_by: str,
+    ) -> None:
+        """Documents in order, each committed in a transaction of its own. Their originals are written
+        a chunk at a time and fsynced together before any of those documents is committed: one flush
+        of the file system per chunk instead of two per document. ``done`` is called once an item has
+        its result."""
+        staged: list[tuple[int, Extracted, Prepared, bytes, str, Callable[[str], None] | None]] = []
+
+        def flush() -> None:
+            self.originals.sync(file for *_, file, _ in staged)
+            for slot, ex, p, sig, file, done in staged:
+                report.results[slot] = self._commit(ex, p, sig, file, added_by)
+                if done:
+                    done(ex.source)
+            staged.clear()
+
+        for item, done in items:
+            result: FileResult
+            if isinstance(item, FileResult):
+                result = item
+            elif isinstance(item, Skipped):
+                result = FileResult(item.source, "skipped", reason=item.reason)
+            else:
+                try:
+                    p = prepare_text(item.source, item.text)
+                except IngestError as exc:
+                    result = FileResult(item.source, "skipped", reason=str(exc))
+                else:
+                    existing = self.store.find_by_hash(p.sha256)
+                    if existing is not None:
+                        result = self._duplicate(item.source, existing)
+                    else:
+                        sig = neardup.signature(p.text)
+                        file = self.originals.put(item.data, item.kind, durable=False)
+                        report.results.append(FileResult(item.source, "skipped", reason="interrupted"))
+                        staged.append((len(report.results) - 1, item, p, sig, file, done))
+                        if len(staged) >= STAGE_CHUNK:
+                            flush()
+                        continue
+            report.results.append(result)
+            if done:
+                done(result.source)
+        flush()
+
+    def _commit(self, ex: Extracted, p: Prepared, sig: bytes, file: str, added_by: str) -> FileResult:
+        """One document whose original is already durable on disk: near-duplicate check against
+        everything stored so far, then its row, original reference and signature in one transaction."""
         with self._lock:
             match = self._neardup_index().best(sig)
             similar = match if match is not None and match.is_near_duplicate else None
@@ -362,7 +421,7 @@ class Dossier:
                 similarity=round(similar.similarity, 3) if similar else None,
             )
             outcome = self._store_batch([pending])[0]
-            if outcome.status != "added" or outcome.doc_id is None:  # stored meanwhile by another upload
+            if outcome.status != "added" or outcome.doc_id is None:  # the same text earlier in this run
                 return self._duplicate(ex.source, outcome.doc_id or 0)
             self._neardup_index().add(outcome.doc_id, sig)
         return FileResult(
@@ -426,6 +485,24 @@ class Dossier:
                 self._backfill_signatures(self._neardup)
                 self._neardup_stale = False
             return self._neardup
+
+    def prepare_near_duplicates(self) -> int:
+        """Compute the signatures documents lack (those from the corpus folder) without holding the
+        lock, so searches go on meanwhile, then load them all; returns how many were computed. The bot
+        runs this in the background after a corpus scan, so the next upload does not wait for it."""
+        missing = self.store.documents_without_signature()
+        for k in range(0, len(missing), SCAN_BATCH):
+            docs = self.store.get_many(missing[k : k + SCAN_BATCH])
+            sigs = {doc_id: neardup.signature(doc.text) for doc_id, doc in docs.items()}
+            with self.store.transaction() as db:
+                for doc_id, blob in sigs.items():
+                    with suppress(sqlite3.IntegrityError):  # deleted meanwhile
+                        self.store.set_signature(db, doc_id, blob)
+        with self._lock:
+            if missing or self._neardup is None:
+                self._neardup = None  # reloaded whole: the rows just stored are not in memory yet
+            self._neardup_index()
+        return len(missing)
 
     def _backfill_signatures(self, index: neardup.NearDupIndex) -> None:
         missing = [i for i in self.store.documents_without_signature() if i not in index]

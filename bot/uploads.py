@@ -19,6 +19,7 @@ import re
 import secrets
 import time
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -102,9 +103,9 @@ class Originals:
     def __init__(self, root: Path) -> None:
         self.root = root
 
-    def put(self, data: bytes, kind: str) -> str:
-        """Store ``data`` durably and return its name relative to the folder. Already stored (same
-        bytes): nothing is written."""
+    def put(self, data: bytes, kind: str, *, durable: bool = True) -> str:
+        """Store ``data`` and return its name relative to the folder; already stored (same bytes):
+        nothing is written. ``durable=False`` leaves the fsync to a later ``sync`` of many files."""
         digest = hashlib.sha256(data).hexdigest()
         name = f"{digest[:2]}/{digest}{KIND_SUFFIX.get(kind, '.bin')}"
         target = self.root / name
@@ -116,12 +117,29 @@ class Originals:
             with open(tmp, "wb") as fh:
                 fh.write(data)
                 fh.flush()
-                os.fsync(fh.fileno())
+                if durable:
+                    os.fsync(fh.fileno())
             os.replace(tmp, target)
         finally:
             tmp.unlink(missing_ok=True)
-        _fsync_dir(target.parent)
+        if durable:
+            _fsync_dir(target.parent)
         return name
+
+    def sync(self, names: Iterable[str]) -> None:
+        """Make files written with ``durable=False`` (and their renames) durable: after the first
+        fsync the file system has usually flushed the rest, so the others cost little."""
+        folders: set[Path] = set()
+        for name in names:
+            path = self.path(name)
+            fd = os.open(path, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            folders.add(path.parent)
+        for folder in folders:
+            _fsync_dir(folder)
 
     def path(self, name: str) -> Path:
         if not _FILE_RE.match(name):  # names come from our own rows; anything else is not ours to open

@@ -89,6 +89,8 @@ async def corpus_scan_job(context: DossierContext) -> None:
     report = await asyncio.to_thread(services.dossier.scan_corpus, services.settings.corpus_dir)
     if report.outcomes:
         log.info("corpus scan: %s", report.summary())
+        # Signatures for near-duplicate checks of later uploads, computed now rather than on the first.
+        await asyncio.to_thread(services.dossier.prepare_near_duplicates)
 
 
 def run_bot(settings: Settings, dossier: Dossier) -> int:
