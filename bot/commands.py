@@ -370,11 +370,13 @@ class Commands:
     def reindex(self, caller: Caller, progress: Progress | None = None) -> Reply:
         if not caller.is_admin:
             return TextReply.of("Sorry, /reindex is for the bot's admins only.", error=True)
-        report = self.dossier.reindex(self.settings.corpus_dir, progress)
+        report = self.dossier.reindex(self.settings.corpus_dir, progress, self.upload_limits)
         lines = [
             f"Reindexed {report.documents} documents in {report.seconds:.1f} s: {report.reread} read again "
             f"from their originals, {report.changed} came out different; search index rebuilt."
         ]
+        if report.unused_removed:
+            lines.append(f"{report.unused_removed} kept files no document used (left by a crash) removed.")
         if report.kept:
             lines.append(f"{len(report.kept)} kept as stored:")
             lines += [f"#{doc_id}: {why}" for doc_id, why in report.kept[:20]]

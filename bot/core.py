@@ -551,7 +551,9 @@ class Dossier:
         log.info("document #%d deleted (%s)", doc_id, doc.source)
         return doc
 
-    def reindex(self, corpus_dir: Path | None = None, progress: Progress | None = None) -> ReindexReport:
+    def reindex(
+        self, corpus_dir: Path | None = None, progress: Progress | None = None, limits: Limits | None = None
+    ) -> ReindexReport:
         """Rebuild everything from the stored originals: each document's text, title, date and signature
         read again from its original (an upload's kept file, a corpus document's file in the folder),
         then the search index built afresh. A document whose original is gone or no longer reads keeps
@@ -583,7 +585,7 @@ class Dossier:
             batch.clear()
 
         for n, doc in enumerate(self.store.iter_documents(), start=1):
-            p, why = self._reread(doc, corpus_dir)
+            p, why = self._reread(doc, corpus_dir, limits or DEFAULT_LIMITS)
             report.reread += p is not None
             batch.append((doc, p, why))
             if len(batch) >= SCAN_BATCH:
@@ -596,10 +598,13 @@ class Dossier:
         self.rebuild_index(lambda done, all_, name: progress(done, all_, "index") if progress else None)
         with self._lock:
             self._neardup = None  # reloaded from the fresh signatures when next needed
+        report.unused_removed = self.originals.remove_unused(self.store.original_files())
         report.seconds = time.perf_counter() - started
         return report
 
-    def _reread(self, doc: Document, corpus_dir: Path | None) -> tuple[Prepared | None, str | None]:
+    def _reread(
+        self, doc: Document, corpus_dir: Path | None, limits: Limits
+    ) -> tuple[Prepared | None, str | None]:
         """A document prepared again from its original, or None and why not."""
         stored = self.store.original_of(doc.id)
         try:
@@ -613,7 +618,7 @@ class Dossier:
                     return None, None  # stored as text only: nothing to read again
                 data = (corpus_dir / rel).read_bytes()
                 name = rel
-            outcomes = extract(name, data)
+            outcomes = extract(name, data, limits=limits)
             if len(outcomes) != 1 or not isinstance(outcomes[0], Extracted):
                 return None, "its original is now an archive"
             return prepare_text(doc.source, outcomes[0].text), None
@@ -706,6 +711,7 @@ class ReindexReport:
     reread: int = 0  # read again from an original
     changed: int = 0  # whose text, title or date came out different
     kept: list[tuple[int, str]] = field(default_factory=list)  # kept as stored, and why
+    unused_removed: int = 0  # originals no document refers to (left by a crash), deleted
     seconds: float = 0.0
 
 

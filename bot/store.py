@@ -342,6 +342,10 @@ class Store:
             row = self._db.execute("SELECT file, kind FROM originals WHERE doc_id = ?", (doc_id,)).fetchone()
         return (str(row[0]), str(row[1])) if row else None
 
+    def original_files(self) -> set[str]:
+        with self._lock:
+            return {str(r[0]) for r in self._db.execute("SELECT DISTINCT file FROM originals")}
+
     def original_users(self, file: str) -> int:
         with self._lock:
             row = self._db.execute("SELECT COUNT(*) FROM originals WHERE file = ?", (file,)).fetchone()

@@ -152,6 +152,20 @@ class Originals:
     def remove(self, name: str) -> None:
         self.path(name).unlink(missing_ok=True)
 
+    def remove_unused(self, used: set[str], older_than: float = 3600.0) -> int:
+        """Delete files no document refers to: left by a crash between writing an original and
+        committing its document. Only old ones: a recent file may belong to an upload in progress."""
+        if not self.root.is_dir():
+            return 0
+        cutoff = time.time() - older_than
+        removed = 0
+        for path in self.root.rglob("*"):
+            name = path.relative_to(self.root).as_posix()
+            if path.is_file() and name not in used and path.stat().st_mtime < cutoff:
+                path.unlink(missing_ok=True)
+                removed += 1
+        return removed
+
     def size_bytes(self) -> int:
         if not self.root.is_dir():
             return 0

@@ -151,6 +151,21 @@ def test_a_kill_mid_ingest_leaves_the_store_as_before_that_file(
         db.close()
     assert orphans == 0 and whole == 3
     assert all((data_dir / "originals" / f).is_file() for f in files)
+    # The originals of the two documents not committed are on disk, unused; /reindex clears old ones.
+    unused = [
+        p
+        for p in (data_dir / "originals").rglob("*")
+        if p.is_file() and p.relative_to(data_dir / "originals").as_posix() not in files
+    ]
+    assert len(unused) == 2
+    for p in unused:
+        os.utime(p, (time.time() - 7200, time.time() - 7200))
+    dossier = Dossier.open(data_dir)
+    try:
+        assert dossier.reindex().unused_removed == 2
+    finally:
+        dossier.close()
+    assert not any(p.exists() for p in unused)
     # Run again: what was stored is recognised, the rest is added.
     rerun = run(["ingest", str(batch)], env)
     last = rerun.stdout.strip().splitlines()[-1]

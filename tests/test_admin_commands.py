@@ -1,0 +1,74 @@
+"""Admin commands through the command layer (the console's way), and the corpus folder read like an
+upload."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.commands import Caller, Commands
+from bot.core import Dossier
+from bot.render_text import render
+from bot.replies import ConfirmDeleteReply, HelpReply, TextReply
+from tests.conftest import seed_id
+from tests.test_formats import make_docx, make_pdf, para
+
+
+def test_admin_commands_are_refused_to_others(commands: Commands) -> None:
+    stranger = Caller(user_id=5, chat_id=5, transport="telegram")
+    for line in ("/delete 1 yes", "/reindex", "/stats", "/add"):
+        reply = commands.handle(line, stranger)
+        assert isinstance(reply, TextReply) and reply.error and "for the bot's admins only" in reply.lines[0]
+    assert len(commands.dossier) == 5
+    public = commands.handle("/help", stranger)
+    assert isinstance(public, HelpReply) and not any(c.admin_only for c in public.commands)
+
+
+def test_console_delete_asks_then_deletes(
+    commands: Commands, console_caller: Caller, dossier: Dossier
+) -> None:
+    target = seed_id(dossier, "003")
+    question = commands.handle(f"/delete {target}", console_caller)
+    assert isinstance(question, ConfirmDeleteReply)
+    assert f"Type /delete {target} yes to delete it." in render(question)
+    assert dossier.document(target) is not None
+    done = commands.handle(f"/delete {target} yes", console_caller)
+    assert isinstance(done, TextReply) and done.lines[0].startswith(f"Deleted #{target}")
+    assert dossier.document(target) is None and len(dossier) == 4
+    assert "There is no document" in render(commands.handle(f"/delete {target} yes", console_caller))
+    assert "not a document number" in render(commands.handle("/delete abc", console_caller))
+    help_text = render(commands.handle("/help", console_caller))
+    assert "/delete <id>" in help_text and "(admins)" in help_text
+
+
+def test_stats_counts_what_is_stored(commands: Commands, console_caller: Caller, dossier: Dossier) -> None:
+    report = dossier.ingest_upload("walrus.txt", b"Walrus haul-outs on the Chukotka coast", "console")
+    assert report.count("added") == 1
+    text = render(commands.handle("/stats", console_caller))
+    assert "Documents: 6 (0 flagged as near-duplicates)" in text
+    assert "Subscribers: 0" in text and "by console: walrus.txt — 1 added" in text
+
+
+def test_corpus_folder_reads_html_pdf_and_docx(corpus_dir: Path, data_dir: Path) -> None:
+    (corpus_dir / "page.html").write_text(
+        "<html><body><nav>Menu words</nav><article><h1>Puffin colonies of Iceland</h1>"
+        "<p>Puffins nest on cliffs.</p></article></body></html>",
+        encoding="utf-8",
+    )
+    (corpus_dir / "paper.pdf").write_bytes(make_pdf("Beaver dams in Patagonia", "Beavers reshape rivers."))
+    (corpus_dir / "memo.docx").write_bytes(make_docx(para("Lemur survey in Madagascar")))
+    (corpus_dir / "bundle.zip").write_bytes(b"PK\x05\x06" + b"\x00" * 18)
+    dossier = Dossier.open(data_dir)
+    try:
+        report = dossier.scan_corpus(corpus_dir)
+        titles = {o.title for o in report.outcomes if o.status == "added"}
+        assert {
+            "Puffin colonies of Iceland",
+            "Beaver dams in Patagonia",
+            "Lemur survey in Madagascar",
+        } <= titles
+        assert report.count("added") == 8 and report.count("skipped") == 0  # archives are not picked up
+        # Signatures for near-duplicate checks are computed later, off the scan's path.
+        assert dossier.prepare_near_duplicates() == 8
+        assert dossier.prepare_near_duplicates() == 0
+    finally:
+        dossier.close()
