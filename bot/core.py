@@ -14,7 +14,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -285,14 +285,14 @@ class Dossier:
 
     def ingest_paths(
         self,
-        paths: Iterable[Path],
+        paths: Sequence[Path],
         added_by: str,
         progress: Progress | None = None,
         limits: Limits | None = None,
     ) -> IngestReport:
         """Files, folders (every file in them, hidden ones left out) and archives, through the same
         pipeline as an upload, one file at a time; the search index snapshot is saved at the end."""
-        report = IngestReport(", ".join(str(p) for p in paths) if isinstance(paths, list) else "files")
+        report = IngestReport(", ".join(str(p) for p in paths))
         files: list[tuple[Path, str]] = []
         for root in paths:
             if root.is_dir():
@@ -371,9 +371,22 @@ class Dossier:
         staged: list[tuple[int, Extracted, Prepared, bytes, str, Callable[[str], None] | None]] = []
 
         def flush() -> None:
+            if not staged:
+                return
             self.originals.sync(file for *_, file, _ in staged)
-            for slot, ex, p, sig, file, done in staged:
-                report.results[slot] = self._commit(ex, p, sig, file, added_by)
+            # Near-duplicates among what was stored before this chunk, all looked up in one pass; the
+            # chunk's own earlier documents are compared as each one is committed.
+            with self._lock:
+                matches = self._neardup_index().best_many([sig for _, _, _, sig, _, _ in staged])
+            local = neardup.NearDupIndex(capacity=len(staged))
+            for (slot, ex, p, sig, file, done), match in zip(staged, matches, strict=True):
+                nearer = local.best(sig) if len(local) else None
+                if nearer is not None and (match is None or nearer.similarity > match.similarity):
+                    match = nearer
+                result = self._commit(ex, p, sig, file, added_by, match)
+                if result.status == "added" and result.doc_id is not None:
+                    local.add(result.doc_id, sig)
+                report.results[slot] = result
                 if done:
                     done(ex.source)
             staged.clear()
@@ -406,11 +419,12 @@ class Dossier:
                 done(result.source)
         flush()
 
-    def _commit(self, ex: Extracted, p: Prepared, sig: bytes, file: str, added_by: str) -> FileResult:
-        """One document whose original is already durable on disk: near-duplicate check against
-        everything stored so far, then its row, original reference and signature in one transaction."""
+    def _commit(
+        self, ex: Extracted, p: Prepared, sig: bytes, file: str, added_by: str, match: neardup.Match | None
+    ) -> FileResult:
+        """One document whose original is already durable on disk, with the stored document most like
+        it: its row, original reference and signature in one transaction, then the in-memory indexes."""
         with self._lock:
-            match = self._neardup_index().best(sig)
             similar = match if match is not None and match.is_near_duplicate else None
             pending = _Pending(
                 p,

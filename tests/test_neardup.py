@@ -44,3 +44,19 @@ def test_signature_round_trip_and_stale_blobs() -> None:
     with pytest.raises(ValueError, match="recompute"):
         neardup.Signature.from_bytes(b"\x02" + blob[1:])
     assert neardup.similarity(neardup.signature(""), blob) == 0.0
+
+
+def test_best_many_agrees_with_best_one_at_a_time() -> None:
+    texts = seed_texts()
+    index = neardup.NearDupIndex()
+    assert index.best_many([neardup.signature("x y z")]) == [None]
+    for n, name in enumerate(sorted(texts), start=1):
+        if name not in ("001", "003"):
+            index.add(n, neardup.signature(texts[name]))
+    sigs = [neardup.signature(texts[name]) for name in sorted(texts)]
+    many = index.best_many(sigs)
+    for sig, got in zip(sigs, many, strict=True):
+        one = index.best(sig)
+        assert got is not None and one is not None
+        assert got.doc_id == one.doc_id and got.similarity == pytest.approx(one.similarity)
+    assert many[1] is not None and many[1].doc_id == 1 and many[1].is_near_duplicate  # 001 resembles 000
