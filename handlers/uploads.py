@@ -19,6 +19,7 @@ from telegram.error import BadRequest, TelegramError
 
 from bot.commands import Caller
 from bot.replies import Reply, TextReply
+from bot.uploads import clean_name
 from handlers.chat import NO_PREVIEW, caller_for, send
 from handlers.context import DossierContext
 from handlers.render import Rendered, esc, render
@@ -110,7 +111,7 @@ async def document_message(update: Update, context: DossierContext) -> None:
         is_admin = await services.chat_admins.is_admin(context.bot, caller.chat_id, caller.user_id)
         caller = replace(caller, is_chat_admin=is_admin)
     document = message.document
-    name = document.file_name or "document"
+    name = clean_name(document.file_name or "document")  # shown in plain-text status lines
     commands = services.commands
     refusal = commands.upload_refusal(caller, name, document.file_size)
     if refusal is not None:
