@@ -30,7 +30,7 @@ from bot.formats import KIND_SUFFIX
 FileStatus = Literal["added", "updated", "duplicate", "skipped"]
 
 _NAME_MAX = 120
-_FILE_RE = re.compile(r"^[0-9a-f]{2}/[0-9a-f]{64}\.[a-z]{2,4}$")
+_FILE_RE = re.compile(r"^[0-9a-f]/[0-9a-f]{64}\.[a-z]{2,4}$")
 
 
 @dataclass(frozen=True)
@@ -107,7 +107,9 @@ class Originals:
         """Store ``data`` and return its name relative to the folder; already stored (same bytes):
         nothing is written. ``durable=False`` leaves the fsync to a later ``sync`` of many files."""
         digest = hashlib.sha256(data).hexdigest()
-        name = f"{digest[:2]}/{digest}{KIND_SUFFIX.get(kind, '.bin')}"
+        # 16 folders by the first hex digit: few enough that fsyncing the folders of a chunk of new
+        # files costs little, many enough to keep each folder small (62,500 files per million).
+        name = f"{digest[0]}/{digest}{KIND_SUFFIX.get(kind, '.bin')}"
         target = self.root / name
         if target.exists() and target.stat().st_size == len(data):
             return name

@@ -16,7 +16,7 @@ from tests.conftest import SEED_CORPUS, Runner, doc_id
 from tests.fakebotapi import Call, FakeBotApi, FakeChat, FakeUser
 from tests.test_formats import encrypt_pdf, lie_about_size, make_docx, make_pdf, make_zip, para
 
-ORIGINAL_RE = re.compile(r"^[0-9a-f]{2}/[0-9a-f]{64}\.[a-z]{2,4}$")
+ORIGINAL_RE = re.compile(r"^[0-9a-f]/[0-9a-f]{64}\.[a-z]{2,4}$")
 
 
 def rows(data_dir: Path, sql: str, *params: Any) -> list[tuple[Any, ...]]:
