@@ -137,11 +137,16 @@ class Dossier:
 
     def save_index(self) -> None:
         with self._lock:
-            self.index.save(self._snapshot, str(self.store.generation()))
+            stamp = self.store.snapshot_stamp()
+            if stamp is None:  # rebuilt from the store at the next start instead
+                log.info("index snapshot not saved: another process changed the store meanwhile")
+                return
+            self.index.save(self._snapshot, stamp)
 
     def rebuild_index(self, progress: Progress | None = None) -> None:
         """A fresh index from every stored document, built aside and swapped in whole."""
         started = time.perf_counter()
+        self.store.trust_current()
         total = self.store.count_documents()
         fresh = MemoryIndex(self.analyzer)
         chunk: list[tuple[int, str, str, date | None]] = []

@@ -184,6 +184,8 @@ class Store:
             raise StoreError(f"cannot open the store at {path}: {exc}") from exc
         self._lock = threading.RLock()
         self.migrate()
+        self._seen_generation = self.generation()
+        self.foreign_writes = False
 
     def close(self) -> None:
         with self._lock:
@@ -220,7 +222,24 @@ class Store:
 
     # ----------------------------------------------------------------- documents
     def _bump(self, db: sqlite3.Connection) -> None:
-        db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'")
+        cur = int(db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()[0])
+        if cur != self._seen_generation:
+            self.foreign_writes = True  # another process (python -m bot ingest, a console) wrote
+        db.execute("UPDATE meta SET value = ? WHERE key = 'generation'", (str(cur + 1),))
+        self._seen_generation = cur + 1
+
+    def snapshot_stamp(self) -> str | None:
+        """The generation an in-memory index kept up to date with this connection's own writes
+        reflects, or None when another process has changed the documents since (then such an index
+        lacks its documents, and a snapshot of it must not be taken for current)."""
+        if self.foreign_writes or self.generation() != self._seen_generation:
+            return None
+        return str(self._seen_generation)
+
+    def trust_current(self) -> None:
+        """An index is being built from what is stored now: it will reflect every write so far."""
+        self._seen_generation = self.generation()
+        self.foreign_writes = False
 
     def generation(self) -> int:
         with self._lock:

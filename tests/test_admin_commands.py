@@ -7,6 +7,7 @@ from pathlib import Path
 
 from bot.commands import Caller, Commands
 from bot.core import Dossier
+from bot.query import parse_query
 from bot.render_text import render
 from bot.replies import ConfirmDeleteReply, HelpReply, TextReply
 from tests.conftest import seed_id
@@ -72,3 +73,23 @@ def test_corpus_folder_reads_html_pdf_and_docx(corpus_dir: Path, data_dir: Path)
         assert dossier.prepare_near_duplicates() == 0
     finally:
         dossier.close()
+
+
+def test_a_snapshot_is_not_taken_for_current_after_another_process_wrote(
+    corpus_dir: Path, data_dir: Path
+) -> None:
+    bot = Dossier.open(data_dir)  # e.g. the running bot
+    bot.scan_corpus(corpus_dir)
+    cli = Dossier.open(data_dir)  # python -m bot ingest meanwhile, in another process
+    assert cli.ingest_upload("h.txt", b"Hedgehog hibernation in winter gardens", "cli").stored == 1
+    cli.close()
+    assert bot.ingest_upload("f.txt", b"Fox cubs born in the spring meadows", "telegram").stored == 1
+    bot.save_index()  # at shutdown: its index lacks the hedgehog
+    bot.close()
+    again = Dossier.open(data_dir)
+    try:
+        assert again.search_ids(parse_query("hedgehog hibernation"))
+        assert again.search_ids(parse_query("fox cubs"))
+        assert len(again) == 7
+    finally:
+        again.close()
