@@ -363,3 +363,18 @@ async def test_stats_and_help_for_admins_and_others(
         assert "for the bot's admins only" in (await botapi.wait_for("sendMessage")).params["text"]
         menu = botapi.commands()
         assert "delete" not in {c["command"] for c in menu}
+
+
+async def test_a_raised_limit_without_a_local_bot_api_server_is_explained(
+    botapi: FakeBotApi, run_bot: Runner, data_dir: Path
+) -> None:
+    async with run_bot(**admin_settings(botapi, DOSSIER_MAX_UPLOAD_MB="50")):
+        before = documents(data_dir)
+        botapi.user_document(b"word " * (5 * 2**20), "big.txt")  # 25 MB: over what api.telegram.org serves
+        await botapi.wait_for("sendMessage")
+        failed = await botapi.wait_for("editMessageText")
+        assert failed.params["text"] == (
+            "Telegram would not hand big.txt over (it is too big for bots to download); nothing was added."
+        )
+        assert not botapi.sent("downloadFile")
+    assert documents(data_dir) == before
