@@ -166,6 +166,10 @@ async def test_group_admin_may_upload_only_when_enabled(
         # Cached briefly: a second upload does not ask Telegram again.
         again = await upload(botapi, content, "seals-again.txt", user=bob, chat=group, caption="/add")
         assert "already stored as #" in again and len(botapi.sent("getChatMember")) == checks
+        sent = len(botapi.sent("sendMessage"))
+        botapi.user_document(b"For another bot", "other.txt", user=bob, chat=group, caption="/add@other_bot")
+        await botapi.settle()
+        assert len(botapi.sent("sendMessage")) == sent and len(botapi.sent("getFile")) == 2
     assert rows(data_dir, "SELECT added_by FROM documents WHERE source = 'seals.txt'") == [
         (f"telegram:{bob.id}",)
     ]
