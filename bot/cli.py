@@ -17,7 +17,8 @@ from pathlib import Path
 
 from bot.commands import Commands
 from bot.core import Dossier, Progress
-from bot.render_text import render, search_json
+from bot.render_text import render, search_json, who_json
+from bot.replies import TextReply
 from bot.settings import Settings, SettingsError, load_settings
 
 log = logging.getLogger("bot")
@@ -68,6 +69,21 @@ def cmd_search(settings: Settings, args: argparse.Namespace) -> int:
     else:
         print(render(reply, color=sys.stdout.isatty()))
     return 0
+
+
+def cmd_who(settings: Settings, args: argparse.Namespace) -> int:
+    """``who QUERY`` or ``who --all``: people as text or JSON, through the command layer."""
+    text = " ".join(args.query)
+    if args.all == bool(text):
+        print("dossier: give a name or a role, or --all (not both)", file=sys.stderr)
+        return 2
+    commands = Commands(open_dossier(settings), settings)
+    reply = commands.who_all() if args.all else commands.who(text)
+    if args.json:
+        print(json.dumps(who_json(reply, None if args.all else text), ensure_ascii=False, indent=2))
+    else:
+        print(render(reply))
+    return 1 if isinstance(reply, TextReply) and reply.error else 0
 
 
 def cmd_console(settings: Settings, args: argparse.Namespace) -> int:
@@ -136,6 +152,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("query", nargs="+")
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
     p.add_argument("--limit", type=int, default=10, help="how many results (default 10)")
+    p = sub.add_parser("who", help="a person (any spelling) or a role's holders; --all lists everyone")
+    p.add_argument("query", nargs="*")
+    p.add_argument("--all", action="store_true", help="every person in the corpus")
+    p.add_argument("--json", action="store_true", help="print JSON instead of text")
     p = sub.add_parser("eval", help="benchmark contract: index a folder of .txt, run a JSONL query file")
     p.add_argument("--corpus", required=True)
     p.add_argument("--queries", required=True)
@@ -152,7 +172,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(
         level=settings.log_level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    commands = {"run": cmd_run, "console": cmd_console, "search": cmd_search, "eval": cmd_eval}
+    commands = {
+        "run": cmd_run,
+        "console": cmd_console,
+        "search": cmd_search,
+        "who": cmd_who,
+        "eval": cmd_eval,
+    }
     name = args.command or ("run" if settings.token else "console")
     try:
         return commands[name](settings, args)

@@ -14,8 +14,18 @@ from datetime import UTC, datetime, timedelta
 from bot.core import Dossier
 from bot.dates import DateBoundError
 from bot.digest import PeopleLookup, build_digest
+from bot.people import Person, RoleRecord
 from bot.query import parse_query
-from bot.replies import CommandInfo, DocumentReply, HelpReply, Reply, SearchReply, TextReply
+from bot.replies import (
+    CommandInfo,
+    DocumentReply,
+    HelpReply,
+    PersonEntry,
+    Reply,
+    SearchReply,
+    TextReply,
+    WhoReply,
+)
 from bot.schedule import Schedule, ScheduleError, daily_at, parse_hhmm, parse_schedule
 from bot.settings import Settings, load_settings
 
@@ -23,6 +33,15 @@ SEARCH_PAGE_SIZE = 5
 SESSION_TTL = timedelta(days=7)
 EXPIRED = "This search has expired. Send /search again."
 MAX_DOC_ID = 2**62
+MAX_WHO_QUERY = 120  # longer than any name with its title: a pasted paragraph, not a question
+CARD_SENTENCES = 10  # documents on a person's card that come with the sentence naming them
+MAX_CHOICES = 8
+MAX_HOLDERS = 12
+CLEAR_LEAD = 10.0  # a name match this much better than the next is the answer, not one of several
+WHO_HELP = (
+    "Ask with a name in any spelling (/who Masadykov, /who Масадыков, /who zas) "
+    "or a role (/who secretary general)."
+)
 
 COMMANDS: tuple[CommandInfo, ...] = (
     CommandInfo(
@@ -32,6 +51,9 @@ COMMANDS: tuple[CommandInfo, ...] = (
         'search Masadikov "secretary general" since:2024',
     ),
     CommandInfo("doc", "<id>", "show one document in full", "doc 3"),
+    CommandInfo(
+        "who", "<name or role>", "a person: spellings, roles, documents; or who held a role", "who Masadikov"
+    ),
     CommandInfo("subscribe", "", "get a digest of new documents (in groups: admins only)", "subscribe"),
     CommandInfo("unsubscribe", "", "stop the digest", "unsubscribe"),
     CommandInfo("digest", "", "show now what the next digest would contain", "digest"),
@@ -75,12 +97,14 @@ class Commands:
     ) -> None:
         self.dossier = dossier
         self.settings = settings or load_settings()
-        self.people = people
+        # Digest entries list the people each document names, from the people index unless told otherwise.
+        self.people: PeopleLookup | None = people if people is not None else dossier.people_names
         self._table: dict[str, Callable[[str, Caller], Reply]] = {
             "search": lambda args, caller: self.search(
                 args, caller=caller, paged=caller.transport != "console"
             ),
             "doc": lambda args, caller: self.doc(args),
+            "who": lambda args, caller: self.who(args),
             "help": lambda args, caller: self.help(),
             "start": lambda args, caller: self.help(),
             "subscribe": lambda args, caller: self.subscribe(caller),
@@ -167,6 +191,49 @@ class Commands:
         if doc is None:
             return TextReply.of(f"There is no document #{int(raw)}.", error=True)
         return DocumentReply(doc)
+
+    # ----------------------------------------------------------------- people
+    def who(self, args: str) -> Reply:
+        """``/who <name or role>``: a person's card, a role's holders in date order, a short list of close
+        matches, or nobody with the nearest names. Bad input is explained, never searched."""
+        query = " ".join(args.split())
+        if not query:
+            return TextReply.of("Whom are you looking for?", WHO_HELP, error=True)
+        if len(query) > MAX_WHO_QUERY:
+            return TextReply.of(
+                f"That is {len(query):,} characters, too long for a name or a role.", WHO_HELP, error=True
+            )
+        letters = sum(ch.isalpha() for ch in query)
+        if letters == 0:
+            return TextReply.of(f"“{query[:40]}” has no letters, so it names no one.", WHO_HELP, error=True)
+        if letters < 2:
+            return TextReply.of("One letter could be anyone: give at least two.", WHO_HELP, error=True)
+        matches = self.dossier.who(query, limit=200)
+        if not matches:
+            return WhoReply(query, "none", suggestions=tuple(self.dossier.suggest_people(query)))
+        if matches[0].kind == "role":
+            shown = matches[-MAX_HOLDERS:]  # the latest holders: oldest first, the newest last
+            entries = tuple(self._entry(m.person, roles=m.roles) for m in shown)
+            return WhoReply(query, "role", entries, earlier=len(matches) - len(shown))
+        if len(matches) == 1 or matches[0].score - matches[1].score >= CLEAR_LEAD:
+            return WhoReply(query, "person", (self._entry(matches[0].person, CARD_SENTENCES),))
+        close = [m for m in matches if matches[0].score - m.score < CLEAR_LEAD][:MAX_CHOICES]
+        return WhoReply(query, "choices", tuple(self._entry(m.person) for m in close))
+
+    def who_pick(self, key: str) -> Reply:
+        """A pick button (``w:<key>``): that person's card. A key that no longer names a listed person
+        (the corpus changed the canonical spelling) is asked again as a name."""
+        person = self.dossier.person(key)
+        if person is not None:
+            return WhoReply(person.name, "person", (self._entry(person, CARD_SENTENCES),))
+        return self.who(key.split("#")[0])
+
+    def who_all(self) -> WhoReply:
+        """Every person (``python -m bot who --all``), the most documented first."""
+        return WhoReply("", "choices", tuple(self._entry(p) for p in self.dossier.all_people()))
+
+    def _entry(self, person: Person, sentences: int = 0, roles: tuple[RoleRecord, ...] = ()) -> PersonEntry:
+        return PersonEntry(person, tuple(self.dossier.person_documents(person, sentences)), roles)
 
     # ----------------------------------------------------------------- digests
     def _digest_guard(self, caller: Caller) -> TextReply | None:

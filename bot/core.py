@@ -8,15 +8,27 @@ in one transaction per document, and only then to the in-memory index, so a cras
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
 from typing import Literal
 
 from bot.index import MemoryIndex, SearchResult
 from bot.ingest import TEXT_SUFFIXES, IngestError, Prepared, prepare_file
+from bot.people import (
+    EXTRACTOR_VERSION,
+    Match,
+    Mention,
+    PeopleIndex,
+    Person,
+    extract,
+    mentions_from_json,
+    mentions_to_json,
+)
 from bot.query import Query
 from bot.snippets import Snippet, make_snippet
 from bot.store import CorpusFile, Document, NewDocument, Store
@@ -83,6 +95,20 @@ class SearchPage:
     stop_words_only: bool = False
 
 
+@dataclass(frozen=True)
+class PersonDocument:
+    """A document that names a person, with the sentence that does (when asked for)."""
+
+    id: int
+    source: str
+    title: str
+    published: date | None
+    sentence: str | None = None
+
+
+_DocPeople = tuple[int, date | None, list[Mention]]
+
+
 class Dossier:
     """Store + index. Thread-safe: index reads and writes are serialised by one lock (searches take about
     a millisecond, so a lock costs less than a copy of the index would)."""
@@ -92,6 +118,7 @@ class Dossier:
         self.index = index
         self.analyzer = index.analyzer
         self.data_dir = data_dir
+        self.people = PeopleIndex()  # rebuilt from stored mentions at open, then kept up to date
         self._lock = threading.RLock()
 
     # ----------------------------------------------------------------- lifecycle
@@ -106,7 +133,9 @@ class Dossier:
         index = MemoryIndex.load(snapshot, stamp, analyzer)
         dossier = cls(store, index or MemoryIndex(analyzer), data_dir)
         if index is None:
-            dossier.rebuild_index(progress)
+            dossier.rebuild_index(progress)  # rebuilds the people index too
+        else:
+            dossier.rebuild_people()
         return dossier
 
     def close(self) -> None:
@@ -133,6 +162,36 @@ class Dossier:
             self.index = fresh
             self.save_index()
         log.info("index built: %d documents in %.1f s", len(fresh), time.perf_counter() - started)
+        self.rebuild_people()
+
+    def rebuild_people(self) -> None:
+        """A fresh people index from the mentions stored with the documents (no text is re-read), after
+        extracting those of documents stored without them (before people existed, or by an older
+        extractor). Holds the lock throughout, so no document ingested meanwhile can be missed."""
+        started = time.perf_counter()
+        with self._lock:
+            backfilled = self._backfill_people()
+            fresh = PeopleIndex()
+            for doc_id, published, data in self.store.iter_people():
+                fresh.add_document(doc_id, published, mentions_from_json(data, sentences=False))
+            persons = len(fresh.persons())  # cluster now rather than on the first /who
+            self.people = fresh
+        log.info(
+            "people index built: %d persons (%d documents extracted anew) in %.2f s",
+            persons,
+            backfilled,
+            time.perf_counter() - started,
+        )
+
+    def _backfill_people(self) -> int:
+        missing = self.store.documents_without_people(EXTRACTOR_VERSION)
+        for k in range(0, len(missing), SCAN_BATCH):
+            docs = self.store.get_many(missing[k : k + SCAN_BATCH])
+            with self.store.transaction() as db:
+                for doc in docs.values():
+                    mentions = extract(doc.text, doc.published)
+                    self.store.set_people(db, doc.id, EXTRACTOR_VERSION, mentions_to_json(mentions))
+        return len(missing)
 
     # ----------------------------------------------------------------- writes
     def add_prepared(self, prepared: Prepared, added_by: str) -> IngestOutcome:
@@ -147,6 +206,7 @@ class Dossier:
         nothing is half-stored; uploads pass batches of one."""
         outcomes: list[IngestOutcome] = []
         to_index: list[tuple[int, Prepared]] = []
+        people: list[_DocPeople] = []
         with self._lock:
             with self.store.transaction() as db:
                 seen: dict[str, int] = {}
@@ -174,9 +234,25 @@ class Dossier:
                         self.store.record_corpus_file(db, _with_doc(item.corpus_file, doc_id))
                     outcomes.append(IngestOutcome(p.source, status, doc_id, p.title))
                     to_index.append((doc_id, p))
+                    people.append(self._store_people(db, doc_id, p))
             for doc_id, p in to_index:
                 self.index.add(doc_id, p.title, p.text, p.published)
+            for doc_id, published, mentions in people:
+                self.people.add_document(doc_id, published, mentions)
         return outcomes
+
+    def _store_people(self, db: sqlite3.Connection, doc_id: int, p: Prepared) -> _DocPeople:
+        """Extract a document's people and store them in the document's own transaction (replacing a
+        replaced document's); the in-memory index is updated by the caller once that has committed."""
+        mentions = extract(p.text, p.published)
+        self.store.set_people(db, doc_id, EXTRACTOR_VERSION, mentions_to_json(mentions))
+        return doc_id, p.published, [replace(m, sentence="") for m in mentions]
+
+    def forget_people(self, doc_id: int) -> None:
+        """Drop a deleted document's people from the index (its stored mentions go with the document's
+        row, by ``ON DELETE CASCADE``). Call after the deletion has committed."""
+        with self._lock:
+            self.people.remove_document(doc_id)
 
     def scan_corpus(self, corpus_dir: Path, progress: Progress | None = None) -> ScanReport:
         """Ingest new and changed ``.txt``/``.md`` files of the corpus folder; unchanged ones are skipped
@@ -250,6 +326,49 @@ class Dossier:
 
     def document(self, doc_id: int) -> Document | None:
         return self.store.get(doc_id)
+
+    # ----------------------------------------------------------------- people
+    def who(self, query: str, limit: int = 10) -> list[Match]:
+        """Persons matching a name (any spelling, script, case or its beginning) or holders of a role."""
+        with self._lock:
+            return self.people.find(query, limit=limit)
+
+    def person(self, key: str) -> Person | None:
+        with self._lock:
+            return self.people.person(key)
+
+    def suggest_people(self, query: str, limit: int = 3) -> list[Person]:
+        with self._lock:
+            return self.people.suggest(query, limit=limit)
+
+    def all_people(self) -> list[Person]:
+        with self._lock:
+            return self.people.persons()
+
+    def people_names(self, doc_id: int) -> list[str]:
+        """The names of the persons a document mentions: what a digest entry lists."""
+        with self._lock:
+            return [p.name for p in self.people.persons_in(doc_id)]
+
+    def person_documents(self, person: Person, sentences: int = 0) -> list[PersonDocument]:
+        """The documents naming ``person``, newest first (undated ones first: see ``PeopleIndex.holders``),
+        with the mentioning sentence for the first ``sentences`` of them."""
+        ids = [int(d) for d in person.documents]
+        heads = self.store.document_heads(ids)
+        order = sorted(heads, key=lambda i: (heads[i][2] or date.max, i), reverse=True)
+        names = {person.name, *person.aliases}
+        stored = self.store.people_of(order[:sentences])
+        out: list[PersonDocument] = []
+        for doc_id in order:
+            source, title, published = heads[doc_id]
+            sentence = None
+            if doc_id in stored:
+                mentions = mentions_from_json(stored[doc_id])
+                mine = [m for m in mentions if m.name in names or m.surface in names]
+                best = next((m for m in mine if m.role is not None), mine[0] if mine else None)
+                sentence = best.sentence if best else None
+            out.append(PersonDocument(doc_id, source, title, published, sentence))
+        return out
 
     def __len__(self) -> int:
         return len(self.index)
