@@ -351,11 +351,14 @@ class Dossier:
             return [p.name for p in self.people.persons_in(doc_id)]
 
     def person_documents(self, person: Person, sentences: int = 0) -> list[PersonDocument]:
-        """The documents naming ``person``, newest first (undated ones first: see ``PeopleIndex.holders``),
-        with the mentioning sentence for the first ``sentences`` of them."""
+        """The documents naming ``person``, newest first, undated ones after the dated (newest added
+        first), with the mentioning sentence for the first ``sentences`` of them."""
         ids = [int(d) for d in person.documents]
         heads = self.store.document_heads(ids)
-        order = sorted(heads, key=lambda i: (heads[i][2] or date.max, i), reverse=True)
+        def newest(i: int) -> tuple[bool, date, int]:
+            return heads[i][2] is not None, heads[i][2] or date.min, i
+
+        order = sorted(heads, key=newest, reverse=True)
         names = {person.name, *person.aliases}
         stored = self.store.people_of(order[:sentences])
         out: list[PersonDocument] = []

@@ -659,16 +659,22 @@ def extract(text: str, published: date | None = None) -> list[Mention]:
     ctx = _DocCtx(text, published, [m.span() for m in _CAPS_LINE_RE.finditer(text)])
     cands: list[_Cand] = []
     caps_words: list[tuple[int, str]] = []
+    caps = ctx.caps_lines
+    k, n_caps = 0, len(caps)
     for m in _RUN_RE.finditer(text):
+        start = m.start()
+        while k < n_caps and caps[k][1] <= start:  # runs come in text order: walk the caps lines along
+            k += 1
         words = m.group().split()
         infos = [_info(w) for w in words]
-        if ctx.caps_lines and ctx.in_caps_line(m.start()):
-            run = _Run(m.start(), words, infos)
+        if k < n_caps and caps[k][0] <= start:
+            run = _Run(start, words, infos)
             caps_words.extend(zip(run.offsets_in(text), (i[1] for i in infos), strict=True))
             continue
-        if not any(i[0] == NAME or i[0] == INITIAL for i in infos):
-            continue
-        cands.extend(_candidates(ctx, _Run(m.start(), words, infos)))
+        for info in infos:
+            if info[0] == NAME or info[0] == INITIAL:
+                cands.extend(_candidates(ctx, _Run(start, words, infos)))
+                break
     weak_caps = _headline_speakers(text) if ctx.caps_lines and ctx.caps_lines[0][0] == 0 else []
     if not cands and not weak_caps:
         return []
@@ -782,7 +788,6 @@ def _role_before(ctx: _DocCtx, cand: _Cand, run: _Run, i: int, floor: int) -> Ro
     """A title in front of the name, in its run ("CSTO Secretary General Taalatbek Masadykov") or just
     before it ("Bundesbank president Karl Otto Poehl", "Editor-in-Chief of the magazine “National Defense”
     Igor Korotchenko", "The president of Kazakhstan, Kassym-Jomart Tokayev,")."""
-    in_run = [_Word(info[1], info[0], info[2]) for info in run.infos[floor:i]]
     word, punct = ctx.prev_of(run)
     lookback: list[_Word] = []
     low = word.lower()
@@ -792,6 +797,11 @@ def _role_before(ctx: _DocCtx, cand: _Cand, run: _Run, i: int, floor: int) -> Ro
         or (punct and punct in _CLOSING_QUOTES)
     ):
         lookback = _lookback_words(ctx.text, run.start)
+    before = run.infos[floor:i]
+    if lookback or any(x[0] == ROLE for x in before):  # else no title here: skip building the words
+        in_run = [_Word(info[1], info[0], info[2]) for info in before]
+    else:
+        in_run = []
     words = lookback + in_run
     if any(w.kind == ROLE for w in words):
         role = _parse_role(words, tail="name")
@@ -1287,7 +1297,8 @@ class PeopleIndex:
         """``/who <name>`` or ``/who <role>``. A query made of title words (plus, at most, one other word
         such as an organisation) is a role query, answered by the holders of that role in date order;
         anything else is a name, matched in any spelling, script or case, its beginning being enough."""
-        words = [w for w in re.split(r"[\s,]+", query.strip()) if w]
+        # Hyphens split too: names are indexed by their parts ("Kassym-Jomart" is "Kassym" and "Jomart").
+        words = [w for w in re.split(r"[\s,\-‐–]+", query.strip()) if w]
         if not words:
             return []
         self._refresh()
