@@ -38,6 +38,9 @@ CARD_SENTENCES = 10  # documents on a person's card that come with the sentence 
 MAX_CHOICES = 8
 MAX_HOLDERS = 12
 CLEAR_LEAD = 10.0  # a name match this much better than the next is the answer, not one of several
+DOMINANT_DOCS = (
+    5  # ... and so is one named in this many times the documents of the next (and at least this many)
+)
 WHO_HELP = (
     "Ask with a name in any spelling (/who Masadykov, /who Масадыков, /who zas) "
     "or a role (/who secretary general)."
@@ -89,6 +92,15 @@ def split_command(text: str) -> tuple[str, str] | None:
     if not m:
         return None
     return m.group(1).lower(), (m.group(3) or "").strip()
+
+
+def _dominates(top: Person, runner_up: Person) -> bool:
+    """/who reagan: Ronald Reagan (385 documents) is the answer, Michael Reagan (1) a footnote to it;
+    James Baker (242) and Howard Baker (23) are a choice."""
+    return (
+        len(top.documents) >= DOMINANT_DOCS * max(1, len(runner_up.documents))
+        and len(top.documents) >= DOMINANT_DOCS
+    )
 
 
 class Commands:
@@ -215,9 +227,11 @@ class Commands:
             shown = matches[-MAX_HOLDERS:]  # the latest holders: oldest first, the newest last
             entries = tuple(self._entry(m.person, roles=m.roles) for m in shown)
             return WhoReply(query, "role", entries, earlier=len(matches) - len(shown))
-        if len(matches) == 1 or matches[0].score - matches[1].score >= CLEAR_LEAD:
-            return WhoReply(query, "person", (self._entry(matches[0].person, CARD_SENTENCES),))
         close = [m for m in matches if matches[0].score - m.score < CLEAR_LEAD][:MAX_CHOICES]
+        top = close[0].person
+        if len(close) == 1 or _dominates(top, close[1].person):
+            others = tuple(m.person for m in close[1:])
+            return WhoReply(query, "person", (self._entry(top, CARD_SENTENCES),), others=others)
         return WhoReply(query, "choices", tuple(self._entry(m.person) for m in close))
 
     def who_pick(self, key: str) -> Reply:

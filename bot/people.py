@@ -147,6 +147,11 @@ COMMON_WORDS = _words(
     interview statement statements number world news more photo search publications dear ladies gentlemen
     thank thanks page home top breaking update live video watch share print email comments related view
     ii iii iv vi vii viii ix xi xii xx western-style mid pre post non anti pro
+    although athough altho besides unlike like despite whereas unless until whether including following
+    regarding concerning speaking asked asking given throughout within without upon beyond except per amid
+    amidst amongst along alongside behind below beneath beside near onto than through till whilst even
+    except instead rather indeed perhaps apparently reportedly separately elsewhere otherwise similarly
+    likewise altogether overall earlier later initially finally ultimately together
     и в на с по к о от для из у за что это как а но же
     """
 )
@@ -1047,6 +1052,8 @@ def _resolve(
         if id(c) in taken:
             continue
         options = full.get(_surname_key(c.surname))
+        # A fuller name is not folded into a bare one: "President Reagan" does not make "Nancy Reagan" him.
+        options = [f for f in options or () if f.given or not c.given]
         if options and any(_given_compatible(c.given, f.given) for f in options):
             target = _fullest(c, full)
             # "Masadikov emphasized", "the Reagan administration"; but "Canada's" does not follow from

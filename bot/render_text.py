@@ -85,7 +85,10 @@ def who_lines(reply: WhoReply) -> list[str]:
             lines.append(f"  ({reply.earlier} earlier holder(s) not shown)")
         lines += [f"  {holder_text(reply, k)}" for k in range(len(reply.entries))]
         return lines
-    return card_lines(reply.entries[0])
+    lines = card_lines(reply.entries[0])
+    if reply.others:
+        lines.append("Also matching: " + ", ".join(p.name for p in reply.others))
+    return lines
 
 
 def holder_role(entry: PersonEntry) -> RoleRecord | None:

@@ -99,6 +99,7 @@ class WhoReply:
     entries: tuple[PersonEntry, ...] = ()
     suggestions: tuple[Person, ...] = ()
     earlier: int = 0  # for a role: older holders left out of ``entries``
+    others: tuple[Person, ...] = ()  # for a card: others the query also matched, far less documented
 
 
 Reply = TextReply | HelpReply | SearchReply | DocumentReply | DigestReply | WhoReply

@@ -294,7 +294,12 @@ def who(reply: WhoReply) -> Rendered:
             InlineKeyboardButton(f"Open #{d.id}", callback_data=f"d:{d.id}")
             for d in entry.documents[:CARD_OPEN_BUTTONS]
         ]
-        keyboard = InlineKeyboardMarkup([buttons]) if buttons else None
+        rows = [buttons] if buttons else []
+        if reply.others:
+            blocks.append("<i>Also matching:</i> " + esc(", ".join(p.name for p in reply.others)))
+            picks = _pick_keyboard([(p.name, p.key) for p in reply.others[:4]])
+            rows += [list(row) for row in picks.inline_keyboard] if picks else []
+        keyboard = InlineKeyboardMarkup(rows) if rows else None
     messages = pack_blocks(blocks)
     out = [OutMessage(text) for text in messages[:-1]]
     out.append(OutMessage(messages[-1], keyboard))

@@ -409,3 +409,32 @@ async def test_pick_buttons_open_a_card(botapi: FakeBotApi, run_bot: Runner, big
         botapi.press_button(sent, data="w:nobody at all", check=False)
         gone = await botapi.wait_for("sendMessage", lambda c: "No one called" in (c.text or ""))
         assert "nobody at all" in gone.params["text"]
+
+
+def test_a_fuller_name_is_not_folded_into_a_bare_one() -> None:
+    text = "Visit\n\nPresident Reagan met the Pope. The statement said Reagan and Nancy Reagan would fly."
+    mentions = extract(text, date(1987, 3, 4))
+    assert {m.surface for m in mentions if m.name == "Reagan"} == {"Reagan"}
+
+
+def test_a_far_better_documented_namesake_gets_the_card(
+    dossier: Dossier, corpus_dir: Path, commands: Commands
+) -> None:
+    for i in range(5):
+        (corpus_dir / f"zas_{i}.txt").write_text(
+            f"Zas, part {i}\n\n0{i + 1} March 2023\n\nCSTO Secretary-General Stanislav Zas said more, {i}.\n",
+            encoding="utf-8",
+        )
+    (corpus_dir / "nikolai.txt").write_text(
+        "Budget\n\n02 May 2023\n\nDeputy Finance Minister Nikolai Zas said the budget was tight.\n",
+        encoding="utf-8",
+    )
+    dossier.scan_corpus(corpus_dir)
+    reply = card(commands, "zas")
+    assert reply.entries[0].person.name == "Stanislav Zas" and len(reply.entries[0].documents) == 6
+    assert [p.name for p in reply.others] == ["Nikolai Zas"]
+    assert "Also matching: Nikolai Zas" in render(reply)
+    (message,) = who_html(reply).messages
+    assert message.keyboard is not None
+    labels = [b.text for row in message.keyboard.inline_keyboard for b in row]
+    assert "Nikolai Zas" in labels and "Open #" in labels[0]
