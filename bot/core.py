@@ -12,7 +12,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Literal
@@ -28,6 +28,7 @@ from bot.people import (
     extract,
     mentions_from_json,
     mentions_to_json,
+    sentence_at,
 )
 from bot.query import Query
 from bot.snippets import Snippet, make_snippet
@@ -189,7 +190,7 @@ class Dossier:
             docs = self.store.get_many(missing[k : k + SCAN_BATCH])
             with self.store.transaction() as db:
                 for doc in docs.values():
-                    mentions = extract(doc.text, doc.published)
+                    mentions = extract(doc.text, doc.published, sentences=False)
                     self.store.set_people(db, doc.id, EXTRACTOR_VERSION, mentions_to_json(mentions))
         return len(missing)
 
@@ -244,9 +245,9 @@ class Dossier:
     def _store_people(self, db: sqlite3.Connection, doc_id: int, p: Prepared) -> _DocPeople:
         """Extract a document's people and store them in the document's own transaction (replacing a
         replaced document's); the in-memory index is updated by the caller once that has committed."""
-        mentions = extract(p.text, p.published)
+        mentions = extract(p.text, p.published, sentences=False)  # a card finds its few sentences later
         self.store.set_people(db, doc_id, EXTRACTOR_VERSION, mentions_to_json(mentions))
-        return doc_id, p.published, [replace(m, sentence="") for m in mentions]
+        return doc_id, p.published, mentions
 
     def forget_people(self, doc_id: int) -> None:
         """Drop a deleted document's people from the index (its stored mentions go with the document's
@@ -302,6 +303,8 @@ class Dossier:
         flush()
         if any(o.status in ("added", "updated") for o in report.outcomes):
             self.save_index()
+            with self._lock:
+                self.people.persons()  # merge the new mentions now, not on the next /who
         report.seconds = time.perf_counter() - started
         return report
 
@@ -361,15 +364,16 @@ class Dossier:
         order = sorted(heads, key=newest, reverse=True)
         names = {person.name, *person.aliases}
         stored = self.store.people_of(order[:sentences])
+        texts = self.store.get_many(list(stored)) if stored else {}
         out: list[PersonDocument] = []
         for doc_id in order:
             source, title, published = heads[doc_id]
             sentence = None
-            if doc_id in stored:
-                mentions = mentions_from_json(stored[doc_id])
+            if doc_id in stored and doc_id in texts:
+                mentions = mentions_from_json(stored[doc_id], sentences=False)
                 mine = [m for m in mentions if m.name in names or m.surface in names]
                 best = next((m for m in mine if m.role is not None), mine[0] if mine else None)
-                sentence = best.sentence if best else None
+                sentence = sentence_at(texts[doc_id].text, best.start, best.end) if best else None
             out.append(PersonDocument(doc_id, source, title, published, sentence))
         return out
 

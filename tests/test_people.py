@@ -12,7 +12,7 @@ import pytest
 
 from bot.commands import Caller, Commands
 from bot.core import Dossier
-from bot.people import PeopleIndex, extract, mentions_from_json, mentions_to_json
+from bot.people import EXTRACTOR_VERSION, PeopleIndex, extract, mentions_from_json, mentions_to_json
 from bot.render_text import render, who_json
 from bot.replies import TextReply, WhoReply
 from handlers.render import MESSAGE_LIMIT
@@ -288,7 +288,7 @@ def test_documents_stored_before_people_existed_are_extracted_once(dossier: Doss
     again = Dossier.open(data_dir)
     try:
         assert len(again.all_people()) == count
-        assert again.store.documents_without_people(1) == []
+        assert again.store.documents_without_people(EXTRACTOR_VERSION) == []
     finally:
         again.close()
 
