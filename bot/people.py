@@ -610,6 +610,9 @@ class _Run:
 
     def offsets_in(self, text: str) -> list[int]:
         if self.offsets is None:
+            if len(self.words) == 1:  # most runs: one capitalised word
+                self.offsets = [self.start]
+                return self.offsets
             pos, out = self.start, []
             for w in self.words:
                 pos = text.find(w, pos)
@@ -722,12 +725,13 @@ def _candidates(ctx: _DocCtx, run: _Run) -> list[_Cand]:
     infos = run.infos
     kinds = [i[0] for i in infos]
     floor = 0  # a title before a name belongs to it, not to a later name of the same run
-    for i, j in _segments(kinds):
+    segments = [(0, 1)] if len(kinds) == 1 else _segments(kinds)  # the caller saw a name in a 1-word run
+    for i, j in segments:
         for k in range(i, j - 1):  # a possessive ends a name: "Japan's Kiichi Miyazawa"
             if infos[k][2]:
                 j = k + 1
                 break
-        if _after_of(run.words, kinds, i):
+        if i > 1 and _after_of(run.words, kinds, i):
             if j - i < 2:
                 continue  # "Republic of Belarus": the organisation's complement, not a name
             i += 1  # "Republic of Belarus Alexander Shpakovsky": the first word belongs to the organisation
@@ -1232,7 +1236,7 @@ class PeopleIndex:
         self._docs: dict[DocId, list[_Item]] = {}
         self._order = 0
         self._parent: dict[str, str] = {}  # union-find over surname keys
-        self._by_first_letter: dict[str, set[str]] = defaultdict(set)
+        self._by_first_letter: dict[str, set[str]] = defaultdict(set)  # "m9": keys of 9 letters, in m
         self._block_items: dict[str, list[_Item]] = defaultdict(list)
         self._block_persons: dict[str, list[str]] = {}
         self._dirty: set[str] = set()
@@ -1362,14 +1366,12 @@ class PeopleIndex:
             return self._root(skey)
         self._parent[skey] = skey
         if len(skey) >= 7:
-            pool = self._by_first_letter[skey[0]]
-            for other in pool:
-                if (
-                    abs(len(other) - len(skey)) <= 1
-                    and Levenshtein.distance(skey, other, score_cutoff=1) <= 1
-                ):
-                    self._union(other, skey)
-            pool.add(skey)
+            # Keys one edit apart share their first letter here and differ in length by at most one.
+            for size in (len(skey) - 1, len(skey), len(skey) + 1):
+                for other in self._by_first_letter.get(skey[0] + str(size), ()):
+                    if Levenshtein.distance(skey, other, score_cutoff=1) <= 1:
+                        self._union(other, skey)
+            self._by_first_letter[skey[0] + str(len(skey))].add(skey)
         return self._root(skey)
 
     def _union(self, a: str, b: str) -> None:
