@@ -8,11 +8,13 @@ in one transaction per document, and only then to the in-memory index, so a cras
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import sqlite3
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Literal
@@ -26,6 +28,7 @@ from bot.people import (
     PeopleIndex,
     Person,
     extract,
+    extract_json_many,
     mentions_from_json,
     mentions_to_json,
     sentence_at,
@@ -59,6 +62,56 @@ class _Pending:
     added_by: str
     corpus_file: CorpusFile | None = None
     replaces: int | None = None
+    mentions: str | None = None  # people already extracted (JSON), else extracted when stored
+
+
+PARALLEL_PEOPLE_MIN = 2 * SCAN_BATCH  # new files in a scan from which people are extracted in a worker
+
+
+class _ExtractAhead:
+    """People extraction for a big scan in a worker process, one batch ahead of storing: while the worker
+    reads the people of batch k, this process stores and indexes batch k-1 and reads the files of k+1, so
+    extraction costs CPU but little time. Without a worker (small scans) or if it fails, batches pass
+    through unchanged and ``_store_batch`` extracts inline."""
+
+    def __init__(self, parallel: bool) -> None:
+        self._pool: ProcessPoolExecutor | None = None
+        if parallel:
+            self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+        self._waiting: tuple[list[_Pending], Future[list[str]]] | None = None
+
+    def push(self, items: list[_Pending]) -> list[list[_Pending]]:
+        """Hand over a batch; returns the batches ready to store (the previous one, or this one)."""
+        if self._pool is None:
+            return [items]
+        docs = [(i.prepared.text, i.prepared.published) for i in items]
+        try:
+            future = self._pool.submit(extract_json_many, docs)
+        except Exception as exc:  # a broken pool: this batch and the rest are extracted inline
+            log.warning("people extraction worker unavailable (%s): extracting in process", exc)
+            self.close()
+            return [*self.drain(), items]
+        ready = self.drain()
+        self._waiting = (items, future)
+        return ready
+
+    def drain(self) -> list[list[_Pending]]:
+        if self._waiting is None:
+            return []
+        items, future = self._waiting
+        self._waiting = None
+        try:
+            found = future.result()
+        except Exception as exc:  # a dead worker must not lose the batch: extract inline instead
+            log.warning("people extraction worker failed (%s): extracting in process", exc)
+            self.close()
+            return [items]
+        return [[replace(i, mentions=m) for i, m in zip(items, found, strict=True)]]
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None
 
 
 @dataclass
@@ -235,19 +288,23 @@ class Dossier:
                         self.store.record_corpus_file(db, _with_doc(item.corpus_file, doc_id))
                     outcomes.append(IngestOutcome(p.source, status, doc_id, p.title))
                     to_index.append((doc_id, p))
-                    people.append(self._store_people(db, doc_id, p))
+                    people.append(self._store_people(db, doc_id, p, item.mentions))
             for doc_id, p in to_index:
                 self.index.add(doc_id, p.title, p.text, p.published)
             for doc_id, published, mentions in people:
                 self.people.add_document(doc_id, published, mentions)
         return outcomes
 
-    def _store_people(self, db: sqlite3.Connection, doc_id: int, p: Prepared) -> _DocPeople:
-        """Extract a document's people and store them in the document's own transaction (replacing a
-        replaced document's); the in-memory index is updated by the caller once that has committed."""
-        mentions = extract(p.text, p.published, sentences=False)  # a card finds its few sentences later
-        self.store.set_people(db, doc_id, EXTRACTOR_VERSION, mentions_to_json(mentions))
-        return doc_id, p.published, mentions
+    def _store_people(
+        self, db: sqlite3.Connection, doc_id: int, p: Prepared, found: str | None = None
+    ) -> _DocPeople:
+        """Extract a document's people (unless a worker did: ``found``) and store them in the document's
+        own transaction (replacing a replaced document's); the caller updates the in-memory index once
+        that has committed. Offsets only: a card finds its few sentences in the text later."""
+        if found is None:
+            found = mentions_to_json(extract(p.text, p.published, sentences=False))
+        self.store.set_people(db, doc_id, EXTRACTOR_VERSION, found)
+        return doc_id, p.published, mentions_from_json(found, sentences=False)
 
     def forget_people(self, doc_id: int) -> None:
         """Drop a deleted document's people from the index (its stored mentions go with the document's
@@ -265,11 +322,13 @@ class Dossier:
         report.seen = len(paths)
         batch: list[_Pending] = []
         rejected: list[CorpusFile] = []
+        ahead = _ExtractAhead(len(paths) - len(known) >= PARALLEL_PEOPLE_MIN)
 
-        def flush() -> None:
-            if batch:
-                report.outcomes.extend(self._store_batch(batch))
-                batch.clear()
+        def flush(last: bool = False) -> None:
+            ready = ahead.push(list(batch)) if batch else []
+            batch.clear()
+            for items in ready + (ahead.drain() if last else []):
+                report.outcomes.extend(self._store_batch(items))
             if rejected:
                 # Remembered, so an unchanged bad file is not re-read and re-reported on every scan.
                 with self._lock, self.store.transaction() as db:
@@ -300,7 +359,10 @@ class Dossier:
             batch.append(_Pending(prepared, "corpus", entry, old.doc_id if old else None))
             if len(batch) >= SCAN_BATCH:
                 flush()
-        flush()
+        try:
+            flush(last=True)
+        finally:
+            ahead.close()
         if any(o.status in ("added", "updated") for o in report.outcomes):
             self.save_index()
             with self._lock:

