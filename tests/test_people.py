@@ -159,9 +159,9 @@ def test_bad_input_is_explained(commands: Commands, text: str, expected: str) ->
 
 def test_html_in_a_query_is_escaped(commands: Commands) -> None:
     reply = commands.handle("/who <b>zas</b><script>", _caller())
-    html = "".join(m.html for m in who_html(reply).messages) if isinstance(reply, WhoReply) else ""
-    assert isinstance(reply, WhoReply)
-    assert ("<script>" not in html and "&lt;script&gt;" in html) or reply.kind == "person"
+    assert isinstance(reply, WhoReply) and reply.kind == "none"
+    (message,) = who_html(reply).messages
+    assert "<b>zas" not in message.html and "&lt;b&gt;zas&lt;/b&gt;&lt;script&gt;" in message.html
 
 
 # ------------------------------------------------------------------------------ merging
