@@ -174,6 +174,11 @@ class Dossier:
         self.data_dir = data_dir
         self.people = PeopleIndex()  # rebuilt from stored mentions at open, then kept up to date
         self._lock = threading.RLock()
+        # Set while ``people`` is usable. ``open`` builds it in a thread so that search answers at once;
+        # people readers and document writers wait for it (writers so that no document is missed).
+        self._people_ready = threading.Event()
+        self._people_ready.set()
+        self._people_thread: threading.Thread | None = None
 
     # ----------------------------------------------------------------- lifecycle
     @classmethod
@@ -187,12 +192,13 @@ class Dossier:
         index = MemoryIndex.load(snapshot, stamp, analyzer)
         dossier = cls(store, index or MemoryIndex(analyzer), data_dir)
         if index is None:
-            dossier.rebuild_index(progress)  # rebuilds the people index too
-        else:
-            dossier.rebuild_people()
+            dossier.rebuild_index(progress, people=False)
+        dossier._start_people()
         return dossier
 
     def close(self) -> None:
+        if self._people_thread is not None:
+            self._people_thread.join()
         self.store.close()
 
     @property
@@ -203,8 +209,9 @@ class Dossier:
         with self._lock:
             self.index.save(self._snapshot, str(self.store.generation()))
 
-    def rebuild_index(self, progress: Progress | None = None) -> None:
-        """A fresh index from every stored document, built aside and swapped in whole."""
+    def rebuild_index(self, progress: Progress | None = None, people: bool = True) -> None:
+        """A fresh index from every stored document, built aside and swapped in whole (and, with
+        ``people``, a fresh people index)."""
         started = time.perf_counter()
         total = self.store.count_documents()
         fresh = MemoryIndex(self.analyzer)
@@ -216,20 +223,40 @@ class Dossier:
             self.index = fresh
             self.save_index()
         log.info("index built: %d documents in %.1f s", len(fresh), time.perf_counter() - started)
-        self.rebuild_people()
+        if people:
+            self.rebuild_people()
+
+    def _start_people(self) -> None:
+        """Build the people index in a thread (1-2 s on Reuters-21578): a restart answers searches at
+        once, and /who, digests and ingest wait for it."""
+        self._people_ready.clear()
+        self._people_thread = threading.Thread(target=self._build_people, name="people-index", daemon=True)
+        self._people_thread.start()
 
     def rebuild_people(self) -> None:
-        """A fresh people index from the mentions stored with the documents (no text is re-read), after
-        extracting those of documents stored without them (before people existed, or by an older
-        extractor). Holds the lock throughout, so no document ingested meanwhile can be missed."""
+        """A fresh people index from the mentions stored with the documents, now (see ``_build_people``)."""
+        self._people_ready.wait()
+        self._people_ready.clear()
+        self._build_people()
+
+    def _build_people(self) -> None:
+        """From the stored mentions (no text is re-read), after extracting those of documents stored
+        without them (before people existed, or by an older extractor). Writers wait meanwhile, so no
+        document ingested during the build is missed; a failure leaves an empty index, logged."""
         started = time.perf_counter()
-        with self._lock:
+        try:
             backfilled = self._backfill_people()
             fresh = PeopleIndex()
             for doc_id, published, data in self.store.iter_people():
                 fresh.add_document(doc_id, published, mentions_from_json(data, sentences=False))
             persons = len(fresh.persons())  # cluster now rather than on the first /who
-            self.people = fresh
+            with self._lock:
+                self.people = fresh
+        except Exception:
+            log.exception("people index could not be built; /who answers from what arrives from now on")
+            return
+        finally:
+            self._people_ready.set()
         log.info(
             "people index built: %d persons (%d documents extracted anew) in %.2f s",
             persons,
@@ -261,6 +288,7 @@ class Dossier:
         outcomes: list[IngestOutcome] = []
         to_index: list[tuple[int, Prepared]] = []
         people: list[_DocPeople] = []
+        self._people_ready.wait()  # the people index is being built at start-up: add to the built one
         with self._lock:
             with self.store.transaction() as db:
                 seen: dict[str, int] = {}
@@ -309,6 +337,7 @@ class Dossier:
     def forget_people(self, doc_id: int) -> None:
         """Drop a deleted document's people from the index (its stored mentions go with the document's
         row, by ``ON DELETE CASCADE``). Call after the deletion has committed."""
+        self._people_ready.wait()
         with self._lock:
             self.people.remove_document(doc_id)
 
@@ -395,23 +424,28 @@ class Dossier:
     # ----------------------------------------------------------------- people
     def who(self, query: str, limit: int = 10) -> list[Match]:
         """Persons matching a name (any spelling, script, case or its beginning) or holders of a role."""
+        self._people_ready.wait()
         with self._lock:
             return self.people.find(query, limit=limit)
 
     def person(self, key: str) -> Person | None:
+        self._people_ready.wait()
         with self._lock:
             return self.people.person(key)
 
     def suggest_people(self, query: str, limit: int = 3) -> list[Person]:
+        self._people_ready.wait()
         with self._lock:
             return self.people.suggest(query, limit=limit)
 
     def all_people(self) -> list[Person]:
+        self._people_ready.wait()
         with self._lock:
             return self.people.persons()
 
     def people_names(self, doc_id: int) -> list[str]:
         """The names of the persons a document mentions: what a digest entry lists."""
+        self._people_ready.wait()
         with self._lock:
             return [p.name for p in self.people.persons_in(doc_id)]
 
