@@ -471,3 +471,10 @@ def test_a_failing_worker_falls_back_to_extracting_in_process(
         assert _people_of(fallback) == _people_of(dossier)
     finally:
         fallback.close()
+
+
+def test_console_answers_who(env: dict[str, str]) -> None:
+    proc = run(["console"], env, stdin="/who zas\n/who\n/help\n")
+    assert proc.returncode == 0, proc.stderr
+    assert "Stanislav Zas" in proc.stdout and "Secretary-General, CSTO — 2022-02-09" in proc.stdout
+    assert "Whom are you looking for?" in proc.stdout and "/who <name or role>" in proc.stdout
