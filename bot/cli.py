@@ -17,7 +17,8 @@ from pathlib import Path
 
 from bot.commands import Commands
 from bot.core import Dossier, Progress
-from bot.render_text import render, search_json
+from bot.render_text import render, search_json, who_json
+from bot.replies import TextReply
 from bot.settings import Settings, SettingsError, load_settings
 
 log = logging.getLogger("bot")
@@ -68,6 +69,21 @@ def cmd_search(settings: Settings, args: argparse.Namespace) -> int:
     else:
         print(render(reply, color=sys.stdout.isatty()))
     return 0
+
+
+def cmd_who(settings: Settings, args: argparse.Namespace) -> int:
+    """``who QUERY`` or ``who --all``: people as text or JSON, through the command layer."""
+    text = " ".join(args.query)
+    if args.all == bool(text):
+        print("dossier: give a name or a role, or --all (not both)", file=sys.stderr)
+        return 2
+    commands = Commands(open_dossier(settings), settings)
+    reply = commands.who_all() if args.all else commands.who(text)
+    if args.json:
+        print(json.dumps(who_json(reply, None if args.all else text), ensure_ascii=False, indent=2))
+    else:
+        print(render(reply))
+    return 1 if isinstance(reply, TextReply) and reply.error else 0
 
 
 def cmd_console(settings: Settings, args: argparse.Namespace) -> int:
@@ -187,6 +203,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ingest", help="add files, folders and .zip archives through the upload pipeline")
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--json", action="store_true", help="print only a JSON summary")
+    p = sub.add_parser("who", help="a person (any spelling) or a role's holders; --all lists everyone")
+    p.add_argument("query", nargs="*")
+    p.add_argument("--all", action="store_true", help="every person in the corpus")
+    p.add_argument("--json", action="store_true", help="print JSON instead of text")
     p = sub.add_parser("eval", help="benchmark contract: index a folder of .txt, run a JSONL query file")
     p.add_argument("--corpus", required=True)
     p.add_argument("--queries", required=True)
@@ -208,6 +228,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "console": cmd_console,
         "search": cmd_search,
         "ingest": cmd_ingest,
+        "who": cmd_who,
         "eval": cmd_eval,
     }
     name = args.command or ("run" if settings.token else "console")

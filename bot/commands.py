@@ -15,6 +15,7 @@ from bot.core import Dossier, Progress
 from bot.dates import DateBoundError
 from bot.digest import PeopleLookup, build_digest
 from bot.formats import Limits
+from bot.people import Person, RoleRecord
 from bot.query import parse_query
 from bot.replies import (
     CommandInfo,
@@ -22,9 +23,11 @@ from bot.replies import (
     DocumentReply,
     HelpReply,
     IngestReply,
+    PersonEntry,
     Reply,
     SearchReply,
     TextReply,
+    WhoReply,
 )
 from bot.schedule import Schedule, ScheduleError, daily_at, parse_hhmm, parse_schedule
 from bot.settings import Settings, load_settings
@@ -34,6 +37,18 @@ SEARCH_PAGE_SIZE = 5
 SESSION_TTL = timedelta(days=7)
 EXPIRED = "This search has expired. Send /search again."
 MAX_DOC_ID = 2**62
+MAX_WHO_QUERY = 120  # longer than any name with its title: a pasted paragraph, not a question
+CARD_SENTENCES = 10  # documents on a person's card that come with the sentence naming them
+MAX_CHOICES = 8
+MAX_HOLDERS = 12
+CLEAR_LEAD = 10.0  # a name match this much better than the next is the answer, not one of several
+DOMINANT_DOCS = (
+    5  # ... and so is one named in this many times the documents of the next (and at least this many)
+)
+WHO_HELP = (
+    "Ask with a name in any spelling (/who Masadykov, /who Масадыков, /who zas) "
+    "or a role (/who secretary general)."
+)
 
 COMMANDS: tuple[CommandInfo, ...] = (
     CommandInfo(
@@ -43,6 +58,9 @@ COMMANDS: tuple[CommandInfo, ...] = (
         'search Masadikov "secretary general" since:2024',
     ),
     CommandInfo("doc", "<id>", "show one document in full", "doc 3"),
+    CommandInfo(
+        "who", "<name or role>", "a person: spellings, roles, documents; or who held a role", "who Masadikov"
+    ),
     CommandInfo("subscribe", "", "get a digest of new documents (in groups: admins only)", "subscribe"),
     CommandInfo("unsubscribe", "", "stop the digest", "unsubscribe"),
     CommandInfo("digest", "", "show now what the next digest would contain", "digest"),
@@ -91,18 +109,29 @@ def split_command(text: str) -> tuple[str, str] | None:
     return m.group(1).lower(), (m.group(3) or "").strip()
 
 
+def _dominates(top: Person, runner_up: Person) -> bool:
+    """/who reagan: Ronald Reagan (385 documents) is the answer, Michael Reagan (1) a footnote to it;
+    James Baker (242) and Howard Baker (23) are a choice."""
+    return (
+        len(top.documents) >= DOMINANT_DOCS * max(1, len(runner_up.documents))
+        and len(top.documents) >= DOMINANT_DOCS
+    )
+
+
 class Commands:
     def __init__(
         self, dossier: Dossier, settings: Settings | None = None, people: PeopleLookup | None = None
     ) -> None:
         self.dossier = dossier
         self.settings = settings or load_settings()
-        self.people = people
+        # Digest entries list the people each document names, from the people index unless told otherwise.
+        self.people: PeopleLookup | None = people if people is not None else dossier.people_names
         self._table: dict[str, Callable[[str, Caller], Reply]] = {
             "search": lambda args, caller: self.search(
                 args, caller=caller, paged=caller.transport != "console"
             ),
             "doc": lambda args, caller: self.doc(args),
+            "who": lambda args, caller: self.who(args),
             "help": lambda args, caller: self.help(caller),
             "start": lambda args, caller: self.help(caller),
             "subscribe": lambda args, caller: self.subscribe(caller),
@@ -200,6 +229,51 @@ class Commands:
         if doc is None:
             return TextReply.of(f"There is no document #{int(raw)}.", error=True)
         return DocumentReply(doc)
+
+    # ----------------------------------------------------------------- people
+    def who(self, args: str) -> Reply:
+        """``/who <name or role>``: a person's card, a role's holders in date order, a short list of close
+        matches, or nobody with the nearest names. Bad input is explained, never searched."""
+        query = " ".join(args.split())
+        if not query:
+            return TextReply.of("Whom are you looking for?", WHO_HELP, error=True)
+        if len(query) > MAX_WHO_QUERY:
+            return TextReply.of(
+                f"That is {len(query):,} characters, too long for a name or a role.", WHO_HELP, error=True
+            )
+        letters = sum(ch.isalpha() for ch in query)
+        if letters == 0:
+            return TextReply.of(f"“{query[:40]}” has no letters, so it names no one.", WHO_HELP, error=True)
+        if letters < 2:
+            return TextReply.of("One letter could be anyone: give at least two.", WHO_HELP, error=True)
+        matches = self.dossier.who(query, limit=200)
+        if not matches:
+            return WhoReply(query, "none", suggestions=tuple(self.dossier.suggest_people(query)))
+        if matches[0].kind == "role":
+            shown = matches[-MAX_HOLDERS:]  # the latest holders: oldest first, the newest last
+            entries = tuple(self._entry(m.person, roles=m.roles) for m in shown)
+            return WhoReply(query, "role", entries, earlier=len(matches) - len(shown))
+        close = [m for m in matches if matches[0].score - m.score < CLEAR_LEAD][:MAX_CHOICES]
+        top = close[0].person
+        if len(close) == 1 or _dominates(top, close[1].person):
+            others = tuple(m.person for m in close[1:])
+            return WhoReply(query, "person", (self._entry(top, CARD_SENTENCES),), others=others)
+        return WhoReply(query, "choices", tuple(self._entry(m.person) for m in close))
+
+    def who_pick(self, key: str) -> Reply:
+        """A pick button (``w:<key>``): that person's card. A key that no longer names a listed person
+        (the corpus changed the canonical spelling) is asked again as a name."""
+        person = self.dossier.person(key)
+        if person is not None:
+            return WhoReply(person.name, "person", (self._entry(person, CARD_SENTENCES),))
+        return self.who(key.split("#")[0])
+
+    def who_all(self) -> WhoReply:
+        """Every person (``python -m bot who --all``), the most documented first."""
+        return WhoReply("", "choices", tuple(self._entry(p) for p in self.dossier.all_people()))
+
+    def _entry(self, person: Person, sentences: int = 0, roles: tuple[RoleRecord, ...] = ()) -> PersonEntry:
+        return PersonEntry(person, tuple(self.dossier.person_documents(person, sentences)), roles)
 
     # ----------------------------------------------------------------- digests
     def _digest_guard(self, caller: Caller) -> TextReply | None:

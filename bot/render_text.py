@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from bot.core import SearchHit
 from bot.digest import DigestReply
+from bot.people import Person, RoleRecord
 from bot.replies import (
     ConfirmDeleteReply,
     DocumentReply,
     HelpReply,
     IngestReply,
+    PersonEntry,
     Reply,
     SearchReply,
     TextReply,
+    WhoReply,
 )
 from bot.uploads import FileResult, IngestReport
 
@@ -53,7 +57,137 @@ def render(reply: Reply, *, color: bool = False) -> str:
         return "\n".join(report_lines(reply.report))
     if isinstance(reply, ConfirmDeleteReply):
         return "\n".join([*confirm_delete_lines(reply), f"Type /delete {reply.doc.id} yes to delete it."])
+    if isinstance(reply, WhoReply):
+        return "\n".join(who_lines(reply))
     raise TypeError(f"no text rendering for {type(reply).__name__}")
+
+
+# ----------------------------------------------------------------- /who (shared with the Telegram renderer)
+CARD_DOCS_SHOWN = 10
+
+
+def day(d: date | None) -> str:
+    return d.isoformat() if d else "undated"
+
+
+def role_text(role: RoleRecord) -> str:
+    """``Secretary General, CSTO`` (``former`` when the text says so)."""
+    title = f"former {role.title}" if role.former else role.title
+    return f"{title}, {role.org}" if role.org else title
+
+
+def person_summary(person: Person) -> str:
+    """One line about a person for a list: the latest role and how many documents."""
+    n = len(person.documents)
+    parts = [role_text(person.roles[-1])] if person.roles else []
+    parts.append(f"{n} document{'s' if n != 1 else ''}")
+    return " · ".join(parts)
+
+
+def who_lines(reply: WhoReply) -> list[str]:
+    if reply.kind == "none":
+        lines = [f"No one called “{reply.query}” in the documents."]
+        if reply.suggestions:
+            lines.append("Nearest names: " + ", ".join(p.name for p in reply.suggestions))
+        return lines
+    if reply.kind == "choices":
+        head = f"{len(reply.entries)} people match “{reply.query}”:" if reply.query else "Everyone:"
+        lines = [head]
+        lines += [f"  {e.person.name} — {person_summary(e.person)}" for e in reply.entries]
+        if reply.query:
+            lines.append("Ask again with the full name, e.g. /who " + reply.entries[0].person.name)
+        return lines
+    if reply.kind == "role":
+        lines = [f"Who held “{reply.query}”, oldest first:"]
+        if reply.earlier:
+            lines.append(f"  ({reply.earlier} earlier holder(s) not shown)")
+        lines += [f"  {holder_text(reply, k)}" for k in range(len(reply.entries))]
+        return lines
+    lines = card_lines(reply.entries[0])
+    if reply.others:
+        lines.append("Also matching: " + ", ".join(p.name for p in reply.others))
+    return lines
+
+
+def holder_role(entry: PersonEntry) -> RoleRecord | None:
+    """The role record a holder line cites: the first that names the organisation, else the first."""
+    return next((r for r in entry.roles if r.org), entry.roles[0] if entry.roles else None)
+
+
+def is_latest(reply: WhoReply, k: int) -> bool:
+    """The last holder is "the latest" when there is an earlier one and it does not share its date."""
+    if k != len(reply.entries) - 1 or k == 0:
+        return False
+    last, before = holder_role(reply.entries[k]), holder_role(reply.entries[k - 1])
+    return last is not None and before is not None and last.date != before.date
+
+
+def holder_text(reply: WhoReply, k: int, title: bool = True) -> str:
+    """``Stanislav Zas — Secretary-General, CSTO (2022-02-09) · #5 Title``."""
+    entry = reply.entries[k]
+    role = holder_role(entry)
+    if role is None:
+        return entry.person.name
+    when = day(role.date) + ("; the latest" if is_latest(reply, k) else "")
+    doc = entry.document(role.doc_id)
+    tail = f" {doc.title}" if doc and title else ""
+    return f"{entry.person.name} — {role_text(role)} ({when}) · #{role.doc_id}{tail}"
+
+
+def card_lines(entry: PersonEntry) -> list[str]:
+    person = entry.person
+    lines = [person.name]
+    if person.aliases:
+        lines.append("Also written: " + ", ".join(person.aliases))
+    if person.roles:
+        lines.append("Roles:")
+        lines += [f"  {role_text(r)} — {day(r.date)}, #{r.doc_id}" for r in person.roles]
+    n = len(entry.documents)
+    lines.append(f"Documents ({n}), newest first:")
+    for doc in entry.documents[:CARD_DOCS_SHOWN]:
+        lines.append(f"  #{doc.id} {day(doc.published)} {doc.title}")
+        if doc.sentence:
+            lines.append(f"     “{doc.sentence}”")
+    if n > CARD_DOCS_SHOWN:
+        lines.append(f"  …and {n - CARD_DOCS_SHOWN} more: /search {person.name}")
+    return lines
+
+
+def who_json(reply: Reply, query: str | None) -> dict[str, Any]:
+    """The ``--json`` shape of /who: {"query", "people": [{"name", "aliases", "roles": [{"role", "org",
+    "date", "doc_id"}], "documents": [{"id", "source", "date", "title"}]}]}; a refusal adds "message"."""
+    if not isinstance(reply, WhoReply):
+        message = "\n".join(reply.lines) if isinstance(reply, TextReply) else ""
+        return {"query": query, "people": [], "message": message}
+    people = [
+        {
+            "name": e.person.name,
+            "aliases": list(e.person.aliases),
+            "roles": [
+                {
+                    "role": r.title,
+                    "org": r.org,
+                    "date": r.date.isoformat() if r.date else None,
+                    "doc_id": r.doc_id,
+                }
+                for r in e.person.roles
+            ],
+            "documents": [
+                {
+                    "id": d.id,
+                    "source": d.source,
+                    "date": day(d.published) if d.published else None,
+                    "title": d.title,
+                }
+                for d in e.documents
+            ],
+        }
+        for e in reply.entries
+    ]
+    out: dict[str, Any] = {"query": query, "people": people}
+    if reply.kind == "none" and reply.suggestions:
+        out["suggestions"] = [p.name for p in reply.suggestions]
+    return out
 
 
 def _render_search(reply: SearchReply, color: bool) -> str:

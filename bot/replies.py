@@ -8,9 +8,11 @@ containing ``<script>`` can never reach a chat unescaped by forgetting it in one
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
-from bot.core import SearchPage
+from bot.core import PersonDocument, SearchPage
 from bot.digest import DigestReply
+from bot.people import Person, RoleRecord
 from bot.store import Document
 from bot.uploads import IngestReport
 
@@ -87,4 +89,42 @@ class ConfirmDeleteReply:
     doc: Document
 
 
-Reply = TextReply | HelpReply | SearchReply | DocumentReply | DigestReply | IngestReply | ConfirmDeleteReply
+@dataclass(frozen=True)
+class PersonEntry:
+    """One person as /who shows them: the merged person and the documents naming them, newest first
+    (the first few with the sentence that names them)."""
+
+    person: Person
+    documents: tuple[PersonDocument, ...]
+    roles: tuple[RoleRecord, ...] = ()  # for a role answer: the matching roles, oldest first
+
+    def document(self, doc_id: int | str) -> PersonDocument | None:
+        return next((d for d in self.documents if d.id == doc_id), None)
+
+
+WhoKind = Literal["person", "role", "choices", "none"]
+
+
+@dataclass(frozen=True)
+class WhoReply:
+    """The answer to /who: one person's card ("person"), the holders of a role in date order ("role"),
+    several close matches to pick from ("choices"), or nobody, with the nearest names ("none")."""
+
+    query: str
+    kind: WhoKind
+    entries: tuple[PersonEntry, ...] = ()
+    suggestions: tuple[Person, ...] = ()
+    earlier: int = 0  # for a role: older holders left out of ``entries``
+    others: tuple[Person, ...] = ()  # for a card: others the query also matched, far less documented
+
+
+Reply = (
+    TextReply
+    | HelpReply
+    | SearchReply
+    | DocumentReply
+    | DigestReply
+    | IngestReply
+    | ConfirmDeleteReply
+    | WhoReply
+)

@@ -155,11 +155,26 @@ def _migration_4(db: sqlite3.Connection) -> None:
     )
 
 
+def _migration_5(db: sqlite3.Connection) -> None:
+    # The people each document names, as extracted at ingest (bot/people.py), stored in the document's own
+    # transaction: the people index is rebuilt from these rows at start-up without re-reading any text.
+    # ``extractor`` is the extractor version that produced them; older rows are re-extracted. A deleted
+    # document takes its row with it.
+    db.execute(
+        """CREATE TABLE document_people (
+            doc_id INTEGER PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
+            extractor INTEGER NOT NULL,
+            mentions TEXT NOT NULL
+        )"""
+    )
+
+
 MIGRATIONS: Sequence[Callable[[sqlite3.Connection], None]] = (
     _migration_1,
     _migration_2,
     _migration_3,
     _migration_4,
+    _migration_5,
 )
 
 
@@ -333,6 +348,71 @@ class Store:
     def count_documents(self) -> int:
         with self._lock:
             return int(self._db.execute("SELECT COUNT(*) FROM documents").fetchone()[0])
+
+    # ----------------------------------------------------------------- people
+    def set_people(self, db: sqlite3.Connection, doc_id: int, extractor: int, mentions_json: str) -> None:
+        """A document's extracted mentions, inside the caller's transaction; replaces earlier ones."""
+        db.execute(
+            "INSERT INTO document_people (doc_id, extractor, mentions) VALUES (?, ?, ?)"
+            " ON CONFLICT(doc_id) DO UPDATE SET extractor = excluded.extractor, mentions = excluded.mentions",
+            (doc_id, extractor, mentions_json),
+        )
+
+    def iter_people(self, batch: int = 2000) -> Iterator[tuple[int, date | None, str]]:
+        """(doc_id, published, mentions JSON) of every document with stored mentions, in id order."""
+        last = 0
+        while True:
+            with self._lock:
+                rows = self._db.execute(
+                    "SELECT p.doc_id, d.published, p.mentions FROM document_people p"
+                    " JOIN documents d ON d.id = p.doc_id WHERE p.doc_id > ? ORDER BY p.doc_id LIMIT ?",
+                    (last, batch),
+                ).fetchall()
+            if not rows:
+                return
+            for row in rows:
+                yield int(row[0]), date.fromisoformat(row[1]) if row[1] else None, str(row[2])
+            last = int(rows[-1][0])
+
+    def people_of(self, doc_ids: Sequence[int]) -> dict[int, str]:
+        """Stored mentions JSON of these documents (those that have any)."""
+        if not doc_ids:
+            return {}
+        out: dict[int, str] = {}
+        with self._lock:
+            for k in range(0, len(doc_ids), 500):
+                chunk = tuple(doc_ids[k : k + 500])
+                marks = ",".join("?" * len(chunk))
+                rows = self._db.execute(
+                    f"SELECT doc_id, mentions FROM document_people WHERE doc_id IN ({marks})", chunk
+                ).fetchall()
+                out.update((int(r[0]), str(r[1])) for r in rows)
+        return out
+
+    def documents_without_people(self, extractor: int) -> list[int]:
+        """Documents whose mentions are missing (stored before people existed) or from an older extractor."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT d.id FROM documents d LEFT JOIN document_people p ON p.doc_id = d.id"
+                " WHERE p.doc_id IS NULL OR p.extractor < ? ORDER BY d.id",
+                (extractor,),
+            ).fetchall()
+        return [int(r[0]) for r in rows]
+
+    def document_heads(self, doc_ids: Sequence[int]) -> dict[int, tuple[str, str, date | None]]:
+        """(source, title, published) of these documents, without their text: a person's card lists
+        hundreds of documents on a big corpus."""
+        out: dict[int, tuple[str, str, date | None]] = {}
+        with self._lock:
+            for k in range(0, len(doc_ids), 500):
+                chunk = tuple(doc_ids[k : k + 500])
+                marks = ",".join("?" * len(chunk))
+                rows = self._db.execute(
+                    f"SELECT id, source, title, published FROM documents WHERE id IN ({marks})", chunk
+                ).fetchall()
+                for r in rows:
+                    out[int(r[0])] = (str(r[1]), str(r[2]), date.fromisoformat(r[3]) if r[3] else None)
+        return out
 
     # ----------------------------------------------------------------- corpus folder
     def corpus_files(self) -> dict[str, CorpusFile]:

@@ -5,14 +5,22 @@ from __future__ import annotations
 
 from telegram.ext import CallbackQueryHandler, CommandHandler, InlineQueryHandler, MessageHandler, filters
 
-from handlers.chat import command, open_button, page_button, private_text, stale_button, unknown_command
+from handlers.chat import (
+    command,
+    open_button,
+    page_button,
+    private_text,
+    stale_button,
+    unknown_command,
+    who_button,
+)
 from handlers.context import DossierApp
 from handlers.digest import migrate_chat
 from handlers.errors import error_handler
 from handlers.inline import inline_query
 from handlers.uploads import delete_button, document_message
 
-CHAT_COMMANDS = ["start", "help", "search", "doc", "subscribe", "unsubscribe", "digest", "digest_time"]
+CHAT_COMMANDS = ["start", "help", "search", "doc", "who", "subscribe", "unsubscribe", "digest", "digest_time"]
 ADMIN_CHAT_COMMANDS = ["add", "delete", "reindex", "stats"]
 
 # New messages only: edits of old messages and channel posts are not questions to answer again.
@@ -28,6 +36,7 @@ def register(app: DossierApp) -> None:
             CallbackQueryHandler(page_button, pattern=r"^s:"),
             CallbackQueryHandler(delete_button, pattern=r"^(del|keep):"),
             CallbackQueryHandler(open_button, pattern=r"^d:"),
+            CallbackQueryHandler(who_button, pattern=r"^w:"),
             CallbackQueryHandler(stale_button),  # anything else: older versions, forged data
             InlineQueryHandler(inline_query),
             MessageHandler(filters.StatusUpdate.MIGRATE, migrate_chat),

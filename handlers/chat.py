@@ -23,6 +23,7 @@ NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 NOT_ALLOWED = "Sorry, this bot answers only members of its team. Ask an admin to add you."
 _PAGE_RE = re.compile(r"^s:([A-Za-z0-9_-]{4,16}):(\d{1,6})$")
 _OPEN_RE = re.compile(r"^d:(\d{1,18})$")
+_WHO_RE = re.compile(r"^w:(.{1,62})$", re.DOTALL)
 SUBSCRIPTION_COMMANDS = {"subscribe", "unsubscribe", "digest_time"}
 PROGRESS_COMMANDS = {"reindex"}  # answered with a status message edited as the work goes on
 
@@ -158,6 +159,21 @@ async def open_button(update: Update, context: DossierContext) -> None:
         await stale_button(update, context)
         return
     reply = await asyncio.to_thread(context.services.commands.doc, m.group(1))
+    await query.answer()
+    await send(message, render(reply))
+
+
+async def who_button(update: Update, context: DossierContext) -> None:
+    """A person picked under a /who list (or a role's holders): their card, as a reply to that message."""
+    query = update.callback_query
+    if query is None or await caller_for(update, context) is None:
+        return
+    m = _WHO_RE.match(query.data or "")
+    message = _accessible(query)
+    if m is None or message is None:
+        await stale_button(update, context)
+        return
+    reply = await asyncio.to_thread(context.services.commands.who_pick, m.group(1))
     await query.answer()
     await send(message, render(reply))
 

@@ -13,15 +13,27 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.core import SearchHit
 from bot.digest import DigestEntry, DigestPart, DigestReply
-from bot.render_text import ADMIN_MARK, confirm_delete_lines, report_header, report_lines
+from bot.render_text import (
+    ADMIN_MARK,
+    CARD_DOCS_SHOWN,
+    confirm_delete_lines,
+    day,
+    holder_text,
+    person_summary,
+    report_header,
+    report_lines,
+    role_text,
+)
 from bot.replies import (
     ConfirmDeleteReply,
     DocumentReply,
     HelpReply,
     IngestReply,
+    PersonEntry,
     Reply,
     SearchReply,
     TextReply,
+    WhoReply,
 )
 from bot.snippets import Snippet
 from bot.store import Document
@@ -96,6 +108,8 @@ def render(reply: Reply) -> Rendered:
             ]
         )
         return Rendered([OutMessage(esc("\n".join(confirm_delete_lines(reply))), keyboard)])
+    if isinstance(reply, WhoReply):
+        return who(reply)
     raise TypeError(f"no Telegram rendering for {type(reply).__name__}")
 
 
@@ -267,3 +281,122 @@ def digest_parts(reply: DigestReply, limit: int = MESSAGE_LIMIT) -> list[DigestP
         keyboard = InlineKeyboardMarkup(rows) if rows else None
         out.append(DigestPart(OutMessage("\n\n".join(texts), keyboard), ids[-1] if ids else 0))
     return out
+
+
+# ----------------------------------------------------------------- /who
+CALLBACK_LIMIT = 64  # bytes of callback_data Telegram accepts
+WHO_PREFIX = "w:"
+CARD_OPEN_BUTTONS = 4
+
+
+def who_callback(key: str) -> str:
+    """``w:<person key>`` cut to Telegram's 64 bytes (a cut key is looked up again as a name)."""
+    room = CALLBACK_LIMIT - len(WHO_PREFIX)
+    return WHO_PREFIX + key.encode()[:room].decode(errors="ignore")
+
+
+def _pick_keyboard(people: list[tuple[str, str]]) -> InlineKeyboardMarkup | None:
+    """One button per person (label, key), two to a row."""
+    buttons = [InlineKeyboardButton(label[:48], callback_data=who_callback(key)) for label, key in people]
+    rows = [buttons[k : k + 2] for k in range(0, len(buttons), 2)]
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def who(reply: WhoReply) -> Rendered:
+    """A /who answer as messages under the length limit, with buttons to pick a person or open a
+    document on the last one."""
+    query = esc(reply.query)
+    keyboard: InlineKeyboardMarkup | None = None
+    if reply.kind == "none":
+        blocks = [f"No one called “{query}” in the documents."]
+        if reply.suggestions:
+            blocks.append("Nearest names: " + ", ".join(f"<b>{esc(p.name)}</b>" for p in reply.suggestions))
+            keyboard = _pick_keyboard([(p.name, p.key) for p in reply.suggestions])
+    elif reply.kind == "choices":
+        blocks = [f"<b>{len(reply.entries)}</b> people match “{query}”. Pick one:"]
+        blocks += [f"• <b>{esc(e.person.name)}</b> — {esc(person_summary(e.person))}" for e in reply.entries]
+        keyboard = _pick_keyboard([(e.person.name, e.person.key) for e in reply.entries])
+    elif reply.kind == "role":
+        blocks = [f"Who held “<b>{query}</b>”, oldest first:"]
+        if reply.earlier:
+            blocks.append(f"<i>{reply.earlier} earlier holder(s) not shown.</i>")
+        blocks += [f"• {esc(holder_text(reply, k))}" for k in range(len(reply.entries))]
+        keyboard = _pick_keyboard([(e.person.name, e.person.key) for e in reply.entries])
+    else:
+        entry = reply.entries[0]
+        blocks = card_blocks(entry)
+        buttons = [
+            InlineKeyboardButton(f"Open #{d.id}", callback_data=f"d:{d.id}")
+            for d in entry.documents[:CARD_OPEN_BUTTONS]
+        ]
+        rows = [buttons] if buttons else []
+        if reply.others:
+            blocks.append("<i>Also matching:</i> " + esc(", ".join(p.name for p in reply.others)))
+            picks = _pick_keyboard([(p.name, p.key) for p in reply.others[:4]])
+            rows += [list(row) for row in picks.inline_keyboard] if picks else []
+        keyboard = InlineKeyboardMarkup(rows) if rows else None
+    messages = pack_blocks(blocks)
+    out = [OutMessage(text) for text in messages[:-1]]
+    out.append(OutMessage(messages[-1], keyboard))
+    return Rendered(out)
+
+
+def card_blocks(entry: PersonEntry) -> list[str]:
+    person = entry.person
+    head = f"<b>{esc(person.name)}</b>"
+    if person.aliases:
+        head += "\n<i>Also written:</i> " + esc(", ".join(person.aliases))
+    blocks = [head]
+    if person.roles:
+        blocks.append(
+            "<b>Roles</b>\n"
+            + "\n".join(
+                f"• {esc(role_text(r))} — {esc(day(r.date))}, #{esc(str(r.doc_id))}" for r in person.roles
+            )
+        )
+    n = len(entry.documents)
+    blocks.append(f"<b>Documents ({n})</b>, newest first:")
+    for d in entry.documents[:CARD_DOCS_SHOWN]:
+        text = f"<b>#{d.id}</b> <i>{esc(day(d.published))}</i> {esc(d.title)}"
+        if d.sentence:
+            text += f"\n“{esc(d.sentence)}”"
+        blocks.append(text)
+    if n > CARD_DOCS_SHOWN:
+        blocks.append(f"…and {n - CARD_DOCS_SHOWN} more: <code>/search {esc(person.name)}</code>")
+    return blocks
+
+
+def pack_blocks(blocks: list[str], limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Join HTML blocks with blank lines into as few messages under ``limit`` as they fit in; a block
+    too long by itself (a sentence of thousands of characters) is shortened at a tag-free point."""
+    messages: list[str] = []
+    current = ""
+    for block in blocks:
+        if len(block) > limit:
+            block = _shorten_html(block, limit)
+        candidate = f"{current}\n\n{block}" if current else block
+        if len(candidate) > limit:
+            messages.append(current)
+            current = block
+        else:
+            current = candidate
+    messages.append(current)
+    return messages
+
+
+def _shorten_html(block: str, limit: int) -> str:
+    """Cut an over-long block at the last newline or space before the limit that lies outside a tag and
+    an entity, closing nothing: card blocks open and close their tags on one line."""
+    cut = block[: limit - 2]
+    for sep in ("\n", " "):
+        k = cut.rfind(sep)
+        if k > limit // 2:
+            cut = cut[:k]
+            break
+    amp, semi = cut.rfind("&"), cut.rfind(";")
+    if amp > semi:
+        cut = cut[:amp]
+    lt, gt = cut.rfind("<"), cut.rfind(">")
+    if lt > gt:
+        cut = cut[:lt]
+    return cut + " …"

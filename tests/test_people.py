@@ -1,0 +1,480 @@
+"""People: extraction on the real seed articles, alias merging, roles and their timeline, the index kept up
+to date by ingest and restarts, /who in the command layer, the CLI, and Telegram through the fake server."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from bot.commands import Caller, Commands
+from bot.core import Dossier
+from bot.people import EXTRACTOR_VERSION, PeopleIndex, extract, mentions_from_json, mentions_to_json
+from bot.render_text import render, who_json
+from bot.replies import TextReply, WhoReply
+from handlers.render import MESSAGE_LIMIT
+from handlers.render import who as who_html
+from tests.conftest import SEED_CORPUS, Runner, seed_id
+from tests.fakebotapi import BOT_USERNAME, FakeBotApi
+from tests.test_cli import run
+
+
+@pytest.fixture
+def env(corpus_dir: Path, data_dir: Path) -> dict[str, str]:
+    return {
+        "DOSSIER_CORPUS_DIR": str(corpus_dir),
+        "DOSSIER_DATA_DIR": str(data_dir),
+        "DOSSIER_LOG_LEVEL": "WARNING",
+    }
+
+
+NON_PERSONS = (
+    "Crocus City Hall",
+    "Mangistau",
+    "Golan Heights",
+    "Valdai",
+    "Astana Declaration",
+    "National Defense",
+    "Creative Commons",
+)
+
+
+def _caller() -> Caller:
+    return Caller(transport="console")
+
+
+def card(commands: Commands, query: str) -> WhoReply:
+    reply = commands.handle(f"/who {query}", _caller())
+    assert isinstance(reply, WhoReply) and reply.kind == "person", (query, reply)
+    return reply
+
+
+# ------------------------------------------------------------------------------ the seeds
+
+
+def test_seed_people_their_roles_and_spellings(dossier: Dossier) -> None:
+    people = {p.name: p for p in dossier.all_people()}
+    masadykov = people["Taalatbek Masadykov"]
+    assert "Talatbek Masadikov" in masadykov.aliases
+    assert {(r.title, r.org) for r in masadykov.roles} >= {("Secretary General", "CSTO")}
+    assert sorted(masadykov.documents) == sorted([seed_id(dossier, "000"), seed_id(dossier, "001")])
+    assert not any("Masadikov" in name or "Masadykov" in name for name in people if name != masadykov.name)
+    for name in ("R. Otunbayeva", "K. Imnadze"):
+        assert [(r.title, r.org) for r in people[name].roles] == [("Special Representative", "UN")]
+    assert [(r.title, r.org, r.date) for r in people["Kassym-Jomart Tokayev"].roles] == [
+        ("President", "Kazakhstan", date(2022, 2, 9))
+    ]
+    assert [(r.title, r.org) for r in people["Imangali Tasmagambetov"].roles] == [
+        ("Secretary General", "CSTO")
+    ]
+    assert people["Stanislav Zas"].roles[0].doc_id == seed_id(dossier, "004")
+
+
+def test_non_persons_are_never_listed(dossier: Dossier) -> None:
+    texts = [doc.text for doc in dossier.store.iter_documents()]
+    for thing in ("Crocus City Hall", "Golan Heights", "Valdai", "Astana Declaration", "Creative Commons"):
+        assert any(thing in t for t in texts), thing  # the trap is really in the seeds
+    spellings = [s for p in dossier.all_people() for s in (p.name, *p.aliases)]
+    for thing in NON_PERSONS:
+        assert not any(thing.split()[0] in s for s in spellings), (thing, spellings)
+
+
+def test_surname_only_mentions_count_for_the_person() -> None:
+    zas_text = (SEED_CORPUS / "004_4c3000b3cf1095f3.txt").read_text(encoding="utf-8")
+    bare = [m for m in extract(zas_text, date(2022, 2, 9)) if m.surface == "Zas"]
+    assert len(bare) >= 3 and {m.name for m in bare} == {"Stanislav Zas"}
+    assert any(m.sentence.startswith("Zas said") or "Zas said" in m.sentence for m in bare)
+    interview = (SEED_CORPUS / "001_e3fd5c041af71694.txt").read_text(encoding="utf-8")
+    emphasized = [m for m in extract(interview) if m.surface == "Masadikov" and "emphasized" in m.sentence]
+    assert emphasized and {m.name for m in emphasized} == {"Talatbek Masadikov"}
+
+
+def test_who_secretary_general_is_a_timeline(commands: Commands, dossier: Dossier) -> None:
+    reply = commands.handle("/who secretary general", _caller())
+    assert isinstance(reply, WhoReply) and reply.kind == "role"
+    names = [e.person.name for e in reply.entries]
+    assert names == ["Stanislav Zas", "Imangali Tasmagambetov", "Taalatbek Masadykov"]
+    cited = [e.roles[0] for e in reply.entries]
+    assert [r.date for r in cited[:2]] == [date(2022, 2, 9), date(2024, 12, 5)]
+    assert cited[0].doc_id == seed_id(dossier, "004") and cited[1].doc_id == seed_id(dossier, "002")
+    text = render(reply)
+    assert text.index("Zas") < text.index("Tasmagambetov") < text.index("Masadykov")
+    assert "the latest" in text.splitlines()[-1] and "#" in text
+
+
+@pytest.mark.parametrize(
+    ("query", "name"),
+    [
+        ("Масадыков", "Taalatbek Masadykov"),
+        ("masadikov", "Taalatbek Masadykov"),
+        ("MASADYKOV", "Taalatbek Masadykov"),
+        ("masad", "Taalatbek Masadykov"),
+        ("zas", "Stanislav Zas"),
+        ("Tasmagambetv", "Imangali Tasmagambetov"),
+        ("otunbayeva", "R. Otunbayeva"),
+        ("Imnadze", "K. Imnadze"),
+        ("kassym-jomart tokayev", "Kassym-Jomart Tokayev"),
+    ],
+)
+def test_who_finds_a_person_in_any_spelling(commands: Commands, query: str, name: str) -> None:
+    assert card(commands, query).entries[0].person.name == name
+
+
+def test_person_card_content(commands: Commands, dossier: Dossier) -> None:
+    entry = card(commands, "masadikov").entries[0]
+    ids = [d.id for d in entry.documents]
+    assert sorted(ids) == sorted([seed_id(dossier, "000"), seed_id(dossier, "001")])
+    assert all(d.sentence and ("Masad" in d.sentence) for d in entry.documents)
+    text = render(WhoReply("masadikov", "person", (entry,)))
+    assert "Also written: Talatbek Masadikov" in text
+    assert "Secretary General, CSTO" in text and f"#{seed_id(dossier, '001')}" in text
+
+
+def test_no_match_suggests_the_nearest_names(commands: Commands) -> None:
+    reply = commands.handle("/who Masodikof", _caller())
+    assert isinstance(reply, WhoReply) and reply.kind == "none"
+    assert [p.name for p in reply.suggestions][:1] == ["Taalatbek Masadykov"]
+    assert "No one called “Masodikof”" in render(reply)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("/who", "Whom are you looking for?"),
+        ("/who    ", "Whom are you looking for?"),
+        ("/who " + "masadykov " * 200, "too long for a name or a role"),
+        ("/who x", "One letter could be anyone"),
+        ("/who 12345", "has no letters"),
+        ("/who ?!", "has no letters"),
+    ],
+)
+def test_bad_input_is_explained(commands: Commands, text: str, expected: str) -> None:
+    reply = commands.handle(text, _caller())
+    assert isinstance(reply, TextReply) and reply.error
+    assert expected in render(reply)
+
+
+def test_html_in_a_query_is_escaped(commands: Commands) -> None:
+    reply = commands.handle("/who <b>zas</b><script>", _caller())
+    assert isinstance(reply, WhoReply) and reply.kind == "none"
+    (message,) = who_html(reply).messages
+    assert "<b>zas" not in message.html and "&lt;b&gt;zas&lt;/b&gt;&lt;script&gt;" in message.html
+
+
+# ------------------------------------------------------------------------------ merging
+
+
+def _index(docs: list[tuple[int, str]]) -> PeopleIndex:
+    index = PeopleIndex()
+    for doc_id, text in docs:
+        index.add_document(doc_id, date(1987, 3, doc_id), extract(text, date(1987, 3, doc_id)))
+    return index
+
+
+BAKERS = [
+    (1, "Dollar\n\nTreasury Secretary James Baker said the dollar was stable. Baker added more."),
+    (2, "Reagan aide\n\nWhite House Chief of Staff Howard Baker told reporters the talks went on."),
+    (3, "Baker again\n\nTreasury Secretary Baker said the dollar should fall."),
+    (4, "Testimony\n\nJames A. Baker, the Treasury Secretary, testified for an hour."),
+]
+
+
+def test_same_surname_different_people_stay_apart_and_order_does_not_matter() -> None:
+    forward = _index(BAKERS)
+    backward = _index(list(reversed(BAKERS)))
+    for index in (forward, backward):
+        people = {p.name: p for p in index.persons()}
+        assert set(people) == {"James Baker", "Howard Baker"}
+        assert sorted(people["James Baker"].documents) == [1, 3, 4]
+        assert "James A. Baker" in people["James Baker"].aliases
+        assert people["Howard Baker"].documents == (2,)
+    matches = forward.find("baker")
+    assert {m.person.name for m in matches} == {"James Baker", "Howard Baker"}
+
+
+def test_transliterations_merge_and_role_timeline_orders_by_date() -> None:
+    index = PeopleIndex()
+    docs = [
+        (10, date(2025, 3, 1), "Talks\n\nCSTO Secretary General Talatbek Masadikov said the bloc was ready."),
+        (11, date(2022, 1, 5), "Earlier\n\nCSTO Secretary General Stanislav Zas said much the same."),
+        (
+            12,
+            date(2025, 6, 1),
+            "Later\n\nTaalatbek Masadykov, the Secretary General of the CSTO, met envoys.",
+        ),
+    ]
+    for doc_id, day, text in docs:
+        index.add_document(doc_id, day, extract(text, day))
+    people = index.persons()
+    assert len(people) == 2 and people[0].documents == (10, 12)  # one Masadykov, whatever the spelling
+    assert {people[0].name, *people[0].aliases} >= {"Talatbek Masadikov", "Taalatbek Masadykov"}
+    holders = index.holders("secretary general")
+    assert [m.person.name for m in holders] == ["Stanislav Zas", people[0].name]
+    assert holders[0].since == date(2022, 1, 5) and holders[1].since == date(2025, 3, 1)
+
+
+def test_mentions_round_trip_through_json() -> None:
+    text = (SEED_CORPUS / "003_6d6dcff479a2f79a.txt").read_text(encoding="utf-8")
+    mentions = extract(text, date(2024, 4, 1))
+    assert mentions_from_json(mentions_to_json(mentions)) == mentions
+    assert all(m.sentence == "" for m in mentions_from_json(mentions_to_json(mentions), sentences=False))
+
+
+# ------------------------------------------------------------------------------ ingest and restarts
+
+
+def test_a_new_spelling_in_a_new_file_joins_the_known_person(
+    dossier: Dossier, corpus_dir: Path, commands: Commands
+) -> None:
+    (corpus_dir / "new.txt").write_text(
+        "CSTO chief speaks\n\n14 March 2025\n\nCSTO Secretary General Talaatbek Masadykov said the "
+        "alliance would hold drills. Masadykov added that Kazakhstan agreed.\n",
+        encoding="utf-8",
+    )
+    report = dossier.scan_corpus(corpus_dir)
+    assert report.count("added") == 1
+    new_id = report.outcomes[0].doc_id
+    entry = card(commands, "Масадыков").entries[0]
+    assert entry.person.name == "Taalatbek Masadykov"
+    assert "Talaatbek Masadykov" in entry.person.aliases
+    assert entry.documents[0].id == new_id and entry.documents[0].published == date(2025, 3, 14)
+    assert "Masadykov" in (entry.documents[0].sentence or "")
+    assert new_id is not None and "Taalatbek Masadykov" in dossier.people_names(new_id)
+    assert commands.people is not None and "Taalatbek Masadykov" in commands.people(new_id)
+
+
+def test_a_changed_file_replaces_its_people(dossier: Dossier, corpus_dir: Path, commands: Commands) -> None:
+    zas_file = corpus_dir / "004_4c3000b3cf1095f3.txt"
+    zas_id = seed_id(dossier, "004")
+    zas_file.write_text(
+        "A different story\n\n09 February 2022\n\nDeputy Minister Olga Petrenko said the drills were over.\n",
+        encoding="utf-8",
+    )
+    assert dossier.scan_corpus(corpus_dir).count("updated") == 1
+    assert isinstance(commands.handle("/who zas", _caller()), WhoReply)
+    assert commands.handle("/who zas", _caller()).kind == "none"  # type: ignore[union-attr]
+    assert dossier.people_names(zas_id) == ["Olga Petrenko"]
+    stored = dossier.store.people_of([zas_id])[zas_id]
+    assert [m.name for m in mentions_from_json(stored)] == ["Olga Petrenko"]
+
+
+def test_restart_rebuilds_people_from_the_store_without_extracting(
+    dossier: Dossier, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = [(p.name, p.aliases, p.documents) for p in dossier.all_people()]
+    dossier.close()
+
+    def no_extraction(*args: object, **kwargs: object) -> None:
+        raise AssertionError("people were re-extracted at start-up")
+
+    monkeypatch.setattr("bot.core.extract", no_extraction)
+    again = Dossier.open(data_dir)
+    try:
+        assert [(p.name, p.aliases, p.documents) for p in again.all_people()] == before
+    finally:
+        again.close()
+
+
+def test_documents_stored_before_people_existed_are_extracted_once(dossier: Dossier, data_dir: Path) -> None:
+    count = len(dossier.all_people())
+    dossier.close()
+    db = sqlite3.connect(data_dir / "dossier.sqlite3")
+    db.execute("DELETE FROM document_people")  # as a store written before the migration
+    db.commit()
+    db.close()
+    again = Dossier.open(data_dir)
+    try:
+        assert len(again.all_people()) == count
+        assert again.store.documents_without_people(EXTRACTOR_VERSION) == []
+    finally:
+        again.close()
+
+
+def test_forget_and_cascade_on_delete(dossier: Dossier) -> None:
+    zas_id = seed_id(dossier, "004")
+    with dossier.store.transaction() as db:
+        assert dossier.store.delete_document(db, zas_id)
+    dossier.forget_people(zas_id)
+    assert dossier.store.people_of([zas_id]) == {}
+    assert "Stanislav Zas" not in {p.name for p in dossier.all_people()}
+
+
+def test_digest_entries_list_the_people(dossier: Dossier, commands: Commands) -> None:
+    from datetime import UTC, datetime
+
+    from bot.digest import build_digest
+    from bot.store import Subscription
+
+    sub = Subscription(1, None, "user", 1, 0, None, datetime.now(UTC))
+    digest = build_digest(dossier.store, sub, datetime.now(UTC), commands.people)
+    assert digest is not None
+    people = {e.doc.id: e.people for e in digest.entries}
+    assert set(people[seed_id(dossier, "004")]) == {"Stanislav Zas", "Kassym-Jomart Tokayev"}
+
+
+# ------------------------------------------------------------------------------ rendering and the CLI
+
+
+def test_a_long_card_is_split_under_the_limit(dossier: Dossier, corpus_dir: Path, commands: Commands) -> None:
+    for i in range(14):
+        (corpus_dir / f"zas_{i:02d}.txt").write_text(
+            f"Zas speaks, part {i}\n\n{i + 1:02d} March 2023\n\nCSTO Secretary-General Stanislav Zas said "
+            + "that <b>security</b> & cooperation matter " * 40
+            + f"in meeting {i}.\n",
+            encoding="utf-8",
+        )
+    dossier.scan_corpus(corpus_dir)
+    reply = card(commands, "zas")
+    messages = who_html(reply).messages
+    assert len(messages) >= 2 and all(len(m.html) <= MESSAGE_LIMIT for m in messages)
+    html = "".join(m.html for m in messages)
+    assert "<b>security</b>" not in html and "&lt;b&gt;security&lt;/b&gt; &amp;" in html
+    assert "…and 5 more" in html  # 15 documents, ten shown
+    assert messages[-1].keyboard is not None
+
+
+def test_cli_who_json(env: dict[str, str]) -> None:
+    proc = run(["who", "masadikov", "--json"], env)
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert set(out) == {"query", "people"} and out["query"] == "masadikov"
+    (person,) = out["people"]
+    assert set(person) == {"name", "aliases", "roles", "documents"}
+    assert person["name"] == "Taalatbek Masadykov" and "Talatbek Masadikov" in person["aliases"]
+    assert all(set(r) == {"role", "org", "date", "doc_id"} for r in person["roles"])
+    assert all(set(d) == {"id", "source", "date", "title"} for d in person["documents"])
+    assert {d["source"][:3] for d in person["documents"]} == {"000", "001"}
+    proc = run(["who", "--all", "--json"], env)
+    every = json.loads(proc.stdout)
+    names = {p["name"] for p in every["people"]}
+    assert every["query"] is None and len(names) == 9
+    assert {"Stanislav Zas", "R. Otunbayeva", "K. Imnadze", "Kassym-Jomart Tokayev"} <= names
+    proc = run(["who", "x"], env)
+    assert proc.returncode == 1 and "One letter" in proc.stdout
+    proc = run(["who", "secretary", "general"], env)
+    assert proc.returncode == 0 and "Stanislav Zas" in proc.stdout
+
+
+def test_who_json_of_a_refusal_keeps_the_shape(commands: Commands) -> None:
+    out = who_json(commands.who(""), "")
+    assert out["people"] == [] and "Whom" in out["message"]
+
+
+# ------------------------------------------------------------------------------ Telegram
+
+
+async def test_who_in_private_and_in_a_group(botapi: FakeBotApi, run_bot: Runner) -> None:
+    async with run_bot():
+        botapi.user_message("/who Масадыков")
+        sent = await botapi.wait_for("sendMessage")
+        text = sent.params["text"]
+        assert "<b>Taalatbek Masadykov</b>" in text and "Talatbek Masadikov" in text
+        assert sent.params["parse_mode"] == "HTML"
+        group = botapi.group(forum=True)
+        asked = botapi.user_message(f"/who@{BOT_USERNAME} secretary general", chat=group, thread_id=7)
+        sent = await botapi.wait_for("sendMessage", chat_id=group.id)
+        assert sent.params["message_thread_id"] == 7
+        assert sent.params["reply_parameters"]["message_id"] == asked["message_id"]
+        body = sent.params["text"]
+        assert body.index("Stanislav Zas") < body.index("Imangali Tasmagambetov") < body.index("Masadykov")
+        botapi.user_message("/who")
+        usage = await botapi.wait_for("sendMessage")
+        assert "Whom are you looking for?" in usage.params["text"]
+        botapi.user_message("/who <script>alert(1)</script>")
+        escaped = await botapi.wait_for("sendMessage")
+        assert "&lt;script&gt;" in escaped.params["text"]
+
+
+async def test_pick_buttons_open_a_card(botapi: FakeBotApi, run_bot: Runner, big_corpus: Path) -> None:
+    (big_corpus / "other_zas.txt").write_text(
+        "Another Zas\n\n02 May 2023\n\nDeputy Finance Minister Nikolai Zas said the budget was tight.\n",
+        encoding="utf-8",
+    )
+    async with run_bot():
+        botapi.user_message("/who zas")
+        sent = await botapi.wait_for("sendMessage")
+        assert "2</b> people match" in sent.params["text"]
+        buttons = [b for row in sent.params["reply_markup"]["inline_keyboard"] for b in row]
+        assert {b["text"] for b in buttons} == {"Stanislav Zas", "Nikolai Zas"}
+        assert all(
+            b["callback_data"].startswith("w:") and len(b["callback_data"].encode()) <= 64 for b in buttons
+        )
+        botapi.press_button(sent, text="Nikolai Zas")
+        picked = await botapi.wait_for("sendMessage", lambda c: "Nikolai Zas" in (c.text or ""))
+        assert "Deputy Finance Minister" in picked.params["text"] and "Stanislav" not in picked.params["text"]
+        assert (await botapi.wait_for("answerCallbackQuery")).ok
+        botapi.press_button(sent, data="w:nobody at all", check=False)
+        gone = await botapi.wait_for("sendMessage", lambda c: "No one called" in (c.text or ""))
+        assert "nobody at all" in gone.params["text"]
+
+
+def test_a_fuller_name_is_not_folded_into_a_bare_one() -> None:
+    text = "Visit\n\nPresident Reagan met the Pope. The statement said Reagan and Nancy Reagan would fly."
+    mentions = extract(text, date(1987, 3, 4))
+    assert {m.surface for m in mentions if m.name == "Reagan"} == {"Reagan"}
+
+
+def test_a_far_better_documented_namesake_gets_the_card(
+    dossier: Dossier, corpus_dir: Path, commands: Commands
+) -> None:
+    for i in range(5):
+        (corpus_dir / f"zas_{i}.txt").write_text(
+            f"Zas, part {i}\n\n0{i + 1} March 2023\n\nCSTO Secretary-General Stanislav Zas said more, {i}.\n",
+            encoding="utf-8",
+        )
+    (corpus_dir / "nikolai.txt").write_text(
+        "Budget\n\n02 May 2023\n\nDeputy Finance Minister Nikolai Zas said the budget was tight.\n",
+        encoding="utf-8",
+    )
+    dossier.scan_corpus(corpus_dir)
+    reply = card(commands, "zas")
+    assert reply.entries[0].person.name == "Stanislav Zas" and len(reply.entries[0].documents) == 6
+    assert [p.name for p in reply.others] == ["Nikolai Zas"]
+    assert "Also matching: Nikolai Zas" in render(reply)
+    (message,) = who_html(reply).messages
+    assert message.keyboard is not None
+    labels = [b.text for row in message.keyboard.inline_keyboard for b in row]
+    assert "Nikolai Zas" in labels and "Open #" in labels[0]
+
+
+def _people_of(d: Dossier) -> list[tuple[str, tuple[str, ...], tuple[int | str, ...]]]:
+    return [(p.name, p.aliases, p.documents) for p in d.all_people()]
+
+
+def test_a_big_scan_extracts_in_a_worker_with_the_same_result(
+    dossier: Dossier, corpus_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bot.core.PARALLEL_PEOPLE_MIN", 1)
+    monkeypatch.setattr("bot.core.SCAN_BATCH", 2)  # three batches through the worker, one ahead
+    parallel = Dossier.open(tmp_path / "parallel")
+    try:
+        report = parallel.scan_corpus(corpus_dir)
+        assert report.count("added") == 5
+        assert _people_of(parallel) == _people_of(dossier)
+        stored = parallel.store.people_of([seed_id(parallel, "004")])
+        assert "Stanislav Zas" in next(iter(stored.values()))
+    finally:
+        parallel.close()
+
+
+def test_a_failing_worker_falls_back_to_extracting_in_process(
+    dossier: Dossier, corpus_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bot.core.PARALLEL_PEOPLE_MIN", 1)
+    monkeypatch.setattr("bot.core.extract_json_many", lambda docs: [])  # cannot be sent to a worker
+    fallback = Dossier.open(tmp_path / "fallback")
+    try:
+        assert fallback.scan_corpus(corpus_dir).count("added") == 5
+        assert _people_of(fallback) == _people_of(dossier)
+    finally:
+        fallback.close()
+
+
+def test_console_answers_who(env: dict[str, str]) -> None:
+    proc = run(["console"], env, stdin="/who zas\n/who\n/help\n")
+    assert proc.returncode == 0, proc.stderr
+    assert "Stanislav Zas" in proc.stdout and "Secretary-General, CSTO — 2022-02-09" in proc.stdout
+    assert "Whom are you looking for?" in proc.stdout and "/who <name or role>" in proc.stdout
