@@ -45,7 +45,7 @@ class FileResult:
     reason: str | None = None
     similar_to: int | None = None
     similarity: float | None = None
-    people: tuple[str, ...] = ()  # filled in when people extraction is wired in
+    people: tuple[str, ...] = ()  # the persons the stored document names
 
 
 @dataclass

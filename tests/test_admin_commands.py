@@ -93,3 +93,21 @@ def test_a_snapshot_is_not_taken_for_current_after_another_process_wrote(
         assert len(again) == 7
     finally:
         again.close()
+
+
+def test_an_upload_reports_its_people_and_a_delete_forgets_them(
+    commands: Commands, console_caller: Caller, dossier: Dossier
+) -> None:
+    text = (
+        b"Envoy visits Dushanbe\n\nUN Special Representative Miroslav Jenca arrived in Dushanbe on Monday. "
+        b"Jenca said the talks were useful.\n"
+    )
+    report = dossier.ingest_upload("jenca.txt", text, "console")
+    [result] = report.results
+    assert result.status == "added" and result.people == ("Miroslav Jenca",)
+    assert "Miroslav Jenca" in render(commands.handle("/who jenca", console_caller))
+    before = dossier.people_count()
+    assert before is not None and f"People: {before}" in render(commands.handle("/stats", console_caller))
+    commands.handle(f"/delete {result.doc_id} yes", console_caller)
+    assert "Miroslav Jenca" not in render(commands.handle("/who jenca", console_caller))
+    assert dossier.people_count() == before - 1
