@@ -166,7 +166,7 @@ def cmd_eval(settings: Settings, args: argparse.Namespace) -> int:
         return 2
     with tempfile.TemporaryDirectory(prefix="dossier-eval-") as tmp:
         started = time.perf_counter()
-        dossier = Dossier.open(Path(tmp))
+        dossier = Dossier.open(Path(tmp), people=False)  # the contract measures search alone
         dossier.scan_corpus(corpus)
         print(
             json.dumps({"build_s": round(time.perf_counter() - started, 3), "docs": len(dossier)}),

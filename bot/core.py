@@ -19,12 +19,13 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
 from bot import neardup
 from bot.formats import DEFAULT_LIMITS, DOCUMENT_SUFFIXES, Extracted, Limits, Outcome, Skipped, extract
-from bot.index import MemoryIndex, SearchResult
+from bot.index import MemoryIndex, SearchResult, index_words
 from bot.ingest import IngestError, Prepared, prepare_text
 from bot.people import (
     EXTRACTOR_VERSION,
@@ -74,6 +75,7 @@ class _Pending:
     similar_to: int | None = None
     similarity: float | None = None
     mentions: str | None = None  # people already extracted (JSON), else extracted when stored
+    words: list[str] | None = None  # ``index_words`` of the text, when a worker worked them out
 
 
 PARALLEL_PEOPLE_MIN = 2 * SCAN_BATCH  # new files in a scan from which people are extracted in a worker
@@ -191,24 +193,30 @@ class Dossier:
         self._people_ready = threading.Event()
         self._people_ready.set()
         self._people_thread: threading.Thread | None = None
+        self._people_enabled = True
         # Near-duplicate signatures in memory: loaded (and backfilled) on the first upload, not at open.
         self._neardup: neardup.NearDupIndex | None = None
         self._neardup_stale = False
 
     # ----------------------------------------------------------------- lifecycle
     @classmethod
-    def open(cls, data_dir: Path, progress: Progress | None = None) -> Dossier:
+    def open(cls, data_dir: Path, progress: Progress | None = None, *, people: bool = True) -> Dossier:
         """Open (or create) the store in ``data_dir`` and bring the index up: from its snapshot when the
-        snapshot matches the store, else rebuilt from the stored documents."""
+        snapshot matches the store, else rebuilt from the stored documents.
+
+        ``people=False`` is a search-only Dossier (the benchmark contract's throwaway store): no people
+        are extracted or indexed, and documents it stores get theirs at the next open with people."""
         store = Store(data_dir / "dossier.sqlite3")
         analyzer = Analyzer()
         snapshot = data_dir / "index.pickle"
         stamp = str(store.generation())
         index = MemoryIndex.load(snapshot, stamp, analyzer)
         dossier = cls(store, index or MemoryIndex(analyzer), data_dir)
+        dossier._people_enabled = people
         if index is None:
             dossier.rebuild_index(progress, people=False)
-        dossier._start_people()
+        if people:
+            dossier._start_people()
         return dossier
 
     def close(self) -> None:
@@ -311,7 +319,7 @@ class Dossier:
         dominated by commits. A crash rolls back the batch and the next scan reads those files again, so
         nothing is half-stored; uploads pass batches of one."""
         outcomes: list[IngestOutcome] = []
-        to_index: list[tuple[int, Prepared]] = []
+        to_index: list[tuple[int, Prepared, list[str] | None]] = []
         people: list[_DocPeople] = []
         self._people_ready.wait()  # the people index is being built at start-up: add to the built one
         with self._lock:
@@ -341,9 +349,14 @@ class Dossier:
                     if item.corpus_file is not None:
                         self.store.record_corpus_file(db, _with_doc(item.corpus_file, doc_id))
                     outcomes.append(IngestOutcome(p.source, status, doc_id, p.title))
-                    to_index.append((doc_id, p))
-                    people.append(self._store_people(db, doc_id, p, item.mentions))
-            self.index.add_many((doc_id, p.title, p.text, p.published) for doc_id, p in to_index)
+                    to_index.append((doc_id, p, item.words))
+                    if self._people_enabled:
+                        people.append(self._store_people(db, doc_id, p, item.mentions))
+            given = [w for _, _, w in to_index if w is not None]
+            self.index.add_many(
+                [(doc_id, p.title, p.text, p.published) for doc_id, p, _ in to_index],
+                given if len(given) == len(to_index) else None,
+            )
             for doc_id, published, mentions in people:
                 self.people.add_document(doc_id, published, mentions)
         return outcomes
@@ -379,7 +392,8 @@ class Dossier:
         report.seen = len(paths)
         batch: list[_Pending] = []
         rejected: list[CorpusFile] = []
-        ahead = _ExtractAhead(len(paths) - len(known) >= PARALLEL_PEOPLE_MIN)
+        if self._people_thread is not None:
+            self._people_thread.join()  # writers wait for it anyway; and a process with threads can't fork
 
         def flush(last: bool = False) -> None:
             ready = ahead.push(list(batch)) if batch else []
@@ -411,7 +425,13 @@ class Dossier:
         if progress and report.unchanged and not todo:
             progress(len(paths), len(paths), "")
         items = [(rel, str(path)) for rel, path, _, _ in todo]
-        for n, ((rel, _, entry, old), result) in enumerate(zip(todo, _prepare_all(items), strict=True), 1):
+        forked = _can_fork(len(items))
+        # People are extracted by the forked workers along with the text; without them, a big scan
+        # extracts in a spawned worker one batch ahead (``_ExtractAhead``), a small one inline.
+        ahead = _ExtractAhead(self._people_enabled and not forked and len(items) >= PARALLEL_PEOPLE_MIN)
+        prepared = _prepare_all(items, forked, people=self._people_enabled)
+        for n, ((rel, _, entry, old), read) in enumerate(zip(todo, prepared, strict=True), 1):
+            result, mentions, words = read
             done = report.unchanged + n
             if progress and (done % 500 == 0 or done == len(paths)):
                 progress(done, len(paths), rel)
@@ -422,7 +442,8 @@ class Dossier:
                 if isinstance(result, IngestError):
                     rejected.append(entry)
                 continue
-            batch.append(_Pending(result, "corpus", entry, old.doc_id if old else None))
+            replaces = old.doc_id if old else None
+            batch.append(_Pending(result, "corpus", entry, replaces, mentions=mentions, words=words))
             if len(batch) >= SCAN_BATCH:
                 flush()
         try:
@@ -903,20 +924,41 @@ class Dossier:
         return len(self.index)
 
 
-PARALLEL_FROM = 2000  # files to read before a worker process pays for its start (about half a second)
+PARALLEL_FROM = 2000  # files to read before worker processes pay for their start (about half a second)
+
+# A file read; its people (JSON) if asked; the words the index reads in it (when read by a worker).
+_Read = tuple[Prepared | IngestError | OSError, str | None, list[str] | None]
 
 
-def _prepare_all(items: list[tuple[str, str]]) -> Iterator[Prepared | IngestError | OSError]:
-    """Each corpus file read and prepared, in order. A big scan by a single-threaded process (the
-    first start, the CLI, benchmarks) reads and parses in a forked worker while this process stores
-    and indexes: on two cores that takes a fifth off the Reuters build. Anything with threads (the
-    running bot scans from a worker thread) stays in process: forking a threaded process can copy a
-    lock that another thread holds, and "spawn" would re-run the caller's main module."""
-    if len(items) < PARALLEL_FROM or (os.cpu_count() or 1) < 2 or threading.active_count() > 1:
-        yield from map(_prepare_corpus_path, items)
+def _can_fork(files: int) -> bool:
+    """Whether a scan of ``files`` new files is read by forked workers: only when that many, on more than
+    one core, by a single-threaded process (the first start, the CLI, benchmarks). Forking a process
+    with threads (the running bot scans from a worker thread) can copy a lock another thread holds, and
+    "spawn" would re-run the caller's main module."""
+    return files >= PARALLEL_FROM and (os.cpu_count() or 1) >= 2 and threading.active_count() == 1
+
+
+def _prepare_all(items: list[tuple[str, str]], forked: bool, people: bool) -> Iterator[_Read]:
+    """Each corpus file read and prepared, in order; by forked workers when ``forked``, which then also
+    extract its people (the most expensive step: 0.5 ms a document against 0.1 for reading). Two
+    workers share that while this process stores and indexes."""
+    if not forked:
+        for item in items:
+            yield _prepare_corpus_path(item), None, None
         return
-    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork")) as pool:
-        yield from pool.map(_prepare_corpus_path, items, chunksize=64)
+    work = partial(_read_in_worker, people=people)
+    with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("fork")) as pool:
+        yield from pool.map(work, items, chunksize=64)
+
+
+def _read_in_worker(item: tuple[str, str], people: bool) -> _Read:
+    result = _prepare_corpus_path(item)
+    if not isinstance(result, Prepared):
+        return result, None, None
+    found = None
+    if people:
+        found = mentions_to_json(extract_people(result.text, result.published, sentences=False))
+    return result, found, index_words(result.text)
 
 
 def _with_doc(entry: CorpusFile, doc_id: int) -> CorpusFile:

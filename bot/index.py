@@ -19,7 +19,7 @@ import pickle
 import zlib
 from array import array
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import chain
@@ -356,8 +356,11 @@ class MemoryIndex:
         """Index one document (replacing an earlier version with the same id)."""
         self.add_many([(doc_id, title, text, published)])
 
-    def add_many(self, docs: Iterable[tuple[int, str, str, date | None]]) -> None:
-        """Index documents (replacing earlier versions with the same ids), a batch at a time.
+    def add_many(
+        self, docs: Iterable[tuple[int, str, str, date | None]], words: Sequence[list[str]] | None = None
+    ) -> None:
+        """Index documents (replacing earlier versions with the same ids), a batch at a time. ``words``,
+        when given, are ``index_words`` of each text, worked out already (by a scan's worker process).
 
         The batch is turned into (document, key, weight) triples for all its tokens at once and summed
         with one ``np.unique``: Python then does a little work per document and per new word, none per
@@ -367,12 +370,14 @@ class MemoryIndex:
             for doc in batch:
                 self.add_many([doc])
             return
+        if words is not None and len(words) != len(batch):
+            raise ValueError("add_many: one word list per document")
         for doc_id, *_ in batch:
             if doc_id in self._slot_of:
                 self.remove(doc_id)
         if not batch:
             return
-        bodies = [WORD_RE.findall(text.lower()) for _, _, text, _ in batch]
+        bodies = list(words) if words is not None else [index_words(text) for _, _, text, _ in batch]
         titles = [WORD_RE.findall(title.lower()) for _, title, _, _ in batch]
         # New words are numbered in order of first appearance, document by document, body then title.
         known = self._word_num
@@ -766,6 +771,11 @@ class MemoryIndex:
             out.append(self._surfaces[best[0]].display)
             changed = True
         return " ".join(out) if changed else None
+
+
+def index_words(text: str) -> list[str]:
+    """The words of a text as the index reads them: lowercased, in order."""
+    return WORD_RE.findall(text.lower())
 
 
 def _deletions(word: str) -> set[str]:

@@ -9,6 +9,7 @@ import pytest
 
 from bot.core import Dossier
 from bot.ingest import prepare_text
+from bot.query import parse_query
 from bot.store import MIGRATIONS, Store, StoreError
 
 
@@ -96,14 +97,17 @@ def test_a_scan_read_by_a_worker_process_stores_what_a_serial_scan_stores(
     (corpus_dir / "junk.txt").write_bytes(b"\x00\x01binary\x00" * 50)
     (corpus_dir / "empty.md").write_bytes(b"")
 
-    def scan(parallel_from: int, where: str) -> tuple[list[tuple[int, str, str, str]], list[tuple[str, str]]]:
+    def scan(parallel_from: int, where: str) -> tuple[list[object], list[tuple[str, str]], list[str]]:
         monkeypatch.setattr(bot.core, "PARALLEL_FROM", parallel_from)
         d = Dossier.open(tmp_path / where)
         report = d.scan_corpus(corpus_dir)
-        docs = [(doc.id, doc.source, doc.title, doc.sha256) for doc in d.store.iter_documents()]
+        docs: list[object] = [(doc.id, doc.source, doc.title, doc.sha256) for doc in d.store.iter_documents()]
+        docs += sorted(d.store.iter_people(), key=lambda row: row[0])  # people extracted by the workers
         outcomes = sorted((o.source, o.status) for o in report.outcomes)
+        names = [p.name for p in d.all_people()]
+        found = [h.doc.id for h in d.search(parse_query("masadikov")).hits]
         d.close()
-        return docs, outcomes
+        return docs, outcomes, [*names, *map(str, found)]
 
     assert threading.active_count() == 1  # else the scan stays in process and this compares nothing
     assert scan(1, "forked") == scan(10**9, "serial")
