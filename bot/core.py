@@ -14,12 +14,12 @@ import os
 import sqlite3
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
-from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
@@ -925,6 +925,8 @@ class Dossier:
 
 
 PARALLEL_FROM = 2000  # files to read before worker processes pay for their start (about half a second)
+READ_CHUNK = 64  # files a worker reads per task
+READ_AHEAD = 8  # tasks in flight: enough to keep two workers busy, little to hold in memory
 
 # A file read; its people (JSON) if asked; the words the index reads in it (when read by a worker).
 _Read = tuple[Prepared | IngestError | OSError, str | None, list[str] | None]
@@ -946,9 +948,21 @@ def _prepare_all(items: list[tuple[str, str]], forked: bool, people: bool) -> It
         for item in items:
             yield _prepare_corpus_path(item), None, None
         return
-    work = partial(_read_in_worker, people=people)
+    chunks = [items[k : k + READ_CHUNK] for k in range(0, len(items), READ_CHUNK)]
+    in_flight: deque[Future[list[_Read]]] = deque()
     with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("fork")) as pool:
-        yield from pool.map(work, items, chunksize=64)
+        # A bounded window rather than ``pool.map``, which queues every file at once: workers that run
+        # ahead of storing would otherwise pile up read texts (and their word lists) in memory.
+        for chunk in chunks:
+            in_flight.append(pool.submit(_read_chunk, chunk, people))
+            if len(in_flight) >= READ_AHEAD:
+                yield from in_flight.popleft().result()
+        while in_flight:
+            yield from in_flight.popleft().result()
+
+
+def _read_chunk(items: list[tuple[str, str]], people: bool) -> list[_Read]:
+    return [_read_in_worker(item, people) for item in items]
 
 
 def _read_in_worker(item: tuple[str, str], people: bool) -> _Read:

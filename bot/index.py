@@ -51,6 +51,7 @@ MAX_FUZZY_EXPANSIONS = 40
 COORDINATION = 1.0  # reward for matching more of the query's words
 PROXIMITY = 0.3  # reward for matched words that stand close together
 RERANK_POOL = 30
+MERGE_AT = 2_000_000  # pending (document, key) pairs merged into the postings at once
 MAX_WORD_LETTERS = 40
 SNAPSHOT_VERSION = 3
 
@@ -219,6 +220,7 @@ class MemoryIndex:
         self._post_slots: list[IntArray] = []
         self._post_tf: list[FloatArray] = []
         self._pending: list[tuple[IntArray, IntArray, FloatArray]] = []  # (slots, key ids, tf)
+        self._pending_pairs = 0
         # Every distinct lowercased word seen: its number, primary key, other keys, surface, count.
         self._word_num: dict[str, int] = {}
         self._word_primary = _Column(np.int32)  # -1: nothing indexable
@@ -282,6 +284,7 @@ class MemoryIndex:
         cuts = np.cumsum(lengths)[:-1]
         state["_post_slots"] = np.split(slots, cuts) if len(lengths) else []
         state["_post_tf"] = np.split(tfs, cuts) if len(lengths) else []
+        state.setdefault("_pending_pairs", 0)
         self.__dict__.update(state)
         self.analyzer = Analyzer()
         self._reset_caches()
@@ -432,6 +435,9 @@ class MemoryIndex:
                 tf.astype(np.float32),
             )
         )
+        self._pending_pairs += len(unique_pairs)
+        if self._pending_pairs > MERGE_AT:  # keeps a big build's transient copies small
+            self._merge()
         lengths = seq_len + TITLE_BOOST * title_len
         seqs = np.split(seq_kid.astype(np.int32), np.cumsum(seq_len)[:-1])
         for i, (doc_id, _, _, published) in enumerate(batch):
@@ -452,7 +458,7 @@ class MemoryIndex:
         key touched. Keeps slot order within a key (batches are pending in slot order)."""
         if not self._pending:
             return
-        pending, self._pending = self._pending, []
+        pending, self._pending, self._pending_pairs = self._pending, [], 0
         slots = np.concatenate([s for s, _, _ in pending])
         kids = np.concatenate([k for _, k, _ in pending])
         tfs = np.concatenate([t for _, _, t in pending])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import replace
 
 from telegram import CallbackQuery, InputFile, LinkPreviewOptions, Message, Update
@@ -150,30 +151,28 @@ async def page_button(update: Update, context: DossierContext) -> None:
 
 async def open_button(update: Update, context: DossierContext) -> None:
     """The "Open #id" button under a search: the document, as replies to that message."""
-    query = update.callback_query
-    if query is None or await caller_for(update, context) is None:
-        return
-    m = _OPEN_RE.match(query.data or "")
-    message = _accessible(query)
-    if m is None or message is None:
-        await stale_button(update, context)
-        return
-    reply = await asyncio.to_thread(context.services.commands.doc, m.group(1))
-    await query.answer()
-    await send(message, render(reply))
+    await _reply_to_button(update, context, _OPEN_RE, context.services.commands.doc)
 
 
 async def who_button(update: Update, context: DossierContext) -> None:
     """A person picked under a /who list (or a role's holders): their card, as a reply to that message."""
+    await _reply_to_button(update, context, _WHO_RE, context.services.commands.who_pick)
+
+
+async def _reply_to_button(
+    update: Update, context: DossierContext, pattern: re.Pattern[str], command: Callable[[str], Reply]
+) -> None:
+    """A button whose data names one thing to show: the command's reply to what the button's pattern
+    captured, sent as replies to the message the button is under."""
     query = update.callback_query
     if query is None or await caller_for(update, context) is None:
         return
-    m = _WHO_RE.match(query.data or "")
+    m = pattern.match(query.data or "")
     message = _accessible(query)
     if m is None or message is None:
         await stale_button(update, context)
         return
-    reply = await asyncio.to_thread(context.services.commands.who_pick, m.group(1))
+    reply = await asyncio.to_thread(command, m.group(1))
     await query.answer()
     await send(message, render(reply))
 
