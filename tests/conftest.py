@@ -135,3 +135,20 @@ def doc_id(data_dir: Path, source: str) -> int:
         return int(db.execute("SELECT id FROM documents WHERE source = ?", (source,)).fetchone()[0])
     finally:
         db.close()
+
+
+def bot_env(botapi: FakeBotApi, corpus_dir: Path, data_dir: Path, **extra: str) -> dict[str, str]:
+    """The environment of a ``python -m bot`` subprocess pointed at the fake server: this process's,
+    without any Dossier or Telegram setting of the developer's, plus these."""
+    from tests.fakebotapi import TOKEN
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DOSSIER_", "TELEGRAM_"))}
+    env.update(
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_API_BASE_URL=f"http://127.0.0.1:{botapi.port}",
+        DOSSIER_CORPUS_DIR=str(corpus_dir),
+        DOSSIER_DATA_DIR=str(data_dir),
+        DOSSIER_LOG_LEVEL="WARNING",
+        **extra,
+    )
+    return env

@@ -22,7 +22,7 @@ from bot.ingest import prepare_text
 from bot.replies import TextReply
 from bot.schedule import ScheduleError, parse_hhmm, parse_schedule
 from handlers.context import DossierApp, Services
-from tests.conftest import Runner
+from tests.conftest import Runner, bot_env
 from tests.fakebotapi import BOT_USERNAME, ApiError, ApiRequest, FakeBotApi
 
 UTC_ZONE = ZoneInfo("UTC")
@@ -554,12 +554,10 @@ async def test_a_killed_process_between_parts_resends_nothing_and_loses_nothing(
 ) -> None:
     """The bot as a process, killed (SIGKILL) after the first part was confirmed while the second is in
     flight; a new process on the same store sends the rest, once."""
-    import os
     import signal
     import sys
 
     from tests.conftest import REPO
-    from tests.fakebotapi import TOKEN
 
     user = botapi.default_user
     dossier = Dossier.open(data_dir)
@@ -584,13 +582,10 @@ async def test_a_killed_process_between_parts_resends_nothing_and_loses_nothing(
         return await result if hasattr(result, "__await__") else result
 
     botapi.set_handler("sendMessage", hold_the_second_part)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DOSSIER_", "TELEGRAM_"))}
-    env.update(
-        TELEGRAM_BOT_TOKEN=TOKEN,
-        TELEGRAM_API_BASE_URL=f"http://127.0.0.1:{botapi.port}",
-        DOSSIER_CORPUS_DIR=str(big_corpus),
-        DOSSIER_DATA_DIR=str(data_dir),
-        DOSSIER_LOG_LEVEL="WARNING",
+    env = bot_env(
+        botapi,
+        big_corpus,
+        data_dir,
         DOSSIER_DIGEST_SCHEDULE="every 1s",
     )
     proc = await asyncio.create_subprocess_exec(

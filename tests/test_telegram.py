@@ -10,8 +10,8 @@ import pytest
 
 from handlers.chat import NOT_ALLOWED
 from handlers.errors import SORRY
-from tests.conftest import Runner, doc_id
-from tests.fakebotapi import BOT_USERNAME, TOKEN, FakeBotApi
+from tests.conftest import Runner, bot_env, doc_id
+from tests.fakebotapi import BOT_USERNAME, FakeBotApi
 
 
 async def test_start_help_and_command_menu(botapi: FakeBotApi, run_bot: Runner) -> None:
@@ -271,20 +271,12 @@ async def test_a_slow_chat_does_not_hold_up_another(botapi: FakeBotApi, run_bot:
 async def test_python_m_bot_run_serves_telegram(botapi: FakeBotApi, big_corpus: Path, data_dir: Path) -> None:
     """The real entry point, as a subprocess with run_polling: start-up, one answer, clean stop."""
     import asyncio
-    import os
     import signal
     import sys
 
     from tests.conftest import REPO
 
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DOSSIER_", "TELEGRAM_"))}
-    env.update(
-        TELEGRAM_BOT_TOKEN=TOKEN,
-        TELEGRAM_API_BASE_URL=f"http://127.0.0.1:{botapi.port}",
-        DOSSIER_CORPUS_DIR=str(big_corpus),
-        DOSSIER_DATA_DIR=str(data_dir),
-        DOSSIER_LOG_LEVEL="WARNING",
-    )
+    env = bot_env(botapi, big_corpus, data_dir)
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", cwd=REPO, env=env, stderr=asyncio.subprocess.PIPE
     )

@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
-import os
 import signal
 import socket
 import sys
@@ -21,7 +20,7 @@ import pytest
 from bot.commands import COMMANDS
 from handlers.chat import NOT_ALLOWED
 from handlers.errors import SORRY
-from tests.conftest import REPO, Runner
+from tests.conftest import REPO, Runner, bot_env
 from tests.fakebotapi import TOKEN, FakeBotApi
 
 
@@ -69,13 +68,10 @@ async def test_webhook_mode_answers_only_calls_with_the_secret(
     """``python -m bot run`` with DOSSIER_WEBHOOK_URL: PTB's webhook server registers itself with the
     secret and refuses updates that do not carry it."""
     port, secret = free_port(), "s3cret-Token_123"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DOSSIER_", "TELEGRAM_"))}
-    env.update(
-        TELEGRAM_BOT_TOKEN=TOKEN,
-        TELEGRAM_API_BASE_URL=f"http://127.0.0.1:{botapi.port}",
-        DOSSIER_CORPUS_DIR=str(big_corpus),
-        DOSSIER_DATA_DIR=str(data_dir),
-        DOSSIER_LOG_LEVEL="WARNING",
+    env = bot_env(
+        botapi,
+        big_corpus,
+        data_dir,
         DOSSIER_WEBHOOK_URL=f"http://127.0.0.1:{port}/hook/",
         DOSSIER_WEBHOOK_LISTEN="127.0.0.1",
         DOSSIER_WEBHOOK_PORT=str(port),
