@@ -97,7 +97,7 @@ async def answer(update: Update, context: DossierContext, text: str) -> None:
         await long_command(message, context, text, caller)
         return
     reply: Reply = await asyncio.to_thread(context.services.commands.handle, text, caller)
-    await send(message, render(reply))
+    await send(message, render(reply, context.bot.username))
     if name in SUBSCRIPTION_COMMANDS and caller.chat_id is not None:
         sub = context.services.dossier.store.subscription(caller.chat_id)
         reschedule_chat(context.app, caller.chat_id, sub)

@@ -83,11 +83,13 @@ def date_text(doc: Document) -> str:
     return doc.published.isoformat() if doc.published else "undated"
 
 
-def render(reply: Reply) -> Rendered:
+def render(reply: Reply, bot_username: str | None = None) -> Rendered:
+    """The Telegram messages for a reply. ``bot_username`` names the bot where a text tells users how
+    to reach it (the inline-mode hint in /help)."""
     if isinstance(reply, TextReply):
         return Rendered([OutMessage(esc("\n".join(reply.lines)))])
     if isinstance(reply, HelpReply):
-        return Rendered([OutMessage(help_html(reply))])
+        return Rendered([OutMessage(help_html(reply, bot_username))])
     if isinstance(reply, SearchReply):
         return Rendered([search_message(reply)])
     if isinstance(reply, DocumentReply):
@@ -113,14 +115,15 @@ def render(reply: Reply) -> Rendered:
     raise TypeError(f"no Telegram rendering for {type(reply).__name__}")
 
 
-def help_html(reply: HelpReply) -> str:
+def help_html(reply: HelpReply, bot_username: str | None = None) -> str:
     lines = [esc(reply.intro), ""]
     for cmd in reply.commands:
         usage = esc(f"/{cmd.name} {cmd.args}".rstrip())
         mark = f"<i>{esc(ADMIN_MARK)}</i>" if cmd.admin_only else ""
         lines.append(f"{usage} — {esc(cmd.summary)}{mark}\n    e.g. <code>/{esc(cmd.example)}</code>")
     lines += ["", *(esc(line) for line in reply.footer)]
-    lines.append("\nIn any chat you can also type <code>@this_bot words</code> to pick a document inline.")
+    handle = f"@{esc(bot_username)}" if bot_username else "@this_bot"
+    lines.append(f"\nIn any chat you can also type <code>{handle} words</code> to pick a document inline.")
     return "\n".join(lines)
 
 

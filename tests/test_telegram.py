@@ -22,6 +22,7 @@ async def test_start_help_and_command_menu(botapi: FakeBotApi, run_bot: Runner) 
         sent = await botapi.wait_for("sendMessage")
         assert "/search" in sent.params["text"] and "/doc" in sent.params["text"]
         assert sent.params["parse_mode"] == "HTML"
+        assert f"<code>@{BOT_USERNAME} words</code>" in sent.params["text"]  # the bot's own name
 
 
 async def test_search_pages_in_place_and_survives_a_restart(botapi: FakeBotApi, run_bot: Runner) -> None:
