@@ -353,7 +353,9 @@ class Commands:
         sub = self.dossier.store.subscription(caller.chat_id)
         if sub is None:
             return TextReply.of("This chat is not subscribed: /subscribe to get digests.", error=True)
-        digest = build_digest(self.dossier.store, sub, datetime.now(UTC), self.people, preview=True)
+        digest = build_digest(
+            self.dossier.store, sub, datetime.now(UTC), self.people, preview=True, tz=self.settings.tz
+        )
         if digest is None:
             return TextReply.of("Nothing new since the last digest.", self.next_due_text(sub.digest_time))
         return digest

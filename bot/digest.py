@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 
 from bot.store import Document, Store, Subscription
 
@@ -72,9 +72,15 @@ def key_extract(doc: Document, limit: int = EXTRACT_CHARS) -> str:
 
 
 def build_digest(
-    store: Store, sub: Subscription, now: datetime, people: PeopleLookup | None = None, preview: bool = False
+    store: Store,
+    sub: Subscription,
+    now: datetime,
+    people: PeopleLookup | None = None,
+    preview: bool = False,
+    tz: tzinfo = UTC,
 ) -> DigestReply | None:
-    """The digest owed to ``sub``, or None when nothing was added since its cursor."""
+    """The digest owed to ``sub``, or None when nothing was added since its cursor. Its period is given
+    in ``tz``, the time zone the team reads its schedule in (``DOSSIER_TIMEZONE``)."""
     docs, total, top = store.documents_after(sub.cursor, MAX_LISTED)
     if not total:
         return None
@@ -82,7 +88,7 @@ def build_digest(
         DigestEntry(doc, key_extract(doc), tuple(people(doc.id))[:MAX_PEOPLE] if people else ())
         for doc in docs
     )
-    return DigestReply(entries, total, sub.last_run_at, now, top, preview)
+    return DigestReply(entries, total, sub.last_run_at.astimezone(tz), now.astimezone(tz), top, preview)
 
 
 @dataclass(frozen=True)

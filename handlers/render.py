@@ -256,7 +256,7 @@ def digest_entry_html(entry: DigestEntry) -> str:
 def digest_parts(reply: DigestReply, limit: int = MESSAGE_LIMIT) -> list[DigestPart]:
     """A digest as messages split at document boundaries, each with buttons for its own documents."""
     start = reply.period_start.strftime("%Y-%m-%d %H:%M")
-    end = reply.period_end.strftime("%Y-%m-%d %H:%M UTC")
+    end = reply.period_end.strftime("%Y-%m-%d %H:%M %Z")
     noun = "document" if reply.total == 1 else "documents"
     title = "Preview of your next digest" if reply.preview else "Digest"
     header = f"<b>{title}: {reply.total} new {noun}</b>\n<i>{start} – {end}</i>"

@@ -652,3 +652,22 @@ async def test_members_only_a_subscriber_who_left_the_team_gets_nothing_until_ba
         botapi.set_member(team, leaver, "member")  # back in the team: the held digest arrives, once
         back = await botapi.wait_for("sendMessage", lambda c: "Digest" in (c.text or ""), chat_id=leaver.id)
         assert listed_ids(back.params["text"]) == new
+
+
+def test_the_digest_period_is_shown_in_the_team_time_zone(dossier: Dossier) -> None:
+    from handlers.render import OutMessage, digest_parts
+
+    sub = dossier.store.subscribe(42, None, "user", 7)
+    assert sub is not None
+    add_docs(dossier, 1)
+    now = datetime(2026, 3, 14, 23, 30, tzinfo=UTC)
+
+    def period_line(tz: ZoneInfo) -> str:
+        digest = build_digest(dossier.store, sub, now, tz=tz)
+        assert digest is not None
+        first = digest_parts(digest)[0].payload
+        assert isinstance(first, OutMessage)
+        return first.html.split("\n")[1]
+
+    assert period_line(ZoneInfo("Asia/Almaty")).endswith("2026-03-15 04:30 +05</i>")  # the next day there
+    assert period_line(UTC_ZONE).endswith("2026-03-14 23:30 UTC</i>")
