@@ -64,7 +64,12 @@ COMMANDS: tuple[CommandInfo, ...] = (
     CommandInfo("subscribe", "", "get a digest of new documents (in groups: admins only)", "subscribe"),
     CommandInfo("unsubscribe", "", "stop the digest", "unsubscribe"),
     CommandInfo("digest", "", "show now what the next digest would contain", "digest"),
-    CommandInfo("digest_time", "<HH:MM>", "get your digest daily at this time instead", "digest_time 08:30"),
+    CommandInfo(
+        "digest_time",
+        "<HH:MM | off>",
+        "get your digest daily at this time instead (off: back to the shared schedule)",
+        "digest_time 08:30",
+    ),
     CommandInfo("help", "", "this list", "help"),
     CommandInfo(
         "add", "", "send a file with this caption to add it (in private chats any file will do)", "add",
@@ -334,7 +339,15 @@ class Commands:
             return refusal
         assert caller.chat_id is not None
         if not args.strip():
-            return TextReply.of("At what time? Give it as HH:MM, e.g. /digest_time 08:30", error=True)
+            return TextReply.of(
+                "At what time? Give it as HH:MM, e.g. /digest_time 08:30 (or /digest_time off for the "
+                "shared schedule)",
+                error=True,
+            )
+        if args.strip().lower() in ("off", "default", "reset"):
+            if not self.dossier.store.set_digest_time(caller.chat_id, None):
+                return TextReply.of("This chat is not subscribed yet: /subscribe first.", error=True)
+            return TextReply.of("Digests follow the shared schedule again.", self.next_due_text(None))
         try:
             at = parse_hhmm(args)
         except ScheduleError as exc:

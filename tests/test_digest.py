@@ -671,3 +671,24 @@ def test_the_digest_period_is_shown_in_the_team_time_zone(dossier: Dossier) -> N
 
     assert period_line(ZoneInfo("Asia/Almaty")).endswith("2026-03-15 04:30 +05</i>")  # the next day there
     assert period_line(UTC_ZONE).endswith("2026-03-14 23:30 UTC</i>")
+
+
+async def test_digest_time_off_goes_back_to_the_shared_schedule(botapi: FakeBotApi, run_bot: Runner) -> None:
+    async with run_bot(**FAST) as app:
+        botapi.user_message("/subscribe")
+        await botapi.wait_for("sendMessage")
+        botapi.user_message("/digest_time 06:05")
+        await botapi.wait_for("sendMessage")
+        jq = app.job_queue
+        assert jq is not None
+        me = botapi.default_user.id
+        await eventually(lambda: bool(jq.get_jobs_by_name(f"digest:{me}")))
+        botapi.user_message("/digest_time off")
+        back = await botapi.wait_for("sendMessage", lambda c: "shared schedule again" in (c.text or ""))
+        assert "next digest is due" in back.params["text"]
+        await eventually(lambda: not jq.get_jobs_by_name(f"digest:{me}"))
+        sub = services(app).dossier.store.subscription(me)
+        assert sub is not None and sub.digest_time is None
+        new = add_docs_between_runs(app, 1)
+        got = await botapi.wait_for("sendMessage", lambda c: "Digest: 1 new" in (c.text or ""), timeout=10)
+        assert listed_ids(got.params["text"]) == new
