@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from telegram import LinkPreviewOptions, Update
@@ -26,6 +26,9 @@ log = logging.getLogger(__name__)
 
 GLOBAL_JOB = "digest:all"
 PARALLEL_CHATS = 16  # deliveries in flight at once; the rate limiter paces the actual sends
+# A delivery that failed for a passing reason is tried again this soon, not only at the next scheduled
+# run (a day away under a daily schedule).
+RETRY_FAILED = timedelta(minutes=5)
 LOCKS_KEY = "digest_locks"
 
 
@@ -148,13 +151,27 @@ async def run_digest(context: DossierContext, chat_id: int) -> int:
             moved_to = exc.new_chat_id
         except RetryAfter as exc:
             log.warning(
-                "digest to chat %s rate-limited past retries (%s): next run", chat_id, exc.retry_after
+                "digest to chat %s rate-limited past retries (%s): retrying soon or at the next run",
+                chat_id,
+                exc.retry_after,
             )
+            retry_soon(context, chat_id)
         except TelegramError as exc:
-            log.warning("digest to chat %s failed (%s): retrying at the next run", chat_id, exc)
+            log.warning("digest to chat %s failed (%s): retrying soon or at the next run", chat_id, exc)
+            retry_soon(context, chat_id)
     if moved_to is not None:
         return await run_digest(context, moved_to)
     return 0
+
+
+def retry_soon(context: DossierContext, chat_id: int) -> None:
+    """One more try for one chat in RETRY_FAILED (once: a retry already waiting is not doubled). What
+    was confirmed stays confirmed, so the retry sends only the rest."""
+    jq = context.app.job_queue
+    name = f"digest-retry:{chat_id}"
+    if jq is None or jq.get_jobs_by_name(name):
+        return
+    jq.run_once(digest_job, when=RETRY_FAILED, data=[chat_id], name=name)
 
 
 async def migrate_chat(update: Update, context: DossierContext) -> None:

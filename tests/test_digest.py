@@ -692,3 +692,24 @@ async def test_digest_time_off_goes_back_to_the_shared_schedule(botapi: FakeBotA
         new = add_docs_between_runs(app, 1)
         got = await botapi.wait_for("sendMessage", lambda c: "Digest: 1 new" in (c.text or ""), timeout=10)
         assert listed_ids(got.params["text"]) == new
+
+
+async def test_a_failed_delivery_is_retried_soon_not_only_at_the_next_daily_run(
+    botapi: FakeBotApi, run_bot: Runner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import handlers.digest
+
+    monkeypatch.setattr(handlers.digest, "RETRY_FAILED", timedelta(seconds=1))
+    async with run_bot(DOSSIER_DIGEST_SCHEDULE="0 9 * * *") as app:
+        botapi.user_message("/subscribe")
+        await botapi.wait_for("sendMessage")
+        me = botapi.default_user.id
+        new = add_docs(services(app).dossier, 2)
+        botapi.fail_next("sendMessage", status=500, chat_id=me)
+        assert app.job_queue is not None
+        app.job_queue.run_once(handlers.digest.digest_job, when=0)  # the 09:00 run, now
+        got = await botapi.wait_for("sendMessage", lambda c: c.ok and "Digest" in (c.text or ""), timeout=10)
+        assert listed_ids(got.params["text"]) == new
+        await eventually(lambda: services(app).dossier.store.subscription(me).cursor == new[-1])  # type: ignore[union-attr]
+        assert len(botapi.sent("sendMessage", ok=False, chat_id=me)) == 1
+        assert not app.job_queue.get_jobs_by_name(f"digest-retry:{me}")  # done: nothing left waiting
