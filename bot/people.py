@@ -1047,9 +1047,10 @@ def _resolve(
                 accepted.append(c)
             else:
                 weak.add(id(c))
-        elif c.given and not c.employer and c.name not in vetoed:
-            # "cases involving Ivan Boesky, Dennis Levine and others": no evidence here, but the shape of a
-            # full name. Weak: it never starts a person, only joins one that other documents establish.
+        elif c.given and c.name not in vetoed:
+            # "cases involving Ivan Boesky, Dennis Levine and others", "the nomination of Alan Greenspan":
+            # no evidence here, but the shape of a full name. Weak: it never starts a person, only joins
+            # one that other documents establish (so "analysts of Morgan Stanley" makes nobody).
             weak.add(id(c))
     full: dict[str, list[_Cand]] = defaultdict(list)
     for c in accepted:
@@ -1713,7 +1714,7 @@ def _role_records(items: list[_Item]) -> tuple[RoleRecord, ...]:
 # --------------------------------------------------------------------------------------------------------
 
 # Bumped whenever ``extract`` changes what it finds, so stores re-extract documents stored by an older one.
-EXTRACTOR_VERSION = 2  # 2: weak full names kept; sentences found at display time
+EXTRACTOR_VERSION = 3  # 2: weak full names kept; sentences found at display time; 3: also after "of"
 
 
 def mentions_to_json(mentions: Sequence[Mention]) -> str:

@@ -478,3 +478,15 @@ def test_console_answers_who(env: dict[str, str]) -> None:
     assert proc.returncode == 0, proc.stderr
     assert "Stanislav Zas" in proc.stdout and "Secretary-General, CSTO — 2022-02-09" in proc.stdout
     assert "Whom are you looking for?" in proc.stdout and "/who <name or role>" in proc.stdout
+
+
+def test_a_full_name_after_of_joins_a_person_known_elsewhere_and_makes_no_one_alone() -> None:
+    known = (1, "Fed\n\nFed chairman Alan Greenspan said rates would stay.")
+    named = (2, "Markets\n\nMarkets weighed the nomination of Alan Greenspan to succeed the chairman.")
+    index = _index([known, named])
+    (person,) = [p for p in index.persons() if p.name == "Alan Greenspan"]
+    assert sorted(person.documents) == [1, 2]
+    alone = _index([named])  # a weak mention never starts a person of its own
+    assert "Alan Greenspan" not in {p.name for p in alone.persons()}
+    bank = _index([(3, "Shares\n\nThe advice of Morgan Stanley was to wait.")])
+    assert not bank.persons()
