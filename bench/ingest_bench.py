@@ -21,8 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-BENCH = REPO.parent / "shared" / "bench"
+from reuters import REPO, materialize
 
 
 def run_once(corpus: Path, tmp: Path, n: int) -> dict[str, float]:
@@ -54,17 +53,7 @@ def main() -> int:
         tmp = Path(tmp_name)
         corpus = args.corpus
         if corpus is None:
-            corpus = tmp / "corpus"
-            subprocess.run(
-                [
-                    sys.executable,
-                    str(BENCH / "materialize.py"),
-                    str(BENCH / "reuters21578.jsonl.gz"),
-                    str(corpus),
-                ],
-                check=True,
-                capture_output=True,
-            )
+            corpus = materialize(tmp / "corpus")
         files = sum(1 for p in corpus.rglob("*") if p.is_file())
         runs = [run_once(corpus, tmp, n) for n in range(args.runs)]
         for r in runs:

@@ -16,8 +16,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-BENCH = REPO.parent / "shared" / "bench"
+from reuters import REPO, materialize
 
 PROBE = """
 import json, sys, time
@@ -58,17 +57,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="dossier-restart-") as tmp:
         corpus = args.corpus
         if corpus is None:
-            corpus = Path(tmp) / "corpus"
-            subprocess.run(
-                [
-                    sys.executable,
-                    str(BENCH / "materialize.py"),
-                    str(BENCH / "reuters21578.jsonl.gz"),
-                    str(corpus),
-                ],
-                check=True,
-                capture_output=True,
-            )
+            corpus = materialize(Path(tmp) / "corpus")
         data = Path(tmp) / "data"
         cold = probe(data, corpus, scan=True)
         print(f"first start (empty store, {cold['docs']:.0f} files ingested): {cold['ready']:.2f} s")

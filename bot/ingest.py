@@ -101,13 +101,3 @@ def prepare_file(source: str, data: bytes) -> Prepared:
         raise IngestError(f"{source}: only .txt and .md files are read here")
     return prepare_text(source, decode(data))
 
-
-def prepare_path(item: tuple[str, str]) -> Prepared | IngestError | OSError:
-    """Read and prepare one corpus file, returning the failure instead of raising it: what a worker
-    process sends back for each file of a large scan (``bot.core.Dossier.scan_corpus``)."""
-    source, path = item
-    try:
-        with open(path, "rb") as fh:
-            return prepare_file(source, fh.read())
-    except (IngestError, OSError) as exc:
-        return exc

@@ -44,6 +44,16 @@ def data_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
+def env(corpus_dir: Path, data_dir: Path) -> dict[str, str]:
+    """Settings for a ``python -m bot`` subprocess on this test's corpus and data folders."""
+    return {
+        "DOSSIER_CORPUS_DIR": str(corpus_dir),
+        "DOSSIER_DATA_DIR": str(data_dir),
+        "DOSSIER_LOG_LEVEL": "WARNING",
+    }
+
+
+@pytest.fixture
 def dossier(corpus_dir: Path, data_dir: Path) -> Iterator[Dossier]:
     d = Dossier.open(data_dir)
     d.scan_corpus(corpus_dir)

@@ -29,15 +29,6 @@ def run(
     )
 
 
-@pytest.fixture
-def env(corpus_dir: Path, data_dir: Path) -> dict[str, str]:
-    return {
-        "DOSSIER_CORPUS_DIR": str(corpus_dir),
-        "DOSSIER_DATA_DIR": str(data_dir),
-        "DOSSIER_LOG_LEVEL": "WARNING",
-    }
-
-
 def test_search_json_shape(env: dict[str, str]) -> None:
     proc = run(["search", "Масадыков", "--json", "--limit", "3"], env)
     assert proc.returncode == 0, proc.stderr

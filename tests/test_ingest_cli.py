@@ -11,8 +11,6 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
-
 from bot.core import Dossier
 from bot.index import MemoryIndex
 from bot.query import parse_query
@@ -20,15 +18,6 @@ from bot.store import Store
 from tests.conftest import REPO
 from tests.test_cli import run
 from tests.test_formats import make_pdf, make_zip
-
-
-@pytest.fixture
-def env(corpus_dir: Path, data_dir: Path) -> dict[str, str]:
-    return {
-        "DOSSIER_CORPUS_DIR": str(corpus_dir),
-        "DOSSIER_DATA_DIR": str(data_dir),
-        "DOSSIER_LOG_LEVEL": "WARNING",
-    }
 
 
 def write(folder: Path, files: dict[str, bytes]) -> Path:

@@ -21,16 +21,6 @@ from tests.conftest import SEED_CORPUS, Runner, seed_id
 from tests.fakebotapi import BOT_USERNAME, FakeBotApi
 from tests.test_cli import run
 
-
-@pytest.fixture
-def env(corpus_dir: Path, data_dir: Path) -> dict[str, str]:
-    return {
-        "DOSSIER_CORPUS_DIR": str(corpus_dir),
-        "DOSSIER_DATA_DIR": str(data_dir),
-        "DOSSIER_LOG_LEVEL": "WARNING",
-    }
-
-
 NON_PERSONS = (
     "Crocus City Hall",
     "Mangistau",
