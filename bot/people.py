@@ -60,14 +60,15 @@ ROLE_HEADS = _words(
     """
     president vice-president president-elect chairman chairwoman chairperson chair secretary
     secretary-general undersecretary under-secretary minister premier chancellor governor director
-    director-general deputy representative envoy ambassador spokesman spokeswoman spokesperson chief head
+    director-general deputy representative envoy ambassador spokesman spokeswoman spokesperson chief head aide
     leader commander admiral marshal king queen prince princess emperor pope senator congressman
     congresswoman mayor editor editor-in-chief executive officer manager economist analyst professor judge
     attorney prosecutor adviser advisor commissioner treasurer founder sheikh emir sultan ayatollah ceo cfo
     coo strategist vice-chairman counsellor counselor councillor diplomat delegate negotiator coordinator
     ombudsman comptroller rapporteur surgeon inspector consul
     президент премьер министр секретарь генсек председатель директор заместитель глава посол
-    представитель спикер губернатор мэр руководитель
+    представитель спикер губернатор мэр руководитель генсекретарь канцлер советник помощник начальник
+    командующий прокурор генпрокурор сенатор депутат лидер постпред
     """
 )
 # Words that qualify a role without heading it: "Deputy Prime Minister", "Special Representative".
@@ -79,12 +80,15 @@ ROLE_MODIFIERS = _words(
     permanent managing principal associate security external presidential press military budget
     communications environment mines mining planning development cabinet supreme high grand crown
     postmaster solicitor national international regional co-chairman interim general-secretary
-    генеральный генерального первый специальный
+    генеральный генерального первый специальный исполнительный пресс вице постоянный полномочный
+    чрезвычайный государственный иностранных
     """
 )
 # May close a title after its head, never head one: "Secretary General", "Attorney General" (but "General
 # Motors", "General Automation" are companies).
 TITLE_TAILS = _words("general designate elect")
+# Close a title after "of": "chief of staff", "Chiefs of Staff".
+TITLE_OF_TAILS = _words("staff")
 # Status words before a title: kept out of the title; "former" remembered.
 STATUS_WORDS = _words("new former then late outgoing incoming ex newly current бывший новый")
 PAST_STATUS = _words("former then late outgoing ex бывший")
@@ -104,6 +108,7 @@ ORG_HEADS = _words(
     magazine newspaper press television tv radio oblast region province county district city town village
     heights hall hills bay gulf lake park church cathedral mosque museum hospital school college company
     holdings holding industries systems brothers partners associates securities trust capital motors
+    communications
     airlines airways resources worldwide tower palace castle bridge port harbour harbor canal desert
     peninsula coast world war revolution crisis games olympics cup prize award festival initiative project
     operation commons relations affairs association society foundation alliance network media secretariat
@@ -120,7 +125,10 @@ ORG_HEADS = _words(
 # magazine “National Defense” Igor Korotchenko", "House Energy and Commerce committee chairman John Dingell".
 ORG_NOUNS = _words(
     "magazine newspaper daily weekly journal agency company firm bank group party channel committee "
-    "commission board council ministry department union association institute subcommittee"
+    "commission board council ministry department union association institute subcommittee staff "
+    # Russian, in the genitive a title takes: "Председатель правительства", "министр иностранных дел".
+    "правительства министерства дел комитета совета комиссии республики федерации партии банка фонда "
+    "организации союза секретариата президента"
 )
 # Adjectives that start names of organisations and regions, never of people: "Collective Security Treaty
 # Organization", "Central Asia", "National Defense".
@@ -164,7 +172,7 @@ PLACE_PREPOSITIONS = _words(
 # Connectors that may sit inside a capitalised run: "Bank of Japan", "Ferdinand de Lesseps".
 CONNECTORS = _words("of the and for on de du da di dos das del der den van von le la bin ibn al el y и")
 NAME_PARTICLES = _words("de du da di dos das del der den van von le la bin ibn al el ter ten")
-ORG_PREPOSITIONS = _words("of at for in")
+ORG_PREPOSITIONS = _words("of at for in to")  # "aide to the president", "ambassador to Japan"
 # Words that cannot open an apposition: ", and analysts said" is not "analyst".
 CLAUSE_OPENERS = _words("and but or nor which who whom while although though as when if because so then")
 OBJECT_PRONOUNS = _words("it its they their we")  # "Texaco said it ...": an organisation speaks
@@ -260,8 +268,8 @@ class Role:
         return role_key(self.title)
 
 
-STATED, SPEECH, WEAK = "stated", "speech", "weak"
-_STRENGTH = {WEAK: 0, SPEECH: 1, STATED: 2}
+STATED, SPEECH, WEAK, HEADLINE = "stated", "speech", "weak", "headline"
+_STRENGTH = {HEADLINE: -1, WEAK: 0, SPEECH: 1, STATED: 2}
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,7 +281,9 @@ class Mention:
     offers for that name: ``"stated"`` (a title, role, apposition, initial or courtesy title says it is a
     person), ``"speech"`` (only a speech verb: "Paul Volcker said"; companies speak too, so the index wants
     more before it lists such a name), ``"weak"`` (a bare word before a speech verb, an all-caps headline
-    "LAWSON SAYS"; kept only to be attributed to a person known from other documents).
+    "LAWSON SAYS"; kept only to be attributed to a person known from other documents), ``"headline"`` (a
+    word of an all-caps headline that reads as a surname, "BOESKY AIDE ...": attributed only to a person
+    who dominates that surname in the collection, see ``_attach_headlines``).
     """
 
     name: str
@@ -286,7 +296,7 @@ class Mention:
 
     @property
     def confident(self) -> bool:
-        return self.evidence != WEAK
+        return _STRENGTH[self.evidence] > 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -393,8 +403,10 @@ def _classify(base: str) -> str:
         return COMMON
     if low in NAME_PARTICLES:
         return PARTICLE
-    if "-" in base and any(_compound_tail(p) for p in base.split("-")[1:]):
-        return COMMON  # "Moscow-led", "Franco-German", "Mid-January" (but "Roh Tae-woo" is a name)
+    if is_cyrillic(base) and _ru_place(base):
+        return COMMON  # "Президент Казахстана Касым-Жомарт Токаев": the place, in the genitive
+    if "-" in base and (base[1] == "-" or any(_compound_tail(p) for p in base.split("-")[1:])):
+        return COMMON  # "Moscow-led", "Franco-German", "R-Ill" (but "Roh Tae-woo" is a name)
     return NAME
 
 
@@ -402,6 +414,13 @@ _COMPOUND_TAILS = _words(
     "led based owned run backed born made style like sized speaking controlled oriented related bound wide "
     "level term year day week month time page point type german french american british russian soviet"
 )
+
+
+def _ru_place(word: str) -> bool:
+    """A Russian word every reading of which is a place name (Geox) and none a personal name."""
+    parses = _morph().morph.parse(word)[:3]
+    tags = [set(str(p.tag).replace(" ", ",").split(",")) for p in parses]
+    return bool(tags) and all("Geox" in t and not {"Name", "Surn", "Patr"} & t for t in tags)
 
 
 def _compound_tail(part: str) -> bool:
@@ -544,7 +563,13 @@ def _role_from(words: Sequence[_Word], lo: int, hi: int, *, tail: str, strict_pr
     if not title_words or not any(w.kind == ROLE for w in title_words):
         return None
     rest = words[hi:]
+    if len(rest) >= 2 and rest[0].low == "of" and rest[1].low in TITLE_OF_TAILS:
+        title_words, rest = [*title_words, *rest[:2]], rest[2:]  # "White House chief of staff"
     org_post: list[_Word] = []
+    if rest and tail == "name" and _genitive_org(title_words, rest):
+        # "Генеральный секретарь ОДКБ Таалатбек Масадыков": the organisation as written
+        title = _cyrillic_title(title_words) or ""
+        return Role(title=title, org=" ".join(w.text for w in rest), former=former)
     if rest:
         if rest[0].low not in ORG_PREPOSITIONS and not (tail == "any" and rest[0].low in ("with", "and")):
             if tail == "name" or rest[0].kind in (NAME, INITIAL) or rest[0].text.islower():
@@ -558,8 +583,31 @@ def _role_from(words: Sequence[_Word], lo: int, hi: int, *, tail: str, strict_pr
                 len(org_post) + 1 < len(rest) or not org_post or org_post[-1].kind == CONN
             ):
                 return None  # "president of Kazakhstan": a name right after "of" is the organisation
-    title = " ".join(_display_title(w.text) for w in title_words)
+    title = _cyrillic_title(title_words) or " ".join(_display_title(w.text) for w in title_words)
     return Role(title=title, org=_org_text(org_post) or _org_text(org_pre), former=former)
+
+
+MAX_GENITIVE_ORG = 4
+
+
+def _genitive_org(title_words: Sequence[_Word], rest: Sequence[_Word]) -> bool:
+    """Russian puts the organisation after the title, in the genitive and without a preposition:
+    "Генеральный секретарь ОДКБ", "Президент Казахстана", "министр иностранных дел России". A Russian
+    title followed, up to the name, by a few Russian words or capitalised ones (an acronym, a place) has
+    them as its organisation."""
+    return (
+        all(is_cyrillic(w.text) for w in title_words)
+        and len(rest) <= MAX_GENITIVE_ORG
+        and all(w.text[:1].isupper() or is_cyrillic(w.text) for w in rest)
+    )
+
+
+def _cyrillic_title(title_words: Sequence[_Word]) -> str | None:
+    """A Russian title as Russian writes it: only its first letter capitalised ("Генеральный секретарь")."""
+    if not all(is_cyrillic(w.text) for w in title_words):
+        return None
+    text = " ".join(w.text if w.kind == ACRONYM else w.text.lower() for w in title_words)
+    return text[:1].upper() + text[1:]
 
 
 def _display_title(word: str) -> str:
@@ -734,8 +782,8 @@ def _candidates(ctx: _DocCtx, run: _Run) -> list[_Cand]:
                 j = k + 1
                 break
         if i > 1 and _after_of(run.words, kinds, i):
-            if j - i < 2:
-                continue  # "Republic of Belarus": the organisation's complement, not a name
+            if j - i < 3:
+                continue  # "Republic of Belarus", "Analysts of Morgan Stanley": the organisation's name
             i += 1  # "Republic of Belarus Alexander Shpakovsky": the first word belongs to the organisation
         if j - i > MAX_NAME_TOKENS:
             continue
@@ -961,18 +1009,104 @@ def _dated(ctx: _DocCtx, role: Role) -> Role:
     return Role(role.title, role.org, ctx.published, role.former)
 
 
-def _headline_speakers(text: str) -> list[tuple[int, int, str]]:
+def _headline_speakers(text: str) -> list[tuple[int, int, str, str]]:
     """ "LAWSON SAYS HE FAVOURS ...": the word before a speech verb of an all-caps first line, as a weak
     mention (the index attaches it to a known person with that surname, or drops it)."""
-    out: list[tuple[int, int, str]] = []
+    out: list[tuple[int, int, str, str]] = []
     head_end = text.find("\n")
     for m in _HEADLINE_SAYS_RE.finditer(text, 0, head_end if head_end >= 0 else len(text)):
         base = _info(m.group(1))[1]
         word = base.title()
         if len(base) < 3 or _classify(word) != NAME or not re.search("[AEIOUY]", base):
             continue
-        out.append((m.start(1), m.start(1) + len(base), word))
+        out.append((m.start(1), m.start(1) + len(base), word, WEAK))
+    said = {x[0] for x in out}
+    alone = _headline_surnames(text, head_end if head_end >= 0 else len(text))
+    out.extend(x for x in alone if x[0] not in said)
     return out
+
+
+_HEAD_TOKEN_RE = re.compile(r"[A-Z0-9][A-Z0-9'’.&/-]*|[<>(),;:\"&]")
+_HEAD_NAME_RE = re.compile(r"[A-Z]+(?:-[A-Z]+)*")
+_HEAD_JOINERS = _words("and of &")
+MAX_COMPANY_LOOKAHEAD = 6  # "BAKER, FENTRESS AND CO <BKFR>", "CHAMBERS DEVELOPMENT CO INC"
+
+
+def _headline_surnames(text: str, head_end: int) -> list[tuple[int, int, str, str]]:
+    """ "BOESKY AIDE DAVIDOFF CONSENTS TO SEC PENALTIES": a word of an all-caps first line that reads as a
+    surname standing alone, as a ``HEADLINE`` mention (many Reuters items are a headline and nothing else).
+
+    Only in an item without a body (no lowercase text after the headline): a story names its people in
+    the body, where the rules above judge them, and the words of its headline are often places and
+    companies the body spells out ("... IN PHONE PACT WITH CHINA"). Alone: not next to another name-like
+    word ("BAKER HUGHES"), not after "in" or "the" (as in a body), an initial ("H.J. HEINZ") or a name and
+    "and" ("JOHNSON AND JOHNSON"), and not the start of a company's name, that is a run of name-like
+    words that reaches an organisation word or a ticker ("BAKER COMMUNICATIONS INC", "DUPONT <DD>",
+    "CASEY'S GENERAL STORES"). After one name-like word the two are a full name ("AGAINST IVAN BOESKY").
+    The index joins these only to a person well established elsewhere (``_attach_headlines``)."""
+    if _LOWER_RE.search(text, head_end):
+        return []  # a story: it names its people in the body
+    head = text[:head_end]
+    tokens = [t.group() for t in _HEAD_TOKEN_RE.finditer(head)]
+    if not tokens:
+        return []
+    starts = [t.start() for t in _HEAD_TOKEN_RE.finditer(head)]
+    infos = [_info(t) for t in tokens]
+    kinds = [
+        CONN
+        if t.lower() in _HEAD_JOINERS
+        else (_classify(i[1].title()) if _HEAD_NAME_RE.fullmatch(i[1]) else ("" if len(t) == 1 else ACRONYM))
+        for t, i in zip(tokens, infos, strict=True)
+    ]
+    out: list[tuple[int, int, str, str]] = []
+    depth = 0
+    for k, (_, base, possessive) in enumerate(infos):
+        depth += (tokens[k] == "<") - (tokens[k] == ">")
+        low = base.lower()
+        if kinds[k] != NAME or depth > 0 or len(base) < 3 or not re.search("[AEIOUY]", base):
+            continue
+        if low in ORG_NOUNS or _singular(low) in ORG_NOUNS or _company_follows(tokens, kinds, k):
+            continue
+        if not possessive and k + 1 < len(tokens):
+            nxt = infos[k + 1][1].lower()
+            if kinds[k + 1] == NAME or nxt in ORG_ADJECTIVES or nxt in ORG_HEADS:
+                continue  # "BAKER HUGHES", "BAKER INTERNATIONAL", "WARNER COMMUNICATIONS"
+            if (kinds[k + 1] == ACRONYM and "." in nxt) or (
+                kinds[k + 1] == CONN and k + 2 < len(tokens) and kinds[k + 2] == NAME
+            ):
+                continue  # "HOWARD B. WOLF INC", "SIMON AND SCHUSTER"
+        first, name = k, base.title()
+        if k > 0 and kinds[k - 1] == NAME and not infos[k - 1][2]:
+            first, name = k - 1, f"{infos[k - 1][1].title()} {name}"
+        prev = infos[first - 1][1].lower() if first > 0 else ""
+        if prev in DETERMINERS or prev in PLACE_PREPOSITIONS:
+            continue
+        if first > 0 and ((kinds[first - 1] == ACRONYM and "." in prev) or kinds[first - 1] == CONN):
+            continue  # "H.J. HEINZ", "JOHNSON AND JOHNSON", "BANK OF ..."
+        if first < k and first > 0 and kinds[first - 1] == NAME and not infos[first - 1][2]:
+            continue  # three name-like words
+        if re.search(rf"(?<![\w'’]){re.escape(base)}(?!\w)", text[head_end:]):
+            continue
+        out.append((starts[first], starts[k] + len(base), name, HEADLINE))
+    return out
+
+
+def _company_follows(tokens: list[str], kinds: list[str], k: int) -> bool:
+    """Do the headline words after word ``k`` run on (names, modifiers, "and", commas) into an
+    organisation word or a ticker, making it the start of a company's name? After a comma only through an
+    "and" ("BAKER, FENTRESS AND CO"): "..., COURT CLERK SAYS" is the next clause."""
+    comma = False
+    for j in range(k + 1, min(len(tokens), k + 1 + MAX_COMPANY_LOOKAHEAD)):
+        token, kind = tokens[j], kinds[j]
+        if token in ("<", "(") or kind == ORG or token.lower() in ORG_NOUNS:
+            return not comma
+        if token == ",":
+            comma = True
+        elif kind == CONN:
+            comma = False
+        elif kind not in (NAME, MOD):
+            return False
+    return False
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -1025,7 +1159,10 @@ def _first_names_agree(x: str, y: str) -> bool:
 
 
 def _resolve(
-    ctx: _DocCtx, cands: list[_Cand], caps_words: list[tuple[int, str]], weak_caps: list[tuple[int, int, str]]
+    ctx: _DocCtx,
+    cands: list[_Cand],
+    caps_words: list[tuple[int, str]],
+    weak_caps: list[tuple[int, int, str, str]],
 ) -> list[Mention]:
     """Decide each candidate, then attribute bare surnames to the full names the document gives them.
 
@@ -1084,9 +1221,9 @@ def _resolve(
             target = _fullest(probe, full)
             if level[target] == STATED:
                 chosen.append((probe, target, STATED))
-    for s, e, word in weak_caps:
+    for s, e, word, evidence in weak_caps:
         if not any(c.start <= s < c.end for c, _, _ in chosen):
-            chosen.append((_Cand([word], [NAME], s, e), word, WEAK))
+            chosen.append((_Cand([word], [NAME], s, e), word, evidence))
     return _mentions(ctx, chosen)
 
 
@@ -1197,7 +1334,7 @@ class _Item:
 
     @property
     def confident(self) -> bool:
-        return self.evidence != WEAK
+        return _STRENGTH[self.evidence] > 0
 
     @property
     def first_name(self) -> str | None:
@@ -1458,9 +1595,9 @@ class PeopleIndex:
         return matches[:limit]
 
 
-_ROLE_KEYS = frozenset(role_key(w) for w in ROLE_HEADS | ROLE_MODIFIERS | TITLE_TAILS) | frozenset(
-    role_key(p) for w in ROLE_HEADS for p in w.split("-")
-)
+_ROLE_KEYS = frozenset(
+    role_key(w) for w in ROLE_HEADS | ROLE_MODIFIERS | TITLE_TAILS | TITLE_OF_TAILS
+) | frozenset(role_key(p) for w in ROLE_HEADS for p in w.split("-"))
 
 
 def _is_role_query(words: list[str]) -> bool:
@@ -1580,7 +1717,8 @@ def _cluster_block(items: list[_Item]) -> list[_Cluster]:
     """
     variants: dict[tuple[str, str], list[_Item]] = defaultdict(list)
     bares: list[_Item] = []
-    for x in items:
+    heads = [x for x in items if _from_headline(x)]
+    for x in items if not heads else [x for x in items if not _from_headline(x)]:
         if x.given:
             variants[(_surname_key(x.given[0].rstrip(".")), x.skey)].append(x)
         else:
@@ -1623,7 +1761,56 @@ def _cluster_block(items: list[_Item]) -> list[_Cluster]:
             cluster = _Cluster()
             cluster.add(group)
             clusters.append(cluster)
+    _attach_headlines(heads, clusters)
     return clusters
+
+
+def _headline_fits(x: _Item, cluster: _Cluster) -> bool:
+    """Can a headline name be this person? Only a person with a written-out first name ("BOND" is not
+    "Bond" of nobody's documents, "FORD" no company a headline calls by one word), whose confident
+    mentions carry that very surname, and, for "IVAN BOESKY", that very first name."""
+    first = x.first_name
+    return any(
+        y.skey == x.skey and y.first_name is not None and (first is None or y.first_name == first)
+        for y in cluster.items
+        if y.confident
+    )
+
+
+def _from_headline(x: _Item) -> bool:
+    """A name only read off an all-caps headline ("BOESKY AIDE ..."), in this document."""
+    return x.evidence == HEADLINE
+
+
+HEADLINE_MIN_DOCS = 8
+
+
+def _attach_headlines(heads: list[_Item], clusters: list[_Cluster]) -> None:
+    """Headline mentions join persons, never start one: the person the same document names, else the
+    person who dominates the surname (at least twice the documents of the next namesake) when the texts
+    state that person in at least twice as many documents as headlines use the word on their own. A word
+    that headlines use more than that ("SELLS", "HAS", "MOODY'S") is mostly something else; and a bare
+    word only joins a person of at least ``HEADLINE_MIN_DOCS`` documents ("BOND" is not Alan Bond of six)."""
+    if not heads:
+        return
+    docs_before = {id(c): len(c.docs) for c in clusters}
+    known = set().union(*(c.docs for c in clusters)) if clusters else set()
+    alone: dict[str, set[DocId]] = defaultdict(set)
+    for x in heads:
+        if x.doc_id not in known:
+            alone[x.skey].add(x.doc_id)
+    for x in heads:
+        pool = [c for c in clusters if _headline_fits(x, c)]
+        same_doc = [c for c in pool if x.doc_id in c.docs]
+        if len(same_doc) == 1:
+            same_doc[0].add([x])
+            continue
+        ranked = sorted(pool, key=lambda c: -docs_before[id(c)])
+        if not ranked or (len(ranked) > 1 and docs_before[id(ranked[0])] < 2 * docs_before[id(ranked[1])]):
+            continue
+        top = docs_before[id(ranked[0])]
+        if top >= 2 * len(alone[x.skey]) and (x.first_name is not None or top >= HEADLINE_MIN_DOCS):
+            ranked[0].add([x])
 
 
 def _bare_target(x: _Item, clusters: list[_Cluster]) -> _Cluster | None:
@@ -1714,7 +1901,9 @@ def _role_records(items: list[_Item]) -> tuple[RoleRecord, ...]:
 # --------------------------------------------------------------------------------------------------------
 
 # Bumped whenever ``extract`` changes what it finds, so stores re-extract documents stored by an older one.
-EXTRACTOR_VERSION = 3  # 2: weak full names kept; sentences found at display time; 3: also after "of"
+# 2: weak full names kept; sentences at display time; 3: a full name after "of"; 4: headline surnames,
+# Russian title order, "chief of staff", "aide", no name out of "Analysts of Morgan Stanley".
+EXTRACTOR_VERSION = 4
 
 
 def mentions_to_json(mentions: Sequence[Mention]) -> str:

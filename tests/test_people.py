@@ -12,7 +12,7 @@ import pytest
 
 from bot.commands import Caller, Commands
 from bot.core import Dossier
-from bot.people import EXTRACTOR_VERSION, PeopleIndex, extract, mentions_from_json, mentions_to_json
+from bot.people import EXTRACTOR_VERSION, PeopleIndex, Role, extract, mentions_from_json, mentions_to_json
 from bot.render_text import render, who_json
 from bot.replies import TextReply, WhoReply
 from handlers.render import MESSAGE_LIMIT
@@ -480,3 +480,108 @@ def test_a_full_name_after_of_joins_a_person_known_elsewhere_and_makes_no_one_al
     assert "Alan Greenspan" not in {p.name for p in alone.persons()}
     bank = _index([(3, "Shares\n\nThe advice of Morgan Stanley was to wait.")])
     assert not bank.persons()
+
+
+# ------------------------------------------------------------------------------ headlines, titles
+
+
+def _stated(doc_id: int, name: str) -> tuple[int, str]:
+    return (doc_id, f"REPORT {doc_id}\n\nChairman {name} said the plan would go ahead, item {doc_id}.")
+
+
+def _index_of(docs: list[tuple[int, str]]) -> PeopleIndex:
+    index = PeopleIndex()
+    for doc_id, text in docs:
+        index.add_document(doc_id, date(1987, 3, 1), extract(text, date(1987, 3, 1)))
+    return index
+
+
+def _docs_of(index: PeopleIndex, name: str) -> list[int]:
+    (person,) = [p for p in index.persons() if p.name == name]
+    return sorted(int(d) for d in person.documents)
+
+
+def test_a_headline_only_item_counts_for_the_person_the_collection_knows() -> None:
+    known = [_stated(k, "Ivan Boesky") for k in range(1, 9)]
+    known += [_stated(k, "James Baker") for k in range(9, 17)]
+    items = [
+        (101, "BOESKY AIDE DAVIDOFF CONSENTS TO SEC PENALTIES; AGREES TO HELP INVESTIGATION\n1987-04-07"),
+        (102, "FEDERAL COURT DISMISSES SUIT AGAINST IVAN BOESKY, COURT CLERK SAYS\n1987-04-13"),
+        (103, "MIYAZAWA LEAVES HOTEL FOR MEETING WITH BAKER AT TREASURY\n1987-04-08"),
+        # Not him: a body that does not name him, companies, a name that goes on.
+        (104, "SEC TALKS WITH BOESKY\n1987-04-01\n\nThe talks went on all day, officials said."),
+        (105, "BAKER HUGHES RIG COUNT RISES\n1987-04-03"),
+        (106, "BAKER INTERNATIONAL TO SELL PUMP UNIT\n1987-04-03"),
+        (107, "BAKER, FENTRESS AND CO <BKFR> VOTES DIVIDEND\n1987-04-03"),
+        (108, "BAKER COMMUNICATIONS INC YEAR LOSS\n1987-04-03"),
+        (109, "GOLD OPENS FIRMER IN BAKER\n1987-04-03"),
+    ]
+    index = _index_of(known + items)
+    assert _docs_of(index, "Ivan Boesky") == [*range(1, 9), 101, 102]
+    assert _docs_of(index, "James Baker") == [*range(9, 17), 103]
+    names = {p.name for p in index.persons()}
+    assert names == {"Ivan Boesky", "James Baker"}  # a headline word never makes a person ("Davidoff")
+    assert {m.surface: m.evidence for m in extract(items[0][1])}["BOESKY"] == "headline"
+    assert "Ivan Boesky" in [m.name for m in extract(items[1][1]) if m.evidence == "headline"]
+    for _, text in items[3:]:
+        assert not [m for m in extract(text) if m.evidence == "headline" and "Baker" in m.name], text
+
+
+def test_a_headline_word_used_more_than_the_person_is_not_the_person() -> None:
+    """Alan Bond, stated in eight texts, is not the "BOND" of five headlines (8 < 2 x 5), and a bare
+    headline word needs a person of at least eight documents: a namesake of three gets nothing."""
+    known = [_stated(k, "Alan Bond") for k in range(1, 9)]
+    known += [_stated(k, "Charles Rose") for k in range(9, 12)]
+    bonds = [(100 + k, f"CANADA SELLS {k}-YEAR BOND TODAY\n1987-04-0{k}") for k in range(1, 6)]
+    roses = [(200, "U.S. CONSUMER CREDIT ROSE 536 MLN DLRS IN JAN\n1987-03-06")]
+    index = _index_of(known + bonds + roses)
+    assert _docs_of(index, "Alan Bond") == list(range(1, 9))
+    assert _docs_of(index, "Charles Rose") == list(range(9, 12))
+    fewer = _index_of(known + bonds[:2])  # two headlines against eight texts: the word is his
+    assert _docs_of(fewer, "Alan Bond") == [*range(1, 9), 101, 102]
+
+
+def test_analysts_of_a_two_word_firm_are_no_person() -> None:
+    for text in (
+        "Analysts of Morgan Stanley said the market would rise.",
+        "Economists of Salomon Brothers expect a cut.",
+    ):
+        assert extract(text) == [], text
+    (m,) = extract("The Republic of Belarus Alexander Shpakovsky said the talks were useful.")
+    assert m.name == "Alexander Shpakovsky"
+    (m,) = extract("Stanley said he would go.")
+    assert m.name == "Stanley"
+
+
+def test_russian_titles_before_the_name_and_their_organisation_after_the_title() -> None:
+    day = date(2024, 5, 1)
+    (m,) = extract("Генеральный секретарь ОДКБ Таалатбек Масадыков заявил, что работа идёт.", day)
+    assert (m.name, m.evidence, m.role) == (
+        "Таалатбек Масадыков",
+        "stated",
+        Role("Генеральный секретарь", "ОДКБ", day),
+    )
+    (m,) = extract("Президент Казахстана Касым-Жомарт Токаев заявил это.", day)
+    assert (m.name, m.role) == ("Касым-Жомарт Токаев", Role("Президент", "Казахстана", day))
+    (m,) = extract("Вчера министр иностранных дел России Сергей Лавров сказал это.", day)
+    assert (m.name, m.role) == ("Сергей Лавров", Role("Министр", "иностранных дел России", day))
+    index = PeopleIndex()
+    index.add_document(1, date(2024, 5, 1), extract("Генеральный секретарь ОДКБ Таалатбек Масадыков заявил."))
+    (match,) = index.find("секретарь")
+    assert match.kind == "role" and match.person.name == "Таалатбек Масадыков"
+
+
+def test_chief_of_staff_before_a_name_is_a_role() -> None:
+    (m,) = extract("White House chief of staff Donald Regan said the talks failed.", date(1987, 2, 1))
+    assert m.role == Role("Chief of Staff", "White House", date(1987, 2, 1))
+    (m,) = extract("Chief of Staff Donald Regan said so.")
+    assert (m.name, m.role and m.role.title) == ("Donald Regan", "Chief of Staff")
+    found = extract("He named Thomas Griscom, a longtime aide to chief of staff Howard Baker, to the post.")
+    assert {(x.name, x.role and x.role.title) for x in found} == {
+        ("Thomas Griscom", "Aide"),
+        ("Howard Baker", "Chief of Staff"),
+    }
+    index = PeopleIndex()
+    index.add_document(1, date(1987, 2, 1), extract("White House chief of staff Donald Regan said no."))
+    (match,) = index.find("chief of staff")
+    assert match.kind == "role" and match.person.name == "Donald Regan"
