@@ -588,7 +588,7 @@ class _Cand:
     """A name-shaped stretch of a capitalised run, with what was learned about it."""
 
     words: list[str]  # without possessive 's
-    kinds: list[str]
+    kinds: Sequence[str]
     start: int
     end: int
     possessive: bool = False
@@ -615,6 +615,7 @@ class _Run:
     start: int
     words: tuple[str, ...]  # as written, possessives included
     infos: tuple[tuple[str, str, bool], ...]
+    kinds: tuple[str, ...]
     offsets: list[int] | None = None
     prev: tuple[str, str] | None = None  # word and punctuation before the run
 
@@ -688,12 +689,12 @@ def extract(text: str, published: date | None = None, *, sentences: bool = True)
         start = m.start()
         while k < n_caps and caps[k][1] <= start:  # runs come in text order: walk the caps lines along
             k += 1
-        words, infos, has_name = _run_words(m.group())
+        words, infos, kinds, has_name = _run_words(m.group())
         if k < n_caps and caps[k][0] <= start:
-            run = _Run(start, words, infos)
+            run = _Run(start, words, infos, kinds)
             caps_words.extend(zip(run.offsets_in(text), (i[1] for i in infos), strict=True))
         elif has_name:
-            cands.extend(_candidates(ctx, _Run(start, words, infos)))
+            cands.extend(_candidates(ctx, _Run(start, words, infos, kinds)))
     weak_caps = _headline_speakers(text) if ctx.caps_lines and ctx.caps_lines[0][0] == 0 else []
     if not cands and not weak_caps:
         return []
@@ -701,15 +702,22 @@ def extract(text: str, published: date | None = None, *, sentences: bool = True)
 
 
 @lru_cache(maxsize=200_000)
-def _run_words(run: str) -> tuple[tuple[str, ...], tuple[tuple[str, str, bool], ...], bool]:
-    """The words of a capitalised run as written, their ``_info``, and whether one is name-like. Cached
-    whole: most runs are the same few words over and over ("The", "Reuters", "U.S.")."""
+def _run_words(run: str) -> tuple[tuple[str, ...], tuple[tuple[str, str, bool], ...], tuple[str, ...], bool]:
+    """The words of a capitalised run as written, their ``_info``, their kinds, and whether one is
+    name-like. Cached whole: most runs are the same few words over and over ("The", "Reuters", "U.S.")."""
     words = tuple(run.split())
     infos = tuple(_info(w) for w in words)
-    return words, infos, any(i[0] == NAME or i[0] == INITIAL for i in infos)
+    kinds = tuple(i[0] for i in infos)
+    return words, infos, kinds, NAME in kinds or INITIAL in kinds
 
 
-def _segments(kinds: list[str]) -> list[tuple[int, int]]:
+@lru_cache(maxsize=20_000)
+def _run_shape(kinds: tuple[str, ...]) -> tuple[tuple[int, int], ...]:
+    """``_segments`` of a run's word kinds; runs of the same shape recur ("NN", "RRNN")."""
+    return ((0, 1),) if len(kinds) == 1 else tuple(_segments(kinds))
+
+
+def _segments(kinds: Sequence[str]) -> list[tuple[int, int]]:
     """Maximal stretches of name-like words (names, initials, particles inside), as index ranges."""
     out: list[tuple[int, int]] = []
     i, n = 0, len(kinds)
@@ -738,10 +746,9 @@ def _segments(kinds: list[str]) -> list[tuple[int, int]]:
 def _candidates(ctx: _DocCtx, run: _Run) -> list[_Cand]:
     out: list[_Cand] = []
     infos = run.infos
-    kinds = [i[0] for i in infos]
+    kinds = run.kinds
     floor = 0  # a title before a name belongs to it, not to a later name of the same run
-    segments = [(0, 1)] if len(kinds) == 1 else _segments(kinds)  # the caller saw a name in a 1-word run
-    for i, j in segments:
+    for i, j in _run_shape(kinds):  # a 1-word run: the caller saw that it is a name
         for k in range(i, j - 1):  # a possessive ends a name: "Japan's Kiichi Miyazawa"
             if infos[k][2]:
                 j = k + 1
@@ -767,7 +774,7 @@ def _candidates(ctx: _DocCtx, run: _Run) -> list[_Cand]:
     return out
 
 
-def _after_of(words: Sequence[str], kinds: list[str], i: int) -> bool:
+def _after_of(words: Sequence[str], kinds: Sequence[str], i: int) -> bool:
     """Is word ``i`` the object of an "of" inside an organisation's or a title's name?"""
     k = i - 1
     if k >= 0 and words[k] == "the":
