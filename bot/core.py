@@ -30,7 +30,6 @@ from bot.ingest import IngestError, Prepared, prepare_text
 from bot.people import (
     EXTRACTOR_VERSION,
     Match,
-    Mention,
     PeopleIndex,
     Person,
     extract_json_many,
@@ -173,7 +172,7 @@ class PersonDocument:
     sentence: str | None = None
 
 
-_DocPeople = tuple[int, date | None, list[Mention]]
+_DocPeople = tuple[int, date | None, str]  # a document's people as stored (JSON)
 
 
 class Dossier:
@@ -281,7 +280,7 @@ class Dossier:
             backfilled = self._backfill_people()
             fresh = PeopleIndex()
             for doc_id, published, data in self.store.iter_people():
-                fresh.add_document(doc_id, published, mentions_from_json(data, sentences=False))
+                fresh.add_stored(doc_id, published, data)
             persons = len(fresh.persons())  # cluster now rather than on the first /who
             with self._lock:
                 self.people = fresh
@@ -357,8 +356,8 @@ class Dossier:
                 [(doc_id, p.title, p.text, p.published) for doc_id, p, _ in to_index],
                 given if len(given) == len(to_index) else None,
             )
-            for doc_id, published, mentions in people:
-                self.people.add_document(doc_id, published, mentions)
+            for doc_id, published, data in people:
+                self.people.add_stored(doc_id, published, data)
         return outcomes
 
     def _store_people(
@@ -370,7 +369,7 @@ class Dossier:
         if found is None:
             found = mentions_to_json(extract_people(p.text, p.published, sentences=False))
         self.store.set_people(db, doc_id, EXTRACTOR_VERSION, found)
-        return doc_id, p.published, mentions_from_json(found, sentences=False)
+        return doc_id, p.published, found
 
     def forget_people(self, doc_id: int) -> None:
         """Drop a deleted document's people from the index (its stored mentions go with the document's

@@ -216,16 +216,21 @@ _AFTER_RE = re.compile(
     rf"[ \t\n]+(?:(?:{_ADVERBS})[ \t\n]+){{0,2}}(?:{SPEECH_VERBS})\b(?:[ \t\n]+(?:that[ \t\n]+)?([\w’']+))?",
     re.IGNORECASE,
 )
+_AFTER_FIRST = frozenset(f"{_ADVERBS}|{SPEECH_VERBS}".split("|"))
 _AS_ROLE_RE = re.compile(
     r"[ \t\n]+(?:as|becomes|became|become|remains|is|was|(?:was|has\s+been|is|been)\s+(?:appointed|named|"
     r"elected)(?:\s+as)?|appointed|named|elected)[ \t\n]+",
     re.IGNORECASE,
 )
+_AS_FIRST = _words("as becomes became become remains is was has been appointed named elected")
+_NEXT_WORD_RE = re.compile(r"[ \t\n]+(\w+)")
 _WHO_AFTER_RE = re.compile(r"\s*,\s*(?:who\b|aged\s+\d|\d{2},)", re.IGNORECASE)
-_CLAUSE_END_RE = re.compile(r"[,;:.!?()\[\]\n—–]")
+_CLAUSE_END_MARKS = ",;:.!?()[]\n—–"
+_CLAUSE_END_RE = re.compile(f"[{re.escape(_CLAUSE_END_MARKS)}]")
 _ACRONYM_DEF_RE = re.compile(
     rf"((?:{_UP}[\w'’-]*\s+(?:(?:of|the|and|for|on)\s+)*){{1,8}})\s*\(({_UP}{{2,}})\)"
 )
+_ACRONYM_PAREN_RE = re.compile(rf"\({_UP}{{2,}}\)")
 _HEADLINE_SAYS_RE = re.compile(
     r"\b([A-Z][A-Z'’-]{2,})\s+(?:SAYS|SAID|URGES|WARNS|SEES|CALLS|PREDICTS|DENIES|REJECTS|ASKS|TELLS|"
     r"ADDS|EXPECTS|BACKS|PLEDGES|VOWS|PROPOSES|RESIGNS|QUITS|WANTS|AGREES|OPPOSES|BLAMES|SUPPORTS|"
@@ -345,6 +350,7 @@ class Match:
         return min(dated) if dated else None
 
 
+@lru_cache(maxsize=20_000)
 def role_key(title: str) -> str:
     """A title as compared: folded, singular, hyphens as spaces (``Secretary-General`` = ``secretary
     general``)."""
@@ -630,7 +636,7 @@ class _Cand:
     """A name-shaped stretch of a capitalised run, with what was learned about it."""
 
     words: list[str]  # without possessive 's
-    kinds: list[str]
+    kinds: Sequence[str]
     start: int
     end: int
     possessive: bool = False
@@ -640,21 +646,24 @@ class _Cand:
     employer: bool = False  # right after "of": a speech verb after it is its employee's
     role: Role | None = None
     name: str = ""
+    given: tuple[str, ...] = ()  # the words before the surname, particles left out (asked very often)
+
+    def __post_init__(self) -> None:
+        if len(self.words) > 1:
+            pairs = zip(self.words[:-1], self.kinds[:-1], strict=True)
+            self.given = tuple(w for w, k in pairs if k != PARTICLE)
 
     @property
     def surname(self) -> str:
         return self.words[-1]
 
-    @property
-    def given(self) -> list[str]:
-        return [w for w, k in zip(self.words[:-1], self.kinds[:-1], strict=True) if k != PARTICLE]
-
 
 @dataclass(slots=True)
 class _Run:
     start: int
-    words: list[str]  # as written, possessives included
-    infos: list[tuple[str, str, bool]]
+    words: tuple[str, ...]  # as written, possessives included
+    infos: tuple[tuple[str, str, bool], ...]
+    kinds: tuple[str, ...]
     offsets: list[int] | None = None
     prev: tuple[str, str] | None = None  # word and punctuation before the run
 
@@ -728,23 +737,35 @@ def extract(text: str, published: date | None = None, *, sentences: bool = True)
         start = m.start()
         while k < n_caps and caps[k][1] <= start:  # runs come in text order: walk the caps lines along
             k += 1
-        words = m.group().split()
-        infos = [_info(w) for w in words]
+        words, infos, kinds, has_name = _run_words(m.group())
         if k < n_caps and caps[k][0] <= start:
-            run = _Run(start, words, infos)
+            run = _Run(start, words, infos, kinds)
             caps_words.extend(zip(run.offsets_in(text), (i[1] for i in infos), strict=True))
-            continue
-        for info in infos:
-            if info[0] == NAME or info[0] == INITIAL:
-                cands.extend(_candidates(ctx, _Run(start, words, infos)))
-                break
+        elif has_name:
+            cands.extend(_candidates(ctx, _Run(start, words, infos, kinds)))
     weak_caps = _headline_speakers(text) if ctx.caps_lines and ctx.caps_lines[0][0] == 0 else []
     if not cands and not weak_caps:
         return []
     return _resolve(ctx, cands, caps_words, weak_caps)
 
 
-def _segments(kinds: list[str]) -> list[tuple[int, int]]:
+@lru_cache(maxsize=200_000)
+def _run_words(run: str) -> tuple[tuple[str, ...], tuple[tuple[str, str, bool], ...], tuple[str, ...], bool]:
+    """The words of a capitalised run as written, their ``_info``, their kinds, and whether one is
+    name-like. Cached whole: most runs are the same few words over and over ("The", "Reuters", "U.S.")."""
+    words = tuple(run.split())
+    infos = tuple(_info(w) for w in words)
+    kinds = tuple(i[0] for i in infos)
+    return words, infos, kinds, NAME in kinds or INITIAL in kinds
+
+
+@lru_cache(maxsize=20_000)
+def _run_shape(kinds: tuple[str, ...]) -> tuple[tuple[int, int], ...]:
+    """``_segments`` of a run's word kinds; runs of the same shape recur ("NN", "RRNN")."""
+    return ((0, 1),) if len(kinds) == 1 else tuple(_segments(kinds))
+
+
+def _segments(kinds: Sequence[str]) -> list[tuple[int, int]]:
     """Maximal stretches of name-like words (names, initials, particles inside), as index ranges."""
     out: list[tuple[int, int]] = []
     i, n = 0, len(kinds)
@@ -773,10 +794,9 @@ def _segments(kinds: list[str]) -> list[tuple[int, int]]:
 def _candidates(ctx: _DocCtx, run: _Run) -> list[_Cand]:
     out: list[_Cand] = []
     infos = run.infos
-    kinds = [i[0] for i in infos]
+    kinds = run.kinds
     floor = 0  # a title before a name belongs to it, not to a later name of the same run
-    segments = [(0, 1)] if len(kinds) == 1 else _segments(kinds)  # the caller saw a name in a 1-word run
-    for i, j in segments:
+    for i, j in _run_shape(kinds):  # a 1-word run: the caller saw that it is a name
         for k in range(i, j - 1):  # a possessive ends a name: "Japan's Kiichi Miyazawa"
             if infos[k][2]:
                 j = k + 1
@@ -802,7 +822,7 @@ def _candidates(ctx: _DocCtx, run: _Run) -> list[_Cand]:
     return out
 
 
-def _after_of(words: list[str], kinds: list[str], i: int) -> bool:
+def _after_of(words: Sequence[str], kinds: Sequence[str], i: int) -> bool:
     """Is word ``i`` the object of an "of" inside an organisation's or a title's name?"""
     k = i - 1
     if k >= 0 and words[k] == "the":
@@ -854,20 +874,12 @@ def _role_before(ctx: _DocCtx, cand: _Cand, run: _Run, i: int, floor: int) -> Ro
     Igor Korotchenko", "The president of Kazakhstan, Kassym-Jomart Tokayev,")."""
     word, punct = ctx.prev_of(run)
     lookback: list[_Word] = []
-    low = word.lower()
     # Only for the run's first name (floor 0): a title before the run belongs to that name, not a later one.
-    if floor == 0 and (
-        (not punct and (_is_role_word(low) or low in ROLE_MODIFIERS or low in ORG_NOUNS))
-        or (punct and punct in _CLOSING_QUOTES)
-    ):
+    if floor == 0 and ((punct and punct in _CLOSING_QUOTES) or (not punct and _titlish(word.lower()))):
         lookback = _lookback_words(ctx.text, run.start)
     before = run.infos[floor:i]
-    if lookback or any(x[0] == ROLE for x in before):  # else no title here: skip building the words
-        in_run = [_Word(info[1], info[0], info[2]) for info in before]
-    else:
-        in_run = []
-    words = lookback + in_run
-    if any(w.kind == ROLE for w in words):
+    if lookback or (before and any(x[0] == ROLE for x in before)):  # else no title here
+        words = lookback + [_Word(info[1], info[0], info[2]) for info in before]
         role = _parse_role(words, tail="name")
         if role is not None:
             return _dated(ctx, _with_acronym(ctx, role))
@@ -876,12 +888,23 @@ def _role_before(ctx: _DocCtx, cand: _Cand, run: _Run, i: int, floor: int) -> Ro
     return None
 
 
+@lru_cache(maxsize=50_000)
+def _titlish(low: str) -> bool:
+    """Can a lowercase word end a title phrase before a name ("president", "former", "ministry")?"""
+    return _is_role_word(low) or low in ROLE_MODIFIERS or low in ORG_NOUNS
+
+
+def _clause_start(fragment: str) -> int:
+    """Where the last clause of ``fragment`` starts: after its last clause-ending mark, else 0."""
+    return max(map(fragment.rfind, _CLAUSE_END_MARKS)) + 1
+
+
 def _lookback_words(text: str, run_start: int) -> list[_Word]:
     """Words before a run that may belong to its title phrase: back to a clause boundary, or a lowercase
     word that is neither a title, a connector nor an organisation noun, or an "and" that joins it to an
     earlier title ("Alexander Shpakovsky and Editor-in-Chief of ...")."""
     fragment = text[max(0, run_start - 200) : run_start]
-    cut = max((m.end() for m in _CLAUSE_END_RE.finditer(fragment)), default=0)
+    cut = _clause_start(fragment)
     words = _text_words(fragment[cut:])
     keep: list[_Word] = []
     for w in reversed(words):
@@ -901,7 +924,7 @@ def _role_before_comma(ctx: _DocCtx, run_start: int) -> Role | None:
     text = ctx.text
     k = text.rfind(",", max(0, run_start - 4), run_start)
     fragment = text[max(0, k - 200) : k]
-    cut = max((m.end() for m in _CLAUSE_END_RE.finditer(fragment)), default=0)
+    cut = _clause_start(fragment)
     words = _text_words(fragment[cut:])
     if not words or len(words) > MAX_WINDOW_WORDS or not any(w.kind == ROLE for w in words):
         return None
@@ -928,7 +951,9 @@ def _judge_after(ctx: _DocCtx, cand: _Cand, run: _Run, i: int) -> None:
         elif i == 0 and _said_before(ctx, run):
             cand.medium = True  # "..., said Paul Volcker, chairman" / "according to Zas,"
         return
-    m = _AS_ROLE_RE.match(text, end)
+    after = _NEXT_WORD_RE.match(text, end)
+    following = after.group(1).lower() if after is not None else ""
+    m = _AS_ROLE_RE.match(text, end) if following in _AS_FIRST else None
     if m is not None:
         clause = _clause_after(text, m.end())
         role = _parse_role(clause[:MAX_CLAUSE_WORDS], tail="any") if clause else None
@@ -936,7 +961,8 @@ def _judge_after(ctx: _DocCtx, cand: _Cand, run: _Run, i: int) -> None:
             cand.role = cand.role or _dated(ctx, _with_acronym(ctx, role))
             cand.strong = True
             return
-    m = _AFTER_RE.match(text, end)
+    # The long alternations are matched only when the word after the name can start them.
+    m = _AFTER_RE.match(text, end) if following in _AFTER_FIRST else None
     if m is not None:
         pronoun = (m.group(1) or "").lower()
         if pronoun in OBJECT_PRONOUNS and not cand.strong:
@@ -978,7 +1004,8 @@ def _with_acronym(ctx: _DocCtx, role: Role) -> Role:
         return role
     if ctx.acronyms is None:
         ctx.acronyms = {}
-        for m in _ACRONYM_DEF_RE.finditer(ctx.text):
+        # The definition pattern is slow over a whole text; most texts have no "(ABC)" to define at all.
+        for m in _ACRONYM_DEF_RE.finditer(ctx.text) if _ACRONYM_PAREN_RE.search(ctx.text) else ():
             ctx.acronyms[" ".join(m.group(1).split()).lower()] = m.group(2)
     org = role.org.lower()
     acronym = ctx.acronyms.get(org) or next((a for lf, a in ctx.acronyms.items() if lf.endswith(org)), None)
@@ -1201,7 +1228,7 @@ def _resolve(
                 level[name] = mine
     chosen = [(c, target, level[target]) for c, target in targets]
     taken = {id(c) for c in accepted}
-    for c in cands:
+    for c in cands if full else ():  # without a full name in the document, only the weak ones are kept
         if id(c) in taken:
             continue
         options = full.get(_surname_key(c.surname))
@@ -1215,6 +1242,9 @@ def _resolve(
                 chosen.append((c, target, level[target]))
         elif id(c) in weak:
             chosen.append((c, c.name, WEAK))
+    if not full:
+        chosen.extend((c, c.name, WEAK) for c in cands if id(c) in weak)
+        caps_words = []
     for pos, word in caps_words:
         if len(word) >= 3 and _surname_key(word.title()) in full:
             probe = _Cand([word.title()], [NAME], pos, pos + len(word))
@@ -1391,10 +1421,18 @@ class PeopleIndex:
 
     def add_document(self, doc_id: DocId, published: date | None, mentions: Sequence[Mention]) -> None:
         """Add one document's mentions (replacing what an earlier call gave for the same ``doc_id``)."""
+        self._add(doc_id, published, [(m.name, m.surface, m.evidence, m.role) for m in mentions])
+
+    def add_stored(self, doc_id: DocId, published: date | None, data: str) -> None:
+        """``add_document`` of mentions as stored (``mentions_to_json``), read straight into the index:
+        a start-up or a corpus scan reads tens of thousands, and needs no ``Mention`` of them."""
+        self._add(doc_id, published, _stored_rows(data))
+
+    def _add(self, doc_id: DocId, published: date | None, rows: list[_Row]) -> None:
         if doc_id in self._docs:
             self.remove_document(doc_id)
         self._order += 1
-        items = _items(doc_id, self._order, published, mentions)
+        items = _items(doc_id, self._order, published, rows)
         self._docs[doc_id] = items
         for item in items:
             if item.evidence == STATED and item.first_name:
@@ -1670,10 +1708,13 @@ def _initials(person: Person) -> set[str]:
     }
 
 
-def _items(doc_id: DocId, order: int, published: date | None, mentions: Sequence[Mention]) -> list[_Item]:
-    groups: dict[str, list[Mention]] = defaultdict(list)
-    for m in mentions:
-        groups[m.name].append(m)
+_Row = tuple[str, str, str, "Role | None"]  # what the index keeps of a mention: name, surface, evidence, role
+
+
+def _items(doc_id: DocId, order: int, published: date | None, rows: list[_Row]) -> list[_Item]:
+    groups: dict[str, list[_Row]] = defaultdict(list)
+    for row in rows:
+        groups[row[0]].append(row)
     out: list[_Item] = []
     for name, ms in groups.items():
         given, surname = _split_name(name)
@@ -1689,14 +1730,15 @@ def _items(doc_id: DocId, order: int, published: date | None, mentions: Sequence
                 given=given,
                 skey=skey,
                 count=len(ms),
-                evidence=max((m.evidence for m in ms), key=_STRENGTH.__getitem__),
-                surfaces=tuple(dict.fromkeys(m.surface for m in ms)),
-                roles=tuple(dict.fromkeys(m.role for m in ms if m.role is not None)),
+                evidence=max((m[2] for m in ms), key=_STRENGTH.__getitem__),
+                surfaces=tuple(dict.fromkeys(m[1] for m in ms)),
+                roles=tuple(dict.fromkeys(m[3] for m in ms if m[3] is not None)),
             )
         )
     return out
 
 
+@lru_cache(maxsize=100_000)
 def _split_name(name: str) -> tuple[tuple[str, ...], str]:
     """("Willy",) and "De Clercq" for "Willy De Clercq": particles go with the surname."""
     parts = name.split()
@@ -1948,6 +1990,19 @@ def mentions_from_json(data: str, *, sentences: bool = True) -> list[Mention]:
             )
         )
     return out
+
+
+def _stored_rows(data: str) -> list[_Row]:
+    """The index's view of stored mentions (see ``mentions_to_json``), without building ``Mention``s."""
+    return [
+        (name, surface, evidence, None if role is None else _stored_role(*role))
+        for name, surface, _start, _end, _k, evidence, role in json.loads(data)["m"]
+    ]
+
+
+@lru_cache(maxsize=20_000)
+def _stored_role(title: str, org: str | None, day: str | None, former: int) -> Role:
+    return Role(title, org, date.fromisoformat(day) if day else None, bool(former))
 
 
 def merge(documents: Iterable[tuple[DocId, date | None, Sequence[Mention]]]) -> list[Person]:
