@@ -1073,11 +1073,12 @@ def _headline_surnames(text: str, head_end: int) -> list[tuple[int, int, str, st
     The index joins these only to a person well established elsewhere (``_attach_headlines``)."""
     if _LOWER_RE.search(text, head_end):
         return []  # a story: it names its people in the body
-    head = text[:head_end]
-    tokens = [t.group() for t in _HEAD_TOKEN_RE.finditer(head)]
-    if not tokens:
+    head, rest = text[:head_end], text[head_end:]
+    found = list(_HEAD_TOKEN_RE.finditer(head))
+    if not found:
         return []
-    starts = [t.start() for t in _HEAD_TOKEN_RE.finditer(head)]
+    tokens = [t.group() for t in found]
+    starts = [t.start() for t in found]
     infos = [_info(t) for t in tokens]
     kinds = [
         CONN
@@ -1112,8 +1113,8 @@ def _headline_surnames(text: str, head_end: int) -> list[tuple[int, int, str, st
             continue  # "H.J. HEINZ", "JOHNSON AND JOHNSON", "BANK OF ..."
         if first < k and first > 0 and kinds[first - 1] == NAME and not infos[first - 1][2]:
             continue  # three name-like words
-        if re.search(rf"(?<![\w'’]){re.escape(base)}(?!\w)", text[head_end:]):
-            continue
+        if base in rest:
+            continue  # the rest (all capitals: a table, a signature) writes it: no headline of its own
         out.append((starts[first], starts[k] + len(base), name, HEADLINE))
     return out
 
