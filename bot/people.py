@@ -1093,7 +1093,9 @@ def _headline_surnames(text: str, head_end: int) -> list[tuple[int, int, str, st
         low = base.lower()
         if kinds[k] != NAME or depth > 0 or len(base) < 3 or not re.search("[AEIOUY]", base):
             continue
-        if low in ORG_NOUNS or _singular(low) in ORG_NOUNS or _company_follows(tokens, kinds, k):
+        if low in ORG_NOUNS or _singular(low) in ORG_NOUNS or f"{low}s" in ORG_HEADS:
+            continue  # "BOESKY FIRMS", "FINANCIAL SYSTEM"
+        if _company_follows(tokens, kinds, k):
             continue
         if not possessive and k + 1 < len(tokens):
             nxt = infos[k + 1][1].lower()
