@@ -353,8 +353,42 @@ class Match:
 @lru_cache(maxsize=20_000)
 def role_key(title: str) -> str:
     """A title as compared: folded, singular, hyphens as spaces (``Secretary-General`` = ``secretary
-    general``)."""
-    return " ".join(_singular(fold(to_ascii(w))) for w in re.split(r"[\s\-]+", title) if w)
+    general``), Russian title words in English, so that "Генеральный секретарь" and "Secretary General"
+    are one post to ``/who secretary general`` and to ``/who генеральный секретарь`` (words compare as
+    a set, so the order does not matter)."""
+    keys = [_singular(fold(to_ascii(w))) for w in re.split(r"[\s\-]+", title) if w]
+    return " ".join(k if k not in _RU_TITLE_KEYS else role_key(_RU_TITLE_KEYS[k]) for k in keys)
+
+
+# Russian title words (as ``role_key`` folds them) and the English title words they compare as.
+_RU_TITLE_KEYS = {
+    "generalni": "general",
+    "sekretar": "secretary",
+    "gensek": "secretary general",
+    "gensekretar": "secretary general",
+    "prezident": "president",
+    "premer": "prime",
+    "ministr": "minister",
+    "predsedatel": "chairman",
+    "zamestitel": "deputy",
+    "posol": "ambassador",
+    "glava": "head",
+    "rukovoditel": "head",
+    "direktor": "director",
+    "predstavitel": "representative",
+    "specialni": "special",
+    "spiker": "speaker",
+    "gubernator": "governor",
+    "mer": "mayor",
+    "kancler": "chancellor",
+    "sovetnik": "adviser",
+    "pomoshchnik": "aide",
+    "nachalnik": "chief",
+    "inostranih": "foreign",
+    "del": "affairs",
+    "oboroni": "defense",
+    "finansov": "finance",
+}
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -1519,7 +1553,7 @@ class PeopleIndex:
         general"), oldest first. A role stated only in undated documents sorts after the dated ones: we
         cannot know when, and an undated page in a news collection is usually a recent one."""
         self._refresh()
-        qwords = [role_key(w) for w in re.split(r"[\s\-,]+", role_query) if w]
+        qwords = role_key(" ".join(re.split(r"[\s\-,]+", role_query))).split()  # "генсек": two words
         title_words = [w for w in qwords if w in _ROLE_KEYS]
         other = [w for w in qwords if w not in _ROLE_KEYS]
         out: list[Match] = []
@@ -1641,17 +1675,22 @@ _ROLE_KEYS = frozenset(
 ) | frozenset(role_key(p) for w in ROLE_HEADS for p in w.split("-"))
 
 
+_HEAD_KEYS = frozenset(role_key(w) for w in ROLE_HEADS)
+
+
 def _is_role_query(words: list[str]) -> bool:
-    keys = [role_key(w) for w in words]
+    keys = role_key(" ".join(words)).split()
     titled = sum(k in _ROLE_KEYS for k in keys)
     return titled > 0 and titled >= len(keys) - 1
 
 
 def _role_matches(record: RoleRecord, title_words: list[str], other: list[str]) -> bool:
+    """Every title head asked for is in the title; a modifier may be in the organisation too, as Russian
+    puts it: "министр иностранных дел" is the foreign minister, "Министр" of "иностранных дел"."""
     title = record.key.split()
-    if not title_words or not all(w in title for w in title_words):
-        return False
     org = role_key(record.org or "").split()
+    if not title_words or not all(w in title or (w not in _HEAD_KEYS and w in org) for w in title_words):
+        return False
     return all(w in org or w in title for w in other)
 
 

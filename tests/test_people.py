@@ -585,3 +585,22 @@ def test_chief_of_staff_before_a_name_is_a_role() -> None:
     index.add_document(1, date(1987, 2, 1), extract("White House chief of staff Donald Regan said no."))
     (match,) = index.find("chief of staff")
     assert match.kind == "role" and match.person.name == "Donald Regan"
+
+
+def test_russian_and_english_titles_are_one_post() -> None:
+    index = PeopleIndex()
+    texts = [
+        (date(2022, 2, 9), "CSTO Secretary General Stanislav Zas said the talks went well."),
+        (date(2024, 5, 1), "Генеральный секретарь ОДКБ Таалатбек Масадыков заявил, что работа идёт."),
+        (date(2023, 3, 1), "Вчера министр иностранных дел России Сергей Лавров сказал это."),
+    ]
+    for doc_id, (day, text) in enumerate(texts, 1):
+        index.add_document(doc_id, day, extract(text, day))
+    for query in ("secretary general", "генеральный секретарь", "генсек"):
+        holders = index.find(query)
+        assert [m.person.name for m in holders] == ["Stanislav Zas", "Таалатбек Масадыков"], query
+        assert all(m.kind == "role" for m in holders)
+    assert [m.person.name for m in index.find("csto secretary general")] == ["Stanislav Zas"]
+    (lavrov,) = index.find("foreign minister")
+    assert lavrov.kind == "role" and lavrov.person.name == "Сергей Лавров"
+    assert [r.title for r in lavrov.roles] == ["Министр"]
