@@ -217,6 +217,7 @@ _AFTER_RE = re.compile(
     re.IGNORECASE,
 )
 _AFTER_FIRST = frozenset(f"{_ADVERBS}|{SPEECH_VERBS}".split("|"))
+_SPEECH_WORDS = frozenset(SPEECH_VERBS.split("|"))
 _AS_ROLE_RE = re.compile(
     r"[ \t\n]+(?:as|becomes|became|become|remains|is|was|(?:was|has\s+been|is|been)\s+(?:appointed|named|"
     r"elected)(?:\s+as)?|appointed|named|elected)[ \t\n]+",
@@ -976,7 +977,11 @@ def _judge_after(ctx: _DocCtx, cand: _Cand, run: _Run, i: int) -> None:
         role = None
         if clause and clause[0].low not in CLAUSE_OPENERS:
             role = _parse_role(clause[:MAX_CLAUSE_WORDS], tail="any")
-        if role is not None and _title_offset(clause) <= MAX_TITLE_OFFSET:
+        if (
+            role is not None
+            and _title_offset(clause) <= MAX_TITLE_OFFSET
+            and not _heads_a_clause(text, end + 1)
+        ):
             cand.role = cand.role or _dated(ctx, _with_acronym(ctx, role))
             cand.strong = True
             return
@@ -1007,6 +1012,23 @@ def _judge_after(ctx: _DocCtx, cand: _Cand, run: _Run, i: int) -> None:
             cand.medium = True
     elif i == 0 and text[end : end + 1] in (".", ";", "\n", "") and _said_before(ctx, run):
         cand.medium = True
+
+
+def _heads_a_clause(text: str, pos: int) -> bool:
+    """ "questions from Reuters, the Henley spokesman said ...", "an interview with Reuters, chairman G.
+    Robert Durham said": the title after the comma is the subject of what follows (its own speech verb, or
+    the name it is the title of), not an apposition of the name before the comma. Line breaks do not end
+    the clause here: wire copy breaks its lines anywhere."""
+    fragment = text[pos : pos + 160]
+    cut = min((k for k in map(fragment.find, ",;:!?()") if k >= 0), default=len(fragment))
+    words = _text_words(fragment[:cut])
+    k = _title_offset(words)
+    while k + 1 < len(words) and words[k + 1].kind in (ROLE, MOD):
+        k += 1
+    if k + 1 >= len(words):
+        return False
+    following = words[k + 1]
+    return following.low in _SPEECH_WORDS or following.kind in (NAME, INITIAL, HON)
 
 
 def _said_before(ctx: _DocCtx, run: _Run) -> bool:
@@ -1987,7 +2009,7 @@ def _role_records(items: list[_Item]) -> tuple[RoleRecord, ...]:
 # Bumped whenever ``extract`` changes what it finds, so stores re-extract documents stored by an older one.
 # 2: weak full names kept; sentences at display time; 3: a full name after "of"; 4: headline surnames,
 # Russian title order, "chief of staff", "aide", no name out of "Analysts of Morgan Stanley".
-EXTRACTOR_VERSION = 4
+EXTRACTOR_VERSION = 5
 
 
 def mentions_to_json(mentions: Sequence[Mention]) -> str:

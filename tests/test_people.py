@@ -604,3 +604,13 @@ def test_russian_and_english_titles_are_one_post() -> None:
     (lavrov,) = index.find("foreign minister")
     assert lavrov.kind == "role" and lavrov.person.name == "Сергей Лавров"
     assert [r.title for r in lavrov.roles] == ["Министр"]
+
+
+def test_a_title_after_a_comma_that_heads_its_own_clause_is_no_apposition() -> None:
+    # Wire copy: the title after the comma is the subject of the next clause, not the name before it.
+    text = "In response to questions from Reuters, the Henley spokesman\nsaid the filing was late."
+    assert extract(text) == []
+    (m,) = extract("In an interview with Reuters, chairman G. Robert Durham\nsaid demand was strong.")
+    assert (m.name, m.role and m.role.title) == ("G. Robert Durham", "Chairman")
+    (m,) = extract("Paul Volcker, chairman of the Federal Reserve Board, said rates would hold.")
+    assert (m.name, m.role and m.role.title) == ("Paul Volcker", "Chairman")
