@@ -210,6 +210,7 @@ _CONN = r"(?:of|the|and|for|on|d[aeiu]|dos|das|del|der|den|van|von|l[ae]|bin|ibn
 assert all(re.fullmatch(_CONN, c) for c in CONNECTORS)
 _RUN_RE = re.compile(rf"(?:{_TOK})(?:{_SEP}(?:{_CONN}{_SEP})*(?:{_TOK}))*")
 _CAPS_LINE_RE = re.compile(r"^[^a-zа-яё\n]*[A-ZА-ЯЁ][^a-zа-яё\n]*$", re.MULTILINE)
+_LOWER_WORD_RE = re.compile(r"(?<![\w'’-])[a-zа-яё][\w'’-]*")
 _LOWER_RE = re.compile(r"[a-zа-яёß-ÿ]")
 _WORD_RE = re.compile(r"[^\W_](?:[\w'’.-]*[^\W_])?\.?")
 _AFTER_RE = re.compile(
@@ -726,6 +727,14 @@ class _DocCtx:
     acronyms: dict[str, str] | None = None
     sentence_ends: list[int] | None = None
     want_sentences: bool = True
+    lowercase: frozenset[str] | None = None
+
+    def written_lowercase(self, word: str) -> bool:
+        """Does the text also write ``word`` in lower case ("Traders said" and "traders expect")? Then a
+        capitalised one is a common word at the start of a sentence, not a name."""
+        if self.lowercase is None:
+            self.lowercase = frozenset(_LOWER_WORD_RE.findall(self.text))
+        return word.lower() in self.lowercase
 
     def in_caps_line(self, pos: int) -> bool:
         """Is ``pos`` on an all-capitals line (a wire headline)? Lines are sorted: a bisection, since a
@@ -1268,8 +1277,8 @@ def _resolve(
         elif c.medium and not c.employer and c.name not in vetoed:
             if len(c.words) >= 2 and not ctx.in_title_line(c.start):
                 accepted.append(c)
-            else:
-                weak.add(id(c))
+            elif len(c.words) >= 2 or not ctx.written_lowercase(c.words[0]):
+                weak.add(id(c))  # but "Traders said ..." next to "traders expect" is the common noun
         elif c.given and c.name not in vetoed:
             # "cases involving Ivan Boesky, Dennis Levine and others", "the nomination of Alan Greenspan":
             # no evidence here, but the shape of a full name. Weak: it never starts a person, only joins

@@ -614,3 +614,9 @@ def test_a_title_after_a_comma_that_heads_its_own_clause_is_no_apposition() -> N
     assert (m.name, m.role and m.role.title) == ("G. Robert Durham", "Chairman")
     (m,) = extract("Paul Volcker, chairman of the Federal Reserve Board, said rates would hold.")
     assert (m.name, m.role and m.role.title) == ("Paul Volcker", "Chairman")
+
+
+def test_a_capitalised_common_word_the_text_also_writes_in_lower_case_is_no_name() -> None:
+    assert extract("Traders said the market was weak. Some traders expect more selling.") == []
+    (m,) = extract("Baker said the talks went well.")
+    assert m.name == "Baker"  # a bare surname before a speech verb is still kept (weak)
