@@ -372,7 +372,9 @@ def main() -> int:
             for text in texts:
                 extract(text)
             rules_s = time.process_time() - t0
-            dossier, _, _ = ingest(sub_folder, root / "sub-rules", extract)
+            # In this process: a scan this size would extract in a spawned worker, which re-imports the
+            # rules and would not see the extractor swapped in for spaCy.
+            dossier, _, _ = ingest(sub_folder, root / "sub-rules", extract, workers=False)
             rules = summarise(who_scores(dossier, top))
             dossier.close()
             print(f"  subset: {len(subset)} documents")
@@ -383,7 +385,7 @@ def main() -> int:
             if nlp is not None:
                 fn, spacy_s = spacy_extractor(nlp, texts)
                 print(f"  spacy: extraction {spacy_s:.1f} s cpu ({1000 * spacy_s / len(texts):.2f} ms/doc)")
-                dossier, _, _ = ingest(sub_folder, root / "sub-spacy", fn)
+                dossier, _, _ = ingest(sub_folder, root / "sub-spacy", fn, workers=False)
                 spacy_rows = who_scores(dossier, top)
                 dossier.close()
                 print("  spacy /who:", json.dumps(summarise(spacy_rows)))
