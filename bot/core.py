@@ -580,6 +580,13 @@ class Dossier:
                 report.results[slot] = result
                 if done:
                     done(ex.source)
+            # The people of each new document, read once the chunk is in: the people index re-merges
+            # what changed once per chunk rather than once per document (a block as big as "Baker"
+            # re-clusters whenever it changes).
+            for slot, *_ in staged:
+                stored = report.results[slot]
+                if stored.status == "added" and stored.doc_id is not None:
+                    report.results[slot] = replace(stored, people=self._people_of(stored.doc_id))
             staged.clear()
 
         for item, done in items:
@@ -637,7 +644,6 @@ class Dossier:
             p.published,
             similar_to=pending.similar_to,
             similarity=pending.similarity,
-            people=self._people_of(outcome.doc_id),
         )
 
     def _duplicate(self, source: str, doc_id: int) -> FileResult:

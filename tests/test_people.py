@@ -620,3 +620,15 @@ def test_a_capitalised_common_word_the_text_also_writes_in_lower_case_is_no_name
     assert extract("Traders said the market was weak. Some traders expect more selling.") == []
     (m,) = extract("Baker said the talks went well.")
     assert m.name == "Baker"  # a bare surname before a speech verb is still kept (weak)
+
+
+def test_an_upload_report_names_the_people_of_each_new_document(dossier: Dossier, tmp_path: Path) -> None:
+    first = tmp_path / "a.txt"
+    first.write_text("Talks\n\nCSTO Secretary General Taalatbek Masadykov said the talks went well.\n")
+    second = tmp_path / "b.txt"
+    second.write_text("Visit\n\nForeign Minister Sergei Lavrov said he would visit Astana in May.\n")
+    report = dossier.ingest_paths([first, second], "test")
+    assert [(r.status, r.people) for r in report.results] == [
+        ("added", ("Taalatbek Masadykov",)),
+        ("added", ("Sergei Lavrov",)),
+    ]
