@@ -38,6 +38,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from itertools import pairwise
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
@@ -219,6 +220,7 @@ _AFTER_RE = re.compile(
 )
 _AFTER_FIRST = frozenset(f"{_ADVERBS}|{SPEECH_VERBS}".split("|"))
 _SPEECH_WORDS = frozenset(SPEECH_VERBS.split("|"))
+_FULL_STOP_RE = re.compile(r"(?<!\b[A-Z])\.(?=\s)")  # a sentence's end, not an initial's dot
 _AS_ROLE_RE = re.compile(
     r"[ \t\n]+(?:as|becomes|became|become|remains|is|was|(?:was|has\s+been|is|been)\s+(?:appointed|named|"
     r"elected)(?:\s+as)?|appointed|named|elected)[ \t\n]+",
@@ -1030,14 +1032,19 @@ def _heads_a_clause(text: str, pos: int) -> bool:
     the clause here: wire copy breaks its lines anywhere."""
     fragment = text[pos : pos + 160]
     cut = min((k for k in map(fragment.find, ",;:!?()") if k >= 0), default=len(fragment))
-    words = _text_words(fragment[:cut])
+    end = _FULL_STOP_RE.search(fragment, 0, cut)
+    words = _text_words(fragment[: end.start() if end else cut])
     k = _title_offset(words)
     while k + 1 < len(words) and words[k + 1].kind in (ROLE, MOD):
         k += 1
     if k + 1 >= len(words):
         return False
     following = words[k + 1]
-    return following.low in _SPEECH_WORDS or following.kind in (NAME, INITIAL, HON)
+    if following.low.rstrip(".") in _SPEECH_WORDS or following.kind in (NAME, INITIAL, HON):
+        return True
+    # ", chairman of both Michael Miles said": further on, a name with its own speech verb
+    rest = words[k + 1 :]
+    return any(w.kind == NAME and nxt.low.rstrip(".") in _SPEECH_WORDS for w, nxt in pairwise(rest))
 
 
 def _said_before(ctx: _DocCtx, run: _Run) -> bool:

@@ -614,6 +614,10 @@ def test_a_title_after_a_comma_that_heads_its_own_clause_is_no_apposition() -> N
     assert (m.name, m.role and m.role.title) == ("G. Robert Durham", "Chairman")
     (m,) = extract("Paul Volcker, chairman of the Federal Reserve Board, said rates would hold.")
     assert (m.name, m.role and m.role.title) == ("Paul Volcker", "Chairman")
+    found = extract("Swire may join the new airport for Hong Kong, chairman of both Michael Miles said.")
+    assert [(x.name, x.role) for x in found if x.evidence == "stated"] == []
+    (m, _) = extract("Taalatbek Masadykov, the new Secretary General of the CSTO. Zas said so.")
+    assert (m.name, m.role and m.role.title) == ("Taalatbek Masadykov", "Secretary General")
 
 
 def test_a_capitalised_common_word_the_text_also_writes_in_lower_case_is_no_name() -> None:
