@@ -175,7 +175,9 @@ CONNECTORS = _words("of the and for on de du da di dos das del der den van von l
 NAME_PARTICLES = _words("de du da di dos das del der den van von le la bin ibn al el ter ten")
 ORG_PREPOSITIONS = _words("of at for in to")  # "aide to the president", "ambassador to Japan"
 # Words that cannot open an apposition: ", and analysts said" is not "analyst".
-CLAUSE_OPENERS = _words("and but or nor which who whom while although though as when if because so then")
+CLAUSE_OPENERS = _words(
+    "and but or nor which who whom while although though as when if because so then including such like"
+)
 OBJECT_PRONOUNS = _words("it its they their we")  # "Texaco said it ...": an organisation speaks
 PERSON_PRONOUNS = _words("he she his her")  # "Reagan said he ...": a person speaks
 SPEECH_VERBS = (
@@ -930,7 +932,7 @@ def _role_before(ctx: _DocCtx, cand: _Cand, run: _Run, i: int, floor: int) -> Ro
         if role is not None:
             return _dated(ctx, _with_acronym(ctx, role))
     if i == 0 and punct == ",":
-        return _role_before_comma(ctx, run.start)
+        return _role_before_comma(ctx, run.start, one_word=len(cand.words) == 1)
     return None
 
 
@@ -965,7 +967,7 @@ def _lookback_words(text: str, run_start: int) -> list[_Word]:
     return keep if any(w.kind == ROLE for w in keep) else []
 
 
-def _role_before_comma(ctx: _DocCtx, run_start: int) -> Role | None:
+def _role_before_comma(ctx: _DocCtx, run_start: int, one_word: bool = False) -> Role | None:
     """ "The president of Kazakhstan, Kassym-Jomart Tokayev, declared": a title clause, a comma, the name."""
     text = ctx.text
     k = text.rfind(",", max(0, run_start - 4), run_start)
@@ -974,6 +976,9 @@ def _role_before_comma(ctx: _DocCtx, run_start: int) -> Role | None:
     words = _text_words(fragment[cut:])
     if not words or len(words) > MAX_WINDOW_WORDS or not any(w.kind == ROLE for w in words):
         return None
+    plural = any(w.kind == ROLE and w.low not in ROLE_HEADS and _singular(w.low) in ROLE_HEADS for w in words)
+    if plural and one_word:
+        return None  # "Finance ministers of Britain, Canada, France": a list of places, not one holder
     role = _parse_role(words, tail="name", strict_pre=True)
     return _dated(ctx, _with_acronym(ctx, role)) if role is not None else None
 

@@ -636,3 +636,12 @@ def test_an_upload_report_names_the_people_of_each_new_document(dossier: Dossier
         ("added", ("Taalatbek Masadykov",)),
         ("added", ("Sergei Lavrov",)),
     ]
+
+
+def test_places_listed_after_a_plural_title_are_no_holders() -> None:
+    found = extract("Finance ministers of Britain, Canada, France and Japan agreed on Sunday.")
+    assert [m for m in found if m.evidence == "stated" or m.role is not None] == []
+    found = extract("The talks were with Japan and Canada, including Secretary of State\nGeorge Shultz.")
+    assert [(m.name, m.role and m.role.title) for m in found] == [("George Shultz", "Secretary")]
+    (m,) = extract("The president of Kazakhstan, Kassym-Jomart Tokayev, declared it.")
+    assert m.role == Role("President", "Kazakhstan")
