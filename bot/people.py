@@ -656,12 +656,17 @@ def _cyrillic_title(title_words: Sequence[_Word]) -> str | None:
     return text[:1].upper() + text[1:]
 
 
+def _plural_title(low: str) -> bool:
+    """ "ministers", "representatives": a title head in the plural."""
+    return low not in ROLE_HEADS and _singular(low) in ROLE_HEADS
+
+
 def _display_title(word: str) -> str:
     """A title word as shown: capitalised, singular ("Representatives" -> "Representative")."""
     if word.islower():
         word = "-".join(p if p in ("in", "of", "at") else p.capitalize() for p in word.split("-"))
     low = word.lower()
-    if low not in ROLE_HEADS and _singular(low) in ROLE_HEADS:
+    if _plural_title(low):
         return word[:-3] + "y" if low.endswith("ies") else word[:-1]
     return word
 
@@ -976,7 +981,7 @@ def _role_before_comma(ctx: _DocCtx, run_start: int, one_word: bool = False) -> 
     words = _text_words(fragment[cut:])
     if not words or len(words) > MAX_WINDOW_WORDS or not any(w.kind == ROLE for w in words):
         return None
-    plural = any(w.kind == ROLE and w.low not in ROLE_HEADS and _singular(w.low) in ROLE_HEADS for w in words)
+    plural = any(w.kind == ROLE and _plural_title(w.low) for w in words)
     if plural and one_word:
         return None  # "Finance ministers of Britain, Canada, France": a list of places, not one holder
     role = _parse_role(words, tail="name", strict_pre=True)
@@ -1045,11 +1050,15 @@ def _heads_a_clause(text: str, pos: int) -> bool:
     if k + 1 >= len(words):
         return False
     following = words[k + 1]
-    if following.low.rstrip(".") in _SPEECH_WORDS or following.kind in (NAME, INITIAL, HON):
+    if _is_speech_verb(following) or following.kind in (NAME, INITIAL, HON):
         return True
     # ", chairman of both Michael Miles said": further on, a name with its own speech verb
     rest = words[k + 1 :]
-    return any(w.kind == NAME and nxt.low.rstrip(".") in _SPEECH_WORDS for w, nxt in pairwise(rest))
+    return any(w.kind == NAME and _is_speech_verb(nxt) for w, nxt in pairwise(rest))
+
+
+def _is_speech_verb(word: _Word) -> bool:
+    return word.low.rstrip(".") in _SPEECH_WORDS  # "said." at a sentence's end
 
 
 def _said_before(ctx: _DocCtx, run: _Run) -> bool:
