@@ -268,13 +268,19 @@ class Dossier:
     def rebuild_people(self) -> None:
         """A fresh people index from the mentions stored with the documents, now (see ``_build_people``)."""
         self._people_ready.wait()
-        self._people_ready.clear()
+        with self._lock:  # a writer is either wholly before this (and stored) or waits for the build
+            self._people_ready.clear()
         self._build_people()
 
     def _build_people(self) -> None:
         """From the stored mentions (no text is re-read), after extracting those of documents stored
         without them (before people existed, or by an older extractor). Writers wait meanwhile, so no
-        document ingested during the build is missed; a failure leaves an empty index, logged."""
+        document ingested during the build is missed; a failure leaves an empty index, logged.
+
+        The build never takes ``self._lock``: writers may hold it while they wait for the build (an
+        upload's commit, a deletion), so a build that needed it would wait for them for ever. Nothing
+        reads or changes ``self.people`` until the build has set ``_people_ready``, so the swap is safe
+        without it."""
         started = time.perf_counter()
         try:
             backfilled = self._backfill_people()
@@ -282,8 +288,7 @@ class Dossier:
             for doc_id, published, data in self.store.iter_people():
                 fresh.add_stored(doc_id, published, data)
             persons = len(fresh.persons())  # cluster now rather than on the first /who
-            with self._lock:
-                self.people = fresh
+            self.people = fresh
         except Exception:
             log.exception("people index could not be built; /who answers from what arrives from now on")
             return
@@ -320,8 +325,11 @@ class Dossier:
         outcomes: list[IngestOutcome] = []
         to_index: list[tuple[int, Prepared, list[str] | None]] = []
         people: list[_DocPeople] = []
-        self._people_ready.wait()  # the people index is being built at start-up: add to the built one
+        self._people_ready.wait()  # the people index is being built: add to the built one
         with self._lock:
+            # Again under the lock, for a rebuild that began meanwhile (it clears the flag under this
+            # lock); the build does not need the lock, so waiting while holding it is safe.
+            self._people_ready.wait()
             with self.store.transaction() as db:
                 seen: dict[str, int] = {}
                 for item in batch:
@@ -622,6 +630,7 @@ class Dossier:
     ) -> FileResult:
         """One document whose original is already durable on disk, with the stored document most like
         it: its row, original reference and signature in one transaction, then the in-memory indexes."""
+        self._people_ready.wait()  # before the lock, so that searches go on while the people index builds
         with self._lock:
             similar = match if match is not None and match.is_near_duplicate else None
             pending = _Pending(
@@ -746,6 +755,7 @@ class Dossier:
         """Remove a document: its row and everything stored with it (original reference, signature, and
         by cascade any other per-document rows) in one transaction, then its index entries and, when no
         other document uses it, its original file. None when there is no such document."""
+        self._people_ready.wait()  # before the lock, so that searches go on while the people index builds
         with self._lock:
             doc = self.store.get(doc_id)
             if doc is None:

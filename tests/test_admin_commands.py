@@ -3,7 +3,11 @@ upload."""
 
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
+
+import pytest
 
 from bot.commands import Caller, Commands
 from bot.core import Dossier
@@ -91,6 +95,47 @@ def test_a_snapshot_is_not_taken_for_current_after_another_process_wrote(
         assert again.search_ids(parse_query("hedgehog hibernation"))
         assert again.search_ids(parse_query("fox cubs"))
         assert len(again) == 7
+    finally:
+        again.close()
+
+
+def test_writes_while_the_people_index_is_built_at_open_wait_for_it_and_go_through(
+    corpus_dir: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An upload or a deletion right after a restart, while the people index is still being built in
+    its thread: both wait for the build and then complete (an upload used to take the core's lock and
+    wait for the build, which needed that lock to finish: a deadlock that hung CI)."""
+    first = Dossier.open(data_dir)
+    first.scan_corpus(corpus_dir)
+    first.close()
+    backfill = Dossier._backfill_people
+
+    def slow_backfill(self: Dossier) -> int:
+        time.sleep(0.5)  # a build long enough for the writes below to arrive during it
+        return backfill(self)
+
+    monkeypatch.setattr(Dossier, "_backfill_people", slow_backfill)
+    again = Dossier.open(data_dir)
+    done: list[str] = []
+
+    def writes() -> None:
+        report = again.ingest_upload(
+            "envoy.txt", b"Envoy in Bishkek\n\nUN envoy Miroslav Jenca met officials in Bishkek.", "cli"
+        )
+        done.append("upload")
+        assert report.results[0].doc_id is not None
+        again.delete_document(report.results[0].doc_id)
+        done.append("delete")
+
+    writer = threading.Thread(target=writes, daemon=True)
+    writer.start()
+    assert again.search_ids(parse_query("masadikov"))  # searches answer during the build
+    writer.join(timeout=30)
+    assert not writer.is_alive(), f"writes stuck behind the people build after {done}"
+    assert done == ["upload", "delete"]
+    try:
+        assert not any(p.name == "Miroslav Jenca" for p in again.who("jenca"))
+        assert len(again) == 5
     finally:
         again.close()
 
