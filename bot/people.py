@@ -25,7 +25,11 @@ title, or another mention in the same document that had such evidence. Organisat
 head word ("Crocus City *Hall*", "Golan *Heights*", "Mangistau *oblast*"), a preceding article or place
 preposition ("*the* Astana Declaration", "*in* Mangistau"), quotes around a title ("“National Defense”"),
 "X said *it*". The word lists below are lists of *kinds of words* (titles, organisation heads, function
-words), never of names: a person nobody listed is found by the evidence around the name.
+words), never of names: a person nobody listed is found by the evidence around the name. The one list of
+names is of countries (``bot/places.py``, ISO 3166 in English and Russian): a country collects the same
+evidence as a person ("Japan said", "Belgium is current president"). Banks in a bond syndicate ("lead
+manager Societe Generale") and firms whose name goes on after a comma ("Goldman, Sachs and Co") are no
+people either.
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ from itertools import pairwise
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
+from bot.places import is_country
 from bot.textnorm import Analyzer, fold, is_cyrillic, to_ascii
 
 DocId = int | str
@@ -231,6 +236,20 @@ _AS_ROLE_RE = re.compile(
 _AS_FIRST = _words("as becomes became become remains is was has been appointed named elected")
 _NEXT_WORD_RE = re.compile(r"[ \t\n]+(\w+)")
 _WHO_AFTER_RE = re.compile(r"\s*,\s*(?:who\b|aged\s+\d|\d{2},)", re.IGNORECASE)
+# A Wall Street firm's name goes on after a comma: "Smith Barney, Harris Upham and Co", "Goldman, Sachs and
+# Co". No person's name is followed by "..., X and Co".
+_FIRM_AFTER_RE = re.compile(r",\s+(?:[A-Z][\w'.-]*,?\s+){1,3}(?:and|&)\s+(?:Co|Cie|Company)\b")
+# A bond syndicate's roles are held by banks: "said lead manager Morgan Stanley", "sole manager Goldman",
+# "with Banque Paribas as lead manager", "Credit Suisse, the lead manager".
+_SYNDICATE = r"(?:co-?lead|lead|sole|joint(?:\s+lead)?|co)(?:-|\s+)?managers?"
+_SYNDICATE_BEFORE_RE = re.compile(
+    rf"\b{_SYNDICATE}(?:\s+(?:is|was|were|are|of))?\s*$",
+    re.IGNORECASE,
+)
+_SYNDICATE_AFTER_RE = re.compile(
+    rf"\s*(?:,|\s(?:as|is|was|were|are))\s+(?:the\s+|a\s+|one\s+of\s+the\s+)?{_SYNDICATE}\b",
+    re.IGNORECASE,
+)
 _CLAUSE_END_MARKS = ",;:.!?()[]\n—–"
 _CLAUSE_END_RE = re.compile(f"[{re.escape(_CLAUSE_END_MARKS)}]")
 _ACRONYM_DEF_RE = re.compile(
@@ -689,6 +708,7 @@ class _Cand:
     strong: bool = False  # title/role/courtesy title/apposition/initial: a person even as one word
     medium: bool = False  # speech verb, "said X,", ", who": a person when the name has two words
     employer: bool = False  # right after "of": a speech verb after it is its employee's
+    place: bool = False  # a country's name: a person only as the surname of a full name ("Jerry Jordan")
     role: Role | None = None
     name: str = ""
     given: tuple[str, ...] = ()  # the words before the surname, particles left out (asked very often)
@@ -896,6 +916,16 @@ def _judge(ctx: _DocCtx, cand: _Cand, run: _Run, i: int, j: int, floor: int) -> 
     ):
         cand.vetoed = True  # "Crocus City Hall", "Astana Declaration", "Russian Academy"
         return
+    # "Japan said", "Belgium is current president": a country, whatever the evidence (judged all the same,
+    # for "Jordan expects" after "Jerry Jordan" in the same text).
+    cand.place = is_country(" ".join(cand.words))
+    if (
+        _firm_goes_on(ctx.text, cand.end)
+        or _SYNDICATE_BEFORE_RE.search(ctx.text, max(0, cand.start - 40), cand.start)
+        or _SYNDICATE_AFTER_RE.match(ctx.text, cand.end)
+    ):
+        cand.vetoed = True  # "Smith Barney, Harris Upham and Co", "lead manager Morgan Stanley"
+        return
     if len(cand.words) >= 2 and INITIAL in cand.kinds:
         cand.strong = True  # "R. Otunbayeva", "James A. Baker"
     role = _role_before(ctx, cand, run, i, floor)
@@ -919,6 +949,20 @@ def _judge(ctx: _DocCtx, cand: _Cand, run: _Run, i: int, j: int, floor: int) -> 
         _judge_after(ctx, cand, run, i)
     if not cand.role and ctx.text[cand.start - 1 : cand.start] == "(" and ctx.text.startswith(")", cand.end):
         _judge_parenthesised(ctx, cand)
+
+
+def _firm_goes_on(text: str, end: int) -> bool:
+    """Is the name before ``end`` the start of a firm's ("Goldman, Sachs and Co")? Not when a title follows
+    the firm, and no name after it: then the firm is an apposition ("Thomas McKiernan, McKiernan and Co
+    chairman", against "Smith Barney, Harris Upham and Co analyst Edward Atorino")."""
+    m = _FIRM_AFTER_RE.match(text, end)
+    if m is None:
+        return False
+    after = _NEXT_WORD_RE.match(text, m.end())
+    if after is None or not _is_role_word(after.group(1).lower()):
+        return True
+    then = _NEXT_WORD_RE.match(text, after.end())
+    return then is not None and then.group(1)[0].isupper()
 
 
 def _role_before(ctx: _DocCtx, cand: _Cand, run: _Run, i: int, floor: int) -> Role | None:
@@ -1291,7 +1335,7 @@ def _resolve(
     weak: set[int] = set()
     for c in cands:
         c.name = " ".join(c.words)
-        if c.vetoed:
+        if c.vetoed or c.place:  # a country is at most the surname of a full name, below
             continue
         if c.strong:
             accepted.append(c)
@@ -1327,7 +1371,8 @@ def _resolve(
             target = _fullest(c, full)
             # "Masadikov emphasized", "the Reagan administration"; but "Canada's" does not follow from
             # "Statistics Canada said": a bare surname needs a stated name or a speech verb of its own.
-            if level[target] == STATED or id(c) in weak or c.name == target:
+            # A country's name too, once the text gives it as a surname: "Jerry Jordan ... Jordan expects".
+            if level[target] == STATED or id(c) in weak or c.name == target or (c.place and c.medium):
                 chosen.append((c, target, level[target]))
         elif id(c) in weak:
             chosen.append((c, c.name, WEAK))
@@ -1341,6 +1386,8 @@ def _resolve(
             if level[target] == STATED:
                 chosen.append((probe, target, STATED))
     for s, e, word, evidence in weak_caps:
+        if is_country(word):
+            continue  # "JAPAN SAYS ..."
         if not any(c.start <= s < c.end for c, _, _ in chosen):
             chosen.append((_Cand([word], [NAME], s, e), word, evidence))
     return _mentions(ctx, chosen)
@@ -2039,7 +2086,7 @@ def _role_records(items: list[_Item]) -> tuple[RoleRecord, ...]:
 # Bumped whenever ``extract`` changes what it finds, so stores re-extract documents stored by an older one.
 # 2: weak full names kept; sentences at display time; 3: a full name after "of"; 4: headline surnames,
 # Russian title order, "chief of staff", "aide", no name out of "Analysts of Morgan Stanley".
-EXTRACTOR_VERSION = 5
+EXTRACTOR_VERSION = 6
 
 
 def mentions_to_json(mentions: Sequence[Mention]) -> str:

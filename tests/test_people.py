@@ -72,6 +72,29 @@ def test_non_persons_are_never_listed(dossier: Dossier) -> None:
         assert not any(thing.split()[0] in s for s in spellings), (thing, spellings)
 
 
+def test_countries_and_firms_are_not_people_whatever_they_say() -> None:
+    """Reuters-21578 made persons of "Japan" (59 documents), "Belgium" and the banks of bond syndicates."""
+    text = (
+        "JAPAN SAYS IT WILL CUT SURPLUS\n\nJapan said it would act. The bloc, of which Belgium is current "
+        "president, met. Taiwan, one of the founders, stayed away. Saudi Arabia said output fell. Япония "
+        "заявила о росте.\n\nThe bonds were priced at par, said lead manager Societe Generale. Another issue "
+        "came with Banque Paribas as lead\nmanager. Goldman, Sachs and Co was sole manager; Smith Barney, "
+        "Harris Upham and Co analyst Edward Atorino lowered his rating."
+    )
+    names = {m.name for m in extract(text, date(1987, 3, 30))}
+    assert names == {"Edward Atorino"}
+
+
+def test_a_country_that_is_a_surname_and_a_firm_a_person_heads() -> None:
+    text = (
+        "Projections by Jerry Jordan, who is an economist at First Interstate, were cited. Jordan expects "
+        "growth of two pct, said Thomas McKiernan, McKiernan and Co chairman."
+    )
+    found = [(m.surface, m.name) for m in extract(text)]
+    assert ("Jordan", "Jerry Jordan") in found
+    assert ("Thomas McKiernan", "Thomas McKiernan") in found
+
+
 def test_surname_only_mentions_count_for_the_person() -> None:
     zas_text = (SEED_CORPUS / "004_4c3000b3cf1095f3.txt").read_text(encoding="utf-8")
     bare = [m for m in extract(zas_text, date(2022, 2, 9)) if m.surface == "Zas"]
