@@ -71,7 +71,7 @@ ROLE_HEADS = _words(
     congresswoman mayor editor editor-in-chief executive officer manager economist analyst professor judge
     attorney prosecutor adviser advisor commissioner treasurer founder sheikh emir sultan ayatollah ceo cfo
     coo strategist vice-chairman counsellor counselor councillor diplomat delegate negotiator coordinator
-    ombudsman comptroller rapporteur surgeon inspector consul
+    ombudsman comptroller rapporteur surgeon inspector consul speaker financier
     президент премьер министр секретарь генсек председатель директор заместитель глава посол
     представитель спикер губернатор мэр руководитель генсекретарь канцлер советник помощник начальник
     командующий прокурор генпрокурор сенатор депутат лидер постпред
@@ -98,8 +98,11 @@ TITLE_OF_TAILS = _words("staff")
 # Status words before a title: kept out of the title; "former" remembered.
 STATUS_WORDS = _words("new former then late outgoing incoming ex newly current бывший новый")
 PAST_STATUS = _words("former then late outgoing ex бывший")
-# Courtesy titles: the next capitalised words are a person.
-HONORIFICS = _words("mr mrs ms miss dr sir dame lord lady prof rev herr madame monsieur господин госпожа")
+# Courtesy titles: the next capitalised words are a person. "Investor" too ("Investor Paul Bilzerian said"):
+# no post to list (firms are "investors" as well: "Shearson, Lehman as a substantial investor").
+HONORIFICS = _words(
+    "mr mrs ms miss dr sir dame lord lady prof rev herr madame monsieur investor господин госпожа"
+)
 # Head words of organisations, places, events and works: a capitalised phrase ending in one is not a person.
 ORG_HEADS = _words(
     """
@@ -238,7 +241,12 @@ _NEXT_WORD_RE = re.compile(r"[ \t\n]+(\w+)")
 _WHO_AFTER_RE = re.compile(r"\s*,\s*(?:who\b|aged\s+\d|\d{2},)", re.IGNORECASE)
 # A Wall Street firm's name goes on after a comma: "Smith Barney, Harris Upham and Co", "Goldman, Sachs and
 # Co". No person's name is followed by "..., X and Co".
-_FIRM_AFTER_RE = re.compile(r",\s+(?:[A-Z][\w'.-]*,?\s+){1,3}(?:and|&)\s+(?:Co|Cie|Company)\b")
+_FIRM_AFTER_RE = re.compile(
+    r",\s+(?:[A-Z][\w'.-]*,?\s+){1,3}(?:and|&)\s+(?:Co|Cie|Company|Sons|[A-Z][\w'.-]*\s+(?:Inc|Co|Corp|Ltd)\b)\b"
+)
+# "Merrill Lynch analyst Thomas Kurlack", "Reagan spokesman Marlin Fitzwater": a lowercase title between
+# two names makes the first the second's organisation (or principal) here, not the speaker of a "said".
+_TITLE_THEN_NAME_RE = re.compile(r"[ \t\n]+([a-z][a-z-]+)[ \t\n]+[A-Z][a-z]")
 # A bond syndicate's roles are held by banks: "said lead manager Morgan Stanley", "sole manager Goldman",
 # "with Banque Paribas as lead manager", "Credit Suisse, the lead manager".
 _SYNDICATE = r"(?:co-?lead|lead|sole|joint(?:\s+lead)?|co)(?:-|\s+)?managers?"
@@ -945,6 +953,11 @@ def _judge(ctx: _DocCtx, cand: _Cand, run: _Run, i: int, j: int, floor: int) -> 
     elif infos[i - 1][1].lower() in DETERMINERS or infos[i - 1][1].lower() in PLACE_PREPOSITIONS:
         cand.vetoed = not cand.strong  # "In London, ..."
         return
+    elif infos[i - 1][1] == "of":
+        cand.employer = True  # the same inside one capitalised run: "Zimmer of Merrill Lynch said"
+    if not cand.employer:
+        m = _TITLE_THEN_NAME_RE.match(ctx.text, cand.end)
+        cand.employer = m is not None and _is_role_word(m.group(1))
     if j == len(infos) or infos[j][0] == COMMON:
         _judge_after(ctx, cand, run, i)
     if not cand.role and ctx.text[cand.start - 1 : cand.start] == "(" and ctx.text.startswith(")", cand.end):
@@ -1071,7 +1084,7 @@ def _judge_after(ctx: _DocCtx, cand: _Cand, run: _Run, i: int) -> None:
         pronoun = (m.group(1) or "").lower()
         if pronoun in OBJECT_PRONOUNS and not cand.strong:
             cand.vetoed = True  # "Merrill Lynch said it would ...": an organisation speaks
-        elif pronoun in PERSON_PRONOUNS:
+        elif pronoun in PERSON_PRONOUNS and not cand.employer:  # "Zimmer of Merrill Lynch said she"
             cand.strong = True
         else:
             cand.medium = True

@@ -95,6 +95,19 @@ def test_a_country_that_is_a_surname_and_a_firm_a_person_heads() -> None:
     assert ("Thomas McKiernan", "Thomas McKiernan") in found
 
 
+def test_a_firm_before_its_analyst_or_after_of_is_not_the_speaker_and_titles_stay_out_of_names() -> None:
+    text = (
+        '"Prices are up," said Merrill Lynch analyst Thomas Kurlack. Zimmer of Merrill Lynch said she '
+        "would cut it. U.S. House Speaker Jim Wright said he was concerned. Investor Paul Bilzerian said he "
+        "sold. Wright later said more."
+    )
+    mentions = extract(text)
+    named = {m.name for m in mentions if m.evidence != "weak"}
+    assert named == {"Thomas Kurlack", "Jim Wright", "Paul Bilzerian"}
+    assert [m.role.title for m in mentions if m.surface == "Jim Wright" and m.role] == ["Speaker"]
+    assert [m.name for m in mentions if m.surface == "Wright"] == ["Jim Wright"]
+
+
 def test_surname_only_mentions_count_for_the_person() -> None:
     zas_text = (SEED_CORPUS / "004_4c3000b3cf1095f3.txt").read_text(encoding="utf-8")
     bare = [m for m in extract(zas_text, date(2022, 2, 9)) if m.surface == "Zas"]
