@@ -148,6 +148,15 @@ ORG_ADJECTIVES = _words(
     socialist communist liberal conservative republican supreme joint general new
     """
 )
+# Those of them that start the name of a place or an organisation, never a description of a person (as
+# "Republican David Karnes", "American Lee Iacocca" or "General Colin Powell" are): "New York", "United
+# Auto Workers", "National Westminster".
+NAME_ADJECTIVES = _words(
+    """
+    western eastern northern southern central middle greater global united federal national international
+    collective islamic royal imperial popular joint supreme new
+    """
+)
 # Frequent words that start sentences or fill headlines; never part of a name.
 COMMON_WORDS = _words(
     """
@@ -505,7 +514,13 @@ def _compound_tail(part: str) -> bool:
 def _info(word: str) -> tuple[str, str, bool]:
     """(kind, word without a possessive 's, possessive?) of one word as written."""
     possessive = len(word) > 2 and word.endswith(("'s", "’s", "'S", "’S"))
-    base = word[:-2] if possessive else word.rstrip("'’")
+    if possessive:
+        base = word[:-2]
+    elif len(word) > 2 and word[-1] in "'’" and word[-2] in "zZxX":  # "George Shultz' Moscow talks"
+        # (not after an "s": "Maize Producers' Association" is a plural, which an organisation's head follows)
+        base, possessive = word[:-1], True
+    else:
+        base = word.rstrip("'’")
     return (_classify(base) if base else COMMON), base, possessive
 
 
@@ -924,6 +939,18 @@ def _judge(ctx: _DocCtx, cand: _Cand, run: _Run, i: int, j: int, floor: int) -> 
     ):
         cand.vetoed = True  # "Crocus City Hall", "Astana Declaration", "Russian Academy"
         return
+    if i > 0 and infos[i - 1][1].lower() in NAME_ADJECTIVES:
+        cand.vetoed = True  # "New York", "United Auto Workers": the rest of a place's or union's name
+        return
+    if (
+        len(cand.words) == 1
+        and ctx.text[cand.start - 1 : cand.start] == "("
+        and _after_org_head(ctx.text, cand.start - 1)
+    ):
+        # "the Federation of Economic Organizations (Keidanren)": its short name (but "Central Asia (K.
+        # Imnadze)" is a person)
+        cand.vetoed = True
+        return
     # "Japan said", "Belgium is current president": a country, whatever the evidence (judged all the same,
     # for "Jordan expects" after "Jerry Jordan" in the same text).
     cand.place = is_country(" ".join(cand.words))
@@ -962,6 +989,15 @@ def _judge(ctx: _DocCtx, cand: _Cand, run: _Run, i: int, j: int, floor: int) -> 
         _judge_after(ctx, cand, run, i)
     if not cand.role and ctx.text[cand.start - 1 : cand.start] == "(" and ctx.text.startswith(")", cand.end):
         _judge_parenthesised(ctx, cand)
+
+
+def _after_org_head(text: str, pos: int) -> bool:
+    """Does the text before ``pos`` end with an organisation's head word ("... Organizations")?"""
+    before = text[max(0, pos - 40) : pos].split()
+    if not before:
+        return False
+    low = before[-1].strip(",.;:").lower()
+    return low in ORG_HEADS or _singular(low) in ORG_HEADS
 
 
 def _firm_goes_on(text: str, end: int) -> bool:
@@ -1038,9 +1074,13 @@ def _role_before_comma(ctx: _DocCtx, run_start: int, one_word: bool = False) -> 
     words = _text_words(fragment[cut:])
     if not words or len(words) > MAX_WINDOW_WORDS or not any(w.kind == ROLE for w in words):
         return None
-    plural = any(w.kind == ROLE and _plural_title(w.low) for w in words)
-    if plural and one_word:
-        return None  # "Finance ministers of Britain, Canada, France": a list of places, not one holder
+    plural = next((k for k, w in enumerate(words) if w.kind == ROLE and _plural_title(w.low)), None)
+    if plural is not None and (
+        one_word or (words[-1].text[:1].isupper() and any(w.low == "of" for w in words[plural + 1 :]))
+    ):
+        # "Finance ministers of Britain, Canada, France", "The governors of Sao Paulo, Rio de Janeiro and
+        # Minas Gerais": a list of places, not one holder
+        return None
     role = _parse_role(words, tail="name", strict_pre=True)
     return _dated(ctx, _with_acronym(ctx, role)) if role is not None else None
 

@@ -108,6 +108,18 @@ def test_a_firm_before_its_analyst_or_after_of_is_not_the_speaker_and_titles_sta
     assert [m.name for m in mentions if m.surface == "Wright"] == ["Jim Wright"]
 
 
+def test_places_unions_and_short_names_of_organisations_are_no_people() -> None:
+    text = (
+        "The Attorney General of New York said it would appeal. Negotiators for General Motors Corp and the "
+        "United Auto Workers union resumed talks. Eishiro Saito, chairman of the Federation of Economic "
+        "Organizations (Keidanren), said the yen was too high. The governors of Sao Paulo, Rio de Janeiro "
+        "and Minas Gerais were in Brasilia. Dole welcomed the selection of Republican David Karnes, "
+        "who said he was glad. Secretary of State George Shultz' Moscow talks went on."
+    )
+    named = {m.name for m in extract(text) if m.evidence != "weak"}
+    assert named == {"Eishiro Saito", "David Karnes", "George Shultz"}
+
+
 def test_surname_only_mentions_count_for_the_person() -> None:
     zas_text = (SEED_CORPUS / "004_4c3000b3cf1095f3.txt").read_text(encoding="utf-8")
     bare = [m for m in extract(zas_text, date(2022, 2, 9)) if m.surface == "Zas"]
