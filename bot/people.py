@@ -44,6 +44,7 @@ from datetime import date
 from functools import lru_cache
 from itertools import pairwise
 
+from nicknames import NickNamer
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
@@ -157,6 +158,8 @@ NAME_ADJECTIVES = _words(
     collective islamic royal imperial popular joint supreme new
     """
 )
+# Generational suffixes that end a name after its surname: "John W. Johnstone Jr".
+NAME_SUFFIXES = _words("jr sr ii iii iv")
 # Frequent words that start sentences or fill headlines; never part of a name.
 COMMON_WORDS = _words(
     """
@@ -1368,7 +1371,18 @@ def _first_names_agree(x: str, y: str) -> bool:
         return fx[0] == fy[0]
     if fx == fy or (min(len(fx), len(fy)) >= 3 and (fx.startswith(fy) or fy.startswith(fx))):
         return True
-    return fuzz.ratio(fx, fy) >= 80
+    return fuzz.ratio(fx, fy) >= 80 or fy in _nicknames(fx) or fx in _nicknames(fy)
+
+
+_NICKNAMES = NickNamer()
+
+
+@lru_cache(maxsize=20_000)
+def _nicknames(first: str) -> frozenset[str]:
+    """The English short forms of a first name ("jim", "jimmy" of "james"): "Jim Wright" and "James
+    Wright" are one Speaker of the House. From the ``nicknames`` dataset; a name only agrees with its own
+    short forms, not with the other names that share one ("Al" is Albert's and Alan's, who stay apart)."""
+    return frozenset(_NICKNAMES.nicknames_of(first))
 
 
 def _resolve(
@@ -1934,12 +1948,21 @@ def _items(doc_id: DocId, order: int, published: date | None, rows: list[_Row]) 
 
 @lru_cache(maxsize=100_000)
 def _split_name(name: str) -> tuple[tuple[str, ...], str]:
-    """("Willy",) and "De Clercq" for "Willy De Clercq": particles go with the surname."""
+    """("Willy",) and "De Clercq" for "Willy De Clercq": particles go with the surname, and so does a
+    generational suffix ("John Johnstone Jr" is a Johnstone, not one of the many people surnamed "Jr")."""
     parts = name.split()
     k = len(parts) - 1
+    if k > 1 and parts[k].rstrip(".").lower() in NAME_SUFFIXES:
+        k -= 1
     while k > 0 and parts[k - 1].lower() in NAME_PARTICLES:
         k -= 1
     return tuple(parts[:k]), " ".join(parts[k:])
+
+
+def _suffix(name: str) -> str:
+    """A name's generational suffix, if any: "Stewart Bainum Sr" and "Stewart Bainum Jr" are two."""
+    last = name.rsplit(None, 1)[-1].rstrip(".").lower()
+    return last if last in NAME_SUFFIXES else ""
 
 
 def _cluster_block(items: list[_Item]) -> list[_Cluster]:
@@ -1978,6 +2001,7 @@ def _cluster_block(items: list[_Item]) -> list[_Cluster]:
             for c in clusters
             if all(_given_compatible(rep.given, g) for g in c.givens)
             and any(s == rep.skey or fuzz.ratio(s, rep.skey) >= 85 for s in c.skeys)
+            and _suffix(rep.name) == _suffix(c.items[0].name)
         ]
         if fitting:
             max(fitting, key=lambda c: (rep.skey in c.skeys, len(c.docs))).add(group)

@@ -233,6 +233,23 @@ def test_same_surname_different_people_stay_apart_and_order_does_not_matter() ->
     assert {m.person.name for m in matches} == {"James Baker", "Howard Baker"}
 
 
+def test_short_first_names_merge_and_generational_suffixes_are_no_surname() -> None:
+    index = _index(
+        [
+            (1, "Budget\n\nHouse Speaker Jim Wright said the budget was late."),
+            (2, "Budget\n\nHouse Speaker James Wright told reporters he would wait."),
+            (3, "Deal\n\nChairman John W. Johnstone Jr said the deal was done."),
+            (4, "Deal\n\nPresident Jack E. Manning Jr said sales rose."),
+            (5, "Budget\n\nSenator Albert Gore said no. Senator Alan Gore said yes."),
+        ]
+    )
+    people = {p.name: p for p in index.persons()}
+    wright = [p for p in people.values() if "Wright" in p.name]
+    assert len(wright) == 1 and sorted(wright[0].documents) == [1, 2]
+    assert {"John W. Johnstone Jr", "Jack E. Manning Jr"} <= set(people)  # John/Jack, but two surnames
+    assert {"Albert Gore", "Alan Gore"} <= set(people)  # no nicknames of each other
+
+
 def test_transliterations_merge_and_role_timeline_orders_by_date() -> None:
     index = PeopleIndex()
     docs = [
