@@ -233,7 +233,7 @@ _CONN = r"(?:of|the|and|for|on|d[aeiu]|dos|das|del|der|den|van|von|l[ae]|bin|ibn
 assert all(re.fullmatch(_CONN, c) for c in CONNECTORS)
 _RUN_RE = re.compile(rf"(?:{_TOK})(?:{_SEP}(?:{_CONN}{_SEP})*(?:{_TOK}))*")
 _CAPS_LINE_RE = re.compile(r"^[^a-zа-яё\n]*[A-ZА-ЯЁ][^a-zа-яё\n]*$", re.MULTILINE)
-_LOWER_WORD_RE = re.compile(r"(?<![\w'’-])[a-zа-яё][\w'’-]*")
+
 _LOWER_RE = re.compile(r"[a-zа-яёß-ÿ]")
 _WORD_RE = re.compile(r"[^\W_](?:[\w'’.-]*[^\W_])?\.?")
 _AFTER_RE = re.compile(
@@ -772,6 +772,11 @@ class _Run:
         return self.offsets
 
 
+def _word_char(c: str) -> bool:
+    """A character a word goes on with (``[\\w'’-]``): "traders'" and "so-called" are one word each."""
+    return c.isalnum() or c in "_'’-"
+
+
 @dataclass(slots=True)
 class _DocCtx:
     text: str
@@ -782,14 +787,26 @@ class _DocCtx:
     acronyms: dict[str, str] | None = None
     sentence_ends: list[int] | None = None
     want_sentences: bool = True
-    lowercase: frozenset[str] | None = None
 
     def written_lowercase(self, word: str) -> bool:
         """Does the text also write ``word`` in lower case ("Traders said" and "traders expect")? Then a
         capitalised one is a common word at the start of a sentence, not a name."""
-        if self.lowercase is None:
-            self.lowercase = frozenset(_LOWER_WORD_RE.findall(self.text))
-        return word.lower() in self.lowercase
+        low = word.lower()
+        if not low or not ("a" <= low[0] <= "z" or "а" <= low[0] <= "я" or low[0] == "ё"):
+            return False
+        if not all(_word_char(c) for c in low[1:]):
+            return False
+        # The word's occurrences, each bounded like a whole word: few candidates ask, so this costs less
+        # than a set of every lowercase word of the text.
+        text, n = self.text, len(low)
+        pos = text.find(low)
+        while pos >= 0:
+            if (pos == 0 or not _word_char(text[pos - 1])) and (
+                pos + n == len(text) or not _word_char(text[pos + n])
+            ):
+                return True
+            pos = text.find(low, pos + 1)
+        return False
 
     def in_caps_line(self, pos: int) -> bool:
         """Is ``pos`` on an all-capitals line (a wire headline)? Lines are sorted: a bisection, since a
@@ -957,10 +974,15 @@ def _judge(ctx: _DocCtx, cand: _Cand, run: _Run, i: int, j: int, floor: int) -> 
     # "Japan said", "Belgium is current president": a country, whatever the evidence (judged all the same,
     # for "Jordan expects" after "Jerry Jordan" in the same text).
     cand.place = is_country(" ".join(cand.words))
+    text = ctx.text
     if (
-        _firm_goes_on(ctx.text, cand.end)
-        or _SYNDICATE_BEFORE_RE.search(ctx.text, max(0, cand.start - 40), cand.start)
-        or _SYNDICATE_AFTER_RE.match(ctx.text, cand.end)
+        (text.startswith(",", cand.end) and _firm_goes_on(text, cand.end))
+        # The patterns only where "manager" is near: most names are nowhere near one.
+        or (
+            "anager" in text[max(0, cand.start - 40) : cand.start]
+            and _SYNDICATE_BEFORE_RE.search(text, max(0, cand.start - 40), cand.start)
+        )
+        or ("anager" in text[cand.end : cand.end + 60] and _SYNDICATE_AFTER_RE.match(text, cand.end))
     ):
         cand.vetoed = True  # "Smith Barney, Harris Upham and Co", "lead manager Morgan Stanley"
         return

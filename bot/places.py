@@ -14,7 +14,7 @@ lost unless the document gives the full name ("Michael Jordan"), which is no cou
 from __future__ import annotations
 
 import gettext
-from functools import cache
+from functools import cache, lru_cache
 
 import pycountry
 
@@ -96,6 +96,7 @@ def _country_keys() -> frozenset[str]:
     return frozenset(place_key(n) for n in names)
 
 
+@lru_cache(maxsize=50_000)
 def is_country(name: str) -> bool:
     """Is ``name`` (as written, any case) the name of a country?"""
     return place_key(name) in _country_keys()
