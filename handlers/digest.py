@@ -123,7 +123,11 @@ async def run_digest(context: DossierContext, chat_id: int) -> int:
             log.info("digest to chat %s held back: no longer allowed under DOSSIER_ACCESS", chat_id)
             return 0
         now = datetime.now(UTC)
-        digest = build_digest(store, sub, now, services.commands.people, tz=services.settings.tz)
+        # In a worker thread: it reads the store and the people index, which is still being built for a
+        # second or two after a restart (when missed digests run); the event loop answers chats meanwhile.
+        digest = await asyncio.to_thread(
+            build_digest, store, sub, now, services.commands.people, tz=services.settings.tz
+        )
         store.mark_run(chat_id, now)
         if digest is None:
             return 0
