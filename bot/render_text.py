@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -76,6 +77,52 @@ def role_text(role: RoleRecord) -> str:
     return f"{title}, {role.org}" if role.org else title
 
 
+CARD_ROLES_SHOWN = 8
+
+
+@dataclass(frozen=True)
+class RoleLine:
+    """One post on a person's card, however many documents state it, with the first and the last date
+    stated (a card of James Baker names "Treasury Secretary" in 90 documents, not in 90 lines)."""
+
+    label: str  # "Treasury Secretary, U.S."
+    first: RoleRecord
+    last: RoleRecord  # the last dated statement (the first if none is dated)
+    documents: int
+
+    def text(self) -> str:
+        """``Treasury Secretary, U.S. — 1987-02-26 to 1987-10-20, 41 documents (first #7659)``."""
+        first, last = self.first, self.last
+        if self.documents == 1:
+            return f"{self.label} — {day(first.date)}, #{first.doc_id}"
+        span = day(first.date) if first.date == last.date else f"{day(first.date)} to {day(last.date)}"
+        return f"{self.label} — {span}, {self.documents} documents (first #{first.doc_id})"
+
+
+def role_lines(roles: tuple[RoleRecord, ...]) -> list[RoleLine]:
+    """A person's roles as posts, in the order of their first statement (``roles`` comes dated first,
+    oldest first). A title stated without its organisation goes with the one organisation the person
+    holds it at ("Treasury Secretary" with "Treasury Secretary, U.S."), when there is just one."""
+    orgs: dict[tuple[bool, str], set[str]] = {}
+    for r in roles:
+        if r.org:
+            orgs.setdefault((r.former, r.title.lower()), set()).add(r.org)
+    groups: dict[tuple[bool, str, str | None], list[RoleRecord]] = {}
+    for r in roles:
+        org = r.org
+        if org is None:
+            known = orgs.get((r.former, r.title.lower()), set())
+            org = next(iter(known)) if len(known) == 1 else None
+        groups.setdefault((r.former, r.title.lower(), org), []).append(r)
+    out = []
+    for members in groups.values():
+        named = next((r for r in members if r.org), members[0])
+        dated = [r for r in members if r.date is not None]
+        last = dated[-1] if dated else members[0]
+        out.append(RoleLine(role_text(named), members[0], last, len({r.doc_id for r in members})))
+    return out
+
+
 def person_summary(person: Person) -> str:
     """One line about a person for a list: the latest role and how many documents."""
     n = len(person.documents)
@@ -141,7 +188,10 @@ def card_lines(entry: PersonEntry) -> list[str]:
         lines.append("Also written: " + ", ".join(person.aliases))
     if person.roles:
         lines.append("Roles:")
-        lines += [f"  {role_text(r)} — {day(r.date)}, #{r.doc_id}" for r in person.roles]
+        posts = role_lines(person.roles)
+        lines += [f"  {line.text()}" for line in posts[:CARD_ROLES_SHOWN]]
+        if len(posts) > CARD_ROLES_SHOWN:
+            lines.append(f"  …and {len(posts) - CARD_ROLES_SHOWN} more posts")
     n = len(entry.documents)
     lines.append(f"Documents ({n}), newest first:")
     for doc in entry.documents[:CARD_DOCS_SHOWN]:

@@ -16,13 +16,14 @@ from bot.digest import DigestEntry, DigestPart, DigestReply
 from bot.render_text import (
     ADMIN_MARK,
     CARD_DOCS_SHOWN,
+    CARD_ROLES_SHOWN,
     confirm_delete_lines,
     day,
     holder_text,
     person_summary,
     report_header,
     report_lines,
-    role_text,
+    role_lines,
 )
 from bot.replies import (
     ConfirmDeleteReply,
@@ -351,12 +352,11 @@ def card_blocks(entry: PersonEntry) -> list[str]:
         head += "\n<i>Also written:</i> " + esc(", ".join(person.aliases))
     blocks = [head]
     if person.roles:
-        blocks.append(
-            "<b>Roles</b>\n"
-            + "\n".join(
-                f"• {esc(role_text(r))} — {esc(day(r.date))}, #{esc(str(r.doc_id))}" for r in person.roles
-            )
-        )
+        posts = role_lines(person.roles)
+        lines = [f"• {esc(line.text())}" for line in posts[:CARD_ROLES_SHOWN]]
+        if len(posts) > CARD_ROLES_SHOWN:
+            lines.append(f"<i>…and {len(posts) - CARD_ROLES_SHOWN} more posts</i>")
+        blocks.append("<b>Roles</b>\n" + "\n".join(lines))
     n = len(entry.documents)
     blocks.append(f"<b>Documents ({n})</b>, newest first:")
     for d in entry.documents[:CARD_DOCS_SHOWN]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -12,9 +13,17 @@ import pytest
 
 from bot.commands import Caller, Commands
 from bot.core import Dossier
-from bot.people import EXTRACTOR_VERSION, PeopleIndex, Role, extract, mentions_from_json, mentions_to_json
-from bot.render_text import render, who_json
-from bot.replies import TextReply, WhoReply
+from bot.people import (
+    EXTRACTOR_VERSION,
+    PeopleIndex,
+    Role,
+    RoleRecord,
+    extract,
+    mentions_from_json,
+    mentions_to_json,
+)
+from bot.render_text import CARD_ROLES_SHOWN, card_lines, render, role_lines, who_json
+from bot.replies import PersonEntry, TextReply, WhoReply
 from handlers.render import MESSAGE_LIMIT
 from handlers.render import who as who_html
 from tests.conftest import SEED_CORPUS, Runner, seed_id
@@ -710,3 +719,28 @@ def test_places_listed_after_a_plural_title_are_no_holders() -> None:
     assert [(m.name, m.role and m.role.title) for m in found] == [("George Shultz", "Secretary")]
     (m,) = extract("The president of Kazakhstan, Kassym-Jomart Tokayev, declared it.")
     assert m.role == Role("President", "Kazakhstan")
+
+
+def test_a_card_lists_each_post_once_with_its_first_and_last_statement() -> None:
+    def rec(title: str, org: str | None, day: int | None, doc: int) -> RoleRecord:
+        return RoleRecord(title, org, date(1987, 3, day) if day else None, doc)
+
+    roles = (
+        rec("Treasury Secretary", "U.S.", 2, 11),
+        rec("Treasury Secretary", None, 3, 12),
+        rec("Treasury Secretary", "U.S.", 9, 13),
+        rec("Chief of Staff", "White House", 20, 14),
+        rec("Treasury Secretary", "U.S.", None, 15),
+    )
+    lines = [line.text() for line in role_lines(roles)]
+    assert lines == [
+        "Treasury Secretary, U.S. — 1987-03-02 to 1987-03-09, 4 documents (first #11)",
+        "Chief of Staff, White House — 1987-03-20, #14",
+    ]
+    many = tuple(rec(f"Envoy {k}", "UN", k, k) for k in range(1, CARD_ROLES_SHOWN + 4))
+    index = PeopleIndex()
+    index.add_document(1, date(1987, 3, 1), extract("UN envoy Miroslav Jenca said the talks went well."))
+    (person,) = index.persons()
+    card = card_lines(PersonEntry(replace(person, roles=many), ()))
+    assert sum(line.startswith("  Envoy") for line in card) == CARD_ROLES_SHOWN
+    assert "  …and 3 more posts" in card
