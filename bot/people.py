@@ -1378,10 +1378,11 @@ def _morph() -> Analyzer:
 
 def _given_compatible(a: Sequence[str], b: Sequence[str]) -> bool:
     """First names agree when both are present: equal after folding, close (transliteration variants), one
-    the beginning of the other (Alex / Alexander), or an initial of the other. A missing one agrees."""
+    the beginning of the other (Alex / Alexander), or an initial of the other. A missing one agrees. So
+    must second ones when both have one: "George H. W. Bush" is not "George W. Bush"."""
     if not a or not b:
         return True
-    return _first_names_agree(a[0], b[0])
+    return _first_names_agree(a[0], b[0]) and (len(a) < 2 or len(b) < 2 or _first_names_agree(a[1], b[1]))
 
 
 @lru_cache(maxsize=100_000)
@@ -2001,7 +2002,10 @@ def _cluster_block(items: list[_Item]) -> list[_Cluster]:
     heads = [x for x in items if _from_headline(x)]
     for x in items if not heads else [x for x in items if not _from_headline(x)]:
         if x.given:
-            variants[(_surname_key(x.given[0].rstrip(".")), x.skey)].append(x)
+            # By first name and the initial of a second one: "George H. W. Bush" and "George W. Bush" are
+            # two variants, which a bare "George Bush" may join only one of.
+            second = _surname_key(x.given[1].rstrip("."))[:1] if len(x.given) > 1 else ""
+            variants[(_surname_key(x.given[0].rstrip(".")) + " " + second, x.skey)].append(x)
         else:
             bares.append(x)
 

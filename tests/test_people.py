@@ -257,6 +257,14 @@ def test_short_first_names_merge_and_generational_suffixes_are_no_surname() -> N
     assert len(wright) == 1 and sorted(wright[0].documents) == [1, 2]
     assert {"John W. Johnstone Jr", "Jack E. Manning Jr"} <= set(people)  # John/Jack, but two surnames
     assert {"Albert Gore", "Alan Gore"} <= set(people)  # no nicknames of each other
+    bushes = _index(
+        [
+            (1, "Visit\n\nPresident George H. W. Bush said he would go."),
+            (2, "Visit\n\nPresident George W. Bush said he would stay."),
+            (3, "Visit\n\nVice President George Bush said he agreed."),
+        ]
+    )
+    assert {p.name for p in bushes.persons()} == {"George H. W. Bush", "George W. Bush"}
 
 
 def test_transliterations_merge_and_role_timeline_orders_by_date() -> None:
