@@ -1641,6 +1641,7 @@ class PeopleIndex:
         self._initial_persons: dict[str, set[str]] = defaultdict(set)
         self._doc_persons: dict[DocId, list[str]] = defaultdict(list)
         self._vocab: list[str] | None = None
+        self._sounds: dict[str, list[str]] | None = None  # sound key -> name words (Cyrillic queries)
         self._first_names: Counter[str] = Counter()  # first names of people with stated evidence
 
     # ---- updates -----------------------------------------------------------------------------------
@@ -1803,6 +1804,7 @@ class PeopleIndex:
             self._block_persons[root] = keys
         self._dirty.clear()
         self._vocab = None
+        self._sounds = None
 
     def _add_person(self, person: Person) -> None:
         self._persons[person.key] = person
@@ -1841,9 +1843,10 @@ class PeopleIndex:
         for k, word in enumerate(words):
             scores: dict[str, float] = {}
             for variant in _query_variants(word):
-                for token, score in _token_matches(
-                    variant, self._vocab, self._token_persons, last=k == len(words) - 1
-                ):
+                found = _token_matches(variant, self._vocab, self._token_persons, last=k == len(words) - 1)
+                if is_cyrillic(word):
+                    found += [(token, SOUND_SCORE) for token in self._sound_matches(variant)]
+                for token, score in found:
                     for pkey in self._token_persons.get(token, ()):
                         scores[pkey] = max(scores.get(pkey, 0.0), score)
                 for pkey in self._initial_persons.get(variant[:1], ()) if len(words) > 1 else ():
@@ -1857,6 +1860,63 @@ class PeopleIndex:
         ]
         matches.sort(key=lambda m: (-round(m.score), -len(m.person.documents), m.person.name))
         return matches[:limit]
+
+
+    def _sound_matches(self, key: str) -> list[str]:
+        """Name words that sound like a Russian query word: "Бейкер" is Baker, "Гринспен" Greenspan,
+        "Рейган" Reagan, though letter by letter they are far apart (Russian writes English names as
+        they sound)."""
+        if self._sounds is None:
+            sounds: dict[str, list[str]] = defaultdict(list)
+            for token in self._token_persons:
+                sounds[_sound_key(token)].append(token)
+            self._sounds = dict(sounds)
+        sound = _sound_key(key)
+        return self._sounds.get(sound, []) if len(sound) >= 3 else []
+
+
+# A name word that sounds like a Russian query word: nearly as good as the same spelling (100), better than
+# a near spelling (80 and up), which letter by letter is often another name ("Бейкер" is "beiker", closer
+# to "Beyer" than to "Baker").
+SOUND_SCORE = 95.0
+
+# English spellings of one sound, and Russian transcriptions of English ones, onto one form; applied to
+# folded ASCII words, in this order.
+_SOUND_PAIRS = (
+    ("dzh", "j"),
+    ("dz", "z"),
+    ("tch", "ch"),
+    ("th", "t"),
+    ("ck", "k"),
+    ("gh", "g"),
+    ("q", "k"),
+    ("ch", "C"),
+    ("sh", "S"),
+    ("zh", "j"),
+)
+
+
+@lru_cache(maxsize=100_000)
+def _sound_key(key: str) -> str:
+    """A folded name word as it sounds, roughly: one spelling per sound, vowels after the first letter
+    dropped, repeats collapsed ("baker" and "beiker" are "bkr", "grenspan" and "grinspen" "grnspn").
+    Only Cyrillic query words are matched this way: the same Latin spelling is matched letter by letter."""
+    out = key
+    for old, new in _SOUND_PAIRS:
+        if old in out:
+            out = out.replace(old, new)
+    out = out.replace("c", "k")  # what is left of "c" after "ch" ("ts" is folded to "c" before this)
+    if not out:
+        return ""
+    # A vowel or "w" to start with is one sound class ("Icahn", "Айкан"; "Weinberger", "Уайнбергер"); after
+    # it vowels, "h", "v" and "w" go ("Lawson", "Лоусон"; "Miyazawa", "Миядзава").
+    head = "A" if out[0] in "aeiouw" else out[0]
+    tail = [ch for ch in out[1:] if ch not in "aeiouhvw"]
+    squeezed = [head]
+    for ch in tail:
+        if ch != squeezed[-1]:
+            squeezed.append(ch)
+    return "".join(squeezed)
 
 
 _ROLE_KEYS = frozenset(

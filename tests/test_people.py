@@ -752,3 +752,18 @@ def test_a_card_lists_each_post_once_with_its_first_and_last_statement() -> None
     card = card_lines(PersonEntry(replace(person, roles=many), ()))
     assert sum(line.startswith("  Envoy") for line in card) == CARD_ROLES_SHOWN
     assert "  …and 3 more posts" in card
+
+
+def test_a_russian_query_finds_an_english_name_by_its_sound() -> None:
+    index = _index(
+        [
+            (1, "Dollar\n\nTreasury Secretary James Baker said the dollar was stable."),
+            (2, "Dollar\n\nTreasury Secretary James Baker said it again."),
+            (3, "Futures\n\nGerald Beyer, senior vice president of the CME, said volume rose."),
+            (4, "Rates\n\nFed Chairman Alan Greenspan said rates would stay. British Chancellor Nigel Lawson agreed."),
+        ]
+    )
+    expected = (("Бейкер", "James Baker"), ("Гринспен", "Alan Greenspan"), ("Лоусон", "Nigel Lawson"))
+    for query, name in expected:
+        assert index.find(query)[0].person.name == name, query
+    assert index.find("Beiker")[0].person.name == "Gerald Beyer"  # Latin letters are matched as spelt
