@@ -254,7 +254,7 @@ _WHO_AFTER_RE = re.compile(r"\s*,\s*(?:who\b|aged\s+\d|\d{2},)", re.IGNORECASE)
 # A Wall Street firm's name goes on after a comma: "Smith Barney, Harris Upham and Co", "Goldman, Sachs and
 # Co". No person's name is followed by "..., X and Co".
 _FIRM_AFTER_RE = re.compile(
-    r",\s+(?:[A-Z][\w'.-]*,?\s+){1,3}(?:and|&)\s+(?:Co|Cie|Company|Sons|[A-Z][\w'.-]*\s+(?:Inc|Co|Corp|Ltd)\b)\b"
+    r",\s+(?:[A-Z][\w'.-]*,?\s+){1,3}(?:and|And|&)\s+(?:Co|Cie|Company|Sons|[A-Z][\w'.-]*\s+(?:Inc|Co|Corp|Ltd)\b)\b"
 )
 # "Merrill Lynch analyst Thomas Kurlack", "Reagan spokesman Marlin Fitzwater": a lowercase title between
 # two names makes the first the second's organisation (or principal) here, not the speaker of a "said".
@@ -1150,7 +1150,9 @@ def _judge_after(ctx: _DocCtx, cand: _Cand, run: _Run, i: int) -> None:
         if pronoun in OBJECT_PRONOUNS and not cand.strong:
             cand.vetoed = True  # "Merrill Lynch said it would ...": an organisation speaks
         elif pronoun in PERSON_PRONOUNS and not cand.employer:  # "Zimmer of Merrill Lynch said she"
-            cand.strong = True
+            # But "Traders said he raised ..." beside "traders said" is the common noun, "he" another man.
+            one_common = len(cand.words) == 1 and ctx.written_lowercase(cand.words[0])
+            cand.strong, cand.medium = not one_common, one_common
         else:
             cand.medium = True
     elif i == 0 and text[end : end + 1] in (".", ";", "\n", "") and _said_before(ctx, run):
@@ -2160,7 +2162,11 @@ def _attach_headlines(heads: list[_Item], clusters: list[_Cluster]) -> None:
 
 
 def _bare_target(x: _Item, clusters: list[_Cluster]) -> _Cluster | None:
-    pool = [c for c in clusters if x.skey in c.skeys] or clusters
+    # A person of this very spelling, else of a close one ("Tasmagambetv" for Tasmagambetov; but "Traders"
+    # is no misspelling of Travers, whose block it shares).
+    pool = [c for c in clusters if x.skey in c.skeys] or [
+        c for c in clusters if any(fuzz.ratio(x.skey, s) >= 90 for s in c.skeys)
+    ]
     if not pool:
         return None
     same_doc = [c for c in pool if x.doc_id in c.docs]
