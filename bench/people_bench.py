@@ -98,13 +98,17 @@ def write_folder(docs: Sequence[ReutersDoc], folder: Path) -> None:
 
 
 @contextmanager
-def extractor(fn: Extractor | None, workers: bool = True) -> Iterator[None]:
+def extractor(fn: Extractor | None, workers: bool | str = True) -> Iterator[None]:
     """Swap the extractor the ingest pipeline calls (None: none at all; the store is opened without
-    people). ``workers``: the product's default for a big scan, reading and extraction in forked worker
-    processes; False keeps everything in this process (the running bot's periodic scans)."""
+    people). ``workers``: True is a big scan by a process without threads (the first start, the CLI):
+    reading and extraction in two forked workers; "bot" a big scan by the running bot, whose threads rule
+    out forking: reading here, extraction in one spawned worker a batch ahead; False everything in this
+    process (a small scan, and the spaCy comparison)."""
     saved = core.extract_people, core.PARALLEL_FROM, core.PARALLEL_PEOPLE_MIN
-    if not workers:
-        core.PARALLEL_FROM = core.PARALLEL_PEOPLE_MIN = 10**9
+    if workers is not True:
+        core.PARALLEL_FROM = 10**9
+    if workers is False:
+        core.PARALLEL_PEOPLE_MIN = 10**9
     if fn is not None:
         core.extract_people = fn  # type: ignore[assignment]  # forked workers inherit the swap
     try:
@@ -227,7 +231,7 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def ingest(
-    folder: Path, data: Path, fn: Extractor | None, workers: bool = True
+    folder: Path, data: Path, fn: Extractor | None, workers: bool | str = True
 ) -> tuple[Dossier, float, float]:
     with extractor(fn, workers):
         dossier = Dossier.open(data, people=fn is not None)
@@ -328,11 +332,11 @@ def main() -> int:
         if not args.no_ingest:
             print("\n== (c) ingest time: scan_corpus of the Reuters folder, fresh store each run")
             print("   (cpu: this process and its finished workers; best of runs)")
-            modes: dict[str, tuple[Extractor | None, bool]] = {
+            modes: dict[str, tuple[Extractor | None, bool | str]] = {
                 "without": (None, True),
                 "with": (extract, True),
-                "without-1p": (None, False),
-                "with-1p": (extract, False),
+                "without-bot": (None, "bot"),
+                "with-bot": (extract, "bot"),
             }
             timings: dict[str, list[tuple[float, float]]] = {m: [] for m in modes}
             timings["with"].append((wall, cpu))  # the (b) run above
@@ -345,10 +349,10 @@ def main() -> int:
                     timings[label].append((w, c))
             for label, ts in timings.items():
                 walls, cpus = [round(w, 1) for w, _ in ts], [round(c, 1) for _, c in ts]
-                print(f"  {label:8}: wall {walls} s, cpu {cpus} s")
+                print(f"  {label:11}: wall {walls} s, cpu {cpus} s")
             for base, label, what in (
-                ("without", "with", "worker processes (a big first scan)"),
-                ("without-1p", "with-1p", "one process (the bot's periodic scans)"),
+                ("without", "with", "first start or CLI (two forked workers read and extract)"),
+                ("without-bot", "with-bot", "the running bot (reads itself; one worker extracts)"),
             ):
                 base_w = min(w for w, _ in timings[base])
                 base_c = min(c for _, c in timings[base])
