@@ -183,6 +183,8 @@ COMMON_WORDS = _words(
     amidst amongst along alongside behind below beneath beside near onto than through till whilst even
     except instead rather indeed perhaps apparently reportedly separately elsewhere otherwise similarly
     likewise altogether overall earlier later initially finally ultimately together
+    noting citing commenting referring describing adding explaining responding addressing quoting
+    warning urging welcoming announcing praising criticising criticizing
     и в на с по к о от для из у за что это как а но же
     """
 )
