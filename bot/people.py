@@ -1625,11 +1625,11 @@ class _Cluster:
 class PeopleIndex:
     """Persons merged from per-document mentions, updated one document at a time.
 
-    Mentions are grouped in *blocks* by folded surname; surnames of seven letters or more one edit apart
-    share a block (Tasmagambetov / Tasmagambetv). Adding or removing a document marks its blocks dirty and
-    the next read re-clusters just those, so ingesting a corpus stays linear and the result does not
-    depend on the order documents arrive in: a bare "Baker" seen before "James Baker" still ends up with
-    him.
+    Mentions are grouped in *blocks* by folded surname; surnames one edit apart, the longer of seven letters
+    or more, share a block (Tasmagambetov / Tasmagambetv, Volcker / Vocker). Adding or removing a document
+    marks its blocks dirty and the next read re-clusters just those, so ingesting a corpus stays linear
+    and the result does not depend on the order documents arrive in: a bare "Baker" seen before "James
+    Baker" still ends up with him.
     """
 
     def __init__(self) -> None:
@@ -1774,11 +1774,13 @@ class PeopleIndex:
         if skey in self._parent:
             return self._root(skey)
         self._parent[skey] = skey
-        if len(skey) >= 7:
-            # Keys one edit apart share their first letter here and differ in length by at most one.
+        if len(skey) >= 6:
+            # Keys one edit apart share their first letter here and differ in length by at most one; the
+            # longer has seven letters or more ("Vocker" is a misspelt Volcker; "Miller" and "Millar" two).
             for size in (len(skey) - 1, len(skey), len(skey) + 1):
                 for other in self._by_first_letter.get(skey[0] + str(size), ()):
-                    if Levenshtein.distance(skey, other, score_cutoff=1) <= 1:
+                    longer = max(len(skey), len(other))
+                    if longer >= 7 and Levenshtein.distance(skey, other, score_cutoff=1) <= 1:
                         self._union(other, skey)
             self._by_first_letter[skey[0] + str(len(skey))].add(skey)
         return self._root(skey)
@@ -2164,10 +2166,12 @@ def _attach_headlines(heads: list[_Item], clusters: list[_Cluster]) -> None:
 
 
 def _bare_target(x: _Item, clusters: list[_Cluster]) -> _Cluster | None:
-    # A person of this very spelling, else of a close one ("Tasmagambetv" for Tasmagambetov; but "Traders"
-    # is no misspelling of Travers, whose block it shares).
+    # A person of this very spelling, else of a close and long one ("Tasmagambetv" for Tasmagambetov; but
+    # "Traders" is no misspelling of Travers, whose block it shares, nor "Houston" of John M. Huston).
     pool = [c for c in clusters if x.skey in c.skeys] or [
-        c for c in clusters if any(fuzz.ratio(x.skey, s) >= 90 for s in c.skeys)
+        c
+        for c in clusters
+        if len(x.skey) >= 7 and any(len(s) >= 7 and fuzz.ratio(x.skey, s) >= 90 for s in c.skeys)
     ]
     if not pool:
         return None

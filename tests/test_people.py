@@ -781,3 +781,17 @@ def test_a_common_plural_is_nobody_and_a_bare_name_joins_only_a_close_spelling()
     (travers,) = [p for p in index.persons() if "Travers" in p.name]
     assert travers.documents == (1,) and "Traders" not in travers.aliases
     assert {p.name for p in index.persons()} == {"Oliver S. Travers"}
+
+
+def test_a_misspelt_short_surname_merges_but_a_bare_lookalike_does_not_join() -> None:
+    index = _index(
+        [
+            (1, "Rates\n\nFed Chairman Paul Volcker said rates would hold."),
+            (2, "Rates\n\nFed Chairman Paul Vocker said rates would hold."),
+            (3, "Film\n\nDirector John M. Huston said the film was done."),
+            (4, "Oil\n\nHouston said output fell, according to the company."),
+        ]
+    )
+    people = {p.name: p for p in index.persons()}
+    assert sorted(people["Paul Volcker"].documents) == [1, 2]
+    assert people["John M. Huston"].documents == (3,)
