@@ -123,6 +123,12 @@ def role_lines(roles: tuple[RoleRecord, ...]) -> list[RoleLine]:
     return out
 
 
+def card_roles(roles: tuple[RoleRecord, ...]) -> tuple[list[str], int]:
+    """The post lines a card shows and how many posts it leaves out (both renderers say so)."""
+    posts = role_lines(roles)
+    return [line.text() for line in posts[:CARD_ROLES_SHOWN]], max(0, len(posts) - CARD_ROLES_SHOWN)
+
+
 def person_summary(person: Person) -> str:
     """One line about a person for a list: the latest role and how many documents."""
     n = len(person.documents)
@@ -188,10 +194,10 @@ def card_lines(entry: PersonEntry) -> list[str]:
         lines.append("Also written: " + ", ".join(person.aliases))
     if person.roles:
         lines.append("Roles:")
-        posts = role_lines(person.roles)
-        lines += [f"  {line.text()}" for line in posts[:CARD_ROLES_SHOWN]]
-        if len(posts) > CARD_ROLES_SHOWN:
-            lines.append(f"  …and {len(posts) - CARD_ROLES_SHOWN} more posts")
+        shown, hidden = card_roles(person.roles)
+        lines += [f"  {text}" for text in shown]
+        if hidden:
+            lines.append(f"  …and {hidden} more posts")
     n = len(entry.documents)
     lines.append(f"Documents ({n}), newest first:")
     for doc in entry.documents[:CARD_DOCS_SHOWN]:

@@ -16,14 +16,13 @@ from bot.digest import DigestEntry, DigestPart, DigestReply
 from bot.render_text import (
     ADMIN_MARK,
     CARD_DOCS_SHOWN,
-    CARD_ROLES_SHOWN,
+    card_roles,
     confirm_delete_lines,
     day,
     holder_text,
     person_summary,
     report_header,
     report_lines,
-    role_lines,
 )
 from bot.replies import (
     ConfirmDeleteReply,
@@ -352,10 +351,10 @@ def card_blocks(entry: PersonEntry) -> list[str]:
         head += "\n<i>Also written:</i> " + esc(", ".join(person.aliases))
     blocks = [head]
     if person.roles:
-        posts = role_lines(person.roles)
-        lines = [f"• {esc(line.text())}" for line in posts[:CARD_ROLES_SHOWN]]
-        if len(posts) > CARD_ROLES_SHOWN:
-            lines.append(f"<i>…and {len(posts) - CARD_ROLES_SHOWN} more posts</i>")
+        shown, hidden = card_roles(person.roles)
+        lines = [f"• {esc(text)}" for text in shown]
+        if hidden:
+            lines.append(f"<i>…and {hidden} more posts</i>")
         blocks.append("<b>Roles</b>\n" + "\n".join(lines))
     n = len(entry.documents)
     blocks.append(f"<b>Documents ({n})</b>, newest first:")
