@@ -72,7 +72,7 @@ ROLE_HEADS = _words(
     congresswoman mayor editor editor-in-chief executive officer manager economist analyst professor judge
     attorney prosecutor adviser advisor commissioner treasurer founder sheikh emir sultan ayatollah ceo cfo
     coo strategist vice-chairman counsellor counselor councillor diplomat delegate negotiator coordinator
-    ombudsman comptroller rapporteur surgeon inspector consul speaker financier
+    ombudsman comptroller rapporteur surgeon inspector consul speaker financier hojatoleslam
     президент премьер министр секретарь генсек председатель директор заместитель глава посол
     представитель спикер губернатор мэр руководитель генсекретарь канцлер советник помощник начальник
     командующий прокурор генпрокурор сенатор депутат лидер постпред
