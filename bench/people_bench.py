@@ -282,8 +282,10 @@ def spacy_extractor(nlp: Any, texts: Sequence[str]) -> tuple[Extractor, float]:
         found[text] = mentions
     seconds = time.process_time() - t0
 
-    def fn(text: str, published: date | None = None, *, sentences: bool = True) -> list[Mention]:
-        return found.get(text, [])
+    def fn(
+        text: str, published: date | None = None, *, sentences: bool = True, firms: list[str] | None = None
+    ) -> list[Mention]:
+        return found.get(text, [])  # spaCy's ORG entities are not kept as firms: persons only
 
     return fn, seconds
 

@@ -307,8 +307,8 @@ class Dossier:
             docs = self.store.get_many(missing[k : k + SCAN_BATCH])
             with self.store.transaction() as db:
                 for doc in docs.values():
-                    mentions = extract_people(doc.text, doc.published, sentences=False)
-                    self.store.set_people(db, doc.id, EXTRACTOR_VERSION, mentions_to_json(mentions))
+                    found = _people_json(doc.text, doc.published)
+                    self.store.set_people(db, doc.id, EXTRACTOR_VERSION, found)
         return len(missing)
 
     # ----------------------------------------------------------------- writes
@@ -375,7 +375,7 @@ class Dossier:
         own transaction (replacing a replaced document's); the caller updates the in-memory index once
         that has committed. Offsets only: a card finds its few sentences in the text later."""
         if found is None:
-            found = mentions_to_json(extract_people(p.text, p.published, sentences=False))
+            found = _people_json(p.text, p.published)
         self.store.set_people(db, doc_id, EXTRACTOR_VERSION, found)
         return doc_id, p.published, found
 
@@ -986,8 +986,16 @@ def _read_in_worker(item: tuple[str, str], people: bool) -> _Read:
         return result, None, None
     found = None
     if people:
-        found = mentions_to_json(extract_people(result.text, result.published, sentences=False))
+        found = _people_json(result.text, result.published)
     return result, found, index_words(result.text)
+
+
+def _people_json(text: str, published: date | None) -> str:
+    """A document's people as stored: the mentions without their sentences, and the names the text shows
+    to be firms'. Through ``extract_people``, which the people benchmark swaps for other extractors."""
+    firms: list[str] = []
+    mentions = extract_people(text, published, sentences=False, firms=firms)
+    return mentions_to_json(mentions, firms)
 
 
 def _with_doc(entry: CorpusFile, doc_id: int) -> CorpusFile:

@@ -737,6 +737,8 @@ class _Cand:
     medium: bool = False  # speech verb, "said X,", ", who": a person when the name has two words
     employer: bool = False  # right after "of": a speech verb after it is its employee's
     place: bool = False  # a country's name: a person only as the surname of a full name ("Jerry Jordan")
+    firm: bool = False  # vetoed as an organisation's name ("Merrill Lynch Capital Markets"): evidence for
+    # the whole collection that the name is no person's
     role: Role | None = None
     name: str = ""
     given: tuple[str, ...] = ()  # the words before the surname, particles left out (asked very often)
@@ -840,11 +842,16 @@ class _DocCtx:
         return run.prev
 
 
-def extract(text: str, published: date | None = None, *, sentences: bool = True) -> list[Mention]:
+def extract(
+    text: str, published: date | None = None, *, sentences: bool = True, firms: list[str] | None = None
+) -> list[Mention]:
     """Person mentions in one document, in text order. Pure: the same text always gives the same list.
 
     ``sentences=False`` leaves ``Mention.sentence`` empty: ingest stores offsets only and a card finds
-    the few sentences it shows with ``sentence_at`` (a tenth of the extraction time, most of the storage)."""
+    the few sentences it shows with ``sentence_at`` (a tenth of the extraction time, most of the storage).
+    ``firms``, if given, receives the names the text shows to be organisations' ("Merrill Lynch Capital
+    Markets", "Smith Barney, Harris Upham and Co"): stored with the mentions, they keep a name that is a
+    firm in more documents than a person out of the people (``PeopleIndex``)."""
     ctx = _DocCtx(text, published, [m.span() for m in _CAPS_LINE_RE.finditer(text)])
     ctx.want_sentences = sentences
     cands: list[_Cand] = []
@@ -862,9 +869,12 @@ def extract(text: str, published: date | None = None, *, sentences: bool = True)
         elif has_name:
             cands.extend(_candidates(ctx, _Run(start, words, infos, kinds)))
     weak_caps = _headline_speakers(text) if ctx.caps_lines and ctx.caps_lines[0][0] == 0 else []
-    if not cands and not weak_caps:
-        return []
-    return _resolve(ctx, cands, caps_words, weak_caps)
+    mentions = _resolve(ctx, cands, caps_words, weak_caps) if cands or weak_caps else []
+    if firms is not None:
+        # Not a name the same text also gives a person: "analyst Arvid Jauppi of Arvid Jauppi and Associates".
+        people = {m.name for m in mentions}
+        firms.extend(sorted({n for n in (" ".join(c.words) for c in cands if c.firm) if n not in people}))
+    return mentions
 
 
 @lru_cache(maxsize=200_000)
@@ -959,7 +969,7 @@ def _judge(ctx: _DocCtx, cand: _Cand, run: _Run, i: int, j: int, floor: int) -> 
         and (infos[nxt][0] == ORG or infos[nxt][1].lower() in ORG_HEADS)
         and not cand.possessive
     ):
-        cand.vetoed = True  # "Crocus City Hall", "Astana Declaration", "Russian Academy"
+        cand.vetoed = cand.firm = True  # "Crocus City Hall", "Astana Declaration", "Russian Academy"
         return
     if i > 0 and infos[i - 1][1].lower() in NAME_ADJECTIVES:
         cand.vetoed = True  # "New York", "United Auto Workers": the rest of a place's or union's name
@@ -986,7 +996,7 @@ def _judge(ctx: _DocCtx, cand: _Cand, run: _Run, i: int, j: int, floor: int) -> 
         )
         or ("anager" in text[cand.end : cand.end + 60] and _SYNDICATE_AFTER_RE.match(text, cand.end))
     ):
-        cand.vetoed = True  # "Smith Barney, Harris Upham and Co", "lead manager Morgan Stanley"
+        cand.vetoed = cand.firm = True  # "Smith Barney, Harris Upham and Co", "lead manager Morgan Stanley"
         return
     if len(cand.words) >= 2 and INITIAL in cand.kinds:
         cand.strong = True  # "R. Otunbayeva", "James A. Baker"
@@ -1150,7 +1160,7 @@ def _judge_after(ctx: _DocCtx, cand: _Cand, run: _Run, i: int) -> None:
     if m is not None:
         pronoun = (m.group(1) or "").lower()
         if pronoun in OBJECT_PRONOUNS and not cand.strong:
-            cand.vetoed = True  # "Merrill Lynch said it would ...": an organisation speaks
+            cand.vetoed = cand.firm = True  # "Merrill Lynch said it would ...": an organisation speaks
         elif pronoun in PERSON_PRONOUNS and not cand.employer:  # "Zimmer of Merrill Lynch said she"
             # But "Traders said he raised ..." beside "traders said" is the common noun, "he" another man.
             one_common = len(cand.words) == 1 and ctx.written_lowercase(cand.words[0])
@@ -1645,26 +1655,34 @@ class PeopleIndex:
         self._initial_persons: dict[str, set[str]] = defaultdict(set)
         self._doc_persons: dict[DocId, list[str]] = defaultdict(list)
         self._vocab: list[str] | None = None
+        self._firm_docs: Counter[str] = Counter()  # name -> documents that show it to be a firm's
+        self._doc_firms: dict[DocId, tuple[str, ...]] = {}
         self._sounds: dict[str, list[str]] | None = None  # sound key -> name words (Cyrillic queries)
         self._first_names: Counter[str] = Counter()  # first names of people with stated evidence
 
     # ---- updates -----------------------------------------------------------------------------------
 
-    def add_document(self, doc_id: DocId, published: date | None, mentions: Sequence[Mention]) -> None:
-        """Add one document's mentions (replacing what an earlier call gave for the same ``doc_id``)."""
-        self._add(doc_id, published, [(m.name, m.surface, m.evidence, m.role) for m in mentions])
+    def add_document(
+        self, doc_id: DocId, published: date | None, mentions: Sequence[Mention], firms: Sequence[str] = ()
+    ) -> None:
+        """Add one document's mentions (replacing what an earlier call gave for the same ``doc_id``), and
+        the names it shows to be firms'."""
+        self._add(doc_id, published, [(m.name, m.surface, m.evidence, m.role) for m in mentions], firms)
 
     def add_stored(self, doc_id: DocId, published: date | None, data: str) -> None:
         """``add_document`` of mentions as stored (``mentions_to_json``), read straight into the index:
         a start-up or a corpus scan reads tens of thousands, and needs no ``Mention`` of them."""
-        self._add(doc_id, published, _stored_rows(data))
+        self._add(doc_id, published, *_stored_rows(data))
 
-    def _add(self, doc_id: DocId, published: date | None, rows: list[_Row]) -> None:
+    def _add(self, doc_id: DocId, published: date | None, rows: list[_Row], firms: Sequence[str]) -> None:
         if doc_id in self._docs:
             self.remove_document(doc_id)
         self._order += 1
         items = _items(doc_id, self._order, published, rows)
         self._docs[doc_id] = items
+        if firms:
+            self._doc_firms[doc_id] = tuple(firms)
+            self._firm_docs.update(firms)
         for item in items:
             if item.evidence == STATED and item.first_name:
                 self._first_names[item.first_name] += 1
@@ -1673,6 +1691,7 @@ class PeopleIndex:
             self._dirty.add(root)
 
     def remove_document(self, doc_id: DocId) -> None:
+        self._firm_docs.subtract(self._doc_firms.pop(doc_id, ()))
         for item in self._docs.pop(doc_id, []):
             if item.evidence == STATED and item.first_name:
                 self._first_names[item.first_name] -= 1
@@ -1702,6 +1721,8 @@ class PeopleIndex:
         """A name known only from speech verbs ("Statistics Canada said", "Merrill Lynch said") is listed
         when its first name is one that people with stated evidence (a title, a role, an apposition) carry
         somewhere in the collection: first names are learned from the documents, not from a list."""
+        if self._firm_docs[person.name] >= len(person.documents):
+            return False  # "Smith Barney": more often shown to be a firm ("..., Harris Upham and Co")
         if person.evidence == STATED:
             return True
         given = _split_name(person.name)[0]
@@ -2261,12 +2282,13 @@ def _role_records(items: list[_Item]) -> tuple[RoleRecord, ...]:
 # Bumped whenever ``extract`` changes what it finds, so stores re-extract documents stored by an older one.
 # 2: weak full names kept; sentences at display time; 3: a full name after "of"; 4: headline surnames,
 # Russian title order, "chief of staff", "aide", no name out of "Analysts of Morgan Stanley".
-EXTRACTOR_VERSION = 6
+EXTRACTOR_VERSION = 7
 
 
-def mentions_to_json(mentions: Sequence[Mention]) -> str:
+def mentions_to_json(mentions: Sequence[Mention], firms: Sequence[str] = ()) -> str:
     """Mentions as compact JSON for the store: one array per mention, the sentence stored once per
-    document and referred to by position (a sentence often names several people)."""
+    document and referred to by position (a sentence often names several people); and the names the
+    document shows to be firms' (``extract(firms=...)``), if any."""
     sentences: dict[str, int] = {}
     rows: list[list[object]] = []
     for m in mentions:
@@ -2277,12 +2299,22 @@ def mentions_to_json(mentions: Sequence[Mention]) -> str:
             else None
         )
         rows.append([m.name, m.surface, m.start, m.end, k, m.evidence, role])
-    return json.dumps({"s": list(sentences), "m": rows}, ensure_ascii=False, separators=(",", ":"))
+    out: dict[str, object] = {"s": list(sentences), "m": rows}
+    if firms:
+        out["o"] = list(firms)
+    return json.dumps(out, ensure_ascii=False, separators=(",", ":"))
+
+
+def extract_json(text: str, published: date | None = None) -> str:
+    """``extract`` as stored: the mentions without sentences, and the firms."""
+    firms: list[str] = []
+    mentions = extract(text, published, sentences=False, firms=firms)
+    return mentions_to_json(mentions, firms)
 
 
 def extract_json_many(docs: Sequence[tuple[str, date | None]]) -> list[str]:
     """``extract`` of many documents, as stored JSON: what a worker process returns (strings pickle fast)."""
-    return [mentions_to_json(extract(text, published, sentences=False)) for text, published in docs]
+    return [extract_json(text, published) for text, published in docs]
 
 
 def mentions_from_json(data: str, *, sentences: bool = True) -> list[Mention]:
@@ -2308,12 +2340,15 @@ def mentions_from_json(data: str, *, sentences: bool = True) -> list[Mention]:
     return out
 
 
-def _stored_rows(data: str) -> list[_Row]:
-    """The index's view of stored mentions (see ``mentions_to_json``), without building ``Mention``s."""
-    return [
+def _stored_rows(data: str) -> tuple[list[_Row], tuple[str, ...]]:
+    """The index's view of stored mentions (see ``mentions_to_json``), without building ``Mention``s,
+    and the document's firms."""
+    raw = json.loads(data)
+    rows: list[_Row] = [
         (name, surface, evidence, None if role is None else _stored_role(*role))
-        for name, surface, _start, _end, _k, evidence, role in json.loads(data)["m"]
+        for name, surface, _start, _end, _k, evidence, role in raw["m"]
     ]
+    return rows, tuple(raw.get("o", ()))
 
 
 @lru_cache(maxsize=20_000)
@@ -2338,6 +2373,7 @@ __all__ = [
     "Role",
     "RoleRecord",
     "extract",
+    "extract_json",
     "extract_json_many",
     "mentions_from_json",
     "mentions_to_json",

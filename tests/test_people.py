@@ -795,3 +795,22 @@ def test_a_misspelt_short_surname_merges_but_a_bare_lookalike_does_not_join() ->
     people = {p.name: p for p in index.persons()}
     assert sorted(people["Paul Volcker"].documents) == [1, 2]
     assert people["John M. Huston"].documents == (3,)
+
+
+def test_a_name_more_often_a_firms_than_a_persons_is_not_listed_and_forgotten_with_its_documents() -> None:
+    texts = {
+        1: "Deal\n\nKidder Peabody said he would sell the shares.",
+        2: "Deal\n\nKidder Peabody and Co Inc said it bought the shares.",
+        3: "Deal\n\nKidder Peabody Group advised the buyer.",
+        4: "Cars\n\nDetroit analyst Arvid Jauppi of Arvid Jauppi and Associates said sales fell.",
+    }
+    index = PeopleIndex()
+    for doc_id, text in texts.items():
+        firms: list[str] = []
+        mentions = extract(text, firms=firms)
+        index.add_stored(doc_id, None, mentions_to_json(mentions, firms))
+    names = {p.name for p in index.persons()}
+    assert "Arvid Jauppi" in names and "Kidder Peabody" not in names
+    index.remove_document(2)
+    index.remove_document(3)
+    assert "Kidder Peabody" in {p.name for p in index.persons()}  # now a person in more documents
