@@ -25,11 +25,12 @@ title, or another mention in the same document that had such evidence. Organisat
 head word ("Crocus City *Hall*", "Golan *Heights*", "Mangistau *oblast*"), a preceding article or place
 preposition ("*the* Astana Declaration", "*in* Mangistau"), quotes around a title ("“National Defense”"),
 "X said *it*". The word lists below are lists of *kinds of words* (titles, organisation heads, function
-words), never of names: a person nobody listed is found by the evidence around the name. The one list of
-names is of countries (``bot/places.py``, ISO 3166 in English and Russian): a country collects the same
-evidence as a person ("Japan said", "Belgium is current president"). Banks in a bond syndicate ("lead
-manager Societe Generale") and firms whose name goes on after a comma ("Goldman, Sachs and Co") are no
-people either.
+words), never of names: a person nobody listed is found by the evidence around the name. The lists of
+names are two: countries (``bot/places.py``, ISO 3166 in English and Russian), since a country collects
+the same evidence as a person ("Japan said", "Belgium is current president"); and English short first
+names (the ``nicknames`` dataset), which only merge spellings ("Jim Wright" is "James Wright"). Banks
+in a bond syndicate ("lead manager Societe Generale") and firms whose name goes on after a comma
+("Goldman, Sachs and Co") are no people either.
 """
 
 from __future__ import annotations
