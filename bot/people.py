@@ -1499,11 +1499,16 @@ def _resolve(
 
 
 def _fullest(c: _Cand, full: dict[str, list[_Cand]]) -> str:
-    """The fullest compatible name of the same surname in the document: the nearest one before the
-    mention, else the first after it."""
+    """The fullest compatible name of the same surname in the document (one stated in the same post, if the
+    mention states one): the nearest one before the mention, else the first after it."""
     options = [f for f in full.get(_surname_key(c.surname), ()) if _given_compatible(c.given, f.given)]
     if not options:
         return c.name
+    if c.role is not None:
+        # "Treasury Secretary Baker" is the Baker the text calls Treasury Secretary, not the nearer Howard.
+        title = role_key(c.role.title)
+        same = [f for f in options if f.given and f.role is not None and role_key(f.role.title) == title]
+        options = same or options
 
     def richness(f: _Cand) -> int:
         return len([g for g in f.given if not g.endswith(".")]) * 2 + len(f.given)

@@ -814,3 +814,14 @@ def test_a_name_more_often_a_firms_than_a_persons_is_not_listed_and_forgotten_wi
     index.remove_document(2)
     index.remove_document(3)
     assert "Kidder Peabody" in {p.name for p in index.persons()}  # now a person in more documents
+
+
+def test_a_bare_surname_with_a_title_goes_to_the_namesake_the_text_gives_that_title() -> None:
+    text = (
+        "Fed\n\nTreasury Secretary James Baker kept the talks going. White House Chief of Staff Howard "
+        "Baker has a good relationship with his namesake. Volcker works closely with Treasury Secretary "
+        "Baker on debt."
+    )
+    bare = [m for m in extract(text) if m.surface == "Baker"]
+    found = [(m.name, m.role.title if m.role else None) for m in bare]
+    assert found == [("James Baker", "Treasury Secretary")]
