@@ -342,7 +342,8 @@ def test_restart_rebuilds_people_from_the_store_without_extracting(
     def no_extraction(*args: object, **kwargs: object) -> None:
         raise AssertionError("people were re-extracted at start-up")
 
-    monkeypatch.setattr("bot.core.extract", no_extraction)
+    monkeypatch.setattr("bot.core.extract", no_extraction)  # no file is read again
+    monkeypatch.setattr("bot.core.extract_people", no_extraction)  # no text is read for people
     again = Dossier.open(data_dir)
     try:
         assert [(p.name, p.aliases, p.documents) for p in again.all_people()] == before
