@@ -32,9 +32,9 @@ from bot.people import (
     Match,
     PeopleIndex,
     Person,
+    extract_json,
     extract_json_many,
     mentions_from_json,
-    mentions_to_json,
     sentence_at,
 )
 from bot.people import extract as extract_people
@@ -991,11 +991,8 @@ def _read_in_worker(item: tuple[str, str], people: bool) -> _Read:
 
 
 def _people_json(text: str, published: date | None) -> str:
-    """A document's people as stored: the mentions without their sentences, and the names the text shows
-    to be firms'. Through ``extract_people``, which the people benchmark swaps for other extractors."""
-    firms: list[str] = []
-    mentions = extract_people(text, published, sentences=False, firms=firms)
-    return mentions_to_json(mentions, firms)
+    """A document's people as stored, through ``extract_people``, which the people benchmark swaps."""
+    return extract_json(text, published, extract_people)
 
 
 def _with_doc(entry: CorpusFile, doc_id: int) -> CorpusFile:
