@@ -1652,7 +1652,7 @@ class PeopleIndex:
         self._docs: dict[DocId, list[_Item]] = {}
         self._order = 0
         self._parent: dict[str, str] = {}  # union-find over surname keys
-        self._by_first_letter: dict[str, set[str]] = defaultdict(set)  # "m9": keys of 9 letters, in m
+        self._by_first_letter: dict[str, list[str]] = defaultdict(list)  # "m9": keys of 9 letters, in m
         self._block_items: dict[str, list[_Item]] = defaultdict(list)
         self._block_persons: dict[str, list[str]] = {}
         self._dirty: set[str] = set()
@@ -1805,11 +1805,14 @@ class PeopleIndex:
             # Keys one edit apart share their first letter here and differ in length by at most one; the
             # longer has seven letters or more ("Vocker" is a misspelt Volcker; "Miller" and "Millar" two).
             for size in (len(skey) - 1, len(skey), len(skey) + 1):
-                for other in self._by_first_letter.get(skey[0] + str(size), ()):
-                    longer = max(len(skey), len(other))
-                    if longer >= 7 and Levenshtein.distance(skey, other, score_cutoff=1) <= 1:
-                        self._union(other, skey)
-            self._by_first_letter[skey[0] + str(len(skey))].add(skey)
+                bucket = self._by_first_letter.get(skey[0] + str(size))
+                if not bucket or max(len(skey), size) < 7:
+                    continue
+                # In one C call: a bucket holds hundreds of keys, and each new key is compared with them.
+                close = process.extract(skey, bucket, scorer=Levenshtein.distance, score_cutoff=1, limit=None)
+                for other, _, _ in close:
+                    self._union(other, skey)
+            self._by_first_letter[skey[0] + str(len(skey))].append(skey)
         return self._root(skey)
 
     def _union(self, a: str, b: str) -> None:
