@@ -105,6 +105,22 @@ PAST_STATUS = _words("former then late outgoing ex бывший")
 HONORIFICS = _words(
     "mr mrs ms miss dr sir dame lord lady prof rev herr madame monsieur investor господин госпожа"
 )
+# Abbreviations written with a full stop before a name ("Mr. Smith", "Wisconsin Rep. Toby Roth"): the full
+# stop ends the capitalised run, so they are matched across it. Courtesy titles, and posts with their names.
+DOTTED_HONORIFICS = _words("mr mrs ms dr prof rev messrs mme ing")  # "Dr. Ing." (an engineer's degree)
+DOTTED_TITLES = {
+    "sen": "Senator",
+    "rep": "Representative",
+    "gov": "Governor",
+    "gen": "General",
+    "lt": "Lieutenant",
+    "col": "Colonel",
+    "capt": "Captain",
+    "adm": "Admiral",
+    "maj": "Major",
+    "sgt": "Sergeant",
+    "amb": "Ambassador",
+}
 # Head words of organisations, places, events and works: a capitalised phrase ending in one is not a person.
 ORG_HEADS = _words(
     """
@@ -738,6 +754,7 @@ class _Cand:
     medium: bool = False  # speech verb, "said X,", ", who": a person when the name has two words
     employer: bool = False  # right after "of": a speech verb after it is its employee's
     place: bool = False  # a country's name: a person only as the surname of a full name ("Jerry Jordan")
+    courtesy: bool = False  # strong only by a dotted courtesy title: "Mr. Rooter Corp" is a firm's name
     firm: bool = False  # vetoed as an organisation's name ("Merrill Lynch Capital Markets"): evidence for
     # the whole collection that the name is no person's
     role: Role | None = None
@@ -762,6 +779,8 @@ class _Run:
     kinds: tuple[str, ...]
     offsets: list[int] | None = None
     prev: tuple[str, str] | None = None  # word and punctuation before the run
+    title: Role | None = None  # a dotted title right before the run ("Sen. Bob Dole"): its first name's post
+    honorific: bool = False  # a dotted courtesy title right before it ("Mr. Smith")
 
     def offsets_in(self, text: str) -> list[int]:
         if self.offsets is None:
@@ -859,16 +878,41 @@ def extract(
     caps_words: list[tuple[int, str]] = []
     caps = ctx.caps_lines
     k, n_caps = 0, len(caps)
+    # A run ending in a dotted post ("Wisconsin Rep.") waits for the next: only if a name follows is the
+    # post split off it (else "... said Hun Sen. The ..." keeps its surname).
+    held: tuple[_Run, _Run | None, Role | None, int] | None = None
+    courtesy_at = -1  # where a run must start to follow "Mr." and be the name it stands before
     for m in _RUN_RE.finditer(text):
         start = m.start()
         while k < n_caps and caps[k][1] <= start:  # runs come in text order: walk the caps lines along
             k += 1
         words, infos, kinds, has_name = _run_words(m.group())
-        if k < n_caps and caps[k][0] <= start:
-            run = _Run(start, words, infos, kinds)
+        run = _Run(start, words, infos, kinds)
+        in_caps = k < n_caps and caps[k][0] <= start
+        if held is not None:
+            whole: _Run | None = held[0]
+            _, rest, title, at = held
+            held = None
+            if at == start and not in_caps and _dotted_follows(words, kinds):
+                run.title, whole = title, rest
+            if whole is not None and (NAME in whole.kinds or INITIAL in whole.kinds):
+                cands.extend(_candidates(ctx, whole))
+        if courtesy_at == start and not in_caps and _dotted_follows(words, kinds):
+            run.honorific = True
+        courtesy_at = -1
+        if in_caps:
             caps_words.extend(zip(run.offsets_in(text), (i[1] for i in infos), strict=True))
-        elif has_name:
-            cands.extend(_candidates(ctx, _Run(start, words, infos, kinds)))
+            continue
+        if text.startswith(".", m.end()) and infos[-1][1].lower() in _DOTTED:
+            dotted = _split_dotted(ctx, run, m.end())
+            if dotted[2] is not None:
+                held = dotted
+                continue  # a post: judged with the next run
+            courtesy_at = dotted[3]  # a courtesy title: no name in it ("Mr" is no name)
+        if has_name:
+            cands.extend(_candidates(ctx, run))
+    if held is not None and (NAME in held[0].kinds or INITIAL in held[0].kinds):
+        cands.extend(_candidates(ctx, held[0]))
     weak_caps = _headline_speakers(text) if ctx.caps_lines and ctx.caps_lines[0][0] == 0 else []
     mentions = _resolve(ctx, cands, caps_words, weak_caps) if cands or weak_caps else []
     if firms is not None:
@@ -876,6 +920,34 @@ def extract(
         people = {m.name for m in mentions}
         firms.extend(sorted({n for n in (" ".join(c.words) for c in cands if c.firm) if n not in people}))
     return mentions
+
+
+_DOTTED = DOTTED_HONORIFICS | DOTTED_TITLES.keys()
+_DOT_GAP_RE = re.compile(r"\.(?:[ \t\u00a0]+|[ \t\u00a0]*\n[ \t\u00a0]*)")
+
+
+def _dotted_follows(words: tuple[str, ...], kinds: tuple[str, ...]) -> bool:
+    """Is a run after "Sen." / "Mr." the name they stand before? Its first word must be a name: "Mr.
+    Smith", not "Sen. The" (a sentence ending in a name, "... said Hun Sen. The ...")."""
+    return kinds[0] in (NAME, INITIAL) and words[0].lower() not in _DOTTED
+
+
+def _split_dotted(ctx: _DocCtx, run: _Run, end: int) -> tuple[_Run, _Run | None, Role | None, int]:
+    """A run ending in a dotted abbreviation ("Wisconsin Rep", "Reagan and Sen", "Mr"), read as standing
+    before a name: the run, what is left of it to judge, the post it gives the name (none for a courtesy
+    title, which leaves the run as it is), and where that name must start. A post takes the words before
+    it, back to a connector, as its organisation ("Wisconsin Rep. Toby Roth")."""
+    gap = _DOT_GAP_RE.match(ctx.text, end)
+    at = gap.end() if gap is not None and gap.end() > end + 1 else -1  # "Rep.\nVic Fazio": wire lines break
+    title = DOTTED_TITLES.get(run.infos[-1][1].lower())
+    if title is None:
+        return run, run, None, at
+    n = k = len(run.words) - 1
+    while k > 0 and run.kinds[k - 1] not in (CONN, PARTICLE):
+        k -= 1
+    org = " ".join(i[1] for i in run.infos[k:n]) or None
+    rest = _Run(run.start, run.words[:k], run.infos[:k], run.kinds[:k]) if k > 0 else None
+    return run, rest, Role(title, org, ctx.published, False), at
 
 
 @lru_cache(maxsize=200_000)
@@ -1015,6 +1087,8 @@ def _judge(ctx: _DocCtx, cand: _Cand, run: _Run, i: int, j: int, floor: int) -> 
         cand.employer = low == "of" and not punct  # "Zimmer of Merrill Lynch said": not the speaker
         if low in HONORIFICS and not punct:
             cand.strong = True
+        elif run.honorific:
+            cand.strong = cand.courtesy = True
     elif infos[i - 1][1].lower() in DETERMINERS or infos[i - 1][1].lower() in PLACE_PREPOSITIONS:
         cand.vetoed = not cand.strong  # "In London, ..."
         return
@@ -1056,6 +1130,8 @@ def _role_before(ctx: _DocCtx, cand: _Cand, run: _Run, i: int, floor: int) -> Ro
     """A title in front of the name, in its run ("CSTO Secretary General Taalatbek Masadykov") or just
     before it ("Bundesbank president Karl Otto Poehl", "Editor-in-Chief of the magazine “National Defense”
     Igor Korotchenko", "The president of Kazakhstan, Kassym-Jomart Tokayev,")."""
+    if i == 0 and run.title is not None:
+        return _with_acronym(ctx, run.title)  # "Sen. Bob Dole", "Wisconsin Rep. Toby Roth"
     word, punct = ctx.prev_of(run)
     lookback: list[_Word] = []
     # Only for the run's first name (floor 0): a title before the run belongs to that name, not a later one.
@@ -1436,13 +1512,14 @@ def _resolve(
     Markets") gets no benefit of the doubt from a speech verb elsewhere.
     """
     vetoed = {" ".join(c.words) for c in cands if c.vetoed}
+    firm_starts = {c.words[0] for c in cands if c.firm}  # "Mr. Jax said" beside "Mr. Jax Fashions Inc"
     accepted: list[_Cand] = []
     weak: set[int] = set()
     for c in cands:
         c.name = " ".join(c.words)
         if c.vetoed or c.place:  # a country is at most the surname of a full name, below
             continue
-        if c.strong:
+        if c.strong and not (c.courtesy and (c.name in vetoed or c.words[0] in firm_starts)):
             accepted.append(c)
         elif c.medium and not c.employer and c.name not in vetoed:
             if len(c.words) >= 2 and not ctx.in_title_line(c.start):
@@ -2290,8 +2367,9 @@ def _role_records(items: list[_Item]) -> tuple[RoleRecord, ...]:
 
 # Bumped whenever ``extract`` changes what it finds, so stores re-extract documents stored by an older one.
 # 2: weak full names kept; sentences at display time; 3: a full name after "of"; 4: headline surnames,
-# Russian title order, "chief of staff", "aide", no name out of "Analysts of Morgan Stanley".
-EXTRACTOR_VERSION = 7
+# Russian title order, "chief of staff", "aide", no name out of "Analysts of Morgan Stanley"; 7: firms'
+# names stored; 8: dotted titles ("Sen. Bob Dole", "Mr. Smith").
+EXTRACTOR_VERSION = 8
 
 
 def mentions_to_json(mentions: Sequence[Mention], firms: Sequence[str] = ()) -> str:

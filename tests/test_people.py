@@ -826,3 +826,21 @@ def test_a_bare_surname_with_a_title_goes_to_the_namesake_the_text_gives_that_ti
     bare = [m for m in extract(text) if m.surface == "Baker"]
     found = [(m.name, m.role.title if m.role else None) for m in bare]
     assert found == [("James Baker", "Treasury Secretary")]
+
+
+def test_a_dotted_title_before_a_name_is_its_post_and_no_name_of_its_own() -> None:
+    text = (
+        '"It is a snake pit," said Wisconsin Rep. Toby Roth. Reagan met Sen.\nBob Dole on Monday.\n'
+        "Mr. Smith, who runs a bakery, agreed. Mr. Rooter Corp said it rescinded the pact, and Mr. Rooter "
+        "said it would sue. Cambodia's leader is Hun Sen. The talks go on."
+    )
+    found = {
+        (m.name, m.evidence, m.role.title if m.role else None, m.role.org if m.role else None)
+        for m in extract(text)
+    }
+    assert ("Toby Roth", "stated", "Representative", "Wisconsin") in found
+    assert ("Bob Dole", "stated", "Senator", None) in found
+    assert ("Smith", "stated", None, None) in found
+    names = {f[0] for f in found}
+    assert "Hun Sen" in names  # no name after "Sen.": the run keeps its surname
+    assert not names & {"Wisconsin Rep", "Wisconsin", "Sen", "Rep", "Rooter"}  # Mr. Rooter is a firm here
