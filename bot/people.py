@@ -73,7 +73,7 @@ ROLE_HEADS = _words(
     congresswoman mayor editor editor-in-chief executive officer manager economist analyst professor judge
     attorney prosecutor adviser advisor commissioner treasurer founder sheikh emir sultan ayatollah ceo cfo
     coo strategist vice-chairman counsellor counselor councillor diplomat delegate negotiator coordinator
-    ombudsman comptroller rapporteur surgeon inspector consul speaker financier hojatoleslam
+    ombudsman comptroller rapporteur surgeon inspector consul speaker financier hojatoleslam administrator
     президент премьер министр секретарь генсек председатель директор заместитель глава посол
     представитель спикер губернатор мэр руководитель генсекретарь канцлер советник помощник начальник
     командующий прокурор генпрокурор сенатор депутат лидер постпред
@@ -121,10 +121,17 @@ DOTTED_TITLES = {
     "sgt": "Sergeant",
     "amb": "Ambassador",
 }
+# Words an organisation's name starts with: what follows is the rest of that name ("Banque Paribas").
+LEADING_ORG_WORDS = _words("bank banca banco banque bankhaus credit caisse")
+# Posts a firm has, not a person: "Dean Witter analyst Karen Gibbs" (but "Reagan spokesman Marlin Fitzwater").
+FIRM_STAFF = _words(
+    "analyst analysts economist economists strategist strategists trader traders dealer dealers"
+)
 # Head words of organisations, places, events and works: a capitalised phrase ending in one is not a person.
 ORG_HEADS = _words(
     """
-    organization organisation council assembly ministry bank bancorp bankshares corp corporation inc
+    organization organisation council assembly ministry bank bancorp bankshares banca banco banque bankiers
+    bankhaus system corp corporation inc
     incorporated co cos ltd limited plc llc ag sa nv gmbh spa bv group agency committee commission fund
     institute institution university academy party forces force army navy treaty union republic kingdom
     emirates states nations federation confederation sea ocean river mountains mountain valley island
@@ -501,7 +508,7 @@ def _classify(base: str) -> str:
         return ROLE
     if low in ROLE_MODIFIERS or low in TITLE_TAILS:
         return MOD
-    if low in ORG_HEADS or _singular(low) in ORG_HEADS:
+    if low in ORG_HEADS or _singular(low) in ORG_HEADS or _bank_name(low):
         return ORG
     if low in COMMON_WORDS or low in ORG_ADJECTIVES or len(base) < 2:
         return COMMON
@@ -512,6 +519,11 @@ def _classify(base: str) -> str:
     if "-" in base and (base[1] == "-" or any(_compound_tail(p) for p in base.split("-")[1:])):
         return COMMON  # "Moscow-led", "Franco-German", "R-Ill" (but "Roh Tae-woo" is a name)
     return NAME
+
+
+def _bank_name(low: str) -> bool:
+    """ "Citibank", "Bundesbank", "Commerzbank", "Сбербанк": one word, a bank's name (not "interbank")."""
+    return len(low) >= 6 and low.endswith(("bank", "банк")) and low != "interbank"
 
 
 _COMPOUND_TAILS = _words(
@@ -1041,8 +1053,20 @@ def _judge(ctx: _DocCtx, cand: _Cand, run: _Run, i: int, j: int, floor: int) -> 
         nxt < len(infos)
         and (infos[nxt][0] == ORG or infos[nxt][1].lower() in ORG_HEADS)
         and not cand.possessive
+        # but "Gerhard Stoltenberg and Bundesbank President Karl Otto Poehl": another title's organisation
+        and not (nxt > j and nxt + 1 < len(infos) and infos[nxt + 1][0] == ROLE)
     ):
         cand.vetoed = cand.firm = True  # "Crocus City Hall", "Astana Declaration", "Russian Academy"
+        return
+    if (
+        i > 0
+        and infos[i - 1][0] == ORG
+        and (i == 1 or j - i == 1 or infos[i - 1][1].lower() in LEADING_ORG_WORDS)
+        and ROLE not in run.kinds[:i]
+    ):
+        # But "Minister of Social Affairs Louw de Graaf" (a title's organisation) and "Securities and
+        # Exchange Commission John Shad said" (the organisation's name ends, the name of its head follows).
+        cand.vetoed = cand.firm = True  # "Banca Nazionale del Lavoro", "Bank Leumi": the rest of its name
         return
     if i > 0 and infos[i - 1][1].lower() in NAME_ADJECTIVES:
         cand.vetoed = True  # "New York", "United Auto Workers": the rest of a place's or union's name
@@ -1097,6 +1121,9 @@ def _judge(ctx: _DocCtx, cand: _Cand, run: _Run, i: int, j: int, floor: int) -> 
     if not cand.employer:
         m = _TITLE_THEN_NAME_RE.match(ctx.text, cand.end)
         cand.employer = m is not None and _is_role_word(m.group(1))
+        if cand.employer and m is not None and m.group(1) in FIRM_STAFF:
+            cand.vetoed = cand.firm = True  # "Dean Witter analyst Karen Gibbs": a firm's analyst
+            return
     if j == len(infos) or infos[j][0] == COMMON:
         _judge_after(ctx, cand, run, i)
     if not cand.role and ctx.text[cand.start - 1 : cand.start] == "(" and ctx.text.startswith(")", cand.end):
@@ -2368,7 +2395,7 @@ def _role_records(items: list[_Item]) -> tuple[RoleRecord, ...]:
 # Bumped whenever ``extract`` changes what it finds, so stores re-extract documents stored by an older one.
 # 2: weak full names kept; sentences at display time; 3: a full name after "of"; 4: headline surnames,
 # Russian title order, "chief of staff", "aide", no name out of "Analysts of Morgan Stanley"; 7: firms'
-# names stored; 8: dotted titles ("Sen. Bob Dole", "Mr. Smith").
+# names stored; 8: dotted titles ("Sen. Bob Dole", "Mr. Smith"), banks' names, a firm's analysts.
 EXTRACTOR_VERSION = 8
 
 

@@ -844,3 +844,19 @@ def test_a_dotted_title_before_a_name_is_its_post_and_no_name_of_its_own() -> No
     names = {f[0] for f in found}
     assert "Hun Sen" in names  # no name after "Sen.": the run keeps its surname
     assert not names & {"Wisconsin Rep", "Wisconsin", "Sen", "Rep", "Rooter"}  # Mr. Rooter is a firm here
+
+
+def test_banks_and_a_firms_analysts_are_no_persons_but_an_organisations_head_is() -> None:
+    text = (
+        "The loan was arranged by Banca Nazionale del Lavoro and Bank Leumi, according to committee "
+        'chairman Citibank. "Sales are weak," said Dean Witter analyst Karen Gibbs. Representatives of '
+        "the California State Teachers Retirement System said they object. Securities and Exchange "
+        "Commission\nJohn Shad said he wanted a definition. West German Finance Minister Gerhard "
+        "Stoltenberg and Bundesbank President Karl Otto Poehl arrived, and Minister of Social Affairs "
+        "Louw de Graaf said the strike must end."
+    )
+    firms: list[str] = []
+    names = {m.name for m in extract(text, firms=firms)}
+    assert {"Karen Gibbs", "John Shad", "Gerhard Stoltenberg", "Karl Otto Poehl", "Louw de Graaf"} <= names
+    assert not names & {"Citibank", "Dean Witter", "Nazionale del Lavoro", "Leumi", "Teachers Retirement"}
+    assert "Dean Witter" in firms  # evidence for the whole collection that the name is a firm's
