@@ -1518,6 +1518,27 @@ def _first_names_agree(x: str, y: str) -> bool:
 _NICKNAMES = NickNamer()
 
 
+def _same_in_text(a: Sequence[str], b: Sequence[str]) -> bool:
+    """``_given_compatible``, or, within one text, the first names of one the last ones of the other: "Bra
+    Kanon" after "Minister Denis Bra Kanon", "Cavaco Silva" after "Anibal Cavaco Silva" (two-word
+    surnames), "Otto Poehl" after "Karl Otto Poehl"."""
+    if _given_compatible(a, b):
+        return True
+    n = len(a)
+    return (
+        0 < n < len(b)
+        and not _english_first_name(a[0])  # "Ross Perot" is not "Texan H. Ross Perot"'s surname
+        and [_surname_key(x) for x in a] == [_surname_key(x) for x in b[-n:]]
+    )
+
+
+@lru_cache(maxsize=20_000)
+def _english_first_name(word: str) -> bool:
+    """An English first name or short form ("Lee", "Kim", "James"), from the ``nicknames`` dataset."""
+    low = word.lower()
+    return bool(_NICKNAMES.nicknames_of(low) or _NICKNAMES.canonicals_of(low))
+
+
 @lru_cache(maxsize=20_000)
 def _nicknames(first: str) -> frozenset[str]:
     """The English short forms of a first name ("jim", "jimmy" of "james"): "Jim Wright" and "James
@@ -1576,22 +1597,26 @@ def _resolve(
         options = full.get(_surname_key(c.surname))
         # A fuller name is not folded into a bare one: "President Reagan" does not make "Nancy Reagan" him.
         options = [f for f in options or () if f.given or not c.given]
-        if options and any(_given_compatible(c.given, f.given) for f in options):
+        if options and any(_same_in_text(c.given, f.given) for f in options):
             target = _fullest(c, full)
             # "Masadikov emphasized", "the Reagan administration"; but "Canada's" does not follow from
             # "Statistics Canada said": a bare surname needs a stated name or a speech verb of its own.
             # A country's name too, once the text gives it as a surname: "Jerry Jordan ... Jordan expects".
             if level[target] == STATED or id(c) in weak or c.name == target or (c.place and c.medium):
                 chosen.append((c, target, level[target]))
+        elif len(c.words) == 1 and (target := _fullest(c, full)) != c.name and level[target] == STATED:
+            chosen.append((c, target, level[target]))  # "Zhao said", after "Premier Zhao Ziyang"
         elif id(c) in weak:
             chosen.append((c, c.name, WEAK))
     if not full:
         chosen.extend((c, c.name, WEAK) for c in cands if id(c) in weak)
         caps_words = []
     for pos, word in caps_words:
-        if len(word) >= 3 and _surname_key(word.title()) in full:
+        if len(word) >= 2:
             probe = _Cand([word.title()], [NAME], pos, pos + len(word))
-            target = _fullest(probe, full)
+            target = _fullest(probe, full)  # a surname of the text, or a family name written first
+            if target == probe.name and not (len(word) >= 3 and _surname_key(probe.name) in full):
+                continue
             if level[target] == STATED:
                 chosen.append((probe, target, STATED))
     for s, e, word, evidence in weak_caps:
@@ -1605,7 +1630,19 @@ def _resolve(
 def _fullest(c: _Cand, full: dict[str, list[_Cand]]) -> str:
     """The fullest compatible name of the same surname in the document (one stated in the same post, if the
     mention states one): the nearest one before the mention, else the first after it."""
-    options = [f for f in full.get(_surname_key(c.surname), ()) if _given_compatible(c.given, f.given)]
+    options = [f for f in full.get(_surname_key(c.surname), ()) if _same_in_text(c.given, f.given)]
+    if not options and len(c.words) == 1 and len(c.words[0]) >= 2 and c.words[0].isalpha():
+        # "Chinese Premier Zhao Ziyang said ... Zhao said": a family name written first (not "Lee", which
+        # is also an English first name, and only if one full name of the text starts so).
+        key = _surname_key(c.words[0])
+        options = [
+            f
+            for fs in full.values()
+            for f in fs
+            if f.given and _surname_key(f.given[0]) == key and not _english_first_name(f.given[0])
+        ]
+        if len({f.name for f in options}) != 1:
+            return c.name
     if not options:
         return c.name
     if c.role is not None:

@@ -860,3 +860,18 @@ def test_banks_and_a_firms_analysts_are_no_persons_but_an_organisations_head_is(
     assert {"Karen Gibbs", "John Shad", "Gerhard Stoltenberg", "Karl Otto Poehl", "Louw de Graaf"} <= names
     assert not names & {"Citibank", "Dean Witter", "Nazionale del Lavoro", "Leumi", "Teachers Retirement"}
     assert "Dean Witter" in firms  # evidence for the whole collection that the name is a firm's
+
+
+def test_a_family_name_written_first_and_a_two_word_surname_resolve_within_the_text() -> None:
+    text = (
+        "CHINA MUST CUT DEMAND, ZHAO SAYS\n\nChinese Premier Zhao Ziyang said the threat was over. Zhao "
+        "said China should lower costs. Agriculture Minister Denis Bra Kanon will attend; Bra Kanon is due "
+        "home on Friday. Lee said he agreed. Chrysler chairman Lee Iacocca spoke. Texan H. Ross Perot and "
+        "Ross Perot"
+    )
+    found = [(m.surface.replace("\n", " "), m.name) for m in extract(text)]
+    assert ("ZHAO", "Zhao Ziyang") in found
+    assert ("Zhao", "Zhao Ziyang") in found
+    assert ("Bra Kanon", "Denis Bra Kanon") in found
+    assert ("Lee", "Lee") in found  # "Lee" is also an English first name: not Lee Iacocca
+    assert ("Ross Perot", "Ross Perot") in found  # and so is "Ross": not the surname of "Texan H. Ross Perot"
