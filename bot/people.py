@@ -1782,11 +1782,11 @@ class _Cluster:
 class PeopleIndex:
     """Persons merged from per-document mentions, updated one document at a time.
 
-    Mentions are grouped in *blocks* by folded surname; surnames one edit apart, the longer of seven letters
-    or more, share a block (Tasmagambetov / Tasmagambetv, Volcker / Vocker). Adding or removing a document
-    marks its blocks dirty and the next read re-clusters just those, so ingesting a corpus stays linear
-    and the result does not depend on the order documents arrive in: a bare "Baker" seen before "James
-    Baker" still ends up with him.
+    Mentions are grouped in *blocks* by folded surname; surnames one edit apart, the longer of six letters
+    or more, share a block (Tasmagambetov / Tasmagambetv, Volcker / Vocker, Shultz / Schultz). Adding or
+    removing a document marks its blocks dirty and the next read re-clusters just those, so ingesting a
+    corpus stays linear and the result does not depend on the order documents arrive in: a bare "Baker"
+    seen before "James Baker" still ends up with him.
     """
 
     def __init__(self) -> None:
@@ -1942,12 +1942,14 @@ class PeopleIndex:
         if skey in self._parent:
             return self._root(skey)
         self._parent[skey] = skey
-        if len(skey) >= 6:
+        if len(skey) >= 5:
             # Keys one edit apart share their first letter here and differ in length by at most one; the
-            # longer has seven letters or more ("Vocker" is a misspelt Volcker; "Miller" and "Millar" two).
+            # longer has six letters or more ("Vocker" is a misspelt Volcker, "Schultz" Shultz). Full names
+            # of a block still need close surnames to merge ("Miller" and "Millar" are two) and bare ones
+            # of under seven letters the same spelling (``_bare_target``).
             for size in (len(skey) - 1, len(skey), len(skey) + 1):
                 bucket = self._by_first_letter.get(skey[0] + str(size))
-                if not bucket or max(len(skey), size) < 7:
+                if not bucket or max(len(skey), size) < 6:
                     continue
                 # In one C call: a bucket holds hundreds of keys, and each new key is compared with them.
                 close = process.extract(skey, bucket, scorer=Levenshtein.distance, score_cutoff=1, limit=None)
@@ -2259,11 +2261,12 @@ def _cluster_block(items: list[_Item]) -> list[_Cluster]:
     clusters: list[_Cluster] = []
     for group in sorted(variants.values(), key=specificity, reverse=True):
         rep = group[0]
+        titles = {r.key for x in group for r in x.roles}
         fitting = [
             c
             for c in clusters
             if all(_given_compatible(rep.given, g) for g in c.givens)
-            and any(s == rep.skey or fuzz.ratio(s, rep.skey) >= 85 for s in c.skeys)
+            and any(s == rep.skey or _close_surnames(s, rep, titles, c) for s in c.skeys)
             and _suffix(rep.name) == _suffix(c.items[0].name)
         ]
         if fitting:
@@ -2286,6 +2289,23 @@ def _cluster_block(items: list[_Item]) -> list[_Cluster]:
             clusters.append(cluster)
     _attach_headlines(heads, clusters)
     return clusters
+
+
+def _close_surnames(skey: str, rep: _Item, titles: set[str], cluster: _Cluster) -> bool:
+    """May a full name of surname key ``rep.skey`` join a person known under ``skey``? Close spellings of
+    seven letters or more may; shorter ones only with the very same first names and a post in common
+    ("George Schultz" and "George Shultz", both Secretary of State; but not "Donald Regan" and "Ronald
+    Reagan", nor "James R. Barker" and James Baker, whose names are not all "James R.")."""
+    if fuzz.ratio(skey, rep.skey) < 85:
+        return False
+    if max(len(skey), len(rep.skey)) >= 7:
+        return True
+    given = [_surname_key(g.rstrip(".")) for g in rep.given]
+    return (
+        len(given[0]) > 1
+        and all([_surname_key(g.rstrip(".")) for g in other] == given for other in cluster.givens)
+        and bool(titles & cluster.titles)
+    )
 
 
 def _headline_fits(x: _Item, cluster: _Cluster) -> bool:

@@ -875,3 +875,23 @@ def test_a_family_name_written_first_and_a_two_word_surname_resolve_within_the_t
     assert ("Bra Kanon", "Denis Bra Kanon") in found
     assert ("Lee", "Lee") in found  # "Lee" is also an English first name: not Lee Iacocca
     assert ("Ross Perot", "Ross Perot") in found  # and so is "Ross": not the surname of "Texan H. Ross Perot"
+
+
+def test_a_short_surname_misspelt_merges_only_with_the_same_first_names_and_post() -> None:
+    index = _index(
+        [
+            (1, "Talks\n\nSecretary of State George Shultz said the talks would go on."),
+            (2, "Visit\n\nSecretary of State George Schultz will stop over on his way home."),
+            (3, "Budget\n\nWhite House Chief of Staff Donald Regan said the budget was fine."),
+            (4, "Speech\n\nPresident Ronald Reagan said the budget was fine."),
+            (5, "Shipping\n\nChairman James R. Barker said the sale was done."),
+            (6, "Dollar\n\nChairman James Baker said the dollar was stable."),
+        ]
+    )
+    people = {p.name: p for p in index.persons()}
+    assert sorted(people["George Shultz"].documents) == [1, 2]
+    assert "George Schultz" in people["George Shultz"].aliases
+    assert people["Donald Regan"].documents == (3,)  # a first name only close, and another post
+    assert people["Ronald Reagan"].documents == (4,)
+    assert people["James R. Barker"].documents == (5,)  # the same post, but not all the same first names
+    assert people["James Baker"].documents == (6,)
