@@ -895,3 +895,32 @@ def test_a_short_surname_misspelt_merges_only_with_the_same_first_names_and_post
     assert people["Ronald Reagan"].documents == (4,)
     assert people["James R. Barker"].documents == (5,)  # the same post, but not all the same first names
     assert people["James Baker"].documents == (6,)
+
+
+def test_an_arabic_name_goes_on_after_its_article_and_is_filed_under_the_word_after_it() -> None:
+    text = (
+        "Oil\n\nKuwait's Oil Minister, Sheikh Ali al-Khalifa al-Sabah, said there were no plans for an "
+        "emergency meeting. Syrian President Hafez al-Assad met him."
+    )
+    found = {m.name: m for m in extract(text)}
+    assert found["Ali al-Khalifa al-Sabah"].role is not None
+    assert "Hafez al-Assad" in found
+    assert "Ali" not in found and "Hafez" not in found
+    index = _index([(1, text), (2, "Syria\n\nPresident Assad said the talks would go on.")])
+    assad = index.find("assad")[0]
+    assert assad.person.name == "Hafez al-Assad"
+    assert sorted(assad.person.documents) == [1, 2]
+
+
+def test_a_word_that_starts_firms_names_is_no_person_of_its_own() -> None:
+    docs = [(k, f"Brokers\n\nShearson Lehman Brothers said on day {k} it would buy bonds.") for k in (1, 2)]
+    docs.append((3, "Offer\n\nThe offer will succeed, said Shearson, the dealer manager of the offer."))
+    index = PeopleIndex()
+    for doc_id, text in docs:
+        firms: list[str] = []
+        mentions = extract(text, firms=firms)
+        index.add_stored(doc_id, None, mentions_to_json(mentions, firms))
+    assert "Shearson" not in {p.name for p in index.persons()}  # a firm's first word in two documents
+    index.remove_document(1)
+    index.remove_document(2)
+    assert "Shearson" in {p.name for p in index.persons()}  # its only documents now call it a manager
