@@ -262,6 +262,7 @@ _RUN_RE = re.compile(rf"(?:{_TOK})(?:{_SEP}(?:{_CONN}{_SEP})*(?:{_TOK}))*")
 # is followed by one: allowing it in every run makes the scan four times slower.
 _ARTICLES = ("al", "el", "ad", "an", "ar", "as", "ash", "at", "az")
 _ARTICLE_AFTER = tuple(f"{sep}{a}-" for a in _ARTICLES for sep in (" ", "\n"))
+_ARTICLE_FIRST = ("a", "e")  # what follows the run's end and a space, before the longer test
 _ARTICLE_TOK = rf"(?:(?:{'|'.join(_ARTICLES)})-)?{_TOK}"
 _ARTICLE_RUN_RE = re.compile(rf"(?:{_TOK})(?:{_SEP}(?:{_CONN}{_SEP})*(?:{_ARTICLE_TOK}))*")
 _ARTICLE_NAME_RE = re.compile(rf"(?:{'|'.join(_ARTICLES)})-{_UP}")
@@ -911,36 +912,38 @@ def extract(
         while k < n_caps and caps[k][1] <= start:  # runs come in text order: walk the caps lines along
             k += 1
         found = m.group()
-        if text.startswith(_ARTICLE_AFTER, end):
+        if text[end + 1 : end + 2] in _ARTICLE_FIRST and text.startswith(_ARTICLE_AFTER, end):
             longer = _ARTICLE_RUN_RE.match(text, start)
             if longer is not None and longer.end() > end:
                 found, end = longer.group(), longer.end()
                 skip = end
         words, infos, kinds, has_name = _run_words(found)
-        run = _Run(start, words, infos, kinds)
         in_caps = k < n_caps and caps[k][0] <= start
+        title: Role | None = None  # a dotted post just before ("Sen. Bob Dole")
         if held is not None:
             whole: _Run | None = held[0]
-            _, rest, title, at = held
+            _, rest, held_title, at = held
             held = None
             if at == start and not in_caps and _dotted_follows(words, kinds):
-                run.title, whole = title, rest
+                title, whole = held_title, rest
             if whole is not None and (NAME in whole.kinds or INITIAL in whole.kinds):
                 cands.extend(_candidates(ctx, whole))
-        if courtesy_at == start and not in_caps and _dotted_follows(words, kinds):
-            run.honorific = True
+        honorific = courtesy_at == start and not in_caps and _dotted_follows(words, kinds)
         courtesy_at = -1
         if in_caps:
-            caps_words.extend(zip(run.offsets_in(text), (i[1] for i in infos), strict=True))
+            offsets = _Run(start, words, infos, kinds).offsets_in(text)
+            caps_words.extend(zip(offsets, (i[1] for i in infos), strict=True))
             continue
+        # Most runs hold no name ("The", "U.S."): a ``_Run`` only for those that may.
         if text.startswith(".", end) and infos[-1][1].lower() in _DOTTED:
+            run = _Run(start, words, infos, kinds, title=title, honorific=honorific)
             dotted = _split_dotted(ctx, run, end)
             if dotted[2] is not None:
                 held = dotted
                 continue  # a post: judged with the next run
             courtesy_at = dotted[3]  # a courtesy title: no name in it ("Mr" is no name)
         if has_name:
-            cands.extend(_candidates(ctx, run))
+            cands.extend(_candidates(ctx, _Run(start, words, infos, kinds, title=title, honorific=honorific)))
     if held is not None and (NAME in held[0].kinds or INITIAL in held[0].kinds):
         cands.extend(_candidates(ctx, held[0]))
     weak_caps = _headline_speakers(text) if ctx.caps_lines and ctx.caps_lines[0][0] == 0 else []
@@ -1612,6 +1615,7 @@ def _resolve(
                 level[name] = mine
     chosen = [(c, target, level[target]) for c, target in targets]
     taken = {id(c) for c in accepted}
+    family = {_surname_key(f.given[0]) for f in accepted if f.given}  # first words of the full names
     for c in cands if full else ():  # without a full name in the document, only the weak ones are kept
         if id(c) in taken:
             continue
@@ -1625,7 +1629,12 @@ def _resolve(
             # A country's name too, once the text gives it as a surname: "Jerry Jordan ... Jordan expects".
             if level[target] == STATED or id(c) in weak or c.name == target or (c.place and c.medium):
                 chosen.append((c, target, level[target]))
-        elif len(c.words) == 1 and (target := _fullest(c, full)) != c.name and level[target] == STATED:
+        elif (
+            len(c.words) == 1
+            and _surname_key(c.words[0]) in family
+            and (target := _fullest(c, full)) != c.name
+            and level[target] == STATED
+        ):
             chosen.append((c, target, level[target]))  # "Zhao said", after "Premier Zhao Ziyang"
         elif id(c) in weak:
             chosen.append((c, c.name, WEAK))
@@ -1633,10 +1642,11 @@ def _resolve(
         chosen.extend((c, c.name, WEAK) for c in cands if id(c) in weak)
         caps_words = []
     for pos, word in caps_words:
-        if len(word) >= 2:
+        key = _surname_key(word.title())
+        if len(word) >= 2 and (key in full or key in family):
             probe = _Cand([word.title()], [NAME], pos, pos + len(word))
             target = _fullest(probe, full)  # a surname of the text, or a family name written first
-            if target == probe.name and not (len(word) >= 3 and _surname_key(probe.name) in full):
+            if target == probe.name and not (len(word) >= 3 and key in full):
                 continue
             if level[target] == STATED:
                 chosen.append((probe, target, STATED))
