@@ -266,7 +266,11 @@ _ARTICLE_FIRST = ("a", "e")  # what follows the run's end and a space, before th
 _ARTICLE_TOK = rf"(?:(?:{'|'.join(_ARTICLES)})-)?{_TOK}"
 _ARTICLE_RUN_RE = re.compile(rf"(?:{_TOK})(?:{_SEP}(?:{_CONN}{_SEP})*(?:{_ARTICLE_TOK}))*")
 _ARTICLE_NAME_RE = re.compile(rf"(?:{'|'.join(_ARTICLES)})-{_UP}")
-_CAPS_LINE_RE = re.compile(r"^[^a-zа-яё\n]*[A-ZА-ЯЁ][^a-zа-яё\n]*$", re.MULTILINE)
+# An all-capitals line (a wire headline): the first line, or one after a line break. Searched for the break
+# rather than with a MULTILINE "^", which the regex engine tries at every character of the text.
+_CAPS_LINE = r"[^a-zа-яё\n]*[A-ZА-ЯЁ][^a-zа-яё\n]*(?=\n|\Z)"
+_CAPS_FIRST_LINE_RE = re.compile(_CAPS_LINE)
+_CAPS_NEXT_LINE_RE = re.compile(rf"\n({_CAPS_LINE})")
 
 _LOWER_RE = re.compile(r"[a-zа-яёß-ÿ]")
 _WORD_RE = re.compile(r"[^\W_](?:[\w'’.-]*[^\W_])?\.?")
@@ -894,7 +898,7 @@ def extract(
     ``firms``, if given, receives the names the text shows to be organisations' ("Merrill Lynch Capital
     Markets", "Smith Barney, Harris Upham and Co"): stored with the mentions, they keep a name that is a
     firm in more documents than a person out of the people (``PeopleIndex``)."""
-    ctx = _DocCtx(text, published, [m.span() for m in _CAPS_LINE_RE.finditer(text)])
+    ctx = _DocCtx(text, published, _caps_lines(text))
     ctx.want_sentences = sentences
     cands: list[_Cand] = []
     caps_words: list[tuple[int, str]] = []
@@ -936,14 +940,14 @@ def extract(
             continue
         # Most runs hold no name ("The", "U.S."): a ``_Run`` only for those that may.
         if text.startswith(".", end) and infos[-1][1].lower() in _DOTTED:
-            run = _Run(start, words, infos, kinds, title=title, honorific=honorific)
+            run = _Run(start, words, infos, kinds, None, None, title, honorific)
             dotted = _split_dotted(ctx, run, end)
             if dotted[2] is not None:
                 held = dotted
                 continue  # a post: judged with the next run
             courtesy_at = dotted[3]  # a courtesy title: no name in it ("Mr" is no name)
         if has_name:
-            cands.extend(_candidates(ctx, _Run(start, words, infos, kinds, title=title, honorific=honorific)))
+            cands.extend(_candidates(ctx, _Run(start, words, infos, kinds, None, None, title, honorific)))
     if held is not None and (NAME in held[0].kinds or INITIAL in held[0].kinds):
         cands.extend(_candidates(ctx, held[0]))
     weak_caps = _headline_speakers(text) if ctx.caps_lines and ctx.caps_lines[0][0] == 0 else []
@@ -953,6 +957,14 @@ def extract(
         people = {m.name for m in mentions}
         firms.extend(sorted({n for n in (" ".join(c.words) for c in cands if c.firm) if n not in people}))
     return mentions
+
+
+def _caps_lines(text: str) -> list[tuple[int, int]]:
+    """The spans of the text's all-capitals lines, in order."""
+    first = _CAPS_FIRST_LINE_RE.match(text)
+    out = [first.span()] if first is not None else []
+    out.extend(m.span(1) for m in _CAPS_NEXT_LINE_RE.finditer(text))
+    return out
 
 
 _DOTTED = DOTTED_HONORIFICS | DOTTED_TITLES.keys()
