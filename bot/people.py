@@ -121,6 +121,8 @@ DOTTED_TITLES = {
     "sgt": "Sergeant",
     "amb": "Ambassador",
 }
+# What ends a firm's name after "and": "Morgan Stanley and Co", "Arvid Jauppi and Associates".
+FIRM_TAILS = _words("co cos company companies sons son associates partners brothers bros inc ltd corp plc")
 # Words an organisation's name starts with: what follows is the rest of that name ("Banque Paribas").
 LEADING_ORG_WORDS = _words("bank banca banco banque bankhaus credit caisse")
 # Posts a firm has, not a person: "Dean Witter analyst Karen Gibbs" (but "Reagan spokesman Marlin Fitzwater").
@@ -1086,8 +1088,9 @@ def _judge(ctx: _DocCtx, cand: _Cand, run: _Run, i: int, j: int, floor: int) -> 
         nxt < len(infos)
         and (infos[nxt][0] == ORG or infos[nxt][1].lower() in ORG_HEADS)
         and not cand.possessive
-        # but "Gerhard Stoltenberg and Bundesbank President Karl Otto Poehl": another title's organisation
-        and not (nxt > j and nxt + 1 < len(infos) and infos[nxt + 1][0] == ROLE)
+        # after "and", not another title's organisation: "Gerhard Stoltenberg and Bundesbank President
+        # Karl Otto Poehl", "George Bush and Senate Minority Leader Robert Dole"
+        and (nxt == j or infos[nxt][1].lower().rstrip(".") in FIRM_TAILS or ROLE not in run.kinds[nxt + 1 :])
     ):
         cand.vetoed = cand.firm = True  # "Crocus City Hall", "Astana Declaration", "Russian Academy"
         return

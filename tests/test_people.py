@@ -924,3 +924,16 @@ def test_a_word_that_starts_firms_names_is_no_person_of_its_own() -> None:
     index.remove_document(1)
     index.remove_document(2)
     assert "Shearson" in {p.name for p in index.persons()}  # its only documents now call it a manager
+
+
+def test_an_organisation_after_and_is_another_titles_not_the_name_before() -> None:
+    text = (
+        "Reagan met Vice-President George Bush and Senate Minority Leader Robert Dole on Monday, and "
+        "Dainippon Ink and Chemicals Inc said it would buy the unit."
+    )
+    firms: list[str] = []
+    found = {m.name: m.role for m in extract(text, firms=firms)}
+    bush, dole = found["George Bush"], found["Robert Dole"]
+    assert bush is not None and bush.title == "Vice-President"
+    assert dole is not None and (dole.title, dole.org) == ("Leader", "Senate Minority")
+    assert "Dainippon Ink" not in found and "Dainippon Ink" in firms
