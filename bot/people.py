@@ -1067,6 +1067,19 @@ def _candidates(ctx: _DocCtx, run: _Run) -> list[_Cand]:
         out.append(cand)
         if cand.strong or cand.medium:
             floor = j
+        elif (
+            not cand.vetoed
+            and i == 0
+            and j + 1 < len(kinds)
+            and infos[j][1] == "and"
+            and kinds[j + 1] != NAME
+            and j == 1
+            and ctx.prev_of(run)[1] != ","
+        ):
+            # "Baker and Japanese Finance Minister Kiichi Miyazawa": Baker is not his organisation (but
+            # "Ernst and Whinney Chairman Ray J. Groves", "Brazilian Science and Technology Minister
+            # Renato Archer", "Mines, Power and Steel Minister Bunu Sheriff Musa")
+            floor = j + 1
     return out
 
 

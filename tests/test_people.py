@@ -937,3 +937,9 @@ def test_an_organisation_after_and_is_another_titles_not_the_name_before() -> No
     assert bush is not None and bush.title == "Vice-President"
     assert dole is not None and (dole.title, dole.org) == ("Leader", "Senate Minority")
     assert "Dainippon Ink" not in found and "Dainippon Ink" in firms
+    text = "He said Byrd and House Speaker Jim Wright agreed."
+    wright = {m.name: m.role for m in extract(text)}["Jim Wright"]
+    assert wright is not None and wright.org == "House"  # not "Byrd and House"
+    text = "Brazilian Science and Technology Minister Renato Archer said."
+    archer = {m.name: m.role for m in extract(text)}["Renato Archer"]
+    assert archer is not None and archer.org == "Brazilian Science and Technology"
