@@ -210,7 +210,7 @@ COMMON_WORDS = _words(
     except instead rather indeed perhaps apparently reportedly separately elsewhere otherwise similarly
     likewise altogether overall earlier later initially finally ultimately together
     noting citing commenting referring describing adding explaining responding addressing quoting
-    warning urging welcoming announcing praising criticising criticizing
+    warning urging welcoming announcing praising criticising criticizing using departing
     и в на с по к о от для из у за что это как а но же
     """
 )
@@ -669,12 +669,13 @@ def _org_before(words: Sequence[_Word], lo: int, *, strict: bool) -> tuple[list[
     k = lo - 1
     while k >= 0:
         w = words[k]
-        if w.low in STATUS_WORDS and (w.text.islower() or w.low == "former"):
+        if w.low in STATUS_WORDS and (w.text.islower() or w.low in ("former", "outgoing", "incoming")):
             former = former or w.low in PAST_STATUS
         elif w.low in DETERMINERS:
             break
         elif (
             (w.text[:1].isupper() and w.kind not in (HON, COMMON))
+            or (org and w.text[:1].isupper() and w.low in ORG_ADJECTIVES)  # "Federal Reserve", "New York"
             or w.possessive
             or w.low in ORG_NOUNS
             or (w.kind == CONN and org and k > 0 and words[k - 1].text[:1].isupper())

@@ -943,3 +943,15 @@ def test_an_organisation_after_and_is_another_titles_not_the_name_before() -> No
     text = "Brazilian Science and Technology Minister Renato Archer said."
     archer = {m.name: m.role for m in extract(text)}["Renato Archer"]
     assert archer is not None and archer.org == "Brazilian Science and Technology"
+
+
+def test_an_organisations_adjective_stays_in_its_name() -> None:
+    text = (
+        "Federal Reserve Board Chairman Paul Volcker and New York Stock Exchange Chairman John Phelan "
+        "spoke. Using President Reagan as a shield, Outgoing United States Ambassador Mike Mansfield said."
+    )
+    orgs = {m.name: (m.role.org, m.role.former) if m.role else None for m in extract(text)}
+    assert orgs["Paul Volcker"] == ("Federal Reserve Board", False)
+    assert orgs["John Phelan"] == ("New York Stock Exchange", False)
+    assert orgs["Reagan"] == (None, False)  # not President of "Using"
+    assert orgs["Mike Mansfield"] == ("United States", True)
