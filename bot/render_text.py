@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -102,25 +103,55 @@ class RoleLine:
 def role_lines(roles: tuple[RoleRecord, ...]) -> list[RoleLine]:
     """A person's roles as posts, in the order of their first statement (``roles`` comes dated first,
     oldest first). A title stated without its organisation goes with the one organisation the person
-    holds it at ("Treasury Secretary" with "Treasury Secretary, U.S."), when there is just one."""
-    orgs: dict[tuple[bool, str], set[str]] = {}
+    holds it at ("Treasury Secretary" with "Treasury Secretary, U.S."), when there is just one; and a
+    shorter name of the organisation with the fuller one ("Chairman, Federal Reserve" with "Chairman,
+    Federal Reserve Board")."""
+    stated: dict[tuple[bool, str], Counter[str]] = {}
     for r in roles:
         if r.org:
-            orgs.setdefault((r.former, r.title.lower()), set()).add(r.org)
+            stated.setdefault((r.former, r.title.lower()), Counter())[r.org] += 1
+    fuller = {key: _fuller_orgs(counts) for key, counts in stated.items()}
+    orgs = {key: {fuller[key].get(o, o) for o in counts} for key, counts in stated.items()}
     groups: dict[tuple[bool, str, str | None], list[RoleRecord]] = {}
     for r in roles:
-        org = r.org
+        key = (r.former, r.title.lower())
+        org = fuller[key].get(r.org, r.org) if r.org else None
         if org is None:
             known = orgs.get((r.former, r.title.lower()), set())
             org = next(iter(known)) if len(known) == 1 else None
         groups.setdefault((r.former, r.title.lower(), org), []).append(r)
     out = []
-    for members in groups.values():
-        named = next((r for r in members if r.org), members[0])
+    for (_, _, org), members in groups.items():
+        named = next((r for r in members if r.org == org), None) or next(
+            (r for r in members if r.org), members[0]
+        )
         dated = [r for r in members if r.date is not None]
         last = dated[-1] if dated else members[0]
         out.append(RoleLine(role_text(named), members[0], last, len({r.doc_id for r in members})))
     return out
+
+
+def _fuller_orgs(counts: Counter[str]) -> dict[str, str]:
+    """Each organisation a title is stated with, to the most stated name of the same post that holds it
+    or that it holds, word for word ("Federal Reserve", "Reserve" and "U.S. Federal Reserve Board" to
+    "Federal Reserve Board"): the most stated name takes every name related to it, then the next."""
+    words = {org: org.lower().split() for org in counts}
+    out: dict[str, str] = {}
+    for canon in sorted(counts, key=lambda o: (-counts[o], -len(words[o]), o)):
+        if canon in out:
+            continue
+        for org in counts:
+            if org != canon and org not in out and _holds(words[org], words[canon]):
+                out[org] = canon
+        out[canon] = canon
+    return {org: canon for org, canon in out.items() if org != canon}
+
+
+def _holds(a: list[str], b: list[str]) -> bool:
+    """Is one of two word lists a run of the other's words?"""
+    short, long = (a, b) if len(a) <= len(b) else (b, a)
+    n = len(short)
+    return any(long[k : k + n] == short for k in range(len(long) - n + 1))
 
 
 def card_roles(roles: tuple[RoleRecord, ...]) -> tuple[list[str], int]:

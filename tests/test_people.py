@@ -955,3 +955,26 @@ def test_an_organisations_adjective_stays_in_its_name() -> None:
     assert orgs["John Phelan"] == ("New York Stock Exchange", False)
     assert orgs["Reagan"] == (None, False)  # not President of "Using"
     assert orgs["Mike Mansfield"] == ("United States", True)
+
+
+def test_a_post_stated_with_a_shorter_name_of_its_organisation_is_one_post() -> None:
+    def rec(org: str | None, day: int, doc: int, title: str = "Chairman") -> RoleRecord:
+        return RoleRecord(title, org, date(1987, 3, day), doc)
+
+    roles = (
+        rec("Fed", 1, 1),
+        rec("Federal Reserve Board", 2, 2),
+        rec("Federal Reserve", 3, 3),
+        rec("Federal Reserve Board", 4, 4),
+        rec("Reserve", 5, 5),
+        rec("World Bank", 6, 6, "President"),
+        rec("Central Bank", 7, 7, "President"),
+        rec("World Bank", 8, 8, "President"),
+    )
+    lines = [line.text() for line in role_lines(roles)]
+    assert lines == [
+        "Chairman, Fed — 1987-03-01, #1",  # an abbreviation, not a run of the fuller name's words
+        "Chairman, Federal Reserve Board — 1987-03-02 to 1987-03-05, 4 documents (first #2)",
+        "President, World Bank — 1987-03-06 to 1987-03-08, 2 documents (first #6)",
+        "President, Central Bank — 1987-03-07, #7",  # another bank
+    ]
