@@ -100,10 +100,14 @@ class RoleLine:
         return f"{self.label} — {span}, {self.documents} documents (first #{first.doc_id})"
 
 
+DOMINANT_ORG_SHARE = 0.9  # of a title's statements with an organisation, for those without one to join it
+
+
 def role_lines(roles: tuple[RoleRecord, ...]) -> list[RoleLine]:
     """A person's roles as posts, in the order of their first statement (``roles`` comes dated first,
-    oldest first). A title stated without its organisation goes with the one organisation the person
-    holds it at ("Treasury Secretary" with "Treasury Secretary, U.S."), when there is just one; and a
+    oldest first). A title stated without its organisation goes with the organisation the person holds
+    it at ("Treasury Secretary" with "Treasury Secretary, U.S."), when nearly all statements with one name
+    that one (not when a president is stated of two countries); and a
     shorter name of the organisation with the fuller one ("Chairman, Federal Reserve" with "Chairman,
     Federal Reserve Board")."""
     stated: dict[tuple[bool, str], Counter[str]] = {}
@@ -111,18 +115,22 @@ def role_lines(roles: tuple[RoleRecord, ...]) -> list[RoleLine]:
         if r.org:
             stated.setdefault((r.former, r.title.lower()), Counter())[r.org] += 1
     fuller = {key: _fuller_orgs(counts) for key, counts in stated.items()}
-    orgs = {key: {fuller[key].get(o, o) for o in counts} for key, counts in stated.items()}
+    usual: dict[tuple[bool, str], str] = {}  # the organisation a title goes with when stated without one
+    for key, counts in stated.items():
+        merged: Counter[str] = Counter()
+        for name, n in counts.items():
+            merged[fuller[key].get(name, name)] += n
+        (top, n), total = merged.most_common(1)[0], sum(merged.values())
+        if n >= DOMINANT_ORG_SHARE * total:
+            usual[key] = top
     groups: dict[tuple[bool, str, str | None], list[RoleRecord]] = {}
     for r in roles:
         key = (r.former, r.title.lower())
-        org = fuller[key].get(r.org, r.org) if r.org else None
-        if org is None:
-            known = orgs.get((r.former, r.title.lower()), set())
-            org = next(iter(known)) if len(known) == 1 else None
-        groups.setdefault((r.former, r.title.lower(), org), []).append(r)
+        post = fuller[key].get(r.org, r.org) if r.org else usual.get(key)
+        groups.setdefault((r.former, r.title.lower(), post), []).append(r)
     out = []
-    for (_, _, org), members in groups.items():
-        named = next((r for r in members if r.org == org), None) or next(
+    for (_, _, post_org), members in groups.items():
+        named = next((r for r in members if r.org == post_org), None) or next(
             (r for r in members if r.org), members[0]
         )
         dated = [r for r in members if r.date is not None]

@@ -978,3 +978,19 @@ def test_a_post_stated_with_a_shorter_name_of_its_organisation_is_one_post() -> 
         "President, World Bank — 1987-03-06 to 1987-03-08, 2 documents (first #6)",
         "President, Central Bank — 1987-03-07, #7",  # another bank
     ]
+
+
+def test_a_title_stated_alone_joins_the_organisation_nearly_all_statements_name() -> None:
+    def rec(title: str, org: str | None, day: int) -> RoleRecord:
+        return RoleRecord(title, org, date(1987, 3, day), day)
+
+    usual = tuple(rec("Treasury Secretary", "U.S.", d) for d in range(1, 11))
+    roles = (*usual, rec("Treasury Secretary", "United States", 11), rec("Treasury Secretary", None, 12))
+    texts = [line.text() for line in role_lines(roles)]
+    assert texts[0] == "Treasury Secretary, U.S. — 1987-03-01 to 1987-03-12, 11 documents (first #1)"
+    split = (rec("President", "Brazil", 1), rec("President", "Argentina", 2), rec("President", None, 3))
+    assert [line.label for line in role_lines(split)] == [
+        "President, Brazil",
+        "President, Argentina",
+        "President",
+    ]
