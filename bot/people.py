@@ -2167,7 +2167,7 @@ _HEAD_KEYS = frozenset(role_key(w) for w in ROLE_HEADS)
 
 
 def _is_role_query(words: list[str]) -> bool:
-    keys = role_key(" ".join(words)).split()
+    keys = [k for k in role_key(" ".join(words)).split() if k not in _QUERY_GLUE]
     titled = sum(k in _ROLE_KEYS for k in keys)
     return titled > 0 and titled >= len(keys) - 1
 
@@ -2179,7 +2179,19 @@ def _role_matches(record: RoleRecord, title_words: list[str], other: list[str]) 
     org = role_key(record.org or "").split()
     if not title_words or not all(w in title or (w not in _HEAD_KEYS and w in org) for w in title_words):
         return False
-    return all(w in org or w in title for w in other)
+    return all(w in title or any(_same_place_word(w, x) for x in org) for w in other if w not in _QUERY_GLUE)
+
+
+_QUERY_GLUE = frozenset(["of", "the", "at", "for", "in", "and", "и"])  # "prime minister of japan"
+
+
+def _same_place_word(asked: str, stated: str) -> bool:
+    """An organisation's word as asked and as stated: the same, or a country and its adjective ("japan"
+    and "japanese", "china" and "chinese", "german" and "germany")."""
+    if asked == stated:
+        return True
+    short, long = sorted((asked, stated), key=len)
+    return len(short) >= 4 and (long.startswith(short) or (long.startswith(short[:-1]) and len(short) >= 5))
 
 
 def _timeline_key(match: Match) -> tuple[int, date, int, str]:

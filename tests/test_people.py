@@ -994,3 +994,14 @@ def test_a_title_stated_alone_joins_the_organisation_nearly_all_statements_name(
         "President, Argentina",
         "President",
     ]
+
+
+def test_a_role_asked_with_of_and_a_country_finds_the_holders_stated_with_its_adjective() -> None:
+    index = _index(
+        [
+            (1, "Tokyo\n\nJapanese Prime Minister Yasuhiro Nakasone said the yen was too strong."),
+            (2, "Ottawa\n\nCanadian Prime Minister Brian Mulroney said trade talks went well."),
+        ]
+    )
+    assert [m.person.name for m in index.find("prime minister of japan")] == ["Yasuhiro Nakasone"]
+    assert [m.person.name for m in index.find("canada prime minister")] == ["Brian Mulroney"]
