@@ -1070,11 +1070,10 @@ def _candidates(ctx: _DocCtx, run: _Run) -> list[_Cand]:
             floor = j
         elif (
             not cand.vetoed
-            and i == 0
+            and (i, j) == (0, 1)  # a one-word name opening the run
             and j + 1 < len(kinds)
             and infos[j][1] == "and"
             and kinds[j + 1] != NAME
-            and j == 1
             and ctx.prev_of(run)[1] != ","
         ):
             # "Baker and Japanese Finance Minister Kiichi Miyazawa": Baker is not his organisation (but

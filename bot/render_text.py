@@ -107,9 +107,8 @@ def role_lines(roles: tuple[RoleRecord, ...]) -> list[RoleLine]:
     """A person's roles as posts, in the order of their first statement (``roles`` comes dated first,
     oldest first). A title stated without its organisation goes with the organisation the person holds
     it at ("Treasury Secretary" with "Treasury Secretary, U.S."), when nearly all statements with one name
-    that one (not when a president is stated of two countries); and a
-    shorter name of the organisation with the fuller one ("Chairman, Federal Reserve" with "Chairman,
-    Federal Reserve Board")."""
+    that one (not when a president is stated of two countries); and a shorter name of the organisation
+    goes with the fuller one ("Chairman, Federal Reserve" with "Chairman, Federal Reserve Board")."""
     stated: dict[tuple[bool, str], Counter[str]] = {}
     for r in roles:
         if r.org:
@@ -130,9 +129,7 @@ def role_lines(roles: tuple[RoleRecord, ...]) -> list[RoleLine]:
         groups.setdefault((r.former, r.title.lower(), post), []).append(r)
     out = []
     for (_, _, post_org), members in groups.items():
-        named = next((r for r in members if r.org == post_org), None) or next(
-            (r for r in members if r.org), members[0]
-        )
+        named = next(r for r in members if r.org == post_org)  # the post's own name is always stated
         dated = [r for r in members if r.date is not None]
         last = dated[-1] if dated else members[0]
         out.append(RoleLine(role_text(named), members[0], last, len({r.doc_id for r in members})))
