@@ -457,6 +457,11 @@ class Dossier:
             flush(last=True)
         finally:
             ahead.close()
+        if report.outcomes:
+            added = report.count("added") + report.count("updated")
+            self._record_ingest(
+                "corpus folder", corpus_dir.name, added, report.count("duplicate"), report.count("skipped")
+            )
         if any(o.status in ("added", "updated") for o in report.outcomes):
             self._neardup_stale = True  # their signatures are computed when next needed
             self.save_index()
@@ -738,15 +743,20 @@ class Dossier:
             log.info("near-duplicate signatures computed for %d documents", len(missing))
 
     def _record_last_ingest(self, report: IngestReport, added_by: str) -> None:
-        if not report.results:
-            return
+        if report.results:
+            counts = (report.count("added"), report.count("duplicate"), report.count("skipped"))
+            self._record_ingest(added_by, report.name, *counts)
+
+    def _record_ingest(self, by: str, name: str, added: int, duplicates: int, skipped: int) -> None:
+        """What /stats shows as the last ingest: an upload, a CLI ingest, or a corpus scan that found
+        something (an unchanged folder at every start is no news)."""
         entry = {
             "at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "by": added_by,
-            "name": report.name[:200],
-            "added": report.count("added"),
-            "duplicates": report.count("duplicate"),
-            "skipped": report.count("skipped"),
+            "by": by,
+            "name": name[:200],
+            "added": added,
+            "duplicates": duplicates,
+            "skipped": skipped,
         }
         with self.store.transaction() as db:
             self.store.set_meta(db, "last_ingest", json.dumps(entry, ensure_ascii=False))
@@ -916,6 +926,7 @@ class Dossier:
         first), with the mentioning sentence for the first ``sentences`` of them."""
         ids = [int(d) for d in person.documents]
         heads = self.store.document_heads(ids)
+
         def newest(i: int) -> tuple[bool, date, int]:
             return heads[i][2] is not None, heads[i][2] or date.min, i
 

@@ -53,6 +53,20 @@ def test_stats_counts_what_is_stored(commands: Commands, console_caller: Caller,
     assert "Subscribers: 0" in text and "by console: walrus.txt — 1 added" in text
 
 
+def test_stats_shows_a_corpus_scan_that_found_something(
+    commands: Commands, console_caller: Caller, dossier: Dossier, corpus_dir: Path
+) -> None:
+    text = render(commands.handle("/stats", console_caller))
+    assert f"by corpus folder: {corpus_dir.name} — 5 added, 0 already stored, 0 skipped" in text
+    dossier.ingest_upload("walrus.txt", b"Walrus haul-outs on the Chukotka coast", "console")
+    dossier.scan_corpus(corpus_dir)  # unchanged: the upload stays the last ingest
+    assert "by console: walrus.txt — 1 added" in render(commands.handle("/stats", console_caller))
+    (corpus_dir / "narwhal.txt").write_text("Narwhal tusks and Arctic sea ice", encoding="utf-8")
+    dossier.scan_corpus(corpus_dir)
+    text = render(commands.handle("/stats", console_caller))
+    assert f"by corpus folder: {corpus_dir.name} — 1 added" in text
+
+
 def test_corpus_folder_reads_html_pdf_and_docx(corpus_dir: Path, data_dir: Path) -> None:
     (corpus_dir / "page.html").write_text(
         "<html><body><nav>Menu words</nav><article><h1>Puffin colonies of Iceland</h1>"
