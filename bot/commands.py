@@ -198,7 +198,8 @@ class Commands:
         except DateBoundError as exc:
             return TextReply.of(str(exc), error=True)
         if query.is_empty:
-            return TextReply.of("Your query has no words to search for.", QUERY_HELP, error=True)
+            notes = query.notes
+            return TextReply.of("Your query has no words to search for.", *notes, QUERY_HELP, error=True)
         page = self.dossier.search(query, limit=page_size, offset=max(0, offset))
         if page.stop_words_only:
             return TextReply.of(

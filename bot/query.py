@@ -17,6 +17,10 @@ from bot.textnorm import WORD_RE
 
 MAX_QUERY_CHARS = 1000
 MAX_TERMS = 32
+# Longer than any dictionary word (the longest English one has 45 letters): pasted junk ("aaaa…"), which
+# would otherwise fold down to a short word and match it.
+MAX_WORD_LETTERS = 60
+SHOWN_CHARS = 80  # of the query, where a reply repeats it ("3 results for “...”")
 
 _TOKEN_RE = re.compile(r'"([^"]*)"?|(\S+)')
 _OPERATOR_RE = re.compile(r"(since|until|from|to):(.*)", re.IGNORECASE)
@@ -35,6 +39,13 @@ class Query:
     until: date | None = None
     truncated: bool = False
     notes: tuple[str, ...] = field(default=())
+
+    @property
+    def label(self) -> str:
+        """The query as a reply repeats it: a pasted page is not echoed back whole."""
+        if len(self.text) <= SHOWN_CHARS:
+            return self.text
+        return self.text[: SHOWN_CHARS - 1].rstrip() + "…"
 
     @property
     def is_empty(self) -> bool:
@@ -85,11 +96,17 @@ def parse_query(text: str) -> Query:
             excluded.extend(_words(bare[1:]))
             continue
         words.extend(_words(bare))
+    if truncated:
+        notes.append(f"Your query was long: only its first {MAX_QUERY_CHARS:,} characters were used.")
+    overlong = [w for w in words if len(w) > MAX_WORD_LETTERS]
+    if overlong:
+        words = [w for w in words if len(w) <= MAX_WORD_LETTERS]
+        phrases = [p for p in phrases if all(len(w) <= MAX_WORD_LETTERS for w in p)]
+        notes.append(f"Left out a word of {len(overlong[0]):,} letters: no word is that long.")
     n_terms = len(words) + sum(len(p) for p in phrases)
     if n_terms > MAX_TERMS:
         truncated = True
         words = words[: max(0, MAX_TERMS - sum(len(p) for p in phrases))]
-    if truncated:
         notes.append(f"Your query was long: only its first {MAX_TERMS} words were used.")
     if since and until and since > until:
         notes.append("since: is after until:, so no date can match.")

@@ -286,12 +286,12 @@ def _render_search(reply: SearchReply, color: bool) -> str:
     page = reply.page
     lines = list(reply.notes)
     if not page.hits:
-        lines.append(f"Nothing found for “{page.query.text}”.")
+        lines.append(f"Nothing found for “{page.query.label}”.")
         if page.suggestion:
             lines.append(f"Did you mean: {page.suggestion}?")
         return "\n".join(lines)
     lines.append(
-        f"{page.total} result{'s' if page.total != 1 else ''} for “{page.query.text}”"
+        f"{page.total} result{'s' if page.total != 1 else ''} for “{page.query.label}”"
         + (f" (page {reply.page_number} of {reply.page_count})" if reply.page_count > 1 else "")
     )
     for hit in page.hits:

@@ -139,7 +139,7 @@ def hit_html(hit: SearchHit) -> str:
 def search_message(reply: SearchReply) -> OutMessage:
     page = reply.page
     notes = [f"<i>{esc(note)}</i>" for note in reply.notes]
-    query = esc(page.query.text)
+    query = esc(page.query.label)
     if not page.hits:
         if page.offset:
             return OutMessage("\n".join([*notes, "No more results."]))

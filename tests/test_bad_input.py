@@ -8,6 +8,7 @@ import pytest
 
 from bot.commands import Caller, Commands
 from bot.core import Dossier
+from bot.render_text import render
 from bot.replies import SearchReply, TextReply
 
 
@@ -55,6 +56,19 @@ def test_hostile_queries_are_searched_safely(
 def test_long_query_says_it_was_cut(commands: Commands, console_caller: Caller) -> None:
     reply = commands.handle("/search " + "csto " * 200, console_caller)
     assert isinstance(reply, SearchReply) and reply.notes and "first 32 words" in reply.notes[0]
+
+
+def test_a_pasted_page_of_junk_finds_nothing_and_is_not_echoed(
+    commands: Commands, console_caller: Caller
+) -> None:
+    reply = commands.handle("/search " + "a" * 5000, console_caller)
+    assert isinstance(reply, TextReply) and reply.error
+    assert reply.lines[0] == "Your query has no words to search for."
+    reply = commands.handle("/search csto " + "b" * 3000, console_caller)
+    assert isinstance(reply, SearchReply) and reply.page.total == 5
+    assert "Left out a word of 995 letters: no word is that long." in reply.notes
+    text = render(reply)
+    assert "b" * 80 not in text and "for “csto bbbb" in text
 
 
 def test_bad_files_in_the_corpus_folder_are_skipped_and_reported(corpus_dir: Path, data_dir: Path) -> None:

@@ -36,6 +36,24 @@ def test_long_query_is_truncated_with_a_note() -> None:
     assert len(q.words) == MAX_TERMS and q.truncated and q.notes
 
 
+def test_pasted_junk_is_cut_by_characters_and_overlong_words_are_left_out() -> None:
+    q = parse_query("a" * 5000)
+    assert q.is_empty and q.truncated  # it would fold to "a" and match every document
+    assert q.notes == (
+        "Your query was long: only its first 1,000 characters were used.",
+        "Left out a word of 1,000 letters: no word is that long.",
+    )
+    q = parse_query('masadykov "csto ' + "x" * 61 + '" ' + "y" * 61)
+    assert q.words == ("masadykov",) and q.phrases == () and not q.truncated
+    assert parse_query("pneumonoultramicroscopicsilicovolcanoconiosis").words  # 45 letters: a word
+
+
+def test_label_repeats_a_long_query_cut() -> None:
+    assert parse_query("masadykov zas").label == "masadykov zas"
+    label = parse_query("csto " * 100).label
+    assert len(label) == 80 and label.endswith("…") and label.startswith("csto csto")
+
+
 def test_bad_date_bound_is_an_error() -> None:
     with pytest.raises(DateBoundError):
         parse_query("nato since:yesterday")

@@ -146,7 +146,7 @@ async def test_bad_input_in_chat(botapi: FakeBotApi, run_bot: Runner) -> None:
             ("/doc", "Which document?"),
             ("/doc twelve", "is not a document number"),
             ("/doc 99999", "There is no document #99999"),
-            ("/search " + "x" * 4000, "Nothing found"),
+            ("/search " + "x" * 4000, "Left out a word of 1,000 letters"),
         ]:
             botapi.user_message(text)
             sent = await botapi.wait_for("sendMessage")
