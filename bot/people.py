@@ -49,7 +49,7 @@ from nicknames import NickNamer
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
-from bot.places import is_country
+from bot.places import country_named, is_country
 from bot.textnorm import Analyzer, fold, is_cyrillic, to_ascii
 
 DocId = int | str
@@ -1974,14 +1974,15 @@ class PeopleIndex:
         general"), oldest first. A role stated only in undated documents sorts after the dated ones: we
         cannot know when, and an undated page in a news collection is usually a recent one."""
         self._refresh()
-        qwords = role_key(" ".join(re.split(r"[\s\-,]+", role_query))).split()  # "генсек": two words
+        country, rest = _asked_country([w for w in re.split(r"[\s,]+", role_query) if w])
+        qwords = role_key(" ".join(re.split(r"[\s\-,]+", " ".join(rest)))).split()  # "генсек": two words
         title_words = [w for w in qwords if w in _ROLE_KEYS]
         other = [w for w in qwords if w not in _ROLE_KEYS]
         out: list[Match] = []
         for person in self._persons.values():
             if not self._listed(person):
                 continue
-            roles = tuple(r for r in person.roles if _role_matches(r, title_words, other))
+            roles = tuple(r for r in person.roles if _role_matches(r, title_words, other, country))
             if roles:
                 out.append(Match(person, 100.0, "role", roles))
         out.sort(key=_timeline_key)
@@ -2166,18 +2167,39 @@ _HEAD_KEYS = frozenset(role_key(w) for w in ROLE_HEADS)
 
 
 def _is_role_query(words: list[str]) -> bool:
+    _, words = _asked_country(words)  # "president of the united states": a title and a country
     keys = [k for k in role_key(" ".join(words)).split() if k not in _QUERY_GLUE]
     titled = sum(k in _ROLE_KEYS for k in keys)
     return titled > 0 and titled >= len(keys) - 1
 
 
-def _role_matches(record: RoleRecord, title_words: list[str], other: list[str]) -> bool:
+def _asked_country(words: list[str]) -> tuple[str | None, list[str]]:
+    """The country a role query names by any of its names ("japan", "japanese", "u.s.", "the united
+    states", "britain") and the query's other words; the longest naming wins."""
+    for size in (3, 2, 1):
+        for k in range(len(words) - size + 1):
+            found = country_named(" ".join(words[k : k + size]))
+            if found is not None:
+                return found[0], words[:k] + words[k + size :]
+    return None, words
+
+
+def _role_matches(
+    record: RoleRecord, title_words: list[str], other: list[str], country: str | None
+) -> bool:
     """Every title head asked for is in the title; a modifier may be in the organisation too, as Russian
-    puts it: "министр иностранных дел" is the foreign minister, "Министр" of "иностранных дел"."""
+    puts it: "министр иностранных дел" is the foreign minister, "Министр" of "иностранных дел". A country
+    asked for is the organisation by any of its names ("French" for "france", "U.S." for "united
+    states"): the president of Brazil, not of the Brazilian Central Bank."""
     title = record.key.split()
     org = role_key(record.org or "").split()
     if not title_words or not all(w in title or (w not in _HEAD_KEYS and w in org) for w in title_words):
         return False
+    if country is not None:
+        stated = country_named(record.org) if record.org else None
+        return stated is not None and stated[0] == country and all(
+            w in title for w in other if w not in _QUERY_GLUE
+        )
     return all(w in title or any(_same_place_word(w, x) for x in org) for w in other if w not in _QUERY_GLUE)
 
 

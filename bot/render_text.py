@@ -10,6 +10,7 @@ from typing import Any
 from bot.core import SearchHit
 from bot.digest import DigestReply
 from bot.people import Person, RoleRecord
+from bot.places import country_named
 from bot.replies import (
     ConfirmDeleteReply,
     DocumentReply,
@@ -73,9 +74,13 @@ def day(d: date | None) -> str:
 
 
 def role_text(role: RoleRecord) -> str:
-    """``Secretary General, CSTO`` (``former`` when the text says so)."""
+    """``Secretary General, CSTO`` (``former`` when the text says so); a country named by its adjective
+    by its name ("Prime Minister, Japan" for "Japanese Prime Minister")."""
     title = f"former {role.title}" if role.former else role.title
-    return f"{title}, {role.org}" if role.org else title
+    if not role.org:
+        return title
+    country = country_named(role.org)
+    return f"{title}, {country[0] if country and country[1] else role.org}"
 
 
 CARD_ROLES_SHOWN = 8
@@ -105,14 +110,17 @@ DOMINANT_ORG_SHARE = 0.9  # of a title's statements with an organisation, for th
 
 def role_lines(roles: tuple[RoleRecord, ...]) -> list[RoleLine]:
     """A person's roles as posts, in the order of their first statement (``roles`` comes dated first,
-    oldest first). A title stated without its organisation goes with the organisation the person holds
-    it at ("Treasury Secretary" with "Treasury Secretary, U.S."), when nearly all statements with one name
-    that one (not when a president is stated of two countries); and a shorter name of the organisation
-    goes with the fuller one ("Chairman, Federal Reserve" with "Chairman, Federal Reserve Board")."""
+    oldest first). A country is one organisation however it is named ("Prime Minister, Japanese" and
+    "Prime Minister, Japan"; "U.S." and "United States"); a title stated without its organisation goes
+    with the organisation the person holds it at ("Treasury Secretary" with "Treasury Secretary, U.S."),
+    when nearly all statements with one name that one (not when a president is stated of two countries);
+    and a shorter name of the organisation goes with the fuller one ("Chairman, Federal Reserve" with
+    "Chairman, Federal Reserve Board")."""
+    country = _country_labels(roles)
     stated: dict[tuple[bool, str], Counter[str]] = {}
     for r in roles:
         if r.org:
-            stated.setdefault((r.former, r.title.lower()), Counter())[r.org] += 1
+            stated.setdefault((r.former, r.title.lower()), Counter())[country.get(r.org, r.org)] += 1
     fuller = {key: _fuller_orgs(counts) for key, counts in stated.items()}
     usual: dict[tuple[bool, str], str] = {}  # the organisation a title goes with when stated without one
     for key, counts in stated.items():
@@ -125,14 +133,33 @@ def role_lines(roles: tuple[RoleRecord, ...]) -> list[RoleLine]:
     groups: dict[tuple[bool, str, str | None], list[RoleRecord]] = {}
     for r in roles:
         key = (r.former, r.title.lower())
-        post = fuller[key].get(r.org, r.org) if r.org else usual.get(key)
+        org = country.get(r.org, r.org) if r.org else None
+        post = fuller[key].get(org, org) if org else usual.get(key)
         groups.setdefault((r.former, r.title.lower(), post), []).append(r)
     out = []
-    for (_, _, post_org), members in groups.items():
-        named = next(r for r in members if r.org == post_org)  # the post's own name is always stated
+    for (former, _, post_org), members in groups.items():
+        # The title as the post's own statements write it (a post's name is always stated by one).
+        named = next(r for r in members if (country.get(r.org, r.org) if r.org else None) == post_org)
         dated = [r for r in members if r.date is not None]
         last = dated[-1] if dated else members[0]
-        out.append(RoleLine(role_text(named), members[0], last, len({r.doc_id for r in members})))
+        label = role_text(RoleRecord(named.title, post_org, named.date, named.doc_id, former))
+        out.append(RoleLine(label, members[0], last, len({r.doc_id for r in members})))
+    return out
+
+
+def _country_labels(roles: tuple[RoleRecord, ...]) -> dict[str, str]:
+    """The organisations of a card that name a country, to the one name the card gives it: the most
+    stated of its names ("U.S." over "United States"), else, when only its adjective is stated, the
+    country's ("Japanese" is shown as Japan)."""
+    named: dict[str, Counter[str]] = {}
+    for r in roles:
+        found = country_named(r.org) if r.org else None
+        if r.org and found is not None:
+            named.setdefault(found[0], Counter())[r.org] += 1
+    out: dict[str, str] = {}
+    for country, counts in named.items():
+        nouns = [org for org, _ in counts.most_common() if not country_named(org)[1]]  # type: ignore[index]
+        out.update(dict.fromkeys(counts, nouns[0] if nouns else country))
     return out
 
 

@@ -987,7 +987,8 @@ def test_a_title_stated_alone_joins_the_organisation_nearly_all_statements_name(
     usual = tuple(rec("Treasury Secretary", "U.S.", d) for d in range(1, 11))
     roles = (*usual, rec("Treasury Secretary", "United States", 11), rec("Treasury Secretary", None, 12))
     texts = [line.text() for line in role_lines(roles)]
-    assert texts[0] == "Treasury Secretary, U.S. — 1987-03-01 to 1987-03-12, 11 documents (first #1)"
+    # "United States" is the U.S. by another name: one post, shown by its most stated name.
+    assert texts == ["Treasury Secretary, U.S. — 1987-03-01 to 1987-03-12, 12 documents (first #1)"]
     split = (rec("President", "Brazil", 1), rec("President", "Argentina", 2), rec("President", None, 3))
     assert [line.label for line in role_lines(split)] == [
         "President, Brazil",
@@ -1005,3 +1006,42 @@ def test_a_role_asked_with_of_and_a_country_finds_the_holders_stated_with_its_ad
     )
     assert [m.person.name for m in index.find("prime minister of japan")] == ["Yasuhiro Nakasone"]
     assert [m.person.name for m in index.find("canada prime minister")] == ["Brian Mulroney"]
+
+
+def test_a_country_is_one_organisation_on_a_card_whether_named_or_by_its_adjective() -> None:
+    def rec(title: str, org: str | None, day: int) -> RoleRecord:
+        return RoleRecord(title, org, date(1987, 3, day), day)
+
+    # "Japanese Prime Minister", "Prime Minister of Japan" and a bare "Prime Minister": one post, named
+    # by the country (the adjective alone would read "Prime Minister, Japanese").
+    roles = (
+        *(rec("Prime Minister", "Japanese", d) for d in range(1, 6)),
+        rec("Prime Minister", "Japan", 6),
+        rec("Prime Minister", None, 7),
+        rec("Finance Minister", "West German", 8),
+    )
+    assert [line.text() for line in role_lines(roles)] == [
+        "Prime Minister, Japan — 1987-03-01 to 1987-03-07, 7 documents (first #1)",
+        "Finance Minister, West Germany — 1987-03-08, #8",
+    ]
+    # Only the adjective stated: still the country's name; an organisation of the country stays itself.
+    lone = (rec("President", "Brazilian Central Bank", 1), rec("Ambassador", "French", 2))
+    assert [line.label for line in role_lines(lone)] == [
+        "President, Brazilian Central Bank",
+        "Ambassador, France",
+    ]
+
+
+def test_a_role_asked_with_a_country_by_any_of_its_names_finds_the_countrys_holders_only() -> None:
+    index = _index(
+        [
+            (1, "Paris\n\nFrench Finance Minister Edouard Balladur said the franc was stable."),
+            (2, "Washington\n\nU.S. President Ronald Reagan said he would veto the bill."),
+            (3, "Brasilia\n\nBrazilian President Jose Sarney said the debt talks would resume."),
+            (4, "Rio\n\nBrazilian Central Bank President Francisco Gros said reserves were low."),
+        ]
+    )
+    assert [m.person.name for m in index.find("finance minister of france")] == ["Edouard Balladur"]
+    assert [m.person.name for m in index.find("president of the united states")] == ["Ronald Reagan"]
+    # The president of Brazil, not the president of a Brazilian bank.
+    assert [m.person.name for m in index.find("president of brazil")] == ["Jose Sarney"]
