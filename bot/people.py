@@ -79,6 +79,8 @@ ROLE_HEADS = _words(
     командующий прокурор генпрокурор сенатор депутат лидер постпред
     """
 )
+# Open a title even with the organisation between them and its head: "Deputy U.S. Trade Representative".
+LEADING_TITLE_WORDS = _words("assistant deputy acting associate vice under")
 # Words that qualify a role without heading it: "Deputy Prime Minister", "Special Representative".
 ROLE_MODIFIERS = _words(
     """
@@ -311,7 +313,9 @@ _SYNDICATE_AFTER_RE = re.compile(
     re.IGNORECASE,
 )
 _CLAUSE_END_MARKS = ",;:.!?()[]\n—–"
-_CLAUSE_END_RE = re.compile(f"[{re.escape(_CLAUSE_END_MARKS)}]")
+# A clause after a name ends at these marks, but not at the dot of an initial or an acronym: "Assistant
+# Secretary of the U.S. Treasury", "analyst at E.F. Hutton Co" (the organisation was "U" and "E").
+_CLAUSE_END_RE = re.compile(f"[{re.escape(_CLAUSE_END_MARKS.replace('.', ''))}]|(?<!\\b{_UP})\\.")
 _ACRONYM_DEF_RE = re.compile(
     rf"((?:{_UP}[\w'’-]*\s+(?:(?:of|the|and|for|on)\s+)*){{1,8}})\s*\(({_UP}{{2,}})\)"
 )
@@ -699,6 +703,13 @@ def _role_from(words: Sequence[_Word], lo: int, hi: int, *, tail: str, strict_pr
         return None
     org_pre, former = before
     title_words = [w for w in words[lo:hi] if w.low not in STATUS_WORDS]
+    # "Assistant U.S. Treasury Secretary": an assistant secretary of the U.S., not of "Assistant U.S."
+    lead = 0
+    while lead < len(org_pre) - 1 and org_pre[lead].low in LEADING_TITLE_WORDS:
+        lead += 1
+    if lead and org_pre[lead].kind == ROLE:
+        lead = 0  # "Vice Chairman and Chief Financial Officer": another title, not an organisation
+    title_words, org_pre = [*org_pre[:lead], *title_words], org_pre[lead:]
     if not title_words or not any(w.kind == ROLE for w in title_words):
         return None
     rest = words[hi:]
@@ -2558,7 +2569,7 @@ def _role_records(items: list[_Item]) -> tuple[RoleRecord, ...]:
 # 2: weak full names kept; sentences at display time; 3: a full name after "of"; 4: headline surnames,
 # Russian title order, "chief of staff", "aide", no name out of "Analysts of Morgan Stanley"; 7: firms'
 # names stored; 8: dotted titles ("Sen. Bob Dole", "Mr. Smith"), banks' names, a firm's analysts.
-EXTRACTOR_VERSION = 8
+EXTRACTOR_VERSION = 9
 
 
 def mentions_to_json(mentions: Sequence[Mention], firms: Sequence[str] = ()) -> str:

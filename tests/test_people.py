@@ -1045,3 +1045,18 @@ def test_a_role_asked_with_a_country_by_any_of_its_names_finds_the_countrys_hold
     assert [m.person.name for m in index.find("president of the united states")] == ["Ronald Reagan"]
     # The president of Brazil, not the president of a Brazilian bank.
     assert [m.person.name for m in index.find("president of brazil")] == ["Jose Sarney"]
+
+
+def test_an_acronym_ends_no_apposition_and_a_leading_deputy_belongs_to_the_title() -> None:
+    text = (
+        "Talks are close, said David Mulford, Assistant Secretary of the U.S. Treasury. Prices rose, "
+        "said Frederick Meinke, analyst at E.F. Hutton Co. He expects more.\n"
+        "Deputy U.S. Trade Representative Michael Smith said so. Acting SEC Chairman Charles Cox agreed. "
+        "Vice Chairman and Chief Financial Officer John Reed said nothing."
+    )
+    roles = {m.name: (m.role.title, m.role.org) for m in extract(text) if m.role}
+    assert roles["David Mulford"] == ("Assistant Secretary", "U.S. Treasury")  # the organisation was "U"
+    assert roles["Frederick Meinke"] == ("Analyst", "E.F. Hutton Co")  # was "E"
+    assert roles["Michael Smith"] == ("Deputy Trade Representative", "U.S.")  # was of "Deputy U.S."
+    assert roles["Charles Cox"] == ("Acting Chairman", "SEC")
+    assert roles["John Reed"][0] != "Vice Officer"  # a title after "Vice", not an organisation
