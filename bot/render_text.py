@@ -9,7 +9,7 @@ from typing import Any
 
 from bot.core import SearchHit
 from bot.digest import DigestReply
-from bot.people import Person, RoleRecord
+from bot.people import Person, RoleRecord, role_key
 from bot.places import country_named
 from bot.replies import (
     ConfirmDeleteReply,
@@ -115,12 +115,12 @@ def role_lines(roles: tuple[RoleRecord, ...]) -> list[RoleLine]:
     with the organisation the person holds it at ("Treasury Secretary" with "Treasury Secretary, U.S."),
     when nearly all statements with one name that one (not when a president is stated of two countries);
     and a shorter name of the organisation goes with the fuller one ("Chairman, Federal Reserve" with
-    "Chairman, Federal Reserve Board")."""
+    "Chairman, Federal Reserve Board"). A title's words may come in any order."""
     country = _country_labels(roles)
     stated: dict[tuple[bool, str], Counter[str]] = {}
     for r in roles:
         if r.org:
-            stated.setdefault((r.former, r.title.lower()), Counter())[country.get(r.org, r.org)] += 1
+            stated.setdefault((r.former, _title_key(r.title)), Counter())[country.get(r.org, r.org)] += 1
     fuller = {key: _fuller_orgs(counts) for key, counts in stated.items()}
     usual: dict[tuple[bool, str], str] = {}  # the organisation a title goes with when stated without one
     for key, counts in stated.items():
@@ -132,10 +132,10 @@ def role_lines(roles: tuple[RoleRecord, ...]) -> list[RoleLine]:
             usual[key] = top
     groups: dict[tuple[bool, str, str | None], list[RoleRecord]] = {}
     for r in roles:
-        key = (r.former, r.title.lower())
+        key = (r.former, _title_key(r.title))
         org = country.get(r.org, r.org) if r.org else None
         post = fuller[key].get(org, org) if org else usual.get(key)
-        groups.setdefault((r.former, r.title.lower(), post), []).append(r)
+        groups.setdefault((*key, post), []).append(r)
     out = []
     for (former, _, post_org), members in groups.items():
         # The title as the post's own statements write it (a post's name is always stated by one).
@@ -145,6 +145,12 @@ def role_lines(roles: tuple[RoleRecord, ...]) -> list[RoleLine]:
         label = role_text(RoleRecord(named.title, post_org, named.date, named.doc_id, former))
         out.append(RoleLine(label, members[0], last, len({r.doc_id for r in members})))
     return out
+
+
+def _title_key(title: str) -> str:
+    """A title as one post: its words in any order ("Treasury Assistant Secretary" and "Assistant Treasury
+    Secretary"), as ``role_key`` compares them."""
+    return " ".join(sorted(role_key(title).split()))
 
 
 def _country_labels(roles: tuple[RoleRecord, ...]) -> dict[str, str]:

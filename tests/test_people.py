@@ -1024,6 +1024,14 @@ def test_a_country_is_one_organisation_on_a_card_whether_named_or_by_its_adjecti
         "Prime Minister, Japan — 1987-03-01 to 1987-03-07, 7 documents (first #1)",
         "Finance Minister, West Germany — 1987-03-08, #8",
     ]
+    # A title's words in another order are the same post.
+    reordered = (
+        rec("Assistant Treasury Secretary", "U.S.", 1),
+        rec("Treasury Assistant Secretary", "U.S.", 2),
+    )
+    assert [line.text() for line in role_lines(reordered)] == [
+        "Assistant Treasury Secretary, U.S. — 1987-03-01 to 1987-03-02, 2 documents (first #1)"
+    ]
     # Only the adjective stated: still the country's name; an organisation of the country stays itself.
     lone = (rec("President", "Brazilian Central Bank", 1), rec("Ambassador", "French", 2))
     assert [line.label for line in role_lines(lone)] == [
