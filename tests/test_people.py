@@ -980,10 +980,12 @@ def test_a_post_stated_with_a_shorter_name_of_its_organisation_is_one_post() -> 
     ]
 
 
-def test_a_title_stated_alone_joins_the_organisation_nearly_all_statements_name() -> None:
-    def rec(title: str, org: str | None, day: int) -> RoleRecord:
-        return RoleRecord(title, org, date(1987, 3, day), day)
+def rec(title: str, org: str | None, day: int) -> RoleRecord:
+    """A role stated on 1987-03-``day`` by document ``day``."""
+    return RoleRecord(title, org, date(1987, 3, day), day)
 
+
+def test_a_title_stated_alone_joins_the_organisation_nearly_all_statements_name() -> None:
     usual = tuple(rec("Treasury Secretary", "U.S.", d) for d in range(1, 11))
     roles = (*usual, rec("Treasury Secretary", "United States", 11), rec("Treasury Secretary", None, 12))
     texts = [line.text() for line in role_lines(roles)]
@@ -1009,9 +1011,6 @@ def test_a_role_asked_with_of_and_a_country_finds_the_holders_stated_with_its_ad
 
 
 def test_a_country_is_one_organisation_on_a_card_whether_named_or_by_its_adjective() -> None:
-    def rec(title: str, org: str | None, day: int) -> RoleRecord:
-        return RoleRecord(title, org, date(1987, 3, day), day)
-
     # "Japanese Prime Minister", "Prime Minister of Japan" and a bare "Prime Minister": one post, named
     # by the country (the adjective alone would read "Prime Minister, Japanese").
     roles = (
