@@ -117,10 +117,14 @@ def role_lines(roles: tuple[RoleRecord, ...]) -> list[RoleLine]:
     and a shorter name of the organisation goes with the fuller one ("Chairman, Federal Reserve" with
     "Chairman, Federal Reserve Board"). A title's words may come in any order."""
     country = _country_labels(roles)
+
+    def org_of(r: RoleRecord) -> str | None:
+        return country.get(r.org, r.org) if r.org else None
+
     stated: dict[tuple[bool, str], Counter[str]] = {}
     for r in roles:
-        if r.org:
-            stated.setdefault((r.former, _title_key(r.title)), Counter())[country.get(r.org, r.org)] += 1
+        if org := org_of(r):
+            stated.setdefault((r.former, _title_key(r.title)), Counter())[org] += 1
     fuller = {key: _fuller_orgs(counts) for key, counts in stated.items()}
     usual: dict[tuple[bool, str], str] = {}  # the organisation a title goes with when stated without one
     for key, counts in stated.items():
@@ -133,13 +137,13 @@ def role_lines(roles: tuple[RoleRecord, ...]) -> list[RoleLine]:
     groups: dict[tuple[bool, str, str | None], list[RoleRecord]] = {}
     for r in roles:
         key = (r.former, _title_key(r.title))
-        org = country.get(r.org, r.org) if r.org else None
+        org = org_of(r)
         post = fuller[key].get(org, org) if org else usual.get(key)
         groups.setdefault((*key, post), []).append(r)
     out = []
     for (former, _, post_org), members in groups.items():
         # The title as the post's own statements write it (a post's name is always stated by one).
-        named = next(r for r in members if (country.get(r.org, r.org) if r.org else None) == post_org)
+        named = next(r for r in members if org_of(r) == post_org)
         dated = [r for r in members if r.date is not None]
         last = dated[-1] if dated else members[0]
         label = role_text(RoleRecord(named.title, post_org, named.date, named.doc_id, former))
@@ -158,13 +162,16 @@ def _country_labels(roles: tuple[RoleRecord, ...]) -> dict[str, str]:
     stated of its names ("U.S." over "United States"), else, when only its adjective is stated, the
     country's ("Japanese" is shown as Japan)."""
     named: dict[str, Counter[str]] = {}
+    adjectives: set[str] = set()
     for r in roles:
         found = country_named(r.org) if r.org else None
         if r.org and found is not None:
             named.setdefault(found[0], Counter())[r.org] += 1
+            if found[1]:
+                adjectives.add(r.org)
     out: dict[str, str] = {}
     for country, counts in named.items():
-        nouns = [org for org, _ in counts.most_common() if not country_named(org)[1]]  # type: ignore[index]
+        nouns = [org for org, _ in counts.most_common() if org not in adjectives]
         out.update(dict.fromkeys(counts, nouns[0] if nouns else country))
     return out
 
