@@ -707,9 +707,8 @@ def _role_from(words: Sequence[_Word], lo: int, hi: int, *, tail: str, strict_pr
     lead = 0
     while lead < len(org_pre) - 1 and org_pre[lead].low in LEADING_TITLE_WORDS:
         lead += 1
-    if lead and org_pre[lead].kind == ROLE:
-        lead = 0  # "Vice Chairman and Chief Financial Officer": another title, not an organisation
-    title_words, org_pre = [*org_pre[:lead], *title_words], org_pre[lead:]
+    if lead and org_pre[lead].kind != ROLE:  # not "Vice Chairman and Chief Financial Officer": two titles
+        title_words, org_pre = [*org_pre[:lead], *title_words], org_pre[lead:]
     if not title_words or not any(w.kind == ROLE for w in title_words):
         return None
     rest = words[hi:]
