@@ -17,6 +17,7 @@ from pathlib import Path
 
 from bot.commands import Commands
 from bot.core import Dossier, Progress
+from bot.logsafe import mask_secrets
 from bot.render_text import render, search_json, who_json
 from bot.replies import TextReply
 from bot.settings import Settings, SettingsError, load_settings
@@ -222,6 +223,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     logging.basicConfig(
         level=settings.log_level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    mask_secrets(
+        s.get_secret_value()
+        for s in (settings.telegram_bot_token, settings.webhook_secret)
+        if s is not None
     )
     commands = {
         "run": cmd_run,

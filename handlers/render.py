@@ -41,6 +41,9 @@ from bot.store import Document
 MESSAGE_LIMIT = 4096
 DOC_MESSAGES_MAX = 4  # a document longer than this many messages is sent as a file instead
 TITLE_MAX_INLINE = 120
+TITLE_MAX_HEADER = 300  # characters of a title or a source label heading a document (escaped, at most
+SOURCE_MAX_HEADER = 200  # five times as long): the text keeps at least half of every message
+CAPTION_LIMIT = 1024
 
 
 @dataclass(frozen=True)
@@ -153,9 +156,9 @@ def search_message(reply: SearchReply) -> OutMessage:
     blocks = [*notes, header]
     blocks += [hit_html(hit) for hit in page.hits]
     text = "\n\n".join(blocks)
-    if len(text) > MESSAGE_LIMIT:  # only with extreme titles: fall back to titles alone
-        blocks = [*notes, header] + [f"<b>#{h.doc.id}</b> {esc(h.doc.title[:200])}" for h in page.hits]
-        text = "\n\n".join(blocks)[:MESSAGE_LIMIT]
+    if tg_len(text) > MESSAGE_LIMIT:  # only with extreme titles: fall back to titles alone
+        blocks = [*notes, header] + [f"<b>#{h.doc.id}</b> {esc(clip(h.doc.title, 200))}" for h in page.hits]
+        text = "\n\n".join(pack_blocks(blocks)[:1])
     return OutMessage(text, search_keyboard(reply))
 
 
@@ -178,33 +181,63 @@ def search_keyboard(reply: SearchReply) -> InlineKeyboardMarkup:
 
 def document(doc: Document) -> Rendered:
     """A document as messages split at paragraph boundaries, or as a .txt file when very long."""
-    header = f"<b>#{doc.id} {esc(doc.title)}</b>\n<i>{esc(date_text(doc))} · {esc(doc.source)}</i>"
+    header = (
+        f"<b>#{doc.id} {esc(clip(doc.title, TITLE_MAX_HEADER))}</b>\n"
+        f"<i>{esc(date_text(doc))} · {esc(clip(doc.source, SOURCE_MAX_HEADER))}</i>"
+    )
     chunks = split_html(doc.text, MESSAGE_LIMIT, first_prefix=header + "\n\n")
     if len(chunks) > DOC_MESSAGES_MAX:
         caption = f"{header}\n\nThe full text is long, so here it is as a file."
-        if len(caption) > 1024:
+        if tg_len(caption) > CAPTION_LIMIT:
             caption = f"<b>#{doc.id}</b> — the full text as a file."
         data = f"{doc.title}\n{date_text(doc)} · {doc.source}\n\n{doc.text}\n".encode()
         return Rendered(file=OutFile(f"dossier-{doc.id}.txt", data, caption))
     return Rendered([OutMessage(chunk) for chunk in chunks])
 
 
+def tg_len(text: str) -> int:
+    """A text's length as Telegram counts it: in UTF-16 code units, so an emoji or another character
+    beyond the Basic Multilingual Plane counts twice. Measured on the HTML sent, which is never shorter
+    than the text Telegram counts after parsing entities (``&amp;`` is five characters, then one)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def clip(text: str, most: int) -> str:
+    """Raw text cut to at most ``most`` characters, with an ellipsis where it was cut: a title or file
+    name of thousands of characters must not crowd out the message it heads."""
+    return text if len(text) <= most else text[: most - 1].rstrip() + "…"
+
+
+MIN_ROOM = 1024  # the least room for text a computed limit may leave; below it the prefix goes alone
+
+
 def split_html(text: str, limit: int, first_prefix: str = "") -> list[str]:
-    """Escape ``text`` and pack it into messages of at most ``limit`` characters, breaking between
-    paragraphs, else between words; an entity like ``&amp;`` is never cut."""
+    """Escape ``text`` and pack it into messages of at most ``limit`` UTF-16 units, breaking between
+    paragraphs, else between words; an entity like ``&amp;`` is never cut.
+
+    Every computed room has a floor: a prefix that would leave less than ``MIN_ROOM`` for the text is
+    sent as a message of its own (shortened if it alone is over the limit), so no limit is ever negative
+    and the loop below always makes progress."""
+    limit = max(limit, MIN_ROOM)
+    head: list[str] = []
+    if first_prefix and limit - tg_len(first_prefix) < MIN_ROOM:
+        head = [_shorten_html(first_prefix.rstrip(), limit)]
+        first_prefix = ""
+    room = limit - tg_len(first_prefix)
     pieces: list[str] = []
     for para in text.split("\n"):
         escaped = esc(para)
-        if len(escaped) <= limit - len(first_prefix):
+        if tg_len(escaped) <= room:
             pieces.append(escaped)
         else:
-            pieces.extend(_split_long(para, limit - len(first_prefix)))
-    messages: list[str] = []
+            pieces.extend(_split_long(para, room))
+    messages: list[str] = list(head)
     current = first_prefix
     for piece in pieces:
         sep = "" if current in ("", first_prefix) else "\n"
-        if len(current) + len(sep) + len(piece) > limit:
-            messages.append(current)
+        if tg_len(current) + len(sep) + tg_len(piece) > limit:
+            if current.strip():
+                messages.append(current)
             current = piece
         else:
             current += sep + piece
@@ -214,18 +247,20 @@ def split_html(text: str, limit: int, first_prefix: str = "") -> list[str]:
 
 
 def _split_long(paragraph: str, limit: int) -> list[str]:
+    limit = max(limit, 12)  # one escaped character (``&amp;``) or a surrogate pair always fits
     out: list[str] = []
     current = ""
     for word in paragraph.split(" "):
         escaped = esc(word)
-        while len(escaped) > limit:  # one enormous "word": cut the raw text, then escape
+        while tg_len(escaped) > limit:  # one enormous "word": cut the raw text, then escape
             cut = word[: max(1, limit // 6)]
             out.append(esc(cut))
             word = word[len(cut) :]
             escaped = esc(word)
         candidate = escaped if not current else current + " " + escaped
-        if len(candidate) > limit:
-            out.append(current)
+        if tg_len(candidate) > limit:
+            if current:
+                out.append(current)
             current = escaped
         else:
             current = candidate
@@ -237,10 +272,15 @@ def _split_long(paragraph: str, limit: int) -> list[str]:
 def inline_summary(hit: SearchHit) -> str:
     """What a chosen inline result posts: a short, self-contained summary with the #id."""
     doc = hit.doc
-    return (
-        f"<b>{esc(doc.title)}</b>\n<i>{esc(date_text(doc))} · {esc(doc.source)}</i>\n"
+    text = (
+        f"<b>{esc(clip(doc.title, TITLE_MAX_HEADER))}</b>\n"
+        f"<i>{esc(date_text(doc))} · {esc(clip(doc.source, SOURCE_MAX_HEADER))}</i>\n"
         f"{snippet_html(hit.snippet)}\n\nDossier #{doc.id} — <code>/doc {doc.id}</code>"
     )
+    if tg_len(text) > MESSAGE_LIMIT:  # only with an extreme snippet: the title and the way to open it
+        title = esc(clip(doc.title, TITLE_MAX_HEADER))
+        text = f"<b>{title}</b>\n\nDossier #{doc.id} — <code>/doc {doc.id}</code>"
+    return text
 
 
 def digest_entry_html(entry: DigestEntry) -> str:
@@ -270,10 +310,11 @@ def digest_parts(reply: DigestReply, limit: int = MESSAGE_LIMIT) -> list[DigestP
     parts: list[tuple[list[str], list[int]]] = [([header], [])]
     for html_block, doc_id in blocks:
         texts, ids = parts[-1]
-        if len("\n\n".join([*texts, html_block])) > limit - len(footer) - 2:
+        room = limit - tg_len(footer) - 2
+        if texts and tg_len("\n\n".join([*texts, html_block])) > room:
             parts.append(([], []))
             texts, ids = parts[-1]
-        texts.append(html_block[: limit - len(footer) - 2])
+        texts.append(html_block if tg_len(html_block) <= room else _shorten_html(html_block, room))
         ids.append(doc_id)
     if footer:
         parts[-1][0].append(footer)
@@ -374,10 +415,10 @@ def pack_blocks(blocks: list[str], limit: int = MESSAGE_LIMIT) -> list[str]:
     messages: list[str] = []
     current = ""
     for block in blocks:
-        if len(block) > limit:
+        if tg_len(block) > limit:
             block = _shorten_html(block, limit)
         candidate = f"{current}\n\n{block}" if current else block
-        if len(candidate) > limit:
+        if tg_len(candidate) > limit:
             messages.append(current)
             current = block
         else:
@@ -390,6 +431,8 @@ def _shorten_html(block: str, limit: int) -> str:
     """Cut an over-long block at the last newline or space before the limit that lies outside a tag and
     an entity, closing nothing: card blocks open and close their tags on one line."""
     cut = block[: limit - 2]
+    while tg_len(cut) > limit - 2:  # characters beyond the BMP count twice
+        cut = cut[: len(cut) - (tg_len(cut) - (limit - 2) + 1) // 2]
     for sep in ("\n", " "):
         k = cut.rfind(sep)
         if k > limit // 2:

@@ -159,6 +159,6 @@ def bot_env(botapi: FakeBotApi, corpus_dir: Path, data_dir: Path, **extra: str) 
         DOSSIER_CORPUS_DIR=str(corpus_dir),
         DOSSIER_DATA_DIR=str(data_dir),
         DOSSIER_LOG_LEVEL="WARNING",
-        **extra,
     )
+    env.update(extra)
     return env
