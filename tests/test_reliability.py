@@ -10,9 +10,13 @@ import sys
 import zipfile
 from pathlib import Path
 
+import httpx
+from telegram.error import BadRequest, NetworkError, TimedOut
+
 from bot.core import Dossier
 from bot.logsafe import MASK, SecretFilter
 from bot.query import parse_query
+from handlers.ratelimit import is_safe_to_retry
 from handlers.render import MESSAGE_LIMIT, document, inline_summary, split_html, tg_len
 from tests.conftest import REPO, Runner, bot_env
 from tests.fakebotapi import TOKEN, FakeBotApi
@@ -118,3 +122,52 @@ def test_an_inline_answer_stays_under_the_limit(dossier: Dossier) -> None:
     hits = dossier.search(parse_query("amp test")).hits
     assert hits
     assert all(tg_len(inline_summary(hit)) <= MESSAGE_LIMIT for hit in hits)
+
+
+# ------------------------------------------------------------------ 12. Telegram's 5xx do not lose replies
+
+
+def test_only_calls_that_cannot_arrive_twice_are_retried() -> None:
+    def caused(exc: NetworkError, cause: BaseException | None) -> NetworkError:
+        exc.__cause__ = cause
+        return exc
+
+    request = httpx.Request("POST", "http://127.0.0.1/")
+    server_error = NetworkError("Bad Gateway (502)")
+    refused = caused(NetworkError("httpx.ConnectError"), httpx.ConnectError("refused", request=request))
+    dropped = caused(NetworkError("httpx.ReadError"), httpx.ReadError("reset", request=request))
+    read_timeout = caused(TimedOut(), httpx.ReadTimeout("slow", request=request))
+    assert is_safe_to_retry("sendMessage", server_error)
+    assert is_safe_to_retry("sendMessage", refused)
+    assert not is_safe_to_retry("sendMessage", dropped)  # it may have been delivered
+    assert not is_safe_to_retry("sendMessage", read_timeout)
+    assert is_safe_to_retry("getFile", read_timeout) and is_safe_to_retry("getFile", dropped)
+    assert not is_safe_to_retry("getFile", BadRequest("file is too big"))  # an answer, not a fault
+
+
+async def test_a_reply_that_meets_5xx_is_sent_once_it_goes_through(
+    botapi: FakeBotApi, run_bot: Runner
+) -> None:
+    async with run_bot():
+        botapi.fail_next("sendMessage", 502, times=2)
+        botapi.user_message("/search zas valdai")
+        sent = await botapi.wait_for("sendMessage", lambda call: call.ok, timeout=15)
+        assert "004_4c3000b3cf1095f3.txt" in sent.params["text"]
+        await botapi.settle()
+        assert len([c for c in botapi.sent("sendMessage") if c.ok]) == 1
+
+
+async def test_an_upload_whose_get_file_meets_a_5xx_is_still_read(
+    botapi: FakeBotApi, run_bot: Runner
+) -> None:
+    async with run_bot(DOSSIER_ADMIN_IDS=str(botapi.default_user.id)):
+        botapi.fail_next("getFile", 500)
+        botapi.user_document(b"Quokka census results\n\nThe quokka count rose.", "quokka.txt")
+        status = await botapi.wait_for("sendMessage")
+        final = await botapi.wait_for(
+            "editMessageText",
+            lambda call: not str(call.params.get("text", "")).startswith("Reading "),
+            timeout=15,
+        )
+        assert final.params["message_id"] == status.result["message_id"]
+        assert "added" in final.params["text"], final.params["text"]
