@@ -26,6 +26,7 @@ from handlers.ratelimit import MessageRateLimiter
 log = logging.getLogger(__name__)
 
 PURGE_EVERY = timedelta(hours=6)
+FIRST_CORPUS_SCAN = timedelta(seconds=1)
 
 
 def build_application(settings: Settings, dossier: Dossier, *, token: str | None = None) -> DossierApp:
@@ -66,7 +67,11 @@ async def post_init(app: DossierApp) -> None:
         services: Services = app.bot_data["services"]
         interval = services.settings.corpus_scan_interval
         if interval is not None:
-            app.job_queue.run_repeating(corpus_scan_job, interval=interval, first=0, name="corpus-scan")
+            # First a second after start: APScheduler moves a first run "now" (first=0) one whole
+            # interval on, and files added while the bot was down must be found right after a restart.
+            app.job_queue.run_repeating(
+                corpus_scan_job, interval=interval, first=FIRST_CORPUS_SCAN, name="corpus-scan"
+            )
     schedule_digests(app)
 
 

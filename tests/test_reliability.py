@@ -171,3 +171,36 @@ async def test_an_upload_whose_get_file_meets_a_5xx_is_still_read(
         )
         assert final.params["message_id"] == status.result["message_id"]
         assert "added" in final.params["text"], final.params["text"]
+
+
+# ------------------------------------------------------------------ 13. the corpus scan right after a restart
+
+
+async def test_a_file_added_while_the_bot_was_down_is_found_right_after_a_restart(
+    botapi: FakeBotApi, big_corpus: Path, data_dir: Path
+) -> None:
+    """The default scan interval is five minutes; the file must not wait for it."""
+    first = Dossier.open(data_dir)
+    first.scan_corpus(big_corpus)
+    first.close()
+    (big_corpus / "quokka.txt").write_text("Quokka census\n\nThe quokka count rose on Rottnest.\n")
+    env = bot_env(botapi, big_corpus, data_dir, DOSSIER_LOG_LEVEL="INFO")
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", cwd=REPO, env=env, stderr=asyncio.subprocess.PIPE
+    )
+    assert proc.stderr is not None
+    try:
+
+        async def scanned() -> None:
+            assert proc.stderr is not None
+            while b"corpus scan:" not in (line := await proc.stderr.readline()):
+                assert line, "the bot ended before its corpus scan"
+
+        await asyncio.wait_for(scanned(), timeout=30)
+        botapi.user_message("/search quokka census")
+        sent = await botapi.wait_for("sendMessage", timeout=10)
+        assert "quokka.txt" in sent.params["text"]
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(proc.communicate(), timeout=20)
+    assert proc.returncode == 0
