@@ -17,6 +17,7 @@ from pathlib import Path
 
 from bot.commands import Commands
 from bot.core import Dossier, Progress
+from bot.datalock import DataFolderBusy, lock_data_folder
 from bot.logsafe import mask_secrets
 from bot.render_text import render, search_json, who_json
 from bot.replies import TextReply
@@ -45,6 +46,7 @@ def open_dossier(settings: Settings, scan: bool = True) -> Dossier:
     """The Dossier for these settings, with the corpus folder scanned for new and changed files (always
     when ``scan``, else only when the store is still empty: a first start should not answer "nothing")."""
     settings.check_paths()
+    lock_data_folder(settings.data_dir)
     dossier = Dossier.open(settings.data_dir, progress=_progress_bar("Building the index"))
     if scan or not len(dossier):
         report = dossier.scan_corpus(settings.corpus_dir, progress=_progress_bar("Reading the corpus"))
@@ -225,9 +227,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=settings.log_level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     mask_secrets(
-        s.get_secret_value()
-        for s in (settings.telegram_bot_token, settings.webhook_secret)
-        if s is not None
+        s.get_secret_value() for s in (settings.telegram_bot_token, settings.webhook_secret) if s is not None
     )
     commands = {
         "run": cmd_run,
@@ -242,6 +242,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return commands[name](settings, args)
     except SettingsError as exc:
         print(f"dossier: configuration error: {exc}", file=sys.stderr)
+        return 2
+    except DataFolderBusy as exc:
+        print(f"dossier: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

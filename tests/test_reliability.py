@@ -204,3 +204,33 @@ async def test_a_file_added_while_the_bot_was_down_is_found_right_after_a_restar
         proc.send_signal(signal.SIGTERM)
         await asyncio.wait_for(proc.communicate(), timeout=20)
     assert proc.returncode == 0
+
+
+# ------------------------------------------------------------------ 11. one process per SQLite data folder
+
+
+async def test_a_second_process_on_one_sqlite_folder_stops_with_one_line_naming_the_first(
+    botapi: FakeBotApi, big_corpus: Path, data_dir: Path
+) -> None:
+    env = bot_env(botapi, big_corpus, data_dir)
+    bot = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", cwd=REPO, env=env, stderr=asyncio.subprocess.PIPE
+    )
+    try:
+        await botapi.wait_for("setMyCommands", timeout=30)
+        second = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "search", "csto", cwd=REPO, env=env, stderr=asyncio.subprocess.PIPE
+        )
+        _, err = await asyncio.wait_for(second.communicate(), timeout=30)
+        lines = err.decode().strip().splitlines()
+        assert second.returncode == 2
+        assert len(lines) == 1 and f"in use by process {bot.pid} " in lines[0], lines
+    finally:
+        bot.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(bot.communicate(), timeout=20)
+    # Once the first is gone (however it ended) the folder is free again.
+    after = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "search", "csto", cwd=REPO, env=env, stdout=asyncio.subprocess.PIPE
+    )
+    out, _ = await asyncio.wait_for(after.communicate(), timeout=60)
+    assert after.returncode == 0 and b"CSTO" in out
