@@ -29,8 +29,9 @@ Conventions for the code that renders replies:
 - **Messages are plain text.** The Telegram renderer escapes the *translated template*, then fills it
   with HTML values: ``esc(t.gettext(NOTHING_FOUND)).format(query=esc(q))``; a placeholder may carry
   markup (``{n}`` as ``<b>5</b>``) while the plural form is still chosen by the number.
-- **Whole phrases, not fragments glued by the code**, except where a list or a number is set after a
-  label (``"People:"`` then the names).
+- **Whole phrases, not fragments glued by the code**, except where a list is set after a label
+  (``"People:"`` then the names) or a counted phrase fills a placeholder of a sentence (``{results}``
+  in the search header), with a ``TRANSLATORS:`` note saying so.
 - Message ids declared at module level are marked with ``N_`` (a plural pair with ``NP_``) so extraction
   finds them; they are translated where they are rendered: ``translator(lang).gettext(ROLES)``,
   ``translator(lang).ngettext(*RESULTS, n).format(n=n)``. A comment starting ``TRANSLATORS:`` on the line

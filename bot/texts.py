@@ -41,7 +41,7 @@ ALSO_MATCHING = N_("Also matching:")
 ALSO_WRITTEN = N_("Also written:")
 # TRANSLATORS: a person's card: the heading of the posts they held ("Secretary General, CSTO").
 ROLES = N_("Roles")
-MORE_POSTS = NP_("…and {n} more post", "…and {n} more posts")
+MORE_POSTS = NP_("…and {n} more post", "…and {n} more posts")  # (English said "1 more posts" before)
 # TRANSLATORS: a person's card: the heading of the documents naming them; "newest first" follows.
 DOCUMENTS_COUNT = N_("Documents ({n})")
 NEWEST_FIRST = N_("newest first")
