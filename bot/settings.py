@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.i18n import SUPPORTED, Language
+
 
 class SettingsError(Exception):
     """A setting has a bad value; the message is one line naming the variable."""
@@ -53,6 +55,7 @@ class Settings(BaseSettings):
     webhook_port: int = Field(default=8443, ge=1, le=65535, validation_alias="DOSSIER_WEBHOOK_PORT")
     max_upload_mb: int = Field(default=20, ge=1, le=2000, validation_alias="DOSSIER_MAX_UPLOAD_MB")
     group_admins_can_upload: bool = Field(default=False, validation_alias="DOSSIER_GROUP_ADMINS_CAN_UPLOAD")
+    default_language: Language = Field(default="en", validation_alias="DOSSIER_DEFAULT_LANGUAGE")
 
     @field_validator("admin_ids", "allowed_user_ids", "allowed_chat_ids", mode="before")
     @classmethod
@@ -76,6 +79,15 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {value!r} (use a name like Europe/Moscow)") from exc
         return value
+
+    @field_validator("default_language", mode="before")
+    @classmethod
+    def _default_language(cls, value: Any) -> Any:
+        """``ru`` or ``RU``; anything but a supported language is one clear line, not pydantic's."""
+        lang = value.strip().lower() if isinstance(value, str) else value
+        if lang not in SUPPORTED:
+            raise ValueError(f"not a language the bot speaks (use {' or '.join(SUPPORTED)})")
+        return lang
 
     @field_validator("digest_schedule")
     @classmethod
