@@ -1,4 +1,4 @@
-"""Tests of the fake Bot API server (tests/fakebotapi.py) with a tiny real PTB application.
+"""Tests of the fake Bot API server (the tests/fakebotapi package) with a tiny real PTB application.
 
 Each test drives the bot through the simulated-users API and checks both sides: what PTB parsed (so the
 server's JSON shapes satisfy PTB's ``de_json``) and what the server recorded.  Synchronisation is always
