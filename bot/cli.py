@@ -225,9 +225,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=settings.log_level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     mask_secrets(
-        s.get_secret_value()
-        for s in (settings.telegram_bot_token, settings.webhook_secret)
-        if s is not None
+        s.get_secret_value() for s in (settings.telegram_bot_token, settings.webhook_secret) if s is not None
     )
     commands = {
         "run": cmd_run,
