@@ -12,7 +12,7 @@ import logging
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from bot.commands import Commands
@@ -95,20 +95,17 @@ def cmd_console(settings: Settings, args: argparse.Namespace) -> int:
     return run_console(open_dossier(settings), settings)
 
 
-def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
+BotRunner = Callable[[Settings, Dossier], int]
+"""Runs the Telegram bot over a Dossier until it stops. bot/ never imports Telegram: the composition root,
+bot/__main__.py, passes the one in handlers.app to :func:`main`."""
+
+
+def cmd_run(settings: Settings, args: argparse.Namespace, run_bot: BotRunner) -> int:
     if not settings.token:
         print("dossier: TELEGRAM_BOT_TOKEN is not set (see README: Connecting to Telegram)", file=sys.stderr)
         return 2
-    try:
-        from handlers.app import run_bot  # type: ignore[import-not-found, unused-ignore]
-    except ImportError:
-        print(
-            "dossier: the Telegram bot is not part of this build yet; use `python -m bot console`",
-            file=sys.stderr,
-        )
-        return 2
     # On a restart the corpus folder is scanned by a job once the bot is up, so it answers at once.
-    return int(run_bot(settings, open_dossier(settings, scan=False)))
+    return run_bot(settings, open_dossier(settings, scan=False))
 
 
 def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
@@ -216,7 +213,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, run_bot: BotRunner) -> int:
     args = build_parser().parse_args(argv)
     try:
         settings = load_settings()
@@ -230,7 +227,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         s.get_secret_value() for s in (settings.telegram_bot_token, settings.webhook_secret) if s is not None
     )
     commands = {
-        "run": cmd_run,
+        "run": lambda s, a: cmd_run(s, a, run_bot),
         "console": cmd_console,
         "search": cmd_search,
         "ingest": cmd_ingest,

@@ -72,7 +72,10 @@ COMMANDS: tuple[CommandInfo, ...] = (
     ),
     CommandInfo("help", "", "this list", "help"),
     CommandInfo(
-        "add", "", "send a file with this caption to add it (in private chats any file will do)", "add",
+        "add",
+        "",
+        "send a file with this caption to add it (in private chats any file will do)",
+        "add",
         admin_only=True,
     ),
     CommandInfo("delete", "<id>", "remove a document (asks to confirm)", "delete 3", admin_only=True),

@@ -2110,7 +2110,6 @@ class PeopleIndex:
         matches.sort(key=lambda m: (-round(m.score), -len(m.person.documents), m.person.name))
         return matches[:limit]
 
-
     def _sound_matches(self, key: str) -> list[str]:
         """Name words that sound like a Russian query word: "Бейкер" is Baker, "Гринспен" Greenspan,
         "Рейган" Reagan, though letter by letter they are far apart (Russian writes English names as
@@ -2194,9 +2193,7 @@ def _asked_country(words: list[str]) -> tuple[str | None, list[str]]:
     return None, words
 
 
-def _role_matches(
-    record: RoleRecord, title_words: list[str], other: list[str], country: str | None
-) -> bool:
+def _role_matches(record: RoleRecord, title_words: list[str], other: list[str], country: str | None) -> bool:
     """Every title head asked for is in the title; a modifier may be in the organisation too, as Russian
     puts it: "министр иностранных дел" is the foreign minister, "Министр" of "иностранных дел". A country
     asked for is the organisation by any of its names ("French" for "france", "U.S." for "united
@@ -2207,8 +2204,10 @@ def _role_matches(
         return False
     if country is not None:
         stated = country_named(record.org) if record.org else None
-        return stated is not None and stated[0] == country and all(
-            w in title for w in other if w not in _QUERY_GLUE
+        return (
+            stated is not None
+            and stated[0] == country
+            and all(w in title for w in other if w not in _QUERY_GLUE)
         )
     return all(w in title or any(_same_place_word(w, x) for x in org) for w in other if w not in _QUERY_GLUE)
 

@@ -139,7 +139,8 @@ async def test_cursor_advances_per_confirmed_part(dossier: Dossier) -> None:
 def test_subscription_rules_in_the_command_layer(dossier: Dossier) -> None:
     commands = Commands(dossier)
     console = Caller(transport="console", chat_id=None)
-    assert isinstance(commands.subscribe(console), TextReply) and commands.subscribe(console).error
+    refused_here = commands.subscribe(console)
+    assert isinstance(refused_here, TextReply) and refused_here.error
     member = Caller(user_id=5, chat_id=-100, chat_type="group", transport="telegram")
     refused = commands.handle("/subscribe", member)
     assert isinstance(refused, TextReply) and "administrators" in refused.lines[0]
@@ -507,9 +508,7 @@ async def test_a_slow_chat_does_not_delay_others_and_errors_retry_at_the_next_ru
             assert first.chat_id == quick.id  # not held up by the slow chat's second
             for user in (slow, flaky):
                 await botapi.wait_for(  # the flaky chat's run first waits out the transport's backoff
-                    "sendMessage",
-                    lambda c, u=user: c.ok and c.chat_id == u.id and "Digest" in (c.text or ""),
-                    timeout=20,
+                    "sendMessage", lambda c: c.ok and "Digest" in (c.text or ""), chat_id=user.id, timeout=20
                 )
             store = services(app).dossier.store
             await eventually(lambda: store.subscription(group.id) is None)
