@@ -11,6 +11,7 @@ import zipfile
 from pathlib import Path
 
 import httpx
+import pytest
 from telegram.error import BadRequest, NetworkError, TimedOut
 
 from bot.core import Dossier
@@ -234,3 +235,21 @@ async def test_a_second_process_on_one_sqlite_folder_stops_with_one_line_naming_
     )
     out, _ = await asyncio.wait_for(after.communicate(), timeout=60)
     assert after.returncode == 0 and b"CSTO" in out
+
+
+# ------------------------------------------------------------------ 5. an update PTB cannot parse
+
+
+async def test_an_update_the_library_cannot_read_is_logged_once_and_skipped(
+    botapi: FakeBotApi, run_bot: Runner, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.ERROR, logger="handlers.tolerantbot"):
+        async with run_bot():
+            botapi.queue_update("message", {"message_id": "not a number", "chat": 7}, malformed=True)
+            botapi.user_message("/search zas valdai")
+            sent = await botapi.wait_for("sendMessage", timeout=10)
+            assert "004_4c3000b3cf1095f3.txt" in sent.params["text"]
+            botapi.user_message("/doc 1")
+            await botapi.wait_for("sendMessage", timeout=10)
+    skipped = [r for r in caplog.records if "cannot be read and is skipped" in r.getMessage()]
+    assert len(skipped) == 1 and "(message)" in skipped[0].getMessage()

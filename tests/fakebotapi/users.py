@@ -25,15 +25,22 @@ from tests.fakebotapi.values import (
 class SimulatedUsers(MessageStore):
     """Users send messages and documents, edit them, press buttons, type inline queries, block the bot."""
 
-    def queue_update(self, kind: str, payload: JSONDict) -> JSONDict:
-        """Queue a raw update ``{"update_id": N, kind: payload}`` for ``getUpdates``; returns it."""
+    def queue_update(self, kind: str, payload: JSONDict, *, malformed: bool = False) -> JSONDict:
+        """Queue a raw update ``{"update_id": N, kind: payload}`` for ``getUpdates``; returns it.
+
+        An update PTB cannot parse is refused (a test's mistake, usually) unless ``malformed`` says it is
+        the point: fault injection of what Telegram may one day send that this PTB cannot read."""
         update_id = next(self._update_ids)
         update = {"update_id": update_id, kind: payload}
         try:
             # PTB's Updater logs an unparsable update and re-fetches it forever (poll_interval=0): fail here.
             Update.de_json(copy.deepcopy(update), None)
         except Exception as exc:
-            raise ValueError(f"PTB cannot parse this {kind} update: {exc!r}\n{update}") from exc
+            if not malformed:
+                raise ValueError(f"PTB cannot parse this {kind} update: {exc!r}\n{update}") from exc
+        else:
+            if malformed:
+                raise ValueError(f"PTB parses this {kind} update: it is not malformed\n{update}")
         self._last_update_id = update_id
         self._pending.append(update)
         self.updates.append(update)
