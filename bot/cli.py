@@ -16,11 +16,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from bot.commands import Commands
+from bot.commands.replies import TextReply
 from bot.core import Dossier, Progress
 from bot.datalock import DataFolderBusy, lock_data_folder
 from bot.logsafe import mask_secrets
 from bot.render_text import render, search_json, who_json
-from bot.replies import TextReply
 from bot.settings import Settings, SettingsError, load_settings
 
 log = logging.getLogger("bot")

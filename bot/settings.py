@@ -10,10 +10,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.errors import DossierError
 from bot.i18n import SUPPORTED, Language
 
 
-class SettingsError(Exception):
+class SettingsError(DossierError):
     """A setting has a bad value; the message is one line naming the variable."""
 
 
@@ -159,10 +160,7 @@ class Settings(BaseSettings):
 
     def check_paths(self) -> None:
         if not self.corpus_dir.is_dir():
-            raise SettingsError(
-                f"DOSSIER_CORPUS_DIR: the folder {str(self.corpus_dir)!r} does not exist "
-                "(create it, or point the setting at your documents)"
-            )
+            raise SettingsError("settings.no_corpus_dir", path=str(self.corpus_dir))
 
 
 def load_settings(**overrides: Any) -> Settings:
@@ -178,4 +176,4 @@ def load_settings(**overrides: Any) -> Settings:
             msg = err["msg"].removeprefix("Value error, ")
             bad = err.get("input")
             lines.append(f"{alias}: {msg}" + (f" (got {bad!r})" if isinstance(bad, str | int) else ""))
-        raise SettingsError("; ".join(lines)) from None
+        raise SettingsError("settings.invalid", problems="; ".join(lines)) from None

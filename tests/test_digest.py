@@ -16,11 +16,12 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.commands import Caller, Commands
+from bot.commands.replies import TextReply
 from bot.core import Dossier
 from bot.digest import DigestPart, build_digest, deliver, key_extract
 from bot.ingest import prepare_text
-from bot.replies import TextReply
 from bot.schedule import ScheduleError, parse_hhmm, parse_schedule
+from bot.settings import Settings
 from handlers.context import DossierApp, Services
 from handlers.ratelimit import NETWORK_RETRIES
 from tests.conftest import Runner, bot_env
@@ -136,8 +137,8 @@ async def test_cursor_advances_per_confirmed_part(dossier: Dossier) -> None:
     assert rest is not None and [e.doc.id for e in rest.entries] == new[2:]
 
 
-def test_subscription_rules_in_the_command_layer(dossier: Dossier) -> None:
-    commands = Commands(dossier)
+def test_subscription_rules_in_the_command_layer(dossier: Dossier, settings: Settings) -> None:
+    commands = Commands(dossier, settings)
     console = Caller(transport="console", chat_id=None)
     refused_here = commands.subscribe(console)
     assert isinstance(refused_here, TextReply) and refused_here.error

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.commands import Caller, Commands
+from bot.commands.replies import PersonEntry, TextReply, WhoReply
 from bot.core import Dossier
 from bot.people import (
     EXTRACTOR_VERSION,
@@ -23,7 +24,6 @@ from bot.people import (
     mentions_to_json,
 )
 from bot.render_text import CARD_ROLES_SHOWN, card_lines, render, role_lines, who_json
-from bot.replies import PersonEntry, TextReply, WhoReply
 from handlers.render import MESSAGE_LIMIT
 from handlers.render import who as who_html
 from tests.conftest import SEED_CORPUS, Runner, seed_id

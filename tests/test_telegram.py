@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from handlers.chat import NOT_ALLOWED
+from handlers.caller import NOT_ALLOWED
 from handlers.errors import SORRY
 from tests.conftest import Runner, bot_env, doc_id
 from tests.fakebotapi import BOT_USERNAME, FakeBotApi

@@ -18,7 +18,7 @@ import aiohttp
 import pytest
 
 from bot.commands import COMMANDS
-from handlers.chat import NOT_ALLOWED
+from handlers.caller import NOT_ALLOWED
 from handlers.errors import SORRY
 from handlers.ratelimit import NETWORK_RETRIES
 from tests.conftest import REPO, Runner, bot_env
