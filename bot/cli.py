@@ -213,8 +213,33 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# The options of the commands that take query words; every other word, "-csto" included, is the query.
+_QUERY_OPTIONS = {"search": {"--json": False, "--limit": True}, "who": {"--json": False, "--all": False}}
+
+
+def query_words_last(argv: Sequence[str]) -> list[str]:
+    """``search csto -exercises --json`` as ``search --json -- csto -exercises``: a query word that starts
+    with a dash (the query language's "leave out") is a word, not an unknown option to refuse."""
+    args = list(argv)
+    if not args or args[0] not in _QUERY_OPTIONS or "--" in args or {"-h", "--help"} & set(args):
+        return args
+    known = _QUERY_OPTIONS[args[0]]
+    options: list[str] = []
+    words: list[str] = []
+    rest = iter(args[1:])
+    for arg in rest:
+        name = arg.split("=", 1)[0]
+        if name in known:
+            options.append(arg)
+            if known[name] and "=" not in arg:
+                options.append(next(rest, ""))
+        else:
+            words.append(arg)
+    return [args[0], *options, "--", *words]
+
+
 def main(argv: Sequence[str] | None = None, *, run_bot: BotRunner) -> int:
-    args = build_parser().parse_args(argv)
+    args = build_parser().parse_args(query_words_last(sys.argv[1:] if argv is None else argv))
     try:
         settings = load_settings()
     except SettingsError as exc:

@@ -9,7 +9,7 @@ from telegram import CallbackQuery, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
-from bot.commands import command_named, split_command
+from bot.commands import UNKNOWN_NAME_MAX, command_named, split_command
 from bot.commands.replies import Reply, TextReply
 from bot.commands.search import EXPIRED
 from bot.render_text import text_lines
@@ -62,6 +62,8 @@ async def unknown_command(update: Update, context: DossierContext) -> None:
     if message is None or await caller_for(update, context) is None:
         return
     name = (message.text or "").split()[0] if message.text else "that"
+    if len(name) > UNKNOWN_NAME_MAX:  # a reply must stay a short pointer, whatever was sent
+        name = name[: UNKNOWN_NAME_MAX - 1] + "…"
     await message.reply_text(f"I don't know {name}. Send /help to see what I can do.")
 
 

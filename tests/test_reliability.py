@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import io
+import json
 import logging
+import os
 import signal
+import subprocess
 import sys
 import zipfile
 from pathlib import Path
@@ -14,6 +17,9 @@ import httpx
 import pytest
 from telegram.error import BadRequest, NetworkError, TimedOut
 
+from bot.cli import query_words_last
+from bot.commands import Caller, Commands
+from bot.commands.replies import TextReply
 from bot.core import Dossier
 from bot.logsafe import MASK, SecretFilter
 from bot.query import parse_query
@@ -253,3 +259,49 @@ async def test_an_update_the_library_cannot_read_is_logged_once_and_skipped(
             await botapi.wait_for("sendMessage", timeout=10)
     skipped = [r for r in caplog.records if "cannot be read and is skipped" in r.getMessage()]
     assert len(skipped) == 1 and "(message)" in skipped[0].getMessage()
+
+
+# ------------------------------------------------------------------ 6. crashes on odd input
+
+
+@pytest.mark.parametrize("text", ["/doc ²", "/doc ①", "/delete ① yes", "/delete ² "])
+def test_digits_that_are_not_numbers_are_refused_clearly(
+    commands: Commands, console_caller: Caller, text: str
+) -> None:
+    reply = commands.handle(text, console_caller)
+    assert isinstance(reply, TextReply) and reply.error
+    assert "is not a document number" in " ".join(reply.lines)
+
+
+def test_an_unknown_command_of_thousands_of_characters_gets_a_short_answer(
+    commands: Commands, console_caller: Caller
+) -> None:
+    reply = commands.handle("/" + "x" * 4090, console_caller)
+    assert isinstance(reply, TextReply) and reply.error
+    assert len("\n".join(reply.lines)) < 200
+
+
+def test_a_query_word_with_a_leading_dash_needs_no_double_dash() -> None:
+    assert query_words_last(["search", "csto", "-exercises", "--json"]) == [
+        "search",
+        "--json",
+        "--",
+        "csto",
+        "-exercises",
+    ]
+    assert query_words_last(["search", "-csto", "--limit", "3"]) == ["search", "--limit", "3", "--", "-csto"]
+    assert query_words_last(["who", "--all"]) == ["who", "--all", "--"]
+    assert query_words_last(["ingest", "-x"]) == ["ingest", "-x"]
+
+
+def test_python_m_bot_search_takes_a_leading_dash_word(env: dict[str, str]) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot", "search", "-csto", "Masadykov", "--json"],
+        capture_output=True,
+        text=True,
+        env={**{k: v for k, v in os.environ.items() if not k.startswith("DOSSIER_")}, **env},
+        cwd=REPO,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["query"] == "-csto Masadykov"

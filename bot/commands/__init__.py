@@ -161,6 +161,9 @@ def command_names() -> list[str]:
     return list(_BY_NAME)
 
 
+UNKNOWN_NAME_MAX = 64  # an unknown command is named back in full only up to this: a reply stays short
+
+
 class Commands:
     """The command layer's one entry point: ``handle`` a line of input, plus the few operations a
     transport calls directly (buttons, uploads, inline mode, the CLI). The work is done by one object per
@@ -186,8 +189,9 @@ class Commands:
         name, args = parsed
         spec = command_named(name)
         if spec is None:
+            shown = name if len(name) <= UNKNOWN_NAME_MAX else name[: UNKNOWN_NAME_MAX - 1] + "…"
             return TextReply.of(
-                f"I don't know the command /{name}.", "Send /help to see what I can do.", error=True
+                f"I don't know the command /{shown}.", "Send /help to see what I can do.", error=True
             )
         if spec.admin_only and not caller.is_admin:
             return admins_only(name)

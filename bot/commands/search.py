@@ -27,7 +27,8 @@ def doc_number(raw: str, command: str) -> int | TextReply:
     raw = raw.strip().lstrip("#")
     if not raw:
         return TextReply.of(f"Which document? Give its number, e.g. /{command} 3", error=True)
-    if not raw.isdigit() or int(raw) > MAX_DOC_ID:
+    # isdecimal, not isdigit: "²" and "①" are digits to isdigit() and no number to int().
+    if not raw.isdecimal() or int(raw) > MAX_DOC_ID:
         return TextReply.of(
             f"“{raw[:40]}” is not a document number. Use the #number from a search.", error=True
         )
