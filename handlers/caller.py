@@ -31,7 +31,10 @@ async def caller_for(update: Update, context: DossierContext) -> Caller | None:
     chat = update.effective_chat
     user_id = user.id if user else None
     chat_id = chat.id if chat else None
-    if not await services.members.allowed(services.policy, context.bot, user_id, chat_id):
+    # A message in an allowed group proves its sender a member; a button press there does not (anyone
+    # who can see the message can press, a former member too), so a press is checked by who pressed.
+    proving_chat = None if update.callback_query else chat_id
+    if not await services.members.allowed(services.policy, context.bot, user_id, proving_chat):
         if update.callback_query:
             await update.callback_query.answer(NOT_ALLOWED, show_alert=True)
         elif chat and chat.type == ChatType.PRIVATE and update.effective_message:

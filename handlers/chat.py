@@ -70,13 +70,13 @@ async def unknown_command(update: Update, context: DossierContext) -> None:
 async def page_button(update: Update, context: DossierContext) -> None:
     """Prev/Next under a search: the page is edited in place."""
     query = update.callback_query
-    if query is None or await caller_for(update, context) is None:
+    if query is None or (caller := await caller_for(update, context)) is None:
         return
     decoded = decode_page(query.data or "")
     if decoded is None:
         await stale_button(update, context)
         return
-    reply = await asyncio.to_thread(context.services.commands.search_page, *decoded)
+    reply = await asyncio.to_thread(context.services.commands.search_page, *decoded, caller)
     if isinstance(reply, TextReply):
         await query.answer(" ".join(text_lines(reply)), show_alert=False)
         return

@@ -114,9 +114,10 @@ async def run_digest(context: DossierContext, chat_id: int) -> int:
         sub = store.subscription(chat_id)  # fresh: the cursor may have moved while we waited
         if sub is None:
             return 0
-        if sub.kind == "user" and not await services.members.allowed(
-            services.policy, context.bot, sub.chat_id, None
-        ):
+        # A private chat's reader is its user; a group's digest rests on the team: the group itself is
+        # one of the allowed chats, or the member who subscribed it still is one.
+        reader, where = (sub.chat_id, None) if sub.kind == "user" else (sub.subscribed_by, sub.chat_id)
+        if not await services.members.allowed(services.policy, context.bot, reader, where):
             # Someone who has left the team since subscribing: nothing is sent and the cursor stays,
             # so a returning member is owed the same digest. (Not ended: a failed membership check
             # must not cost a member their subscription.)

@@ -19,10 +19,11 @@ from telegram.error import BadRequest, NetworkError, TimedOut
 
 from bot.cli import query_words_last
 from bot.commands import Caller, Commands
-from bot.commands.replies import TextReply
+from bot.commands.replies import SearchReply, TextReply
 from bot.core import Dossier
 from bot.logsafe import MASK, SecretFilter
 from bot.query import parse_query
+from handlers.caller import NOT_ALLOWED
 from handlers.ratelimit import is_safe_to_retry
 from handlers.render import MESSAGE_LIMIT, document, inline_summary, split_html, tg_len
 from tests.conftest import REPO, Runner, bot_env
@@ -305,3 +306,57 @@ def test_python_m_bot_search_takes_a_leading_dash_word(env: dict[str, str]) -> N
     )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["query"] == "-csto Masadykov"
+
+
+# ------------------------------------------------------------------ 4. access is checked by who acts
+
+
+async def test_members_only_a_stranger_pressing_buttons_in_the_team_group_gets_nothing(
+    botapi: FakeBotApi, run_bot: Runner
+) -> None:
+    team = botapi.group(title="Team", supergroup=True)
+    member, stranger = botapi.user("Mia"), botapi.user("Sam")
+    botapi.set_member(team, member, "member")
+    async with run_bot(DOSSIER_ACCESS="members", DOSSIER_ALLOWED_CHAT_IDS=str(team.id)):
+        botapi.user_message("/search csto", user=member, chat=team)
+        results = await botapi.wait_for("sendMessage", chat_id=team.id)
+        for label in ("Next ›", results.params["reply_markup"]["inline_keyboard"][0][0]["text"]):
+            botapi.press_button(results, text=label, user=stranger)
+            refused = await botapi.wait_for("answerCallbackQuery")
+            assert refused.params["text"] == NOT_ALLOWED
+        await botapi.settle()
+        assert not botapi.sent("editMessageText") and len(botapi.sent("sendMessage")) == 1
+        botapi.press_button(results, text="Next ›", user=member)  # the member's own press still works
+        assert "page 2/" in (await botapi.wait_for("editMessageText")).params["text"]
+
+
+def test_a_search_session_pages_only_in_its_own_chat(commands: Commands) -> None:
+    here, there = Caller(user_id=1, chat_id=100), Caller(user_id=2, chat_id=200)
+    first = commands.search("csto", page_size=1, caller=here, paged=True)
+    assert isinstance(first, SearchReply) and first.session is not None
+    assert isinstance(commands.search_page(first.session, 1, here, page_size=1), SearchReply)
+    forged = commands.search_page(first.session, 1, there, page_size=1)
+    assert isinstance(forged, TextReply) and forged.error
+
+
+async def test_members_only_a_group_digest_stops_when_its_subscriber_leaves_the_team(
+    botapi: FakeBotApi, run_bot: Runner
+) -> None:
+    team, side = botapi.group(title="Team", supergroup=True), botapi.group(title="Side chat")
+    member = botapi.user("Mia")
+    botapi.set_member(team, member, "member")
+    botapi.set_member(side, member, "creator")
+    async with run_bot(
+        DOSSIER_ACCESS="members", DOSSIER_ALLOWED_CHAT_IDS=str(team.id), DOSSIER_DIGEST_SCHEDULE="every 1s"
+    ) as app:
+        services = app.bot_data["services"]
+        services.members.ttl = 0  # every check asks Telegram: the test changes membership
+        botapi.user_message("/subscribe", user=member, chat=side)
+        assert "subscribed" in (await botapi.wait_for("sendMessage", chat_id=side.id)).params["text"]
+        botapi.set_member(team, member, "left")
+        services.dossier.ingest_upload("quokka.txt", b"Quokka census\n\nThe quokka count rose.", "test")
+        await botapi.wait_until(
+            lambda: len([c for c in botapi.sent("getChatMember") if c.params["user_id"] == member.id]) >= 3
+        )
+        await botapi.settle()
+        assert len(botapi.sent("sendMessage", chat_id=side.id)) == 1  # the subscription reply, no digest

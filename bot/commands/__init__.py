@@ -229,8 +229,10 @@ class Commands:
     ) -> Reply:
         return self.search_commands.search(args, offset, page_size, caller, paged)
 
-    def search_page(self, session_id: str, offset: int, page_size: int = SEARCH_PAGE_SIZE) -> Reply:
-        return self.search_commands.search_page(session_id, offset, page_size)
+    def search_page(
+        self, session_id: str, offset: int, caller: Caller, page_size: int = SEARCH_PAGE_SIZE
+    ) -> Reply:
+        return self.search_commands.search_page(session_id, offset, caller, page_size)
 
     def inline_search(self, text: str, limit: int, offset: int = 0) -> SearchPage | None:
         return self.search_commands.inline_search(text, limit, offset)

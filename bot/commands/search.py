@@ -73,10 +73,14 @@ class SearchCommands:
             session = self.dossier.store.create_search_session(args, who.user_id, who.chat_id, SESSION_TTL).id
         return SearchReply(page, page_size, query.notes, session)
 
-    def search_page(self, session_id: str, offset: int, page_size: int = SEARCH_PAGE_SIZE) -> Reply:
-        """Another page of a search started earlier (a Prev/Next button), or why it cannot be shown."""
+    def search_page(
+        self, session_id: str, offset: int, caller: Caller, page_size: int = SEARCH_PAGE_SIZE
+    ) -> Reply:
+        """Another page of a search started earlier (a Prev/Next button), or why it cannot be shown. A
+        search pages only in the chat it was made in: its buttons are there, and a session id carried
+        elsewhere (a forged button) must not show one chat's results in another."""
         session = self.dossier.store.get_search_session(session_id)
-        if session is None or session.expired():
+        if session is None or session.expired() or session.chat_id != caller.chat_id:
             return TextReply.of(EXPIRED, error=True)
         reply = self.search(session.query, offset=offset, page_size=page_size)
         if isinstance(reply, SearchReply):
