@@ -10,7 +10,7 @@ from typing import Any
 from bot.core import SearchHit
 from bot.digest import DigestReply
 from bot.people import Person, RoleRecord, role_key
-from bot.places import country_named
+from bot.people.places import country_named
 from bot.replies import (
     ConfirmDeleteReply,
     DocumentReply,
