@@ -16,6 +16,7 @@ from bot.dates import DateBoundError
 from bot.digest import PeopleLookup, build_digest
 from bot.formats import Limits
 from bot.people import Person, RoleRecord
+from bot.people.cards import CLEAR_LEAD, dominates
 from bot.query import parse_query
 from bot.replies import (
     CommandInfo,
@@ -41,10 +42,6 @@ MAX_WHO_QUERY = 120  # longer than any name with its title: a pasted paragraph, 
 CARD_SENTENCES = 10  # documents on a person's card that come with the sentence naming them
 MAX_CHOICES = 8
 MAX_HOLDERS = 12
-CLEAR_LEAD = 10.0  # a name match this much better than the next is the answer, not one of several
-DOMINANT_DOCS = (
-    5  # ... and so is one named in this many times the documents of the next (and at least this many)
-)
 WHO_HELP = (
     "Ask with a name in any spelling (/who Masadykov, /who Масадыков, /who zas) "
     "or a role (/who secretary general)."
@@ -72,7 +69,10 @@ COMMANDS: tuple[CommandInfo, ...] = (
     ),
     CommandInfo("help", "", "this list", "help"),
     CommandInfo(
-        "add", "", "send a file with this caption to add it (in private chats any file will do)", "add",
+        "add",
+        "",
+        "send a file with this caption to add it (in private chats any file will do)",
+        "add",
         admin_only=True,
     ),
     CommandInfo("delete", "<id>", "remove a document (asks to confirm)", "delete 3", admin_only=True),
@@ -112,15 +112,6 @@ def split_command(text: str) -> tuple[str, str] | None:
     if not m:
         return None
     return m.group(1).lower(), (m.group(3) or "").strip()
-
-
-def _dominates(top: Person, runner_up: Person) -> bool:
-    """/who reagan: Ronald Reagan (385 documents) is the answer, Michael Reagan (1) a footnote to it;
-    James Baker (242) and Howard Baker (23) are a choice."""
-    return (
-        len(top.documents) >= DOMINANT_DOCS * max(1, len(runner_up.documents))
-        and len(top.documents) >= DOMINANT_DOCS
-    )
 
 
 class Commands:
@@ -261,7 +252,7 @@ class Commands:
             return WhoReply(query, "role", entries, earlier=len(matches) - len(shown))
         close = [m for m in matches if matches[0].score - m.score < CLEAR_LEAD][:MAX_CHOICES]
         top = close[0].person
-        if len(close) == 1 or _dominates(top, close[1].person):
+        if len(close) == 1 or dominates(top, close[1].person):
             others = tuple(m.person for m in close[1:])
             return WhoReply(query, "person", (self._entry(top, CARD_SENTENCES),), others=others)
         return WhoReply(query, "choices", tuple(self._entry(m.person) for m in close))

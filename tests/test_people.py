@@ -22,7 +22,8 @@ from bot.people import (
     mentions_from_json,
     mentions_to_json,
 )
-from bot.render_text import CARD_ROLES_SHOWN, card_lines, render, role_lines, who_json
+from bot.people.cards import role_lines
+from bot.render_text import CARD_ROLES_SHOWN, card_lines, render, who_json
 from bot.replies import PersonEntry, TextReply, WhoReply
 from handlers.render import MESSAGE_LIMIT
 from handlers.render import who as who_html
