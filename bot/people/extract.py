@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
@@ -45,7 +46,7 @@ def extract(
     k, n_caps = 0, len(caps)
     # A run ending in a dotted post ("Wisconsin Rep.") waits for the next: only if a name follows is the
     # post split off it (else "... said Hun Sen. The ..." keeps its surname).
-    held: tuple[_Run, _Run | None, Role | None, int] | None = None
+    held: _Dotted | None = None
     courtesy_at = -1  # where a run must start to follow "Mr." and be the name it stands before
     skip = 0  # the end of a run extended over an Arabic article: the runs inside it are its own
     for m in _RUN_RE.finditer(text):
@@ -64,11 +65,10 @@ def extract(
         in_caps = k < n_caps and caps[k][0] <= start
         title: Role | None = None  # a dotted post just before ("Sen. Bob Dole")
         if held is not None:
-            whole: _Run | None = held[0]
-            _, rest, held_title, at = held
-            held = None
-            if at == start and not in_caps and _dotted_follows(words, kinds):
-                title, whole = held_title, rest
+            before, held = held, None
+            whole: _Run | None = before.run
+            if before.name_at == start and not in_caps and _dotted_follows(words, kinds):
+                title, whole = before.title, before.rest
             if whole is not None and (NAME in whole.kinds or INITIAL in whole.kinds):
                 cands.extend(_candidates(ctx, whole))
         honorific = courtesy_at == start and not in_caps and _dotted_follows(words, kinds)
@@ -81,14 +81,14 @@ def extract(
         if text.startswith(".", end) and infos[-1][1].lower() in _DOTTED:
             run = _Run(start, words, infos, kinds, None, None, title, honorific)
             dotted = _split_dotted(ctx, run, end)
-            if dotted[2] is not None:
+            if dotted.title is not None:
                 held = dotted
                 continue  # a post: judged with the next run
-            courtesy_at = dotted[3]  # a courtesy title: no name in it ("Mr" is no name)
+            courtesy_at = dotted.name_at  # a courtesy title: no name in it ("Mr" is no name)
         if has_name:
             cands.extend(_candidates(ctx, _Run(start, words, infos, kinds, None, None, title, honorific)))
-    if held is not None and (NAME in held[0].kinds or INITIAL in held[0].kinds):
-        cands.extend(_candidates(ctx, held[0]))
+    if held is not None and (NAME in held.run.kinds or INITIAL in held.run.kinds):
+        cands.extend(_candidates(ctx, held.run))
     weak_caps = _headline_speakers(text) if ctx.caps_lines and ctx.caps_lines[0][0] == 0 else []
     mentions = _resolve(ctx, cands, caps_words, weak_caps) if cands or weak_caps else []
     if firms is not None:
@@ -116,22 +116,31 @@ def _dotted_follows(words: tuple[str, ...], kinds: tuple[str, ...]) -> bool:
     return kinds[0] in (NAME, INITIAL) and words[0].lower() not in _DOTTED
 
 
-def _split_dotted(ctx: _DocCtx, run: _Run, end: int) -> tuple[_Run, _Run | None, Role | None, int]:
+@dataclass(frozen=True, slots=True)
+class _Dotted:
     """A run ending in a dotted abbreviation ("Wisconsin Rep", "Reagan and Sen", "Mr"), read as standing
-    before a name: the run, what is left of it to judge, the post it gives the name (none for a courtesy
-    title, which leaves the run as it is), and where that name must start. A post takes the words before
-    it, back to a connector, as its organisation ("Wisconsin Rep. Toby Roth")."""
+    before a name."""
+
+    run: _Run  # the run as found
+    rest: _Run | None  # what is left of it to judge (a courtesy title leaves the run as it is)
+    title: Role | None  # the post it gives the name; None for a courtesy title
+    name_at: int  # where that name must start (-1: no name can follow)
+
+
+def _split_dotted(ctx: _DocCtx, run: _Run, end: int) -> _Dotted:
+    """``run`` read as standing before a name (``_Dotted``). A post takes the words before it, back to a
+    connector, as its organisation ("Wisconsin Rep. Toby Roth")."""
     gap = _DOT_GAP_RE.match(ctx.text, end)
     at = gap.end() if gap is not None and gap.end() > end + 1 else -1  # "Rep.\nVic Fazio": wire lines break
     title = DOTTED_TITLES.get(run.infos[-1][1].lower())
     if title is None:
-        return run, run, None, at
+        return _Dotted(run, run, None, at)
     n = k = len(run.words) - 1
     while k > 0 and run.kinds[k - 1] not in (CONN, PARTICLE):
         k -= 1
     org = " ".join(i[1] for i in run.infos[k:n]) or None
     rest = _Run(run.start, run.words[:k], run.infos[:k], run.kinds[:k]) if k > 0 else None
-    return run, rest, Role(title, org, ctx.published, False), at
+    return _Dotted(run, rest, Role(title, org, ctx.published, False), at)
 
 
 @lru_cache(maxsize=200_000)
