@@ -4,7 +4,7 @@ take less than about 32 s).
 
     python bench/digest_bench.py [--subscribers 1000] [--docs 3] [--faults]
 
-Everything runs on 127.0.0.1: the fake server of ``tests/fakebotapi.py`` and the bot's Application from
+Everything runs on 127.0.0.1: the fake server of ``tests/fakebotapi/`` and the bot's Application from
 ``handlers.app.build_application`` in one event loop, on a throwaway store. The run is the scheduled job
 itself (``handlers.digest.digest_job``), started through the JobQueue. Afterwards every subscriber's
 confirmed digests are read back from the server's records and compared with the new documents: each must

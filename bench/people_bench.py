@@ -38,9 +38,10 @@ sys.path.insert(0, str(REPO))
 
 import bot.core as core  # noqa: E402
 from bot.commands import Commands  # noqa: E402
+from bot.commands.replies import WhoReply  # noqa: E402
 from bot.core import Dossier  # noqa: E402
 from bot.people import STATED, Mention, PeopleIndex, extract  # noqa: E402
-from bot.replies import WhoReply  # noqa: E402
+from bot.settings import load_settings  # noqa: E402
 from bot.textnorm import fold, to_ascii  # noqa: E402
 
 BENCH = REPO.parent / "shared" / "bench"
@@ -169,7 +170,7 @@ def surname_of(annotation: str) -> tuple[str, str | None]:
 
 
 def who_scores(dossier: Dossier, people: list[tuple[str, set[str]]]) -> list[dict[str, Any]]:
-    commands = Commands(dossier)
+    commands = Commands(dossier, load_settings())
     source_of = {doc.id: doc.source.removesuffix(".txt") for doc in dossier.store.iter_documents()}
     rows = []
     for annotation, wanted in people:

@@ -12,14 +12,15 @@ import logging
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from bot.commands import Commands
+from bot.commands.replies import TextReply
 from bot.core import Dossier, Progress
+from bot.datalock import DataFolderBusy, lock_data_folder
 from bot.logsafe import mask_secrets
 from bot.render_text import render, search_json, who_json
-from bot.replies import TextReply
 from bot.settings import Settings, SettingsError, load_settings
 
 log = logging.getLogger("bot")
@@ -45,6 +46,7 @@ def open_dossier(settings: Settings, scan: bool = True) -> Dossier:
     """The Dossier for these settings, with the corpus folder scanned for new and changed files (always
     when ``scan``, else only when the store is still empty: a first start should not answer "nothing")."""
     settings.check_paths()
+    lock_data_folder(settings.data_dir)
     dossier = Dossier.open(settings.data_dir, progress=_progress_bar("Building the index"))
     if scan or not len(dossier):
         report = dossier.scan_corpus(settings.corpus_dir, progress=_progress_bar("Reading the corpus"))
@@ -93,20 +95,17 @@ def cmd_console(settings: Settings, args: argparse.Namespace) -> int:
     return run_console(open_dossier(settings), settings)
 
 
-def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
+BotRunner = Callable[[Settings, Dossier], int]
+"""Runs the Telegram bot over a Dossier until it stops. bot/ never imports Telegram: the composition root,
+bot/__main__.py, passes the one in handlers.app to :func:`main`."""
+
+
+def cmd_run(settings: Settings, args: argparse.Namespace, run_bot: BotRunner) -> int:
     if not settings.token:
         print("dossier: TELEGRAM_BOT_TOKEN is not set (see README: Connecting to Telegram)", file=sys.stderr)
         return 2
-    try:
-        from handlers.app import run_bot  # type: ignore[import-not-found, unused-ignore]
-    except ImportError:
-        print(
-            "dossier: the Telegram bot is not part of this build yet; use `python -m bot console`",
-            file=sys.stderr,
-        )
-        return 2
     # On a restart the corpus folder is scanned by a job once the bot is up, so it answers at once.
-    return int(run_bot(settings, open_dossier(settings, scan=False)))
+    return run_bot(settings, open_dossier(settings, scan=False))
 
 
 def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
@@ -214,7 +213,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, run_bot: BotRunner) -> int:
     args = build_parser().parse_args(argv)
     try:
         settings = load_settings()
@@ -225,12 +224,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=settings.log_level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     mask_secrets(
-        s.get_secret_value()
-        for s in (settings.telegram_bot_token, settings.webhook_secret)
-        if s is not None
+        s.get_secret_value() for s in (settings.telegram_bot_token, settings.webhook_secret) if s is not None
     )
     commands = {
-        "run": cmd_run,
+        "run": lambda s, a: cmd_run(s, a, run_bot),
         "console": cmd_console,
         "search": cmd_search,
         "ingest": cmd_ingest,
@@ -242,6 +239,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return commands[name](settings, args)
     except SettingsError as exc:
         print(f"dossier: configuration error: {exc}", file=sys.stderr)
+        return 2
+    except DataFolderBusy as exc:
+        print(f"dossier: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

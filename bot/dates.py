@@ -11,6 +11,8 @@ import calendar
 import re
 from datetime import date
 
+from bot.errors import UserError
+
 _MONTHS: dict[str, int] = {}
 for _num, _names in enumerate(
     [
@@ -84,7 +86,7 @@ def publication_date(text: str) -> date | None:
     return None
 
 
-class DateBoundError(ValueError):
+class DateBoundError(UserError, ValueError):
     """A ``since:``/``until:`` value that is not a date."""
 
 
@@ -92,14 +94,14 @@ def parse_bound(value: str, *, upper: bool) -> date:
     """``2024``, ``2024-01`` or ``2024-01-31`` as the first (or, for ``until:``, last) day it covers."""
     m = re.fullmatch(r"((?:19|20)\d\d)(?:-(\d{1,2}))?(?:-(\d{1,2}))?", value.strip())
     if not m:
-        raise DateBoundError(f"“{value}” is not a date: use YYYY, YYYY-MM or YYYY-MM-DD")
+        raise DateBoundError("date.not_a_date", value=value)
     y = int(m.group(1))
     mo = int(m.group(2)) if m.group(2) else (12 if upper else 1)
     if not 1 <= mo <= 12:
-        raise DateBoundError(f"“{value}” has no month {mo}")
+        raise DateBoundError("date.no_such_month", value=value, month=mo)
     last_day = calendar.monthrange(y, mo)[1]
     d = int(m.group(3)) if m.group(3) else (last_day if upper else 1)
     found = _build(y, mo, d)
     if found is None:
-        raise DateBoundError(f"“{value}” is not a real day")
+        raise DateBoundError("date.no_such_day", value=value)
     return found

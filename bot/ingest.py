@@ -13,6 +13,7 @@ from datetime import date
 from charset_normalizer import from_bytes
 
 from bot.dates import publication_date
+from bot.errors import UserError
 from bot.textnorm import WORD_RE, normalize_for_hash
 
 TEXT_SUFFIXES = (".txt", ".md")
@@ -20,8 +21,18 @@ TITLE_MAX = 140
 _MIN_TITLE_WORDS = 3  # "Search", "Publications": menu leftovers of scraped pages are not titles
 
 
-class IngestError(ValueError):
-    """A file that cannot become a document; the message is shown to the user as is."""
+class IngestError(UserError, ValueError):
+    """A file that cannot become a document. Raised with a code (``IngestError("ingest.empty")``); a plain
+    sentence instead of a code (``bot/formats.py`` still words its reasons where it raises them) is kept
+    as the reason of the code ``ingest.reason``."""
+
+    default_code = "ingest.reason"
+
+    def __init__(self, code_or_reason: str, /, **params: object) -> None:
+        if " " in code_or_reason and not params:
+            super().__init__("ingest.reason", reason=code_or_reason)
+        else:
+            super().__init__(code_or_reason, **params)
 
 
 @dataclass(frozen=True)
@@ -38,20 +49,20 @@ class Prepared:
 def decode(data: bytes) -> str:
     """Bytes to text: UTF-8 when it is (the common case, and exact), else the detected charset."""
     if not data.strip():
-        raise IngestError("the file is empty")
+        raise IngestError("ingest.empty")
     head = data[:8192]
     if b"\x00" in head and not (head.startswith((b"\xff\xfe", b"\xfe\xff"))):
-        raise IngestError("the file is binary, not text")
+        raise IngestError("ingest.binary")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         pass
     best = from_bytes(data).best()
     if best is None:
-        raise IngestError("the file's text encoding could not be recognised")
+        raise IngestError("ingest.unknown_encoding")
     text = str(best)
     if _junk_ratio(text) > 0.05:
-        raise IngestError("the file is binary, not text")
+        raise IngestError("ingest.binary")
     return text
 
 
@@ -85,7 +96,7 @@ def prepare_text(source: str, text: str) -> Prepared:
     """A decoded text as a document, or IngestError when there is nothing to index."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
     if not WORD_RE.search(text):
-        raise IngestError("the file has no words in it")
+        raise IngestError("ingest.no_words")
     return Prepared(
         source=source,
         title=title_of(text, source),
@@ -98,6 +109,5 @@ def prepare_text(source: str, text: str) -> Prepared:
 def prepare_file(source: str, data: bytes) -> Prepared:
     """A plain-text or Markdown file's bytes as a document."""
     if not source.lower().endswith(TEXT_SUFFIXES):
-        raise IngestError(f"{source}: only .txt and .md files are read here")
+        raise IngestError("ingest.not_plain_text", source=source)
     return prepare_text(source, decode(data))
-

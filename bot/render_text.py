@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.core import SearchHit
-from bot.digest import DigestReply
-from bot.people import Person, RoleRecord
-from bot.people.cards import day, role_lines, role_text
-from bot.replies import (
+from bot import messages
+from bot.commands.replies import (
     ConfirmDeleteReply,
     DocumentReply,
     HelpReply,
@@ -19,6 +16,10 @@ from bot.replies import (
     TextReply,
     WhoReply,
 )
+from bot.core import SearchHit
+from bot.digest import DigestReply
+from bot.people import Person, RoleRecord
+from bot.people.cards import day, role_lines, role_text
 from bot.uploads import FileResult, IngestReport
 
 BOLD, RESET = "\033[1m", "\033[0m"
@@ -26,9 +27,17 @@ REPORT_MAX_LINES = 100  # files listed one by one in an ingest report; the rest 
 ADMIN_MARK = " (admins)"
 
 
+def text_lines(reply: TextReply, lang: str = "en") -> tuple[str, ...]:
+    """A text reply's lines, its problem (a ``UserError``) worded from its code and params by the one
+    table in ``bot.messages``: both renderers word errors here."""
+    if reply.problem is None:
+        return reply.lines
+    return (messages.message(reply.problem.code, reply.problem.params, lang), *reply.lines[1:])
+
+
 def render(reply: Reply, *, color: bool = False) -> str:
     if isinstance(reply, TextReply):
-        return "\n".join(reply.lines)
+        return "\n".join(text_lines(reply))
     if isinstance(reply, HelpReply):
         lines = [reply.intro, ""]
         for cmd in reply.commands:
@@ -159,7 +168,7 @@ def who_json(reply: Reply, query: str | None) -> dict[str, Any]:
     """The ``--json`` shape of /who: {"query", "people": [{"name", "aliases", "roles": [{"role", "org",
     "date", "doc_id"}], "documents": [{"id", "source", "date", "title"}]}]}; a refusal adds "message"."""
     if not isinstance(reply, WhoReply):
-        message = "\n".join(reply.lines) if isinstance(reply, TextReply) else ""
+        message = "\n".join(text_lines(reply)) if isinstance(reply, TextReply) else ""
         return {"query": query, "people": [], "message": message}
     people = [
         {
@@ -219,7 +228,7 @@ def _hit_lines(hit: SearchHit, color: bool) -> list[str]:
 def search_json(reply: Reply, query_text: str) -> dict[str, Any]:
     """The ``--json`` shape of a search: {"query", "total", "hits": [...], "suggestion"}."""
     if not isinstance(reply, SearchReply):
-        message = "\n".join(reply.lines) if isinstance(reply, TextReply) else ""
+        message = "\n".join(text_lines(reply)) if isinstance(reply, TextReply) else ""
         return {"query": query_text, "total": 0, "hits": [], "suggestion": None, "message": message}
     page = reply.page
     return {

@@ -13,12 +13,14 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot.errors import UserError
+
 _INTERVAL_RE = re.compile(r"^every\s+(\d+)\s*(s|sec|m|min|h|d)$", re.IGNORECASE)
 _UNITS = {"s": "seconds", "sec": "seconds", "m": "minutes", "min": "minutes", "h": "hours", "d": "days"}
 _HHMM_RE = re.compile(r"^(\d{1,2}):(\d{2})$")
 
 
-class ScheduleError(ValueError):
+class ScheduleError(UserError, ValueError):
     """A schedule users wrote that cannot be read; the message says what is expected."""
 
 
@@ -46,23 +48,21 @@ def parse_schedule(text: str, tz: ZoneInfo, *, start: datetime | None = None) ->
     if m:
         amount = int(m.group(1))
         if amount <= 0:
-            raise ScheduleError(f"{text!r}: the interval must be at least 1")
+            raise ScheduleError("schedule.interval_too_small", text=text)
         delta = timedelta(**{_UNITS[m.group(2).lower()]: amount})
         trigger = IntervalTrigger(seconds=delta.total_seconds(), timezone=tz, start_date=start)
         return Schedule(cleaned, trigger, delta)
     try:
         return Schedule(cleaned, CronTrigger.from_crontab(cleaned, timezone=tz))
     except ValueError as exc:
-        raise ScheduleError(
-            f"{text!r} is neither a cron expression like '0 9 * * *' nor an interval like 'every 15m'"
-        ) from exc
+        raise ScheduleError("schedule.unreadable", text=text) from exc
 
 
 def parse_hhmm(text: str) -> time:
     """``09:30`` -> time(9, 30); anything else -> ScheduleError with the expected form."""
     m = _HHMM_RE.match(text.strip())
     if not m or int(m.group(1)) > 23 or int(m.group(2)) > 59:
-        raise ScheduleError(f"“{text.strip()[:20]}” is not a time of day: use HH:MM, e.g. /digest_time 08:30")
+        raise ScheduleError("schedule.not_a_time", text=text.strip()[:20])
     return time(int(m.group(1)), int(m.group(2)))
 
 

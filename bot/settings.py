@@ -10,8 +10,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.errors import DossierError
+from bot.i18n import SUPPORTED, Language
 
-class SettingsError(Exception):
+
+class SettingsError(DossierError):
     """A setting has a bad value; the message is one line naming the variable."""
 
 
@@ -53,6 +56,7 @@ class Settings(BaseSettings):
     webhook_port: int = Field(default=8443, ge=1, le=65535, validation_alias="DOSSIER_WEBHOOK_PORT")
     max_upload_mb: int = Field(default=20, ge=1, le=2000, validation_alias="DOSSIER_MAX_UPLOAD_MB")
     group_admins_can_upload: bool = Field(default=False, validation_alias="DOSSIER_GROUP_ADMINS_CAN_UPLOAD")
+    default_language: Language = Field(default="en", validation_alias="DOSSIER_DEFAULT_LANGUAGE")
 
     @field_validator("admin_ids", "allowed_user_ids", "allowed_chat_ids", mode="before")
     @classmethod
@@ -76,6 +80,15 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {value!r} (use a name like Europe/Moscow)") from exc
         return value
+
+    @field_validator("default_language", mode="before")
+    @classmethod
+    def _default_language(cls, value: Any) -> Any:
+        """``ru`` or ``RU``; anything but a supported language is one clear line, not pydantic's."""
+        lang = value.strip().lower() if isinstance(value, str) else value
+        if lang not in SUPPORTED:
+            raise ValueError(f"not a language the bot speaks (use {' or '.join(SUPPORTED)})")
+        return lang
 
     @field_validator("digest_schedule")
     @classmethod
@@ -147,10 +160,7 @@ class Settings(BaseSettings):
 
     def check_paths(self) -> None:
         if not self.corpus_dir.is_dir():
-            raise SettingsError(
-                f"DOSSIER_CORPUS_DIR: the folder {str(self.corpus_dir)!r} does not exist "
-                "(create it, or point the setting at your documents)"
-            )
+            raise SettingsError("settings.no_corpus_dir", path=str(self.corpus_dir))
 
 
 def load_settings(**overrides: Any) -> Settings:
@@ -166,4 +176,4 @@ def load_settings(**overrides: Any) -> Settings:
             msg = err["msg"].removeprefix("Value error, ")
             bad = err.get("input")
             lines.append(f"{alias}: {msg}" + (f" (got {bad!r})" if isinstance(bad, str | int) else ""))
-        raise SettingsError("; ".join(lines)) from None
+        raise SettingsError("settings.invalid", problems="; ".join(lines)) from None

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from bot.errors import DossierError
+
 
 @dataclass(frozen=True)
 class Document:
@@ -178,8 +180,15 @@ MIGRATIONS: Sequence[Callable[[sqlite3.Connection], None]] = (
 )
 
 
-class StoreError(Exception):
+class StoreError(DossierError):
     """The store cannot be opened or used (wrong path, newer schema, corrupt file)."""
+
+
+class DuplicateText(StoreError):
+    """A write would store a text (by its hash) that another document already has: the domain's name for
+    what SQLite reports as an ``IntegrityError``, so callers need not know SQLite."""
+
+    default_code = "store.duplicate_text"
 
 
 class Store:
@@ -196,7 +205,7 @@ class Store:
             self._db.execute("PRAGMA foreign_keys=ON")
             self._db.execute("PRAGMA busy_timeout=5000")
         except (OSError, sqlite3.Error) as exc:
-            raise StoreError(f"cannot open the store at {path}: {exc}") from exc
+            raise StoreError("store.cannot_open", path=path, reason=exc) from exc
         self._lock = threading.RLock()
         self.migrate()
         self._seen_generation = self.generation()
@@ -226,10 +235,7 @@ class Store:
     def migrate(self) -> None:
         current = self.schema_version
         if current > len(MIGRATIONS):
-            raise StoreError(
-                f"the store at {self.path} has schema version {current}, newer than this Dossier "
-                f"({len(MIGRATIONS)}): upgrade Dossier"
-            )
+            raise StoreError("store.newer_schema", path=self.path, found=current, known=len(MIGRATIONS))
         for version, migration in enumerate(MIGRATIONS[current:], start=current + 1):
             with self.transaction() as db:
                 migration(db)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from telegram.ext import CallbackQueryHandler, CommandHandler, InlineQueryHandler, MessageHandler, filters
 
+from bot.commands import command_names
+from handlers.callbacks import DELETE_PATTERN, OPEN_PATTERN, PAGE_PATTERN, WHO_PATTERN
 from handlers.chat import (
     command,
     open_button,
@@ -17,11 +19,8 @@ from handlers.chat import (
 from handlers.context import DossierApp
 from handlers.digest import migrate_chat
 from handlers.errors import error_handler
+from handlers.files import delete_button, document_message
 from handlers.inline import inline_query
-from handlers.uploads import delete_button, document_message
-
-CHAT_COMMANDS = ["start", "help", "search", "doc", "who", "subscribe", "unsubscribe", "digest", "digest_time"]
-ADMIN_CHAT_COMMANDS = ["add", "delete", "reindex", "stats"]
 
 # New messages only: edits of old messages and channel posts are not questions to answer again.
 NEW_MESSAGE = filters.UpdateType.MESSAGE
@@ -30,13 +29,12 @@ NEW_MESSAGE = filters.UpdateType.MESSAGE
 def register(app: DossierApp) -> None:
     app.add_handlers(
         [
-            CommandHandler(CHAT_COMMANDS, command, filters=NEW_MESSAGE),
-            CommandHandler(ADMIN_CHAT_COMMANDS, command, filters=NEW_MESSAGE),
+            CommandHandler(command_names(), command, filters=NEW_MESSAGE),  # every name in bot.commands
             MessageHandler(NEW_MESSAGE & filters.Document.ALL, document_message),
-            CallbackQueryHandler(page_button, pattern=r"^s:"),
-            CallbackQueryHandler(delete_button, pattern=r"^(del|keep):"),
-            CallbackQueryHandler(open_button, pattern=r"^d:"),
-            CallbackQueryHandler(who_button, pattern=r"^w:"),
+            CallbackQueryHandler(page_button, pattern=PAGE_PATTERN),
+            CallbackQueryHandler(delete_button, pattern=DELETE_PATTERN),
+            CallbackQueryHandler(open_button, pattern=OPEN_PATTERN),
+            CallbackQueryHandler(who_button, pattern=WHO_PATTERN),
             CallbackQueryHandler(stale_button),  # anything else: older versions, forged data
             InlineQueryHandler(inline_query),
             MessageHandler(filters.StatusUpdate.MIGRATE, migrate_chat),

@@ -15,7 +15,6 @@ from bot.access import AccessPolicy, Verdict
 log = logging.getLogger(__name__)
 
 CACHE_SECONDS = 300.0
-ADMIN_CACHE_SECONDS = 60.0  # "briefly": a demoted administrator loses the right to upload within a minute
 _MEMBER_STATUSES = {ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.MEMBER}
 
 
@@ -46,28 +45,4 @@ class MembershipCache:
                 result = True
                 break
         self._cache[user_id] = (now + self.ttl, result)
-        return result
-
-
-class ChatAdminCache:
-    """Is this user an administrator of this group? ``getChatMember``, remembered for a minute."""
-
-    def __init__(self, ttl: float = ADMIN_CACHE_SECONDS) -> None:
-        self.ttl = ttl
-        self._cache: dict[tuple[int, int], tuple[float, bool]] = {}
-
-    async def is_admin(self, bot: Bot, chat_id: int, user_id: int | None) -> bool:
-        if user_id is None:
-            return False
-        now = time.monotonic()
-        cached = self._cache.get((chat_id, user_id))
-        if cached and cached[0] > now:
-            return cached[1]
-        try:
-            member = await bot.get_chat_member(chat_id, user_id)
-        except TelegramError as exc:
-            log.warning("could not check admin rights of %s in %s: %s", user_id, chat_id, exc)
-            return False  # not cached: the next try asks again
-        result = member.status in (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
-        self._cache[(chat_id, user_id)] = (now + self.ttl, result)
         return result

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from telegram import BotCommand, Update
 from telegram.error import TelegramError
 from telegram.ext import ApplicationBuilder, ContextTypes
+from telegram.request import HTTPXRequest
 
 from bot.access import AccessPolicy
 from bot.commands import COMMANDS, Commands
@@ -22,22 +23,30 @@ from handlers.access import MembershipCache
 from handlers.context import DossierApp, DossierContext, Services
 from handlers.digest import schedule_digests
 from handlers.ratelimit import MessageRateLimiter
+from handlers.tolerantbot import TolerantBot
 
 log = logging.getLogger(__name__)
 
 PURGE_EVERY = timedelta(hours=6)
+FIRST_CORPUS_SCAN = timedelta(seconds=1)
 
 
 def build_application(settings: Settings, dossier: Dossier, *, token: str | None = None) -> DossierApp:
     """The bot's Application, with its services in ``bot_data`` and every handler registered."""
     context_types = ContextTypes(context=DossierContext)
+    bot = TolerantBot(  # an update it cannot read is skipped, never the end of polling
+        token=token or settings.token or "",
+        base_url=settings.api_url,
+        base_file_url=settings.file_url,
+        # What ApplicationBuilder would make: a pool for concurrent replies, one connection for polling.
+        request=HTTPXRequest(connection_pool_size=256),
+        get_updates_request=HTTPXRequest(connection_pool_size=1),
+        rate_limiter=MessageRateLimiter(max_retries=3),  # waits out 429 RetryAfter, paces messages
+    )
     builder: Any = (
         ApplicationBuilder()
-        .token(token or settings.token or "")
-        .base_url(settings.api_url)
-        .base_file_url(settings.file_url)
+        .bot(bot)
         .context_types(context_types)
-        .rate_limiter(MessageRateLimiter(max_retries=3))  # waits out 429 RetryAfter, paces messages
         .concurrent_updates(True)  # one slow request must not hold up everyone else
         .post_init(post_init)
         .post_shutdown(post_shutdown)
@@ -66,7 +75,11 @@ async def post_init(app: DossierApp) -> None:
         services: Services = app.bot_data["services"]
         interval = services.settings.corpus_scan_interval
         if interval is not None:
-            app.job_queue.run_repeating(corpus_scan_job, interval=interval, first=0, name="corpus-scan")
+            # First a second after start: APScheduler moves a first run "now" (first=0) one whole
+            # interval on, and files added while the bot was down must be found right after a restart.
+            app.job_queue.run_repeating(
+                corpus_scan_job, interval=interval, first=FIRST_CORPUS_SCAN, name="corpus-scan"
+            )
     schedule_digests(app)
 
 

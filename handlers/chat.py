@@ -3,81 +3,23 @@
 from __future__ import annotations
 
 import asyncio
-import logging
-import re
-from collections.abc import Callable
-from dataclasses import replace
+from collections.abc import Awaitable, Callable
 
-from telegram import CallbackQuery, InputFile, LinkPreviewOptions, Message, Update
-from telegram.constants import ChatMemberStatus, ChatType, ParseMode
-from telegram.error import BadRequest, TelegramError
+from telegram import CallbackQuery, Message, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
 
-from bot.commands import EXPIRED, Caller, split_command
-from bot.replies import Reply, TextReply
+from bot.commands import command_named, split_command
+from bot.commands.replies import Reply, TextReply
+from bot.commands.search import EXPIRED
+from bot.render_text import text_lines
+from handlers.callbacks import decode_open, decode_page, decode_who
+from handlers.caller import FRESH, caller_for, with_chat_admin
 from handlers.context import DossierContext
 from handlers.digest import reschedule_chat
-from handlers.render import Rendered, render
-
-log = logging.getLogger(__name__)
-
-NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
-NOT_ALLOWED = "Sorry, this bot answers only members of its team. Ask an admin to add you."
-_PAGE_RE = re.compile(r"^s:([A-Za-z0-9_-]{4,16}):(\d{1,6})$")
-_OPEN_RE = re.compile(r"^d:(\d{1,18})$")
-_WHO_RE = re.compile(r"^w:(.{1,62})$", re.DOTALL)
-SUBSCRIPTION_COMMANDS = {"subscribe", "unsubscribe", "digest_time"}
-PROGRESS_COMMANDS = {"reindex"}  # answered with a status message edited as the work goes on
-
-
-async def caller_for(update: Update, context: DossierContext) -> Caller | None:
-    """Who is asking, or None (after a polite line in private, silence elsewhere) when not allowed."""
-    services = context.services
-    user = update.effective_user
-    chat = update.effective_chat
-    user_id = user.id if user else None
-    chat_id = chat.id if chat else None
-    if not await services.members.allowed(services.policy, context.bot, user_id, chat_id):
-        if update.callback_query:
-            await update.callback_query.answer(NOT_ALLOWED, show_alert=True)
-        elif chat and chat.type == ChatType.PRIVATE and update.effective_message:
-            await update.effective_message.reply_text(NOT_ALLOWED)
-        return None
-    message = update.effective_message
-    chat_type = "private"
-    if chat and chat.type in (ChatType.GROUP, ChatType.SUPERGROUP):
-        chat_type = "group"
-    elif chat and chat.type == ChatType.CHANNEL:
-        chat_type = "channel"
-    thread_id = message.message_thread_id if message and message.is_topic_message else None
-    return Caller(user_id, chat_id, services.policy.is_admin(user_id), "telegram", chat_type, thread_id)
-
-
-async def is_group_admin(context: DossierContext, chat_id: int, user_id: int | None) -> bool:
-    """Asked of Telegram each time: rare commands, and a demoted admin must lose the right at once."""
-    if user_id is None:
-        return False
-    try:
-        member = await context.bot.get_chat_member(chat_id, user_id)
-    except TelegramError as exc:
-        log.warning("could not check admin rights of %s in %s: %s", user_id, chat_id, exc)
-        return False
-    return member.status in (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
-
-
-async def send(message: Message, rendered: Rendered) -> None:
-    """Send every part of a rendering as replies to ``message`` (threaded, in its forum topic)."""
-    for part in rendered.messages:
-        await message.reply_text(
-            part.html, parse_mode=ParseMode.HTML, reply_markup=part.keyboard, link_preview_options=NO_PREVIEW
-        )
-    if rendered.file:
-        f = rendered.file
-        await message.reply_document(
-            InputFile(f.data, filename=f.filename),
-            caption=f.caption_html,
-            parse_mode=ParseMode.HTML,
-            reply_markup=f.keyboard,
-        )
+from handlers.progress import long_command
+from handlers.render import render
+from handlers.send import NO_PREVIEW, send
 
 
 async def answer(update: Update, context: DossierContext, text: str) -> None:
@@ -88,17 +30,15 @@ async def answer(update: Update, context: DossierContext, text: str) -> None:
     caller = await caller_for(update, context)
     if caller is None:
         return
-    name = (split_command(text) or ("", ""))[0]
-    if name in SUBSCRIPTION_COMMANDS and caller.chat_type == "group" and caller.chat_id is not None:
-        caller = replace(caller, is_chat_admin=await is_group_admin(context, caller.chat_id, caller.user_id))
-    if name in PROGRESS_COMMANDS:
-        from handlers.uploads import long_command  # it builds on this module
-
-        await long_command(message, context, text, caller)
+    spec = command_named((split_command(text) or ("", ""))[0])
+    if spec is not None and spec.needs_chat_admin:
+        caller = await with_chat_admin(caller, context, max_age=FRESH)
+    if spec is not None and spec.long_running:
+        await long_command(message, context, text, caller, spec)
         return
     reply: Reply = await asyncio.to_thread(context.services.commands.handle, text, caller)
     await send(message, render(reply, context.bot.username))
-    if name in SUBSCRIPTION_COMMANDS and caller.chat_id is not None:
+    if spec is not None and spec.reschedules_digest and caller.chat_id is not None:
         sub = context.services.dossier.store.subscription(caller.chat_id)
         reschedule_chat(context.app, caller.chat_id, sub)
 
@@ -130,13 +70,13 @@ async def page_button(update: Update, context: DossierContext) -> None:
     query = update.callback_query
     if query is None or await caller_for(update, context) is None:
         return
-    m = _PAGE_RE.match(query.data or "")
-    if m is None:
+    decoded = decode_page(query.data or "")
+    if decoded is None:
         await stale_button(update, context)
         return
-    reply = await asyncio.to_thread(context.services.commands.search_page, m.group(1), int(m.group(2)))
+    reply = await asyncio.to_thread(context.services.commands.search_page, *decoded)
     if isinstance(reply, TextReply):
-        await query.answer(" ".join(reply.lines), show_alert=False)
+        await query.answer(" ".join(text_lines(reply)), show_alert=False)
         return
     part = render(reply).messages[0]
     try:
@@ -151,28 +91,40 @@ async def page_button(update: Update, context: DossierContext) -> None:
 
 async def open_button(update: Update, context: DossierContext) -> None:
     """The "Open #id" button under a search: the document, as replies to that message."""
-    await _reply_to_button(update, context, _OPEN_RE, context.services.commands.doc)
+    commands = context.services.commands
+
+    async def open_doc(data: str) -> Reply | None:
+        doc_id = decode_open(data)
+        return None if doc_id is None else await asyncio.to_thread(commands.doc, str(doc_id))
+
+    await _reply_to_button(update, context, open_doc)
 
 
 async def who_button(update: Update, context: DossierContext) -> None:
     """A person picked under a /who list (or a role's holders): their card, as a reply to that message."""
-    await _reply_to_button(update, context, _WHO_RE, context.services.commands.who_pick)
+    commands = context.services.commands
+
+    async def pick(data: str) -> Reply | None:
+        key = decode_who(data)
+        return None if key is None else await asyncio.to_thread(commands.who_pick, key)
+
+    await _reply_to_button(update, context, pick)
 
 
 async def _reply_to_button(
-    update: Update, context: DossierContext, pattern: re.Pattern[str], command: Callable[[str], Reply]
+    update: Update, context: DossierContext, answer_to: Callable[[str], Awaitable[Reply | None]]
 ) -> None:
-    """A button whose data names one thing to show: the command's reply to what the button's pattern
-    captured, sent as replies to the message the button is under."""
+    """A button whose data names one thing to show: ``answer_to`` decodes the data and asks the command
+    layer (None: not data of its kind), and the reply goes out as replies to the message the button is
+    under."""
     query = update.callback_query
     if query is None or await caller_for(update, context) is None:
         return
-    m = pattern.match(query.data or "")
     message = _accessible(query)
-    if m is None or message is None:
+    reply = await answer_to(query.data or "") if message is not None else None
+    if message is None or reply is None:
         await stale_button(update, context)
         return
-    reply = await asyncio.to_thread(command, m.group(1))
     await query.answer()
     await send(message, render(reply))
 

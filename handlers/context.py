@@ -12,7 +12,8 @@ from bot.access import AccessPolicy
 from bot.commands import Commands
 from bot.core import Dossier
 from bot.settings import Settings
-from handlers.access import ChatAdminCache, MembershipCache
+from handlers.access import MembershipCache
+from handlers.caller import ChatAdmins
 
 
 @dataclass
@@ -24,7 +25,7 @@ class Services:
     commands: Commands
     policy: AccessPolicy
     members: MembershipCache
-    chat_admins: ChatAdminCache = field(default_factory=ChatAdminCache)  # who may upload in groups
+    chat_admins: ChatAdmins = field(default_factory=ChatAdmins)  # who administers the groups asked in
 
 
 class DossierContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

@@ -18,8 +18,6 @@ from telegram import (
 from telegram.constants import ParseMode
 
 from bot.core import SearchPage
-from bot.dates import DateBoundError
-from bot.query import parse_query
 from handlers.context import DossierContext
 from handlers.render import date_text, inline_summary
 
@@ -48,12 +46,10 @@ async def inline_query(update: Update, context: DossierContext) -> None:
             button=InlineQueryResultsButton(text="Type words to search the dossier", start_parameter="help"),
         )
         return
-    try:
-        parsed = parse_query(text)
-    except DateBoundError:
+    page: SearchPage | None = await asyncio.to_thread(services.commands.inline_search, text, PAGE, offset)
+    if page is None:  # words that cannot be searched (a bad since:/until:): nothing, and nothing cached
         await query.answer([], cache_time=0, is_personal=members_only)
         return
-    page: SearchPage = await asyncio.to_thread(services.dossier.search, parsed, PAGE, offset)
     results = [
         InlineQueryResultArticle(
             id=str(hit.doc.id),

@@ -6,14 +6,26 @@ per group — reads included. Under ``DOSSIER_ACCESS=members`` each user is chec
 of a busy minute wait three seconds for an answer, and a digest run for 1,000 subscribers take about
 50 minutes instead of one. Reads (``get*``) are not messages: they skip the pacing here, and a ``429``
 on one is still waited out and retried like any other call.
+
+Telegram's own faults are retried here too, with backoff: a 5xx or a connection that never reached the
+server says nothing was done, so the call is made again (a reply lost to one "502 Bad Gateway" was lost
+for good before). A timeout or a connection dropped after the request went out is ambiguous: the message
+may have been sent, so only reads are retried then, never a send that could arrive twice.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import random
 from collections.abc import Callable, Coroutine
 from typing import Any
 
+import httpx
+from telegram.error import BadRequest, NetworkError, TimedOut
 from telegram.ext import AIORateLimiter
+
+log = logging.getLogger(__name__)
 
 JSONDict = dict[str, Any]
 
@@ -23,8 +35,57 @@ def is_paced(endpoint: str) -> bool:
     return not endpoint.lower().startswith("get")
 
 
+NETWORK_RETRIES = 4  # after the first try: 0.5 + 1 + 2 + 4 s of backoff, then the caller's own policy
+
+# Causes after which the request provably never reached Telegram.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+def is_safe_to_retry(endpoint: str, exc: NetworkError) -> bool:
+    """Whether ``exc`` after a call of ``endpoint`` allows making the call again without a risk of
+    doing it twice. PTB raises ``NetworkError`` with no cause for an HTTP 5xx (Telegram answered: not
+    done) and with the transport's exception as cause for everything else."""
+    if isinstance(exc, BadRequest):  # PTB makes it a NetworkError, but it is Telegram's final answer
+        return False
+    if not is_paced(endpoint):
+        return True  # a read: repeating it changes nothing
+    cause = exc.__cause__
+    if isinstance(cause, _NOT_SENT):
+        return True
+    return cause is None and not isinstance(exc, TimedOut)
+
+
 class MessageRateLimiter(AIORateLimiter):
+    """AIORateLimiter that paces only messages and retries Telegram's 5xx and connection faults."""
+
+    def __init__(
+        self, *, max_retries: int = 0, network_retries: int = NETWORK_RETRIES, backoff: float = 0.5
+    ) -> None:
+        super().__init__(max_retries=max_retries)
+        self._network_retries = network_retries
+        self._backoff = backoff
+
     async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> bool | JSONDict | list[JSONDict]:
+        for attempt in range(self._network_retries + 1):
+            try:
+                return await self._paced(callback, args, kwargs, endpoint, data, rate_limit_args)
+            except NetworkError as exc:
+                if attempt == self._network_retries or not is_safe_to_retry(endpoint, exc):
+                    raise
+                wait = self._backoff * 2**attempt * random.uniform(0.8, 1.2)
+                log.warning("%s failed (%s); trying again in %.1f s", endpoint, exc, wait)
+                await asyncio.sleep(wait)
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
+    async def _paced(
         self,
         callback: Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]],
         args: Any,

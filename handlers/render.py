@@ -11,6 +11,17 @@ from dataclasses import dataclass, field
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.commands.replies import (
+    ConfirmDeleteReply,
+    DocumentReply,
+    HelpReply,
+    IngestReply,
+    PersonEntry,
+    Reply,
+    SearchReply,
+    TextReply,
+    WhoReply,
+)
 from bot.core import SearchHit
 from bot.digest import DigestEntry, DigestPart, DigestReply
 from bot.people.cards import day
@@ -23,20 +34,11 @@ from bot.render_text import (
     person_summary,
     report_header,
     report_lines,
-)
-from bot.replies import (
-    ConfirmDeleteReply,
-    DocumentReply,
-    HelpReply,
-    IngestReply,
-    PersonEntry,
-    Reply,
-    SearchReply,
-    TextReply,
-    WhoReply,
+    text_lines,
 )
 from bot.snippets import Snippet
 from bot.store import Document
+from handlers.callbacks import encode_delete, encode_keep, encode_open, encode_page, encode_who
 
 MESSAGE_LIMIT = 4096
 DOC_MESSAGES_MAX = 4  # a document longer than this many messages is sent as a file instead
@@ -90,7 +92,7 @@ def render(reply: Reply, bot_username: str | None = None) -> Rendered:
     """The Telegram messages for a reply. ``bot_username`` names the bot where a text tells users how
     to reach it (the inline-mode hint in /help)."""
     if isinstance(reply, TextReply):
-        return Rendered([OutMessage(esc("\n".join(reply.lines)))])
+        return Rendered([OutMessage(esc("\n".join(text_lines(reply))))])
     if isinstance(reply, HelpReply):
         return Rendered([OutMessage(help_html(reply, bot_username))])
     if isinstance(reply, SearchReply):
@@ -107,8 +109,10 @@ def render(reply: Reply, bot_username: str | None = None) -> Rendered:
         keyboard = InlineKeyboardMarkup(
             [
                 [
-                    InlineKeyboardButton(f"Delete #{reply.doc.id}", callback_data=f"del:{reply.doc.id}"),
-                    InlineKeyboardButton("Cancel", callback_data=f"keep:{reply.doc.id}"),
+                    InlineKeyboardButton(
+                        f"Delete #{reply.doc.id}", callback_data=encode_delete(reply.doc.id)
+                    ),
+                    InlineKeyboardButton("Cancel", callback_data=encode_keep(reply.doc.id)),
                 ]
             ]
         )
@@ -165,16 +169,19 @@ def search_message(reply: SearchReply) -> OutMessage:
 def search_keyboard(reply: SearchReply) -> InlineKeyboardMarkup:
     page = reply.page
     rows = [
-        [InlineKeyboardButton(f"Open #{hit.doc.id}", callback_data=f"d:{hit.doc.id}") for hit in page.hits]
+        [
+            InlineKeyboardButton(f"Open #{hit.doc.id}", callback_data=encode_open(hit.doc.id))
+            for hit in page.hits
+        ]
     ]
     if reply.session and (reply.has_prev or reply.has_next):
         nav: list[InlineKeyboardButton] = []
         if reply.has_prev:
             prev_offset = max(0, page.offset - reply.page_size)
-            nav.append(InlineKeyboardButton("‹ Prev", callback_data=f"s:{reply.session}:{prev_offset}"))
+            nav.append(InlineKeyboardButton("‹ Prev", callback_data=encode_page(reply.session, prev_offset)))
         if reply.has_next:
             next_offset = page.offset + reply.page_size
-            nav.append(InlineKeyboardButton("Next ›", callback_data=f"s:{reply.session}:{next_offset}"))
+            nav.append(InlineKeyboardButton("Next ›", callback_data=encode_page(reply.session, next_offset)))
         rows.append(nav)
     return InlineKeyboardMarkup(rows)
 
@@ -320,7 +327,7 @@ def digest_parts(reply: DigestReply, limit: int = MESSAGE_LIMIT) -> list[DigestP
         parts[-1][0].append(footer)
     out: list[DigestPart] = []
     for texts, ids in parts:
-        buttons = [InlineKeyboardButton(f"Open #{i}", callback_data=f"d:{i}") for i in ids]
+        buttons = [InlineKeyboardButton(f"Open #{i}", callback_data=encode_open(i)) for i in ids]
         rows = [buttons[k : k + 4] for k in range(0, len(buttons), 4)]
         keyboard = InlineKeyboardMarkup(rows) if rows else None
         out.append(DigestPart(OutMessage("\n\n".join(texts), keyboard), ids[-1] if ids else 0))
@@ -328,20 +335,12 @@ def digest_parts(reply: DigestReply, limit: int = MESSAGE_LIMIT) -> list[DigestP
 
 
 # ----------------------------------------------------------------- /who
-CALLBACK_LIMIT = 64  # bytes of callback_data Telegram accepts
-WHO_PREFIX = "w:"
 CARD_OPEN_BUTTONS = 4
-
-
-def who_callback(key: str) -> str:
-    """``w:<person key>`` cut to Telegram's 64 bytes (a cut key is looked up again as a name)."""
-    room = CALLBACK_LIMIT - len(WHO_PREFIX)
-    return WHO_PREFIX + key.encode()[:room].decode(errors="ignore")
 
 
 def _pick_keyboard(people: list[tuple[str, str]]) -> InlineKeyboardMarkup | None:
     """One button per person (label, key), two to a row."""
-    buttons = [InlineKeyboardButton(label[:48], callback_data=who_callback(key)) for label, key in people]
+    buttons = [InlineKeyboardButton(label[:48], callback_data=encode_who(key)) for label, key in people]
     rows = [buttons[k : k + 2] for k in range(0, len(buttons), 2)]
     return InlineKeyboardMarkup(rows) if rows else None
 
@@ -370,7 +369,7 @@ def who(reply: WhoReply) -> Rendered:
         entry = reply.entries[0]
         blocks = card_blocks(entry)
         buttons = [
-            InlineKeyboardButton(f"Open #{d.id}", callback_data=f"d:{d.id}")
+            InlineKeyboardButton(f"Open #{d.id}", callback_data=encode_open(d.id))
             for d in entry.documents[:CARD_OPEN_BUTTONS]
         ]
         rows = [buttons] if buttons else []

@@ -62,8 +62,14 @@ def dossier(corpus_dir: Path, data_dir: Path) -> Iterator[Dossier]:
 
 
 @pytest.fixture
-def commands(dossier: Dossier) -> Commands:
-    return Commands(dossier)
+def settings(corpus_dir: Path, data_dir: Path) -> Settings:
+    """Settings on this test's folders, everything else as the environment (or the defaults) says."""
+    return load_settings(DOSSIER_CORPUS_DIR=str(corpus_dir), DOSSIER_DATA_DIR=str(data_dir))
+
+
+@pytest.fixture
+def commands(dossier: Dossier, settings: Settings) -> Commands:
+    return Commands(dossier, settings)
 
 
 @pytest.fixture

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from bot.commands import Caller, Commands
+from bot.commands.replies import ConfirmDeleteReply, HelpReply, TextReply
 from bot.core import Dossier
 from bot.query import parse_query
 from bot.render_text import render
-from bot.replies import ConfirmDeleteReply, HelpReply, TextReply
 from tests.conftest import seed_id
 from tests.test_formats import make_docx, make_pdf, para
 
@@ -148,7 +148,7 @@ def test_writes_while_the_people_index_is_built_at_open_wait_for_it_and_go_throu
     assert not writer.is_alive(), f"writes stuck behind the people build after {done}"
     assert done == ["upload", "delete"]
     try:
-        assert not any(p.name == "Miroslav Jenca" for p in again.who("jenca"))
+        assert not any(m.person.name == "Miroslav Jenca" for m in again.who("jenca"))
         assert len(again) == 5
     finally:
         again.close()

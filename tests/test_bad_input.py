@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from bot.commands import Caller, Commands
+from bot.commands.replies import SearchReply, TextReply
 from bot.core import Dossier
 from bot.render_text import render
-from bot.replies import SearchReply, TextReply
 
 
 @pytest.mark.parametrize(

@@ -81,6 +81,7 @@ def test_eval_contract(tmp_path: Path, env: dict[str, str]) -> None:
         ({"DOSSIER_ADMIN_IDS": "123,abc"}, "DOSSIER_ADMIN_IDS"),
         ({"DOSSIER_TIMEZONE": "Mars/Olympus"}, "DOSSIER_TIMEZONE"),
         ({"DOSSIER_CORPUS_DIR": "/nonexistent/folder"}, "DOSSIER_CORPUS_DIR"),
+        ({"DOSSIER_DEFAULT_LANGUAGE": "de"}, "DOSSIER_DEFAULT_LANGUAGE: not a language the bot speaks"),
     ],
 )
 def test_bad_setting_stops_with_one_clear_line(

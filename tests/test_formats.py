@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import struct
 import zipfile
+from collections.abc import Sequence
 from xml.sax.saxutils import escape
 
 import pytest
@@ -91,7 +92,7 @@ def para(*runs: str) -> str:
     )
 
 
-def make_zip(members: list[tuple[str, str | bytes]]) -> bytes:
+def make_zip(members: Sequence[tuple[str, str | bytes]]) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in members:

@@ -10,9 +10,14 @@ import sys
 import zipfile
 from pathlib import Path
 
+import httpx
+import pytest
+from telegram.error import BadRequest, NetworkError, TimedOut
+
 from bot.core import Dossier
 from bot.logsafe import MASK, SecretFilter
 from bot.query import parse_query
+from handlers.ratelimit import is_safe_to_retry
 from handlers.render import MESSAGE_LIMIT, document, inline_summary, split_html, tg_len
 from tests.conftest import REPO, Runner, bot_env
 from tests.fakebotapi import TOKEN, FakeBotApi
@@ -118,3 +123,133 @@ def test_an_inline_answer_stays_under_the_limit(dossier: Dossier) -> None:
     hits = dossier.search(parse_query("amp test")).hits
     assert hits
     assert all(tg_len(inline_summary(hit)) <= MESSAGE_LIMIT for hit in hits)
+
+
+# ------------------------------------------------------------------ 12. Telegram's 5xx do not lose replies
+
+
+def test_only_calls_that_cannot_arrive_twice_are_retried() -> None:
+    def caused(exc: NetworkError, cause: BaseException | None) -> NetworkError:
+        exc.__cause__ = cause
+        return exc
+
+    request = httpx.Request("POST", "http://127.0.0.1/")
+    server_error = NetworkError("Bad Gateway (502)")
+    refused = caused(NetworkError("httpx.ConnectError"), httpx.ConnectError("refused", request=request))
+    dropped = caused(NetworkError("httpx.ReadError"), httpx.ReadError("reset", request=request))
+    read_timeout = caused(TimedOut(), httpx.ReadTimeout("slow", request=request))
+    assert is_safe_to_retry("sendMessage", server_error)
+    assert is_safe_to_retry("sendMessage", refused)
+    assert not is_safe_to_retry("sendMessage", dropped)  # it may have been delivered
+    assert not is_safe_to_retry("sendMessage", read_timeout)
+    assert is_safe_to_retry("getFile", read_timeout) and is_safe_to_retry("getFile", dropped)
+    assert not is_safe_to_retry("getFile", BadRequest("file is too big"))  # an answer, not a fault
+
+
+async def test_a_reply_that_meets_5xx_is_sent_once_it_goes_through(
+    botapi: FakeBotApi, run_bot: Runner
+) -> None:
+    async with run_bot():
+        botapi.fail_next("sendMessage", 502, times=2)
+        botapi.user_message("/search zas valdai")
+        sent = await botapi.wait_for("sendMessage", lambda call: call.ok, timeout=15)
+        assert "004_4c3000b3cf1095f3.txt" in sent.params["text"]
+        await botapi.settle()
+        assert len([c for c in botapi.sent("sendMessage") if c.ok]) == 1
+
+
+async def test_an_upload_whose_get_file_meets_a_5xx_is_still_read(
+    botapi: FakeBotApi, run_bot: Runner
+) -> None:
+    async with run_bot(DOSSIER_ADMIN_IDS=str(botapi.default_user.id)):
+        botapi.fail_next("getFile", 500)
+        botapi.user_document(b"Quokka census results\n\nThe quokka count rose.", "quokka.txt")
+        status = await botapi.wait_for("sendMessage")
+        final = await botapi.wait_for(
+            "editMessageText",
+            lambda call: not str(call.params.get("text", "")).startswith("Reading "),
+            timeout=15,
+        )
+        assert final.params["message_id"] == status.result["message_id"]
+        assert "added" in final.params["text"], final.params["text"]
+
+
+# ------------------------------------------------------------------ 13. the corpus scan right after a restart
+
+
+async def test_a_file_added_while_the_bot_was_down_is_found_right_after_a_restart(
+    botapi: FakeBotApi, big_corpus: Path, data_dir: Path
+) -> None:
+    """The default scan interval is five minutes; the file must not wait for it."""
+    first = Dossier.open(data_dir)
+    first.scan_corpus(big_corpus)
+    first.close()
+    (big_corpus / "quokka.txt").write_text("Quokka census\n\nThe quokka count rose on Rottnest.\n")
+    env = bot_env(botapi, big_corpus, data_dir, DOSSIER_LOG_LEVEL="INFO")
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", cwd=REPO, env=env, stderr=asyncio.subprocess.PIPE
+    )
+    assert proc.stderr is not None
+    try:
+
+        async def scanned() -> None:
+            assert proc.stderr is not None
+            while b"corpus scan:" not in (line := await proc.stderr.readline()):
+                assert line, "the bot ended before its corpus scan"
+
+        await asyncio.wait_for(scanned(), timeout=30)
+        botapi.user_message("/search quokka census")
+        sent = await botapi.wait_for("sendMessage", timeout=10)
+        assert "quokka.txt" in sent.params["text"]
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(proc.communicate(), timeout=20)
+    assert proc.returncode == 0
+
+
+# ------------------------------------------------------------------ 11. one process per SQLite data folder
+
+
+async def test_a_second_process_on_one_sqlite_folder_stops_with_one_line_naming_the_first(
+    botapi: FakeBotApi, big_corpus: Path, data_dir: Path
+) -> None:
+    env = bot_env(botapi, big_corpus, data_dir)
+    bot = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", cwd=REPO, env=env, stderr=asyncio.subprocess.PIPE
+    )
+    try:
+        await botapi.wait_for("setMyCommands", timeout=30)
+        second = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "search", "csto", cwd=REPO, env=env, stderr=asyncio.subprocess.PIPE
+        )
+        _, err = await asyncio.wait_for(second.communicate(), timeout=30)
+        lines = err.decode().strip().splitlines()
+        assert second.returncode == 2
+        assert len(lines) == 1 and f"in use by process {bot.pid} " in lines[0], lines
+    finally:
+        bot.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(bot.communicate(), timeout=20)
+    # Once the first is gone (however it ended) the folder is free again.
+    after = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "search", "csto", cwd=REPO, env=env, stdout=asyncio.subprocess.PIPE
+    )
+    out, _ = await asyncio.wait_for(after.communicate(), timeout=60)
+    assert after.returncode == 0 and b"CSTO" in out
+
+
+# ------------------------------------------------------------------ 5. an update PTB cannot parse
+
+
+async def test_an_update_the_library_cannot_read_is_logged_once_and_skipped(
+    botapi: FakeBotApi, run_bot: Runner, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.ERROR, logger="handlers.tolerantbot"):
+        async with run_bot():
+            botapi.queue_update("message", {"message_id": "not a number", "chat": 7}, malformed=True)
+            botapi.user_message("/search zas valdai")
+            sent = await botapi.wait_for("sendMessage", timeout=10)
+            assert "004_4c3000b3cf1095f3.txt" in sent.params["text"]
+            botapi.user_message("/doc 1")
+            await botapi.wait_for("sendMessage", timeout=10)
+    skipped = [r for r in caplog.records if "cannot be read and is skipped" in r.getMessage()]
+    assert len(skipped) == 1 and "(message)" in skipped[0].getMessage()

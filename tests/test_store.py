@@ -102,8 +102,9 @@ def test_a_scan_read_by_a_worker_process_stores_what_a_serial_scan_stores(
         d = Dossier.open(tmp_path / where)
         report = d.scan_corpus(corpus_dir)
         docs: list[object] = [(doc.id, doc.source, doc.title, doc.sha256) for doc in d.store.iter_documents()]
-        docs += sorted(d.store.iter_people(), key=lambda row: row[0])  # people extracted by the workers
-        outcomes = sorted((o.source, o.status) for o in report.outcomes)
+        people = sorted(d.store.iter_people(), key=lambda row: row[0])  # people extracted by the workers
+        docs += people
+        outcomes: list[tuple[str, str]] = sorted((o.source, o.status) for o in report.outcomes)
         names = [p.name for p in d.all_people()]
         found = [h.doc.id for h in d.search(parse_query("masadikov")).hits]
         d.close()

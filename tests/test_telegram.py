@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from handlers.chat import NOT_ALLOWED
+from handlers.caller import NOT_ALLOWED
 from handlers.errors import SORRY
 from tests.conftest import Runner, bot_env, doc_id
 from tests.fakebotapi import BOT_USERNAME, FakeBotApi
@@ -109,7 +109,8 @@ async def test_long_document_is_split_and_huge_one_sent_as_file(
             assert p.params["text"][0].isdigit()  # each part starts at a paragraph boundary
         botapi.user_message(f"/doc {doc_id(data_dir, 'huge_doc.txt')}")
         upload = await botapi.wait_for("sendDocument")
-        assert upload.files["document"].filename.endswith(".txt")
+        filename = upload.files["document"].filename
+        assert filename is not None and filename.endswith(".txt")
         assert b"A huge Zanzibar almanac" in upload.files["document"].content
 
 

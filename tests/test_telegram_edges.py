@@ -18,8 +18,9 @@ import aiohttp
 import pytest
 
 from bot.commands import COMMANDS
-from handlers.chat import NOT_ALLOWED
+from handlers.caller import NOT_ALLOWED
 from handlers.errors import SORRY
+from handlers.ratelimit import NETWORK_RETRIES
 from tests.conftest import REPO, Runner, bot_env
 from tests.fakebotapi import TOKEN, FakeBotApi
 
@@ -27,7 +28,10 @@ from tests.fakebotapi import TOKEN, FakeBotApi
 async def test_a_failing_command_menu_is_logged_and_the_bot_carries_on(
     botapi: FakeBotApi, run_bot: Runner, caplog: pytest.LogCaptureFixture
 ) -> None:
-    botapi.fail_next("setMyCommands", status=500, description="Internal Server Error")
+    # Failing on every try (the transport retries a 5xx itself before giving up).
+    botapi.fail_next(
+        "setMyCommands", status=500, description="Internal Server Error", times=NETWORK_RETRIES + 1
+    )
     with caplog.at_level(logging.WARNING, logger="handlers.app"):
         async with run_bot():
             refused = await botapi.wait_for("setMyCommands", ok=False)

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from bot.commands import NOT_UPLOADER
-from handlers import uploads as upload_handlers
+from bot.commands.admin import NOT_UPLOADER
+from handlers import progress as progress_handlers
 from tests.conftest import SEED_CORPUS, Runner, doc_id
 from tests.fakebotapi import Call, FakeBotApi, FakeChat, FakeUser
 from tests.test_formats import encrypt_pdf, lie_about_size, make_docx, make_pdf, make_zip, para
@@ -262,7 +262,7 @@ async def test_duplicates_and_near_duplicates(
 async def test_zip_progress_edits_one_status_message(
     botapi: FakeBotApi, run_bot: Runner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(upload_handlers, "PROGRESS_EVERY", 0.0)
+    monkeypatch.setattr(progress_handlers, "PROGRESS_EVERY", 0.0)
     members = [
         (f"n{k:03d}.txt", f"Bulletin {k} on river levels\n\nGauge {k} read {k * 7} cm.") for k in range(120)
     ]
@@ -313,7 +313,7 @@ async def test_delete_asks_to_confirm_with_a_button(
 async def test_reindex_rebuilds_from_originals_with_progress(
     botapi: FakeBotApi, run_bot: Runner, data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(upload_handlers, "PROGRESS_EVERY", 0.0)
+    monkeypatch.setattr(progress_handlers, "PROGRESS_EVERY", 0.0)
     async with run_bot(**admin_settings(botapi)):
         await upload(
             botapi, make_docx(para("Capybara herds of the Pantanal") + para("Capybaras swim.")), "c.docx"

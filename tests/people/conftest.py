@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import date
 
 from bot.commands import Caller, Commands
+from bot.commands.replies import WhoReply
 from bot.people import PeopleIndex, extract
-from bot.replies import WhoReply
 
 
 def caller() -> Caller:

@@ -8,11 +8,11 @@ from datetime import date
 from pathlib import Path
 
 from bot.commands import Commands
+from bot.commands.replies import PersonEntry, WhoReply
 from bot.core import Dossier
 from bot.people import PeopleIndex, RoleRecord, extract
 from bot.people.cards import role_lines
 from bot.render_text import CARD_ROLES_SHOWN, card_lines, render
-from bot.replies import PersonEntry, WhoReply
 from handlers.render import MESSAGE_LIMIT
 from handlers.render import who as who_html
 from tests.conftest import seed_id

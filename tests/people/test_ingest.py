@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from bot.commands import Commands
+from bot.commands.replies import WhoReply
 from bot.core import Dossier
 from bot.people import EXTRACTOR_VERSION, extract, mentions_from_json, mentions_to_json
-from bot.replies import WhoReply
 from tests.conftest import SEED_CORPUS, seed_id
 from tests.people.conftest import caller, card
 

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from bot.commands import Commands
+from bot.commands.replies import TextReply, WhoReply
 from bot.core import Dossier
 from bot.people import PeopleIndex, extract
 from bot.render_text import render, who_json
-from bot.replies import TextReply, WhoReply
 from handlers.render import who as who_html
 from tests.conftest import Runner, seed_id
 from tests.fakebotapi import BOT_USERNAME, FakeBotApi

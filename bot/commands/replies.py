@@ -12,6 +12,7 @@ from typing import Literal
 
 from bot.core import PersonDocument, SearchPage
 from bot.digest import DigestReply
+from bot.errors import UserError
 from bot.people import Person, RoleRecord
 from bot.store import Document
 from bot.uploads import IngestReport
@@ -19,6 +20,8 @@ from bot.uploads import IngestReport
 
 @dataclass(frozen=True)
 class CommandInfo:
+    """A command as /help shows it; ``bot.commands.CommandSpec`` adds how it is run."""
+
     name: str
     args: str
     summary: str
@@ -28,14 +31,24 @@ class CommandInfo:
 
 @dataclass(frozen=True)
 class TextReply:
-    """A short message in plain words. ``error`` replies explain what went wrong and what to do."""
+    """A short message in plain words. ``error`` replies explain what went wrong and what to do.
+
+    A reply to a ``UserError`` keeps the error itself in ``problem``: ``lines[0]`` is its English wording,
+    and the renderers word it again from its code and params (``bot.render_text.text_lines``), which is
+    where another interface language will come in."""
 
     lines: tuple[str, ...]
     error: bool = False
+    problem: UserError | None = None
 
     @classmethod
     def of(cls, *lines: str, error: bool = False) -> TextReply:
         return cls(tuple(lines), error)
+
+    @classmethod
+    def of_error(cls, problem: UserError, *lines: str) -> TextReply:
+        """An error reply: the problem, then ``lines`` of advice."""
+        return cls((str(problem), *lines), True, problem)
 
 
 @dataclass(frozen=True)

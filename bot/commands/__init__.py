@@ -1,0 +1,261 @@
+"""The command layer: ``/search x`` in, a reply model out, the same for Telegram, the console and the CLI.
+
+Transports only split a message into command and arguments and say who is asking (``Caller``); every
+rule about what a command means, what is valid and what the user is told lives here.
+
+``COMMANDS`` is the one list of commands. Everything else is built from it: /help, dispatch
+(``Commands.handle``, which also does the admin check), the Telegram ``CommandHandler`` and command menu
+(``handlers/``), and which commands need a group administrator, reschedule a chat's digest or report their
+progress. Adding a command is one ``CommandSpec`` here and, usually, one method in the family module:
+
+- ``search.py``: /search, its pages, inline results, /doc
+- ``who.py``: /who and its pick buttons
+- ``digest.py``: /subscribe, /unsubscribe, /digest_time, /digest
+- ``admin.py``: uploads, /add, /delete, /reindex, /stats
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot.commands.admin import AdminCommands, admins_only
+from bot.commands.caller import Caller, split_command
+from bot.commands.digest import DigestCommands
+from bot.commands.replies import CommandInfo, HelpReply, Reply, TextReply, WhoReply
+from bot.commands.search import QUERY_HELP, SEARCH_PAGE_SIZE, SearchCommands
+from bot.commands.who import WhoCommands
+from bot.core import Dossier, Progress, SearchPage
+from bot.digest import PeopleLookup
+from bot.schedule import Schedule
+from bot.settings import Settings
+
+__all__ = [
+    "COMMANDS",
+    "Caller",
+    "CommandSpec",
+    "Commands",
+    "command_named",
+    "command_names",
+    "split_command",
+]
+
+Run = Callable[["Commands", str, Caller, "Progress | None"], Reply]
+
+
+@dataclass(frozen=True, kw_only=True)
+class CommandSpec(CommandInfo):
+    """One command: how /help shows it (the ``CommandInfo`` fields), how it is run, and what the
+    transport must do around it."""
+
+    run: Run  # (commands, arguments, caller, progress) -> reply
+    needs_chat_admin: bool = False  # in a group, the transport asks Telegram if the caller administers it
+    reschedules_digest: bool = False  # it may change the chat's subscription: the digest job is redone after
+    long_running: bool = False  # answered with a status message edited with ``progress`` as the work goes on
+    aliases: tuple[str, ...] = ()  # other names that run it; /help does not list them
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.name, *self.aliases)
+
+
+COMMANDS: tuple[CommandSpec, ...] = (
+    CommandSpec(
+        "search",
+        "<words>",
+        "find documents; typos and other spellings are fine",
+        'search Masadikov "secretary general" since:2024',
+        run=lambda c, args, caller, _: c.search(args, caller=caller, paged=caller.transport != "console"),
+    ),
+    CommandSpec(
+        "doc", "<id>", "show one document in full", "doc 3", run=lambda c, args, caller, _: c.doc(args)
+    ),
+    CommandSpec(
+        "who",
+        "<name or role>",
+        "a person: spellings, roles, documents; or who held a role",
+        "who Masadikov",
+        run=lambda c, args, caller, _: c.who(args),
+    ),
+    CommandSpec(
+        "subscribe",
+        "",
+        "get a digest of new documents (in groups: admins only)",
+        "subscribe",
+        run=lambda c, args, caller, _: c.subscribe(caller),
+        needs_chat_admin=True,
+        reschedules_digest=True,
+    ),
+    CommandSpec(
+        "unsubscribe",
+        "",
+        "stop the digest",
+        "unsubscribe",
+        run=lambda c, args, caller, _: c.digest_commands.unsubscribe(caller),
+        needs_chat_admin=True,
+        reschedules_digest=True,
+    ),
+    CommandSpec(
+        "digest",
+        "",
+        "show now what the next digest would contain",
+        "digest",
+        run=lambda c, args, caller, _: c.digest_commands.digest_preview(caller),
+    ),
+    CommandSpec(
+        "digest_time",
+        "<HH:MM | off>",
+        "get your digest daily at this time instead (off: back to the shared schedule)",
+        "digest_time 08:30",
+        run=lambda c, args, caller, _: c.digest_commands.digest_time(args, caller),
+        needs_chat_admin=True,
+        reschedules_digest=True,
+    ),
+    CommandSpec(
+        "help", "", "this list", "help", run=lambda c, args, caller, _: c.help(caller), aliases=("start",)
+    ),
+    CommandSpec(
+        "add",
+        "",
+        "send a file with this caption to add it (in private chats any file will do)",
+        "add",
+        admin_only=True,
+        run=lambda c, args, caller, _: c.admin_commands.add_hint(caller),
+    ),
+    CommandSpec(
+        "delete",
+        "<id>",
+        "remove a document (asks to confirm)",
+        "delete 3",
+        admin_only=True,
+        run=lambda c, args, caller, _: c.admin_commands.delete(args, caller),
+    ),
+    CommandSpec(
+        "reindex",
+        "",
+        "rebuild everything from the stored originals",
+        "reindex",
+        admin_only=True,
+        run=lambda c, args, caller, progress: c.admin_commands.reindex(progress),
+        long_running=True,
+    ),
+    CommandSpec(
+        "stats",
+        "",
+        "documents, people, subscribers, store size, last ingest",
+        "stats",
+        admin_only=True,
+        run=lambda c, args, caller, _: c.admin_commands.stats(),
+    ),
+)
+_BY_NAME: dict[str, CommandSpec] = {name: spec for spec in COMMANDS for name in spec.names}
+
+
+def command_named(name: str) -> CommandSpec | None:
+    """The command ``/name`` runs (its own name or an alias), or None."""
+    return _BY_NAME.get(name)
+
+
+def command_names() -> list[str]:
+    """Every name a command answers to, aliases included: what a transport routes to ``handle``."""
+    return list(_BY_NAME)
+
+
+class Commands:
+    """The command layer's one entry point: ``handle`` a line of input, plus the few operations a
+    transport calls directly (buttons, uploads, inline mode, the CLI). The work is done by one object per
+    family of commands."""
+
+    def __init__(self, dossier: Dossier, settings: Settings, people: PeopleLookup | None = None) -> None:
+        self.dossier = dossier
+        self.settings = settings
+        self.search_commands: SearchCommands = SearchCommands(dossier)
+        self.who_commands: WhoCommands = WhoCommands(dossier)
+        # Digest entries list the people each document names, from the people index unless told otherwise.
+        self.digest_commands: DigestCommands = DigestCommands(
+            dossier, settings, people if people is not None else dossier.people_names
+        )
+        self.admin_commands: AdminCommands = AdminCommands(dossier, settings)
+
+    def handle(self, text: str, caller: Caller, progress: Progress | None = None) -> Reply:
+        """One line of input. Plain text (no leading ``/``) is taken as a search. ``progress`` is told
+        how a long command (/reindex) is getting on."""
+        parsed = split_command(text)
+        if parsed is None:
+            return self.search(text)
+        name, args = parsed
+        spec = command_named(name)
+        if spec is None:
+            return TextReply.of(
+                f"I don't know the command /{name}.", "Send /help to see what I can do.", error=True
+            )
+        if spec.admin_only and not caller.is_admin:
+            return admins_only(name)
+        return spec.run(self, args, caller, progress)
+
+    def help(self, caller: Caller | None = None) -> HelpReply:
+        """Every command; admin commands only for admins, who see them marked as such."""
+        admin = caller is not None and caller.is_admin
+        return HelpReply(
+            intro=(
+                f"Dossier answers questions about {len(self.dossier)} documents. "
+                "Search forgives typos, other transliterations and Cyrillic/Latin spellings."
+            ),
+            commands=tuple(c for c in COMMANDS if admin or not c.admin_only),
+            footer=(QUERY_HELP,),
+        )
+
+    @property
+    def people(self) -> PeopleLookup | None:
+        """The names listed under each digest entry (digest jobs and /digest use the same lookup)."""
+        return self.digest_commands.people
+
+    @people.setter
+    def people(self, lookup: PeopleLookup | None) -> None:
+        self.digest_commands.people = lookup
+
+    # ----------------------------------------------------------------- called by transports directly
+    def search(
+        self,
+        args: str,
+        offset: int = 0,
+        page_size: int = SEARCH_PAGE_SIZE,
+        caller: Caller | None = None,
+        paged: bool = False,
+    ) -> Reply:
+        return self.search_commands.search(args, offset, page_size, caller, paged)
+
+    def search_page(self, session_id: str, offset: int, page_size: int = SEARCH_PAGE_SIZE) -> Reply:
+        return self.search_commands.search_page(session_id, offset, page_size)
+
+    def inline_search(self, text: str, limit: int, offset: int = 0) -> SearchPage | None:
+        return self.search_commands.inline_search(text, limit, offset)
+
+    def doc(self, args: str) -> Reply:
+        return self.search_commands.doc(args)
+
+    def who(self, args: str) -> Reply:
+        return self.who_commands.who(args)
+
+    def who_pick(self, key: str) -> Reply:
+        return self.who_commands.who_pick(key)
+
+    def who_all(self) -> WhoReply:
+        return self.who_commands.who_all()
+
+    def subscribe(self, caller: Caller) -> Reply:
+        return self.digest_commands.subscribe(caller)
+
+    def schedule_for(self, digest_time: str | None) -> Schedule:
+        return self.digest_commands.schedule_for(digest_time)
+
+    def upload_refusal(self, caller: Caller, name: str, size: int | None) -> TextReply | None:
+        return self.admin_commands.upload_refusal(caller, name, size)
+
+    def ingest_upload(
+        self, name: str, data: bytes, caller: Caller, progress: Progress | None = None
+    ) -> Reply:
+        return self.admin_commands.ingest_upload(name, data, caller, progress)
+
+    def delete_confirmed(self, doc_id: int, caller: Caller) -> TextReply:
+        return self.admin_commands.delete_confirmed(doc_id, caller)

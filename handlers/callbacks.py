@@ -1,0 +1,88 @@
+"""The button protocol: what each kind of inline button carries as ``callback_data``, in one place.
+
+One codec per kind: ``encode_<kind>`` makes the data (render.py), ``<KIND>_PATTERN`` routes it to its
+handler (``handlers.register``), ``decode_<kind>`` reads it back, or gives None for data that is not
+well formed (a button from an older version, or forged: the handler then says the button no longer works).
+
+========  ==========================  =============================================
+kind      data                        pressed
+========  ==========================  =============================================
+open      ``d:<doc id>``              "Open #id" under a search, a card, a digest
+page      ``s:<session>:<offset>``    "‹ Prev" / "Next ›" under a search
+who       ``w:<person key>``          a person under /who choices, holders, a card
+delete    ``del:<id>`` / ``keep:<id>``  "Delete #id" / "Cancel" under /delete
+========  ==========================  =============================================
+
+Telegram accepts at most 64 bytes of callback data; only ``w:`` carries text that can be longer, and it
+is cut (a cut key is looked up again as a name).
+"""
+
+from __future__ import annotations
+
+import re
+
+CALLBACK_LIMIT = 64  # bytes of callback_data Telegram accepts
+
+# ----------------------------------------------------------------- open: d:<doc id>
+OPEN_PATTERN = r"^d:"
+_OPEN_RE = re.compile(r"^d:(\d{1,18})$")
+
+
+def encode_open(doc_id: int) -> str:
+    return f"d:{doc_id}"
+
+
+def decode_open(data: str) -> int | None:
+    m = _OPEN_RE.match(data)
+    return int(m.group(1)) if m else None
+
+
+# ----------------------------------------------------------------- page: s:<session>:<offset>
+PAGE_PATTERN = r"^s:"
+_PAGE_RE = re.compile(r"^s:([A-Za-z0-9_-]{4,16}):(\d{1,6})$")
+
+
+def encode_page(session: str, offset: int) -> str:
+    return f"s:{session}:{offset}"
+
+
+def decode_page(data: str) -> tuple[str, int] | None:
+    """(search session id, offset of the page to show)."""
+    m = _PAGE_RE.match(data)
+    return (m.group(1), int(m.group(2))) if m else None
+
+
+# ----------------------------------------------------------------- who: w:<person key>
+WHO_PATTERN = r"^w:"
+WHO_PREFIX = "w:"
+_WHO_RE = re.compile(r"^w:(.{1,62})$", re.DOTALL)
+
+
+def encode_who(key: str) -> str:
+    """``w:<person key>`` cut to Telegram's 64 bytes (a cut key is looked up again as a name)."""
+    room = CALLBACK_LIMIT - len(WHO_PREFIX)
+    return WHO_PREFIX + key.encode()[:room].decode(errors="ignore")
+
+
+def decode_who(data: str) -> str | None:
+    m = _WHO_RE.match(data)
+    return m.group(1) if m else None
+
+
+# ----------------------------------------------------------------- delete: del:<id> / keep:<id>
+DELETE_PATTERN = r"^(del|keep):"
+_DELETE_RE = re.compile(r"^(del|keep):(\d{1,18})$")
+
+
+def encode_delete(doc_id: int) -> str:
+    return f"del:{doc_id}"
+
+
+def encode_keep(doc_id: int) -> str:
+    return f"keep:{doc_id}"
+
+
+def decode_delete(data: str) -> tuple[bool, int] | None:
+    """(whether to delete, rather than keep; the document's id)."""
+    m = _DELETE_RE.match(data)
+    return (m.group(1) == "del", int(m.group(2))) if m else None

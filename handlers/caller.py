@@ -1,0 +1,83 @@
+"""Who is asking: an update as the command layer's ``Caller``, after the access check, and whether they
+administer the group they ask in."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from telegram import Bot, Update
+from telegram.constants import ChatMemberStatus, ChatType
+from telegram.error import TelegramError
+
+from bot.commands import Caller
+
+if TYPE_CHECKING:
+    from handlers.context import DossierContext
+
+log = logging.getLogger(__name__)
+
+NOT_ALLOWED = "Sorry, this bot answers only members of its team. Ask an admin to add you."
+ADMIN_CACHE_SECONDS = 60.0  # how old an answer an upload accepts: a demoted admin loses it within a minute
+FRESH = 0.0  # changing a chat's digest accepts no remembered answer: a demoted admin loses it at once
+
+
+async def caller_for(update: Update, context: DossierContext) -> Caller | None:
+    """Who is asking, or None (after a polite line in private, silence elsewhere) when not allowed."""
+    services = context.services
+    user = update.effective_user
+    chat = update.effective_chat
+    user_id = user.id if user else None
+    chat_id = chat.id if chat else None
+    if not await services.members.allowed(services.policy, context.bot, user_id, chat_id):
+        if update.callback_query:
+            await update.callback_query.answer(NOT_ALLOWED, show_alert=True)
+        elif chat and chat.type == ChatType.PRIVATE and update.effective_message:
+            await update.effective_message.reply_text(NOT_ALLOWED)
+        return None
+    message = update.effective_message
+    chat_type = "private"
+    if chat and chat.type in (ChatType.GROUP, ChatType.SUPERGROUP):
+        chat_type = "group"
+    elif chat and chat.type == ChatType.CHANNEL:
+        chat_type = "channel"
+    thread_id = message.message_thread_id if message and message.is_topic_message else None
+    return Caller(user_id, chat_id, services.policy.is_admin(user_id), "telegram", chat_type, thread_id)
+
+
+async def with_chat_admin(caller: Caller, context: DossierContext, *, max_age: float) -> Caller:
+    """``caller`` with ``is_chat_admin`` filled in when they ask in a group (see ``ChatAdmins``)."""
+    if caller.chat_type != "group" or caller.chat_id is None:
+        return caller
+    admins = context.services.chat_admins
+    is_admin = await admins.is_admin(context.bot, caller.chat_id, caller.user_id, max_age=max_age)
+    return replace(caller, is_chat_admin=is_admin)
+
+
+class ChatAdmins:
+    """Is this user an administrator of this group? The one lookup (``getChatMember``), and its caching
+    policy: every answer is remembered with the time it was given, and each caller states how old an
+    answer it accepts (``max_age`` seconds). Changing a chat's digest is rare and accepts none
+    (``FRESH``); uploads come in bursts and accept ``ADMIN_CACHE_SECONDS``. A failed lookup counts as
+    "not an administrator" and is not remembered: the next try asks again."""
+
+    def __init__(self) -> None:
+        self._answers: dict[tuple[int, int], tuple[float, bool]] = {}
+
+    async def is_admin(self, bot: Bot, chat_id: int, user_id: int | None, *, max_age: float) -> bool:
+        if user_id is None:
+            return False
+        now = time.monotonic()
+        remembered = self._answers.get((chat_id, user_id))
+        if remembered and now - remembered[0] < max_age:
+            return remembered[1]
+        try:
+            member = await bot.get_chat_member(chat_id, user_id)
+        except TelegramError as exc:
+            log.warning("could not check admin rights of %s in %s: %s", user_id, chat_id, exc)
+            return False
+        result = member.status in (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
+        self._answers[(chat_id, user_id)] = (now, result)
+        return result
