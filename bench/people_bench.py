@@ -1,5 +1,5 @@
 """People: what /who finds, on the seeds and on Reuters-21578, what extraction costs at ingest, and the
-rule-based extractor (bot/people.py) against a statistical NER (spaCy's en_core_web_sm, when installed).
+rule-based extractor (bot/people/) against a statistical NER (spaCy's en_core_web_sm, when installed).
 
     python bench/people_bench.py [--reuters FILE] [--no-ingest] [--no-ner] [--runs 2]
 

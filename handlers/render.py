@@ -24,12 +24,12 @@ from bot.commands.replies import (
 )
 from bot.core import SearchHit
 from bot.digest import DigestEntry, DigestPart, DigestReply
+from bot.people.cards import day
 from bot.render_text import (
     ADMIN_MARK,
     CARD_DOCS_SHOWN,
     card_roles,
     confirm_delete_lines,
-    day,
     holder_text,
     person_summary,
     report_header,

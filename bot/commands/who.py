@@ -5,28 +5,16 @@ from __future__ import annotations
 from bot.commands.replies import PersonEntry, Reply, TextReply, WhoReply
 from bot.core import Dossier
 from bot.people import Person, RoleRecord
+from bot.people.cards import CLEAR_LEAD, dominates
 
 MAX_WHO_QUERY = 120  # longer than any name with its title: a pasted paragraph, not a question
 CARD_SENTENCES = 10  # documents on a person's card that come with the sentence naming them
 MAX_CHOICES = 8
 MAX_HOLDERS = 12
-CLEAR_LEAD = 10.0  # a name match this much better than the next is the answer, not one of several
-DOMINANT_DOCS = (
-    5  # ... and so is one named in this many times the documents of the next (and at least this many)
-)
 WHO_HELP = (
     "Ask with a name in any spelling (/who Masadykov, /who Масадыков, /who zas) "
     "or a role (/who secretary general)."
 )
-
-
-def _dominates(top: Person, runner_up: Person) -> bool:
-    """/who reagan: Ronald Reagan (385 documents) is the answer, Michael Reagan (1) a footnote to it;
-    James Baker (242) and Howard Baker (23) are a choice."""
-    return (
-        len(top.documents) >= DOMINANT_DOCS * max(1, len(runner_up.documents))
-        and len(top.documents) >= DOMINANT_DOCS
-    )
 
 
 class WhoCommands:
@@ -57,7 +45,7 @@ class WhoCommands:
             return WhoReply(query, "role", entries, earlier=len(matches) - len(shown))
         close = [m for m in matches if matches[0].score - m.score < CLEAR_LEAD][:MAX_CHOICES]
         top = close[0].person
-        if len(close) == 1 or _dominates(top, close[1].person):
+        if len(close) == 1 or dominates(top, close[1].person):
             others = tuple(m.person for m in close[1:])
             return WhoReply(query, "person", (self._entry(top, CARD_SENTENCES),), others=others)
         return WhoReply(query, "choices", tuple(self._entry(m.person) for m in close))
