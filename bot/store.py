@@ -158,7 +158,7 @@ def _migration_4(db: sqlite3.Connection) -> None:
 
 
 def _migration_5(db: sqlite3.Connection) -> None:
-    # The people each document names, as extracted at ingest (bot/people.py), stored in the document's own
+    # The people each document names, as extracted at ingest (bot/people/), stored in the document's own
     # transaction: the people index is rebuilt from these rows at start-up without re-reading any text.
     # ``extractor`` is the extractor version that produced them; older rows are re-extracted. A deleted
     # document takes its row with it.
