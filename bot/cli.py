@@ -16,8 +16,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.commands import Commands
-from bot.core import Dossier, Progress
+from bot.core import Dossier
 from bot.logsafe import mask_secrets
+from bot.models import Progress
 from bot.render_text import render, search_json, who_json
 from bot.replies import TextReply
 from bot.settings import Settings, SettingsError, load_settings

@@ -11,10 +11,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from bot.core import Dossier, Progress
+from bot.core import Dossier
 from bot.dates import DateBoundError
 from bot.digest import PeopleLookup, build_digest
 from bot.formats import Limits
+from bot.models import Progress
 from bot.people import Person, RoleRecord
 from bot.query import parse_query
 from bot.replies import (

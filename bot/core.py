@@ -27,6 +27,17 @@ from bot import neardup
 from bot.formats import DEFAULT_LIMITS, DOCUMENT_SUFFIXES, Extracted, Limits, Outcome, Skipped, extract
 from bot.index import MemoryIndex, SearchResult, index_words
 from bot.ingest import IngestError, Prepared, prepare_text
+from bot.models import (
+    CorpusFile,
+    Document,
+    NewDocument,
+    PersonDocument,
+    Progress,
+    ReindexReport,
+    SearchHit,
+    SearchPage,
+    Stats,
+)
 from bot.people import (
     EXTRACTOR_VERSION,
     Match,
@@ -39,14 +50,13 @@ from bot.people import (
 )
 from bot.people import extract as extract_people
 from bot.query import Query
-from bot.snippets import Snippet, make_snippet
-from bot.store import CorpusFile, Document, NewDocument, Store
+from bot.snippets import make_snippet
+from bot.store import Store
 from bot.textnorm import Analyzer
 from bot.uploads import FileResult, IngestReport, Originals, clean_name, hold_point
 
 log = logging.getLogger(__name__)
 
-Progress = Callable[[int, int, str], None]
 Status = Literal["added", "updated", "duplicate", "skipped"]
 
 
@@ -142,34 +152,6 @@ class ScanReport:
             f"{self.count('duplicate')} duplicates, {self.count('skipped')} skipped, "
             f"{self.unchanged} unchanged ({self.seconds:.1f} s)"
         )
-
-
-@dataclass(frozen=True)
-class SearchHit:
-    doc: Document
-    score: float
-    snippet: Snippet
-
-
-@dataclass(frozen=True)
-class SearchPage:
-    query: Query
-    hits: list[SearchHit]
-    total: int
-    offset: int
-    suggestion: str | None
-    stop_words_only: bool = False
-
-
-@dataclass(frozen=True)
-class PersonDocument:
-    """A document that names a person, with the sentence that does (when asked for)."""
-
-    id: int
-    source: str
-    title: str
-    published: date | None
-    sentence: str | None = None
 
 
 _DocPeople = tuple[int, date | None, str]  # a document's people as stored (JSON)
@@ -1027,24 +1009,3 @@ def _prepare_corpus_file(rel: str, data: bytes) -> Prepared:
     if len(outcomes) != 1 or not isinstance(outcomes[0], Extracted):
         raise IngestError("an archive in the corpus folder is not unpacked; use `python -m bot ingest`")
     return prepare_text(rel, outcomes[0].text)
-
-
-@dataclass
-class ReindexReport:
-    documents: int = 0
-    reread: int = 0  # read again from an original
-    changed: int = 0  # whose text, title or date came out different
-    kept: list[tuple[int, str]] = field(default_factory=list)  # kept as stored, and why
-    unused_removed: int = 0  # originals no document refers to (left by a crash), deleted
-    seconds: float = 0.0
-
-
-@dataclass(frozen=True)
-class Stats:
-    documents: int
-    near_duplicates: int
-    people: int | None
-    subscribers: dict[str, int]
-    database_bytes: int
-    originals_bytes: int
-    last_ingest: dict[str, Any] | None

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from bot.core import SearchHit
 from bot.digest import DigestReply
+from bot.models import SearchHit
 from bot.people import Person, RoleRecord, role_key
 from bot.places import country_named
 from bot.replies import (

@@ -17,8 +17,8 @@ from telegram import (
 )
 from telegram.constants import ParseMode
 
-from bot.core import SearchPage
 from bot.dates import DateBoundError
+from bot.models import SearchPage
 from bot.query import parse_query
 from handlers.context import DossierContext
 from handlers.render import date_text, inline_summary

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.core import SearchHit
 from bot.digest import DigestEntry, DigestPart, DigestReply
+from bot.models import Document, SearchHit
 from bot.render_text import (
     ADMIN_MARK,
     CARD_DOCS_SHOWN,
@@ -36,7 +36,6 @@ from bot.replies import (
     WhoReply,
 )
 from bot.snippets import Snippet
-from bot.store import Document
 
 MESSAGE_LIMIT = 4096
 DOC_MESSAGES_MAX = 4  # a document longer than this many messages is sent as a file instead

@@ -379,7 +379,7 @@ def test_digest_entries_list_the_people(dossier: Dossier, commands: Commands) ->
     from datetime import UTC, datetime
 
     from bot.digest import build_digest
-    from bot.store import Subscription
+    from bot.models import Subscription
 
     sub = Subscription(1, None, "user", 1, 0, None, datetime.now(UTC))
     digest = build_digest(dossier.store, sub, datetime.now(UTC), commands.people)
