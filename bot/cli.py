@@ -50,15 +50,7 @@ def open_dossier(settings: Settings, scan: bool = True) -> Dossier:
     if scan or not len(dossier):
         report = dossier.scan_corpus(settings.corpus_dir, progress=_progress_bar("Reading the corpus"))
         if report.outcomes:
-            log.info(
-                "corpus scan: %d added, %d updated, %d duplicates, %d skipped, %d unchanged (%.1f s)",
-                report.count("added"),
-                report.count("updated"),
-                report.count("duplicate"),
-                report.count("skipped"),
-                report.unchanged,
-                report.seconds,
-            )
+            log.info("corpus scan: %s", report.summary())
     return dossier
 
 
@@ -112,7 +104,7 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
     """Files, folders and archives through the upload pipeline, with a progress bar and a summary."""
-    from bot.formats import Limits
+    from bot.ingest import Limits
     from bot.render_text import report_lines, result_line
 
     paths = [Path(p) for p in args.paths]
@@ -143,10 +135,10 @@ def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
         }
         print(json.dumps(summary))
         return 0
-    if len(report.results) <= CLI_REPORT_ALL:
+    if len(report.outcomes) <= CLI_REPORT_ALL:
         lines = report_lines(report)[1:]
     else:  # a big run: only what needs a look
-        notable = [r for r in report.results if r.status != "added" or r.similar_to is not None]
+        notable = [r for r in report.outcomes if r.status != "added" or r.similar_to is not None]
         lines = [line for r in notable[:CLI_REPORT_ALL] for line in result_line(r)]
         if len(notable) > CLI_REPORT_ALL:
             lines.append(f"…and {len(notable) - CLI_REPORT_ALL} more not added or flagged.")

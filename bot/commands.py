@@ -14,7 +14,8 @@ from datetime import UTC, datetime, timedelta
 from bot.core import Dossier
 from bot.dates import DateBoundError
 from bot.digest import PeopleLookup, build_digest
-from bot.formats import Limits
+from bot.ingest import Limits
+from bot.ingest.originals import clean_name
 from bot.models import Progress
 from bot.people import Person, RoleRecord
 from bot.query import parse_query
@@ -32,7 +33,6 @@ from bot.replies import (
 )
 from bot.schedule import Schedule, ScheduleError, daily_at, parse_hhmm, parse_schedule
 from bot.settings import Settings, load_settings
-from bot.uploads import clean_name
 
 SEARCH_PAGE_SIZE = 5
 SESSION_TTL = timedelta(days=7)

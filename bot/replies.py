@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from bot.digest import DigestReply
+from bot.ingest.report import IngestReport
 from bot.models import Document, PersonDocument, SearchPage
 from bot.people import Person, RoleRecord
-from bot.uploads import IngestReport
 
 
 @dataclass(frozen=True)

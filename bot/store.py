@@ -96,7 +96,7 @@ def _migration_4(db: sqlite3.Connection) -> None:
             size INTEGER NOT NULL
         )"""
     )
-    # MinHash signatures for near-duplicate detection (bot.neardup), and the document a new one was
+    # MinHash signatures for near-duplicate detection (bot.ingest.neardup), and the document a new one was
     # found to resemble when it was added. Documents without a row get one computed when first needed.
     db.execute(
         """CREATE TABLE signatures (

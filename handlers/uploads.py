@@ -18,8 +18,8 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
 
 from bot.commands import Caller
+from bot.ingest.originals import clean_name
 from bot.replies import Reply, TextReply
-from bot.uploads import clean_name
 from handlers.chat import NO_PREVIEW, caller_for, send
 from handlers.context import DossierContext
 from handlers.render import Rendered, esc, render

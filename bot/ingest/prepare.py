@@ -100,4 +100,3 @@ def prepare_file(source: str, data: bytes) -> Prepared:
     if not source.lower().endswith(TEXT_SUFFIXES):
         raise IngestError(f"{source}: only .txt and .md files are read here")
     return prepare_text(source, decode(data))
-
