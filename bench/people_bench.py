@@ -36,7 +36,8 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-import bot.core as core  # noqa: E402
+import bot.ingest.scan as scan  # noqa: E402
+import bot.people.service as people_service  # noqa: E402
 from bot.commands import Commands  # noqa: E402
 from bot.commands.replies import WhoReply  # noqa: E402
 from bot.core import Dossier  # noqa: E402
@@ -105,17 +106,17 @@ def extractor(fn: Extractor | None, workers: bool | str = True) -> Iterator[None
     reading and extraction in two forked workers; "bot" a big scan by the running bot, whose threads rule
     out forking: reading here, extraction in one spawned worker a batch ahead; False everything in this
     process (a small scan, and the spaCy comparison)."""
-    saved = core.extract_people, core.PARALLEL_FROM, core.PARALLEL_PEOPLE_MIN
+    saved = people_service.extract_people, scan.PARALLEL_FROM, scan.PARALLEL_PEOPLE_MIN
     if workers is not True:
-        core.PARALLEL_FROM = 10**9
+        scan.PARALLEL_FROM = 10**9
     if workers is False:
-        core.PARALLEL_PEOPLE_MIN = 10**9
+        scan.PARALLEL_PEOPLE_MIN = 10**9
     if fn is not None:
-        core.extract_people = fn  # type: ignore[assignment]  # forked workers inherit the swap
+        people_service.extract_people = fn  # type: ignore[assignment]  # forked workers inherit the swap
     try:
         yield
     finally:
-        core.extract_people, core.PARALLEL_FROM, core.PARALLEL_PEOPLE_MIN = saved
+        people_service.extract_people, scan.PARALLEL_FROM, scan.PARALLEL_PEOPLE_MIN = saved
 
 
 # ------------------------------------------------------------------------------------------ (a) seeds

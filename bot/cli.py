@@ -17,9 +17,10 @@ from pathlib import Path
 
 from bot.commands import Commands
 from bot.commands.replies import TextReply
-from bot.core import Dossier, Progress
+from bot.core import Dossier
 from bot.datalock import DataFolderBusy, lock_data_folder
 from bot.logsafe import mask_secrets
+from bot.models import Progress
 from bot.render_text import render, search_json, who_json
 from bot.settings import Settings, SettingsError, load_settings
 
@@ -51,15 +52,7 @@ def open_dossier(settings: Settings, scan: bool = True) -> Dossier:
     if scan or not len(dossier):
         report = dossier.scan_corpus(settings.corpus_dir, progress=_progress_bar("Reading the corpus"))
         if report.outcomes:
-            log.info(
-                "corpus scan: %d added, %d updated, %d duplicates, %d skipped, %d unchanged (%.1f s)",
-                report.count("added"),
-                report.count("updated"),
-                report.count("duplicate"),
-                report.count("skipped"),
-                report.unchanged,
-                report.seconds,
-            )
+            log.info("corpus scan: %s", report.summary())
     return dossier
 
 
@@ -110,7 +103,7 @@ def cmd_run(settings: Settings, args: argparse.Namespace, run_bot: BotRunner) ->
 
 def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
     """Files, folders and archives through the upload pipeline, with a progress bar and a summary."""
-    from bot.formats import Limits
+    from bot.ingest import Limits
     from bot.render_text import report_lines, result_line
 
     paths = [Path(p) for p in args.paths]
@@ -141,10 +134,10 @@ def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
         }
         print(json.dumps(summary))
         return 0
-    if len(report.results) <= CLI_REPORT_ALL:
+    if len(report.outcomes) <= CLI_REPORT_ALL:
         lines = report_lines(report)[1:]
     else:  # a big run: only what needs a look
-        notable = [r for r in report.results if r.status != "added" or r.similar_to is not None]
+        notable = [r for r in report.outcomes if r.status != "added" or r.similar_to is not None]
         lines = [line for r in notable[:CLI_REPORT_ALL] for line in result_line(r)]
         if len(notable) > CLI_REPORT_ALL:
             lines.append(f"…and {len(notable) - CLI_REPORT_ALL} more not added or flagged.")

@@ -13,7 +13,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 
-from bot.store import Document, Store, Subscription
+from bot.models import Document, Subscription
+from bot.store import Store
 
 MAX_LISTED = 20
 EXTRACT_CHARS = 280

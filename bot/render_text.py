@@ -16,11 +16,11 @@ from bot.commands.replies import (
     TextReply,
     WhoReply,
 )
-from bot.core import SearchHit
 from bot.digest import DigestReply
+from bot.ingest.report import IngestReport, Outcome
+from bot.models import SearchHit
 from bot.people import Person, RoleRecord
 from bot.people.cards import day, role_lines, role_text
-from bot.uploads import FileResult, IngestReport
 
 BOLD, RESET = "\033[1m", "\033[0m"
 REPORT_MAX_LINES = 100  # files listed one by one in an ingest report; the rest are counted
@@ -254,7 +254,7 @@ def report_header(report: IngestReport) -> str:
     return f"{report.name}: {report.summary()}"
 
 
-def result_line(r: FileResult) -> list[str]:
+def result_line(r: Outcome) -> list[str]:
     """One document of an ingest report, in plain words (the Telegram renderer escapes these lines)."""
     if r.status in ("added", "updated"):
         date = r.published.isoformat() if r.published else "undated"
@@ -275,10 +275,10 @@ def result_line(r: FileResult) -> list[str]:
 def report_lines(report: IngestReport) -> list[str]:
     """An ingest report: the summary, then every document (up to ``REPORT_MAX_LINES``)."""
     lines = [report_header(report)]
-    for r in report.results[:REPORT_MAX_LINES]:
+    for r in report.outcomes[:REPORT_MAX_LINES]:
         lines += result_line(r)
-    if len(report.results) > REPORT_MAX_LINES:
-        lines.append(f"…and {len(report.results) - REPORT_MAX_LINES} more.")
+    if len(report.outcomes) > REPORT_MAX_LINES:
+        lines.append(f"…and {len(report.outcomes) - REPORT_MAX_LINES} more.")
     return lines
 
 

@@ -12,64 +12,17 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from bot.errors import DossierError
 
-
-@dataclass(frozen=True)
-class Document:
-    id: int
-    source: str
-    title: str
-    published: date | None
-    text: str
-    sha256: str
-    added_at: datetime
-    added_by: str
-
-
-@dataclass(frozen=True)
-class NewDocument:
-    source: str
-    title: str
-    published: date | None
-    text: str
-    sha256: str
-    added_by: str
-
-
-@dataclass(frozen=True)
-class SearchSession:
-    id: str
-    query: str
-    user_id: int | None
-    chat_id: int | None
-    expires_at: datetime
-
-    def expired(self, now: datetime | None = None) -> bool:
-        return (now or datetime.now(UTC)) >= self.expires_at
-
-
-@dataclass(frozen=True)
-class Subscription:
-    chat_id: int
-    thread_id: int | None
-    kind: str  # "user" or "group"
-    subscribed_by: int | None
-    cursor: int
-    digest_time: str | None
-    last_run_at: datetime
-
-
-@dataclass(frozen=True)
-class CorpusFile:
-    path: str
-    size: int
-    mtime_ns: int
-    doc_id: int | None
+# The row types live in bot.models; named here too while other modules still import them from the store.
+from bot.models import CorpusFile as CorpusFile
+from bot.models import Document as Document
+from bot.models import NewDocument as NewDocument
+from bot.models import SearchSession as SearchSession
+from bot.models import Subscription as Subscription
 
 
 def _migration_1(db: sqlite3.Connection) -> None:
@@ -145,7 +98,7 @@ def _migration_4(db: sqlite3.Connection) -> None:
             size INTEGER NOT NULL
         )"""
     )
-    # MinHash signatures for near-duplicate detection (bot.neardup), and the document a new one was
+    # MinHash signatures for near-duplicate detection (bot.ingest.neardup), and the document a new one was
     # found to resemble when it was added. Documents without a row get one computed when first needed.
     db.execute(
         """CREATE TABLE signatures (

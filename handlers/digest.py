@@ -18,7 +18,7 @@ from telegram.error import ChatMigrated, Forbidden, RetryAfter, TelegramError
 from telegram.ext import Job
 
 from bot.digest import DigestPart, build_digest, deliver
-from bot.store import Subscription
+from bot.models import Subscription
 from handlers.context import DossierApp, DossierContext, Services
 from handlers.render import OutMessage, digest_parts
 

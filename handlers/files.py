@@ -16,8 +16,8 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
 from bot.commands.replies import Reply, TextReply
+from bot.ingest.originals import clean_name
 from bot.render_text import text_lines
-from bot.uploads import clean_name
 from handlers.callbacks import decode_delete
 from handlers.caller import ADMIN_CACHE_SECONDS, caller_for, with_chat_admin
 from handlers.context import DossierContext

@@ -17,7 +17,7 @@ from telegram import (
 )
 from telegram.constants import ParseMode
 
-from bot.core import SearchPage
+from bot.models import SearchPage
 from handlers.context import DossierContext
 from handlers.render import date_text, inline_summary
 

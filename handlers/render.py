@@ -22,8 +22,8 @@ from bot.commands.replies import (
     TextReply,
     WhoReply,
 )
-from bot.core import SearchHit
 from bot.digest import DigestEntry, DigestPart, DigestReply
+from bot.models import Document, SearchHit
 from bot.people.cards import day
 from bot.render_text import (
     ADMIN_MARK,
@@ -37,7 +37,6 @@ from bot.render_text import (
     text_lines,
 )
 from bot.snippets import Snippet
-from bot.store import Document
 from handlers.callbacks import encode_delete, encode_keep, encode_open, encode_page, encode_who
 
 MESSAGE_LIMIT = 4096

@@ -12,6 +12,7 @@ import pytest
 from bot.commands import Caller, Commands
 from bot.commands.replies import ConfirmDeleteReply, HelpReply, TextReply
 from bot.core import Dossier
+from bot.people.service import PeopleService
 from bot.query import parse_query
 from bot.render_text import render
 from tests.conftest import seed_id
@@ -122,13 +123,13 @@ def test_writes_while_the_people_index_is_built_at_open_wait_for_it_and_go_throu
     first = Dossier.open(data_dir)
     first.scan_corpus(corpus_dir)
     first.close()
-    backfill = Dossier._backfill_people
+    backfill = PeopleService._backfill
 
-    def slow_backfill(self: Dossier) -> int:
+    def slow_backfill(self: PeopleService) -> int:
         time.sleep(0.5)  # a build long enough for the writes below to arrive during it
         return backfill(self)
 
-    monkeypatch.setattr(Dossier, "_backfill_people", slow_backfill)
+    monkeypatch.setattr(PeopleService, "_backfill", slow_backfill)
     again = Dossier.open(data_dir)
     done: list[str] = []
 
@@ -137,8 +138,8 @@ def test_writes_while_the_people_index_is_built_at_open_wait_for_it_and_go_throu
             "envoy.txt", b"Envoy in Bishkek\n\nUN envoy Miroslav Jenca met officials in Bishkek.", "cli"
         )
         done.append("upload")
-        assert report.results[0].doc_id is not None
-        again.delete_document(report.results[0].doc_id)
+        assert report.outcomes[0].doc_id is not None
+        again.delete_document(report.outcomes[0].doc_id)
         done.append("delete")
 
     writer = threading.Thread(target=writes, daemon=True)
@@ -162,7 +163,7 @@ def test_an_upload_reports_its_people_and_a_delete_forgets_them(
         b"Jenca said the talks were useful.\n"
     )
     report = dossier.ingest_upload("jenca.txt", text, "console")
-    [result] = report.results
+    [result] = report.outcomes
     assert result.status == "added" and result.people == ("Miroslav Jenca",)
     assert "Miroslav Jenca" in render(commands.handle("/who jenca", console_caller))
     before = dossier.people_count()

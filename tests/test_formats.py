@@ -11,8 +11,8 @@ from xml.sax.saxutils import escape
 import pytest
 from pypdf import PdfReader, PdfWriter
 
-from bot.formats import DEFAULT_LIMITS, Extracted, Limits, Skipped, detect, extract
 from bot.ingest import IngestError, prepare_text
+from bot.ingest.formats import DEFAULT_LIMITS, Extracted, Limits, Skipped, detect, extract
 
 # --- sample builders -----------------------------------------------------------------------------------
 

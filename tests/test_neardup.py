@@ -6,8 +6,8 @@ import itertools
 
 import pytest
 
-from bot import neardup
-from bot.ingest import decode
+from bot.ingest import neardup
+from bot.ingest.prepare import decode
 from tests.conftest import SEED_CORPUS
 
 

@@ -92,13 +92,13 @@ def test_a_scan_read_by_a_worker_process_stores_what_a_serial_scan_stores(
 ) -> None:
     import threading
 
-    import bot.core
+    import bot.ingest.scan
 
     (corpus_dir / "junk.txt").write_bytes(b"\x00\x01binary\x00" * 50)
     (corpus_dir / "empty.md").write_bytes(b"")
 
     def scan(parallel_from: int, where: str) -> tuple[list[object], list[tuple[str, str]], list[str]]:
-        monkeypatch.setattr(bot.core, "PARALLEL_FROM", parallel_from)
+        monkeypatch.setattr(bot.ingest.scan, "PARALLEL_FROM", parallel_from)
         d = Dossier.open(tmp_path / where)
         report = d.scan_corpus(corpus_dir)
         docs: list[object] = [(doc.id, doc.source, doc.title, doc.sha256) for doc in d.store.iter_documents()]

@@ -25,8 +25,9 @@ from bot.commands.digest import DigestCommands
 from bot.commands.replies import CommandInfo, HelpReply, Reply, TextReply, WhoReply
 from bot.commands.search import QUERY_HELP, SEARCH_PAGE_SIZE, SearchCommands
 from bot.commands.who import WhoCommands
-from bot.core import Dossier, Progress, SearchPage
+from bot.core import Dossier
 from bot.digest import PeopleLookup
+from bot.models import Progress, SearchPage
 from bot.schedule import Schedule
 from bot.settings import Settings
 

@@ -6,10 +6,11 @@ from __future__ import annotations
 from bot.commands.caller import Caller
 from bot.commands.replies import ConfirmDeleteReply, IngestReply, Reply, TextReply
 from bot.commands.search import doc_number
-from bot.core import Dossier, Progress
-from bot.formats import Limits
+from bot.core import Dossier
+from bot.ingest import Limits
+from bot.ingest.originals import clean_name
+from bot.models import Progress
 from bot.settings import Settings
-from bot.uploads import clean_name
 
 NOT_UPLOADER = "Sorry, only the bot's admins can add documents. Nothing was downloaded."
 

@@ -10,12 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from bot.core import PersonDocument, SearchPage
 from bot.digest import DigestReply
 from bot.errors import UserError
+from bot.ingest.report import IngestReport
+from bot.models import Document, PersonDocument, SearchPage
 from bot.people import Person, RoleRecord
-from bot.store import Document
-from bot.uploads import IngestReport
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,9 @@ from datetime import timedelta
 
 from bot.commands.caller import Caller
 from bot.commands.replies import DocumentReply, Reply, SearchReply, TextReply
-from bot.core import Dossier, SearchPage
+from bot.core import Dossier
 from bot.dates import DateBoundError
+from bot.models import SearchPage
 from bot.query import parse_query
 
 SEARCH_PAGE_SIZE = 5

@@ -105,8 +105,8 @@ def test_restart_rebuilds_people_from_the_store_without_extracting(
     def no_extraction(*args: object, **kwargs: object) -> None:
         raise AssertionError("people were re-extracted at start-up")
 
-    monkeypatch.setattr("bot.core.extract", no_extraction)  # no file is read again
-    monkeypatch.setattr("bot.core.extract_people", no_extraction)  # no text is read for people
+    monkeypatch.setattr("bot.ingest.scan.extract", no_extraction)  # no file is read again
+    monkeypatch.setattr("bot.people.service.extract_people", no_extraction)  # no text is read for people
     again = Dossier.open(data_dir)
     try:
         assert [(p.name, p.aliases, p.documents) for p in again.all_people()] == before
@@ -142,7 +142,7 @@ def test_digest_entries_list_the_people(dossier: Dossier, commands: Commands) ->
     from datetime import UTC, datetime
 
     from bot.digest import build_digest
-    from bot.store import Subscription
+    from bot.models import Subscription
 
     sub = Subscription(1, None, "user", 1, 0, None, datetime.now(UTC))
     digest = build_digest(dossier.store, sub, datetime.now(UTC), commands.people)
@@ -157,7 +157,7 @@ def test_an_upload_report_names_the_people_of_each_new_document(dossier: Dossier
     second = tmp_path / "b.txt"
     second.write_text("Visit\n\nForeign Minister Sergei Lavrov said he would visit Astana in May.\n")
     report = dossier.ingest_paths([first, second], "test")
-    assert [(r.status, r.people) for r in report.results] == [
+    assert [(r.status, r.people) for r in report.outcomes] == [
         ("added", ("Taalatbek Masadykov",)),
         ("added", ("Sergei Lavrov",)),
     ]
@@ -170,8 +170,8 @@ def _people_of(d: Dossier) -> list[tuple[str, tuple[str, ...], tuple[int | str, 
 def test_a_big_scan_extracts_in_a_worker_with_the_same_result(
     dossier: Dossier, corpus_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("bot.core.PARALLEL_PEOPLE_MIN", 1)
-    monkeypatch.setattr("bot.core.SCAN_BATCH", 2)  # three batches through the worker, one ahead
+    monkeypatch.setattr("bot.ingest.scan.PARALLEL_PEOPLE_MIN", 1)
+    monkeypatch.setattr("bot.ingest.scan.SCAN_BATCH", 2)  # three batches through the worker, one ahead
     parallel = Dossier.open(tmp_path / "parallel")
     try:
         report = parallel.scan_corpus(corpus_dir)
@@ -186,8 +186,8 @@ def test_a_big_scan_extracts_in_a_worker_with_the_same_result(
 def test_a_failing_worker_falls_back_to_extracting_in_process(
     dossier: Dossier, corpus_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("bot.core.PARALLEL_PEOPLE_MIN", 1)
-    monkeypatch.setattr("bot.core.extract_json_many", lambda docs: [])  # cannot be sent to a worker
+    monkeypatch.setattr("bot.ingest.scan.PARALLEL_PEOPLE_MIN", 1)
+    monkeypatch.setattr("bot.ingest.scan.extract_json_many", lambda docs: [])  # cannot be sent to a worker
     fallback = Dossier.open(tmp_path / "fallback")
     try:
         assert fallback.scan_corpus(corpus_dir).count("added") == 5

@@ -1,9 +1,10 @@
 """Near-duplicate detection: the same story again, reprinted by another outlet, trimmed or re-translated.
 
-Exact copies are already caught by ``bot.ingest.content_hash``; this catches the rest. A text becomes the
-set of its overlapping three-word *shingles* (words as ``WORD_RE`` finds them in ``normalize_for_hash``
-text), and two texts are compared by their shared shingles over the geometric mean of their sizes,
-``|A ∩ B| / sqrt(|A| |B|)`` (the Ochiai, or cosine, coefficient of the two sets). Why this measure:
+Exact copies are already caught by ``bot.ingest.prepare.content_hash``; this catches the rest. A text
+becomes the set of its overlapping three-word *shingles* (words as ``WORD_RE`` finds them in
+``normalize_for_hash`` text), and two texts are compared by their shared shingles over the geometric
+mean of their sizes, ``|A ∩ B| / sqrt(|A| |B|)`` (the Ochiai, or cosine, coefficient of the
+two sets). Why this measure:
 
 - Jaccard (shared over union) punishes a reprint that adds a header, a byline or a "read also" list;
   Ochiai less so: a copy with half as much again around it still scores 0.82.
@@ -30,20 +31,29 @@ Why our own numpy code and not ``datasketch``: numpy is already a dependency; da
 (about 170 MB installed) for what is 40 lines here, and its LSH index is tuned for high Jaccard
 thresholds, whereas a re-worded reprint sits at a Jaccard of 0.05-0.1, where banding makes every pair a
 candidate. ``NearDupIndex`` compares one signature with all stored ones in one vectorised pass instead:
-about 11 ms for 100,000 documents.
+about 11 ms for 100,000 documents. ``NearDupCache`` keeps that index for the stored documents, loaded on
+the first upload rather than at start-up.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
+import sqlite3
 import struct
+import threading
 from collections.abc import Iterator
+from contextlib import suppress
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
+from bot.ingest import SCAN_BATCH
+from bot.store import Store
 from bot.textnorm import WORD_RE, normalize_for_hash
+
+log = logging.getLogger(__name__)
 
 NUM_PERM = 512  # signature positions: the estimate's standard deviation at the threshold is ~0.03
 SHINGLE_WORDS = 3
@@ -276,3 +286,74 @@ class NearDupIndex:
         self._mins = mins
         self._counts = np.resize(self._counts, capacity)
         self._ids = np.resize(self._ids, capacity)
+
+
+class NearDupCache:
+    """The signatures of every stored document in a ``NearDupIndex``: loaded (and backfilled) on the
+    first upload, not at open; changed under the Dossier's lock."""
+
+    def __init__(self, store: Store, lock: threading.RLock) -> None:
+        self._store = store
+        self._lock = lock
+        self._index: NearDupIndex | None = None
+        self._stale = False  # documents were stored without signatures (a corpus scan)
+
+    def index(self) -> NearDupIndex:
+        """The signatures of every stored document, loaded on first use; documents stored without one
+        (from the corpus folder) get theirs computed and stored here."""
+        with self._lock:
+            if self._index is None:
+                index = NearDupIndex(capacity=max(1024, self._store.count_documents() + 64))
+                for doc_id, blob in self._store.iter_signatures():
+                    with suppress(ValueError):  # another signature version: recomputed below
+                        index.add(doc_id, blob)
+                self._index, self._stale = index, True
+            if self._stale:
+                self._backfill(self._index)
+                self._stale = False
+            return self._index
+
+    def mark_stale(self) -> None:
+        """Documents were stored without signatures: they are computed when next needed."""
+        self._stale = True
+
+    def reset(self) -> None:
+        """Forget the loaded signatures (they changed in the store): reloaded when next needed."""
+        with self._lock:
+            self._index = None
+
+    def forget(self, doc_id: int) -> None:
+        """A deleted document; call with the lock held."""
+        if self._index is not None:
+            self._index.remove(doc_id)
+
+    def prepare(self) -> int:
+        """Compute the signatures documents lack (those from the corpus folder) without holding the
+        lock, so searches go on meanwhile, then load them all; returns how many were computed. The bot
+        runs this in the background after a corpus scan, so the next upload does not wait for it."""
+        missing = self._store.documents_without_signature()
+        for k in range(0, len(missing), SCAN_BATCH):
+            docs = self._store.get_many(missing[k : k + SCAN_BATCH])
+            sigs = {doc_id: signature(doc.text) for doc_id, doc in docs.items()}
+            with self._store.transaction() as db:
+                for doc_id, blob in sigs.items():
+                    with suppress(sqlite3.IntegrityError):  # deleted meanwhile
+                        self._store.set_signature(db, doc_id, blob)
+        with self._lock:
+            if missing or self._index is None:
+                self._index = None  # reloaded whole: the rows just stored are not in memory yet
+            self.index()
+        return len(missing)
+
+    def _backfill(self, index: NearDupIndex) -> None:
+        missing = [i for i in self._store.documents_without_signature() if i not in index]
+        for k in range(0, len(missing), SCAN_BATCH):
+            docs = self._store.get_many(missing[k : k + SCAN_BATCH])
+            sigs = {doc_id: signature(doc.text) for doc_id, doc in docs.items()}
+            with self._store.transaction() as db:
+                for doc_id, blob in sigs.items():
+                    self._store.set_signature(db, doc_id, blob)
+            for doc_id, blob in sigs.items():
+                index.add(doc_id, blob)
+        if missing:
+            log.info("near-duplicate signatures computed for %d documents", len(missing))

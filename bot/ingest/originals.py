@@ -1,11 +1,10 @@
-"""Adding documents from files: the pieces ``Dossier``'s ingest pipeline is made of.
+"""The files documents came from, kept as they arrived, and the names they are shown under.
 
 - ``Originals``: every uploaded file (or archive member) is kept in ``<data>/originals`` under the
   SHA-256 of its bytes, written to a temporary file, fsynced and renamed into place *before* the document
   row that refers to it is committed. A crash in between leaves at most an unreferenced file, never a
   document whose original is missing. File names come from the hash alone, so a member named
   ``../../etc/passwd`` or ``/abs/path`` can never choose where anything is written.
-- ``FileResult`` / ``IngestReport``: what happened to each file, for the reply, the CLI summary and logs.
 - ``clean_name``: an uploaded file's name as a label that is safe to show and store.
 
 No Telegram here: the same pipeline serves uploads, ``python -m bot ingest`` and the corpus folder.
@@ -20,67 +19,12 @@ import secrets
 import time
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
-from typing import Literal
 
-from bot.formats import KIND_SUFFIX
-
-FileStatus = Literal["added", "updated", "duplicate", "skipped"]
+from bot.ingest.formats import KIND_SUFFIX
 
 _NAME_MAX = 120
 _FILE_RE = re.compile(r"^[0-9a-f]/[0-9a-f]{64}\.[a-z]{2,4}$")
-
-
-@dataclass(frozen=True)
-class FileResult:
-    """One document's fate. ``similar_to`` is set for a near-duplicate: stored, but resembling it."""
-
-    source: str
-    status: FileStatus
-    doc_id: int | None = None
-    title: str | None = None
-    published: date | None = None
-    reason: str | None = None
-    similar_to: int | None = None
-    similarity: float | None = None
-    people: tuple[str, ...] = ()  # the persons the stored document names
-
-
-@dataclass
-class IngestReport:
-    """Every document of one ingest (a file, an archive, or a CLI run over many paths)."""
-
-    name: str
-    results: list[FileResult] = field(default_factory=list)
-    seconds: float = 0.0
-    started: float = field(default_factory=time.perf_counter, repr=False)
-
-    def count(self, status: FileStatus) -> int:
-        return sum(1 for r in self.results if r.status == status)
-
-    @property
-    def near_duplicates(self) -> int:
-        return sum(1 for r in self.results if r.status == "added" and r.similar_to is not None)
-
-    @property
-    def stored(self) -> int:
-        return self.count("added") + self.count("updated")
-
-    def finish(self) -> IngestReport:
-        self.seconds = time.perf_counter() - self.started
-        return self
-
-    def summary(self) -> str:
-        parts = [f"{self.count('added')} added"]
-        if self.count("updated"):
-            parts.append(f"{self.count('updated')} updated")
-        if self.near_duplicates:
-            parts.append(f"{self.near_duplicates} of them near-duplicates")
-        parts.append(f"{self.count('duplicate')} already stored")
-        parts.append(f"{self.count('skipped')} skipped")
-        return ", ".join(parts)
 
 
 def clean_name(name: str) -> str:
@@ -186,21 +130,3 @@ def _fsync_dir(folder: Path) -> None:
         pass
     finally:
         os.close(fd)
-
-
-# A test hook, not a setting: with DOSSIER_TEST_HOLD_INGEST=<n>:<flag file>, the n-th document this
-# process stores waits inside its open transaction after touching the flag file, so a test can kill
-# the process at exactly that point and check that the store is as it was before that document.
-_HOLD = os.environ.get("DOSSIER_TEST_HOLD_INGEST", "")
-_stored_count = 0
-
-
-def hold_point() -> None:
-    global _stored_count
-    if not _HOLD:
-        return
-    _stored_count += 1
-    n, _, flag = _HOLD.partition(":")
-    if n.isdigit() and _stored_count == int(n) and flag:
-        Path(flag).write_text("holding", encoding="utf-8")
-        time.sleep(60)

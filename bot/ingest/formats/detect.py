@@ -1,0 +1,160 @@
+"""What a file is, from its content first and its name second, and the types every reader shares.
+
+The type is read from the content (magic bytes) before the name, because uploads are often misnamed: a
+``.txt`` that is really a PDF is read as a PDF. A name that promises a format the content does not have
+(a ``.docx`` that is not a zip) is refused rather than indexed as garbage.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import Literal
+
+from bot.ingest.prepare import IngestError
+
+_MB = 1024 * 1024
+
+Kind = Literal["text", "markdown", "html", "pdf", "docx", "zip"]
+SUPPORTED = ".txt, .md, .html, .pdf, .docx or .zip"
+# Files of one document each, read from the corpus folder (archives there are left to the ingest CLI).
+DOCUMENT_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
+# An original is kept under a name ending in its kind's suffix, which is all ``detect`` needs to read it
+# again.
+KIND_SUFFIX: dict[str, str] = {
+    "text": ".txt",
+    "markdown": ".md",
+    "html": ".html",
+    "pdf": ".pdf",
+    "docx": ".docx",
+}
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits for one upload. The defaults fit Telegram (bots download at most 20 MB) and a small
+    server; a caller with other needs passes its own."""
+
+    max_file_bytes: int = 20 * _MB  # one file, and one archive member once uncompressed
+    max_total_bytes: int = 100 * _MB  # all members of one archive, uncompressed
+    max_members: int = 1000  # entries in one archive, directories included
+    max_ratio: int = 100  # uncompressed:compressed, per member; text rarely passes 10:1
+    max_pdf_pages: int = 2000
+
+    def __post_init__(self) -> None:
+        for name, value in vars(self).items():
+            if value <= 0:
+                raise ValueError(f"Limits.{name} must be positive, not {value}")
+
+
+DEFAULT_LIMITS = Limits()
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """A document's text. ``source`` is the file name, or ``archive.zip/folder/member.txt``."""
+
+    source: str
+    text: str
+    kind: Kind
+    # The bytes the text came from (the file, or the archive member): what is kept as the original.
+    data: bytes = field(default=b"", repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """An archive member that gave no document, and why (in plain words, for the user)."""
+
+    source: str
+    reason: str
+
+
+Extraction = Extracted | Skipped  # what reading one file (or one archive member) gives
+
+
+_TEXT_SUFFIXES: dict[str, Kind] = {
+    "": "text",
+    ".txt": "text",
+    ".text": "text",
+    ".md": "markdown",
+    ".markdown": "markdown",
+}
+_HTML_SUFFIXES = (".html", ".htm", ".xhtml")
+_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")  # a zip with members; an empty zip
+# Formats we recognise but do not read, each with what the user can do about it.
+_REFUSED_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
+        "an old Microsoft Office file (.doc, .xls) or a password-protected one; save it as .docx or PDF",
+    ),
+    (b"{\\rtf", "an RTF file is not read; save it as .docx, PDF or .txt"),
+    (b"\x1f\x8b", "a gzip archive is not opened; send a .zip"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive is not opened; send a .zip"),
+    (b"Rar!\x1a\x07", "a RAR archive is not opened; send a .zip"),
+    (b"\x89PNG\r\n\x1a\n", "an image, not a document (text in images is not read)"),
+    (b"\xff\xd8\xff", "an image, not a document (text in images is not read)"),
+    (b"GIF8", "an image, not a document (text in images is not read)"),
+)
+_HTML_START_RE = re.compile(
+    rb"^(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|title|meta)\b",
+    re.IGNORECASE | re.DOTALL,
+)
+_HTML_TAG_RE = re.compile(rb"<(?:p|div|span|article|section|table|h[1-6]|br|ul|li|a\s)\b", re.IGNORECASE)
+
+
+def detect(name: str, data: bytes) -> Kind:
+    """The file's type, from its content first and its name second; IngestError for what is not read."""
+    if not data:
+        raise IngestError("the file is empty")
+    suffix = PurePosixPath(name.replace("\\", "/")).suffix.lower()
+    if b"%PDF-" in data[:1024]:  # the PDF header may follow some junk, as viewers accept
+        return "pdf"
+    if data.startswith(_ZIP_MAGIC):
+        return _zip_kind(suffix, data)
+    for magic, reason in _REFUSED_MAGIC:
+        if data.startswith(magic):
+            raise IngestError(reason)
+    named = {".pdf": "a PDF", ".docx": "a Word document (it is not a zip archive)", ".zip": "a zip archive"}
+    if suffix in named:
+        raise IngestError(f"the file is named {suffix} but is not {named[suffix]}")
+    head = data[:4096]
+    if suffix in _HTML_SUFFIXES or _HTML_START_RE.match(head):
+        return "html"
+    if suffix in _TEXT_SUFFIXES:
+        return _TEXT_SUFFIXES[suffix]
+    if head.lstrip().startswith(b"<") and _HTML_TAG_RE.search(head):  # a saved page named .php, .aspx…
+        return "html"
+    raise IngestError(f"{suffix} files are not read; send {SUPPORTED}")
+
+
+def _zip_kind(suffix: str, data: bytes) -> Kind:
+    """A zip is a .docx when it holds a Word body, another Office file when it has their manifest."""
+    damaged = "the .docx file is damaged or unreadable" if suffix == ".docx" else "the zip archive is damaged"
+    names = set(open_zip(data, damaged).namelist())
+    if "word/document.xml" in names:
+        return "docx"
+    if suffix == ".docx":
+        raise IngestError("the .docx file has no document in it (word/document.xml is missing)")
+    if "[Content_Types].xml" in names or "mimetype" in names:
+        raise IngestError("only Word .docx files are read among office documents; save it as .docx or PDF")
+    return "zip"
+
+
+def check_size(size: int, limits: Limits) -> None:
+    if size > limits.max_file_bytes:
+        raise IngestError(f"the file is too big ({mb(size)}; the limit is {mb(limits.max_file_bytes)})")
+
+
+def mb(size: int) -> str:
+    """A size for people: "512 KB", "20.0 MB"."""
+    return f"{size / 1024:.0f} KB" if size < _MB else f"{size / _MB:.1f} MB"
+
+
+def open_zip(data: bytes, damaged: str) -> zipfile.ZipFile:
+    try:
+        return zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+        raise IngestError(damaged) from None

@@ -1,0 +1,121 @@
+"""The value types shared across Dossier: what the store holds, what a search or a person's page
+returns, and what /stats and a reindex report. Plain frozen dataclasses, no behaviour beyond a check or
+two, so the store, the core, the commands and both renderers can share them without importing each
+other."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from bot.query import Query
+from bot.snippets import Snippet
+
+# Long work reports how far it is: (done, total, the name of what was just done).
+Progress = Callable[[int, int, str], None]
+
+
+# ----------------------------------------------------------------- stored rows
+@dataclass(frozen=True)
+class Document:
+    id: int
+    source: str
+    title: str
+    published: date | None
+    text: str
+    sha256: str
+    added_at: datetime
+    added_by: str
+
+
+@dataclass(frozen=True)
+class NewDocument:
+    source: str
+    title: str
+    published: date | None
+    text: str
+    sha256: str
+    added_by: str
+
+
+@dataclass(frozen=True)
+class SearchSession:
+    id: str
+    query: str
+    user_id: int | None
+    chat_id: int | None
+    expires_at: datetime
+
+    def expired(self, now: datetime | None = None) -> bool:
+        return (now or datetime.now(UTC)) >= self.expires_at
+
+
+@dataclass(frozen=True)
+class Subscription:
+    chat_id: int
+    thread_id: int | None
+    kind: str  # "user" or "group"
+    subscribed_by: int | None
+    cursor: int
+    digest_time: str | None
+    last_run_at: datetime
+
+
+@dataclass(frozen=True)
+class CorpusFile:
+    path: str
+    size: int
+    mtime_ns: int
+    doc_id: int | None
+
+
+# ----------------------------------------------------------------- answers
+@dataclass(frozen=True)
+class SearchHit:
+    doc: Document
+    score: float
+    snippet: Snippet
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    query: Query
+    hits: list[SearchHit]
+    total: int
+    offset: int
+    suggestion: str | None
+    stop_words_only: bool = False
+
+
+@dataclass(frozen=True)
+class PersonDocument:
+    """A document that names a person, with the sentence that does (when asked for)."""
+
+    id: int
+    source: str
+    title: str
+    published: date | None
+    sentence: str | None = None
+
+
+@dataclass(frozen=True)
+class Stats:
+    documents: int
+    near_duplicates: int
+    people: int | None
+    subscribers: dict[str, int]
+    database_bytes: int
+    originals_bytes: int
+    last_ingest: dict[str, Any] | None
+
+
+@dataclass
+class ReindexReport:
+    documents: int = 0
+    reread: int = 0  # read again from an original
+    changed: int = 0  # whose text, title or date came out different
+    kept: list[tuple[int, str]] = field(default_factory=list)  # kept as stored, and why
+    unused_removed: int = 0  # originals no document refers to (left by a crash), deleted
+    seconds: float = 0.0
