@@ -16,7 +16,6 @@ from bot.dates import DateBoundError
 from bot.digest import PeopleLookup, build_digest
 from bot.formats import Limits
 from bot.people import Person, RoleRecord
-from bot.query import parse_query
 from bot.replies import (
     CommandInfo,
     ConfirmDeleteReply,
@@ -30,6 +29,7 @@ from bot.replies import (
     WhoReply,
 )
 from bot.schedule import Schedule, ScheduleError, daily_at, parse_hhmm, parse_schedule
+from bot.search.query import parse_query
 from bot.settings import Settings, load_settings
 from bot.uploads import clean_name
 

@@ -19,7 +19,7 @@ from telegram.constants import ParseMode
 
 from bot.core import SearchPage
 from bot.dates import DateBoundError
-from bot.query import parse_query
+from bot.search.query import parse_query
 from handlers.context import DossierContext
 from handlers.render import date_text, inline_summary
 

@@ -35,7 +35,7 @@ from bot.replies import (
     TextReply,
     WhoReply,
 )
-from bot.snippets import Snippet
+from bot.search.snippets import Snippet
 from bot.store import Document
 
 MESSAGE_LIMIT = 4096

@@ -11,9 +11,9 @@ import pytest
 
 from bot.commands import Caller, Commands
 from bot.core import Dossier
-from bot.query import parse_query
 from bot.render_text import render
 from bot.replies import ConfirmDeleteReply, HelpReply, TextReply
+from bot.search.query import parse_query
 from tests.conftest import seed_id
 from tests.test_formats import make_docx, make_pdf, para
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from bot.core import Dossier
 from bot.logsafe import MASK, SecretFilter
-from bot.query import parse_query
+from bot.search.query import parse_query
 from handlers.render import MESSAGE_LIMIT, document, inline_summary, split_html, tg_len
 from tests.conftest import REPO, Runner, bot_env
 from tests.fakebotapi import TOKEN, FakeBotApi
