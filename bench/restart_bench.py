@@ -23,7 +23,7 @@ import json, sys, time
 t0 = time.perf_counter()
 from pathlib import Path
 from bot.core import Dossier
-from bot.query import parse_query
+from bot.search.query import parse_query
 t1 = time.perf_counter()
 d = Dossier.open(Path(sys.argv[1]))
 t2 = time.perf_counter()

@@ -151,7 +151,7 @@ CLI_REPORT_ALL = 50  # runs with more documents list only the duplicates, skippe
 
 def cmd_eval(settings: Settings, args: argparse.Namespace) -> int:
     """Index every *.txt of a folder into a throwaway store and run a query file: the benchmark contract."""
-    from bot.query import parse_query
+    from bot.search.query import parse_query
 
     corpus = Path(args.corpus)
     if not corpus.is_dir():

@@ -21,7 +21,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from bot.index import MemoryIndex, SearchResult
 from bot.ingest import SCAN_BATCH, Limits
 from bot.ingest.neardup import NearDupCache
 from bot.ingest.originals import Originals
@@ -31,10 +30,11 @@ from bot.ingest.report import IngestReport, ScanReport
 from bot.ingest.scan import scan_corpus
 from bot.models import Document, Progress, ReindexReport, SearchHit, SearchPage, Stats
 from bot.people.service import PeopleService
-from bot.query import Query
-from bot.snippets import make_snippet
+from bot.search import SearchEngine, SearchResult
+from bot.search.memory import MemoryIndex
+from bot.search.query import Query
+from bot.search.snippets import make_snippet
 from bot.store import Store
-from bot.textnorm import Analyzer
 
 log = logging.getLogger(__name__)
 
@@ -43,10 +43,9 @@ class Dossier:
     """Store + index. Thread-safe: index reads and writes are serialised by one lock (searches take about
     a millisecond, so a lock costs less than a copy of the index would)."""
 
-    def __init__(self, store: Store, index: MemoryIndex, data_dir: Path) -> None:
+    def __init__(self, store: Store, index: SearchEngine, data_dir: Path) -> None:
         self.store = store
         self.index = index
-        self.analyzer = index.analyzer
         self.data_dir = data_dir
         self._lock = threading.RLock()
         self._originals = Originals(data_dir / "originals")
@@ -83,18 +82,24 @@ class Dossier:
 
     # ----------------------------------------------------------------- lifecycle
     @classmethod
-    def open(cls, data_dir: Path, progress: Progress | None = None, *, people: bool = True) -> Dossier:
+    def open(
+        cls,
+        data_dir: Path,
+        progress: Progress | None = None,
+        *,
+        people: bool = True,
+        engine: type[SearchEngine] = MemoryIndex,
+    ) -> Dossier:
         """Open (or create) the store in ``data_dir`` and bring the index up: from its snapshot when the
         snapshot matches the store, else rebuilt from the stored documents.
 
         ``people=False`` is a search-only Dossier (the benchmark contract's throwaway store): no people
         are extracted or indexed, and documents it stores get theirs at the next open with people."""
         store = Store(data_dir / "dossier.sqlite3")
-        analyzer = Analyzer()
         snapshot = data_dir / "index.pickle"
         stamp = str(store.generation())
-        index = MemoryIndex.load(snapshot, stamp, analyzer)
-        dossier = cls(store, index or MemoryIndex(analyzer), data_dir)
+        index = engine.open(snapshot, stamp)
+        dossier = cls(store, index or engine(), data_dir)
         dossier._people.enabled = people
         if index is None:
             dossier.rebuild_index(progress, people=False)
@@ -124,7 +129,7 @@ class Dossier:
         started = time.perf_counter()
         self.store.trust_current()
         total = self.store.count_documents()
-        fresh = MemoryIndex(self.analyzer)
+        fresh = self.index.empty()
         chunk: list[tuple[int, str, str, date | None]] = []
         for n, doc in enumerate(self.store.iter_documents(), start=1):
             chunk.append((doc.id, doc.title, doc.text, doc.published))
@@ -209,11 +214,9 @@ class Dossier:
             result: SearchResult = self.index.search(query, limit=limit, offset=offset)
         docs = self.store.get_many([h.doc_id for h in result.hits])
         hits = [
-            SearchHit(
-                docs[h.doc_id], h.score, make_snippet(docs[h.doc_id].text, result.match_keys, self.analyzer)
-            )
+            SearchHit(doc, h.score, make_snippet(doc.text, result.highlighter(doc.text)))
             for h in result.hits
-            if h.doc_id in docs
+            if (doc := docs.get(h.doc_id)) is not None
         ]
         return SearchPage(query, hits, result.total, offset, result.suggestion, result.stop_words_only)
 

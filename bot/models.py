@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from bot.query import Query
-from bot.snippets import Snippet
+from bot.search.query import Query
+from bot.search.snippets import Snippet
 
 # Long work reports how far it is: (done, total, the name of what was just done).
 Progress = Callable[[int, int, str], None]

@@ -36,7 +36,7 @@ from bot.render_text import (
     report_lines,
     text_lines,
 )
-from bot.snippets import Snippet
+from bot.search.snippets import Snippet
 from handlers.callbacks import encode_delete, encode_keep, encode_open, encode_page, encode_who
 
 MESSAGE_LIMIT = 4096

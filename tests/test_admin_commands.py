@@ -13,8 +13,8 @@ from bot.commands import Caller, Commands
 from bot.commands.replies import ConfirmDeleteReply, HelpReply, TextReply
 from bot.core import Dossier
 from bot.people.service import PeopleService
-from bot.query import parse_query
 from bot.render_text import render
+from bot.search.query import parse_query
 from tests.conftest import seed_id
 from tests.test_formats import make_docx, make_pdf, para
 

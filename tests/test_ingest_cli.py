@@ -12,8 +12,8 @@ import time
 from pathlib import Path
 
 from bot.core import Dossier
-from bot.index import MemoryIndex
-from bot.query import parse_query
+from bot.search.memory import MemoryIndex
+from bot.search.query import parse_query
 from bot.store import Store
 from tests.conftest import REPO
 from tests.test_cli import run
@@ -117,7 +117,7 @@ def test_a_kill_mid_ingest_leaves_the_store_as_before_that_file(
     generation = store.generation()
     store.close()
     assert sources[-3:] == ["ibis.txt", "0_gecko.txt", "1_lynx.txt"]
-    assert MemoryIndex.load(data_dir / "index.pickle", str(generation)) is None
+    assert MemoryIndex.open(data_dir / "index.pickle", str(generation)) is None
     dossier = Dossier.open(data_dir)
     try:
         assert len(dossier) == dossier.store.count_documents() == len(sources)  # rebuilt, nothing orphaned

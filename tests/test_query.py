@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from bot.dates import DateBoundError
-from bot.query import MAX_TERMS, parse_query
+from bot.search.query import MAX_TERMS, parse_query
 
 
 def test_words_phrases_exclusions_and_dates() -> None:

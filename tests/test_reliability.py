@@ -22,7 +22,7 @@ from bot.commands import Caller, Commands
 from bot.commands.replies import SearchReply, TextReply
 from bot.core import Dossier
 from bot.logsafe import MASK, SecretFilter
-from bot.query import parse_query
+from bot.search.query import parse_query
 from handlers.caller import NOT_ALLOWED
 from handlers.ratelimit import is_safe_to_retry
 from handlers.render import MESSAGE_LIMIT, document, inline_summary, split_html, tg_len

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.core import Dossier
-from bot.query import parse_query
+from bot.search.query import parse_query
 
 RUSSIAN = """Генсек ОДКБ провёл встречу в Ташкенте
 14 марта 2026

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.core import Dossier
-from bot.query import parse_query
+from bot.search.query import parse_query
 from tests.conftest import seed_id
 
 

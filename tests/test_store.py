@@ -9,7 +9,7 @@ import pytest
 
 from bot.core import Dossier
 from bot.ingest import prepare_text
-from bot.query import parse_query
+from bot.search.query import parse_query
 from bot.store import MIGRATIONS, Store, StoreError
 
 
@@ -69,7 +69,7 @@ def test_changed_file_keeps_its_id_and_new_file_gets_the_next(corpus_dir: Path, 
     new_ids = {doc.source: doc.id for doc in d.store.iter_documents()}
     assert new_ids["004_4c3000b3cf1095f3.txt"] == ids["004_4c3000b3cf1095f3.txt"]
     assert new_ids["005_new.md"] == max(ids.values()) + 1
-    from bot.query import parse_query
+    from bot.search.query import parse_query
 
     found = {h.doc.id for h in d.search(parse_query("zanzibar")).hits}
     assert found == {new_ids["004_4c3000b3cf1095f3.txt"], new_ids["005_new.md"]}
@@ -82,7 +82,7 @@ def test_stale_index_snapshot_is_rebuilt(corpus_dir: Path, data_dir: Path) -> No
     d.add_prepared(prepare_text("late.txt", "Late arrival about Zanzibar"), added_by="test")
     d.close()
     d2 = Dossier.open(data_dir)
-    from bot.query import parse_query
+    from bot.search.query import parse_query
 
     assert [h.doc.source for h in d2.search(parse_query("zanzibar")).hits] == ["late.txt"]
 

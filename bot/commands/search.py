@@ -9,7 +9,7 @@ from bot.commands.replies import DocumentReply, Reply, SearchReply, TextReply
 from bot.core import Dossier
 from bot.dates import DateBoundError
 from bot.models import SearchPage
-from bot.query import parse_query
+from bot.search.query import parse_query
 
 SEARCH_PAGE_SIZE = 5
 SESSION_TTL = timedelta(days=7)

@@ -18,7 +18,6 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
-from bot.index import index_words
 from bot.ingest import SCAN_BATCH
 from bot.ingest.formats import DOCUMENT_SUFFIXES, Extracted, extract
 from bot.ingest.pipeline import IngestPipeline, Pending
@@ -27,6 +26,7 @@ from bot.ingest.report import Outcome, ScanReport
 from bot.models import CorpusFile, Progress
 from bot.people import extract_json_many
 from bot.people.service import people_json
+from bot.search import index_words
 
 log = logging.getLogger(__name__)
 

@@ -8,30 +8,28 @@ document takes the best of a word's expansions, so typing a word wrong costs a l
 
 The index lives in memory (numpy arrays per key), is built from the store, grows incrementally as
 documents arrive, and is saved to a snapshot file so that a restart does not re-read every document.
-It sits behind the small ``SearchIndex`` protocol so a server engine could replace it.
+It is one implementation of ``bot.search.SearchEngine``; how a query word finds its typo neighbours and
+completions is in ``expand.py``.
 """
 
 from __future__ import annotations
 
-import bisect
 import math
 import pickle
-import zlib
 from array import array
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Self
 
 import numpy as np
 import numpy.typing as npt
-from rapidfuzz import process
-from rapidfuzz.distance import OSA, Levenshtein
 
-from bot.query import Query
+from bot.search import Highlighter, Hit, IndexedDoc, SearchResult, Word, index_words
+from bot.search.expand import Candidates, DeleteIndex, Expansion
+from bot.search.query import Query
 from bot.textnorm import STOP_WORDS, WORD_RE, Analyzer
 
 FloatArray = npt.NDArray[np.float32]
@@ -46,51 +44,11 @@ LEAD_BOOST = 2.0  # a lead word counts as this many extra occurrences
 FUZZY_WEIGHT = {1: 0.55, 2: 0.35}  # share of an exact match's score that a typo neighbour earns
 PREFIX_WEIGHT = 0.9  # a completion of the last, unfinished word
 PREFIX_FREQ_EXP = 0.2  # how much a completion's frequency share scales its weight
-MAX_PREFIX_EXPANSIONS = 40
-MAX_FUZZY_EXPANSIONS = 40
 COORDINATION = 1.0  # reward for matching more of the query's words
 PROXIMITY = 0.3  # reward for matched words that stand close together
 RERANK_POOL = 30
 MERGE_AT = 2_000_000  # pending (document, key) pairs merged into the postings at once
-MAX_WORD_LETTERS = 40
-SNAPSHOT_VERSION = 3
-
-
-def max_edits(length: int) -> int:
-    """Typo tolerance scaled to word length: short words must be exact, longer ones may have 1, then 2.
-    Nothing past MAX_WORD_LETTERS: no real word is that long, and pasted junk must not cost seconds."""
-    if length < 4 or length > MAX_WORD_LETTERS:
-        return 0
-    return 1 if length < 8 else 2
-
-
-@dataclass(frozen=True, slots=True)
-class Hit:
-    doc_id: int
-    score: float
-
-
-@dataclass(frozen=True)
-class SearchResult:
-    hits: list[Hit]
-    total: int
-    match_keys: frozenset[str] = frozenset()  # every key that counted as a match, for snippet marking
-    suggestion: str | None = None
-    stop_words_only: bool = False
-
-
-class SearchIndex(Protocol):
-    """What the rest of Dossier needs from a search engine."""
-
-    def add(self, doc_id: int, title: str, text: str, published: date | None) -> None: ...
-
-    def add_many(self, docs: Iterable[tuple[int, str, str, date | None]]) -> None: ...
-
-    def remove(self, doc_id: int) -> None: ...
-
-    def search(self, query: Query, limit: int = 10, offset: int = 0) -> SearchResult: ...
-
-    def __len__(self) -> int: ...
+SNAPSHOT_VERSION = 4  # 4: the classes moved from bot.index to bot.search
 
 
 @dataclass
@@ -134,72 +92,6 @@ class _Column:
         self._data, self.size = data, len(data)
 
 
-class _DeleteIndex:
-    """One-deletion variants of the vocabulary's spellings, for symmetric-delete typo lookup.
-
-    Kept as sorted CRC32 hashes and spelling numbers in numpy arrays rather than a dict of strings: a
-    snapshot then loads in milliseconds, where a dict of 250,000 variants took most of a restart. A hash
-    collision only adds a candidate, which the exact distance check then drops. New spellings are only
-    listed when added and hashed all together at the next lookup: a bulk ingest hashes 350,000
-    variants in one pass instead of updating a dict per variant, and an upload costs one sorted
-    insertion into the arrays at the next search."""
-
-    def __init__(self) -> None:
-        self.spellings: list[str] = []
-        self._hashes: npt.NDArray[np.uint32] = np.empty(0, dtype=np.uint32)
-        self._owners: IntArray = np.empty(0, dtype=np.int32)
-        self._pending_from = 0  # spellings from this number on are not hashed yet
-
-    def add(self, spelling: str) -> None:
-        self.spellings.append(spelling)
-
-    def compact(self) -> None:
-        new = self.spellings[self._pending_from :]
-        if not new:
-            return
-        variants: list[str] = []
-        counts: list[int] = []
-        for spelling in new:
-            deletions = _deletions(spelling)
-            variants.extend(deletions)
-            counts.append(len(deletions))
-        hashes = np.fromiter(map(zlib.crc32, map(str.encode, variants)), dtype=np.uint32, count=len(variants))
-        owners = np.repeat(np.arange(self._pending_from, len(self.spellings), dtype=np.int32), counts)
-        order = np.argsort(hashes, kind="stable")
-        hashes, owners = hashes[order], owners[order]
-        at = np.searchsorted(self._hashes, hashes, side="right")
-        self._hashes, self._owners = np.insert(self._hashes, at, hashes), np.insert(self._owners, at, owners)
-        self._pending_from = len(self.spellings)
-
-    def lookup(self, variants: Iterable[str]) -> set[str]:
-        """Spellings having one of ``variants`` among their one-deletion variants."""
-        self.compact()
-        keys = np.fromiter((zlib.crc32(v.encode()) for v in variants), dtype=np.uint32)
-        lo = np.searchsorted(self._hashes, keys, side="left")
-        hi = np.searchsorted(self._hashes, keys, side="right")
-        found: set[int] = set()
-        for a, b in zip(lo.tolist(), hi.tolist(), strict=True):
-            if b > a:
-                found.update(self._owners[a:b].tolist())
-        return {self.spellings[n] for n in found}
-
-    def __getstate__(self) -> dict[str, Any]:
-        self.compact()
-        return self.__dict__.copy()
-
-
-@dataclass
-class _Expansion:
-    """A query word's alternatives: key id -> (weight, is_exact)."""
-
-    alts: dict[int, tuple[float, bool]] = field(default_factory=dict)
-
-    def offer(self, key_id: int, weight: float, exact: bool) -> None:
-        old = self.alts.get(key_id)
-        if old is None or weight > old[0]:
-            self.alts[key_id] = (weight, exact)
-
-
 class MemoryIndex:
     """In-memory BM25 index with typo/prefix expansion. Not thread-safe: one writer, calls serialised by
     the caller (the core runs it on one worker)."""
@@ -229,7 +121,7 @@ class MemoryIndex:
         self._word_extra: dict[int, tuple[int, ...]] = {}  # the other keys of multi-key (Russian) words
         self._word_has_extra = _Column(np.bool_)
         self._surfaces: dict[str, _Surface] = {}
-        self._deletes = _DeleteIndex()
+        self._deletes = DeleteIndex()
         self._live = 0
         self._total_len = 0.0
         self._reset_caches()
@@ -240,9 +132,8 @@ class MemoryIndex:
         self._np_doclen: FloatArray | None = None
         self._np_alive: npt.NDArray[np.bool_] | None = None
         self._np_dates: IntArray | None = None
-        self._sorted_surfaces: list[str] | None = None
-        self._by_length: dict[int, list[str]] | None = None
-        self._expansion_cache: dict[tuple[str, bool], _Expansion] = {}
+        self._candidates = Candidates(self._surfaces, self._deletes, self._surface_count)
+        self._expansion_cache: dict[tuple[str, bool], Expansion] = {}
 
     def __getstate__(self) -> dict[str, Any]:
         self._merge()
@@ -268,8 +159,7 @@ class MemoryIndex:
             "_np_doclen",
             "_np_alive",
             "_np_dates",
-            "_sorted_surfaces",
-            "_by_length",
+            "_candidates",
             "_expansion_cache",
         ):
             state.pop(name, None)
@@ -297,20 +187,31 @@ class MemoryIndex:
         tmp.replace(path)
 
     @classmethod
-    def load(cls, path: Path, stamp: str, analyzer: Analyzer | None = None) -> MemoryIndex | None:
+    def open(cls, path: Path, stamp: str) -> Self | None:
         """The snapshot at ``path`` if it was written for this exact store state, else None.
 
-        The snapshot is our own file in our own data dir; it is never read from elsewhere."""
+        The snapshot is our own file in our own data dir; it is never read from elsewhere. One written
+        by an older layout of the classes (ImportError: a module moved) is rebuilt, like a stale one."""
         try:
             with path.open("rb") as fh:
                 version, saved_stamp, index = pickle.load(fh)
-        except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError):
+        except (
+            OSError,
+            pickle.UnpicklingError,
+            EOFError,
+            ValueError,
+            TypeError,
+            AttributeError,
+            ImportError,
+        ):
             return None
         if version != SNAPSHOT_VERSION or saved_stamp != stamp or not isinstance(index, cls):
             return None
-        if analyzer is not None:
-            index.analyzer = analyzer
         return index
+
+    def empty(self) -> Self:
+        """A new, empty index sharing this one's analyzer (and so its per-word caches)."""
+        return type(self)(self.analyzer)
 
     def __len__(self) -> int:
         return self._live
@@ -348,20 +249,13 @@ class MemoryIndex:
         entry = self._surfaces.get(sf)
         if entry is None:
             entry = self._surfaces[sf] = _Surface(ids, len(self._surfaces), word)
-            self._sorted_surfaces = None
             if len(sf) >= 3:
                 self._deletes.add(sf)
         elif not set(ids) <= set(entry.keys):
             entry.keys = tuple(dict.fromkeys(entry.keys + ids))
         return entry.number
 
-    def add(self, doc_id: int, title: str, text: str, published: date | None) -> None:
-        """Index one document (replacing an earlier version with the same id)."""
-        self.add_many([(doc_id, title, text, published)])
-
-    def add_many(
-        self, docs: Iterable[tuple[int, str, str, date | None]], words: Sequence[list[str]] | None = None
-    ) -> None:
+    def add_many(self, docs: Iterable[IndexedDoc], words: Sequence[list[str]] | None = None) -> None:
         """Index documents (replacing earlier versions with the same ids), a batch at a time. ``words``,
         when given, are ``index_words`` of each text, worked out already (by a scan's worker process).
 
@@ -519,68 +413,12 @@ class MemoryIndex:
         return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
 
     # ----------------------------------------------------------------- expansion
-    def _fuzzy_candidates(self, sf: str, edits: int) -> dict[str, int]:
-        """Vocabulary spellings within ``edits`` edits (OSA: a swap of neighbours is one edit).
-
-        Symmetric-delete lookup: the vocabulary is indexed by its one-letter deletions, the query's
-        deletions up to ``edits`` are looked up there. This finds everything within one edit and, for
-        two, everything but two substitutions, in microseconds instead of a scan of the vocabulary."""
-        variants = {sf}
-        frontier = {sf}
-        for _ in range(edits):
-            frontier = {v for w in frontier for v in _deletions(w)}
-            variants |= frontier
-        found: dict[str, int] = {}
-        for variant in variants:
-            if variant in self._surfaces:
-                found.setdefault(variant, -1)
-        for cand in self._deletes.lookup(variants):
-            found.setdefault(cand, -1)
-        if edits >= 2 and not found:
-            # Two edits the delete index cannot see (two substitutions, two swaps): scan the spellings of
-            # similar length. Rare, and only reached when nothing closer exists.
-            for cand in self._scan_near(sf, edits):
-                found.setdefault(cand, -1)
-        out: dict[str, int] = {}
-        for cand in found:
-            if cand == sf:
-                continue
-            d = OSA.distance(sf, cand, score_cutoff=edits)
-            if d <= edits:
-                out[cand] = d
-        return out
-
-    def _scan_near(self, sf: str, edits: int) -> list[str]:
-        """Spellings within ``edits`` of ``sf`` by a scan of those of similar length (the slow path)."""
-        if self._by_length is None:
-            by_length: dict[int, list[str]] = {}
-            for surface in self._surfaces:
-                by_length.setdefault(len(surface), []).append(surface)
-            self._by_length = by_length
-        pool: list[str] = []
-        for n in range(len(sf) - edits, len(sf) + edits + 1):
-            pool.extend(self._by_length.get(n, ()))
-        matches = process.extract(sf, pool, scorer=OSA.distance, score_cutoff=edits, limit=None)
-        return [cand for cand, _, _ in matches]
-
-    def _prefix_candidates(self, sf: str) -> list[str]:
-        if self._sorted_surfaces is None:
-            self._sorted_surfaces = sorted(self._surfaces)
-        words = self._sorted_surfaces
-        lo = bisect.bisect_left(words, sf)
-        hi = bisect.bisect_left(words, sf + "\x7f")
-        cands = [w for w in words[lo:hi] if w != sf]
-        if len(cands) > MAX_PREFIX_EXPANSIONS:
-            cands.sort(key=lambda w: -self._surface_count(w))
-            cands = cands[:MAX_PREFIX_EXPANSIONS]
-        return cands
-
-    def _expand(self, word: str, prefix: bool) -> _Expansion:
+    def _expand(self, word: str, prefix: bool) -> Expansion:
         cache_key = (word, prefix)
         cached = self._expansion_cache.get(cache_key)
         if cached is not None:
             return cached
-        exp = _Expansion()
+        exp = Expansion()
         for key in self.analyzer.keys(word):
             kid = self._key_id.get(key)
             if kid is not None and self._df(kid):
@@ -590,17 +428,11 @@ class MemoryIndex:
             if sf in self._surfaces:
                 for kid in self._surfaces[sf].keys:
                     exp.offer(kid, 1.0, True)
-            edits = max_edits(len(sf))
-            if edits:
-                cands = self._fuzzy_candidates(sf, edits)
-                if len(cands) > MAX_FUZZY_EXPANSIONS:
-                    ranked = sorted(cands, key=lambda c: (cands[c], -self._surface_count(c)))
-                    cands = {c: cands[c] for c in ranked[:MAX_FUZZY_EXPANSIONS]}
-                for cand, d in cands.items():
-                    for kid in self._surfaces[cand].keys:
-                        exp.offer(kid, FUZZY_WEIGHT[d], False)
+            for cand, d in self._candidates.typos(sf).items():
+                for kid in self._surfaces[cand].keys:
+                    exp.offer(kid, FUZZY_WEIGHT[d], False)
             if prefix and len(sf) >= 3:
-                completions = self._prefix_candidates(sf)
+                completions = self._candidates.completions(sf)
                 top = max((self._surface_count(c) for c in completions), default=1.0)
                 for cand in completions:
                     # The likelier completion of an unfinished word is the more frequent one.
@@ -611,7 +443,7 @@ class MemoryIndex:
         return exp
 
     # ----------------------------------------------------------------- search
-    def _term_scores(self, exp: _Expansion, doclen: FloatArray, avgdl: float) -> FloatArray:
+    def _term_scores(self, exp: Expansion, doclen: FloatArray, avgdl: float) -> FloatArray:
         scores = np.zeros(len(self._doc_ids), dtype=np.float32)
         exact_idf = max((self._idf(self._df(k)) for k, (_, ex) in exp.alts.items() if ex), default=None)
         for kid, (weight, exact) in exp.alts.items():
@@ -656,44 +488,6 @@ class MemoryIndex:
                     break
         return out
 
-    def _proximity(self, slot: int, term_bits: npt.NDArray[np.int64], n_terms: int) -> float:
-        """1.0 when the matched words stand side by side, falling off as they spread out.
-
-        ``term_bits`` maps every key id to the bit set of the query terms it matches (built once per
-        query), so finding a document's matched positions is one gather instead of a set test per token:
-        this runs for every reranked candidate and used to be most of a query's time."""
-        seq = np.frombuffer(self._seqs[slot], dtype=np.int32)
-        codes = term_bits[seq]
-        positions = np.flatnonzero(codes)
-        if len(positions) < 2:
-            return 0.0
-        events: list[tuple[int, int]] = []
-        for pos, code in zip(positions.tolist(), codes[positions].tolist(), strict=True):
-            t = 0
-            while code:
-                if code & 1:
-                    events.append((pos, t))
-                code >>= 1
-                t += 1
-        present = {t for _, t in events}
-        need = len(present)
-        if need < 2:
-            return 0.0
-        best = math.inf
-        window: Counter[int] = Counter()
-        left = 0
-        for pos, t in events:
-            window[t] += 1
-            while len(window) == need:
-                best = min(best, pos - events[left][0] + 1)
-                lt = events[left][1]
-                window[lt] -= 1
-                if not window[lt]:
-                    del window[lt]
-                left += 1
-        slack = best - need
-        return (need - 1) / (n_terms - 1) / (1.0 + slack / 2.0)
-
     def search(self, query: Query, limit: int = 10, offset: int = 0) -> SearchResult:
         if query.is_empty or not self._live:
             return SearchResult([], 0)
@@ -735,7 +529,10 @@ class MemoryIndex:
         candidates = np.flatnonzero(mask)
         n_terms = max(len(scored_terms), 1)
         if not len(candidates):
-            return SearchResult([], 0, frozenset(match_keys), self._suggest(query, positive))
+            surfaces = self._surfaces
+            fold, display = self.analyzer.surface_fold, lambda sf: surfaces[sf].display
+            suggestion = self._candidates.suggest(positive, fold, display)
+            return SearchResult([], 0, self._highlighter(frozenset(match_keys)), suggestion)
         coordination = 1.0 + COORDINATION * (matched[candidates] - 1.0) / max(n_terms - 1, 1)
         scores = (total[candidates] * coordination).astype(np.float32)
         want = min(len(candidates), max(offset + limit, RERANK_POOL))
@@ -751,38 +548,57 @@ class MemoryIndex:
             slot = int(candidates[j])
             score = float(scores[j])
             if multi and matched[slot] >= 2:  # fewer matched terms: no pair to stand close together
-                score *= 1.0 + PROXIMITY * self._proximity(slot, term_bits, len(term_keys))
+                score *= 1.0 + PROXIMITY * _proximity(self._seqs[slot], term_bits, len(term_keys))
             ranked.append((score, slot))
         ranked.sort(key=lambda x: (-x[0], self._doc_ids[x[1]]))
         hits = [Hit(self._doc_ids[slot], score) for score, slot in ranked[offset : offset + limit]]
-        return SearchResult(hits, len(candidates), frozenset(match_keys))
+        return SearchResult(hits, len(candidates), self._highlighter(frozenset(match_keys)))
 
-    # ----------------------------------------------------------------- suggestions
-    def _suggest(self, query: Query, words: list[str]) -> str | None:
-        """A "did you mean": each word that the corpus lacks replaced by its nearest frequent spelling."""
-        if not self._surfaces:
-            return None
-        changed = False
-        out: list[str] = []
-        choices = list(self._surfaces)
-        for word in words:
-            sf = self.analyzer.surface_fold(word)
-            if word.isdigit() or sf in self._surfaces or not 3 <= len(sf) <= MAX_WORD_LETTERS:
-                out.append(word)
-                continue
-            best = process.extractOne(sf, choices, scorer=Levenshtein.normalized_similarity, score_cutoff=0.5)
-            if best is None:
-                out.append(word)
-                continue
-            out.append(self._surfaces[best[0]].display)
-            changed = True
-        return " ".join(out) if changed else None
+    def _highlighter(self, match_keys: frozenset[str]) -> Highlighter:
+        """A text's words marked with the keys of theirs that counted as a match: the text is read with
+        this index's analyzer, so a word is marked exactly when the search would have matched it."""
+        analyzer = self.analyzer
+
+        def words(text: str) -> list[Word]:
+            return [Word(t.start, t.end, match_keys.intersection(t.keys)) for t in analyzer.tokens(text)]
+
+        return words
 
 
-def index_words(text: str) -> list[str]:
-    """The words of a text as the index reads them: lowercased, in order."""
-    return WORD_RE.findall(text.lower())
+def _proximity(seq_of_doc: array[int], term_bits: npt.NDArray[np.int64], n_terms: int) -> float:
+    """1.0 when the matched words stand side by side, falling off as they spread out.
 
-
-def _deletions(word: str) -> set[str]:
-    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+    ``term_bits`` maps every key id to the bit set of the query terms it matches (built once per
+    query), so finding a document's matched positions is one gather instead of a set test per token:
+    this runs for every reranked candidate and used to be most of a query's time."""
+    seq = np.frombuffer(seq_of_doc, dtype=np.int32)
+    codes = term_bits[seq]
+    positions = np.flatnonzero(codes)
+    if len(positions) < 2:
+        return 0.0
+    events: list[tuple[int, int]] = []
+    for pos, code in zip(positions.tolist(), codes[positions].tolist(), strict=True):
+        t = 0
+        while code:
+            if code & 1:
+                events.append((pos, t))
+            code >>= 1
+            t += 1
+    present = {t for _, t in events}
+    need = len(present)
+    if need < 2:
+        return 0.0
+    best = math.inf
+    window: Counter[int] = Counter()
+    left = 0
+    for pos, t in events:
+        window[t] += 1
+        while len(window) == need:
+            best = min(best, pos - events[left][0] + 1)
+            lt = events[left][1]
+            window[lt] -= 1
+            if not window[lt]:
+                del window[lt]
+            left += 1
+    slack = best - need
+    return (need - 1) / (n_terms - 1) / (1.0 + slack / 2.0)

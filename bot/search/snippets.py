@@ -2,13 +2,17 @@
 
 Transport-neutral: a snippet is text plus the character spans to highlight; Telegram renders them as
 ``<b>``, the console as bold, JSON as offsets. Nothing here escapes or formats.
+
+Engine-neutral too: it works from the text's words as the engine marked them (``SearchResult.highlighter``),
+so it needs neither the engine's analyzer nor its keys.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.textnorm import Analyzer
+from bot.search import Word
 
 WINDOW_WORDS = 30
 MAX_CHARS = 260
@@ -33,20 +37,20 @@ class Snippet:
         return ("… " if self.leading_cut else "") + "".join(out) + (" …" if self.trailing_cut else "")
 
 
-def make_snippet(text: str, match_keys: frozenset[str], analyzer: Analyzer) -> Snippet:
-    """The window of WINDOW_WORDS words holding the most distinct matched keys (ties: the earliest)."""
-    tokens = analyzer.tokens(text)
+def make_snippet(text: str, tokens: Sequence[Word]) -> Snippet:
+    """The window of WINDOW_WORDS words holding the most distinct matched terms (ties: the earliest).
+    ``tokens`` are the words of ``text`` with what each matched, from ``SearchResult.highlighter``."""
     if not tokens:
         return Snippet(text[:MAX_CHARS], ())
-    hits = [i for i, tok in enumerate(tokens) if match_keys.intersection(tok.keys)]
+    hits = [i for i, tok in enumerate(tokens) if tok.matched]
     best_start = 0
     if hits:
         best_score = -1
         for i in hits:
             start = max(0, i - 3)
             window = tokens[start : start + WINDOW_WORDS]
-            distinct = {k for tok in window for k in tok.keys if k in match_keys}
-            count = sum(1 for tok in window if match_keys.intersection(tok.keys))
+            distinct = {k for tok in window for k in tok.matched}
+            count = sum(1 for tok in window if tok.matched)
             score = len(distinct) * 100 + count
             if score > best_score:
                 best_score, best_start = score, start
@@ -64,7 +68,7 @@ def make_snippet(text: str, match_keys: frozenset[str], analyzer: Analyzer) -> S
     # Recompute spans on the flattened text by walking the same tokens.
     offset_map = _flatten_map(passage)
     for tok in window:
-        if match_keys.intersection(tok.keys):
+        if tok.matched:
             s, e = tok.start - begin, tok.end - begin
             spans.append((offset_map[s], offset_map[e - 1] + 1))
     return Snippet(flat, tuple(spans), leading_cut=begin > 0, trailing_cut=end < len(text.rstrip()))

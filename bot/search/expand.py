@@ -1,0 +1,210 @@
+"""How a query word reaches the corpus's spellings it may mean: typo neighbours and completions.
+
+A word typed wrong or unfinished is matched to the *folded spellings* the corpus has (``textnorm``: the
+transliteration variants of a word fold to one spelling, so "Masadikov" and "Masadykov" are already one).
+A typo neighbour is a spelling within ``max_edits`` edits, found by symmetric delete (``DeleteIndex``); a
+completion is a spelling the word begins. The index (``memory.py``) scores what is found here.
+"""
+
+from __future__ import annotations
+
+import bisect
+import zlib
+from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from rapidfuzz import process
+from rapidfuzz.distance import OSA, Levenshtein
+
+MAX_PREFIX_EXPANSIONS = 40
+MAX_FUZZY_EXPANSIONS = 40
+MAX_WORD_LETTERS = 40
+
+
+def max_edits(length: int) -> int:
+    """Typo tolerance scaled to word length: short words must be exact, longer ones may have 1, then 2.
+    Nothing past MAX_WORD_LETTERS: no real word is that long, and pasted junk must not cost seconds."""
+    if length < 4 or length > MAX_WORD_LETTERS:
+        return 0
+    return 1 if length < 8 else 2
+
+
+class DeleteIndex:
+    """One-deletion variants of the vocabulary's spellings, for symmetric-delete typo lookup.
+
+    Kept as sorted CRC32 hashes and spelling numbers in numpy arrays rather than a dict of strings: a
+    snapshot then loads in milliseconds, where a dict of 250,000 variants took most of a restart. A hash
+    collision only adds a candidate, which the exact distance check then drops. New spellings are only
+    listed when added and hashed all together at the next lookup: a bulk ingest hashes 350,000
+    variants in one pass instead of updating a dict per variant, and an upload costs one sorted
+    insertion into the arrays at the next search."""
+
+    def __init__(self) -> None:
+        self.spellings: list[str] = []
+        self._hashes: npt.NDArray[np.uint32] = np.empty(0, dtype=np.uint32)
+        self._owners: npt.NDArray[np.int32] = np.empty(0, dtype=np.int32)
+        self._pending_from = 0  # spellings from this number on are not hashed yet
+
+    def add(self, spelling: str) -> None:
+        self.spellings.append(spelling)
+
+    def compact(self) -> None:
+        new = self.spellings[self._pending_from :]
+        if not new:
+            return
+        variants: list[str] = []
+        counts: list[int] = []
+        for spelling in new:
+            variants_of = deletions(spelling)
+            variants.extend(variants_of)
+            counts.append(len(variants_of))
+        hashes = np.fromiter(map(zlib.crc32, map(str.encode, variants)), dtype=np.uint32, count=len(variants))
+        owners = np.repeat(np.arange(self._pending_from, len(self.spellings), dtype=np.int32), counts)
+        order = np.argsort(hashes, kind="stable")
+        hashes, owners = hashes[order], owners[order]
+        at = np.searchsorted(self._hashes, hashes, side="right")
+        self._hashes, self._owners = np.insert(self._hashes, at, hashes), np.insert(self._owners, at, owners)
+        self._pending_from = len(self.spellings)
+
+    def lookup(self, variants: Iterable[str]) -> set[str]:
+        """Spellings having one of ``variants`` among their one-deletion variants."""
+        self.compact()
+        keys = np.fromiter((zlib.crc32(v.encode()) for v in variants), dtype=np.uint32)
+        lo = np.searchsorted(self._hashes, keys, side="left")
+        hi = np.searchsorted(self._hashes, keys, side="right")
+        found: set[int] = set()
+        for a, b in zip(lo.tolist(), hi.tolist(), strict=True):
+            if b > a:
+                found.update(self._owners[a:b].tolist())
+        return {self.spellings[n] for n in found}
+
+    def __getstate__(self) -> dict[str, Any]:
+        self.compact()
+        return self.__dict__.copy()
+
+
+@dataclass
+class Expansion:
+    """A query word's alternatives: key id -> (weight, is_exact)."""
+
+    alts: dict[int, tuple[float, bool]] = field(default_factory=dict)
+
+    def offer(self, key_id: int, weight: float, exact: bool) -> None:
+        old = self.alts.get(key_id)
+        if old is None or weight > old[0]:
+            self.alts[key_id] = (weight, exact)
+
+
+class Candidates:
+    """Typo neighbours and completions of a folded spelling among the corpus's spellings.
+
+    Holds only lookups derived from the spellings, each built on its first use: the index makes a new
+    ``Candidates`` whenever its vocabulary changes, and never saves one in a snapshot."""
+
+    def __init__(
+        self, spellings: Collection[str], deletes: DeleteIndex, count: Callable[[str], float]
+    ) -> None:
+        self._spellings = spellings
+        self._deletes = deletes
+        self._count = count  # how often a spelling occurs: the likelier of two candidates is the commoner
+        self._sorted: list[str] | None = None
+        self._by_length: dict[int, list[str]] | None = None
+
+    def typos(self, sf: str) -> dict[str, int]:
+        """Up to MAX_FUZZY_EXPANSIONS spellings within ``max_edits`` of ``sf`` and their distances (when
+        there are more: the nearest, then the most frequent)."""
+        edits = max_edits(len(sf))
+        if not edits:
+            return {}
+        cands = self._within(sf, edits)
+        if len(cands) > MAX_FUZZY_EXPANSIONS:
+            ranked = sorted(cands, key=lambda c: (cands[c], -self._count(c)))
+            cands = {c: cands[c] for c in ranked[:MAX_FUZZY_EXPANSIONS]}
+        return cands
+
+    def _within(self, sf: str, edits: int) -> dict[str, int]:
+        """Vocabulary spellings within ``edits`` edits (OSA: a swap of neighbours is one edit).
+
+        Symmetric-delete lookup: the vocabulary is indexed by its one-letter deletions, the query's
+        deletions up to ``edits`` are looked up there. This finds everything within one edit and, for
+        two, everything but two substitutions, in microseconds instead of a scan of the vocabulary."""
+        variants = {sf}
+        frontier = {sf}
+        for _ in range(edits):
+            frontier = {v for w in frontier for v in deletions(w)}
+            variants |= frontier
+        found: dict[str, int] = {}
+        for variant in variants:
+            if variant in self._spellings:
+                found.setdefault(variant, -1)
+        for cand in self._deletes.lookup(variants):
+            found.setdefault(cand, -1)
+        if edits >= 2 and not found:
+            # Two edits the delete index cannot see (two substitutions, two swaps): scan the spellings of
+            # similar length. Rare, and only reached when nothing closer exists.
+            for cand in self._scan_near(sf, edits):
+                found.setdefault(cand, -1)
+        out: dict[str, int] = {}
+        for cand in found:
+            if cand == sf:
+                continue
+            d = OSA.distance(sf, cand, score_cutoff=edits)
+            if d <= edits:
+                out[cand] = d
+        return out
+
+    def _scan_near(self, sf: str, edits: int) -> list[str]:
+        """Spellings within ``edits`` of ``sf`` by a scan of those of similar length (the slow path)."""
+        if self._by_length is None:
+            by_length: dict[int, list[str]] = {}
+            for surface in self._spellings:
+                by_length.setdefault(len(surface), []).append(surface)
+            self._by_length = by_length
+        pool: list[str] = []
+        for n in range(len(sf) - edits, len(sf) + edits + 1):
+            pool.extend(self._by_length.get(n, ()))
+        matches = process.extract(sf, pool, scorer=OSA.distance, score_cutoff=edits, limit=None)
+        return [cand for cand, _, _ in matches]
+
+    def completions(self, sf: str) -> list[str]:
+        """Spellings that begin with ``sf`` (up to MAX_PREFIX_EXPANSIONS, the most frequent)."""
+        if self._sorted is None:
+            self._sorted = sorted(self._spellings)
+        words = self._sorted
+        lo = bisect.bisect_left(words, sf)
+        hi = bisect.bisect_left(words, sf + "\x7f")
+        cands = [w for w in words[lo:hi] if w != sf]
+        if len(cands) > MAX_PREFIX_EXPANSIONS:
+            cands.sort(key=lambda w: -self._count(w))
+            cands = cands[:MAX_PREFIX_EXPANSIONS]
+        return cands
+
+    def suggest(
+        self, words: Sequence[str], fold: Callable[[str], str], display: Callable[[str], str]
+    ) -> str | None:
+        """A "did you mean": each word that the corpus lacks replaced by its nearest frequent spelling
+        (``fold`` gives a word's spelling, ``display`` how to show a spelling)."""
+        if not self._spellings:
+            return None
+        changed = False
+        out: list[str] = []
+        choices = list(self._spellings)
+        for word in words:
+            sf = fold(word)
+            if word.isdigit() or sf in self._spellings or not 3 <= len(sf) <= MAX_WORD_LETTERS:
+                out.append(word)
+                continue
+            best = process.extractOne(sf, choices, scorer=Levenshtein.normalized_similarity, score_cutoff=0.5)
+            if best is None:
+                out.append(word)
+                continue
+            out.append(display(best[0]))
+            changed = True
+        return " ".join(out) if changed else None
+
+
+def deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
