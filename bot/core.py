@@ -218,7 +218,16 @@ class Dossier:
             for h in result.hits
             if (doc := docs.get(h.doc_id)) is not None
         ]
-        return SearchPage(query, hits, result.total, offset, result.suggestion, result.stop_words_only)
+        return SearchPage(
+            query,
+            hits,
+            result.total,
+            offset,
+            result.suggestion,
+            result.stop_words_only,
+            result.unmatched_words,
+            result.partial,
+        )
 
     def search_ids(self, query: Query, limit: int = 10) -> list[int]:
         """Just the ranked ids: what benchmarks time, without snippets or store reads."""

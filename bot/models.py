@@ -87,6 +87,8 @@ class SearchPage:
     offset: int
     suggestion: str | None
     stop_words_only: bool = False
+    unmatched_words: tuple[str, ...] = ()  # query words no document matched (``SearchResult``)
+    partial: bool = False  # no hit has every query word
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from bot.people.lexicon import ROLE_HEADS, ROLE_MODIFIERS, TITLE_OF_TAILS, TITLE
 from bot.people.model import STATED, DocId, Match, Mention, Person, RoleRecord, role_key
 from bot.people.names import _sound_key, _split_name, _surname_key
 from bot.people.places import country_named
+from bot.people.posts import english_post_words, title_form
 from bot.people.storage import _stored_rows
 from bot.textnorm import fold, is_cyrillic, to_ascii
 
@@ -149,6 +150,12 @@ class PeopleIndex:
             holders = self.holders(query)
             if holders:
                 return holders[:limit]
+        if any(map(is_cyrillic, words)) and any(map(is_title_word, words)):
+            english = english_post_words(words)  # "генсек ОДКБ": "генсек csto", the CSTO's post
+            if english != words and _is_role_query(english):
+                holders = self.holders(" ".join(english))
+                if holders:
+                    return holders[:limit]
         return self._find_name(words, limit)
 
     def holders(self, role_query: str) -> list[Match]:
@@ -307,6 +314,13 @@ _ROLE_KEYS = frozenset(
 
 
 _HEAD_KEYS = frozenset(role_key(w) for w in ROLE_HEADS)
+
+
+def is_title_word(word: str) -> bool:
+    """A word of a post's title ("secretary", "general", "генсек", "генсеком"), in either language."""
+    form = title_form(word) if is_cyrillic(word) else word
+    keys = role_key(form or word).split()
+    return bool(keys) and all(k in _ROLE_KEYS for k in keys)
 
 
 def _is_role_query(words: list[str]) -> bool:

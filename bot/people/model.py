@@ -116,6 +116,11 @@ def role_key(title: str) -> str:
     return " ".join(k if k not in _RU_TITLE_KEYS else role_key(_RU_TITLE_KEYS[k]) for k in keys)
 
 
+def is_ru_title_word(word: str) -> bool:
+    """Whether ``role_key`` reads this Russian word, as written, as an English title word."""
+    return _singular(fold(to_ascii(word))) in _RU_TITLE_KEYS
+
+
 # Russian title words (as ``role_key`` folds them) and the English title words they compare as.
 _RU_TITLE_KEYS = {
     "generalni": "general",

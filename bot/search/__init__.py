@@ -58,6 +58,12 @@ class SearchResult:
     highlighter: Highlighter = plain_words  # marks what this search matched in a hit's text
     suggestion: str | None = None
     stop_words_only: bool = False
+    # The query's words that no document matched (in any spelling the engine tries), as typed: a reply
+    # says so under the documents that match the rest, rather than a bare "nothing found".
+    unmatched_words: tuple[str, ...] = ()
+    # No hit has every query word: the hits match most of them (an engine that ranks documents with
+    # fewer of the words lower, as MemoryIndex does, still shows them).
+    partial: bool = False
 
 
 def index_words(text: str) -> list[str]:

@@ -30,7 +30,7 @@ import numpy.typing as npt
 from bot.search import Highlighter, Hit, IndexedDoc, SearchResult, Word, index_words
 from bot.search.expand import Candidates, DeleteIndex, Expansion
 from bot.search.query import Query
-from bot.textnorm import STOP_WORDS, WORD_RE, Analyzer
+from bot.textnorm import STOP_WORDS, WORD_RE, Analyzer, is_cyrillic
 
 FloatArray = npt.NDArray[np.float32]
 IntArray = npt.NDArray[np.int32]
@@ -505,14 +505,19 @@ class MemoryIndex:
         match_keys: set[str] = set()
         last = words[-1] if words and not query.phrases else None
         scored_terms = content
+        unmatched: list[str] = []  # words no live document has in any spelling tried
         for i, word in enumerate(scored_terms):
             exp = self._expand(word, prefix=(word == last and i == len(scored_terms) - 1))
             if not exp.alts:
                 term_keys.append(set())
+                unmatched.append(word)
                 continue
             scores = self._term_scores(exp, doclen, avgdl)
             total += scores
-            matched += scores > 0
+            hit = scores > 0
+            matched += hit
+            if not np.any(hit & alive):  # one pass over a boolean array: free beside the scoring
+                unmatched.append(word)
             term_keys.append(set(exp.alts))
             match_keys.update(self._keys[k] for k in exp.alts)
         mask = alive & (total > 0)
@@ -528,11 +533,11 @@ class MemoryIndex:
             mask &= self._phrase_mask(phrase, mask)
         candidates = np.flatnonzero(mask)
         n_terms = max(len(scored_terms), 1)
+        unmatched_words = tuple(dict.fromkeys(unmatched))
+        suggestion = self._suggest(positive, unmatched_words) if unmatched_words else None
         if not len(candidates):
-            surfaces = self._surfaces
-            fold, display = self.analyzer.surface_fold, lambda sf: surfaces[sf].display
-            suggestion = self._candidates.suggest(positive, fold, display)
-            return SearchResult([], 0, self._highlighter(frozenset(match_keys)), suggestion)
+            highlighter = self._highlighter(frozenset(match_keys))
+            return SearchResult([], 0, highlighter, suggestion, unmatched_words=unmatched_words)
         coordination = 1.0 + COORDINATION * (matched[candidates] - 1.0) / max(n_terms - 1, 1)
         scores = (total[candidates] * coordination).astype(np.float32)
         want = min(len(candidates), max(offset + limit, RERANK_POOL))
@@ -552,7 +557,31 @@ class MemoryIndex:
             ranked.append((score, slot))
         ranked.sort(key=lambda x: (-x[0], self._doc_ids[x[1]]))
         hits = [Hit(self._doc_ids[slot], score) for score, slot in ranked[offset : offset + limit]]
-        return SearchResult(hits, len(candidates), self._highlighter(frozenset(match_keys)))
+        partial = bool(matched[candidates].max() < len(scored_terms))
+        return SearchResult(
+            hits,
+            len(candidates),
+            self._highlighter(frozenset(match_keys)),
+            suggestion,
+            unmatched_words=unmatched_words,
+            partial=partial,
+        )
+
+    def _suggest(self, words: list[str], unmatched: tuple[str, ...]) -> str | None:
+        """A "did you mean", word by word: only a word that matched nothing is replaced, and only by a
+        spelling written in its own script (a Cyrillic word by a Cyrillic one, or not at all: "крокус" is
+        not "crocus" to its reader, and cross-language matching is the search's job, not a suggestion's).
+        Costs nothing for a query whose every word matched."""
+        surfaces = self._surfaces
+        fold, display = self.analyzer.surface_fold, lambda sf: surfaces[sf].display
+        replaced: dict[str, str] = {}
+        for word in unmatched:
+            better = self._candidates.suggest([word], fold, display)
+            if better is not None and is_cyrillic(better) == is_cyrillic(word):
+                replaced[word] = better
+        if not replaced:
+            return None
+        return " ".join(replaced.get(w, w) for w in words)
 
     def _highlighter(self, match_keys: frozenset[str]) -> Highlighter:
         """A text's words marked with the keys of theirs that counted as a match: the text is read with
