@@ -18,9 +18,10 @@ from bot.commands.replies import (
 )
 from bot.digest import DigestReply
 from bot.ingest.report import IngestReport, Outcome
-from bot.models import SearchHit
+from bot.models import SearchHit, SearchPage
 from bot.people import Person, RoleRecord
 from bot.people.cards import day, role_lines, role_text
+from bot.texts import BEST_ANSWER, DID_YOU_MEAN, NOTHING_MATCHED, PARTIAL_MATCH
 
 BOLD, RESET = "\033[1m", "\033[0m"
 REPORT_MAX_LINES = 100  # files listed one by one in an ingest report; the rest are counted
@@ -201,20 +202,41 @@ def who_json(reply: Reply, query: str | None) -> dict[str, Any]:
     return out
 
 
+def partial_lines(page: SearchPage) -> list[str]:
+    """Above hits that match only part of the query: that they do, and the words nothing matched (both
+    renderers say so, the Telegram one escaped)."""
+    lines = [PARTIAL_MATCH] if page.partial and page.hits else []
+    if page.unmatched_words and (page.hits or len(page.unmatched_words) < len(page.query.all_words)):
+        lines.append(NOTHING_MATCHED.format(words=", ".join(page.unmatched_words)))
+    return lines
+
+
 def _render_search(reply: SearchReply, color: bool) -> str:
     page = reply.page
     lines = list(reply.notes)
+    mark = (BOLD, RESET) if color else ("*", "*")
     if not page.hits:
         lines.append(f"Nothing found for “{page.query.label}”.")
+        lines += partial_lines(page)
         if page.suggestion:
-            lines.append(f"Did you mean: {page.suggestion}?")
+            lines.append(DID_YOU_MEAN.format(suggestion=page.suggestion))
         return "\n".join(lines)
+    if reply.answer is not None:
+        doc = reply.answer.doc
+        lines += [
+            BEST_ANSWER.format(id=doc.id, title=doc.title),
+            f"   {reply.answer.snippet.marked(*mark)}",
+            "",
+        ]
     lines.append(
         f"{page.total} result{'s' if page.total != 1 else ''} for “{page.query.label}”"
         + (f" (page {reply.page_number} of {reply.page_count})" if reply.page_count > 1 else "")
     )
+    lines += partial_lines(page)
     for hit in page.hits:
         lines += ["", *_hit_lines(hit, color)]
+    if page.suggestion:
+        lines += ["", DID_YOU_MEAN.format(suggestion=page.suggestion)]
     return "\n".join(lines)
 
 

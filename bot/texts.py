@@ -20,6 +20,14 @@ NOTHING_FOUND = N_("Nothing found for “{query}”.")
 # TRANSLATORS: {suggestion} is a corrected query, in Telegram as a command to tap ("/search masadykov").
 DID_YOU_MEAN = N_("Did you mean: {suggestion}?")
 NO_MORE_RESULTS = N_("No more results.")
+# TRANSLATORS: above results that match only some of the query's words.
+PARTIAL_MATCH = N_("No document has all your words; these match most of them.")
+# TRANSLATORS: {words} are the query's words that no document has, e.g. "крокус, zanzibar".
+NOTHING_MATCHED = N_("Nothing matched: {words}")
+# TRANSLATORS: a question's answer: the passage that best answers it follows, from this document.
+BEST_ANSWER = N_("The best answer, from #{id} {title}:")
+# TRANSLATORS: /ask without a question; {example} is a command to copy.
+ASK_HOW = N_("Ask a question in plain words, e.g. {example}")
 
 # ----------------------------------------------------------------- buttons
 OPEN_DOC = N_("Open #{id}")

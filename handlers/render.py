@@ -31,12 +31,14 @@ from bot.render_text import (
     card_roles,
     confirm_delete_lines,
     holder_text,
+    partial_lines,
     person_summary,
     report_header,
     report_lines,
     text_lines,
 )
 from bot.search.snippets import Snippet
+from bot.texts import BEST_ANSWER, DID_YOU_MEAN
 from handlers.callbacks import encode_delete, encode_keep, encode_open, encode_page, encode_who
 
 MESSAGE_LIMIT = 4096
@@ -149,20 +151,35 @@ def search_message(reply: SearchReply) -> OutMessage:
     if not page.hits:
         if page.offset:
             return OutMessage("\n".join([*notes, "No more results."]))
-        lines = [*notes, f"Nothing found for “{query}”."]
+        lines = [*notes, f"Nothing found for “{query}”.", *map(esc, partial_lines(page))]
         if page.suggestion:
-            lines.append(f"Did you mean: <code>/search {esc(page.suggestion)}</code>?")
+            lines.append(suggestion_html(page.suggestion))
         return OutMessage("\n".join(lines))
     header = f"<b>{page.total}</b> result{'s' if page.total != 1 else ''} for “{query}”"
     if reply.page_count > 1:
         header += f" · page {reply.page_number}/{reply.page_count}"
-    blocks = [*notes, header]
+    partial = partial_lines(page)
+    if partial:
+        header += "\n" + "\n".join(f"<i>{esc(line)}</i>" for line in partial)
+    blocks = [*notes]
+    if reply.answer is not None:
+        doc = reply.answer.doc
+        title = esc(BEST_ANSWER).format(id=doc.id, title=f"<b>{esc(clip(doc.title, TITLE_MAX_INLINE))}</b>")
+        blocks.append(f"{title}\n{snippet_html(reply.answer.snippet)}")
+    blocks.append(header)
     blocks += [hit_html(hit) for hit in page.hits]
+    if page.suggestion:
+        blocks.append(suggestion_html(page.suggestion))
     text = "\n\n".join(blocks)
     if tg_len(text) > MESSAGE_LIMIT:  # only with extreme titles: fall back to titles alone
         blocks = [*notes, header] + [f"<b>#{h.doc.id}</b> {esc(clip(h.doc.title, 200))}" for h in page.hits]
         text = "\n\n".join(pack_blocks(blocks)[:1])
     return OutMessage(text, search_keyboard(reply))
+
+
+def suggestion_html(suggestion: str) -> str:
+    """A "did you mean" as a command to tap."""
+    return esc(DID_YOU_MEAN).format(suggestion=f"<code>/search {esc(suggestion)}</code>")
 
 
 def search_keyboard(reply: SearchReply) -> InlineKeyboardMarkup:

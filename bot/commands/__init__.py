@@ -9,6 +9,7 @@ rule about what a command means, what is valid and what the user is told lives h
 progress. Adding a command is one ``CommandSpec`` here and, usually, one method in the family module:
 
 - ``search.py``: /search, its pages, inline results, /doc
+- ``ask.py``: /ask, and questions asked anywhere else (``questions.py`` tells a question from a search)
 - ``who.py``: /who and its pick buttons
 - ``digest.py``: /subscribe, /unsubscribe, /digest_time, /digest
 - ``admin.py``: uploads, /add, /delete, /reindex, /stats
@@ -20,8 +21,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.commands.admin import AdminCommands, admins_only
+from bot.commands.ask import AskCommands
 from bot.commands.caller import Caller, split_command
 from bot.commands.digest import DigestCommands
+from bot.commands.questions import is_question
 from bot.commands.replies import CommandInfo, HelpReply, Reply, TextReply, WhoReply
 from bot.commands.search import QUERY_HELP, SEARCH_PAGE_SIZE, SearchCommands
 from bot.commands.who import WhoCommands
@@ -67,6 +70,13 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "find documents; typos and other spellings are fine",
         'search Masadikov "secretary general" since:2024',
         run=lambda c, args, caller, _: c.search(args, caller=caller, paged=caller.transport != "console"),
+    ),
+    CommandSpec(
+        "ask",
+        "<question>",
+        "a question in plain words, in English or Russian: who holds a post, who someone is, what was said",
+        "ask who is the CSTO secretary general?",
+        run=lambda c, args, caller, _: c.ask(args, caller=caller, paged=caller.transport != "console"),
     ),
     CommandSpec(
         "doc", "<id>", "show one document in full", "doc 3", run=lambda c, args, caller, _: c.doc(args)
@@ -175,6 +185,7 @@ class Commands:
         self.settings = settings
         self.search_commands: SearchCommands = SearchCommands(dossier)
         self.who_commands: WhoCommands = WhoCommands(dossier)
+        self.ask_commands: AskCommands = AskCommands(dossier, self.search_commands, self.who_commands)
         # Digest entries list the people each document names, from the people index unless told otherwise.
         self.digest_commands: DigestCommands = DigestCommands(
             dossier, settings, people if people is not None else dossier.people_names
@@ -182,7 +193,8 @@ class Commands:
         self.admin_commands: AdminCommands = AdminCommands(dossier, settings)
 
     def handle(self, text: str, caller: Caller, progress: Progress | None = None) -> Reply:
-        """One line of input. Plain text (no leading ``/``) is taken as a search. ``progress`` is told
+        """One line of input. Plain text (no leading ``/``) is taken as a search, or as a question when it
+        reads as one (``search``). ``progress`` is told
         how a long command (/reindex) is getting on."""
         parsed = split_command(text)
         if parsed is None:
@@ -228,7 +240,14 @@ class Commands:
         caller: Caller | None = None,
         paged: bool = False,
     ) -> Reply:
+        """/search, and plain words: a question ("кто генсек ОДКБ?", "who is Zas") is answered as /ask
+        answers it."""
+        if is_question(args) and not offset:
+            return self.ask(args, caller, paged)
         return self.search_commands.search(args, offset, page_size, caller, paged)
+
+    def ask(self, args: str, caller: Caller | None = None, paged: bool = False) -> Reply:
+        return self.ask_commands.ask(args, caller, paged)
 
     def search_page(
         self, session_id: str, offset: int, caller: Caller, page_size: int = SEARCH_PAGE_SIZE

@@ -48,9 +48,10 @@ DROPPED: frozenset[str] = QUESTION_WORDS | _QUESTION_GLUE
 
 
 def is_question(text: str) -> bool:
-    """A line asked as a question: it ends with "?" or begins with a question word."""
+    """A line asked as a question: it ends with "?" or begins with a question word, and asks about
+    something (``/search who`` looks for the word "who")."""
     stripped = text.strip()
-    if not stripped or stripped.startswith("/"):
+    if not stripped or stripped.startswith("/") or not content_words(stripped):
         return False
     if stripped.endswith("?"):
         return True

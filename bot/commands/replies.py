@@ -13,7 +13,7 @@ from typing import Literal
 from bot.digest import DigestReply
 from bot.errors import UserError
 from bot.ingest.report import IngestReport
-from bot.models import Document, PersonDocument, SearchPage
+from bot.models import Document, PersonDocument, SearchHit, SearchPage
 from bot.people import Person, RoleRecord
 
 
@@ -63,6 +63,7 @@ class SearchReply:
     page_size: int
     notes: tuple[str, ...] = field(default=())
     session: str | None = None  # server-side paging state, when there are more pages
+    answer: SearchHit | None = None  # for a question: the hit whose passage best answers it
 
     @property
     def page_number(self) -> int:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from bot.commands.caller import Caller
+from bot.commands.questions import is_question, without_question_words
 from bot.commands.replies import DocumentReply, Reply, SearchReply, TextReply
 from bot.core import Dossier
 from bot.dates import DateBoundError
-from bot.models import SearchPage
-from bot.search.query import parse_query
+from bot.models import SearchHit, SearchPage
+from bot.search.query import Query, parse_query
 
 SEARCH_PAGE_SIZE = 5
 SESSION_TTL = timedelta(days=7)
@@ -36,6 +38,19 @@ def doc_number(raw: str, command: str) -> int | TextReply:
     return int(raw)
 
 
+def best_passage(page: SearchPage) -> SearchHit | None:
+    """The hit on a page whose passage answers a question best: the one marking the most distinct words
+    of it (the engine marks what matched), the higher ranked of two that mark as many."""
+    if not page.hits:
+        return None
+
+    def distinct(hit: SearchHit) -> int:
+        snippet = hit.snippet
+        return len({snippet.text[a:b].lower() for a, b in snippet.highlights})
+
+    return max(page.hits, key=lambda hit: (distinct(hit), -page.hits.index(hit)))
+
+
 class SearchCommands:
     def __init__(self, dossier: Dossier) -> None:
         self.dossier = dossier
@@ -47,21 +62,27 @@ class SearchCommands:
         page_size: int = SEARCH_PAGE_SIZE,
         caller: Caller | None = None,
         paged: bool = False,
+        question: bool | None = None,
     ) -> Reply:
         """A page of results. ``paged`` keeps the query server-side under a short id (for buttons) when
-        there is more than one page."""
+        there is more than one page. A ``question`` (by default: what reads as one, ``is_question``) is
+        searched without its question words and answered with its best passage too."""
         if not args.strip():
             return TextReply.of(
                 "Tell me what to look for, e.g. /search Masadykov secretary general", QUERY_HELP, error=True
             )
+        if question is None:
+            question = is_question(args)
         try:
             query = parse_query(args)
         except DateBoundError as exc:
             return TextReply.of_error(exc)
+        if question:
+            query = without_question_words(query)
         if query.is_empty:
             notes = query.notes
             return TextReply.of("Your query has no words to search for.", *notes, QUERY_HELP, error=True)
-        page = self.dossier.search(query, limit=page_size, offset=max(0, offset))
+        page = self._page(query, page_size, max(0, offset))
         if page.stop_words_only:
             return TextReply.of(
                 "Your query only has very common words (like “the” or “of”), which every document has.",
@@ -71,8 +92,35 @@ class SearchCommands:
         session = None
         if paged and page.total > page_size:
             who = caller or Caller()
-            session = self.dossier.store.create_search_session(args, who.user_id, who.chat_id, SESSION_TTL).id
-        return SearchReply(page, page_size, query.notes, session)
+            # A question asked with /ask need not look like one: its pages must still be searched as one.
+            kept = args if not question or is_question(args) else args.rstrip() + "?"
+            session = self.dossier.store.create_search_session(kept, who.user_id, who.chat_id, SESSION_TTL).id
+        answer = best_passage(page) if question and not page.offset else None
+        return SearchReply(page, page_size, query.notes, session, answer)
+
+    def _page(self, query: Query, limit: int, offset: int) -> SearchPage:
+        """The search's page, never a bare "nothing found" when some of its words match: a phrase no
+        document has is searched again as loose words (the hits then match only most of the query), and
+        a "did you mean" is kept only when it finds more than the query did.
+
+        Costs: a query whose words all match is searched once, as before; a phrase that matches nothing
+        costs a second search, a suggestion one more (of a single hit)."""
+        page = self.dossier.search(query, limit=limit, offset=offset)
+        if not page.total and query.phrases:
+            loose = self.dossier.search(replace(query, words=query.all_words, phrases=()), limit, offset)
+            if loose.total:
+                page = replace(loose, query=query, partial=True)
+        if page.suggestion is not None and not self._finds_more(query, page):
+            page = replace(page, suggestion=None)
+        return page
+
+    def _finds_more(self, query: Query, page: SearchPage) -> bool:
+        """Whether the page's suggestion, searched instead, finds more documents, or some with all its
+        words where the query found only partial matches."""
+        assert page.suggestion is not None
+        words = tuple(page.suggestion.split())
+        tried = self.dossier.search(replace(query, words=words, phrases=()), limit=1)
+        return tried.total > page.total or (bool(tried.total) and page.partial and not tried.partial)
 
     def search_page(
         self, session_id: str, offset: int, caller: Caller, page_size: int = SEARCH_PAGE_SIZE

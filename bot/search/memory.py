@@ -26,6 +26,7 @@ from typing import Any, Self
 
 import numpy as np
 import numpy.typing as npt
+from rapidfuzz.distance import Levenshtein
 
 from bot.search import Highlighter, Hit, IndexedDoc, SearchResult, Word, index_words
 from bot.search.expand import Candidates, DeleteIndex, Expansion
@@ -47,6 +48,9 @@ PREFIX_FREQ_EXP = 0.2  # how much a completion's frequency share scales its weig
 COORDINATION = 1.0  # reward for matching more of the query's words
 PROXIMITY = 0.3  # reward for matched words that stand close together
 RERANK_POOL = 30
+# A "did you mean" word is at least this alike the word it replaces (share of letters kept): at half,
+# "zanzibar" became "tangible", which shares only its length and four letters.
+SUGGEST_SIMILARITY = 0.5
 MERGE_AT = 2_000_000  # pending (document, key) pairs merged into the postings at once
 SNAPSHOT_VERSION = 4  # 4: the classes moved from bot.index to bot.search
 
@@ -577,7 +581,11 @@ class MemoryIndex:
         replaced: dict[str, str] = {}
         for word in unmatched:
             better = self._candidates.suggest([word], fold, display)
-            if better is not None and is_cyrillic(better) == is_cyrillic(word):
+            if (
+                better is not None
+                and is_cyrillic(better) == is_cyrillic(word)
+                and Levenshtein.normalized_similarity(fold(word), fold(better)) > SUGGEST_SIMILARITY
+            ):
                 replaced[word] = better
         if not replaced:
             return None
