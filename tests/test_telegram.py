@@ -291,3 +291,24 @@ async def test_python_m_bot_run_serves_telegram(botapi: FakeBotApi, big_corpus: 
         proc.send_signal(signal.SIGTERM)
         _, stderr = await asyncio.wait_for(proc.communicate(), timeout=20)
     assert proc.returncode == 0, stderr.decode()
+
+
+async def test_ask_and_questions_in_a_private_chat(
+    botapi: FakeBotApi, run_bot: Runner, data_dir: Path
+) -> None:
+    holders = ["Stanislav Zas", "Imangali Tasmagambetov", "Taalatbek Masadykov"]
+    async with run_bot():
+        commands = await botapi.wait_for("setMyCommands")
+        assert "ask" in {c["command"] for c in commands.params["commands"]}
+        botapi.user_message("/ask Кто генсек ОДКБ?")
+        text = (await botapi.wait_for("sendMessage")).params["text"]
+        assert [text.index(name) for name in holders] == sorted(text.index(name) for name in holders)
+        botapi.user_message("what did Zas say at Valdai?")  # plain words in a private chat
+        answer = (await botapi.wait_for("sendMessage")).params["text"]
+        valdai = doc_id(data_dir, "004_4c3000b3cf1095f3.txt")
+        assert answer.startswith(f"The best answer, from #{valdai} <b>CSTO says NATO’s build-up")
+        assert "Stanislav <b>Zas</b> said at the <b>Valdai</b> international" in answer.split("\n")[1]
+        botapi.user_message("/search Masadykov крокус")
+        partial = (await botapi.wait_for("sendMessage")).params["text"]
+        assert "<i>No document has all your words; these match most of them.</i>" in partial
+        assert "<i>Nothing matched: крокус</i>" in partial and "Did you mean" not in partial
