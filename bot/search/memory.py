@@ -437,7 +437,7 @@ class MemoryIndex:
                     exp.offer(kid, FUZZY_WEIGHT[d], False)
             if prefix and len(sf) >= 3:
                 completions = self._candidates.completions(sf)
-                top = max((self._surface_count(c) for c in completions), default=1.0)
+                top = max((self._surface_count(c) for c in completions), default=1.0) or 1.0  # title-only: 0
                 for cand in completions:
                     # The likelier completion of an unfinished word is the more frequent one.
                     share = (self._surface_count(cand) / top) ** PREFIX_FREQ_EXP
