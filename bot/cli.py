@@ -19,6 +19,7 @@ from bot.commands import Commands
 from bot.commands.replies import TextReply
 from bot.core import Dossier
 from bot.datalock import DataFolderBusy, lock_data_folder
+from bot.errors import StoreError
 from bot.logsafe import mask_secrets
 from bot.models import Progress
 from bot.render_text import render, search_json, who_json
@@ -48,7 +49,9 @@ def open_dossier(settings: Settings, scan: bool = True) -> Dossier:
     when ``scan``, else only when the store is still empty: a first start should not answer "nothing")."""
     settings.check_paths()
     lock_data_folder(settings.data_dir)
-    dossier = Dossier.open(settings.data_dir, progress=_progress_bar("Building the index"))
+    dossier = Dossier.open(
+        settings.data_dir, progress=_progress_bar("Building the index"), db_path=settings.db_path
+    )
     if scan or not len(dossier):
         report = dossier.scan_corpus(settings.corpus_dir, progress=_progress_bar("Reading the corpus"))
         if report.outcomes:
@@ -259,6 +262,9 @@ def main(argv: Sequence[str] | None = None, *, run_bot: BotRunner) -> int:
         print(f"dossier: configuration error: {exc}", file=sys.stderr)
         return 2
     except DataFolderBusy as exc:
+        print(f"dossier: {exc}", file=sys.stderr)
+        return 2
+    except StoreError as exc:  # a damaged or newer store: one line saying what to do, no traceback
         print(f"dossier: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -34,7 +34,8 @@ from bot.search import SearchEngine, SearchResult
 from bot.search.memory import MemoryIndex
 from bot.search.query import Query
 from bot.search.snippets import make_snippet
-from bot.store import Store
+from bot.settings import DB_FILE
+from bot.store import Store, open_store
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +69,7 @@ class Dossier:
         self.person_documents = self._people.documents_of
         self.forget_people = self._people.forget
         self.rebuild_people = self._people.rebuild
+        self.people_failure = self._people.build_failure  # why /who cannot answer, or None
         # Subscriptions and search sessions, for the commands and the digest jobs.
         self.subscriptions = store.subscriptions
         self.subscription = store.subscription
@@ -89,13 +91,17 @@ class Dossier:
         *,
         people: bool = True,
         engine: type[SearchEngine] = MemoryIndex,
+        db_path: Path | None = None,
     ) -> Dossier:
-        """Open (or create) the store in ``data_dir`` and bring the index up: from its snapshot when the
-        snapshot matches the store, else rebuilt from the stored documents.
+        """Open (or create) the store (``db_path``, ``Settings.db_path``; by default the one in
+        ``data_dir``) and bring the index up: from its snapshot when the snapshot matches the store, else
+        rebuilt from the stored documents. ``StoreError`` when the store cannot be used (``DamagedStore``
+        for a file that fails its integrity check).
 
         ``people=False`` is a search-only Dossier (the benchmark contract's throwaway store): no people
         are extracted or indexed, and documents it stores get theirs at the next open with people."""
-        store = Store(data_dir / "dossier.sqlite3")
+        data_dir.mkdir(parents=True, exist_ok=True)  # the index snapshot and the originals live here
+        store = open_store(db_path or data_dir / DB_FILE)
         snapshot = data_dir / "index.pickle"
         stamp = str(store.generation())
         index = engine.open(snapshot, stamp)
@@ -185,8 +191,8 @@ class Dossier:
             if doc is None:
                 return None
             original = self.store.original_of(doc_id)
-            with self.store.transaction() as db:
-                self.store.delete_document(db, doc_id)
+            with self.store.transaction() as tx:
+                self.store.delete_document(tx, doc_id)
             self.index.remove(doc_id)
             self._neardup.forget(doc_id)
             self._people.forget(doc_id)
@@ -206,6 +212,7 @@ class Dossier:
             database_bytes=self.store.size_bytes(),
             originals_bytes=self._originals.size_bytes(),
             last_ingest=last,
+            people_failure=self.people_failure() if self._people.enabled else None,
         )
 
     # ----------------------------------------------------------------- reads

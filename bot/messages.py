@@ -28,12 +28,18 @@ ENGLISH: dict[str, str] = {
         "{text!r} is neither a cron expression like '0 9 * * *' nor an interval like 'every 15m'"
     ),
     "schedule.not_a_time": "“{text}” is not a time of day: use HH:MM, e.g. /digest_time 08:30",
-    # the store (bot/store.py)
+    # the store (bot/store/)
     "store.cannot_open": "cannot open the store at {path}: {reason}",
+    "store.damaged": (
+        "the database {path} is damaged ({reason}): restore it from a backup, or move it (and its -wal "
+        "file) aside and start again to build a new one from the corpus folder"
+    ),
     "store.newer_schema": (
         "the store at {path} has schema version {found}, newer than this Dossier ({known}): upgrade Dossier"
     ),
     "store.duplicate_text": "a document with the same text is already stored",
+    "store.no_such_document": "document #{doc_id} is not stored",
+    "store.constraint": "the store refused a write: {reason}",
     # settings (bot/settings.py)
     "settings.invalid": "{problems}",
     "settings.no_corpus_dir": (

@@ -91,7 +91,7 @@ async def post_shutdown(app: DossierApp) -> None:
 
 async def purge_sessions_job(context: DossierContext) -> None:
     """Expired search paging state is dropped; its buttons then answer that the search expired."""
-    gone = context.services.dossier.store.purge_search_sessions()
+    gone = await asyncio.to_thread(context.services.dossier.purge_search_sessions)
     if gone:
         log.info("purged %d expired search sessions", gone)
 

@@ -39,7 +39,7 @@ async def answer(update: Update, context: DossierContext, text: str) -> None:
     reply: Reply = await asyncio.to_thread(context.services.commands.handle, text, caller)
     await send(message, render(reply, context.bot.username))
     if spec is not None and spec.reschedules_digest and caller.chat_id is not None:
-        sub = context.services.dossier.store.subscription(caller.chat_id)
+        sub = await asyncio.to_thread(context.services.dossier.subscription, caller.chat_id)
         reschedule_chat(context.app, caller.chat_id, sub)
 
 

@@ -12,13 +12,12 @@ from bot.commands import COMMANDS, Caller, Commands, command_named
 from bot.commands.replies import HelpReply, TextReply
 from bot.core import Dossier
 from bot.dates import DateBoundError, parse_bound
-from bot.errors import DossierError, UserError
+from bot.errors import DossierError, DuplicateText, StoreError, UserError
 from bot.ingest import IngestError
 from bot.messages import ENGLISH, message
 from bot.render_text import render
 from bot.schedule import ScheduleError
 from bot.settings import Settings, SettingsError
-from bot.store import DuplicateText, StoreError
 from handlers import callbacks
 from handlers.app import build_application
 from handlers.render import render as render_html

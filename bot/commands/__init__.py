@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from bot.commands.admin import AdminCommands, admins_only
 from bot.commands.caller import Caller, split_command
 from bot.commands.digest import DigestCommands
-from bot.commands.replies import CommandInfo, HelpReply, Reply, TextReply, WhoReply
+from bot.commands.replies import CommandInfo, HelpReply, Reply, TextReply
 from bot.commands.search import QUERY_HELP, SEARCH_PAGE_SIZE, SearchCommands
 from bot.commands.who import WhoCommands
 from bot.core import Dossier
@@ -247,7 +247,7 @@ class Commands:
     def who_pick(self, key: str) -> Reply:
         return self.who_commands.who_pick(key)
 
-    def who_all(self) -> WhoReply:
+    def who_all(self) -> Reply:
         return self.who_commands.who_all()
 
     def subscribe(self, caller: Caller) -> Reply:

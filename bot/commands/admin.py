@@ -119,7 +119,7 @@ class AdminCommands:
         subs = s.subscribers
         lines = [
             f"Documents: {s.documents} ({s.near_duplicates} flagged as near-duplicates)",
-            f"People: {s.people}" if s.people is not None else "People: not indexed in this version",
+            _people_line(s.people, s.people_failure),
             f"Subscribers: {sum(subs.values())} ({subs.get('user', 0)} private chats, "
             f"{subs.get('group', 0)} groups)",
             f"Store: {_size(s.database_bytes + s.originals_bytes)} (database {_size(s.database_bytes)}, "
@@ -134,6 +134,12 @@ class AdminCommands:
         else:
             lines.append("Last ingest: none since this store was created")
         return TextReply.of(*lines)
+
+
+def _people_line(people: int | None, failure: str | None) -> str:
+    if failure is not None:  # not "People: 0": the people index could not be built
+        return f"People: unknown, the people index could not be built: {failure}"
+    return f"People: {people}" if people is not None else "People: not indexed in this version"
 
 
 def _size(n: int) -> str:

@@ -51,8 +51,8 @@ class DigestCommands:
             return refusal
         assert caller.chat_id is not None
         kind = "group" if caller.chat_type == "group" else "user"
-        created = self.dossier.store.subscribe(caller.chat_id, caller.thread_id, kind, caller.user_id)
-        existing = created or self.dossier.store.subscription(caller.chat_id)
+        created = self.dossier.subscribe(caller.chat_id, caller.thread_id, kind, caller.user_id)
+        existing = created or self.dossier.subscription(caller.chat_id)
         due = self.next_due_text(existing.digest_time if existing else None)
         if created is None:
             return TextReply.of("This chat is already subscribed.", due)
@@ -69,7 +69,7 @@ class DigestCommands:
         if refusal:
             return refusal
         assert caller.chat_id is not None
-        if self.dossier.store.unsubscribe(caller.chat_id):
+        if self.dossier.unsubscribe(caller.chat_id):
             return TextReply.of("Unsubscribed: no more digests here. /subscribe to start again.")
         return TextReply.of("This chat is not subscribed, so there is nothing to stop.", error=True)
 
@@ -85,14 +85,14 @@ class DigestCommands:
                 error=True,
             )
         if args.strip().lower() in ("off", "default", "reset"):
-            if not self.dossier.store.set_digest_time(caller.chat_id, None):
+            if not self.dossier.set_digest_time(caller.chat_id, None):
                 return TextReply.of(NOT_SUBSCRIBED_YET, error=True)
             return TextReply.of("Digests follow the shared schedule again.", self.next_due_text(None))
         try:
             at = parse_hhmm(args)
         except ScheduleError as exc:
             return TextReply.of_error(exc)
-        if not self.dossier.store.set_digest_time(caller.chat_id, f"{at:%H:%M}"):
+        if not self.dossier.set_digest_time(caller.chat_id, f"{at:%H:%M}"):
             return TextReply.of(NOT_SUBSCRIBED_YET, error=True)
         return TextReply.of(
             f"Digests now come daily at {at:%H:%M} ({self.settings.timezone}).",
@@ -103,7 +103,7 @@ class DigestCommands:
         """What the next digest would hold, without advancing anything."""
         if caller.chat_id is None:
             return TextReply.of(NO_CHAT, error=True)
-        sub = self.dossier.store.subscription(caller.chat_id)
+        sub = self.dossier.subscription(caller.chat_id)
         if sub is None:
             return TextReply.of("This chat is not subscribed: /subscribe to get digests.", error=True)
         digest = build_digest(

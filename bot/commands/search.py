@@ -71,7 +71,7 @@ class SearchCommands:
         session = None
         if paged and page.total > page_size:
             who = caller or Caller()
-            session = self.dossier.store.create_search_session(args, who.user_id, who.chat_id, SESSION_TTL).id
+            session = self.dossier.create_search_session(args, who.user_id, who.chat_id, SESSION_TTL).id
         return SearchReply(page, page_size, query.notes, session)
 
     def search_page(
@@ -80,7 +80,7 @@ class SearchCommands:
         """Another page of a search started earlier (a Prev/Next button), or why it cannot be shown. A
         search pages only in the chat it was made in: its buttons are there, and a session id carried
         elsewhere (a forged button) must not show one chat's results in another."""
-        session = self.dossier.store.get_search_session(session_id)
+        session = self.dossier.search_session(session_id)
         if session is None or session.expired() or session.chat_id != caller.chat_id:
             return TextReply.of(EXPIRED, error=True)
         reply = self.search(session.query, offset=offset, page_size=page_size)

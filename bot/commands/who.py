@@ -36,6 +36,9 @@ class WhoCommands:
             return TextReply.of(f"“{query[:40]}” has no letters, so it names no one.", WHO_HELP, error=True)
         if letters < 2:
             return TextReply.of("One letter could be anyone: give at least two.", WHO_HELP, error=True)
+        broken = self._people_unavailable()
+        if broken is not None:
+            return broken
         matches = self.dossier.who(query, limit=200)
         if not matches:
             return WhoReply(query, "none", suggestions=tuple(self.dossier.suggest_people(query)))
@@ -58,9 +61,24 @@ class WhoCommands:
             return WhoReply(person.name, "person", (self._entry(person, CARD_SENTENCES),))
         return self.who(key.split("#")[0])
 
-    def who_all(self) -> WhoReply:
+    def who_all(self) -> Reply:
         """Every person (``python -m bot who --all``), the most documented first."""
+        broken = self._people_unavailable()
+        if broken is not None:
+            return broken
         return WhoReply("", "choices", tuple(self._entry(p) for p in self.dossier.all_people()))
+
+    def _people_unavailable(self) -> TextReply | None:
+        """When the people index could not be built (a damaged store), say so: an empty index would
+        answer "No one called …" for everyone, which is wrong and silent."""
+        failure = self.dossier.people_failure()
+        if failure is None:
+            return None
+        return TextReply.of(
+            f"The people index could not be built: {failure}.",
+            "/who cannot answer until that is repaired; the error is in the bot's log for its admins.",
+            error=True,
+        )
 
     def _entry(self, person: Person, sentences: int = 0, roles: tuple[RoleRecord, ...] = ()) -> PersonEntry:
         return PersonEntry(person, tuple(self.dossier.person_documents(person, sentences)), roles)
