@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from bot.core import Dossier
+from bot.core import SNAPSHOT_FILE, Dossier, store_identity
 from bot.search.memory import MemoryIndex
 from bot.search.query import parse_query
 from bot.store import open_store
@@ -114,10 +114,10 @@ def test_a_kill_mid_ingest_leaves_the_store_as_before_that_file(
     # Before reopening: two documents of the batch committed, the third not; the snapshot is stale.
     store = open_store(data_dir / "dossier.sqlite3")
     sources = [d.source for d in store.iter_documents()]
-    generation = store.generation()
+    stamp = f"{store_identity(store)}:{store.generation()}"
     store.close()
     assert sources[-3:] == ["ibis.txt", "0_gecko.txt", "1_lynx.txt"]
-    assert MemoryIndex.open(data_dir / "index.pickle", str(generation)) is None
+    assert MemoryIndex.open(data_dir / SNAPSHOT_FILE, stamp) is None
     dossier = Dossier.open(data_dir)
     try:
         assert len(dossier) == dossier.store.count_documents() == len(sources)  # rebuilt, nothing orphaned
