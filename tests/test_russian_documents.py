@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot.core import Dossier
-from bot.query import parse_query
+from bot.search.query import parse_query
 
 RUSSIAN_DOCS = Path(__file__).resolve().parent / "data" / "russian"
 FILES = ("opec-output.txt", "central-bank-rate.txt", "grain-harvest.txt")
