@@ -171,12 +171,29 @@ def _migration_5(db: sqlite3.Connection) -> None:
     )
 
 
+def _migration_6(db: sqlite3.Connection) -> None:
+    # The interface language chosen with /lang: a user's own ('user', user id), and a chat's ('chat',
+    # chat id), set by a group administrator or, for a private chat, remembered when it subscribes (its
+    # digests then come in the language it subscribed in). No row: Telegram's language_code decides.
+    db.execute(
+        """CREATE TABLE language_choices (
+            scope TEXT NOT NULL CHECK (scope IN ('user', 'chat')),
+            id INTEGER NOT NULL,
+            language TEXT NOT NULL,
+            set_by INTEGER,
+            set_at TEXT NOT NULL,
+            PRIMARY KEY (scope, id)
+        ) WITHOUT ROWID"""
+    )
+
+
 MIGRATIONS: Sequence[Callable[[sqlite3.Connection], None]] = (
     _migration_1,
     _migration_2,
     _migration_3,
     _migration_4,
     _migration_5,
+    _migration_6,
 )
 
 
@@ -621,13 +638,41 @@ class Store:
             )
 
     def migrate_chat(self, old_id: int, new_id: int) -> bool:
-        """A group became a supergroup: its subscription follows it to the new id."""
+        """A group became a supergroup: its subscription and its language follow it to the new id."""
         with self.transaction() as db:
+            db.execute(
+                "UPDATE OR REPLACE language_choices SET id = ? WHERE scope = 'chat' AND id = ?",
+                (new_id, old_id),
+            )
             if db.execute("SELECT 1 FROM subscriptions WHERE chat_id = ?", (new_id,)).fetchone():
                 db.execute("DELETE FROM subscriptions WHERE chat_id = ?", (old_id,))
                 return False
             cur = db.execute("UPDATE subscriptions SET chat_id = ? WHERE chat_id = ?", (new_id, old_id))
         return cur.rowcount > 0
+
+    # ----------------------------------------------------------------- interface languages (/lang)
+    def language_choices(self, user_id: int | None, chat_id: int | None) -> tuple[str | None, str | None]:
+        """(the user's own language, the chat's language), None where nothing was chosen."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT scope, language FROM language_choices WHERE (scope = 'user' AND id = ?)"
+                " OR (scope = 'chat' AND id = ?)",
+                (user_id, chat_id),
+            ).fetchall()
+        found = {str(scope): str(language) for scope, language in rows}
+        return found.get("user"), found.get("chat")
+
+    def set_language_choice(self, scope: str, id: int, language: str | None, set_by: int | None) -> None:
+        """Choose ``language`` for a user or a chat (``scope`` 'user' or 'chat'); None forgets the choice."""
+        with self.transaction() as db:
+            if language is None:
+                db.execute("DELETE FROM language_choices WHERE scope = ? AND id = ?", (scope, id))
+                return
+            db.execute(
+                "INSERT OR REPLACE INTO language_choices (scope, id, language, set_by, set_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (scope, id, language, set_by, datetime.now(UTC).isoformat()),
+            )
 
     def documents_after(self, doc_id: int, limit: int) -> tuple[list[Document], int, int]:
         """The first ``limit`` documents with id above ``doc_id``, how many there are in all, and the

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.commands.replies import PersonEntry, Reply, TextReply, WhoReply
 from bot.core import Dossier
+from bot.i18n import N_, NP_, Msg
 from bot.people import Person, RoleRecord
 
 MAX_WHO_QUERY = 120  # longer than any name with its title: a pasted paragraph, not a question
@@ -14,10 +15,18 @@ CLEAR_LEAD = 10.0  # a name match this much better than the next is the answer, 
 DOMINANT_DOCS = (
     5  # ... and so is one named in this many times the documents of the next (and at least this many)
 )
-WHO_HELP = (
+WHO_HELP = N_(
     "Ask with a name in any spelling (/who Masadykov, /who Масадыков, /who zas) "
     "or a role (/who secretary general)."
 )
+WHOM = N_("Whom are you looking for?")
+# TRANSLATORS: English writes {n:,} for "1,234"; write {n} (no separator) or {n:,} as you prefer.
+TOO_LONG = NP_(
+    "That is {n:,} character, too long for a name or a role.",
+    "That is {n:,} characters, too long for a name or a role.",
+)
+NO_LETTERS = N_("“{text}” has no letters, so it names no one.")
+ONE_LETTER = N_("One letter could be anyone: give at least two.")
 
 
 def _dominates(top: Person, runner_up: Person) -> bool:
@@ -38,16 +47,14 @@ class WhoCommands:
         matches, or nobody with the nearest names. Bad input is explained, never searched."""
         query = " ".join(args.split())
         if not query:
-            return TextReply.of("Whom are you looking for?", WHO_HELP, error=True)
+            return TextReply.of(Msg(WHOM), Msg(WHO_HELP), error=True)
         if len(query) > MAX_WHO_QUERY:
-            return TextReply.of(
-                f"That is {len(query):,} characters, too long for a name or a role.", WHO_HELP, error=True
-            )
+            return TextReply.of(Msg(TOO_LONG, n=len(query)), Msg(WHO_HELP), error=True)
         letters = sum(ch.isalpha() for ch in query)
         if letters == 0:
-            return TextReply.of(f"“{query[:40]}” has no letters, so it names no one.", WHO_HELP, error=True)
+            return TextReply.of(Msg(NO_LETTERS, text=query[:40]), Msg(WHO_HELP), error=True)
         if letters < 2:
-            return TextReply.of("One letter could be anyone: give at least two.", WHO_HELP, error=True)
+            return TextReply.of(Msg(ONE_LETTER), Msg(WHO_HELP), error=True)
         matches = self.dossier.who(query, limit=200)
         if not matches:
             return WhoReply(query, "none", suggestions=tuple(self.dossier.suggest_people(query)))
