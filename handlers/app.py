@@ -71,13 +71,15 @@ def menu(lang: Language) -> list[BotCommand]:
 
 
 async def post_init(app: DossierApp) -> None:
-    # The default menu in English, and one for each other language Telegram users may have set.
+    # The default menu in English, then one for each other language a Telegram user may have set. A
+    # failure (after the transport's retries) leaves the rest for the next start: Telegram is not answering.
     for lang in SUPPORTED:
         try:
             code = None if lang == SOURCE_LANGUAGE else lang
             await app.bot.set_my_commands(menu(lang), language_code=code)
         except TelegramError as exc:
             log.warning("could not register the command menu for %s (continuing): %s", lang, exc)
+            break
     if app.job_queue is not None:
         app.job_queue.run_repeating(purge_sessions_job, interval=PURGE_EVERY, first=60, name="purge-sessions")
         services: Services = app.bot_data["services"]
