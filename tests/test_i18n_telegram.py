@@ -227,3 +227,19 @@ def test_a_russian_message_is_split_under_telegrams_limit(dossier: Dossier, sett
     for reply in (commands.help(admin), commands.who("masadykov"), commands.search("csto <b>")):
         for message in render(reply, "ru").messages:
             assert tg_len(message.html) <= MESSAGE_LIMIT and "<b>csto" not in message.html
+
+
+def test_language_choices_are_kept_and_follow_a_migrated_group(dossier: Dossier) -> None:
+    store = dossier.store
+    assert store.language_choices(7, -1) == (None, None)
+    store.set_language_choice("user", 7, "ru", 7)
+    store.set_language_choice("chat", -1, "en", 7)
+    assert store.language_choices(7, -1) == ("ru", "en")
+    store.subscribe(-1, None, "group", 7)
+    assert store.migrate_chat(-1, -1009)
+    assert store.language_choices(7, -1) == ("ru", None) and store.language_choices(None, -1009) == (
+        None,
+        "en",
+    )
+    store.set_language_choice("user", 7, None, 7)  # /lang auto
+    assert store.language_choices(7, None) == (None, None)
