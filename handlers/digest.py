@@ -133,7 +133,9 @@ async def run_digest(context: DossierContext, chat_id: int) -> int:
         await asyncio.to_thread(dossier.mark_run, chat_id, now)
         if digest is None:
             return 0
-        parts = digest_parts(digest)
+        # A group's chosen language, a private chat's user's (bot.commands.lang.chat_language).
+        lang = services.commands.digest_language(chat_id, sub.kind)
+        parts = digest_parts(digest, lang=lang)
 
         async def send(part: DigestPart) -> None:
             assert isinstance(part.payload, OutMessage)
@@ -181,7 +183,7 @@ def retry_soon(context: DossierContext, chat_id: int) -> None:
 
 
 async def migrate_chat(update: Update, context: DossierContext) -> None:
-    """A group became a supergroup: move its subscription to the new chat id."""
+    """A group became a supergroup: move its subscription (and its language) to the new chat id."""
     message = update.effective_message
     if message is None or not message.migrate_to_chat_id:
         return

@@ -54,6 +54,7 @@ def test_every_button_kind_is_routed_by_its_codec(settings: Settings, dossier: D
         callbacks.PAGE_PATTERN,
         callbacks.WHO_PATTERN,
         callbacks.DELETE_PATTERN,
+        callbacks.LANG_PATTERN,
     }
     assert patterns == expected
 
@@ -76,7 +77,7 @@ def test_the_registry_says_what_the_transport_does_around_a_command() -> None:
     def flagged(flag: str) -> set[str]:
         return {spec.name for spec in COMMANDS if getattr(spec, flag)}
 
-    assert flagged("needs_chat_admin") == {"subscribe", "unsubscribe", "digest_time"}
+    assert flagged("needs_chat_admin") == {"subscribe", "unsubscribe", "digest_time", "lang"}
     assert flagged("reschedules_digest") == {"subscribe", "unsubscribe", "digest_time"}
     assert flagged("long_running") == {"reindex"}
     assert flagged("admin_only") == {"add", "delete", "reindex", "stats"}

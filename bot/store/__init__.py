@@ -248,6 +248,18 @@ class IndexStamps(Protocol):
         ...
 
 
+class LanguageStore(Protocol):
+    """The interface language a user chose for themselves, or a group's administrator for the group."""
+
+    def language_choices(self, user_id: int | None, chat_id: int | None) -> tuple[str | None, str | None]:
+        """(the user's own language, the chat's language), None where nothing was chosen."""
+        ...
+
+    def set_language_choice(self, scope: str, id: int, language: str | None, set_by: int | None) -> None:
+        """Choose ``language`` for a ``scope`` 'user' or 'chat'; None forgets the choice."""
+        ...
+
+
 class Store(
     DocumentStore,
     PeopleStore,
@@ -255,6 +267,7 @@ class Store(
     OriginalStore,
     SignatureStore,
     SubscriptionStore,
+    LanguageStore,
     SessionStore,
     Meta,
     IndexStamps,

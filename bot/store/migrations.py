@@ -116,12 +116,29 @@ def _migration_5(db: sqlite3.Connection) -> None:
     )
 
 
+def _migration_6(db: sqlite3.Connection) -> None:
+    # The interface language chosen with /lang: a user's own ('user', user id), and a chat's ('chat',
+    # chat id), set by a group administrator or, for a private chat, remembered when it subscribes (its
+    # digests then come in the language it subscribed in). No row: Telegram's language_code decides.
+    db.execute(
+        """CREATE TABLE language_choices (
+            scope TEXT NOT NULL CHECK (scope IN ('user', 'chat')),
+            id INTEGER NOT NULL,
+            language TEXT NOT NULL,
+            set_by INTEGER,
+            set_at TEXT NOT NULL,
+            PRIMARY KEY (scope, id)
+        ) WITHOUT ROWID"""
+    )
+
+
 MIGRATIONS: Sequence[Migration] = (
     _migration_1,
     _migration_2,
     _migration_3,
     _migration_4,
     _migration_5,
+    _migration_6,
 )
 
 

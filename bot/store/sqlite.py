@@ -417,13 +417,45 @@ class _Subscriptions(_Base):
             )
 
     def migrate_chat(self, old_id: int, new_id: int) -> bool:
-        """A group became a supergroup: its subscription follows it to the new id."""
+        """A group became a supergroup: its subscription and its language follow it to the new id."""
         with self._write() as db:
+            db.execute(
+                "UPDATE OR REPLACE language_choices SET id = ? WHERE scope = 'chat' AND id = ?",
+                (new_id, old_id),
+            )
             if db.execute("SELECT 1 FROM subscriptions WHERE chat_id = ?", (new_id,)).fetchone():
                 db.execute("DELETE FROM subscriptions WHERE chat_id = ?", (old_id,))
                 return False
             cur = db.execute("UPDATE subscriptions SET chat_id = ? WHERE chat_id = ?", (new_id, old_id))
         return cur.rowcount > 0
+
+
+class _Languages(_Base):
+    """The interface languages chosen with /lang."""
+
+    def language_choices(self, user_id: int | None, chat_id: int | None) -> tuple[str | None, str | None]:
+        """(the user's own language, the chat's language), None where nothing was chosen."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT scope, language FROM language_choices WHERE (scope = 'user' AND id = ?)"
+                " OR (scope = 'chat' AND id = ?)",
+                (user_id, chat_id),
+            ).fetchall()
+        found = {str(scope): str(language) for scope, language in rows}
+        return found.get("user"), found.get("chat")
+
+    def set_language_choice(self, scope: str, id: int, language: str | None, set_by: int | None) -> None:
+        """Choose ``language`` for a user or a chat (``scope`` 'user' or 'chat'); None forgets the choice."""
+        with self._write() as db:
+            if language is None:
+                db.execute("DELETE FROM language_choices WHERE scope = ? AND id = ?", (scope, id))
+                return
+            db.execute(
+                "INSERT INTO language_choices (scope, id, language, set_by, set_at) VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT(scope, id) DO UPDATE SET language = excluded.language,"
+                " set_by = excluded.set_by, set_at = excluded.set_at",
+                (scope, id, language, set_by, datetime.now(UTC).isoformat()),
+            )
 
 
 class _Sessions(_Base):
@@ -505,7 +537,15 @@ class _Meta(_Base):
 
 
 class SqliteStore(
-    _Documents, _People, _CorpusFiles, _Originals, _Signatures, _Subscriptions, _Sessions, _Meta
+    _Documents,
+    _People,
+    _CorpusFiles,
+    _Originals,
+    _Signatures,
+    _Subscriptions,
+    _Languages,
+    _Sessions,
+    _Meta,
 ):
     """``bot.store.Store`` on one SQLite file: opened (created and migrated when new), its integrity
     checked first, so a damaged file stops start-up with one line instead of failing later."""
