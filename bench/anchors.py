@@ -1,8 +1,9 @@
 """Reference search engines ("anchors") that Dossier's search is measured against.
 
-The three anchors are the ones in the table of ``../shared/bench/README.md``; this module rebuilds them
-in-process so that every benchmark run measures them on the same machine, next to Dossier, instead of
-trusting figures from another day.
+The first three anchors are the ones in the table of ``../shared/bench/README.md``; this module rebuilds
+them in-process so that every benchmark run measures them on the same machine, next to Dossier, instead of
+trusting figures from another day. The fourth, Typesense, runs its own server on 127.0.0.1
+(``typesense_anchor.py`` says how).
 
 How the README's figures were obtained (established by trying variants until the figures matched; the
 FTS5 row is reproduced exactly, the Tantivy rows within about 0.01 MRR):
@@ -65,6 +66,9 @@ class Engine(Protocol):
     def search(self, query: str) -> list[str]:
         """Return up to ``TOP_K`` document ids, best first."""
 
+    def close(self) -> None:
+        """Release what ``build`` started (Typesense's server); in-process anchors hold nothing."""
+
 
 def query_terms(query: str) -> list[str]:
     """Split a query the way the engines' tokenizers split text, so a query term can match a token."""
@@ -115,6 +119,9 @@ class Fts5Engine:
         if phrases:
             phrases[-1] += "*"
         return " OR ".join(phrases)
+
+    def close(self) -> None:
+        self._con.close()
 
 
 class TantivyEngine:
@@ -172,6 +179,9 @@ class TantivyEngine:
     def _exact(self, term: str) -> tantivy.Query:
         return tantivy.Query.term_query(self._schema, "text", term)
 
+    def close(self) -> None:
+        self._searcher = None
+
 
 def make_anchor(name: str) -> Engine:
     """A fresh, empty anchor by its CLI name."""
@@ -181,7 +191,11 @@ def make_anchor(name: str) -> Engine:
         return TantivyEngine(name, exact_boost=None)
     if name == "tantivy-bm25fuzzy":
         return TantivyEngine(name, exact_boost=EXACT_BOOST)
+    if name == "typesense":
+        from typesense_anchor import TypesenseEngine  # imports this module; its server is its own module
+
+        return TypesenseEngine()
     raise ValueError(f"unknown anchor {name!r}; known: {', '.join(ANCHOR_NAMES)}")
 
 
-ANCHOR_NAMES = ("fts5", "tantivy-fuzzy", "tantivy-bm25fuzzy")
+ANCHOR_NAMES = ("fts5", "tantivy-fuzzy", "tantivy-bm25fuzzy", "typesense")

@@ -1,4 +1,4 @@
-"""Search benchmark: Dossier against three reference engines on Reuters-21578 known-item queries.
+"""Search benchmark: Dossier against four reference engines on Reuters-21578 known-item queries.
 
 Run from anywhere as ``python bench/search_bench.py`` (see ``--help``). The data is read from the shared
 bench folder (``<repo>/../shared/bench``, or ``$DOSSIER_BENCH_DIR``, or ``--bench-dir``) and is never
@@ -12,7 +12,8 @@ What is measured, and why this way:
   Dossier: the ``ms`` it reports for each query), as p50/p95, and index build time.
 * Memory: Dossier's peak RSS, taken from ``getrusage(RUSAGE_CHILDREN)`` after its process exits (this
   process starts no other children).
-* Anchors run in-process (``anchors.py``); Dossier runs as ``python -m bot eval --corpus DIR --queries
+* Anchors run in-process (``anchors.py``; Typesense through its own server on 127.0.0.1, timed around
+  the client call, see ``typesense_anchor.py``); Dossier runs as ``python -m bot eval --corpus DIR --queries
   FILE`` with the same interpreter and the repo root as working directory, on a folder of ``<id>.txt``
   files written exactly as ``materialize.py`` writes them. It must print one JSON line per query on
   stdout, ``{"qid", "hits": [ids best first], "ms"}``, and a JSON line with ``build_s`` on stderr.
@@ -194,15 +195,18 @@ def kinds_of(queries: Iterable[Query]) -> list[str]:
 def run_anchor(name: str, docs: Sequence[Doc], queries: Sequence[Query]) -> Run:
     """Build one anchor and time each query around ``search()`` alone."""
     engine = make_anchor(name)
-    start = time.perf_counter()
-    engine.build(docs)
-    build_s = time.perf_counter() - start
     rankings: dict[str, list[str]] = {}
     latencies: dict[str, float] = {}
-    for q in queries:
+    try:
         start = time.perf_counter()
-        rankings[q.qid] = engine.search(q.text)
-        latencies[q.qid] = (time.perf_counter() - start) * 1000
+        engine.build(docs)
+        build_s = time.perf_counter() - start
+        for q in queries:
+            start = time.perf_counter()
+            rankings[q.qid] = engine.search(q.text)
+            latencies[q.qid] = (time.perf_counter() - start) * 1000
+    finally:
+        engine.close()
     return Run(rankings, latencies, build_s)
 
 

@@ -19,6 +19,8 @@ from bot.commands import Commands
 from bot.commands.replies import TextReply
 from bot.core import Dossier
 from bot.datalock import DataFolderBusy, lock_data_folder
+from bot.errors import StoreError
+from bot.i18n import SUPPORTED
 from bot.logsafe import mask_secrets
 from bot.models import Progress
 from bot.render_text import render, search_json, who_json
@@ -48,7 +50,9 @@ def open_dossier(settings: Settings, scan: bool = True) -> Dossier:
     when ``scan``, else only when the store is still empty: a first start should not answer "nothing")."""
     settings.check_paths()
     lock_data_folder(settings.data_dir)
-    dossier = Dossier.open(settings.data_dir, progress=_progress_bar("Building the index"))
+    dossier = Dossier.open(
+        settings.data_dir, progress=_progress_bar("Building the index"), db_path=settings.db_path
+    )
     if scan or not len(dossier):
         report = dossier.scan_corpus(settings.corpus_dir, progress=_progress_bar("Reading the corpus"))
         if report.outcomes:
@@ -61,9 +65,9 @@ def cmd_search(settings: Settings, args: argparse.Namespace) -> int:
     text = " ".join(args.query)
     reply = Commands(dossier, settings).search(text, page_size=args.limit)
     if args.json:
-        print(json.dumps(search_json(reply, text), ensure_ascii=False, indent=2))
+        print(json.dumps(search_json(reply, text, settings.default_language), ensure_ascii=False, indent=2))
     else:
-        print(render(reply, color=sys.stdout.isatty()))
+        print(render(reply, settings.default_language, color=sys.stdout.isatty()))
     return 0
 
 
@@ -76,9 +80,10 @@ def cmd_who(settings: Settings, args: argparse.Namespace) -> int:
     commands = Commands(open_dossier(settings), settings)
     reply = commands.who_all() if args.all else commands.who(text)
     if args.json:
-        print(json.dumps(who_json(reply, None if args.all else text), ensure_ascii=False, indent=2))
+        lang = settings.default_language
+        print(json.dumps(who_json(reply, None if args.all else text, lang), ensure_ascii=False, indent=2))
     else:
-        print(render(reply))
+        print(render(reply, settings.default_language))
     return 1 if isinstance(reply, TextReply) and reply.error else 0
 
 
@@ -188,8 +193,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("run", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
-    sub.add_parser("console", help="talk to the bot in this terminal, or pipe commands in")
+    p = sub.add_parser("console", help="talk to the bot in this terminal, or pipe commands in")
+    _lang_option(p)
     p = sub.add_parser("search", help="search the corpus once and print the results")
+    _lang_option(p)
     p.add_argument("query", nargs="+")
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
     p.add_argument("--limit", type=int, default=10, help="how many results (default 10)")
@@ -200,6 +207,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("query", nargs="*")
     p.add_argument("--all", action="store_true", help="every person in the corpus")
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
+    _lang_option(p)
     p = sub.add_parser("eval", help="benchmark contract: index a folder of .txt, run a JSONL query file")
     p.add_argument("--corpus", required=True)
     p.add_argument("--queries", required=True)
@@ -231,10 +239,21 @@ def query_words_last(argv: Sequence[str]) -> list[str]:
     return [args[0], *options, "--", *words]
 
 
+def _lang_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--lang",
+        choices=SUPPORTED,
+        type=str.lower,
+        help="the language to answer in (default: DOSSIER_DEFAULT_LANGUAGE, else en)",
+    )
+
+
 def main(argv: Sequence[str] | None = None, *, run_bot: BotRunner) -> int:
     args = build_parser().parse_args(query_words_last(sys.argv[1:] if argv is None else argv))
     try:
         settings = load_settings()
+        if getattr(args, "lang", None):  # --lang over DOSSIER_DEFAULT_LANGUAGE, for this run
+            settings = settings.model_copy(update={"default_language": args.lang})
     except SettingsError as exc:
         print(f"dossier: configuration error: {exc}", file=sys.stderr)
         return 2
@@ -259,6 +278,9 @@ def main(argv: Sequence[str] | None = None, *, run_bot: BotRunner) -> int:
         print(f"dossier: configuration error: {exc}", file=sys.stderr)
         return 2
     except DataFolderBusy as exc:
+        print(f"dossier: {exc}", file=sys.stderr)
+        return 2
+    except StoreError as exc:  # a damaged or newer store: one line saying what to do, no traceback
         print(f"dossier: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

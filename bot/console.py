@@ -12,10 +12,12 @@ from typing import TextIO
 
 from bot.commands import Caller, Commands
 from bot.core import Dossier
+from bot.i18n import N_, translator
 from bot.render_text import render
 from bot.settings import Settings
 
 PROMPT = "dossier> "
+WELCOME = N_("Dossier console: {n} documents. Type /help, a /command, or just words to search. Ctrl-D quits.")
 
 
 def run_console(
@@ -27,13 +29,11 @@ def run_console(
     commands = Commands(dossier, settings)
     # The console is the operator's own terminal: it may use admin commands.
     caller = Caller(user_id=None, chat_id=None, is_admin=True, transport="console")
+    lang = settings.default_language  # --lang, else DOSSIER_DEFAULT_LANGUAGE
     if interactive:
         with contextlib.suppress(ImportError):
             import readline  # noqa: F401 - line editing and history for input()
-        stdout.write(
-            f"Dossier console: {len(dossier)} documents. Type /help, a /command, or just words to search. "
-            "Ctrl-D quits.\n"
-        )
+        stdout.write(translator(lang).gettext(WELCOME).format(n=len(dossier)) + "\n")
     while True:
         try:
             line = input(PROMPT) if interactive else stdin.readline()
@@ -47,7 +47,7 @@ def run_console(
         if line in ("/quit", "/exit"):
             break
         reply = commands.handle(line, caller)
-        stdout.write(render(reply, color=interactive) + "\n")
+        stdout.write(render(reply, lang, color=interactive) + "\n")
         if not interactive:
             stdout.write("\n")
         stdout.flush()

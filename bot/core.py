@@ -16,6 +16,7 @@ import json
 import logging
 import threading
 import time
+import uuid
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -34,9 +35,26 @@ from bot.search import SearchEngine, SearchResult
 from bot.search.memory import MemoryIndex
 from bot.search.query import Query
 from bot.search.snippets import make_snippet
-from bot.store import Store
+from bot.settings import DB_FILE
+from bot.store import Store, open_store
 
 log = logging.getLogger(__name__)
+
+
+SNAPSHOT_FILE = "index.snapshot"  # the search index's snapshot, beside the store (bot/search/snapshot.py)
+
+
+def store_identity(store: Store) -> str:
+    """A random id given to a store when first asked, kept in its meta table: a snapshot is bound to the
+    store it was made from, so one copied in beside another store with the same write count is not
+    taken for current (what remains: a store restored from a backup and then written to until its
+    generation equals the snapshot's; delete ``index.snapshot`` after restoring a backup)."""
+    identity = store.get_meta("store_id")
+    if identity is None:
+        with store.transaction() as tx:
+            store.set_meta(tx, "store_id", uuid.uuid4().hex)
+        identity = store.get_meta("store_id")
+    return identity or ""
 
 
 class Dossier:
@@ -68,6 +86,7 @@ class Dossier:
         self.person_documents = self._people.documents_of
         self.forget_people = self._people.forget
         self.rebuild_people = self._people.rebuild
+        self.people_failure = self._people.build_failure  # why /who cannot answer, or None
         # Subscriptions and search sessions, for the commands and the digest jobs.
         self.subscriptions = store.subscriptions
         self.subscription = store.subscription
@@ -89,16 +108,19 @@ class Dossier:
         *,
         people: bool = True,
         engine: type[SearchEngine] = MemoryIndex,
+        db_path: Path | None = None,
     ) -> Dossier:
-        """Open (or create) the store in ``data_dir`` and bring the index up: from its snapshot when the
-        snapshot matches the store, else rebuilt from the stored documents.
+        """Open (or create) the store (``db_path``, ``Settings.db_path``; by default the one in
+        ``data_dir``) and bring the index up: from its snapshot when the snapshot matches the store, else
+        rebuilt from the stored documents. ``StoreError`` when the store cannot be used (``DamagedStore``
+        for a file that fails its integrity check).
 
         ``people=False`` is a search-only Dossier (the benchmark contract's throwaway store): no people
         are extracted or indexed, and documents it stores get theirs at the next open with people."""
-        store = Store(data_dir / "dossier.sqlite3")
-        snapshot = data_dir / "index.pickle"
-        stamp = str(store.generation())
-        index = engine.open(snapshot, stamp)
+        data_dir.mkdir(parents=True, exist_ok=True)  # the index snapshot and the originals live here
+        store = open_store(db_path or data_dir / DB_FILE)
+        (data_dir / "index.pickle").unlink(missing_ok=True)  # the old format's snapshot, never read again
+        index = engine.open(data_dir / SNAPSHOT_FILE, f"{store_identity(store)}:{store.generation()}")
         dossier = cls(store, index or engine(), data_dir)
         dossier._people.enabled = people
         if index is None:
@@ -111,17 +133,13 @@ class Dossier:
         self._people.join()
         self.store.close()
 
-    @property
-    def _snapshot(self) -> Path:
-        return self.data_dir / "index.pickle"
-
     def save_index(self) -> None:
         with self._lock:
-            stamp = self.store.snapshot_stamp()
-            if stamp is None:  # rebuilt from the store at the next start instead
+            generation = self.store.snapshot_stamp()
+            if generation is None:  # rebuilt from the store at the next start instead
                 log.info("index snapshot not saved: another process changed the store meanwhile")
                 return
-            self.index.save(self._snapshot, stamp)
+            self.index.save(self.data_dir / SNAPSHOT_FILE, f"{store_identity(self.store)}:{generation}")
 
     def rebuild_index(self, progress: Progress | None = None, people: bool = True) -> None:
         """A fresh index from every stored document, built aside and swapped in whole (and, with
@@ -185,8 +203,8 @@ class Dossier:
             if doc is None:
                 return None
             original = self.store.original_of(doc_id)
-            with self.store.transaction() as db:
-                self.store.delete_document(db, doc_id)
+            with self.store.transaction() as tx:
+                self.store.delete_document(tx, doc_id)
             self.index.remove(doc_id)
             self._neardup.forget(doc_id)
             self._people.forget(doc_id)
@@ -206,6 +224,7 @@ class Dossier:
             database_bytes=self.store.size_bytes(),
             originals_bytes=self._originals.size_bytes(),
             last_ingest=last,
+            people_failure=self.people_failure() if self._people.enabled else None,
         )
 
     # ----------------------------------------------------------------- reads

@@ -8,13 +8,14 @@ resends nothing already confirmed and loses nothing unconfirmed.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 
 from bot.models import Document, Subscription
-from bot.store import Store
+from bot.store import DocumentStore, SubscriptionStore
 
 MAX_LISTED = 20
 EXTRACT_CHARS = 280
@@ -73,7 +74,7 @@ def key_extract(doc: Document, limit: int = EXTRACT_CHARS) -> str:
 
 
 def build_digest(
-    store: Store,
+    store: DocumentStore,
     sub: Subscription,
     now: datetime,
     people: PeopleLookup | None = None,
@@ -104,7 +105,11 @@ SendPart = Callable[[DigestPart], Awaitable[None]]
 
 
 async def deliver(
-    store: Store, sub: Subscription, digest: DigestReply, parts: Sequence[DigestPart], send: SendPart
+    store: SubscriptionStore,
+    sub: Subscription,
+    digest: DigestReply,
+    parts: Sequence[DigestPart],
+    send: SendPart,
 ) -> int:
     """Send ``parts`` in order, advancing the cursor after each confirmed one. Errors propagate (the
     caller decides: blocked chats end, rate limits wait, others retry next run); what was confirmed
@@ -113,6 +118,6 @@ async def deliver(
     for i, part in enumerate(parts):
         await send(part)
         last = digest.upto_id if i == len(parts) - 1 else part.last_doc_id
-        store.advance_cursor(sub.chat_id, last)
+        await asyncio.to_thread(store.advance_cursor, sub.chat_id, last)  # off the event loop
         sent += 1
     return sent

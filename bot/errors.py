@@ -1,14 +1,18 @@
 """Dossier's exceptions: one hierarchy, drawn here as httpx draws its own (``httpx/_exceptions.py``).
 
-The bases live in this module; each concrete class is defined beside the code that raises it::
+The bases live in this module, with the store's errors (every store backend raises the same ones, so no
+caller needs to know which backend it talks to); each other concrete class is defined beside the code that
+raises it::
 
     DossierError                 anything Dossier raises on purpose
     ├── UserError                what a user sent or asked cannot be done: answered politely, not a fault
     │   ├── IngestError          a file that cannot become a document        (bot/ingest.py)
     │   ├── DateBoundError       a since:/until: value that is not a date     (bot/dates.py)
     │   └── ScheduleError        a schedule or time of day that is unreadable (bot/schedule.py)
-    ├── StoreError               the store cannot be opened or used           (bot/store.py)
-    │   └── DuplicateText        a write would store a text the store holds   (bot/store.py)
+    ├── StoreError               the store cannot be opened or used           (here: every backend)
+    │   ├── DamagedStore         the store's file fails its integrity check   (here: every backend)
+    │   ├── DuplicateText        a write would store a text the store holds   (here: every backend)
+    │   └── NoSuchDocument       a write refers to a document not stored      (here: every backend)
     └── SettingsError            a setting has a bad value                    (bot/settings.py)
 
 The three user errors stay ``ValueError`` subclasses as they always were: pydantic turns a ``ValueError``
@@ -49,3 +53,28 @@ class DossierError(Exception):
 
 class UserError(DossierError):
     """Something the user can fix: the transport shows the message, nobody is paged."""
+
+
+class StoreError(DossierError):
+    """The store cannot be opened or used (wrong path, newer schema, corrupt file)."""
+
+
+class DamagedStore(StoreError):
+    """The store's file is damaged (truncated, garbled, failing its integrity check): start-up stops with
+    one line naming the file and what to do."""
+
+    default_code = "store.damaged"
+
+
+class DuplicateText(StoreError):
+    """A write would store a text (by its hash) that another document already has: the domain's name for
+    what a database reports as a unique-constraint violation, so callers need not know the backend."""
+
+    default_code = "store.duplicate_text"
+
+
+class NoSuchDocument(StoreError):
+    """A write refers to a document that is not stored (deleted meanwhile): a foreign-key violation,
+    in the domain's words."""
+
+    default_code = "store.no_such_document"

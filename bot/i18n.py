@@ -42,6 +42,8 @@ Conventions for the code that renders replies:
 from __future__ import annotations
 
 import gettext
+import html
+from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime, tzinfo
 from functools import cache
 from pathlib import Path
@@ -72,6 +74,70 @@ def N_(message: str) -> str:
 def NP_(singular: str, plural: str) -> Plural:
     """Mark a plural message id declared at module level (``pybabel`` keyword ``NP_:1,2``)."""
     return Plural(singular, plural)
+
+
+class Msg(str):
+    """A message a reply model carries: its id (a ``Plural`` for a counted one, the count in ``n``) and
+    its params, worded in the reader's language only when rendered (``say``, ``say_html``).
+
+    As a ``str`` it is its English, the message id filled in: that is what logs and tests read, and what
+    the English renderers produce anyway. A param may be another ``Msg`` (a sentence inside a sentence,
+    worded in the same language) or a plain value; strings that are not ``Msg`` (titles, names, queries)
+    are never translated."""
+
+    message: str | Plural
+    params: Mapping[str, object]
+
+    def __new__(cls, message: str | Plural, /, **params: object) -> Msg:
+        self = super().__new__(cls, _fill(message, params, "en", html_out=False))
+        self.message = message
+        self.params = params
+        return self
+
+    def say(self, lang: Language) -> str:
+        return _fill(self.message, self.params, lang, html_out=False)
+
+    def html(self, lang: Language) -> str:
+        """The message in ``lang`` as Telegram HTML: the translated template escaped, then filled with
+        escaped values."""
+        return _fill(self.message, self.params, lang, html_out=True)
+
+
+def _fill(message: str | Plural, params: Mapping[str, object], lang: Language, *, html_out: bool) -> str:
+    t = translator(lang)
+    if isinstance(message, Plural):
+        n = params["n"]
+        assert isinstance(n, int)
+        template = t.ngettext(message.singular, message.plural, n)
+    else:
+        template = t.gettext(message)
+    if not html_out:
+        return template.format(**{k: _value(v, lang, say) for k, v in params.items()})
+    return html.escape(template, quote=False).format(
+        **{k: _value(v, lang, say_html) for k, v in params.items()}
+    )
+
+
+def _value(v: object, lang: Language, word: Callable[[str, Language], str]) -> object:
+    """A param as ``lang`` writes it: a message worded, a moment or a day as the reader's dates (a moment
+    in its own zone, named), numbers as they are (for the template's format spec)."""
+    if isinstance(v, str):
+        return word(v, lang)
+    if isinstance(v, datetime):
+        return format_datetime(v, lang, v.tzinfo or UTC, zone=True)
+    if isinstance(v, date):
+        return format_date(v, lang)
+    return v
+
+
+def say(text: str, lang: Language) -> str:
+    """A message in ``lang``; a plain string (a title, a name) as it is."""
+    return text.say(lang) if isinstance(text, Msg) else text
+
+
+def say_html(text: str, lang: Language) -> str:
+    """A message in ``lang`` as escaped HTML; a plain string escaped."""
+    return text.html(lang) if isinstance(text, Msg) else html.escape(text, quote=False)
 
 
 class Translator(Protocol):

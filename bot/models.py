@@ -111,6 +111,7 @@ class Stats:
     database_bytes: int
     originals_bytes: int
     last_ingest: dict[str, Any] | None
+    people_failure: str | None = None  # why the people index could not be built, when it could not
 
 
 @dataclass

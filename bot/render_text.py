@@ -1,15 +1,19 @@
-"""Reply models as plain text (console, CLI) and as JSON-ready dicts."""
+"""Reply models as plain text (console, CLI) and as JSON-ready dicts, in the reader's language (``lang``:
+message ids from ``bot.texts`` through the catalog, dates by ``bot.i18n``). Titles, names, sources and
+document text are shown as they are."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from bot import messages
+from bot import messages, texts
+from bot.commands.lang import LANG_USAGE
 from bot.commands.replies import (
     ConfirmDeleteReply,
     DocumentReply,
     HelpReply,
     IngestReply,
+    LanguageReply,
     PersonEntry,
     Reply,
     SearchReply,
@@ -17,59 +21,86 @@ from bot.commands.replies import (
     WhoReply,
 )
 from bot.digest import DigestReply
+from bot.i18n import NATIVE_NAMES, Language, Msg, say, translator
 from bot.ingest.report import IngestReport, Outcome
+from bot.messages import reason_message
 from bot.models import SearchHit, SearchPage
 from bot.people import Person, RoleRecord
 from bot.people.cards import day, role_lines, role_text
-from bot.texts import BEST_ANSWER, DID_YOU_MEAN, NOTHING_MATCHED, PARTIAL_MATCH
 
 BOLD, RESET = "\033[1m", "\033[0m"
 REPORT_MAX_LINES = 100  # files listed one by one in an ingest report; the rest are counted
-ADMIN_MARK = " (admins)"
 
 
-def text_lines(reply: TextReply, lang: str = "en") -> tuple[str, ...]:
-    """A text reply's lines, its problem (a ``UserError``) worded from its code and params by the one
-    table in ``bot.messages``: both renderers word errors here."""
+def text_lines(reply: TextReply, lang: Language = "en") -> tuple[str, ...]:
+    """A text reply's lines in ``lang``, its problem (a ``UserError``) worded from its code and params by
+    the one table in ``bot.messages``: both renderers word errors here."""
+    lines = tuple(say(line, lang) for line in reply.lines)
     if reply.problem is None:
-        return reply.lines
-    return (messages.message(reply.problem.code, reply.problem.params, lang), *reply.lines[1:])
+        return lines
+    return (messages.message(reply.problem.code, reply.problem.params, lang), *lines[1:])
 
 
-def render(reply: Reply, *, color: bool = False) -> str:
+def admin_mark(lang: Language) -> str:
+    """What /help writes after an admin command: `` (admins)``."""
+    return " " + translator(lang).gettext(texts.ADMIN_MARK)
+
+
+def render(reply: Reply, lang: Language = "en", *, color: bool = False) -> str:
+    t = translator(lang)
     if isinstance(reply, TextReply):
-        return "\n".join(text_lines(reply))
+        return "\n".join(text_lines(reply, lang))
     if isinstance(reply, HelpReply):
-        lines = [reply.intro, ""]
+        lines = [say(reply.intro, lang), ""]
         for cmd in reply.commands:
-            usage = f"/{cmd.name} {cmd.args}".rstrip()
-            mark = ADMIN_MARK if cmd.admin_only else ""
-            lines.append(f"  {usage:<18} {cmd.summary}{mark}   e.g. /{cmd.example}")
-        lines += ["", *reply.footer]
+            usage = f"/{cmd.name} {t.gettext(cmd.args) if cmd.args else ''}".rstrip()
+            mark = admin_mark(lang) if cmd.admin_only else ""
+            example = t.gettext(texts.FOR_EXAMPLE).format(example=f"/{cmd.example}")
+            lines.append(f"  {usage:<18} {t.gettext(cmd.summary)}{mark}   {example}")
+        lines += ["", *(say(line, lang) for line in reply.footer)]
         return "\n".join(lines)
     if isinstance(reply, SearchReply):
-        return _render_search(reply, color)
+        return _render_search(reply, color, lang)
     if isinstance(reply, DigestReply):
-        lines = [f"{'Preview: ' if reply.preview else ''}{reply.total} new document(s)"]
+        count = Msg(texts.NEW_DOCUMENTS_SHORT, n=reply.total)
+        lines = [say(Msg(texts.PREVIEW, digest=count) if reply.preview else count, lang)]
         for entry in reply.entries:
-            date = entry.doc.published.isoformat() if entry.doc.published else "undated"
-            lines += ["", f"#{entry.doc.id} {entry.doc.title}", f"   {date}", f"   {entry.extract}"]
+            lines += ["", f"#{entry.doc.id} {entry.doc.title}", f"   {day(entry.doc.published, lang)}"]
+            lines.append(f"   {entry.extract}")
             if entry.people:
-                lines.append("   People: " + ", ".join(entry.people))
+                lines.append(f"   {t.gettext(texts.PEOPLE)} " + ", ".join(entry.people))
         if reply.unlisted:
-            lines += ["", f"…and {reply.unlisted} more."]
+            lines += ["", t.gettext(texts.AND_MORE).format(n=reply.unlisted)]
         return "\n".join(lines)
     if isinstance(reply, DocumentReply):
         doc = reply.doc
-        date = doc.published.isoformat() if doc.published else "undated"
-        return f"#{doc.id} {doc.title}\n{date} · {doc.source}\n\n{doc.text}"
+        return f"#{doc.id} {doc.title}\n{day(doc.published, lang)} · {doc.source}\n\n{doc.text}"
     if isinstance(reply, IngestReply):
-        return "\n".join(report_lines(reply.report))
+        return "\n".join(report_lines(reply.report, lang))
     if isinstance(reply, ConfirmDeleteReply):
-        return "\n".join([*confirm_delete_lines(reply), f"Type /delete {reply.doc.id} yes to delete it."])
+        confirm = t.gettext(texts.TYPE_DELETE_YES).format(id=reply.doc.id)
+        return "\n".join([*confirm_delete_lines(reply, lang), confirm])
     if isinstance(reply, WhoReply):
-        return "\n".join(who_lines(reply))
+        return "\n".join(who_lines(reply, lang))
+    if isinstance(reply, LanguageReply):
+        return "\n".join(language_lines(reply, lang))
     raise TypeError(f"no text rendering for {type(reply).__name__}")
+
+
+def language_lines(reply: LanguageReply, lang: Language) -> list[str]:
+    """/lang's answer, in the language now in effect (``lang``): what is chosen, and how to choose."""
+    t = translator(lang)
+    name = NATIVE_NAMES[lang]
+    if reply.scope == "chat":
+        if reply.changed:
+            first = texts.LANGUAGE_SET_CHAT if reply.chosen else texts.LANGUAGE_AUTO_CHAT
+        else:
+            first = texts.LANGUAGE_IS_CHAT if reply.chosen else texts.LANGUAGE_IS_CHAT_AUTO
+    elif reply.changed:
+        first = texts.LANGUAGE_SET_USER if reply.chosen else texts.LANGUAGE_AUTO_USER
+    else:
+        first = texts.LANGUAGE_IS_USER_CHOSEN if reply.chosen else texts.LANGUAGE_IS_USER_AUTO
+    return [t.gettext(first).format(language=name), t.gettext(LANG_USAGE)]
 
 
 # ----------------------------------------------------------------- /who (shared with the Telegram renderer)
@@ -79,42 +110,48 @@ CARD_DOCS_SHOWN = 10
 CARD_ROLES_SHOWN = 8
 
 
-def card_roles(roles: tuple[RoleRecord, ...]) -> tuple[list[str], int]:
+def card_roles(roles: tuple[RoleRecord, ...], lang: Language = "en") -> tuple[list[str], int]:
     """The post lines a card shows and how many posts it leaves out (both renderers say so)."""
     posts = role_lines(roles)
-    return [line.text() for line in posts[:CARD_ROLES_SHOWN]], max(0, len(posts) - CARD_ROLES_SHOWN)
+    return [line.text(lang) for line in posts[:CARD_ROLES_SHOWN]], max(0, len(posts) - CARD_ROLES_SHOWN)
 
 
-def person_summary(person: Person) -> str:
+def person_summary(person: Person, lang: Language = "en") -> str:
     """One line about a person for a list: the latest role and how many documents."""
     n = len(person.documents)
-    parts = [role_text(person.roles[-1])] if person.roles else []
-    parts.append(f"{n} document{'s' if n != 1 else ''}")
+    parts = [say(role_text(person.roles[-1]), lang)] if person.roles else []
+    parts.append(translator(lang).ngettext(*texts.DOCUMENTS, n).format(n=n))
     return " · ".join(parts)
 
 
-def who_lines(reply: WhoReply) -> list[str]:
+def who_lines(reply: WhoReply, lang: Language = "en") -> list[str]:
+    t = translator(lang)
     if reply.kind == "none":
-        lines = [f"No one called “{reply.query}” in the documents."]
+        lines = [t.gettext(texts.NO_ONE_CALLED).format(query=reply.query)]
         if reply.suggestions:
-            lines.append("Nearest names: " + ", ".join(p.name for p in reply.suggestions))
+            lines.append(f"{t.gettext(texts.NEAREST_NAMES)} " + ", ".join(p.name for p in reply.suggestions))
         return lines
     if reply.kind == "choices":
-        head = f"{len(reply.entries)} people match “{reply.query}”:" if reply.query else "Everyone:"
+        n = len(reply.entries)
+        head = (
+            t.ngettext(*texts.PEOPLE_MATCH, n).format(n=n, query=reply.query)
+            if reply.query
+            else t.gettext(texts.EVERYONE)
+        )
         lines = [head]
-        lines += [f"  {e.person.name} — {person_summary(e.person)}" for e in reply.entries]
+        lines += [f"  {e.person.name} — {person_summary(e.person, lang)}" for e in reply.entries]
         if reply.query:
-            lines.append("Ask again with the full name, e.g. /who " + reply.entries[0].person.name)
+            lines.append(t.gettext(texts.ASK_AGAIN).format(name=reply.entries[0].person.name))
         return lines
     if reply.kind == "role":
-        lines = [f"Who held “{reply.query}”, oldest first:"]
+        lines = [t.gettext(texts.WHO_HELD).format(query=reply.query)]
         if reply.earlier:
-            lines.append(f"  ({reply.earlier} earlier holder(s) not shown)")
-        lines += [f"  {holder_text(reply, k)}" for k in range(len(reply.entries))]
+            lines.append(f"  ({t.ngettext(*texts.EARLIER_HOLDERS, reply.earlier).format(n=reply.earlier)})")
+        lines += [f"  {holder_text(reply, k, lang=lang)}" for k in range(len(reply.entries))]
         return lines
-    lines = card_lines(reply.entries[0])
+    lines = card_lines(reply.entries[0], lang)
     if reply.others:
-        lines.append("Also matching: " + ", ".join(p.name for p in reply.others))
+        lines.append(f"{t.gettext(texts.ALSO_MATCHING)} " + ", ".join(p.name for p in reply.others))
     return lines
 
 
@@ -131,45 +168,50 @@ def is_latest(reply: WhoReply, k: int) -> bool:
     return last is not None and before is not None and last.date != before.date
 
 
-def holder_text(reply: WhoReply, k: int, title: bool = True) -> str:
+def holder_text(reply: WhoReply, k: int, title: bool = True, lang: Language = "en") -> str:
     """``Stanislav Zas — Secretary-General, CSTO (2022-02-09) · #5 Title``."""
     entry = reply.entries[k]
     role = holder_role(entry)
     if role is None:
         return entry.person.name
-    when = day(role.date) + ("; the latest" if is_latest(reply, k) else "")
+    when = day(role.date, lang)
+    if is_latest(reply, k):
+        when += "; " + translator(lang).gettext(texts.THE_LATEST)
     doc = entry.document(role.doc_id)
     tail = f" {doc.title}" if doc and title else ""
-    return f"{entry.person.name} — {role_text(role)} ({when}) · #{role.doc_id}{tail}"
+    return f"{entry.person.name} — {say(role_text(role), lang)} ({when}) · #{role.doc_id}{tail}"
 
 
-def card_lines(entry: PersonEntry) -> list[str]:
+def card_lines(entry: PersonEntry, lang: Language = "en") -> list[str]:
+    t = translator(lang)
     person = entry.person
     lines = [person.name]
     if person.aliases:
-        lines.append("Also written: " + ", ".join(person.aliases))
+        lines.append(f"{t.gettext(texts.ALSO_WRITTEN)} " + ", ".join(person.aliases))
     if person.roles:
-        lines.append("Roles:")
-        shown, hidden = card_roles(person.roles)
+        lines.append(t.gettext(texts.ROLES) + ":")
+        shown, hidden = card_roles(person.roles, lang)
         lines += [f"  {text}" for text in shown]
         if hidden:
-            lines.append(f"  …and {hidden} more posts")
+            lines.append("  " + t.ngettext(*texts.MORE_POSTS, hidden).format(n=hidden))
     n = len(entry.documents)
-    lines.append(f"Documents ({n}), newest first:")
+    documents = t.gettext(texts.DOCUMENTS_COUNT).format(n=n)
+    lines.append(f"{documents}, {t.gettext(texts.NEWEST_FIRST)}:")
     for doc in entry.documents[:CARD_DOCS_SHOWN]:
-        lines.append(f"  #{doc.id} {day(doc.published)} {doc.title}")
+        lines.append(f"  #{doc.id} {day(doc.published, lang)} {doc.title}")
         if doc.sentence:
             lines.append(f"     “{doc.sentence}”")
     if n > CARD_DOCS_SHOWN:
-        lines.append(f"  …and {n - CARD_DOCS_SHOWN} more: /search {person.name}")
+        more = t.gettext(texts.MORE_DOCUMENTS).format(n=n - CARD_DOCS_SHOWN, command=f"/search {person.name}")
+        lines.append(f"  {more}")
     return lines
 
 
-def who_json(reply: Reply, query: str | None) -> dict[str, Any]:
+def who_json(reply: Reply, query: str | None, lang: Language = "en") -> dict[str, Any]:
     """The ``--json`` shape of /who: {"query", "people": [{"name", "aliases", "roles": [{"role", "org",
     "date", "doc_id"}], "documents": [{"id", "source", "date", "title"}]}]}; a refusal adds "message"."""
     if not isinstance(reply, WhoReply):
-        message = "\n".join(text_lines(reply)) if isinstance(reply, TextReply) else ""
+        message = "\n".join(text_lines(reply, lang)) if isinstance(reply, TextReply) else ""
         return {"query": query, "people": [], "message": message}
     people = [
         {
@@ -202,55 +244,57 @@ def who_json(reply: Reply, query: str | None) -> dict[str, Any]:
     return out
 
 
-def partial_lines(page: SearchPage) -> list[str]:
+def partial_lines(page: SearchPage, lang: Language = "en") -> list[str]:
     """Above hits that match only part of the query: that they do, and the words nothing matched (both
     renderers say so, the Telegram one escaped)."""
-    lines = [PARTIAL_MATCH] if page.partial and page.hits else []
+    t = translator(lang)
+    lines = [t.gettext(texts.PARTIAL_MATCH)] if page.partial and page.hits else []
     if page.unmatched_words and (page.hits or len(page.unmatched_words) < len(page.query.all_words)):
-        lines.append(NOTHING_MATCHED.format(words=", ".join(page.unmatched_words)))
+        lines.append(t.gettext(texts.NOTHING_MATCHED).format(words=", ".join(page.unmatched_words)))
     return lines
 
 
-def _render_search(reply: SearchReply, color: bool) -> str:
+def _render_search(reply: SearchReply, color: bool, lang: Language = "en") -> str:
+    t = translator(lang)
     page = reply.page
-    lines = list(reply.notes)
-    mark = (BOLD, RESET) if color else ("*", "*")
+    lines = [say(reason_message(note), lang) for note in reply.notes]
     if not page.hits:
-        lines.append(f"Nothing found for “{page.query.label}”.")
-        lines += partial_lines(page)
+        if page.offset:
+            lines.append(t.gettext(texts.NO_MORE_RESULTS))
+            return "\n".join(lines)
+        lines.append(t.gettext(texts.NOTHING_FOUND).format(query=page.query.label))
+        lines += partial_lines(page, lang)
         if page.suggestion:
-            lines.append(DID_YOU_MEAN.format(suggestion=page.suggestion))
+            lines.append(t.gettext(texts.DID_YOU_MEAN).format(suggestion=page.suggestion))
         return "\n".join(lines)
     if reply.answer is not None:
         doc = reply.answer.doc
-        lines += [
-            BEST_ANSWER.format(id=doc.id, title=doc.title),
-            f"   {reply.answer.snippet.marked(*mark)}",
-            "",
-        ]
-    lines.append(
-        f"{page.total} result{'s' if page.total != 1 else ''} for “{page.query.label}”"
-        + (f" (page {reply.page_number} of {reply.page_count})" if reply.page_count > 1 else "")
-    )
-    lines += partial_lines(page)
+        passage = reply.answer.snippet.marked(*((BOLD, RESET) if color else ("*", "*")))
+        lines += [t.gettext(texts.BEST_ANSWER).format(id=doc.id, title=doc.title), f"   {passage}", ""]
+    results = t.ngettext(*texts.RESULTS, page.total).format(n=page.total)
+    header = t.gettext(texts.RESULTS_FOR).format(results=results, query=page.query.label)
+    if reply.page_count > 1:
+        header += " " + t.gettext(texts.PAGE_OF_LONG).format(page=reply.page_number, pages=reply.page_count)
+    lines.append(header)
+    lines += partial_lines(page, lang)
     for hit in page.hits:
-        lines += ["", *_hit_lines(hit, color)]
+        lines += ["", *_hit_lines(hit, color, lang)]
     if page.suggestion:
-        lines += ["", DID_YOU_MEAN.format(suggestion=page.suggestion)]
+        lines += ["", t.gettext(texts.DID_YOU_MEAN).format(suggestion=page.suggestion)]
     return "\n".join(lines)
 
 
-def _hit_lines(hit: SearchHit, color: bool) -> list[str]:
+def _hit_lines(hit: SearchHit, color: bool, lang: Language = "en") -> list[str]:
     doc = hit.doc
-    date = doc.published.isoformat() if doc.published else "undated"
     mark = (BOLD, RESET) if color else ("*", "*")
+    date = day(doc.published, lang)
     return [f"#{doc.id} {doc.title}", f"   {date} · {doc.source}", f"   {hit.snippet.marked(*mark)}"]
 
 
-def search_json(reply: Reply, query_text: str) -> dict[str, Any]:
+def search_json(reply: Reply, query_text: str, lang: Language = "en") -> dict[str, Any]:
     """The ``--json`` shape of a search: {"query", "total", "hits": [...], "suggestion"}."""
     if not isinstance(reply, SearchReply):
-        message = "\n".join(text_lines(reply)) if isinstance(reply, TextReply) else ""
+        message = "\n".join(text_lines(reply, lang)) if isinstance(reply, TextReply) else ""
         return {"query": query_text, "total": 0, "hits": [], "suggestion": None, "message": message}
     page = reply.page
     return {
@@ -272,42 +316,61 @@ def search_json(reply: Reply, query_text: str) -> dict[str, Any]:
     }
 
 
-def report_header(report: IngestReport) -> str:
-    return f"{report.name}: {report.summary()}"
+def report_summary(report: IngestReport, lang: Language = "en") -> str:
+    """``3 added, 1 already stored, 0 skipped`` in ``lang`` (``IngestReport.summary`` in English)."""
+    t = translator(lang)
+    parts = [t.gettext(texts.ADDED).format(n=report.count("added"))]
+    if report.count("updated"):
+        parts.append(t.gettext(texts.UPDATED_COUNT).format(n=report.count("updated")))
+    if report.near_duplicates:
+        parts.append(t.gettext(texts.NEAR_DUPLICATES_COUNT).format(n=report.near_duplicates))
+    parts.append(t.gettext(texts.DUPLICATES_COUNT).format(n=report.count("duplicate")))
+    parts.append(t.gettext(texts.SKIPPED_COUNT).format(n=report.count("skipped")))
+    return ", ".join(parts)
 
 
-def result_line(r: Outcome) -> list[str]:
+def report_header(report: IngestReport, lang: Language = "en") -> str:
+    return f"{report.name}: {report_summary(report, lang)}"
+
+
+def result_line(r: Outcome, lang: Language = "en") -> list[str]:
     """One document of an ingest report, in plain words (the Telegram renderer escapes these lines)."""
+    t = translator(lang)
     if r.status in ("added", "updated"):
-        date = r.published.isoformat() if r.published else "undated"
-        verb = "" if r.status == "added" else " (updated)"
-        lines = [f"✓ #{r.doc_id} {r.title} — {date} · {r.source}{verb}"]
+        verb = "" if r.status == "added" else " " + t.gettext(texts.UPDATED)
+        lines = [f"✓ #{r.doc_id} {r.title} — {day(r.published, lang)} · {r.source}{verb}"]
         if r.similar_to is not None:
-            share = f", {r.similarity:.0%} of the wording shared" if r.similarity is not None else ""
-            lines.append(f"   near-duplicate: resembles #{r.similar_to}{share}")
+            if r.similarity is not None:
+                near = t.gettext(texts.NEAR_DUPLICATE_SHARE).format(id=r.similar_to, share=r.similarity)
+            else:
+                near = t.gettext(texts.NEAR_DUPLICATE).format(id=r.similar_to)
+            lines.append(f"   {near}")
         if r.people:
-            lines.append("   People: " + ", ".join(r.people))
+            lines.append(f"   {t.gettext(texts.PEOPLE)} " + ", ".join(r.people))
         return lines
     if r.status == "duplicate":
-        title = f" “{r.title}”" if r.title else ""
-        return [f"= {r.source}: already stored as #{r.doc_id}{title}, not added again"]
-    return [f"✗ {r.source}: {r.reason}"]
+        stored = texts.ALREADY_STORED_TITLED if r.title else texts.ALREADY_STORED
+        return ["= " + t.gettext(stored).format(source=r.source, id=r.doc_id, title=r.title)]
+    return [f"✗ {r.source}: {say(reason_message(r.reason or ''), lang)}"]
 
 
-def report_lines(report: IngestReport) -> list[str]:
+def report_lines(report: IngestReport, lang: Language = "en") -> list[str]:
     """An ingest report: the summary, then every document (up to ``REPORT_MAX_LINES``)."""
-    lines = [report_header(report)]
+    lines = [report_header(report, lang)]
     for r in report.outcomes[:REPORT_MAX_LINES]:
-        lines += result_line(r)
+        lines += result_line(r, lang)
     if len(report.outcomes) > REPORT_MAX_LINES:
-        lines.append(f"…and {len(report.outcomes) - REPORT_MAX_LINES} more.")
+        lines.append(
+            translator(lang).gettext(texts.AND_MORE).format(n=len(report.outcomes) - REPORT_MAX_LINES)
+        )
     return lines
 
 
-def confirm_delete_lines(reply: ConfirmDeleteReply) -> list[str]:
+def confirm_delete_lines(reply: ConfirmDeleteReply, lang: Language = "en") -> list[str]:
+    t = translator(lang)
     doc = reply.doc
-    date = doc.published.isoformat() if doc.published else "undated"
+    date = day(doc.published, lang)
     return [
-        f"Delete #{doc.id} “{doc.title}” ({date} · {doc.source})?",
-        "This removes the document, its search entries and everything stored with it.",
+        t.gettext(texts.CONFIRM_DELETE).format(id=doc.id, title=doc.title, date=date, source=doc.source),
+        t.gettext(texts.DELETE_WARNING),
     ]

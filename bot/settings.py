@@ -13,6 +13,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from bot.errors import DossierError
 from bot.i18n import SUPPORTED, Language
 
+DB_FILE = "dossier.sqlite3"  # the store's file in the data folder (``Settings.db_path``)
+
 
 class SettingsError(DossierError):
     """A setting has a bad value; the message is one line naming the variable."""
@@ -156,7 +158,7 @@ class Settings(BaseSettings):
 
     @property
     def db_path(self) -> Path:
-        return self.data_dir / "dossier.sqlite3"
+        return self.data_dir / DB_FILE
 
     def check_paths(self) -> None:
         if not self.corpus_dir.is_dir():

@@ -62,3 +62,64 @@ DIGEST_PREVIEW = N_("Preview of your next digest")
 NEW_DOCUMENTS = NP_("{n} new document", "{n} new documents")
 # TRANSLATORS: a document in a digest or an ingest report, before the names of the people it mentions.
 PEOPLE = N_("People:")
+# TRANSLATORS: a document in an ingest report that replaced an older version: " (updated)" after it.
+UPDATED = N_("(updated)")
+# TRANSLATORS: {share} is a fraction written as a percentage ("85%").
+NEAR_DUPLICATE_SHARE = N_("near-duplicate: resembles #{id}, {share:.0%} of the wording shared")
+NEAR_DUPLICATE = N_("near-duplicate: resembles #{id}")
+ALREADY_STORED_TITLED = N_("{source}: already stored as #{id} “{title}”, not added again")
+ALREADY_STORED = N_("{source}: already stored as #{id}, not added again")
+AND_MORE = N_("…and {n} more.")
+# TRANSLATORS: the counts of an ingest report, joined by ", " ("3 added, 1 already stored, 0 skipped").
+ADDED = N_("{n} added")
+UPDATED_COUNT = N_("{n} updated")
+NEAR_DUPLICATES_COUNT = N_("{n} of them near-duplicates")
+DUPLICATES_COUNT = N_("{n} already stored")
+SKIPPED_COUNT = N_("{n} skipped")
+
+# ----------------------------------------------------------------- digests (more)
+# TRANSLATORS: the console's digest: "Preview: " before the count of new documents.
+PREVIEW = N_("Preview: {digest}")
+NEW_DOCUMENTS_SHORT = NP_("{n} new document(s)", "{n} new document(s)")  # console (English as before)
+# TRANSLATORS: {command} is "/search since:2026-03-14 your words", set as code.
+MORE_IN_DIGEST = N_("…and {n} more. Search them with {command}.")
+# TRANSLATORS: the words a user types after "/search since:2026-03-14" in the digest's hint.
+YOUR_WORDS = N_("your words")
+
+# ----------------------------------------------------------------- /who (more)
+# TRANSLATORS: a card's post held from one day to another ("2024-01-01 to 2024-06-30").
+SPAN = N_("{start} to {end}")
+POST_DOCUMENTS = NP_("{n} document (first #{id})", "{n} documents (first #{id})")
+# TRANSLATORS: a past post: the title is the document's own words, in English ("former Prime Minister").
+FORMER = N_("former {title}")
+# TRANSLATORS: after the date of the last holder of a role ("2022-02-09; the latest").
+THE_LATEST = N_("the latest")
+EARLIER_HOLDERS = NP_("{n} earlier holder(s) not shown", "{n} earlier holder(s) not shown")
+WHO_HELD = N_("Who held “{query}”, oldest first:")
+PEOPLE_MATCH = NP_("{n} person matches “{query}”:", "{n} people match “{query}”:")
+PEOPLE_MATCH_PICK = NP_("{n} person matches “{query}”. Pick one:", "{n} people match “{query}”. Pick one:")
+EVERYONE = N_("Everyone:")
+ASK_AGAIN = N_("Ask again with the full name, e.g. /who {name}")
+
+# ----------------------------------------------------------------- deleting (more)
+TYPE_DELETE_YES = N_("Type /delete {id} yes to delete it.")
+
+# ----------------------------------------------------------------- /help
+ADMIN_MARK = N_("(admins)")
+# TRANSLATORS: under each command of /help: an example to tap, set as code.
+FOR_EXAMPLE = N_("e.g. {example}")
+# TRANSLATORS: {example} is "@dossier_bot words" set as code; "words" is the next message.
+INLINE_HINT = N_("In any chat you can also type {example} to pick a document inline.")
+WORDS = N_("words")
+
+# ----------------------------------------------------------------- /lang
+LANGUAGE_SET_USER = N_("Language set: {language}.")
+LANGUAGE_SET_CHAT = N_("This group's language is now {language}.")
+LANGUAGE_AUTO_USER = N_("Your language now follows your Telegram settings: {language}.")
+LANGUAGE_AUTO_CHAT = N_("This group no longer has a language of its own: everyone is answered in theirs.")
+LANGUAGE_IS_USER_CHOSEN = N_("Your language: {language} (chosen with /lang).")
+LANGUAGE_IS_USER_AUTO = N_("Your language: {language} (from your Telegram settings).")
+LANGUAGE_IS_CHAT = N_("This group's language: {language} (set by its administrators).")
+LANGUAGE_IS_CHAT_AUTO = N_("This group has no language of its own: everyone is answered in theirs.")
+# TRANSLATORS: a /lang button: no choice of one's own, the language follows Telegram's settings.
+AUTOMATIC = N_("Automatic")

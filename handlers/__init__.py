@@ -6,9 +6,10 @@ from __future__ import annotations
 from telegram.ext import CallbackQueryHandler, CommandHandler, InlineQueryHandler, MessageHandler, filters
 
 from bot.commands import command_names
-from handlers.callbacks import DELETE_PATTERN, OPEN_PATTERN, PAGE_PATTERN, WHO_PATTERN
+from handlers.callbacks import DELETE_PATTERN, LANG_PATTERN, OPEN_PATTERN, PAGE_PATTERN, WHO_PATTERN
 from handlers.chat import (
     command,
+    lang_button,
     open_button,
     page_button,
     private_text,
@@ -35,6 +36,7 @@ def register(app: DossierApp) -> None:
             CallbackQueryHandler(delete_button, pattern=DELETE_PATTERN),
             CallbackQueryHandler(open_button, pattern=OPEN_PATTERN),
             CallbackQueryHandler(who_button, pattern=WHO_PATTERN),
+            CallbackQueryHandler(lang_button, pattern=LANG_PATTERN),
             CallbackQueryHandler(stale_button),  # anything else: older versions, forged data
             InlineQueryHandler(inline_query),
             MessageHandler(filters.StatusUpdate.MIGRATE, migrate_chat),

@@ -17,6 +17,7 @@ from telegram.request import HTTPXRequest
 from bot.access import AccessPolicy
 from bot.commands import COMMANDS, Commands
 from bot.core import Dossier
+from bot.i18n import SOURCE_LANGUAGE, SUPPORTED, Language, translator
 from bot.settings import Settings
 from handlers import register
 from handlers.access import MembershipCache
@@ -63,13 +64,22 @@ def build_application(settings: Settings, dossier: Dossier, *, token: str | None
     return app
 
 
+def menu(lang: Language) -> list[BotCommand]:
+    """The command menu in ``lang``: every command but the admins', described in that language."""
+    t = translator(lang)
+    return [BotCommand(c.name, t.gettext(c.summary)[:256]) for c in COMMANDS if not c.admin_only]
+
+
 async def post_init(app: DossierApp) -> None:
-    try:
-        await app.bot.set_my_commands(
-            [BotCommand(c.name, c.summary[:256]) for c in COMMANDS if not c.admin_only]
-        )
-    except TelegramError as exc:
-        log.warning("could not register the command menu (continuing): %s", exc)
+    # The default menu in English, then one for each other language a Telegram user may have set. A
+    # failure (after the transport's retries) leaves the rest for the next start: Telegram is not answering.
+    for lang in SUPPORTED:
+        try:
+            code = None if lang == SOURCE_LANGUAGE else lang
+            await app.bot.set_my_commands(menu(lang), language_code=code)
+        except TelegramError as exc:
+            log.warning("could not register the command menu for %s (continuing): %s", lang, exc)
+            break
     if app.job_queue is not None:
         app.job_queue.run_repeating(purge_sessions_job, interval=PURGE_EVERY, first=60, name="purge-sessions")
         services: Services = app.bot_data["services"]
@@ -91,7 +101,7 @@ async def post_shutdown(app: DossierApp) -> None:
 
 async def purge_sessions_job(context: DossierContext) -> None:
     """Expired search paging state is dropped; its buttons then answer that the search expired."""
-    gone = context.services.dossier.store.purge_search_sessions()
+    gone = await asyncio.to_thread(context.services.dossier.purge_search_sessions)
     if gone:
         log.info("purged %d expired search sessions", gone)
 

@@ -11,6 +11,7 @@ open      ``d:<doc id>``              "Open #id" under a search, a card, a diges
 page      ``s:<session>:<offset>``    "‹ Prev" / "Next ›" under a search
 who       ``w:<person key>``          a person under /who choices, holders, a card
 delete    ``del:<id>`` / ``keep:<id>``  "Delete #id" / "Cancel" under /delete
+lang      ``l:<en|ru|auto>``          a language (or "Automatic") under /lang
 ========  ==========================  =============================================
 
 Telegram accepts at most 64 bytes of callback data; only ``w:`` carries text that can be longer, and it
@@ -86,3 +87,19 @@ def decode_delete(data: str) -> tuple[bool, int] | None:
     """(whether to delete, rather than keep; the document's id)."""
     m = _DELETE_RE.match(data)
     return (m.group(1) == "del", int(m.group(2))) if m else None
+
+
+# ----------------------------------------------------------------- lang: l:<en|ru|auto>
+LANG_PATTERN = r"^l:"
+_LANG_RE = re.compile(r"^l:(en|ru|auto)$")
+
+
+def encode_lang(choice: str) -> str:
+    """``l:ru``; ``l:auto`` forgets the choice (Telegram's language decides again)."""
+    return f"l:{choice}"
+
+
+def decode_lang(data: str) -> str | None:
+    """The argument of the ``/lang`` the button stands for: ``en``, ``ru`` or ``auto``."""
+    m = _LANG_RE.match(data)
+    return m.group(1) if m else None

@@ -13,33 +13,23 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 
 from bot.commands import Caller
+from bot.i18n import N_, Language, translator
 
 if TYPE_CHECKING:
     from handlers.context import DossierContext
 
 log = logging.getLogger(__name__)
 
-NOT_ALLOWED = "Sorry, this bot answers only members of its team. Ask an admin to add you."
+NOT_ALLOWED = N_("Sorry, this bot answers only members of its team. Ask an admin to add you.")
 ADMIN_CACHE_SECONDS = 60.0  # how old an answer an upload accepts: a demoted admin loses it within a minute
 FRESH = 0.0  # changing a chat's digest accepts no remembered answer: a demoted admin loses it at once
 
 
-async def caller_for(update: Update, context: DossierContext) -> Caller | None:
-    """Who is asking, or None (after a polite line in private, silence elsewhere) when not allowed."""
-    services = context.services
+def asker(update: Update, context: DossierContext) -> Caller:
+    """Who sent ``update``, before any access check: enough to choose the language of a refusal."""
     user = update.effective_user
     chat = update.effective_chat
     user_id = user.id if user else None
-    chat_id = chat.id if chat else None
-    # A message in an allowed group proves its sender a member; a button press there does not (anyone
-    # who can see the message can press, a former member too), so a press is checked by who pressed.
-    proving_chat = None if update.callback_query else chat_id
-    if not await services.members.allowed(services.policy, context.bot, user_id, proving_chat):
-        if update.callback_query:
-            await update.callback_query.answer(NOT_ALLOWED, show_alert=True)
-        elif chat and chat.type == ChatType.PRIVATE and update.effective_message:
-            await update.effective_message.reply_text(NOT_ALLOWED)
-        return None
     message = update.effective_message
     chat_type = "private"
     if chat and chat.type in (ChatType.GROUP, ChatType.SUPERGROUP):
@@ -47,7 +37,38 @@ async def caller_for(update: Update, context: DossierContext) -> Caller | None:
     elif chat and chat.type == ChatType.CHANNEL:
         chat_type = "channel"
     thread_id = message.message_thread_id if message and message.is_topic_message else None
-    return Caller(user_id, chat_id, services.policy.is_admin(user_id), "telegram", chat_type, thread_id)
+    return Caller(
+        user_id,
+        chat.id if chat else None,
+        context.services.policy.is_admin(user_id),
+        "telegram",
+        chat_type,
+        thread_id,
+        language_code=user.language_code if user else None,
+    )
+
+
+def language_of(caller: Caller, context: DossierContext) -> Language:
+    """The language to answer ``caller`` in (their /lang, the group's, their Telegram's, the default)."""
+    return context.services.commands.language_for(caller)
+
+
+async def caller_for(update: Update, context: DossierContext) -> Caller | None:
+    """Who is asking, or None (after a polite line in private, silence elsewhere) when not allowed."""
+    services = context.services
+    caller = asker(update, context)
+    chat = update.effective_chat
+    # A message in an allowed group proves its sender a member; a button press there does not (anyone
+    # who can see the message can press, a former member too), so a press is checked by who pressed.
+    proving_chat = None if update.callback_query else caller.chat_id
+    if not await services.members.allowed(services.policy, context.bot, caller.user_id, proving_chat):
+        refusal = translator(language_of(caller, context)).gettext(NOT_ALLOWED)
+        if update.callback_query:
+            await update.callback_query.answer(refusal, show_alert=True)
+        elif chat and chat.type == ChatType.PRIVATE and update.effective_message:
+            await update.effective_message.reply_text(refusal)
+        return None
+    return caller
 
 
 async def with_chat_admin(caller: Caller, context: DossierContext, *, max_age: float) -> Caller:

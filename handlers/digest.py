@@ -60,7 +60,7 @@ def schedule_digests(app: DossierApp) -> None:
         jq.run_custom(digest_job, job_kwargs={"trigger": schedule.trigger}, name=GLOBAL_JOB)
     now = datetime.now(UTC)
     missed: list[int] = []
-    for sub in services.dossier.store.subscriptions():
+    for sub in services.dossier.subscriptions():
         if sub.digest_time:
             reschedule_chat(app, sub.chat_id, sub)
         if services.commands.schedule_for(sub.digest_time).missed_since(sub.last_run_at, now):
@@ -91,7 +91,7 @@ async def digest_job(context: DossierContext) -> None:
     services = context.services
     job: Job[DossierContext] | None = context.job
     chat_ids = job.data if job is not None and isinstance(job.data, list) else None
-    subs = services.dossier.store.subscriptions()
+    subs = await asyncio.to_thread(services.dossier.subscriptions)
     if chat_ids is None:
         subs = [s for s in subs if not s.digest_time]
     else:
@@ -108,10 +108,11 @@ async def digest_job(context: DossierContext) -> None:
 async def run_digest(context: DossierContext, chat_id: int) -> int:
     """Send ``chat_id`` its digest if anything is new; returns how many parts were confirmed."""
     services = context.services
-    store = services.dossier.store
+    dossier = services.dossier
     moved_to: int | None = None
     async with chat_lock(context.bot_data, chat_id):
-        sub = store.subscription(chat_id)  # fresh: the cursor may have moved while we waited
+        # Fresh: the cursor may have moved while we waited.
+        sub = await asyncio.to_thread(dossier.subscription, chat_id)
         if sub is None:
             return 0
         # A private chat's reader is its user; a group's digest rests on the team: the group itself is
@@ -127,12 +128,14 @@ async def run_digest(context: DossierContext, chat_id: int) -> int:
         # In a worker thread: it reads the store and the people index, which is still being built for a
         # second or two after a restart (when missed digests run); the event loop answers chats meanwhile.
         digest = await asyncio.to_thread(
-            build_digest, store, sub, now, services.commands.people, tz=services.settings.tz
+            build_digest, dossier.store, sub, now, services.commands.people, tz=services.settings.tz
         )
-        store.mark_run(chat_id, now)
+        await asyncio.to_thread(dossier.mark_run, chat_id, now)
         if digest is None:
             return 0
-        parts = digest_parts(digest)
+        # A group's chosen language, a private chat's user's (bot.commands.lang.chat_language).
+        lang = services.commands.digest_language(chat_id, sub.kind)
+        parts = digest_parts(digest, lang=lang)
 
         async def send(part: DigestPart) -> None:
             assert isinstance(part.payload, OutMessage)
@@ -146,12 +149,12 @@ async def run_digest(context: DossierContext, chat_id: int) -> int:
             )
 
         try:
-            return await deliver(store, sub, digest, parts, send)
+            return await deliver(dossier.store, sub, digest, parts, send)
         except Forbidden as exc:
-            store.unsubscribe(chat_id)
+            await asyncio.to_thread(dossier.unsubscribe, chat_id)
             log.warning("digest to chat %s refused (%s): subscription ended", chat_id, exc.message)
         except ChatMigrated as exc:
-            store.migrate_chat(chat_id, exc.new_chat_id)
+            await asyncio.to_thread(dossier.migrate_chat, chat_id, exc.new_chat_id)
             log.info("chat %s became %s: its subscription follows", chat_id, exc.new_chat_id)
             moved_to = exc.new_chat_id
         except RetryAfter as exc:
@@ -180,9 +183,11 @@ def retry_soon(context: DossierContext, chat_id: int) -> None:
 
 
 async def migrate_chat(update: Update, context: DossierContext) -> None:
-    """A group became a supergroup: move its subscription to the new chat id."""
+    """A group became a supergroup: move its subscription (and its language) to the new chat id."""
     message = update.effective_message
     if message is None or not message.migrate_to_chat_id:
         return
-    if context.services.dossier.store.migrate_chat(message.chat_id, message.migrate_to_chat_id):
+    if await asyncio.to_thread(
+        context.services.dossier.migrate_chat, message.chat_id, message.migrate_to_chat_id
+    ):
         log.info("subscription moved from %s to %s", message.chat_id, message.migrate_to_chat_id)

@@ -16,10 +16,11 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
 from bot.commands.replies import Reply, TextReply
+from bot.i18n import N_, Msg, translator
 from bot.ingest.originals import clean_name
 from bot.render_text import text_lines
 from handlers.callbacks import decode_delete
-from handlers.caller import ADMIN_CACHE_SECONDS, caller_for, with_chat_admin
+from handlers.caller import ADMIN_CACHE_SECONDS, caller_for, language_of, with_chat_admin
 from handlers.context import DossierContext
 from handlers.progress import ProgressEditor, show
 from handlers.render import esc, render
@@ -28,6 +29,15 @@ from handlers.send import send
 log = logging.getLogger(__name__)
 
 _ADD_CAPTION_RE = re.compile(r"^/add(?:@(\w+))?(?:\s|$)", re.IGNORECASE)
+
+RECEIVED = N_("Received {name}, reading it…")
+# TRANSLATORS: {reason} is the next message, or Telegram's own words (in English).
+NOT_HANDED_OVER = N_("Telegram would not hand {name} over ({reason}); nothing was added.")
+TOO_BIG_FOR_BOTS = N_("it is too big for bots to download")
+READING_FILES = N_("Reading {name}: {done}/{total} files…")
+STALE = N_("This button no longer works.")
+ADMINS_DELETE_ONLY = N_("Only the bot's admins can delete documents.")
+KEPT = N_("Kept #{id}; nothing was deleted.")
 
 
 async def document_message(update: Update, context: DossierContext) -> None:
@@ -49,29 +59,34 @@ async def document_message(update: Update, context: DossierContext) -> None:
     document = message.document
     name = clean_name(document.file_name or "document")  # shown in plain-text status lines
     commands = services.commands
+    lang = language_of(caller, context)
+    t = translator(lang)
     refusal = commands.upload_refusal(caller, name, document.file_size)
     if refusal is not None:
-        await send(message, render(refusal))
+        await send(message, render(refusal, lang))
         return
-    status = await message.reply_text(f"Received {name}, reading it…")
+    status = await message.reply_text(t.gettext(RECEIVED).format(name=name))
     try:
         file = await document.get_file()
         data = bytes(await file.download_as_bytearray())
     except BadRequest as exc:
         log.warning("download of %r failed: %s", name, exc)
-        reason = "it is too big for bots to download" if "too big" in str(exc).lower() else exc.message
-        await status.edit_text(f"Telegram would not hand {name} over ({reason}); nothing was added.")
+        reason = t.gettext(TOO_BIG_FOR_BOTS) if "too big" in str(exc).lower() else exc.message
+        await status.edit_text(t.gettext(NOT_HANDED_OVER).format(name=name, reason=reason))
         return
     refusal = commands.upload_refusal(caller, name, len(data))  # the size Telegram announced may be absent
     if refusal is not None:
-        await show(status, message, render(refusal))
+        await show(status, message, render(refusal, lang))
         return
-    editor = ProgressEditor(status, lambda done, total, member: f"Reading {name}: {done}/{total} files…")
+    reading = t.gettext(READING_FILES)
+    editor = ProgressEditor(
+        status, lambda done, total, member: reading.format(name=name, done=done, total=total)
+    )
     try:
         reply: Reply = await asyncio.to_thread(commands.ingest_upload, name, data, caller, editor)
     finally:
         await editor.close()
-    await show(status, message, render(reply))
+    await show(status, message, render(reply, lang))
 
 
 async def delete_button(update: Update, context: DossierContext) -> None:
@@ -80,18 +95,20 @@ async def delete_button(update: Update, context: DossierContext) -> None:
     query = update.callback_query
     if query is None or (caller := await caller_for(update, context)) is None:
         return
+    lang = language_of(caller, context)
+    t = translator(lang)
     decoded = decode_delete(query.data or "")
     if decoded is None:
-        await query.answer("This button no longer works.")
+        await query.answer(t.gettext(STALE))
         return
     confirmed, doc_id = decoded
     if not caller.is_admin:
-        await query.answer("Only the bot's admins can delete documents.", show_alert=True)
+        await query.answer(t.gettext(ADMINS_DELETE_ONLY), show_alert=True)
         return
     if not confirmed:
-        reply: TextReply = TextReply.of(f"Kept #{doc_id}; nothing was deleted.")
+        reply: TextReply = TextReply.of(Msg(KEPT, id=doc_id))
     else:
         reply = await asyncio.to_thread(context.services.commands.delete_confirmed, doc_id, caller)
     with contextlib.suppress(BadRequest):  # the question may be too old to edit; the answer still counts
-        await query.edit_message_text(esc("\n".join(text_lines(reply))), parse_mode=ParseMode.HTML)
+        await query.edit_message_text(esc("\n".join(text_lines(reply, lang))), parse_mode=ParseMode.HTML)
     await query.answer()

@@ -17,12 +17,16 @@ from telegram import (
 )
 from telegram.constants import ParseMode
 
+from bot.commands import Caller
+from bot.i18n import N_, translator
 from bot.models import SearchPage
+from handlers.caller import language_of
 from handlers.context import DossierContext
 from handlers.render import date_text, inline_summary
 
 PAGE = 20  # Telegram shows at most 50 a page; 20 keeps answers small and fast
 MAX_OFFSET = 1000
+TYPE_WORDS = N_("Type words to search the dossier")
 
 
 async def inline_query(update: Update, context: DossierContext) -> None:
@@ -36,6 +40,9 @@ async def inline_query(update: Update, context: DossierContext) -> None:
     if not allowed:
         await query.answer([], cache_time=0, is_personal=True)
         return
+    # No chat in an inline query: the user's own /lang choice, else their Telegram language.
+    user = query.from_user
+    lang = language_of(Caller(user.id, None, transport="telegram", language_code=user.language_code), context)
     text = query.query.strip()
     offset = int(query.offset) if query.offset.isdigit() else 0
     if not text or offset > MAX_OFFSET:
@@ -43,7 +50,9 @@ async def inline_query(update: Update, context: DossierContext) -> None:
             [],
             cache_time=cache,
             is_personal=members_only,
-            button=InlineQueryResultsButton(text="Type words to search the dossier", start_parameter="help"),
+            button=InlineQueryResultsButton(
+                text=translator(lang).gettext(TYPE_WORDS), start_parameter="help"
+            ),
         )
         return
     page: SearchPage | None = await asyncio.to_thread(services.commands.inline_search, text, PAGE, offset)
@@ -54,9 +63,11 @@ async def inline_query(update: Update, context: DossierContext) -> None:
         InlineQueryResultArticle(
             id=str(hit.doc.id),
             title=hit.doc.title[:200],
-            description=f"#{hit.doc.id} · {date_text(hit.doc)} · {hit.snippet.text[:150]}",
+            description=f"#{hit.doc.id} · {date_text(hit.doc, lang)} · {hit.snippet.text[:150]}",
             input_message_content=InputTextMessageContent(
-                inline_summary(hit), parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(True)
+                inline_summary(hit, lang),
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(True),
             ),
         )
         for hit in page.hits

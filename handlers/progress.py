@@ -13,6 +13,8 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
 
 from bot.commands import Caller, CommandSpec
+from bot.i18n import N_, Language, translator
+from handlers.caller import language_of
 from handlers.context import DossierContext
 from handlers.render import Rendered, render
 from handlers.send import NO_PREVIEW, send
@@ -79,9 +81,22 @@ async def show(status: Message, question: Message, rendered: Rendered) -> None:
     await send(question, Rendered(rest, rendered.file))
 
 
-def _reindex_label(done: int, total: int, phase: str) -> str:
-    what = "reading the originals" if phase == "originals" else "building the search index"
-    return f"Reindexing: {what}, {done}/{total}…"
+REINDEXING = N_("Reindexing…")
+# TRANSLATORS: {what} is one of the two phases below; "Reindexing: reading the originals, 40/120…".
+REINDEXING_PHASE = N_("Reindexing: {what}, {done}/{total}…")
+READING_ORIGINALS = N_("reading the originals")
+BUILDING_INDEX = N_("building the search index")
+
+
+def reindex_label(lang: Language) -> Label:
+    t = translator(lang)
+
+    def label(done: int, total: int, phase: str) -> str:
+        phase_message = READING_ORIGINALS if phase == "originals" else BUILDING_INDEX
+        what = t.gettext(phase_message)
+        return t.gettext(REINDEXING_PHASE).format(what=what, done=done, total=total)
+
+    return label
 
 
 async def long_command(
@@ -90,13 +105,14 @@ async def long_command(
     """A ``long_running`` command (/reindex, the only one): a status message at once, edited with
     progress, then with the result. One refused outright gets its refusal alone."""
     commands = context.services.commands
+    lang = language_of(caller, context)
     if spec.admin_only and not caller.is_admin:
-        await send(message, render(commands.handle(text, caller)))
+        await send(message, render(commands.handle(text, caller), lang))
         return
-    status = await message.reply_text("Reindexing…")
-    editor = ProgressEditor(status, _reindex_label)
+    status = await message.reply_text(translator(lang).gettext(REINDEXING))
+    editor = ProgressEditor(status, reindex_label(lang))
     try:
         reply = await asyncio.to_thread(commands.handle, text, caller, editor)
     finally:
         await editor.close()
-    await show(status, message, render(reply))
+    await show(status, message, render(reply, lang))

@@ -1,5 +1,9 @@
 """Reply models as Telegram messages: HTML (everything from documents and users escaped), keyboards,
-and splitting under Telegram's 4,096-character limit.
+and splitting under Telegram's 4,096-character limit, in the reader's language (``lang``).
+
+Words come from the catalog as plain-text templates: each is escaped, then filled with HTML values
+(``esc(t.gettext(NOTHING_FOUND)).format(query=esc(q))``), so a translation can never bring markup and a
+value is escaped exactly once.
 
 Pure functions: the handlers send what these return, and tests check them without a network.
 """
@@ -11,11 +15,13 @@ from dataclasses import dataclass, field
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot import texts
 from bot.commands.replies import (
     ConfirmDeleteReply,
     DocumentReply,
     HelpReply,
     IngestReply,
+    LanguageReply,
     PersonEntry,
     Reply,
     SearchReply,
@@ -23,14 +29,17 @@ from bot.commands.replies import (
     WhoReply,
 )
 from bot.digest import DigestEntry, DigestPart, DigestReply
+from bot.i18n import N_, NATIVE_NAMES, SUPPORTED, Language, format_date, format_period, say_html, translator
+from bot.messages import reason_message
 from bot.models import Document, SearchHit
 from bot.people.cards import day
 from bot.render_text import (
-    ADMIN_MARK,
     CARD_DOCS_SHOWN,
+    admin_mark,
     card_roles,
     confirm_delete_lines,
     holder_text,
+    language_lines,
     partial_lines,
     person_summary,
     report_header,
@@ -38,8 +47,7 @@ from bot.render_text import (
     text_lines,
 )
 from bot.search.snippets import Snippet
-from bot.texts import BEST_ANSWER, DID_YOU_MEAN
-from handlers.callbacks import encode_delete, encode_keep, encode_open, encode_page, encode_who
+from handlers.callbacks import encode_delete, encode_keep, encode_lang, encode_open, encode_page, encode_who
 
 MESSAGE_LIMIT = 4096
 DOC_MESSAGES_MAX = 4  # a document longer than this many messages is sent as a file instead
@@ -85,108 +93,149 @@ def snippet_html(snippet: Snippet) -> str:
     return "".join(out)
 
 
-def date_text(doc: Document) -> str:
-    return doc.published.isoformat() if doc.published else "undated"
+def date_text(doc: Document, lang: Language = "en") -> str:
+    return format_date(doc.published, lang)
 
 
-def render(reply: Reply, bot_username: str | None = None) -> Rendered:
-    """The Telegram messages for a reply. ``bot_username`` names the bot where a text tells users how
-    to reach it (the inline-mode hint in /help)."""
+def _t(lang: Language, message: str) -> str:
+    """A message of ``lang`` as an HTML template: escaped, its ``{fields}`` left to fill."""
+    return esc(translator(lang).gettext(message))
+
+
+def _tn(lang: Language, plural: tuple[str, str], n: int) -> str:
+    return esc(translator(lang).ngettext(plural[0], plural[1], n))
+
+
+def render(reply: Reply, lang: Language = "en", *, bot_username: str | None = None) -> Rendered:
+    """The Telegram messages for a reply, in ``lang``. ``bot_username`` names the bot where a text tells
+    users how to reach it (the inline-mode hint in /help)."""
     if isinstance(reply, TextReply):
-        return Rendered([OutMessage(esc("\n".join(text_lines(reply))))])
+        return Rendered([OutMessage(esc("\n".join(text_lines(reply, lang))))])
     if isinstance(reply, HelpReply):
-        return Rendered([OutMessage(help_html(reply, bot_username))])
+        return Rendered([OutMessage(part) for part in pack_lines(help_html(reply, lang, bot_username))])
     if isinstance(reply, SearchReply):
-        return Rendered([search_message(reply)])
+        return Rendered([search_message(reply, lang)])
     if isinstance(reply, DocumentReply):
-        return document(reply.doc)
+        return document(reply.doc, lang)
     if isinstance(reply, DigestReply):
-        return Rendered([p.payload for p in digest_parts(reply) if isinstance(p.payload, OutMessage)])
+        return Rendered(
+            [p.payload for p in digest_parts(reply, lang=lang) if isinstance(p.payload, OutMessage)]
+        )
     if isinstance(reply, IngestReply):
-        header = f"<b>{esc(report_header(reply.report))}</b>\n"
-        body = "\n".join(report_lines(reply.report)[1:])
+        header = f"<b>{esc(report_header(reply.report, lang))}</b>\n"
+        body = "\n".join(report_lines(reply.report, lang)[1:])
         return Rendered([OutMessage(part) for part in split_html(body, MESSAGE_LIMIT, first_prefix=header)])
     if isinstance(reply, ConfirmDeleteReply):
+        doc_id = reply.doc.id
         keyboard = InlineKeyboardMarkup(
             [
                 [
                     InlineKeyboardButton(
-                        f"Delete #{reply.doc.id}", callback_data=encode_delete(reply.doc.id)
+                        _plain(lang, texts.DELETE_DOC).format(id=doc_id), callback_data=encode_delete(doc_id)
                     ),
-                    InlineKeyboardButton("Cancel", callback_data=encode_keep(reply.doc.id)),
+                    InlineKeyboardButton(_plain(lang, texts.CANCEL), callback_data=encode_keep(doc_id)),
                 ]
             ]
         )
-        return Rendered([OutMessage(esc("\n".join(confirm_delete_lines(reply))), keyboard)])
+        return Rendered([OutMessage(esc("\n".join(confirm_delete_lines(reply, lang))), keyboard)])
     if isinstance(reply, WhoReply):
-        return who(reply)
+        return who(reply, lang)
+    if isinstance(reply, LanguageReply):
+        return Rendered([OutMessage(esc("\n".join(language_lines(reply, lang))), language_keyboard(lang))])
     raise TypeError(f"no Telegram rendering for {type(reply).__name__}")
 
 
-def help_html(reply: HelpReply, bot_username: str | None = None) -> str:
-    lines = [esc(reply.intro), ""]
+def _plain(lang: Language, message: str) -> str:
+    """A message of ``lang`` for a button (plain text, never parsed as HTML)."""
+    return translator(lang).gettext(message)
+
+
+def language_keyboard(lang: Language) -> InlineKeyboardMarkup:
+    """/lang's buttons: each language by its own name, and "Automatic" (Telegram's language decides)."""
+    row = [InlineKeyboardButton(NATIVE_NAMES[code], callback_data=encode_lang(code)) for code in SUPPORTED]
+    row.append(InlineKeyboardButton(_plain(lang, texts.AUTOMATIC), callback_data=encode_lang("auto")))
+    return InlineKeyboardMarkup([row])
+
+
+def help_html(reply: HelpReply, lang: Language = "en", bot_username: str | None = None) -> str:
+    t = translator(lang)
+    lines = [say_html(reply.intro, lang), ""]
     for cmd in reply.commands:
-        usage = esc(f"/{cmd.name} {cmd.args}".rstrip())
-        mark = f"<i>{esc(ADMIN_MARK)}</i>" if cmd.admin_only else ""
-        lines.append(f"{usage} — {esc(cmd.summary)}{mark}\n    e.g. <code>/{esc(cmd.example)}</code>")
-    lines += ["", *(esc(line) for line in reply.footer)]
+        usage = esc(f"/{cmd.name} {t.gettext(cmd.args) if cmd.args else ''}".rstrip())
+        mark = f"<i>{esc(admin_mark(lang))}</i>" if cmd.admin_only else ""
+        example = _t(lang, texts.FOR_EXAMPLE).format(example=f"<code>/{esc(cmd.example)}</code>")
+        lines.append(f"{usage} — {esc(t.gettext(cmd.summary))}{mark}\n    {example}")
+    lines += ["", *(say_html(line, lang) for line in reply.footer)]
     handle = f"@{esc(bot_username)}" if bot_username else "@this_bot"
-    lines.append(f"\nIn any chat you can also type <code>{handle} words</code> to pick a document inline.")
+    example = f"<code>{handle} {_t(lang, texts.WORDS)}</code>"
+    lines.append("\n" + _t(lang, texts.INLINE_HINT).format(example=example))
     return "\n".join(lines)
 
 
-def hit_html(hit: SearchHit) -> str:
+def pack_lines(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """HTML whose lines each open and close their own tags, in as few messages under ``limit`` as it fits
+    in (a help in Russian runs longer than in English)."""
+    if tg_len(text) <= limit:
+        return [text]
+    return pack_blocks(text.split("\n\n"), limit)
+
+
+def hit_html(hit: SearchHit, lang: Language = "en") -> str:
     doc = hit.doc
     return (
         f"<b>#{doc.id}</b> <b>{esc(doc.title)}</b>\n"
-        f"<i>{esc(date_text(doc))} · {esc(doc.source)}</i>\n"
+        f"<i>{esc(date_text(doc, lang))} · {esc(doc.source)}</i>\n"
         f"{snippet_html(hit.snippet)}"
     )
 
 
-def search_message(reply: SearchReply) -> OutMessage:
+def search_message(reply: SearchReply, lang: Language = "en") -> OutMessage:
     page = reply.page
-    notes = [f"<i>{esc(note)}</i>" for note in reply.notes]
+    notes = [f"<i>{say_html(reason_message(note), lang)}</i>" for note in reply.notes]
     query = esc(page.query.label)
     if not page.hits:
         if page.offset:
-            return OutMessage("\n".join([*notes, "No more results."]))
-        lines = [*notes, f"Nothing found for “{query}”.", *map(esc, partial_lines(page))]
+            return OutMessage("\n".join([*notes, _t(lang, texts.NO_MORE_RESULTS)]))
+        lines = [*notes, _t(lang, texts.NOTHING_FOUND).format(query=query)]
+        lines += [esc(line) for line in partial_lines(page, lang)]
         if page.suggestion:
-            lines.append(suggestion_html(page.suggestion))
+            lines.append(suggestion_html(page.suggestion, lang))
         return OutMessage("\n".join(lines))
-    header = f"<b>{page.total}</b> result{'s' if page.total != 1 else ''} for “{query}”"
+    results = _tn(lang, texts.RESULTS, page.total).format(n=f"<b>{page.total}</b>")
+    header = _t(lang, texts.RESULTS_FOR).format(results=results, query=query)
     if reply.page_count > 1:
-        header += f" · page {reply.page_number}/{reply.page_count}"
-    partial = partial_lines(page)
+        header += " · " + _t(lang, texts.PAGE_OF_SHORT).format(page=reply.page_number, pages=reply.page_count)
+    partial = partial_lines(page, lang)
     if partial:
         header += "\n" + "\n".join(f"<i>{esc(line)}</i>" for line in partial)
     blocks = [*notes]
     if reply.answer is not None:
         doc = reply.answer.doc
-        title = esc(BEST_ANSWER).format(id=doc.id, title=f"<b>{esc(clip(doc.title, TITLE_MAX_INLINE))}</b>")
-        blocks.append(f"{title}\n{snippet_html(reply.answer.snippet)}")
+        title = f"<b>{esc(clip(doc.title, TITLE_MAX_INLINE))}</b>"
+        best = _t(lang, texts.BEST_ANSWER).format(id=doc.id, title=title)
+        blocks.append(f"{best}\n{snippet_html(reply.answer.snippet)}")
     blocks.append(header)
-    blocks += [hit_html(hit) for hit in page.hits]
+    blocks += [hit_html(hit, lang) for hit in page.hits]
     if page.suggestion:
-        blocks.append(suggestion_html(page.suggestion))
+        blocks.append(suggestion_html(page.suggestion, lang))
     text = "\n\n".join(blocks)
     if tg_len(text) > MESSAGE_LIMIT:  # only with extreme titles: fall back to titles alone
         blocks = [*notes, header] + [f"<b>#{h.doc.id}</b> {esc(clip(h.doc.title, 200))}" for h in page.hits]
         text = "\n\n".join(pack_blocks(blocks)[:1])
-    return OutMessage(text, search_keyboard(reply))
+    return OutMessage(text, search_keyboard(reply, lang))
 
 
-def suggestion_html(suggestion: str) -> str:
+def suggestion_html(suggestion: str, lang: Language = "en") -> str:
     """A "did you mean" as a command to tap."""
-    return esc(DID_YOU_MEAN).format(suggestion=f"<code>/search {esc(suggestion)}</code>")
+    return _t(lang, texts.DID_YOU_MEAN).format(suggestion=f"<code>/search {esc(suggestion)}</code>")
 
 
-def search_keyboard(reply: SearchReply) -> InlineKeyboardMarkup:
+def search_keyboard(reply: SearchReply, lang: Language = "en") -> InlineKeyboardMarkup:
     page = reply.page
+    open_doc = _plain(lang, texts.OPEN_DOC)
     rows = [
         [
-            InlineKeyboardButton(f"Open #{hit.doc.id}", callback_data=encode_open(hit.doc.id))
+            InlineKeyboardButton(open_doc.format(id=hit.doc.id), callback_data=encode_open(hit.doc.id))
             for hit in page.hits
         ]
     ]
@@ -194,26 +243,34 @@ def search_keyboard(reply: SearchReply) -> InlineKeyboardMarkup:
         nav: list[InlineKeyboardButton] = []
         if reply.has_prev:
             prev_offset = max(0, page.offset - reply.page_size)
-            nav.append(InlineKeyboardButton("‹ Prev", callback_data=encode_page(reply.session, prev_offset)))
+            data = encode_page(reply.session, prev_offset)
+            nav.append(InlineKeyboardButton(_plain(lang, texts.PREV), callback_data=data))
         if reply.has_next:
             next_offset = page.offset + reply.page_size
-            nav.append(InlineKeyboardButton("Next ›", callback_data=encode_page(reply.session, next_offset)))
+            data = encode_page(reply.session, next_offset)
+            nav.append(InlineKeyboardButton(_plain(lang, texts.NEXT), callback_data=data))
         rows.append(nav)
     return InlineKeyboardMarkup(rows)
 
 
-def document(doc: Document) -> Rendered:
+FULL_TEXT_AS_FILE = N_("The full text is long, so here it is as a file.")
+# TRANSLATORS: the short caption of a long document sent as a file, after its number ("#12 — ...").
+AS_A_FILE = N_("the full text as a file.")
+
+
+def document(doc: Document, lang: Language = "en") -> Rendered:
     """A document as messages split at paragraph boundaries, or as a .txt file when very long."""
+    date = date_text(doc, lang)
     header = (
         f"<b>#{doc.id} {esc(clip(doc.title, TITLE_MAX_HEADER))}</b>\n"
-        f"<i>{esc(date_text(doc))} · {esc(clip(doc.source, SOURCE_MAX_HEADER))}</i>"
+        f"<i>{esc(date)} · {esc(clip(doc.source, SOURCE_MAX_HEADER))}</i>"
     )
     chunks = split_html(doc.text, MESSAGE_LIMIT, first_prefix=header + "\n\n")
     if len(chunks) > DOC_MESSAGES_MAX:
-        caption = f"{header}\n\nThe full text is long, so here it is as a file."
+        caption = f"{header}\n\n{_t(lang, FULL_TEXT_AS_FILE)}"
         if tg_len(caption) > CAPTION_LIMIT:
-            caption = f"<b>#{doc.id}</b> — the full text as a file."
-        data = f"{doc.title}\n{date_text(doc)} · {doc.source}\n\n{doc.text}\n".encode()
+            caption = f"<b>#{doc.id}</b> — {_t(lang, AS_A_FILE)}"
+        data = f"{doc.title}\n{date} · {doc.source}\n\n{doc.text}\n".encode()
         return Rendered(file=OutFile(f"dossier-{doc.id}.txt", data, caption))
     return Rendered([OutMessage(chunk) for chunk in chunks])
 
@@ -292,12 +349,12 @@ def _split_long(paragraph: str, limit: int) -> list[str]:
     return out
 
 
-def inline_summary(hit: SearchHit) -> str:
+def inline_summary(hit: SearchHit, lang: Language = "en") -> str:
     """What a chosen inline result posts: a short, self-contained summary with the #id."""
     doc = hit.doc
     text = (
         f"<b>{esc(clip(doc.title, TITLE_MAX_HEADER))}</b>\n"
-        f"<i>{esc(date_text(doc))} · {esc(clip(doc.source, SOURCE_MAX_HEADER))}</i>\n"
+        f"<i>{esc(date_text(doc, lang))} · {esc(clip(doc.source, SOURCE_MAX_HEADER))}</i>\n"
         f"{snippet_html(hit.snippet)}\n\nDossier #{doc.id} — <code>/doc {doc.id}</code>"
     )
     if tg_len(text) > MESSAGE_LIMIT:  # only with an extreme snippet: the title and the way to open it
@@ -306,47 +363,51 @@ def inline_summary(hit: SearchHit) -> str:
     return text
 
 
-def digest_entry_html(entry: DigestEntry) -> str:
+def digest_entry_html(entry: DigestEntry, lang: Language = "en") -> str:
     doc = entry.doc
-    lines = [f"<b>#{doc.id}</b> <b>{esc(doc.title)}</b>", f"<i>{esc(date_text(doc))}</i>"]
+    lines = [f"<b>#{doc.id}</b> <b>{esc(doc.title)}</b>", f"<i>{esc(date_text(doc, lang))}</i>"]
     if entry.extract:
         lines.append(esc(entry.extract))
     if entry.people:
-        lines.append("<i>People: " + esc(", ".join(entry.people)) + "</i>")
+        lines.append(f"<i>{_t(lang, texts.PEOPLE)} " + esc(", ".join(entry.people)) + "</i>")
     return "\n".join(lines)
 
 
-def digest_parts(reply: DigestReply, limit: int = MESSAGE_LIMIT) -> list[DigestPart]:
-    """A digest as messages split at document boundaries, each with buttons for its own documents."""
-    start = reply.period_start.strftime("%Y-%m-%d %H:%M")
-    end = reply.period_end.strftime("%Y-%m-%d %H:%M %Z")
-    noun = "document" if reply.total == 1 else "documents"
-    title = "Preview of your next digest" if reply.preview else "Digest"
-    header = f"<b>{title}: {reply.total} new {noun}</b>\n<i>{start} – {end}</i>"
+def digest_parts(reply: DigestReply, limit: int = MESSAGE_LIMIT, lang: Language = "en") -> list[DigestPart]:
+    """A digest as messages split at document boundaries, each with buttons for its own documents. The
+    period is in the team's zone, as ``build_digest`` gives it."""
+    tz = reply.period_end.tzinfo
+    period = format_period(reply.period_start, reply.period_end, lang, tz) if tz else ""
+    if not tz:  # (a naive period, from a test: written as it is)
+        start, end = reply.period_start, reply.period_end
+        period = f"{start:%Y-%m-%d %H:%M} – {end:%Y-%m-%d %H:%M %Z}"
+    title = _t(lang, texts.DIGEST_PREVIEW if reply.preview else texts.DIGEST)
+    count = _tn(lang, texts.NEW_DOCUMENTS, reply.total).format(n=reply.total)
+    header = f"<b>{title}: {count}</b>\n<i>{esc(period)}</i>"
     footer = ""
     if reply.unlisted:
         since = reply.period_start.strftime("%Y-%m-%d")
-        footer = (
-            f"…and {reply.unlisted} more. Search them with <code>/search since:{since} your words</code>."
-        )
-    blocks = [(digest_entry_html(e), e.doc.id) for e in reply.entries]
+        command = f"<code>/search since:{since} {_t(lang, texts.YOUR_WORDS)}</code>"
+        footer = _t(lang, texts.MORE_IN_DIGEST).format(n=reply.unlisted, command=command)
+    blocks = [(digest_entry_html(e, lang), e.doc.id) for e in reply.entries]
     parts: list[tuple[list[str], list[int]]] = [([header], [])]
     for html_block, doc_id in blocks:
-        texts, ids = parts[-1]
+        chunks, ids = parts[-1]
         room = limit - tg_len(footer) - 2
-        if texts and tg_len("\n\n".join([*texts, html_block])) > room:
+        if chunks and tg_len("\n\n".join([*chunks, html_block])) > room:
             parts.append(([], []))
-            texts, ids = parts[-1]
-        texts.append(html_block if tg_len(html_block) <= room else _shorten_html(html_block, room))
+            chunks, ids = parts[-1]
+        chunks.append(html_block if tg_len(html_block) <= room else _shorten_html(html_block, room))
         ids.append(doc_id)
     if footer:
         parts[-1][0].append(footer)
     out: list[DigestPart] = []
-    for texts, ids in parts:
-        buttons = [InlineKeyboardButton(f"Open #{i}", callback_data=encode_open(i)) for i in ids]
+    for chunks, ids in parts:
+        open_doc = _plain(lang, texts.OPEN_DOC)
+        buttons = [InlineKeyboardButton(open_doc.format(id=i), callback_data=encode_open(i)) for i in ids]
         rows = [buttons[k : k + 4] for k in range(0, len(buttons), 4)]
         keyboard = InlineKeyboardMarkup(rows) if rows else None
-        out.append(DigestPart(OutMessage("\n\n".join(texts), keyboard), ids[-1] if ids else 0))
+        out.append(DigestPart(OutMessage("\n\n".join(chunks), keyboard), ids[-1] if ids else 0))
     return out
 
 
@@ -361,36 +422,43 @@ def _pick_keyboard(people: list[tuple[str, str]]) -> InlineKeyboardMarkup | None
     return InlineKeyboardMarkup(rows) if rows else None
 
 
-def who(reply: WhoReply) -> Rendered:
+def who(reply: WhoReply, lang: Language = "en") -> Rendered:
     """A /who answer as messages under the length limit, with buttons to pick a person or open a
     document on the last one."""
     query = esc(reply.query)
     keyboard: InlineKeyboardMarkup | None = None
     if reply.kind == "none":
-        blocks = [f"No one called “{query}” in the documents."]
+        blocks = [_t(lang, texts.NO_ONE_CALLED).format(query=query)]
         if reply.suggestions:
-            blocks.append("Nearest names: " + ", ".join(f"<b>{esc(p.name)}</b>" for p in reply.suggestions))
+            names = ", ".join(f"<b>{esc(p.name)}</b>" for p in reply.suggestions)
+            blocks.append(f"{_t(lang, texts.NEAREST_NAMES)} {names}")
             keyboard = _pick_keyboard([(p.name, p.key) for p in reply.suggestions])
     elif reply.kind == "choices":
-        blocks = [f"<b>{len(reply.entries)}</b> people match “{query}”. Pick one:"]
-        blocks += [f"• <b>{esc(e.person.name)}</b> — {esc(person_summary(e.person))}" for e in reply.entries]
+        n = len(reply.entries)
+        blocks = [_tn(lang, texts.PEOPLE_MATCH_PICK, n).format(n=f"<b>{n}</b>", query=query)]
+        blocks += [
+            f"• <b>{esc(e.person.name)}</b> — {esc(person_summary(e.person, lang))}" for e in reply.entries
+        ]
         keyboard = _pick_keyboard([(e.person.name, e.person.key) for e in reply.entries])
     elif reply.kind == "role":
-        blocks = [f"Who held “<b>{query}</b>”, oldest first:"]
+        blocks = [_t(lang, texts.WHO_HELD).format(query=f"<b>{query}</b>")]
         if reply.earlier:
-            blocks.append(f"<i>{reply.earlier} earlier holder(s) not shown.</i>")
-        blocks += [f"• {esc(holder_text(reply, k))}" for k in range(len(reply.entries))]
+            earlier = _tn(lang, texts.EARLIER_HOLDERS, reply.earlier).format(n=reply.earlier)
+            blocks.append(f"<i>{earlier}.</i>")
+        blocks += [f"• {esc(holder_text(reply, k, lang=lang))}" for k in range(len(reply.entries))]
         keyboard = _pick_keyboard([(e.person.name, e.person.key) for e in reply.entries])
     else:
         entry = reply.entries[0]
-        blocks = card_blocks(entry)
+        blocks = card_blocks(entry, lang)
+        open_doc = _plain(lang, texts.OPEN_DOC)
         buttons = [
-            InlineKeyboardButton(f"Open #{d.id}", callback_data=encode_open(d.id))
+            InlineKeyboardButton(open_doc.format(id=d.id), callback_data=encode_open(d.id))
             for d in entry.documents[:CARD_OPEN_BUTTONS]
         ]
         rows = [buttons] if buttons else []
         if reply.others:
-            blocks.append("<i>Also matching:</i> " + esc(", ".join(p.name for p in reply.others)))
+            also = _t(lang, texts.ALSO_MATCHING)
+            blocks.append(f"<i>{also}</i> " + esc(", ".join(p.name for p in reply.others)))
             picks = _pick_keyboard([(p.name, p.key) for p in reply.others[:4]])
             rows += [list(row) for row in picks.inline_keyboard] if picks else []
         keyboard = InlineKeyboardMarkup(rows) if rows else None
@@ -400,27 +468,29 @@ def who(reply: WhoReply) -> Rendered:
     return Rendered(out)
 
 
-def card_blocks(entry: PersonEntry) -> list[str]:
+def card_blocks(entry: PersonEntry, lang: Language = "en") -> list[str]:
     person = entry.person
     head = f"<b>{esc(person.name)}</b>"
     if person.aliases:
-        head += "\n<i>Also written:</i> " + esc(", ".join(person.aliases))
+        head += f"\n<i>{_t(lang, texts.ALSO_WRITTEN)}</i> " + esc(", ".join(person.aliases))
     blocks = [head]
     if person.roles:
-        shown, hidden = card_roles(person.roles)
+        shown, hidden = card_roles(person.roles, lang)
         lines = [f"• {esc(text)}" for text in shown]
         if hidden:
-            lines.append(f"<i>…and {hidden} more posts</i>")
-        blocks.append("<b>Roles</b>\n" + "\n".join(lines))
+            lines.append(f"<i>{_tn(lang, texts.MORE_POSTS, hidden).format(n=hidden)}</i>")
+        blocks.append(f"<b>{_t(lang, texts.ROLES)}</b>\n" + "\n".join(lines))
     n = len(entry.documents)
-    blocks.append(f"<b>Documents ({n})</b>, newest first:")
+    documents = _t(lang, texts.DOCUMENTS_COUNT).format(n=n)
+    blocks.append(f"<b>{documents}</b>, {_t(lang, texts.NEWEST_FIRST)}:")
     for d in entry.documents[:CARD_DOCS_SHOWN]:
-        text = f"<b>#{d.id}</b> <i>{esc(day(d.published))}</i> {esc(d.title)}"
+        text = f"<b>#{d.id}</b> <i>{esc(day(d.published, lang))}</i> {esc(d.title)}"
         if d.sentence:
             text += f"\n“{esc(d.sentence)}”"
         blocks.append(text)
     if n > CARD_DOCS_SHOWN:
-        blocks.append(f"…and {n - CARD_DOCS_SHOWN} more: <code>/search {esc(person.name)}</code>")
+        command = f"<code>/search {esc(person.name)}</code>"
+        blocks.append(_t(lang, texts.MORE_DOCUMENTS).format(n=n - CARD_DOCS_SHOWN, command=command))
     return blocks
 
 

@@ -1,7 +1,7 @@
 """The layering, checked on the source: bot/ is the transport-free core, handlers/ thin Telegram adapters.
 
 bot/ never imports telegram or handlers (only bot/__main__.py, the composition root, hands the command
-line the Telegram bot from handlers.app), and handlers/ never reaches past the core into SQLite. Every
+line the Telegram bot from handlers.app), and nothing but bot/store/ reaches into SQLite. Every
 import counts, including those inside functions and under ``if TYPE_CHECKING:``.
 """
 
@@ -48,6 +48,18 @@ def test_the_core_imports_neither_telegram_nor_the_handlers() -> None:
 
 def test_the_handlers_never_touch_sqlite() -> None:
     assert violations("handlers", ("sqlite3",), {}) == []
+
+
+def test_only_the_store_touches_sqlite() -> None:
+    """SQLite stays behind ``bot.store``'s protocols, so another backend replaces one package."""
+    assert (
+        violations(
+            "bot",
+            ("sqlite3",),
+            {"bot/store/sqlite.py": ("sqlite3",), "bot/store/migrations.py": ("sqlite3",)},
+        )
+        == []
+    )
 
 
 def test_every_kind_of_import_is_seen(tmp_path: Path) -> None:

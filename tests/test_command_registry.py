@@ -12,13 +12,12 @@ from bot.commands import COMMANDS, Caller, Commands, command_named
 from bot.commands.replies import HelpReply, TextReply
 from bot.core import Dossier
 from bot.dates import DateBoundError, parse_bound
-from bot.errors import DossierError, UserError
+from bot.errors import DossierError, DuplicateText, StoreError, UserError
 from bot.ingest import IngestError
 from bot.messages import ENGLISH, message
 from bot.render_text import render
 from bot.schedule import ScheduleError
 from bot.settings import Settings, SettingsError
-from bot.store import DuplicateText, StoreError
 from handlers import callbacks
 from handlers.app import build_application
 from handlers.render import render as render_html
@@ -55,6 +54,7 @@ def test_every_button_kind_is_routed_by_its_codec(settings: Settings, dossier: D
         callbacks.PAGE_PATTERN,
         callbacks.WHO_PATTERN,
         callbacks.DELETE_PATTERN,
+        callbacks.LANG_PATTERN,
     }
     assert patterns == expected
 
@@ -77,7 +77,7 @@ def test_the_registry_says_what_the_transport_does_around_a_command() -> None:
     def flagged(flag: str) -> set[str]:
         return {spec.name for spec in COMMANDS if getattr(spec, flag)}
 
-    assert flagged("needs_chat_admin") == {"subscribe", "unsubscribe", "digest_time"}
+    assert flagged("needs_chat_admin") == {"subscribe", "unsubscribe", "digest_time", "lang"}
     assert flagged("reschedules_digest") == {"subscribe", "unsubscribe", "digest_time"}
     assert flagged("long_running") == {"reindex"}
     assert flagged("admin_only") == {"add", "delete", "reindex", "stats"}

@@ -40,3 +40,17 @@ def test_quick_start_has_exactly_two_commands() -> None:
     commands = [line for line in section.strip().splitlines() if line.strip()]
     assert len(commands) == 2
     assert "python3 -m bot" in commands[0] and "pytest" in commands[1]
+
+
+def test_the_container_image_holds_every_package_and_runs_the_bot() -> None:
+    """The Dockerfile copies what ``pip install .`` packages (a new top-level package left out would
+    install an image that fails at its first import) and runs the command the README documents."""
+    import tomllib
+
+    dockerfile = (REPO / "Dockerfile").read_text(encoding="utf-8")
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    packages = [p.rstrip("*") for p in project["tool"]["setuptools"]["packages"]["find"]["include"]]
+    copied = set(re.findall(r"^COPY (\S+) \./", dockerfile, re.MULTILINE))
+    assert packages and set(packages) <= copied, f"{set(packages) - copied} not copied into the image"
+    assert 'CMD ["python", "-m", "bot", "run"]' in dockerfile
+    assert "docker run" in README and "USER dossier" in dockerfile

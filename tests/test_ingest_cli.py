@@ -11,10 +11,10 @@ import sys
 import time
 from pathlib import Path
 
-from bot.core import Dossier
+from bot.core import SNAPSHOT_FILE, Dossier, store_identity
 from bot.search.memory import MemoryIndex
 from bot.search.query import parse_query
-from bot.store import Store
+from bot.store import open_store
 from tests.conftest import REPO
 from tests.test_cli import run
 from tests.test_formats import make_pdf, make_zip
@@ -112,12 +112,12 @@ def test_a_kill_mid_ingest_leaves_the_store_as_before_that_file(
             proc.kill()
         proc.communicate()
     # Before reopening: two documents of the batch committed, the third not; the snapshot is stale.
-    store = Store(data_dir / "dossier.sqlite3")
+    store = open_store(data_dir / "dossier.sqlite3")
     sources = [d.source for d in store.iter_documents()]
-    generation = store.generation()
+    stamp = f"{store_identity(store)}:{store.generation()}"
     store.close()
     assert sources[-3:] == ["ibis.txt", "0_gecko.txt", "1_lynx.txt"]
-    assert MemoryIndex.open(data_dir / "index.pickle", str(generation)) is None
+    assert MemoryIndex.open(data_dir / SNAPSHOT_FILE, stamp) is None
     dossier = Dossier.open(data_dir)
     try:
         assert len(dossier) == dossier.store.count_documents() == len(sources)  # rebuilt, nothing orphaned

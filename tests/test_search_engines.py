@@ -9,14 +9,13 @@ starts passing is noticed.
 from __future__ import annotations
 
 import pickle
-import sys
-import types
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-from bot.core import Dossier
+from bot.core import SNAPSHOT_FILE, Dossier, store_identity
+from bot.ingest import prepare_text
 from bot.search import SearchEngine
 from bot.search.expand import max_edits
 from bot.search.memory import MemoryIndex
@@ -194,22 +193,49 @@ def test_the_memory_highlighter_marks_every_spelling_that_matched() -> None:
     )
 
 
-def test_a_snapshot_of_an_older_layout_is_rebuilt_not_a_crash(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # Snapshots written before the index moved to bot.search name a module that no longer exists.
-    class Old:
-        pass
+UNPICKLED: list[str] = []
 
-    Old.__module__, Old.__qualname__ = "bot.index", "MemoryIndex"
-    old_module = types.ModuleType("bot.index")
-    old_module.MemoryIndex = Old  # type: ignore[attr-defined]
-    with monkeypatch.context() as patch:
-        patch.setitem(sys.modules, "bot.index", old_module)
-        data = pickle.dumps((3, "7", Old()))
-    path = tmp_path / "ix.pickle"
-    path.write_bytes(data)
+
+class _Trap:
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return (UNPICKLED.append, ("code ran",))
+
+
+def test_a_pickle_in_place_of_the_snapshot_is_never_run(tmp_path: Path) -> None:
+    # Snapshots used to be pickles: loading one runs whatever the file names. Now the file is data only.
+    path = tmp_path / "ix.snapshot"
+    path.write_bytes(pickle.dumps((3, "7", _Trap())))
     assert MemoryIndex.open(path, "7") is None
+    assert UNPICKLED == []
+
+
+def test_a_damaged_snapshot_is_rebuilt_not_served(tmp_path: Path) -> None:
+    ix = build(MemoryIndex, "alpha beta", "gamma")
+    path = tmp_path / "ix.snapshot"
+    ix.save(path, "7")
+    data = bytearray(path.read_bytes())
+    data[-200] ^= 0xFF  # one flipped byte in the arrays
+    path.write_bytes(bytes(data))
+    assert MemoryIndex.open(path, "7") is None
+
+
+def test_a_snapshot_of_another_store_with_the_same_write_count_is_not_used(
+    corpus_dir: Path, tmp_path: Path
+) -> None:
+    first, second = Dossier.open(tmp_path / "a", people=False), Dossier.open(tmp_path / "b", people=False)
+    try:
+        first.scan_corpus(corpus_dir)
+        second.add_prepared(prepare_text("other.txt", "Another store\n\nNothing alike."), "test")
+        while second.store.generation() < first.store.generation():
+            n = second.store.generation()
+            second.add_prepared(prepare_text(f"x{n}.txt", f"Filler number {n}"), "test")
+        assert first.store.generation() == second.store.generation()
+        first.save_index()
+        stamp = f"{store_identity(second.store)}:{second.store.generation()}"
+        assert MemoryIndex.open(tmp_path / "a" / SNAPSHOT_FILE, stamp) is None
+    finally:
+        first.close()
+        second.close()
 
 
 def test_a_dossier_runs_on_another_engine_and_restarts_from_its_snapshot(
@@ -229,7 +255,8 @@ def test_a_dossier_runs_on_another_engine_and_restarts_from_its_snapshot(
     again = Dossier.open(data_dir, people=False, engine=Fts5Engine)
     try:
         assert isinstance(again.index, Fts5Engine) and len(again.index) == indexed == 5
-        assert Fts5Engine.open(data_dir / "index.pickle", str(again.store.generation())) is not None
+        stamp = f"{store_identity(again.store)}:{again.store.generation()}"
+        assert Fts5Engine.open(data_dir / SNAPSHOT_FILE, stamp) is not None
         assert again.search_ids(parse_query("crocus city hall"), limit=1) == [seed_id(again, "003")]
     finally:
         again.close()

@@ -13,6 +13,10 @@ progress. Adding a command is one ``CommandSpec`` here and, usually, one method 
 - ``who.py``: /who and its pick buttons
 - ``digest.py``: /subscribe, /unsubscribe, /digest_time, /digest
 - ``admin.py``: uploads, /add, /delete, /reindex, /stats
+- ``lang.py``: /lang, and which language each reply and digest is in
+
+A command's ``summary`` and ``args`` are message ids (``N_``): /help and the command menu show them in the
+reader's language; the ``example`` is typed as it is, in any language.
 """
 
 from __future__ import annotations
@@ -24,12 +28,14 @@ from bot.commands.admin import AdminCommands, admins_only
 from bot.commands.ask import AskCommands
 from bot.commands.caller import Caller, split_command
 from bot.commands.digest import DigestCommands
+from bot.commands.lang import LangCommands, chat_language, reply_language
 from bot.commands.questions import is_question
-from bot.commands.replies import CommandInfo, HelpReply, Reply, TextReply, WhoReply
+from bot.commands.replies import CommandInfo, HelpReply, Reply, TextReply
 from bot.commands.search import QUERY_HELP, SEARCH_PAGE_SIZE, SearchCommands
 from bot.commands.who import WhoCommands
 from bot.core import Dossier
 from bot.digest import PeopleLookup
+from bot.i18n import N_, NP_, Language, Msg
 from bot.models import Progress, SearchPage
 from bot.schedule import Schedule
 from bot.settings import Settings
@@ -45,6 +51,16 @@ __all__ = [
 ]
 
 Run = Callable[["Commands", str, Caller, "Progress | None"], Reply]
+
+UNKNOWN_COMMAND = N_("I don't know the command /{name}.")
+SEND_HELP = N_("Send /help to see what I can do.")
+# TRANSLATORS: the first line of /help; {n} documents.
+HELP_INTRO = NP_(
+    "Dossier answers questions about {n} document. "
+    "Search forgives typos, other transliterations and Cyrillic/Latin spellings.",
+    "Dossier answers questions about {n} documents. "
+    "Search forgives typos, other transliterations and Cyrillic/Latin spellings.",
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -66,32 +82,36 @@ class CommandSpec(CommandInfo):
 COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
         "search",
-        "<words>",
-        "find documents; typos and other spellings are fine",
+        N_("<words>"),
+        N_("find documents; typos and other spellings are fine"),
         'search Masadikov "secretary general" since:2024',
         run=lambda c, args, caller, _: c.search(args, caller=caller, paged=caller.transport != "console"),
     ),
     CommandSpec(
         "ask",
-        "<question>",
-        "a question in plain words, in English or Russian: who holds a post, who someone is, what was said",
+        N_("<question>"),
+        N_("a question in plain words, English or Russian: who holds a post, who someone is, what was said"),
         "ask who is the CSTO secretary general?",
         run=lambda c, args, caller, _: c.ask(args, caller=caller, paged=caller.transport != "console"),
     ),
     CommandSpec(
-        "doc", "<id>", "show one document in full", "doc 3", run=lambda c, args, caller, _: c.doc(args)
+        "doc",
+        N_("<id>"),
+        N_("show one document in full"),
+        "doc 3",
+        run=lambda c, args, caller, _: c.doc(args),
     ),
     CommandSpec(
         "who",
-        "<name or role>",
-        "a person: spellings, roles, documents; or who held a role",
+        N_("<name or role>"),
+        N_("a person: spellings, roles, documents; or who held a role"),
         "who Masadikov",
         run=lambda c, args, caller, _: c.who(args),
     ),
     CommandSpec(
         "subscribe",
         "",
-        "get a digest of new documents (in groups: admins only)",
+        N_("get a digest of new documents (in groups: admins only)"),
         "subscribe",
         run=lambda c, args, caller, _: c.subscribe(caller),
         needs_chat_admin=True,
@@ -100,7 +120,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
         "unsubscribe",
         "",
-        "stop the digest",
+        N_("stop the digest"),
         "unsubscribe",
         run=lambda c, args, caller, _: c.digest_commands.unsubscribe(caller),
         needs_chat_admin=True,
@@ -109,34 +129,42 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
         "digest",
         "",
-        "show now what the next digest would contain",
+        N_("show now what the next digest would contain"),
         "digest",
         run=lambda c, args, caller, _: c.digest_commands.digest_preview(caller),
     ),
     CommandSpec(
         "digest_time",
-        "<HH:MM | off>",
-        "get your digest daily at this time instead (off: back to the shared schedule)",
+        N_("<HH:MM | off>"),
+        N_("get your digest daily at this time instead (off: back to the shared schedule)"),
         "digest_time 08:30",
         run=lambda c, args, caller, _: c.digest_commands.digest_time(args, caller),
         needs_chat_admin=True,
         reschedules_digest=True,
     ),
     CommandSpec(
-        "help", "", "this list", "help", run=lambda c, args, caller, _: c.help(caller), aliases=("start",)
+        "lang",
+        "<ru | en | auto>",
+        N_("the bot's language: yours in a private chat, the group's in a group (its admins)"),
+        "lang ru",
+        run=lambda c, args, caller, _: c.lang_commands.lang(args, caller),
+        needs_chat_admin=True,
+    ),
+    CommandSpec(
+        "help", "", N_("this list"), "help", run=lambda c, args, caller, _: c.help(caller), aliases=("start",)
     ),
     CommandSpec(
         "add",
         "",
-        "send a file with this caption to add it (in private chats any file will do)",
+        N_("send a file with this caption to add it (in private chats any file will do)"),
         "add",
         admin_only=True,
         run=lambda c, args, caller, _: c.admin_commands.add_hint(caller),
     ),
     CommandSpec(
         "delete",
-        "<id>",
-        "remove a document (asks to confirm)",
+        N_("<id>"),
+        N_("remove a document (asks to confirm)"),
         "delete 3",
         admin_only=True,
         run=lambda c, args, caller, _: c.admin_commands.delete(args, caller),
@@ -144,7 +172,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
         "reindex",
         "",
-        "rebuild everything from the stored originals",
+        N_("rebuild everything from the stored originals"),
         "reindex",
         admin_only=True,
         run=lambda c, args, caller, progress: c.admin_commands.reindex(progress),
@@ -153,7 +181,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
         "stats",
         "",
-        "documents, people, subscribers, store size, last ingest",
+        N_("documents, people, subscribers, store size, last ingest"),
         "stats",
         admin_only=True,
         run=lambda c, args, caller, _: c.admin_commands.stats(),
@@ -191,6 +219,7 @@ class Commands:
             dossier, settings, people if people is not None else dossier.people_names
         )
         self.admin_commands: AdminCommands = AdminCommands(dossier, settings)
+        self.lang_commands: LangCommands = LangCommands(dossier.store, settings)
 
     def handle(self, text: str, caller: Caller, progress: Progress | None = None) -> Reply:
         """One line of input. Plain text (no leading ``/``) is taken as a search, or as a question when it
@@ -203,9 +232,7 @@ class Commands:
         spec = command_named(name)
         if spec is None:
             shown = name if len(name) <= UNKNOWN_NAME_MAX else name[: UNKNOWN_NAME_MAX - 1] + "…"
-            return TextReply.of(
-                f"I don't know the command /{shown}.", "Send /help to see what I can do.", error=True
-            )
+            return TextReply.of(Msg(UNKNOWN_COMMAND, name=shown), Msg(SEND_HELP), error=True)
         if spec.admin_only and not caller.is_admin:
             return admins_only(name)
         return spec.run(self, args, caller, progress)
@@ -214,13 +241,18 @@ class Commands:
         """Every command; admin commands only for admins, who see them marked as such."""
         admin = caller is not None and caller.is_admin
         return HelpReply(
-            intro=(
-                f"Dossier answers questions about {len(self.dossier)} documents. "
-                "Search forgives typos, other transliterations and Cyrillic/Latin spellings."
-            ),
+            intro=Msg(HELP_INTRO, n=len(self.dossier)),
             commands=tuple(c for c in COMMANDS if admin or not c.admin_only),
-            footer=(QUERY_HELP,),
+            footer=(Msg(QUERY_HELP),),
         )
+
+    def language_for(self, caller: Caller) -> Language:
+        """The language to render a reply to ``caller`` in (``bot.commands.lang.reply_language``)."""
+        return reply_language(self.dossier.store, self.settings, caller)
+
+    def digest_language(self, chat_id: int, kind: str) -> Language:
+        """The language of a digest to a chat (``bot.commands.lang.chat_language``)."""
+        return chat_language(self.dossier.store, self.settings, chat_id, kind)
 
     @property
     def people(self) -> PeopleLookup | None:
@@ -266,7 +298,7 @@ class Commands:
     def who_pick(self, key: str) -> Reply:
         return self.who_commands.who_pick(key)
 
-    def who_all(self) -> WhoReply:
+    def who_all(self) -> Reply:
         return self.who_commands.who_all()
 
     def subscribe(self, caller: Caller) -> Reply:

@@ -7,18 +7,62 @@ from bot.commands.caller import Caller
 from bot.commands.replies import ConfirmDeleteReply, IngestReply, Reply, TextReply
 from bot.commands.search import doc_number
 from bot.core import Dossier
+from bot.i18n import N_, NP_, Msg
 from bot.ingest import Limits
 from bot.ingest.originals import clean_name
+from bot.messages import reason_message
 from bot.models import Progress
 from bot.settings import Settings
 
-NOT_UPLOADER = "Sorry, only the bot's admins can add documents. Nothing was downloaded."
+NOT_UPLOADER = N_("Sorry, only the bot's admins can add documents. Nothing was downloaded.")
+ADMINS_ONLY = N_("Sorry, /{command} is for the bot's admins only.")
+# TRANSLATORS: {size} is in megabytes with one decimal ("12.5"); {limit} a whole number of megabytes.
+TOO_BIG = N_("{name} is {size:.1f} MB; the limit is {limit} MB, so it was not downloaded.")
+SPLIT_IT = N_(
+    "Split it (a .zip of smaller files works too), or raise DOSSIER_MAX_UPLOAD_MB with a "
+    "self-hosted Bot API server."
+)
+EMPTY_FILE = N_("{name} is empty: nothing to add.")
+ADD_FROM_SHELL = N_("Add files from the shell: python -m bot ingest PATH...")
+SEND_IN_GROUP = N_(
+    "Send a file with the caption /add: .txt, .md, .html, .pdf, .docx, or a .zip of them, up to {mb} MB."
+)
+SEND_IN_PRIVATE = N_(
+    "Send a file here (any caption or none): .txt, .md, .html, .pdf, .docx, or a .zip of them, up to {mb} MB."
+)
+NO_SUCH_DOCUMENT = N_("There is no document #{id}.")
+ALREADY_DELETED = N_("There is no document #{id} (already deleted?).")
+DELETED = N_("Deleted #{id} “{title}”: the document, its search entries and everything stored with it.")
+# TRANSLATORS: {seconds} has one decimal ("3.2").
+REINDEXED = NP_(
+    "Reindexed {n} document in {seconds:.1f} s: {reread} read again from their originals, {changed} came "
+    "out different; search index rebuilt.",
+    "Reindexed {n} documents in {seconds:.1f} s: {reread} read again from their originals, {changed} came "
+    "out different; search index rebuilt.",
+)
+UNUSED_REMOVED = N_("{n} kept files no document used (left by a crash) removed.")
+KEPT_AS_STORED = N_("{n} kept as stored:")
+KEPT_ONE = N_("#{id}: {why}")
+AND_MORE = N_("…and {n} more.")
+STATS_DOCUMENTS = N_("Documents: {n} ({near} flagged as near-duplicates)")
+STATS_PEOPLE = N_("People: {n}")
+STATS_NO_PEOPLE = N_("People: not indexed in this version")
+STATS_PEOPLE_FAILED = N_("People: unknown, the people index could not be built: {failure}")
+STATS_SUBSCRIBERS = N_("Subscribers: {n} ({users} private chats, {groups} groups)")
+STATS_STORE = N_("Store: {total} (database {database}, originals {originals})")
+# TRANSLATORS: {at} is a moment, {by} who ingested ("telegram:123", "console"), {name} the file's name.
+STATS_LAST_INGEST = N_(
+    "Last ingest: {at} by {by}: {name} — {added} added, {duplicates} already stored, {skipped} skipped"
+)
+STATS_NO_INGEST = N_("Last ingest: none since this store was created")
+KB = N_("{n:.0f} KB")
+MB = N_("{n:.1f} MB")
 
 
 def admins_only(command: str) -> TextReply:
     """The answer to a non-admin using an admin command (``handle`` checks the registry's ``admin_only``;
     a /delete confirm button, which anyone in a group can press, checks again)."""
-    return TextReply.of(f"Sorry, /{command} is for the bot's admins only.", error=True)
+    return TextReply.of(Msg(ADMINS_ONLY, command=command), error=True)
 
 
 class AdminCommands:
@@ -40,18 +84,14 @@ class AdminCommands:
         """Why a file must not even be downloaded, or None. Asked before the download, from what
         Telegram says about the file."""
         if not self.may_upload(caller):
-            return TextReply.of(NOT_UPLOADER, error=True)
+            return TextReply.of(Msg(NOT_UPLOADER), error=True)
         limit = self.settings.max_upload_mb
         if size is not None and size > self.settings.max_upload_bytes:
             return TextReply.of(
-                f"{clean_name(name)} is {size / 2**20:.1f} MB; the limit is {limit} MB, so it was not "
-                "downloaded.",
-                "Split it (a .zip of smaller files works too), or raise DOSSIER_MAX_UPLOAD_MB with a "
-                "self-hosted Bot API server.",
-                error=True,
+                Msg(TOO_BIG, name=clean_name(name), size=size / 2**20, limit=limit), Msg(SPLIT_IT), error=True
             )
         if size == 0:
-            return TextReply.of(f"{clean_name(name)} is empty: nothing to add.", error=True)
+            return TextReply.of(Msg(EMPTY_FILE, name=clean_name(name)), error=True)
         return None
 
     def ingest_upload(
@@ -59,19 +99,16 @@ class AdminCommands:
     ) -> Reply:
         """A downloaded file through the ingest pipeline; the reply is its ingest report."""
         if not self.may_upload(caller):
-            return TextReply.of(NOT_UPLOADER, error=True)
+            return TextReply.of(Msg(NOT_UPLOADER), error=True)
         who = f"{caller.transport}:{caller.user_id}" if caller.user_id is not None else caller.transport
         report = self.dossier.ingest_upload(name, data, who, progress, self.upload_limits)
         return IngestReply(report)
 
     def add_hint(self, caller: Caller) -> Reply:
         if caller.transport == "console":
-            return TextReply.of("Add files from the shell: python -m bot ingest PATH...")
-        where = "with the caption /add" if caller.chat_type == "group" else "here (any caption or none)"
-        return TextReply.of(
-            f"Send a file {where}: .txt, .md, .html, .pdf, .docx, or a .zip of them, up to "
-            f"{self.settings.max_upload_mb} MB."
-        )
+            return TextReply.of(Msg(ADD_FROM_SHELL))
+        send = SEND_IN_GROUP if caller.chat_type == "group" else SEND_IN_PRIVATE
+        return TextReply.of(Msg(send, mb=self.settings.max_upload_mb))
 
     def delete(self, args: str, caller: Caller) -> Reply:
         """``/delete 3`` asks to confirm (a button in Telegram); ``/delete 3 yes`` deletes at once
@@ -84,7 +121,7 @@ class AdminCommands:
             return self.delete_confirmed(parsed, caller)
         doc = self.dossier.document(parsed)
         if doc is None:
-            return TextReply.of(f"There is no document #{parsed}.", error=True)
+            return TextReply.of(Msg(NO_SUCH_DOCUMENT, id=parsed), error=True)
         return ConfirmDeleteReply(doc)
 
     def delete_confirmed(self, doc_id: int, caller: Caller) -> TextReply:
@@ -92,51 +129,74 @@ class AdminCommands:
             return admins_only("delete")
         doc = self.dossier.delete_document(doc_id)
         if doc is None:
-            return TextReply.of(f"There is no document #{doc_id} (already deleted?).", error=True)
-        return TextReply.of(
-            f"Deleted #{doc_id} “{doc.title}”: the document, its search entries and everything stored "
-            "with it."
-        )
+            return TextReply.of(Msg(ALREADY_DELETED, id=doc_id), error=True)
+        return TextReply.of(Msg(DELETED, id=doc_id, title=doc.title))
 
     def reindex(self, progress: Progress | None = None) -> Reply:
         """Everything rebuilt from the stored originals (admins only: ``handle`` has checked)."""
         report = self.dossier.reindex(self.settings.corpus_dir, progress, self.upload_limits)
         lines = [
-            f"Reindexed {report.documents} documents in {report.seconds:.1f} s: {report.reread} read again "
-            f"from their originals, {report.changed} came out different; search index rebuilt."
+            Msg(
+                REINDEXED,
+                n=report.documents,
+                seconds=report.seconds,
+                reread=report.reread,
+                changed=report.changed,
+            )
         ]
         if report.unused_removed:
-            lines.append(f"{report.unused_removed} kept files no document used (left by a crash) removed.")
+            lines.append(Msg(UNUSED_REMOVED, n=report.unused_removed))
         if report.kept:
-            lines.append(f"{len(report.kept)} kept as stored:")
-            lines += [f"#{doc_id}: {why}" for doc_id, why in report.kept[:20]]
+            lines.append(Msg(KEPT_AS_STORED, n=len(report.kept)))
+            lines += [Msg(KEPT_ONE, id=doc_id, why=reason_message(why)) for doc_id, why in report.kept[:20]]
             if len(report.kept) > 20:
-                lines.append(f"…and {len(report.kept) - 20} more.")
+                lines.append(Msg(AND_MORE, n=len(report.kept) - 20))
         return TextReply.of(*lines)
 
     def stats(self) -> Reply:
         s = self.dossier.stats()
         subs = s.subscribers
         lines = [
-            f"Documents: {s.documents} ({s.near_duplicates} flagged as near-duplicates)",
-            f"People: {s.people}" if s.people is not None else "People: not indexed in this version",
-            f"Subscribers: {sum(subs.values())} ({subs.get('user', 0)} private chats, "
-            f"{subs.get('group', 0)} groups)",
-            f"Store: {_size(s.database_bytes + s.originals_bytes)} (database {_size(s.database_bytes)}, "
-            f"originals {_size(s.originals_bytes)})",
+            Msg(STATS_DOCUMENTS, n=s.documents, near=s.near_duplicates),
+            _people_line(s.people, s.people_failure),
+            Msg(
+                STATS_SUBSCRIBERS,
+                n=sum(subs.values()),
+                users=subs.get("user", 0),
+                groups=subs.get("group", 0),
+            ),
+            Msg(
+                STATS_STORE,
+                total=_size(s.database_bytes + s.originals_bytes),
+                database=_size(s.database_bytes),
+                originals=_size(s.originals_bytes),
+            ),
         ]
         last = s.last_ingest
         if last:
             lines.append(
-                f"Last ingest: {last['at'].replace('T', ' ')} by {last['by']}: {last['name']} — "
-                f"{last['added']} added, {last['duplicates']} already stored, {last['skipped']} skipped"
+                Msg(
+                    STATS_LAST_INGEST,
+                    at=last["at"].replace("T", " "),
+                    by=last["by"],
+                    name=last["name"],
+                    added=last["added"],
+                    duplicates=last["duplicates"],
+                    skipped=last["skipped"],
+                )
             )
         else:
-            lines.append("Last ingest: none since this store was created")
+            lines.append(Msg(STATS_NO_INGEST))
         return TextReply.of(*lines)
 
 
-def _size(n: int) -> str:
+def _people_line(people: int | None, failure: str | None) -> Msg:
+    if failure is not None:  # not "People: 0": the people index could not be built
+        return Msg(STATS_PEOPLE_FAILED, failure=failure)
+    return Msg(STATS_PEOPLE, n=people) if people is not None else Msg(STATS_NO_PEOPLE)
+
+
+def _size(n: int) -> Msg:
     if n < 1024 * 1024:
-        return f"{n / 1024:.0f} KB"
-    return f"{n / 2**20:.1f} MB"
+        return Msg(KB, n=n / 1024)
+    return Msg(MB, n=n / 2**20)

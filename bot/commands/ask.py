@@ -15,6 +15,7 @@ from bot.commands.replies import Reply, TextReply
 from bot.commands.search import SearchCommands
 from bot.commands.who import MAX_WHO_QUERY, WhoCommands
 from bot.core import Dossier
+from bot.i18n import Msg
 from bot.people.index import is_title_word
 from bot.texts import ASK_HOW
 
@@ -32,7 +33,7 @@ class AskCommands:
     def ask(self, args: str, caller: Caller | None = None, paged: bool = False) -> Reply:
         text = " ".join(args.split())
         if not text:
-            return TextReply.of(ASK_HOW.format(example=ASK_EXAMPLE), error=True)
+            return TextReply.of(Msg(ASK_HOW, example=ASK_EXAMPLE), error=True)
         words = content_words(text)
         if words and ":" not in text and '"' not in text:  # operators and phrases are for documents
             answer = self._who_answer(words)

@@ -18,6 +18,7 @@ class Caller:
     chat_type: str = "private"  # "private", "group" (groups and supergroups) or "channel"
     thread_id: int | None = None  # the forum topic asked in, where digests then go
     is_chat_admin: bool = False  # an administrator of the group asked in
+    language_code: str | None = None  # Telegram's language of the person asking ("ru", "en-GB"), if known
 
 
 _COMMAND_RE = re.compile(r"^/([A-Za-z0-9_]+)(?:@(\w+))?(?:\s+(.*))?$", re.DOTALL)

@@ -5,14 +5,42 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from bot.commands.caller import Caller
+from bot.commands.lang import reply_language
 from bot.commands.replies import Reply, TextReply
 from bot.core import Dossier
 from bot.digest import PeopleLookup, build_digest
+from bot.i18n import N_, Msg
 from bot.schedule import Schedule, ScheduleError, daily_at, parse_hhmm, parse_schedule
 from bot.settings import Settings
 
-NO_CHAT = "Digests are delivered to Telegram chats; subscribe from one."
-NOT_SUBSCRIBED_YET = "This chat is not subscribed yet: /subscribe first."
+NO_CHAT = N_("Digests are delivered to Telegram chats; subscribe from one.")
+NOT_SUBSCRIBED_YET = N_("This chat is not subscribed yet: /subscribe first.")
+FROM_A_CHANNEL = N_("Digests cannot be managed from a channel.")
+GROUP_ADMINS_ONLY = N_("Only the group's administrators can change its digest.")
+NEVER = N_("never")
+EVERY_DAY_AT = N_("every day at {time}")
+ON_THE_SCHEDULE = N_("on the schedule “{schedule}”")
+# TRANSLATORS: {when} is a moment ("2026-03-14 09:00 MSK"), {rule} one of the two messages above.
+NEXT_DUE = N_("The next digest is due {when} ({rule}), if anything new has arrived by then.")
+ALREADY_SUBSCRIBED = N_("This chat is already subscribed.")
+GROUP_SUBSCRIBED = N_(
+    "This group is subscribed. Each digest lists the documents added since the one before; the first "
+    "holds what arrives from now on."
+)
+USER_SUBSCRIBED = N_(
+    "You are subscribed. Each digest lists the documents added since the one before; the first "
+    "holds what arrives from now on."
+)
+HOW_TO_CHANGE = N_("Change the hour with /digest_time HH:MM, stop with /unsubscribe.")
+UNSUBSCRIBED = N_("Unsubscribed: no more digests here. /subscribe to start again.")
+NOTHING_TO_STOP = N_("This chat is not subscribed, so there is nothing to stop.")
+AT_WHAT_TIME = N_(
+    "At what time? Give it as HH:MM, e.g. /digest_time 08:30 (or /digest_time off for the shared schedule)"
+)
+SHARED_AGAIN = N_("Digests follow the shared schedule again.")
+DAILY_AT = N_("Digests now come daily at {time} ({zone}).")
+NOT_SUBSCRIBED = N_("This chat is not subscribed: /subscribe to get digests.")
+NOTHING_NEW = N_("Nothing new since the last digest.")
 
 
 class DigestCommands:
@@ -24,11 +52,11 @@ class DigestCommands:
     def _guard(self, caller: Caller) -> TextReply | None:
         """Why ``caller`` may not change this chat's subscription, or None when they may."""
         if caller.chat_id is None:
-            return TextReply.of(NO_CHAT, error=True)
+            return TextReply.of(Msg(NO_CHAT), error=True)
         if caller.chat_type == "channel":
-            return TextReply.of("Digests cannot be managed from a channel.", error=True)
+            return TextReply.of(Msg(FROM_A_CHANNEL), error=True)
         if caller.chat_type == "group" and not (caller.is_chat_admin or caller.is_admin):
-            return TextReply.of("Only the group's administrators can change its digest.", error=True)
+            return TextReply.of(Msg(GROUP_ADMINS_ONLY), error=True)
         return None
 
     def schedule_for(self, digest_time: str | None) -> Schedule:
@@ -37,13 +65,17 @@ class DigestCommands:
             return daily_at(parse_hhmm(digest_time), tz)
         return parse_schedule(self.settings.digest_schedule, tz)
 
-    def next_due_text(self, digest_time: str | None) -> str:
+    def next_due_text(self, digest_time: str | None) -> Msg:
         now = datetime.now(self.settings.tz)
         schedule = self.schedule_for(digest_time)
         due = schedule.next_after(now)
-        when = due.strftime("%Y-%m-%d %H:%M %Z") if due else "never"
-        rule = f"every day at {digest_time}" if digest_time else f"on the schedule “{schedule.text}”"
-        return f"The next digest is due {when} ({rule}), if anything new has arrived by then."
+        when = due.astimezone(self.settings.tz) if due else Msg(NEVER)
+        rule = (
+            Msg(EVERY_DAY_AT, time=digest_time)
+            if digest_time
+            else Msg(ON_THE_SCHEDULE, schedule=schedule.text)
+        )
+        return Msg(NEXT_DUE, when=when, rule=rule)
 
     def subscribe(self, caller: Caller) -> Reply:
         refusal = self._guard(caller)
@@ -51,17 +83,17 @@ class DigestCommands:
             return refusal
         assert caller.chat_id is not None
         kind = "group" if caller.chat_type == "group" else "user"
-        created = self.dossier.store.subscribe(caller.chat_id, caller.thread_id, kind, caller.user_id)
-        existing = created or self.dossier.store.subscription(caller.chat_id)
+        created = self.dossier.subscribe(caller.chat_id, caller.thread_id, kind, caller.user_id)
+        existing = created or self.dossier.subscription(caller.chat_id)
         due = self.next_due_text(existing.digest_time if existing else None)
         if created is None:
-            return TextReply.of("This chat is already subscribed.", due)
-        who = "This group is" if kind == "group" else "You are"
+            return TextReply.of(Msg(ALREADY_SUBSCRIBED), due)
+        if kind == "user" and self.dossier.store.language_choices(None, caller.chat_id)[1] is None:
+            # Its digests come in the language it subscribed in, unless the user chooses another.
+            language = reply_language(self.dossier.store, self.settings, caller)
+            self.dossier.store.set_language_choice("chat", caller.chat_id, language, None)
         return TextReply.of(
-            f"{who} subscribed. Each digest lists the documents added since the one before; the first "
-            "holds what arrives from now on.",
-            due,
-            "Change the hour with /digest_time HH:MM, stop with /unsubscribe.",
+            Msg(GROUP_SUBSCRIBED if kind == "group" else USER_SUBSCRIBED), due, Msg(HOW_TO_CHANGE)
         )
 
     def unsubscribe(self, caller: Caller) -> Reply:
@@ -69,9 +101,9 @@ class DigestCommands:
         if refusal:
             return refusal
         assert caller.chat_id is not None
-        if self.dossier.store.unsubscribe(caller.chat_id):
-            return TextReply.of("Unsubscribed: no more digests here. /subscribe to start again.")
-        return TextReply.of("This chat is not subscribed, so there is nothing to stop.", error=True)
+        if self.dossier.unsubscribe(caller.chat_id):
+            return TextReply.of(Msg(UNSUBSCRIBED))
+        return TextReply.of(Msg(NOTHING_TO_STOP), error=True)
 
     def digest_time(self, args: str, caller: Caller) -> Reply:
         refusal = self._guard(caller)
@@ -79,36 +111,31 @@ class DigestCommands:
             return refusal
         assert caller.chat_id is not None
         if not args.strip():
-            return TextReply.of(
-                "At what time? Give it as HH:MM, e.g. /digest_time 08:30 (or /digest_time off for the "
-                "shared schedule)",
-                error=True,
-            )
+            return TextReply.of(Msg(AT_WHAT_TIME), error=True)
         if args.strip().lower() in ("off", "default", "reset"):
-            if not self.dossier.store.set_digest_time(caller.chat_id, None):
-                return TextReply.of(NOT_SUBSCRIBED_YET, error=True)
-            return TextReply.of("Digests follow the shared schedule again.", self.next_due_text(None))
+            if not self.dossier.set_digest_time(caller.chat_id, None):
+                return TextReply.of(Msg(NOT_SUBSCRIBED_YET), error=True)
+            return TextReply.of(Msg(SHARED_AGAIN), self.next_due_text(None))
         try:
             at = parse_hhmm(args)
         except ScheduleError as exc:
             return TextReply.of_error(exc)
-        if not self.dossier.store.set_digest_time(caller.chat_id, f"{at:%H:%M}"):
-            return TextReply.of(NOT_SUBSCRIBED_YET, error=True)
+        if not self.dossier.set_digest_time(caller.chat_id, f"{at:%H:%M}"):
+            return TextReply.of(Msg(NOT_SUBSCRIBED_YET), error=True)
         return TextReply.of(
-            f"Digests now come daily at {at:%H:%M} ({self.settings.timezone}).",
-            self.next_due_text(f"{at:%H:%M}"),
+            Msg(DAILY_AT, time=f"{at:%H:%M}", zone=self.settings.timezone), self.next_due_text(f"{at:%H:%M}")
         )
 
     def digest_preview(self, caller: Caller) -> Reply:
         """What the next digest would hold, without advancing anything."""
         if caller.chat_id is None:
-            return TextReply.of(NO_CHAT, error=True)
-        sub = self.dossier.store.subscription(caller.chat_id)
+            return TextReply.of(Msg(NO_CHAT), error=True)
+        sub = self.dossier.subscription(caller.chat_id)
         if sub is None:
-            return TextReply.of("This chat is not subscribed: /subscribe to get digests.", error=True)
+            return TextReply.of(Msg(NOT_SUBSCRIBED), error=True)
         digest = build_digest(
             self.dossier.store, sub, datetime.now(UTC), self.people, preview=True, tz=self.settings.tz
         )
         if digest is None:
-            return TextReply.of("Nothing new since the last digest.", self.next_due_text(sub.digest_time))
+            return TextReply.of(Msg(NOTHING_NEW), self.next_due_text(sub.digest_time))
         return digest

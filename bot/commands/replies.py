@@ -12,6 +12,7 @@ from typing import Literal
 
 from bot.digest import DigestReply
 from bot.errors import UserError
+from bot.i18n import Language
 from bot.ingest.report import IngestReport
 from bot.models import Document, PersonDocument, SearchHit, SearchPage
 from bot.people import Person, RoleRecord
@@ -32,9 +33,10 @@ class CommandInfo:
 class TextReply:
     """A short message in plain words. ``error`` replies explain what went wrong and what to do.
 
-    A reply to a ``UserError`` keeps the error itself in ``problem``: ``lines[0]`` is its English wording,
-    and the renderers word it again from its code and params (``bot.render_text.text_lines``), which is
-    where another interface language will come in."""
+    Each line is a ``bot.i18n.Msg`` (a message id and its params, worded in the reader's language by the
+    renderer; as a ``str`` it is its English) or a plain string shown as it is. A reply to a ``UserError``
+    keeps the error itself in ``problem``: ``lines[0]`` is its English wording, and the renderers word it
+    again in the reader's language from its code and params (``bot.render_text.text_lines``)."""
 
     lines: tuple[str, ...]
     error: bool = False
@@ -51,7 +53,21 @@ class TextReply:
 
 
 @dataclass(frozen=True)
+class LanguageReply:
+    """/lang: the language chosen for a user (in a private chat) or for a group (``scope``), None when
+    nothing is chosen there (Telegram's language decides), and whether this command just chose it. The
+    transport shows buttons to choose."""
+
+    scope: Literal["user", "chat"]
+    chosen: Language | None
+    changed: bool
+
+
+@dataclass(frozen=True)
 class HelpReply:
+    """/help: the intro (a message, with the number of documents), the commands (their ``summary`` and
+    ``args`` are message ids) and the query language."""
+
     intro: str
     commands: tuple[CommandInfo, ...]
     footer: tuple[str, ...] = ()
@@ -140,4 +156,5 @@ Reply = (
     | IngestReply
     | ConfirmDeleteReply
     | WhoReply
+    | LanguageReply
 )

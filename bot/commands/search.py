@@ -10,18 +10,27 @@ from bot.commands.questions import is_question, without_question_words
 from bot.commands.replies import DocumentReply, Reply, SearchReply, TextReply
 from bot.core import Dossier
 from bot.dates import DateBoundError
+from bot.i18n import N_, Msg
 from bot.models import SearchHit, SearchPage
 from bot.search.query import Query, parse_query
 
 SEARCH_PAGE_SIZE = 5
 SESSION_TTL = timedelta(days=7)
-EXPIRED = "This search has expired. Send /search again."
 MAX_DOC_ID = 2**62
 
-QUERY_HELP = (
+EXPIRED = N_("This search has expired. Send /search again.")
+QUERY_HELP = N_(
     'Query language: words in any order; "exact phrase"; -word to exclude; '
     "since:2024-01 and until:2024-12-31 to filter by date (YYYY, YYYY-MM or YYYY-MM-DD)."
 )
+# TRANSLATORS: {command} is a command name such as "doc" or "delete".
+WHICH_DOCUMENT = N_("Which document? Give its number, e.g. /{command} 3")
+NOT_A_NUMBER = N_("“{text}” is not a document number. Use the #number from a search.")
+WHAT_TO_LOOK_FOR = N_("Tell me what to look for, e.g. /search Masadykov secretary general")
+NO_WORDS = N_("Your query has no words to search for.")
+STOP_WORDS_ONLY = N_("Your query only has very common words (like “the” or “of”), which every document has.")
+MORE_SPECIFIC = N_("Add a more specific word.")
+NO_SUCH_DOCUMENT = N_("There is no document #{id}.")
 
 
 def doc_number(raw: str, command: str) -> int | TextReply:
@@ -29,12 +38,10 @@ def doc_number(raw: str, command: str) -> int | TextReply:
     command in the example)."""
     raw = raw.strip().lstrip("#")
     if not raw:
-        return TextReply.of(f"Which document? Give its number, e.g. /{command} 3", error=True)
+        return TextReply.of(Msg(WHICH_DOCUMENT, command=command), error=True)
     # isdecimal, not isdigit: "²" and "①" are digits to isdigit() and no number to int().
     if not raw.isdecimal() or int(raw) > MAX_DOC_ID:
-        return TextReply.of(
-            f"“{raw[:40]}” is not a document number. Use the #number from a search.", error=True
-        )
+        return TextReply.of(Msg(NOT_A_NUMBER, text=raw[:40]), error=True)
     return int(raw)
 
 
@@ -68,9 +75,7 @@ class SearchCommands:
         there is more than one page. A ``question`` (by default: what reads as one, ``is_question``) is
         searched without its question words and answered with its best passage too."""
         if not args.strip():
-            return TextReply.of(
-                "Tell me what to look for, e.g. /search Masadykov secretary general", QUERY_HELP, error=True
-            )
+            return TextReply.of(Msg(WHAT_TO_LOOK_FOR), Msg(QUERY_HELP), error=True)
         if question is None:
             question = is_question(args)
         try:
@@ -81,20 +86,16 @@ class SearchCommands:
             query = without_question_words(query)
         if query.is_empty:
             notes = query.notes
-            return TextReply.of("Your query has no words to search for.", *notes, QUERY_HELP, error=True)
+            return TextReply.of(Msg(NO_WORDS), *notes, Msg(QUERY_HELP), error=True)
         page = self._page(query, page_size, max(0, offset))
         if page.stop_words_only:
-            return TextReply.of(
-                "Your query only has very common words (like “the” or “of”), which every document has.",
-                "Add a more specific word.",
-                error=True,
-            )
+            return TextReply.of(Msg(STOP_WORDS_ONLY), Msg(MORE_SPECIFIC), error=True)
         session = None
         if paged and page.total > page_size:
             who = caller or Caller()
             # A question asked with /ask need not look like one: its pages must still be searched as one.
             kept = args if not question or is_question(args) else args.rstrip() + "?"
-            session = self.dossier.store.create_search_session(kept, who.user_id, who.chat_id, SESSION_TTL).id
+            session = self.dossier.create_search_session(kept, who.user_id, who.chat_id, SESSION_TTL).id
         answer = best_passage(page) if question and not page.offset else None
         return SearchReply(page, page_size, query.notes, session, answer)
 
@@ -128,9 +129,9 @@ class SearchCommands:
         """Another page of a search started earlier (a Prev/Next button), or why it cannot be shown. A
         search pages only in the chat it was made in: its buttons are there, and a session id carried
         elsewhere (a forged button) must not show one chat's results in another."""
-        session = self.dossier.store.get_search_session(session_id)
+        session = self.dossier.search_session(session_id)
         if session is None or session.expired() or session.chat_id != caller.chat_id:
-            return TextReply.of(EXPIRED, error=True)
+            return TextReply.of(Msg(EXPIRED), error=True)
         reply = self.search(session.query, offset=offset, page_size=page_size)
         if isinstance(reply, SearchReply):
             return SearchReply(reply.page, page_size, reply.notes, session.id)
@@ -152,5 +153,5 @@ class SearchCommands:
             return parsed
         doc = self.dossier.document(parsed)
         if doc is None:
-            return TextReply.of(f"There is no document #{parsed}.", error=True)
+            return TextReply.of(Msg(NO_SUCH_DOCUMENT, id=parsed), error=True)
         return DocumentReply(doc)

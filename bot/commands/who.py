@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.commands.replies import PersonEntry, Reply, TextReply, WhoReply
 from bot.core import Dossier
+from bot.i18n import N_, NP_, Msg
 from bot.people import Person, RoleRecord
 from bot.people.cards import CLEAR_LEAD, dominates
 
@@ -11,10 +12,22 @@ MAX_WHO_QUERY = 120  # longer than any name with its title: a pasted paragraph, 
 CARD_SENTENCES = 10  # documents on a person's card that come with the sentence naming them
 MAX_CHOICES = 8
 MAX_HOLDERS = 12
-WHO_HELP = (
+PEOPLE_BROKEN = N_("The people index could not be built: {failure}.")
+PEOPLE_BROKEN_HINT = N_(
+    "/who cannot answer until that is repaired; the error is in the bot's log for its admins."
+)
+WHO_HELP = N_(
     "Ask with a name in any spelling (/who Masadykov, /who Масадыков, /who zas) "
     "or a role (/who secretary general)."
 )
+WHOM = N_("Whom are you looking for?")
+# TRANSLATORS: English writes {n:,} for "1,234"; write {n} (no separator) or {n:,} as you prefer.
+TOO_LONG = NP_(
+    "That is {n:,} character, too long for a name or a role.",
+    "That is {n:,} characters, too long for a name or a role.",
+)
+NO_LETTERS = N_("“{text}” has no letters, so it names no one.")
+ONE_LETTER = N_("One letter could be anyone: give at least two.")
 
 
 class WhoCommands:
@@ -26,16 +39,17 @@ class WhoCommands:
         matches, or nobody with the nearest names. Bad input is explained, never searched."""
         query = " ".join(args.split())
         if not query:
-            return TextReply.of("Whom are you looking for?", WHO_HELP, error=True)
+            return TextReply.of(Msg(WHOM), Msg(WHO_HELP), error=True)
         if len(query) > MAX_WHO_QUERY:
-            return TextReply.of(
-                f"That is {len(query):,} characters, too long for a name or a role.", WHO_HELP, error=True
-            )
+            return TextReply.of(Msg(TOO_LONG, n=len(query)), Msg(WHO_HELP), error=True)
         letters = sum(ch.isalpha() for ch in query)
         if letters == 0:
-            return TextReply.of(f"“{query[:40]}” has no letters, so it names no one.", WHO_HELP, error=True)
+            return TextReply.of(Msg(NO_LETTERS, text=query[:40]), Msg(WHO_HELP), error=True)
         if letters < 2:
-            return TextReply.of("One letter could be anyone: give at least two.", WHO_HELP, error=True)
+            return TextReply.of(Msg(ONE_LETTER), Msg(WHO_HELP), error=True)
+        broken = self._people_unavailable()
+        if broken is not None:
+            return broken
         matches = self.dossier.who(query, limit=200)
         if not matches:
             return WhoReply(query, "none", suggestions=tuple(self.dossier.suggest_people(query)))
@@ -58,9 +72,20 @@ class WhoCommands:
             return WhoReply(person.name, "person", (self._entry(person, CARD_SENTENCES),))
         return self.who(key.split("#")[0])
 
-    def who_all(self) -> WhoReply:
+    def who_all(self) -> Reply:
         """Every person (``python -m bot who --all``), the most documented first."""
+        broken = self._people_unavailable()
+        if broken is not None:
+            return broken
         return WhoReply("", "choices", tuple(self._entry(p) for p in self.dossier.all_people()))
+
+    def _people_unavailable(self) -> TextReply | None:
+        """When the people index could not be built (a damaged store), say so: an empty index would
+        answer "No one called …" for everyone, which is wrong and silent."""
+        failure = self.dossier.people_failure()
+        if failure is None:
+            return None
+        return TextReply.of(Msg(PEOPLE_BROKEN, failure=failure), Msg(PEOPLE_BROKEN_HINT), error=True)
 
     def _entry(self, person: Person, sentences: int = 0, roles: tuple[RoleRecord, ...] = ()) -> PersonEntry:
         return PersonEntry(person, tuple(self.dossier.person_documents(person, sentences)), roles)

@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import sqlite3
 import struct
 import threading
 from collections.abc import Iterator
@@ -49,6 +48,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from bot.errors import NoSuchDocument
 from bot.ingest import SCAN_BATCH
 from bot.store import Store
 from bot.textnorm import WORD_RE, normalize_for_hash
@@ -335,10 +335,10 @@ class NearDupCache:
         for k in range(0, len(missing), SCAN_BATCH):
             docs = self._store.get_many(missing[k : k + SCAN_BATCH])
             sigs = {doc_id: signature(doc.text) for doc_id, doc in docs.items()}
-            with self._store.transaction() as db:
+            with self._store.transaction() as tx:
                 for doc_id, blob in sigs.items():
-                    with suppress(sqlite3.IntegrityError):  # deleted meanwhile
-                        self._store.set_signature(db, doc_id, blob)
+                    with suppress(NoSuchDocument):  # deleted meanwhile
+                        self._store.set_signature(tx, doc_id, blob)
         with self._lock:
             if missing or self._index is None:
                 self._index = None  # reloaded whole: the rows just stored are not in memory yet
@@ -350,9 +350,9 @@ class NearDupCache:
         for k in range(0, len(missing), SCAN_BATCH):
             docs = self._store.get_many(missing[k : k + SCAN_BATCH])
             sigs = {doc_id: signature(doc.text) for doc_id, doc in docs.items()}
-            with self._store.transaction() as db:
+            with self._store.transaction() as tx:
                 for doc_id, blob in sigs.items():
-                    self._store.set_signature(db, doc_id, blob)
+                    self._store.set_signature(tx, doc_id, blob)
             for doc_id, blob in sigs.items():
                 index.add(doc_id, blob)
         if missing:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -28,7 +27,7 @@ from bot.ingest.report import IngestReport, Outcome, Status
 from bot.models import CorpusFile, NewDocument, Progress
 from bot.people import EXTRACTOR_VERSION
 from bot.people.service import PeopleService, people_json
-from bot.store import Store
+from bot.store import Store, Tx
 
 STAGE_CHUNK = 64  # uploaded documents whose originals are fsynced together (each still commits alone)
 
@@ -95,14 +94,14 @@ class IngestPipeline:
         people: list[_DocPeople] = []
         # The people index is being built: add to the built one (writers wait, so none is missed).
         with self.people.ready() as people_index:
-            with self.store.transaction() as db:
+            with self.store.transaction() as tx:
                 seen: dict[str, int] = {}
                 for item in batch:
                     p = item.prepared
                     existing = seen.get(p.sha256) or self.store.find_by_hash(p.sha256)
                     if existing is not None and existing != item.replaces:
                         if item.corpus_file is not None:
-                            self.store.record_corpus_file(db, _with_doc(item.corpus_file, existing))
+                            self.store.record_corpus_file(tx, _with_doc(item.corpus_file, existing))
                         outcomes.append(
                             Outcome(
                                 p.source, "duplicate", existing, p.title, reason=f"same text as #{existing}"
@@ -112,18 +111,18 @@ class IngestPipeline:
                     new = NewDocument(p.source, p.title, p.published, p.text, p.sha256, item.added_by)
                     status: Status
                     if item.replaces is not None and self.store.exists(item.replaces):
-                        self.store.replace_document(db, item.replaces, new)
+                        self.store.replace_document(tx, item.replaces, new)
                         doc_id, status = item.replaces, "updated"
                     else:
-                        doc_id, status = self.store.insert_document(db, new), "added"
+                        doc_id, status = self.store.insert_document(tx, new), "added"
                     seen[p.sha256] = doc_id
-                    self._store_extras(db, doc_id, item)
+                    self._store_extras(tx, doc_id, item)
                     if item.corpus_file is not None:
-                        self.store.record_corpus_file(db, _with_doc(item.corpus_file, doc_id))
+                        self.store.record_corpus_file(tx, _with_doc(item.corpus_file, doc_id))
                     outcomes.append(Outcome(p.source, status, doc_id, p.title))
                     to_index.append((doc_id, p, item.words))
                     if self.people.enabled:
-                        people.append(self._store_people(db, doc_id, p, item.mentions))
+                        people.append(self._store_people(tx, doc_id, p, item.mentions))
             given = [w for _, _, w in to_index if w is not None]
             self._index().add_many(
                 [(doc_id, p.title, p.text, p.published) for doc_id, p, _ in to_index],
@@ -133,27 +132,25 @@ class IngestPipeline:
                 people_index.add_stored(doc_id, published, data)
         return outcomes
 
-    def _store_people(
-        self, db: sqlite3.Connection, doc_id: int, p: Prepared, found: str | None = None
-    ) -> _DocPeople:
+    def _store_people(self, tx: Tx, doc_id: int, p: Prepared, found: str | None = None) -> _DocPeople:
         """Extract a document's people (unless a worker did: ``found``) and store them in the document's
         own transaction (replacing a replaced document's); the caller updates the in-memory index once
         that has committed. Offsets only: a card finds its few sentences in the text later."""
         if found is None:
             found = people_json(p.text, p.published)
-        self.store.set_people(db, doc_id, EXTRACTOR_VERSION, found)
+        self.store.set_people(tx, doc_id, EXTRACTOR_VERSION, found)
         return doc_id, p.published, found
 
-    def _store_extras(self, db: sqlite3.Connection, doc_id: int, item: Pending) -> None:
+    def _store_extras(self, tx: Tx, doc_id: int, item: Pending) -> None:
         """The rows that belong to a document, in its own transaction: its original and its signature
         (a changed corpus file's old signature is dropped, to be recomputed when next needed)."""
         if item.original is not None:
             file, kind, size = item.original
-            self.store.add_original(db, doc_id, file, kind, size)
+            self.store.add_original(tx, doc_id, file, kind, size)
         if item.signature is not None:
-            self.store.set_signature(db, doc_id, item.signature, item.similar_to, item.similarity)
+            self.store.set_signature(tx, doc_id, item.signature, item.similar_to, item.similarity)
         elif item.replaces is not None:
-            self.store.clear_signature(db, doc_id)
+            self.store.clear_signature(tx, doc_id)
         hold_point()
 
     # ----------------------------------------------------------------- uploads and the CLI
@@ -371,8 +368,8 @@ class IngestPipeline:
             "duplicates": duplicates,
             "skipped": skipped,
         }
-        with self.store.transaction() as db:
-            self.store.set_meta(db, "last_ingest", json.dumps(entry, ensure_ascii=False))
+        with self.store.transaction() as tx:
+            self.store.set_meta(tx, "last_ingest", json.dumps(entry, ensure_ascii=False))
 
 
 def _with_doc(entry: CorpusFile, doc_id: int) -> CorpusFile:

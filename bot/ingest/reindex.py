@@ -4,11 +4,11 @@ extractor, a new date rule."""
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from collections.abc import Callable
 from pathlib import Path
 
+from bot.errors import DuplicateText
 from bot.ingest import SCAN_BATCH, neardup
 from bot.ingest.formats import DEFAULT_LIMITS, Extracted, Limits, extract
 from bot.ingest.pipeline import IngestPipeline
@@ -33,7 +33,7 @@ def reindex(
     batch: list[tuple[Document, Prepared | None, str | None]] = []
 
     def flush() -> None:
-        with pipeline.lock, store.transaction() as db:
+        with pipeline.lock, store.transaction() as tx:
             for doc, p, why in batch:
                 if why is not None:
                     report.kept.append((doc.id, why))
@@ -45,12 +45,12 @@ def reindex(
                 ):
                     new = NewDocument(doc.source, p.title, p.published, p.text, p.sha256, doc.added_by)
                     try:
-                        store.replace_document(db, doc.id, new)
+                        store.replace_document(tx, doc.id, new)
                         report.changed += 1
-                    except sqlite3.IntegrityError:
+                    except DuplicateText:
                         report.kept.append((doc.id, "its text now reads the same as another document's"))
                         text = doc.text
-                store.set_signature(db, doc.id, neardup.signature(text))
+                store.set_signature(tx, doc.id, neardup.signature(text))
         batch.clear()
 
     for n, doc in enumerate(store.iter_documents(), start=1):

@@ -62,9 +62,9 @@ def scan_corpus(pipeline: IngestPipeline, corpus_dir: Path, progress: Progress |
             report.outcomes.extend(pipeline.store_batch(items))
         if rejected:
             # Remembered, so an unchanged bad file is not re-read and re-reported on every scan.
-            with pipeline.lock, store.transaction() as db:
+            with pipeline.lock, store.transaction() as tx:
                 for entry in rejected:
-                    store.record_corpus_file(db, entry)
+                    store.record_corpus_file(tx, entry)
             rejected.clear()
 
     todo: list[tuple[str, Path, CorpusFile, CorpusFile | None]] = []

@@ -8,6 +8,8 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
+from bot import texts
+from bot.i18n import Language, Msg, format_date, say, translator
 from bot.people.model import Person, RoleRecord, role_key
 from bot.people.places import country_named
 
@@ -25,19 +27,20 @@ def dominates(top: Person, runner_up: Person) -> bool:
     )
 
 
-def day(d: date | None) -> str:
-    """A date as cards and lists show it."""
-    return d.isoformat() if d else "undated"
+def day(d: date | None, lang: Language = "en") -> str:
+    """A day as ``lang`` writes it (``2026-03-14``, ``14 марта 2026``), or "undated"."""
+    return format_date(d, lang)
 
 
 def role_text(role: RoleRecord) -> str:
-    """``Secretary General, CSTO`` (``former`` when the text says so); a country named by its adjective
-    by its name ("Prime Minister, Japan" for "Japanese Prime Minister")."""
-    title = f"former {role.title}" if role.former else role.title
+    """``Secretary General, CSTO`` (``former`` when the text says so, worded in the reader's language: a
+    ``Msg``); a country named by its adjective by its name ("Prime Minister, Japan" for "Japanese Prime
+    Minister"). The title and the organisation are the documents' own words."""
+    title = Msg(texts.FORMER, title=role.title) if role.former else role.title
     if not role.org:
         return title
     country = country_named(role.org)
-    return f"{title}, {country[0] if country and country[1] else role.org}"
+    return Msg("{title}, {org}", title=title, org=country[0] if country and country[1] else role.org)
 
 
 @dataclass(frozen=True)
@@ -50,13 +53,20 @@ class RoleLine:
     last: RoleRecord  # the last dated statement (the first if none is dated)
     documents: int
 
-    def text(self) -> str:
+    def text(self, lang: Language = "en") -> str:
         """``Treasury Secretary, U.S. — 1987-02-26 to 1987-10-20, 41 documents (first #7659)``."""
         first, last = self.first, self.last
+        t = translator(lang)
+        label = say(self.label, lang)
         if self.documents == 1:
-            return f"{self.label} — {day(first.date)}, #{first.doc_id}"
-        span = day(first.date) if first.date == last.date else f"{day(first.date)} to {day(last.date)}"
-        return f"{self.label} — {span}, {self.documents} documents (first #{first.doc_id})"
+            return f"{label} — {day(first.date, lang)}, #{first.doc_id}"
+        span = day(first.date, lang)
+        if first.date != last.date:
+            span = t.gettext(texts.SPAN).format(start=span, end=day(last.date, lang))
+        documents = t.ngettext(*texts.POST_DOCUMENTS, self.documents).format(
+            n=self.documents, id=first.doc_id
+        )
+        return f"{label} — {span}, {documents}"
 
 
 DOMINANT_ORG_SHARE = 0.9  # of a title's statements with an organisation, for those without one to join it

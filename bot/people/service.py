@@ -58,6 +58,9 @@ class PeopleService:
         self._ready = threading.Event()
         self._ready.set()
         self._thread: threading.Thread | None = None
+        # Why the last build failed (a damaged store, say), or None: /who and /stats say so rather than
+        # answering from an empty index as though nobody were named.
+        self.failure: str | None = None
 
     # ----------------------------------------------------------------- building
     def start(self) -> None:
@@ -82,8 +85,9 @@ class PeopleService:
     def _build(self) -> None:
         """From the stored mentions (no text is re-read), after extracting those of documents stored
         without them (before people existed, or by an older extractor). Writers wait meanwhile, so no
-        document ingested during the build is missed; a failure leaves an empty index, logged. Never
-        takes the lock (module docstring)."""
+        document ingested during the build is missed; a failure leaves the index as it was, logged as an
+        ERROR and kept in ``failure`` for /who and /stats to tell. Never takes the lock (module
+        docstring)."""
         started = time.perf_counter()
         try:
             backfilled = self._backfill()
@@ -92,7 +96,9 @@ class PeopleService:
                 fresh.add_stored(doc_id, published, data)
             persons = len(fresh.persons())  # cluster now rather than on the first /who
             self._index = fresh
-        except Exception:
+            self.failure = None
+        except Exception as exc:
+            self.failure = str(exc) or type(exc).__name__
             log.exception("people index could not be built; /who answers from what arrives from now on")
             return
         finally:
@@ -108,12 +114,17 @@ class PeopleService:
         missing = self._store.documents_without_people(EXTRACTOR_VERSION)
         for k in range(0, len(missing), BACKFILL_BATCH):
             docs = self._store.get_many(missing[k : k + BACKFILL_BATCH])
-            with self._store.transaction() as db:
+            with self._store.transaction() as tx:
                 for doc in docs.values():
                     self._store.set_people(
-                        db, doc.id, EXTRACTOR_VERSION, people_json(doc.text, doc.published)
+                        tx, doc.id, EXTRACTOR_VERSION, people_json(doc.text, doc.published)
                     )
         return len(missing)
+
+    def build_failure(self) -> str | None:
+        """Why the people index could not be built, or None when it was (waits for a build under way)."""
+        self._ready.wait()
+        return self.failure
 
     # ----------------------------------------------------------------- access
     @contextmanager

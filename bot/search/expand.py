@@ -19,6 +19,8 @@ import numpy.typing as npt
 from rapidfuzz import process
 from rapidfuzz.distance import OSA, Levenshtein
 
+from bot.search import snapshot
+
 MAX_PREFIX_EXPANSIONS = 40
 MAX_FUZZY_EXPANSIONS = 40
 MAX_WORD_LETTERS = 40
@@ -32,6 +34,7 @@ def max_edits(length: int) -> int:
     return 1 if length < 8 else 2
 
 
+@snapshot.register
 class DeleteIndex:
     """One-deletion variants of the vocabulary's spellings, for symmetric-delete typo lookup.
 

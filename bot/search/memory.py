@@ -14,8 +14,8 @@ completions is in ``expand.py``.
 
 from __future__ import annotations
 
+import logging
 import math
-import pickle
 from array import array
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -28,10 +28,12 @@ import numpy as np
 import numpy.typing as npt
 from rapidfuzz.distance import Levenshtein
 
-from bot.search import Highlighter, Hit, IndexedDoc, SearchResult, Word, index_words
+from bot.search import Highlighter, Hit, IndexedDoc, SearchResult, Word, index_words, snapshot
 from bot.search.expand import Candidates, DeleteIndex, Expansion
 from bot.search.query import Query
 from bot.textnorm import STOP_WORDS, WORD_RE, Analyzer, is_cyrillic
+
+log = logging.getLogger(__name__)
 
 FloatArray = npt.NDArray[np.float32]
 IntArray = npt.NDArray[np.int32]
@@ -52,7 +54,7 @@ RERANK_POOL = 30
 # "zanzibar" became "tangible", which shares only its length and four letters.
 SUGGEST_SIMILARITY = 0.5
 MERGE_AT = 2_000_000  # pending (document, key) pairs merged into the postings at once
-SNAPSHOT_VERSION = 4  # 4: the classes moved from bot.index to bot.search
+SNAPSHOT_VERSION = 5  # 5: data only (bot/search/snapshot.py), no longer a pickle
 
 
 @dataclass
@@ -69,6 +71,7 @@ _EMPTY_SLOTS: IntArray = np.empty(0, dtype=np.int32)
 _EMPTY_TF: FloatArray = np.empty(0, dtype=np.float32)
 
 
+@snapshot.register
 class _Column:
     """A growable numpy column (amortised doubling). Never resized in place, so a view handed out
     earlier stays valid: ``array.array`` refuses to grow while numpy views of it exist."""
@@ -184,32 +187,21 @@ class MemoryIndex:
         self._reset_caches()
 
     def save(self, path: Path, stamp: str) -> None:
-        """Write a snapshot atomically (temp file + rename): a crash mid-write leaves the old one."""
-        tmp = path.with_suffix(".tmp")
-        with tmp.open("wb") as fh:
-            pickle.dump((SNAPSHOT_VERSION, stamp, self), fh, protocol=pickle.HIGHEST_PROTOCOL)
-        tmp.replace(path)
+        """Write a snapshot (data only, checksummed, atomic: ``bot/search/snapshot.py``)."""
+        snapshot.write(path, {"version": SNAPSHOT_VERSION, "index": self.__getstate__()}, stamp)
 
     @classmethod
     def open(cls, path: Path, stamp: str) -> Self | None:
-        """The snapshot at ``path`` if it was written for this exact store state, else None.
-
-        The snapshot is our own file in our own data dir; it is never read from elsewhere. One written
-        by an older layout of the classes (ImportError: a module moved) is rebuilt, like a stale one."""
-        try:
-            with path.open("rb") as fh:
-                version, saved_stamp, index = pickle.load(fh)
-        except (
-            OSError,
-            pickle.UnpicklingError,
-            EOFError,
-            ValueError,
-            TypeError,
-            AttributeError,
-            ImportError,
-        ):
+        """The snapshot at ``path`` if it is whole and was written for this exact store state, else None
+        (the caller rebuilds from the store)."""
+        saved = snapshot.read(path, stamp)
+        if saved is None or saved.get("version") != SNAPSHOT_VERSION:
             return None
-        if version != SNAPSHOT_VERSION or saved_stamp != stamp or not isinstance(index, cls):
+        index = cls.__new__(cls)
+        try:
+            index.__setstate__(saved["index"])
+        except (KeyError, ValueError, TypeError) as exc:  # a snapshot of another shape: rebuild
+            log.warning("index snapshot %s not used (%s); rebuilding from the store", path, exc)
             return None
         return index
 
