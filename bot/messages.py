@@ -40,6 +40,11 @@ ENGLISH: dict[str, str] = {
         "DOSSIER_CORPUS_DIR: the folder {path!r} does not exist "
         "(create it, or point the setting at your documents)"
     ),
+    # hostile or broken input, and a full disk (bot/ingest/)
+    "ingest.html_too_deep": "this page is too deeply nested to read (more than {limit} levels)",
+    "ingest.html_too_slow": "this page is too complex to read in time (over {seconds} seconds)",
+    "ingest.html_unreadable": "this page could not be read",
+    "ingest.disk_full": "the disk is full, nothing was added",
 }
 
 LANGUAGES: dict[str, dict[str, str]] = {"en": ENGLISH}

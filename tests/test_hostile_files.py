@@ -1,0 +1,50 @@
+"""Hostile and misleading files (issue 16, items 3 and 6): each is answered quickly with a clear reason,
+and what looks like one format but is another is read as what it is."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.ingest import IngestError
+from bot.ingest.formats import DEFAULT_LIMITS, Extracted, Limits, Skipped, extract
+from bot.ingest.formats.html import MAX_DEPTH
+
+
+def only(outcomes: list[Extracted | Skipped]) -> Extracted:
+    assert len(outcomes) == 1 and isinstance(outcomes[0], Extracted), outcomes
+    return outcomes[0]
+
+
+def refused(name: str, data: bytes, limits: Limits = DEFAULT_LIMITS) -> str:
+    with pytest.raises(IngestError) as caught:
+        extract(name, data, limits=limits)
+    return str(caught.value)
+
+
+# --- web pages -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("depth", [MAX_DEPTH + 100, 10_000, 100_000])
+def test_a_page_nested_too_deep_is_refused(depth: int) -> None:
+    page = "<html><body>" + "<div>" * depth + "deep" + "</div>" * depth + "</body></html>"
+    reason = refused("nested.html", page.encode())
+    assert reason == f"this page is too deeply nested to read (more than {MAX_DEPTH} levels)"
+
+
+def test_millions_of_unclosed_tags_are_refused() -> None:
+    assert "too deeply nested" in refused("bold.html", b"<html><body>" + b"<b>" * 3_000_000)
+
+
+def test_a_page_nested_within_the_limit_is_read() -> None:
+    depth = MAX_DEPTH - 10
+    page = "<html><body>" + "<div>" * depth + "Deep text here" + "</div>" * depth + "</body></html>"
+    assert only(extract("nested.html", page.encode())).text == "Deep text here"
+
+
+def test_unclosed_paragraphs_and_items_are_siblings_not_nesting() -> None:
+    # Old hand-written pages never close <p> or <li>: thousands of them are a long page, not a deep one.
+    paragraphs = "".join(f"<p>Paragraph {n}" for n in range(2000))
+    items = "<ul>" + "".join(f"<li>Item {n}" for n in range(2000)) + "</ul>"
+    doc = only(extract("old.html", f"<html><body>{paragraphs}{items}</body></html>".encode()))
+    lines = doc.text.split("\n")
+    assert lines[:2] == ["Paragraph 0", "Paragraph 1"] and lines[-1] == "Item 1999" and len(lines) == 4000
