@@ -3,6 +3,9 @@ and what looks like one format but is another is read as what it is."""
 
 from __future__ import annotations
 
+import io
+import zipfile
+
 import pytest
 
 from bot.ingest import IngestError
@@ -48,3 +51,31 @@ def test_unclosed_paragraphs_and_items_are_siblings_not_nesting() -> None:
     doc = only(extract("old.html", f"<html><body>{paragraphs}{items}</body></html>".encode()))
     lines = doc.text.split("\n")
     assert lines[:2] == ["Paragraph 0", "Paragraph 1"] and lines[-1] == "Item 1999" and len(lines) == 4000
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        b"<a " * 20_000,  # the standard parser's quadratic path: 38 s without a deadline
+        b"<html><body>" + b"<b>x</b>" * 2_400_000,  # 19 MB of elements: a minute and gigabytes
+    ],
+    ids=["unterminated-tags", "19MB-of-elements"],
+)
+def test_a_page_too_slow_to_read_is_refused_at_the_deadline(page: bytes) -> None:
+    limits = Limits(html_seconds=2)
+    assert refused("slow.html", page, limits) == "this page is too complex to read in time (over 2 seconds)"
+    # The worker killed at the deadline is replaced: the next page is read.
+    after = extract("next.html", b"<p>After the slow one</p>", limits=limits)
+    assert only(after).text == "After the slow one"
+
+
+def test_a_slow_page_in_an_archive_is_skipped_and_the_others_kept() -> None:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("slow.html", "<a " * 20_000)
+        zf.writestr("fine.html", "<html><body><p>A page that reads fine</p></body></html>")
+    outcomes = extract("pages.zip", buf.getvalue(), limits=Limits(html_seconds=2))
+    assert outcomes == [
+        Skipped("pages.zip/slow.html", "this page is too complex to read in time (over 2 seconds)"),
+        Extracted("pages.zip/fine.html", "A page that reads fine", "html"),
+    ]

@@ -43,6 +43,7 @@ class Limits:
     max_members: int = 1000  # entries in one archive, directories included
     max_ratio: int = 100  # uncompressed:compressed, per member; text rarely passes 10:1
     max_pdf_pages: int = 2000
+    html_seconds: int = 10  # one web page's reading, wall clock (``deadline.read_html``)
 
     def __post_init__(self) -> None:
         for name, value in vars(self).items():
