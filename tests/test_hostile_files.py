@@ -4,6 +4,7 @@ and what looks like one format but is another is read as what it is."""
 from __future__ import annotations
 
 import io
+import stat
 import zipfile
 
 import pytest
@@ -11,6 +12,7 @@ import pytest
 from bot.ingest import IngestError
 from bot.ingest.formats import DEFAULT_LIMITS, Extracted, Limits, Skipped, extract
 from bot.ingest.formats.html import MAX_DEPTH
+from tests.test_formats import make_pdf
 
 
 def only(outcomes: list[Extracted | Skipped]) -> Extracted:
@@ -78,4 +80,38 @@ def test_a_slow_page_in_an_archive_is_skipped_and_the_others_kept() -> None:
     assert outcomes == [
         Skipped("pages.zip/slow.html", "this page is too complex to read in time (over 2 seconds)"),
         Extracted("pages.zip/fine.html", "A page that reads fine", "html"),
+    ]
+
+
+# --- misleading signatures -----------------------------------------------------------------------------
+
+
+def test_a_page_that_mentions_the_pdf_header_near_its_top_is_a_page() -> None:
+    page = (
+        b"<!DOCTYPE html><html><head><title>File signatures</title></head><body>"
+        b"<p>Every PDF file starts with the bytes %PDF-1.7 and ends with %%EOF.</p></body></html>"
+    )
+    doc = only(extract("signatures.html", page))
+    assert doc.kind == "html" and "starts with the bytes %PDF-1.7" in doc.text
+    fragment = b"<div><p>The header %PDF-1.4 comes first; then 1 0 obj ... endobj.</p></div>"
+    assert only(extract("fragment.php", fragment)).kind == "html"
+
+
+def test_a_pdf_after_some_junk_is_still_a_pdf() -> None:
+    pdf = make_pdf("Quarterly report on the region")
+    doc = only(extract("report.pdf", b"HTTP/1.1 200 OK\r\n\r\n" + pdf))
+    assert doc.kind == "pdf" and "Quarterly report on the region" in doc.text
+
+
+def test_a_symlink_in_an_archive_is_left_out() -> None:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        link = zipfile.ZipInfo("secrets.txt")
+        link.create_system = 3
+        link.external_attr = (stat.S_IFLNK | 0o777) << 16
+        zf.writestr(link, "/etc/passwd")
+        zf.writestr("notes.txt", "Real notes about the meeting")
+    assert extract("links.zip", buf.getvalue()) == [
+        Skipped("links.zip/secrets.txt", "a symbolic link, not a file; left out"),
+        Extracted("links.zip/notes.txt", "Real notes about the meeting", "text"),
     ]
