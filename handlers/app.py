@@ -64,6 +64,8 @@ def build_application(settings: Settings, dossier: Dossier, *, token: str | None
 
 
 async def post_init(app: DossierApp) -> None:
+    # Originals a kill or a full disk left without their document, before anything new is written.
+    await asyncio.to_thread(app.bot_data["services"].dossier.remove_orphan_originals)
     try:
         await app.bot.set_my_commands(
             [BotCommand(c.name, c.summary[:256]) for c in COMMANDS if not c.admin_only]

@@ -8,7 +8,9 @@ upload's original is fsynced before the row that refers to it commits (``bot.ing
 
 from __future__ import annotations
 
+import errno
 import json
+import logging
 import os
 import sqlite3
 import threading
@@ -30,7 +32,10 @@ from bot.people import EXTRACTOR_VERSION
 from bot.people.service import PeopleService, people_json
 from bot.store import Store
 
+log = logging.getLogger(__name__)
+
 STAGE_CHUNK = 64  # uploaded documents whose originals are fsynced together (each still commits alone)
+_INTERRUPTED = "interrupted"  # a staged document's place in the report until it is committed
 
 _DocPeople = tuple[int, date | None, str]  # a document's people as stored (JSON)
 
@@ -257,6 +262,7 @@ class IngestPipeline:
         of the file system per chunk instead of two per document. ``done`` is called once an item has
         its result."""
         staged: list[tuple[int, Extracted, Prepared, bytes, str, Callable[[str], None] | None]] = []
+        written: set[str] = set()  # originals the staged chunk wrote (not there before it)
 
         def flush() -> None:
             if not staged:
@@ -285,7 +291,24 @@ class IngestPipeline:
                 if stored.status == "added" and stored.doc_id is not None:
                     report.outcomes[slot] = replace(stored, people=tuple(self.people.names_in(stored.doc_id)))
             staged.clear()
+            written.clear()
 
+        try:
+            self._stage_all(report, items, staged, written, flush)
+        except (OSError, sqlite3.OperationalError) as exc:
+            if not _disk_full(exc):
+                raise
+            self._disk_full(report, staged, written, exc)
+
+    def _stage_all(
+        self,
+        report: IngestReport,
+        items: Iterable[tuple[Extraction | Outcome, Callable[[str], None] | None]],
+        staged: list[tuple[int, Extracted, Prepared, bytes, str, Callable[[str], None] | None]],
+        written: set[str],
+        flush: Callable[[], None],
+    ) -> None:
+        """``_ingest_stream``'s loop: each item's outcome, or the item staged (its original written)."""
         for item, done in items:
             result: Outcome
             if isinstance(item, Outcome):
@@ -303,8 +326,10 @@ class IngestPipeline:
                         result = self._duplicate(item.source, existing)
                     else:
                         sig = neardup.signature(p.text)
-                        file = self.originals.put(item.data, item.kind, durable=False)
-                        report.outcomes.append(Outcome(item.source, "skipped", reason="interrupted"))
+                        report.outcomes.append(Outcome(item.source, "skipped", reason=_INTERRUPTED))
+                        file, wrote = self.originals.put(item.data, item.kind, durable=False)
+                        if wrote:
+                            written.add(file)
                         staged.append((len(report.outcomes) - 1, item, p, sig, file, done))
                         if len(staged) >= STAGE_CHUNK:
                             flush()
@@ -313,6 +338,28 @@ class IngestPipeline:
             if done:
                 done(result.source)
         flush()
+
+    def _disk_full(
+        self,
+        report: IngestReport,
+        staged: list[tuple[int, Extracted, Prepared, bytes, str, Callable[[str], None] | None]],
+        written: set[str],
+        exc: Exception,
+    ) -> None:
+        """The disk filled up during an ingest: what was committed stays (each document is whole), the
+        staged rest is reported as not added, the originals written for it are removed (unless a document
+        committed meanwhile uses one), and nothing further is read."""
+        log.error("the disk is full: %s stopped, the rest of it not added (%s)", report.name, exc)
+        for file in written:
+            if self.store.original_users(file) == 0:
+                self.originals.remove(file)
+        reason = str(IngestError("ingest.disk_full"))
+        report.outcomes[:] = [
+            replace(o, reason=reason) if o.status == "skipped" and o.reason == _INTERRUPTED else o
+            for o in report.outcomes
+        ]
+        staged.clear()
+        written.clear()
 
     def _commit(
         self, ex: Extracted, p: Prepared, sig: bytes, file: str, added_by: str, match: neardup.Match | None
@@ -373,6 +420,13 @@ class IngestPipeline:
         }
         with self.store.transaction() as db:
             self.store.set_meta(db, "last_ingest", json.dumps(entry, ensure_ascii=False))
+
+
+def _disk_full(exc: Exception) -> bool:
+    """ENOSPC or EDQUOT from a write or fsync, or SQLite's "database or disk is full"."""
+    if isinstance(exc, OSError):
+        return exc.errno in (errno.ENOSPC, errno.EDQUOT)
+    return getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL
 
 
 def _with_doc(entry: CorpusFile, doc_id: int) -> CorpusFile:
