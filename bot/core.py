@@ -24,7 +24,7 @@ from typing import Any
 
 from bot.ingest import SCAN_BATCH, Limits
 from bot.ingest.neardup import NearDupCache
-from bot.ingest.originals import Originals
+from bot.ingest.originals import ORPHAN_GRACE_SECONDS, Originals
 from bot.ingest.pipeline import IngestPipeline
 from bot.ingest.reindex import reindex
 from bot.ingest.report import IngestReport, ScanReport
@@ -193,6 +193,15 @@ class Dossier:
     ) -> ReindexReport:
         """Every document read again from its original, then the indexes rebuilt (``bot.ingest.reindex``)."""
         return reindex(self._pipeline, self.rebuild_index, corpus_dir, progress, limits)
+
+    def remove_orphan_originals(self, older_than: float = ORPHAN_GRACE_SECONDS) -> int:
+        """Kept files no document refers to, left by a kill or a full disk between writing an upload's
+        original and committing its document: cleared at start (one listing, one query). Files younger
+        than ``older_than`` stay: a ``python -m bot ingest`` may be writing them right now."""
+        removed = self._originals.remove_unused(self.store.original_files(), older_than)
+        if removed:
+            log.info("%d kept files no document used (left by a crash) removed", removed)
+        return removed
 
     def delete_document(self, doc_id: int) -> Document | None:
         """Remove a document: its row and everything stored with it (original reference, signature, and

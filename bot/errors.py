@@ -66,6 +66,13 @@ class DamagedStore(StoreError):
     default_code = "store.damaged"
 
 
+class StoreFull(StoreError):
+    """The disk (or quota) under the store is full: the write was rolled back. The domain's name for
+    SQLite's SQLITE_FULL, so the ingest pipeline can say "the disk is full" without knowing the backend."""
+
+    default_code = "store.full"
+
+
 class DuplicateText(StoreError):
     """A write would store a text (by its hash) that another document already has: the domain's name for
     what a database reports as a unique-constraint violation, so callers need not know the backend."""

@@ -50,12 +50,18 @@ ENGLISH: dict[str, str] = {
     "store.duplicate_text": N_("a document with the same text is already stored"),
     "store.no_such_document": N_("document #{doc_id} is not stored"),
     "store.constraint": N_("the store refused a write: {reason}"),
+    "store.full": N_("the disk under the store is full"),
     # settings (bot/settings.py)
     "settings.invalid": "{problems}",
     "settings.no_corpus_dir": N_(
         "DOSSIER_CORPUS_DIR: the folder {path!r} does not exist "
         "(create it, or point the setting at your documents)"
     ),
+    # hostile or broken input, and a full disk (bot/ingest/)
+    "ingest.html_too_deep": N_("this page is too deeply nested to read (more than {limit} levels)"),
+    "ingest.html_too_slow": N_("this page is too complex to read in time (over {seconds} seconds)"),
+    "ingest.html_unreadable": N_("this page could not be read"),
+    "ingest.disk_full": N_("the disk is full, nothing was added"),
 }
 
 
@@ -97,6 +103,7 @@ _REASONS: Final[tuple[str, ...]] = (
     N_("the archive has {n} entries; the limit is {limit}"),
     N_("the archive unpacks to {size}; the limit is {limit}"),
     N_("unsafe path (absolute or with ..); left out"),
+    N_("a symbolic link, not a file; left out"),
     N_("nested archives are not opened"),
     N_("the archive has no files in it"),
     N_("the file is encrypted (protected by a password)"),

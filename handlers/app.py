@@ -71,6 +71,8 @@ def menu(lang: Language) -> list[BotCommand]:
 
 
 async def post_init(app: DossierApp) -> None:
+    # Originals a kill or a full disk left without their document, before anything new is written.
+    await asyncio.to_thread(app.bot_data["services"].dossier.remove_orphan_originals)
     # The default menu in English, then one for each other language a Telegram user may have set. A
     # failure (after the transport's retries) leaves the rest for the next start: Telegram is not answering.
     for lang in SUPPORTED:

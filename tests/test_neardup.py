@@ -60,3 +60,26 @@ def test_best_many_agrees_with_best_one_at_a_time() -> None:
         assert got is not None and one is not None
         assert got.doc_id == one.doc_id and got.similarity == pytest.approx(one.similarity)
     assert many[1] is not None and many[1].doc_id == 1 and many[1].is_near_duplicate  # 001 resembles 000
+
+
+def test_a_chance_agreement_with_a_huge_text_is_not_a_match() -> None:
+    # An 18 MB page has millions of shingles; a short note has a handful. One of the 512 positions
+    # agreeing by chance (b-bit values collide once in 65,536) was read as everything shared: "100%".
+    words = [f"w{n}" for n in range(3000)]
+    huge = neardup.compute(" ".join(words[(n * 7919) % 3000] + words[n % 2999] for n in range(200_000)))
+    note = neardup.compute("A short note about the harbour strike in the spring")
+    assert huge.shingles > 100_000 and note.shingles < 20
+    mins = note.mins.copy()
+    mins[0] = huge.mins[0]  # the chance collision
+    lucky = neardup.Signature(note.shingles, mins)
+    assert neardup.similarity(huge, lucky) < 0.01
+    index = neardup.NearDupIndex()
+    index.add(1, huge)
+    match = index.best(lucky)
+    assert match is not None and not match.is_near_duplicate
+
+
+def test_a_text_reprinted_inside_a_longer_one_is_still_found() -> None:
+    texts = seed_texts()
+    longer = texts["000"] + "\n\n" + texts["002"]  # 330 of its 1,763 shingles: sqrt(330 / 1763) = 0.43
+    assert neardup.similarity(neardup.signature(texts["000"]), neardup.signature(longer)) >= 0.3

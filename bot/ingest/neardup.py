@@ -155,9 +155,14 @@ def _as_signature(sig: bytes | Signature) -> Signature:
 def _ochiai(
     agree: npt.NDArray[np.integer], n_a: int | npt.NDArray[np.integer], n_b: npt.NDArray[np.integer]
 ) -> npt.NDArray[np.float64]:
-    """Estimated ``|A ∩ B| / sqrt(|A| |B|)`` from agreeing positions and shingle counts (0 for no words)."""
+    """Estimated ``|A ∩ B| / sqrt(|A| |B|)`` from agreeing positions and shingle counts (0 for no words).
+
+    The intersection is capped at the smaller set, which it can never exceed. Without the cap, one
+    position agreeing by chance (b-bit values collide once in 65,536) between a text of 16 shingles and
+    an 18 MB page of 2.5 million made the estimate ``(1/512) * 2.5M`` shingles shared, "100%" of the small
+    text: the estimate's error grows with the larger set, so between very unequal sizes it is noise."""
     jaccard = agree / NUM_PERM
-    shared = jaccard * (n_a + n_b) / (1.0 + jaccard)
+    shared = np.minimum(jaccard * (n_a + n_b) / (1.0 + jaccard), np.minimum(n_a, n_b))
     score = shared / np.sqrt(np.maximum(n_a * n_b, 1))
     return np.where(n_a * n_b > 0, np.clip(score, 0.0, 1.0), 0.0)
 

@@ -24,6 +24,9 @@ from pathlib import Path
 from bot.ingest.formats import KIND_SUFFIX
 
 _NAME_MAX = 120
+# Unused originals younger than this are kept by the clean-up at start: another process (a
+# ``python -m bot ingest``) may be between writing them and committing their documents.
+ORPHAN_GRACE_SECONDS = 60.0
 _FILE_RE = re.compile(r"^[0-9a-f]/[0-9a-f]{64}\.[a-z]{2,4}$")
 
 
@@ -47,16 +50,17 @@ class Originals:
     def __init__(self, root: Path) -> None:
         self.root = root
 
-    def put(self, data: bytes, kind: str, *, durable: bool = True) -> str:
-        """Store ``data`` and return its name relative to the folder; already stored (same bytes):
-        nothing is written. ``durable=False`` leaves the fsync to a later ``sync`` of many files."""
+    def put(self, data: bytes, kind: str, *, durable: bool = True) -> tuple[str, bool]:
+        """Store ``data``; its name relative to the folder, and whether this call wrote it (already
+        stored, same bytes: nothing is written). ``durable=False`` leaves the fsync to a later ``sync``
+        of many files."""
         digest = hashlib.sha256(data).hexdigest()
         # 16 folders by the first hex digit: few enough that fsyncing the folders of a chunk of new
         # files costs little, many enough to keep each folder small (62,500 files per million).
         name = f"{digest[0]}/{digest}{KIND_SUFFIX.get(kind, '.bin')}"
         target = self.root / name
         if target.exists() and target.stat().st_size == len(data):
-            return name
+            return name, False
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.parent / f".tmp-{secrets.token_hex(6)}"
         try:
@@ -70,7 +74,7 @@ class Originals:
             tmp.unlink(missing_ok=True)
         if durable:
             _fsync_dir(target.parent)
-        return name
+        return name, True
 
     def sync(self, names: Iterable[str]) -> None:
         """Make files written with ``durable=False`` (and their renames) durable: after the first
@@ -99,17 +103,28 @@ class Originals:
         self.path(name).unlink(missing_ok=True)
 
     def remove_unused(self, used: set[str], older_than: float = 3600.0) -> int:
-        """Delete files no document refers to: left by a crash between writing an original and
-        committing its document. Only old ones: a recent file may belong to an upload in progress."""
+        """Delete files no document refers to (``used``: one query): left by a crash or a full disk
+        between writing an original and committing its document, or a temporary file a crash cut short.
+        Only files older than ``older_than`` seconds: a recent one may belong to an ingest in progress.
+        One listing of the 16 folders; only the files not in ``used`` are looked at further."""
         if not self.root.is_dir():
             return 0
         cutoff = time.time() - older_than
         removed = 0
-        for path in self.root.rglob("*"):
-            name = path.relative_to(self.root).as_posix()
-            if path.is_file() and name not in used and path.stat().st_mtime < cutoff:
-                path.unlink(missing_ok=True)
-                removed += 1
+        with os.scandir(self.root) as folders:
+            for folder in folders:
+                if not folder.is_dir(follow_symlinks=False):
+                    continue
+                with os.scandir(folder.path) as entries:
+                    for entry in entries:
+                        if f"{folder.name}/{entry.name}" in used or not entry.is_file(follow_symlinks=False):
+                            continue
+                        try:
+                            if entry.stat(follow_symlinks=False).st_mtime < cutoff:
+                                os.unlink(entry.path)
+                                removed += 1
+                        except FileNotFoundError:  # removed meanwhile (a delete, another clean-up)
+                            continue
         return removed
 
     def size_bytes(self) -> int:

@@ -8,7 +8,9 @@ upload's original is fsynced before the row that refers to it commits (``bot.ing
 
 from __future__ import annotations
 
+import errno
 import json
+import logging
 import os
 import threading
 import time
@@ -18,6 +20,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Protocol
 
+from bot.errors import StoreFull
 from bot.ingest import neardup
 from bot.ingest.formats import DEFAULT_LIMITS, Extracted, Extraction, Limits, Skipped, extract
 from bot.ingest.neardup import NearDupCache
@@ -29,7 +32,10 @@ from bot.people import EXTRACTOR_VERSION
 from bot.people.service import PeopleService, people_json
 from bot.store import Store, Tx
 
+log = logging.getLogger(__name__)
+
 STAGE_CHUNK = 64  # uploaded documents whose originals are fsynced together (each still commits alone)
+_INTERRUPTED = "interrupted"  # a staged document's place in the report until it is committed
 
 _DocPeople = tuple[int, date | None, str]  # a document's people as stored (JSON)
 
@@ -254,6 +260,7 @@ class IngestPipeline:
         of the file system per chunk instead of two per document. ``done`` is called once an item has
         its result."""
         staged: list[tuple[int, Extracted, Prepared, bytes, str, Callable[[str], None] | None]] = []
+        written: set[str] = set()  # originals the staged chunk wrote (not there before it)
 
         def flush() -> None:
             if not staged:
@@ -282,7 +289,24 @@ class IngestPipeline:
                 if stored.status == "added" and stored.doc_id is not None:
                     report.outcomes[slot] = replace(stored, people=tuple(self.people.names_in(stored.doc_id)))
             staged.clear()
+            written.clear()
 
+        try:
+            self._stage_all(report, items, staged, written, flush)
+        except (OSError, StoreFull) as exc:
+            if not _disk_full(exc):
+                raise
+            self._disk_full(report, staged, written, exc)
+
+    def _stage_all(
+        self,
+        report: IngestReport,
+        items: Iterable[tuple[Extraction | Outcome, Callable[[str], None] | None]],
+        staged: list[tuple[int, Extracted, Prepared, bytes, str, Callable[[str], None] | None]],
+        written: set[str],
+        flush: Callable[[], None],
+    ) -> None:
+        """``_ingest_stream``'s loop: each item's outcome, or the item staged (its original written)."""
         for item, done in items:
             result: Outcome
             if isinstance(item, Outcome):
@@ -300,8 +324,10 @@ class IngestPipeline:
                         result = self._duplicate(item.source, existing)
                     else:
                         sig = neardup.signature(p.text)
-                        file = self.originals.put(item.data, item.kind, durable=False)
-                        report.outcomes.append(Outcome(item.source, "skipped", reason="interrupted"))
+                        report.outcomes.append(Outcome(item.source, "skipped", reason=_INTERRUPTED))
+                        file, wrote = self.originals.put(item.data, item.kind, durable=False)
+                        if wrote:
+                            written.add(file)
                         staged.append((len(report.outcomes) - 1, item, p, sig, file, done))
                         if len(staged) >= STAGE_CHUNK:
                             flush()
@@ -310,6 +336,28 @@ class IngestPipeline:
             if done:
                 done(result.source)
         flush()
+
+    def _disk_full(
+        self,
+        report: IngestReport,
+        staged: list[tuple[int, Extracted, Prepared, bytes, str, Callable[[str], None] | None]],
+        written: set[str],
+        exc: Exception,
+    ) -> None:
+        """The disk filled up during an ingest: what was committed stays (each document is whole), the
+        staged rest is reported as not added, the originals written for it are removed (unless a document
+        committed meanwhile uses one), and nothing further is read."""
+        log.error("the disk is full: %s stopped, the rest of it not added (%s)", report.name, exc)
+        for file in written:
+            if self.store.original_users(file) == 0:
+                self.originals.remove(file)
+        reason = str(IngestError("ingest.disk_full"))
+        report.outcomes[:] = [
+            replace(o, reason=reason) if o.status == "skipped" and o.reason == _INTERRUPTED else o
+            for o in report.outcomes
+        ]
+        staged.clear()
+        written.clear()
 
     def _commit(
         self, ex: Extracted, p: Prepared, sig: bytes, file: str, added_by: str, match: neardup.Match | None
@@ -370,6 +418,13 @@ class IngestPipeline:
         }
         with self.store.transaction() as tx:
             self.store.set_meta(tx, "last_ingest", json.dumps(entry, ensure_ascii=False))
+
+
+def _disk_full(exc: Exception) -> bool:
+    """ENOSPC or EDQUOT from a write or fsync, or the store's own "disk is full" (``StoreFull``)."""
+    if isinstance(exc, OSError):
+        return exc.errno in (errno.ENOSPC, errno.EDQUOT)
+    return isinstance(exc, StoreFull)
 
 
 def _with_doc(entry: CorpusFile, doc_id: int) -> CorpusFile:

@@ -17,7 +17,7 @@ from contextlib import contextmanager, suppress
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from bot.errors import DamagedStore, DuplicateText, NoSuchDocument, StoreError
+from bot.errors import DamagedStore, DuplicateText, NoSuchDocument, StoreError, StoreFull
 from bot.models import CorpusFile, Document, NewDocument, SearchSession, Subscription
 from bot.store import DocumentHead, Tx
 from bot.store.migrations import migrate, schema_version
@@ -61,10 +61,13 @@ class _Base:
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
+                self._db.execute("COMMIT")
+            except BaseException as exc:
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.OperationalError) and exc.sqlite_errorcode == sqlite3.SQLITE_FULL:
+                    raise StoreFull() from exc
                 raise
-            self._db.execute("COMMIT")
 
     def generation(self) -> int:
         with self._lock:

@@ -2,18 +2,19 @@
 
 ``extract(name, data)`` turns one uploaded file's bytes into texts ready for ``bot.ingest.prepare_text``.
 The type comes from ``detect`` (content first, name second); each format has its module: ``pdf``,
-``docx``, ``html``, ``archive``.
+``docx``, ``html`` (read in a worker process with a deadline: ``deadline``), ``archive``.
 
 A whole-file failure raises ``IngestError`` with a reason in plain words, shown to the user as is. An
 archive reports every member on its own (``Extracted`` or ``Skipped``), so one bad file does not hide the
 others.
 
-Pure functions over bytes, like ``bot.ingest.prepare``: no I/O, no global state.
+Functions over bytes, like ``bot.ingest.prepare``: no I/O but the web-page worker's pipe.
 """
 
 from __future__ import annotations
 
 from bot.ingest.formats.archive import Member, unpack
+from bot.ingest.formats.deadline import read_html
 from bot.ingest.formats.detect import (
     DEFAULT_LIMITS,
     DOCUMENT_SUFFIXES,
@@ -28,7 +29,6 @@ from bot.ingest.formats.detect import (
     detect,
 )
 from bot.ingest.formats.docx import docx_text
-from bot.ingest.formats.html import decode_html, html_text
 from bot.ingest.formats.pdf import pdf_text
 from bot.ingest.prepare import IngestError, decode
 
@@ -67,7 +67,7 @@ def _text_of(kind: Kind, data: bytes, limits: Limits) -> str:
     elif kind == "docx":
         text = docx_text(data, limits)
     elif kind == "html":
-        text = html_text(decode_html(data))
+        text = read_html(data, limits.html_seconds)
     else:
         text = decode(data) if data.strip() else ""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "").strip()

@@ -9,6 +9,7 @@ back to ``bot.ingest.formats.extract``, which reads them like a file of their ow
 from __future__ import annotations
 
 import re
+import stat
 import zipfile
 
 from bot.ingest.formats.detect import Limits, Skipped, mb, open_zip
@@ -40,6 +41,9 @@ def unpack(name: str, data: bytes, limits: Limits) -> list[Skipped | Member]:
             outcomes.append(Skipped(source, "unsafe path (absolute or with ..); left out"))
             continue
         if info.is_dir() or _is_junk(member):
+            continue
+        if _is_link(info):
+            outcomes.append(Skipped(source, "a symbolic link, not a file; left out"))
             continue
         try:
             content = read_member(archive, info, limits)
@@ -123,6 +127,12 @@ def _is_unsafe(member: str) -> bool:
     if member.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", member):
         return True
     return ".." in re.split(r"[/\\]", member)
+
+
+def _is_link(info: zipfile.ZipInfo) -> bool:
+    """A symbolic link stored by a Unix zip (``zip -y``): its bytes are the path it points to, not a
+    document, so it would be stored as one whose text is that path."""
+    return info.create_system == 3 and stat.S_ISLNK(info.external_attr >> 16)
 
 
 def _is_junk(member: str) -> bool:

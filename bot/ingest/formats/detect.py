@@ -43,6 +43,7 @@ class Limits:
     max_members: int = 1000  # entries in one archive, directories included
     max_ratio: int = 100  # uncompressed:compressed, per member; text rarely passes 10:1
     max_pdf_pages: int = 2000
+    html_seconds: int = 10  # one web page's reading, wall clock (``deadline.read_html``)
 
     def __post_init__(self) -> None:
         for name, value in vars(self).items():
@@ -110,7 +111,7 @@ def detect(name: str, data: bytes) -> Kind:
     if not data:
         raise IngestError("the file is empty")
     suffix = PurePosixPath(name.replace("\\", "/")).suffix.lower()
-    if b"%PDF-" in data[:1024]:  # the PDF header may follow some junk, as viewers accept
+    if _is_pdf(data):
         return "pdf"
     if data.startswith(_ZIP_MAGIC):
         return _zip_kind(suffix, data)
@@ -128,6 +129,19 @@ def detect(name: str, data: bytes) -> Kind:
     if head.lstrip().startswith(b"<") and _HTML_TAG_RE.search(head):  # a saved page named .php, .aspx…
         return "html"
     raise IngestError(f"{suffix} files are not read; send {SUPPORTED}")
+
+
+def _is_pdf(data: bytes) -> bool:
+    """A PDF header at the start; or after some junk within the first kilobyte, as viewers accept, but
+    then only in what is not a web page (a page that mentions ``%PDF-`` near its top is a page) and has
+    the objects a PDF is made of."""
+    at = data.find(b"%PDF-", 0, 1024)
+    if at <= 0:
+        return at == 0
+    junk = data[:at]
+    if _HTML_START_RE.match(data[:4096]) or (junk.lstrip().startswith(b"<") and _HTML_TAG_RE.search(junk)):
+        return False
+    return b"endobj" in data
 
 
 def _zip_kind(suffix: str, data: bytes) -> Kind:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import codecs
 import re
 from collections.abc import Iterator
-from typing import TypeGuard
+from typing import Any, TypeGuard
 
 from bs4 import BeautifulSoup
 from bs4.element import (
@@ -18,7 +18,10 @@ from bs4.element import (
     TemplateString,
 )
 
-from bot.ingest.prepare import decode
+from bot.ingest.prepare import IngestError, decode
+
+# Browsers stop nesting at 512 levels too (Chromium's parser); real pages stay under 100.
+MAX_DEPTH = 512
 
 # Never text: removed before anything else.
 _NON_TEXT_TAGS = (
@@ -107,6 +110,18 @@ _LINK_DENSE = 0.5  # a block whose text is mostly link text is a menu or a "read
 _MIN_ROOT_SHARE = 0.25  # an <article>/<main> holding less of the page's text than this is not the article
 _CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_:.-]+)""", re.IGNORECASE)
 _SPACE_RE = re.compile(r"\s+")
+# Start tags that close an open element of these names first, as browsers do (HTML's "implied end tags"):
+# ``<p>one<p>two`` and ``<li>one<li>two`` are siblings, not ever deeper nesting.
+_IMPLIED_END: dict[str, frozenset[str]] = {
+    "p": frozenset({"p"}),
+    "li": frozenset({"li"}),
+    "dt": frozenset({"dt", "dd"}),
+    "dd": frozenset({"dt", "dd"}),
+    "td": frozenset({"td", "th"}),
+    "th": frozenset({"td", "th"}),
+    "tr": frozenset({"td", "th", "tr"}),
+    "option": frozenset({"option"}),
+}
 
 
 def html_text(html: str) -> str:
@@ -117,7 +132,7 @@ def html_text(html: str) -> str:
     BeautifulSoup with the standard library's parser and our own rules: readability-lxml drops the ``<h1>``
     and keeps menus of short pages; trafilatura extracts best but installs 69 MB in 16 packages.
     """
-    soup = BeautifulSoup(html, "html.parser")
+    soup = _Soup(html, "html.parser")
     page_title = _page_title(soup)
     for tag in soup.find_all(_NON_TEXT_TAGS):
         tag.decompose()
@@ -131,6 +146,22 @@ def html_text(html: str) -> str:
     if title and title in lines:
         lines.remove(title)
     return "\n".join([title, *lines] if title else lines)
+
+
+class _Soup(BeautifulSoup):
+    """The parse tree, with unclosed paragraphs and list items closed as browsers close them, and refused
+    (``ingest.html_too_deep``) once elements nest deeper than ``MAX_DEPTH``: the steps after parsing walk
+    ancestors, and 10,000 nested ``<div>``s took minutes."""
+
+    def handle_starttag(self, name: str, *args: Any, **kwargs: Any) -> Tag | None:
+        closes = _IMPLIED_END.get(name)
+        if closes is not None:
+            self.endData()
+            while self.currentTag is not None and self.currentTag.name in closes:
+                self.popTag()
+        if len(self.tagStack) > MAX_DEPTH:
+            raise IngestError("ingest.html_too_deep", limit=MAX_DEPTH)
+        return super().handle_starttag(name, *args, **kwargs)
 
 
 def decode_html(data: bytes) -> str:
@@ -179,18 +210,39 @@ def _article_root(soup: BeautifulSoup) -> Tag:
 
 
 def _remove_furniture(root: Tag) -> None:
-    for tag in list(root.find_all(True)):
-        if tag.decomposed:  # inside furniture removed a moment ago
-            continue
-        if _is_furniture(tag):
+    """Furniture removed, parents first (what is inside removed furniture is not looked at). One walk,
+    with what ``_is_furniture`` asks of ancestors and descendants worked out on the way, so the cost grows
+    with the page, not with the page times its depth."""
+    holds_h1 = _holding_h1(root)
+    in_article = root.name == "article" or root.find_parent("article") is not None
+    stack = [(tag, in_article) for tag in reversed(root.contents) if isinstance(tag, Tag)]
+    while stack:
+        tag, in_article = stack.pop()
+        if _is_furniture(tag, in_article, id(tag) in holds_h1):
             tag.decompose()
+            continue
+        inner = in_article or tag.name == "article"
+        stack.extend((child, inner) for child in reversed(tag.contents) if isinstance(child, Tag))
 
 
-def _is_furniture(tag: Tag) -> bool:
+def _holding_h1(root: Tag) -> set[int]:
+    """The ids of the tags under ``root`` (and ``root``) with an ``<h1>`` somewhere inside."""
+    holding: set[int] = set()
+    for h1 in root.find_all("h1"):
+        parent = h1.parent
+        while parent is not None and id(parent) not in holding:
+            holding.add(id(parent))
+            if parent is root:
+                break
+            parent = parent.parent
+    return holding
+
+
+def _is_furniture(tag: Tag, in_article: bool, holds_h1: bool) -> bool:
     if tag.name in _FURNITURE_TAGS:
         return True
     if tag.name == "header":
-        return tag.find_parent("article") is None
+        return not in_article
     if tag.get("role") in _FURNITURE_ROLES or tag.has_attr("hidden") or tag.get("aria-hidden") == "true":
         return True
     if _HIDDEN_STYLE_RE.search(str(tag.get("style", ""))):
@@ -199,7 +251,7 @@ def _is_furniture(tag: Tag) -> bool:
         return False
     marks = " ".join([*tag.get_attribute_list("class"), str(tag.get("id") or "")])
     # A wrapper whose class says "sidebar" but that holds the headline is a layout class, not furniture.
-    return bool(marks.strip()) and _FURNITURE_CLASS_RE.search(marks) is not None and tag.find("h1") is None
+    return bool(marks.strip()) and _FURNITURE_CLASS_RE.search(marks) is not None and not holds_h1
 
 
 def _blocks(root: Tag) -> Iterator[str]:
@@ -207,7 +259,7 @@ def _blocks(root: Tag) -> Iterator[str]:
     current: Tag | None = None
     parts: list[str] = []
     link_chars = 0
-    for node in root.descendants:
+    for node, block, in_link in _walk(root):
         if isinstance(node, Tag):
             if node.name in _BLOCK_TAGS:  # a block starts: what came before it is a block of its own
                 yield _flush(parts, link_chars)
@@ -215,7 +267,6 @@ def _blocks(root: Tag) -> Iterator[str]:
             continue
         if not _is_text(node):
             continue
-        block = _block_of(node)
         if block is not current:
             yield _flush(parts, link_chars)
             parts, link_chars, current = [], 0, block
@@ -227,9 +278,24 @@ def _blocks(root: Tag) -> Iterator[str]:
             parts.append(rest)
             continue
         parts.append(str(node))
-        if node.find_parent("a") is not None:
+        if in_link:
             link_chars += len(node.strip())
     yield _flush(parts, link_chars)
+
+
+def _walk(root: Tag) -> Iterator[tuple[PageElement, Tag | None, bool]]:
+    """``root.descendants`` in document order, each with its nearest block ancestor and whether a link
+    holds it, carried down the walk rather than looked up the ancestors of every node."""
+    block = root if root.name in _BLOCK_TAGS else _block_of(root)
+    in_link = root.name == "a" or root.find_parent("a") is not None
+    stack = [(node, block, in_link) for node in reversed(root.contents)]
+    while stack:
+        node, block, in_link = stack.pop()
+        yield node, block, in_link
+        if isinstance(node, Tag):
+            inner = node if node.name in _BLOCK_TAGS else block
+            linked = in_link or node.name == "a"
+            stack.extend((child, inner, linked) for child in reversed(node.contents))
 
 
 def _is_text(node: PageElement) -> TypeGuard[NavigableString]:
@@ -238,7 +304,7 @@ def _is_text(node: PageElement) -> TypeGuard[NavigableString]:
     return isinstance(node, NavigableString) and not isinstance(node, skipped)
 
 
-def _block_of(node: NavigableString) -> Tag | None:
+def _block_of(node: PageElement) -> Tag | None:
     parent = node.parent
     while parent is not None and parent.name not in _BLOCK_TAGS:
         parent = parent.parent
