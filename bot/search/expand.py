@@ -88,14 +88,29 @@ class DeleteIndex:
 
 @dataclass
 class Expansion:
-    """A query word's alternatives: key id -> (weight, is_exact)."""
+    """A query word's alternatives: key id -> (weight, is_exact), and groups of key ids (a phrase that
+    translates the word) -> weight: a document matches a group when it holds every key of it."""
 
     alts: dict[int, tuple[float, bool]] = field(default_factory=dict)
+    groups: dict[tuple[int, ...], float] = field(default_factory=dict)
+    translated: set[int] = field(default_factory=set)  # keys offered as translations of the word
 
     def offer(self, key_id: int, weight: float, exact: bool) -> None:
         old = self.alts.get(key_id)
         if old is None or weight > old[0]:
             self.alts[key_id] = (weight, exact)
+
+    def offer_group(self, key_ids: tuple[int, ...], weight: float) -> None:
+        if weight > self.groups.get(key_ids, 0.0):
+            self.groups[key_ids] = weight
+
+    @property
+    def key_ids(self) -> set[int]:
+        """Every key this word may match through, in a group or alone."""
+        return set(self.alts).union(*self.groups)
+
+    def __bool__(self) -> bool:
+        return bool(self.alts or self.groups)
 
 
 class Candidates:
