@@ -203,6 +203,12 @@ class Analyzer:
                 out.append(key)
         return tuple(out)
 
+    def lemma_key(self, lemma: str) -> str:
+        """The key of a word already in its normal form (a lexicon's Russian lemma): what ``keys`` gives
+        for it, without asking pymorphy3 to parse it again."""
+        folded = self.surface_fold(lemma)
+        return self._stemmer.stemWord(folded) if folded else ""
+
     @lru_cache(maxsize=100_000)  # noqa: B019 - as below
     def lemmas(self, word: str) -> tuple[str, ...]:
         """A lowercased Russian word's distinct pymorphy3 normal forms, likeliest first."""

@@ -87,7 +87,7 @@ class Translator:
         for w in lemma_words:
             if w in STOP_WORDS:
                 continue
-            keys = self.analyzer.keys(w)
-            if keys:
-                out.append(keys[0])  # a lemma's own normal form is its first parse
+            key = self.analyzer.lemma_key(w)
+            if key:
+                out.append(key)
         return tuple(out)

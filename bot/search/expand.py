@@ -128,19 +128,20 @@ class Candidates:
         self._sorted: list[str] | None = None
         self._by_length: dict[int, list[str]] | None = None
 
-    def typos(self, sf: str) -> dict[str, int]:
+    def typos(self, sf: str, scan: bool = True) -> dict[str, int]:
         """Up to MAX_FUZZY_EXPANSIONS spellings within ``max_edits`` of ``sf`` and their distances (when
-        there are more: the nearest, then the most frequent)."""
+        there are more: the nearest, then the most frequent). ``scan=False`` skips the slow path for
+        two substitutions (a word that has other alternatives, translations, need not pay for it)."""
         edits = max_edits(len(sf))
         if not edits:
             return {}
-        cands = self._within(sf, edits)
+        cands = self._within(sf, edits, scan)
         if len(cands) > MAX_FUZZY_EXPANSIONS:
             ranked = sorted(cands, key=lambda c: (cands[c], -self._count(c)))
             cands = {c: cands[c] for c in ranked[:MAX_FUZZY_EXPANSIONS]}
         return cands
 
-    def _within(self, sf: str, edits: int) -> dict[str, int]:
+    def _within(self, sf: str, edits: int, scan: bool = True) -> dict[str, int]:
         """Vocabulary spellings within ``edits`` edits (OSA: a swap of neighbours is one edit).
 
         Symmetric-delete lookup: the vocabulary is indexed by its one-letter deletions, the query's
@@ -157,7 +158,7 @@ class Candidates:
                 found.setdefault(variant, -1)
         for cand in self._deletes.lookup(variants):
             found.setdefault(cand, -1)
-        if edits >= 2 and not found:
+        if edits >= 2 and not found and scan:
             # Two edits the delete index cannot see (two substitutions, two swaps): scan the spellings of
             # similar length. Rare, and only reached when nothing closer exists.
             for cand in self._scan_near(sf, edits):

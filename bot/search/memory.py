@@ -448,7 +448,7 @@ class MemoryIndex:
                 transliteration ("цены" is "ceni", one letter from "cent"), not typos: left out."""
                 return not translated or is_cyrillic(self._surfaces[cand].display) == cyrillic
 
-            for cand, d in self._candidates.typos(sf).items():
+            for cand, d in self._candidates.typos(sf, scan=not translated).items():
                 if not same_script(cand):
                     continue
                 for kid in self._surfaces[cand].keys:
