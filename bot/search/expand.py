@@ -19,9 +19,15 @@ import numpy.typing as npt
 from rapidfuzz import process
 from rapidfuzz.distance import OSA, Levenshtein
 
+from bot.textnorm import fold
+
 MAX_PREFIX_EXPANSIONS = 40
 MAX_FUZZY_EXPANSIONS = 40
 MAX_WORD_LETTERS = 40
+RARE_FORM_COUNT = 2  # measured on the known-item set: 3 costs clean queries 0.0025 MRR
+RARE_FORM_RATIO = 20
+MIN_DROPPED_LENGTH = 6  # a typed word this long may have lost two letters
+_LETTERS = "abcdefghijklmnopqrstuvwz"  # what folded spellings are made of ("x" and "y" fold away)
 
 
 def max_edits(length: int) -> int:
@@ -140,6 +146,47 @@ class Candidates:
             ranked = sorted(cands, key=lambda c: (cands[c], -self._count(c)))
             cands = {c: cands[c] for c in ranked[:MAX_FUZZY_EXPANSIONS]}
         return cands
+
+    def near(self, sf: str, ascii_word: str, scan: bool = True) -> dict[str, int]:
+        """Every near spelling of a word and its distance: typo neighbours (``typos``), one swap of the
+        word as typed (``swapped``), two dropped letters (``dropped``, counted as two edits)."""
+        out = self.typos(sf, scan)
+        for cand in self.swapped(ascii_word):
+            out[cand] = 1
+        for cand in self.dropped(sf):
+            out.setdefault(cand, 2)
+        return out
+
+    def misspelled(self, sf: str, near: dict[str, int]) -> str | None:
+        """The common spelling that a rare one of the corpus most likely misspells, or None: a spelling
+        seen at most RARE_FORM_COUNT times beside a near one seen RARE_FORM_RATIO times as often."""
+        count = self._count(sf)
+        if count > RARE_FORM_COUNT or not near:
+            return None
+        best = max(near, key=self._count)
+        return best if self._count(best) >= RARE_FORM_RATIO * max(count, 1.0) else None
+
+    def swapped(self, ascii_word: str) -> set[str]:
+        """Spellings the word reaches by swapping two neighbouring letters *before* folding: "jospeh"
+        folds to a spelling two edits from "joseph"'s ("josef"), though it is one swap from the word."""
+        if not 4 <= len(ascii_word) <= MAX_WORD_LETTERS:
+            return set()
+        out = set()
+        for i in range(len(ascii_word) - 1):
+            if ascii_word[i] != ascii_word[i + 1]:
+                sf = fold(ascii_word[:i] + ascii_word[i + 1] + ascii_word[i] + ascii_word[i + 2 :])
+                if sf in self._spellings:
+                    out.add(sf)
+        return out
+
+    def dropped(self, sf: str) -> set[str]:
+        """Spellings that are ``sf`` with two letters put back ("wensdai" -> "wednesdai"): the two
+        dropped letters the symmetric delete index cannot see (it holds the vocabulary's one-letter
+        deletions). From MIN_DROPPED_LENGTH letters on: a short word minus two letters is another word."""
+        if not MIN_DROPPED_LENGTH <= len(sf) <= MAX_WORD_LETTERS:
+            return set()
+        inserted = {sf[:i] + c + sf[i:] for i in range(len(sf) + 1) for c in _LETTERS}
+        return {c for c in self._deletes.lookup(inserted) if len(c) == len(sf) + 2}
 
     def _within(self, sf: str, edits: int, scan: bool = True) -> dict[str, int]:
         """Vocabulary spellings within ``edits`` edits (OSA: a swap of neighbours is one edit).

@@ -31,7 +31,7 @@ from bot.search.crosslang import Translator
 from bot.search.expand import Candidates, DeleteIndex, Expansion
 from bot.search.proximity import proximity
 from bot.search.query import Query
-from bot.textnorm import STOP_WORDS, WORD_RE, Analyzer, is_cyrillic
+from bot.textnorm import STOP_WORDS, WORD_RE, Analyzer, is_cyrillic, to_ascii
 
 FloatArray = npt.NDArray[np.float32]
 IntArray = npt.NDArray[np.int32]
@@ -138,7 +138,7 @@ class MemoryIndex:
         self._np_alive: npt.NDArray[np.bool_] | None = None
         self._np_dates: IntArray | None = None
         self._candidates = Candidates(self._surfaces, self._deletes, self._surface_count)
-        self._expansion_cache: dict[tuple[str, bool], Expansion] = {}
+        self._expansion_cache: dict[tuple[str, bool, float], Expansion] = {}
 
     def __getstate__(self) -> dict[str, Any]:
         self._merge()
@@ -425,8 +425,10 @@ class MemoryIndex:
         return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
 
     # ----------------------------------------------------------------- expansion
-    def _expand(self, word: str, prefix: bool) -> Expansion:
-        cache_key = (word, prefix)
+    def _expand(self, word: str, prefix: bool, prefix_cap: float = 1.0) -> Expansion:
+        """``prefix_cap`` bounds a completion's weight: an unfinished last word may not outweigh what
+        the words before it matched (all typo neighbours: a completion counts no more than they do)."""
+        cache_key = (word, prefix, prefix_cap)
         cached = self._expansion_cache.get(cache_key)
         if cached is not None:
             return cached
@@ -448,11 +450,19 @@ class MemoryIndex:
                 transliteration ("цены" is "ceni", one letter from "cent"), not typos: left out."""
                 return not translated or is_cyrillic(self._surfaces[cand].display) == cyrillic
 
-            for cand, d in self._candidates.typos(sf, scan=not translated).items():
-                if not same_script(cand):
-                    continue
+            near = self._candidates.near(sf, to_ascii(word), scan=not translated)
+            near = {c: d for c, d in near.items() if same_script(c)}
+            for cand, d in near.items():
                 for kid in self._surfaces[cand].keys:
                     exp.offer(kid, FUZZY_WEIGHT[d], False)
+            common = self._candidates.misspelled(sf, near) if sf in self._surfaces else None
+            if common is not None:
+                # "competiveness", twice in the corpus beside "competitiveness" 93 times: the common
+                # spelling counts as the exact match, the rare one as its typo neighbour.
+                for kid in self._surfaces[sf].keys:
+                    exp.alts[kid] = (FUZZY_WEIGHT[near[common]], False)
+                for kid in self._surfaces[common].keys:
+                    exp.alts[kid] = (1.0, True)
             if prefix and len(sf) >= 3:
                 completions = [c for c in self._candidates.completions(sf) if same_script(c)]
                 top = max((self._surface_count(c) for c in completions), default=1.0)
@@ -460,7 +470,7 @@ class MemoryIndex:
                     # The likelier completion of an unfinished word is the more frequent one.
                     share = (self._surface_count(cand) / top) ** PREFIX_FREQ_EXP
                     for kid in self._surfaces[cand].keys:
-                        exp.offer(kid, PREFIX_WEIGHT * share, False)
+                        exp.offer(kid, min(PREFIX_WEIGHT * share, prefix_cap), False)
         self._expansion_cache[cache_key] = exp
         return exp
 
@@ -548,8 +558,12 @@ class MemoryIndex:
         match_keys: set[str] = set()
         last = words[-1] if words and not query.phrases else None
         scored_terms = content
+        prefix_cap = 1.0  # the weakest best match of the words before the last
         for i, word in enumerate(scored_terms):
-            exp = self._expand(word, prefix=(word == last and i == len(scored_terms) - 1))
+            is_last = word == last and i == len(scored_terms) - 1
+            exp = self._expand(word, prefix=is_last, prefix_cap=prefix_cap if is_last else 1.0)
+            if exp.alts:
+                prefix_cap = min(prefix_cap, max(w for w, _ in exp.alts.values()))
             if not exp:
                 term_keys.append(set())
                 continue
