@@ -192,14 +192,7 @@ class Analyzer:
     def _keys_cached(self, word: str) -> tuple[str, ...]:
         if word.isdigit():
             return (word,)
-        if is_cyrillic(word):
-            lemmas: list[str] = []
-            for parse in self.morph.parse(word)[:_MAX_LEMMAS]:
-                if parse.normal_form not in lemmas:
-                    lemmas.append(parse.normal_form)
-            sources = lemmas
-        else:
-            sources = [word]
+        sources = list(self.lemmas(word)) if is_cyrillic(word) else [word]
         out: list[str] = []
         for src in sources:
             folded = self.surface_fold(src)
@@ -208,6 +201,21 @@ class Analyzer:
             key = self._stemmer.stemWord(folded)
             if key not in out:
                 out.append(key)
+        return tuple(out)
+
+    def lemma_key(self, lemma: str) -> str:
+        """The key of a word already in its normal form (a lexicon's Russian lemma): what ``keys`` gives
+        for it, without asking pymorphy3 to parse it again."""
+        folded = self.surface_fold(lemma)
+        return self._stemmer.stemWord(folded) if folded else ""
+
+    @lru_cache(maxsize=100_000)  # noqa: B019 - as below
+    def lemmas(self, word: str) -> tuple[str, ...]:
+        """A lowercased Russian word's distinct pymorphy3 normal forms, likeliest first."""
+        out: list[str] = []
+        for parse in self.morph.parse(word)[:_MAX_LEMMAS]:
+            if parse.normal_form not in out:
+                out.append(parse.normal_form)
         return tuple(out)
 
     @lru_cache(maxsize=500_000)  # noqa: B019 - as above; the index asks for a new word's keys, then this

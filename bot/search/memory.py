@@ -17,7 +17,6 @@ from __future__ import annotations
 import logging
 import math
 from array import array
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import chain
@@ -29,9 +28,11 @@ import numpy.typing as npt
 from rapidfuzz.distance import Levenshtein
 
 from bot.search import Highlighter, Hit, IndexedDoc, SearchResult, Word, index_words, snapshot
+from bot.search.crosslang import Translator
 from bot.search.expand import Candidates, DeleteIndex, Expansion
+from bot.search.proximity import proximity
 from bot.search.query import Query
-from bot.textnorm import STOP_WORDS, WORD_RE, Analyzer, is_cyrillic
+from bot.textnorm import STOP_WORDS, WORD_RE, Analyzer, is_cyrillic, to_ascii
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,9 @@ LEAD_BOOST = 2.0  # a lead word counts as this many extra occurrences
 FUZZY_WEIGHT = {1: 0.55, 2: 0.35}  # share of an exact match's score that a typo neighbour earns
 PREFIX_WEIGHT = 0.9  # a completion of the last, unfinished word
 PREFIX_FREQ_EXP = 0.2  # how much a completion's frequency share scales its weight
+# Share of a match in the query's own language that a translation earns (times its lexicon weight): below
+# an exact match, so a name that transliteration joins keeps winning over a dictionary word.
+TRANSLATION_WEIGHT = 0.8
 COORDINATION = 1.0  # reward for matching more of the query's words
 PROXIMITY = 0.3  # reward for matched words that stand close together
 RERANK_POOL = 30
@@ -105,6 +109,7 @@ class MemoryIndex:
 
     def __init__(self, analyzer: Analyzer | None = None) -> None:
         self.analyzer = analyzer or Analyzer()
+        self._translator = Translator(self.analyzer)
         self._doc_ids: list[int] = []
         self._slot_of: dict[int, int] = {}
         self._alive = bytearray()
@@ -140,7 +145,7 @@ class MemoryIndex:
         self._np_alive: npt.NDArray[np.bool_] | None = None
         self._np_dates: IntArray | None = None
         self._candidates = Candidates(self._surfaces, self._deletes, self._surface_count)
-        self._expansion_cache: dict[tuple[str, bool], Expansion] = {}
+        self._expansion_cache: dict[tuple[str, bool, float], Expansion] = {}
 
     def __getstate__(self) -> dict[str, Any]:
         self._merge()
@@ -162,6 +167,7 @@ class MemoryIndex:
         del state["_post_tf"]
         for name in (
             "analyzer",
+            "_translator",
             "_np_surface_counts",
             "_np_doclen",
             "_np_alive",
@@ -184,6 +190,7 @@ class MemoryIndex:
         state.setdefault("_pending_pairs", 0)
         self.__dict__.update(state)
         self.analyzer = Analyzer()
+        self._translator = Translator(self.analyzer)
         self._reset_caches()
 
     def save(self, path: Path, stamp: str) -> None:
@@ -403,14 +410,21 @@ class MemoryIndex:
         self._merge()
         return len(self._post_slots[kid])
 
+    def _live_key(self, key: str) -> int | None:
+        """The id of a key some document holds, or None."""
+        kid = self._key_id.get(key)
+        return kid if kid is not None and self._df(kid) else None
+
     def _idf(self, df: int) -> float:
         n = max(self._live, 1)
         df = min(df, n)  # removed documents stay in postings until a rebuild
         return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
 
     # ----------------------------------------------------------------- expansion
-    def _expand(self, word: str, prefix: bool) -> Expansion:
-        cache_key = (word, prefix)
+    def _expand(self, word: str, prefix: bool, prefix_cap: float = 1.0) -> Expansion:
+        """``prefix_cap`` bounds a completion's weight: an unfinished last word may not outweigh what
+        the words before it matched (all typo neighbours: a completion counts no more than they do)."""
+        cache_key = (word, prefix, prefix_cap)
         cached = self._expansion_cache.get(cache_key)
         if cached is not None:
             return cached
@@ -424,17 +438,35 @@ class MemoryIndex:
             if sf in self._surfaces:
                 for kid in self._surfaces[sf].keys:
                     exp.offer(kid, 1.0, True)
-            for cand, d in self._candidates.typos(sf).items():
+            cyrillic = is_cyrillic(word)
+            translated = self._translator.offer(word, exp, self._live_key, TRANSLATION_WEIGHT)
+
+            def same_script(cand: str) -> bool:
+                """A translated word's near spellings in the other script are accidents of
+                transliteration ("цены" is "ceni", one letter from "cent"), not typos: left out."""
+                return not translated or is_cyrillic(self._surfaces[cand].display) == cyrillic
+
+            near = self._candidates.near(sf, to_ascii(word), scan=not translated)
+            near = {c: d for c, d in near.items() if same_script(c)}
+            for cand, d in near.items():
                 for kid in self._surfaces[cand].keys:
                     exp.offer(kid, FUZZY_WEIGHT[d], False)
+            common = self._candidates.misspelled(sf, near) if sf in self._surfaces else None
+            if common is not None:
+                # "competiveness", twice in the corpus beside "competitiveness" 93 times: the common
+                # spelling counts as the exact match, the rare one as its typo neighbour.
+                for kid in self._surfaces[sf].keys:
+                    exp.alts[kid] = (FUZZY_WEIGHT[near[common]], False)
+                for kid in self._surfaces[common].keys:
+                    exp.alts[kid] = (1.0, True)
             if prefix and len(sf) >= 3:
-                completions = self._candidates.completions(sf)
+                completions = [c for c in self._candidates.completions(sf) if same_script(c)]
                 top = max((self._surface_count(c) for c in completions), default=1.0) or 1.0  # title-only: 0
                 for cand in completions:
                     # The likelier completion of an unfinished word is the more frequent one.
                     share = (self._surface_count(cand) / top) ** PREFIX_FREQ_EXP
                     for kid in self._surfaces[cand].keys:
-                        exp.offer(kid, PREFIX_WEIGHT * share, False)
+                        exp.offer(kid, min(PREFIX_WEIGHT * share, prefix_cap), False)
         self._expansion_cache[cache_key] = exp
         return exp
 
@@ -442,18 +474,39 @@ class MemoryIndex:
     def _term_scores(self, exp: Expansion, doclen: FloatArray, avgdl: float) -> FloatArray:
         scores = np.zeros(len(self._doc_ids), dtype=np.float32)
         exact_idf = max((self._idf(self._df(k)) for k, (_, ex) in exp.alts.items() if ex), default=None)
-        for kid, (weight, exact) in exp.alts.items():
-            slots, tf = self._postings(kid)
-            if not len(slots):
-                continue
+        # A word's translations share one IDF at most, that of all of them together (the group's
+        # statistics, as structured queries have it): else a rare, odd sense ("epoch-making" for
+        # "мировой") outscores the common one ("global") by its rarity alone.
+        group_df = sum(self._df(k) for k in exp.translated) + sum(min(map(self._df, g)) for g in exp.groups)
+        group_idf = self._idf(group_df) if group_df else math.inf
+
+        def add(slots: IntArray, tf: FloatArray, weight: float, exact: bool, translated: bool) -> None:
             idf = self._idf(len(slots))
             if not exact and exact_idf is not None:
-                # A typo neighbour of a word the corpus has may not outscore the word itself by being rarer.
+                # A typo neighbour or translation of a word the corpus has may not outscore the word
+                # itself by being rarer.
                 idf = min(idf, exact_idf)
+            if translated:
+                idf = min(idf, group_idf)
             norm = K1 * (1.0 - B + B * doclen[slots] / avgdl)
             contrib = (weight * idf) * tf * (K1 + 1.0) / (tf + norm)
             # A key lists a document once, so a plain gather/scatter is safe (and far faster than .at).
             scores[slots] = np.maximum(scores[slots], contrib.astype(np.float32))
+
+        for kid, (weight, exact) in exp.alts.items():
+            slots, tf = self._postings(kid)
+            if len(slots):
+                add(slots, tf, weight, exact, kid in exp.translated)
+        for kids, weight in exp.groups.items():
+            # A phrase gloss: the documents holding all its words, scored as its rarest word there.
+            rarest = min(kids, key=self._df)
+            slots, tf = self._postings(rarest)
+            keep = np.ones(len(slots), dtype=bool)
+            for kid in kids:
+                if kid != rarest:
+                    keep &= np.isin(slots, self._postings(kid)[0], assume_unique=True)
+            if keep.any():
+                add(slots[keep], tf[keep], weight, False, True)
         return scores
 
     def _docs_with(self, kids: Iterable[int]) -> npt.NDArray[np.bool_]:
@@ -502,9 +555,13 @@ class MemoryIndex:
         last = words[-1] if words and not query.phrases else None
         scored_terms = content
         unmatched: list[str] = []  # words no live document has in any spelling tried
+        prefix_cap = 1.0  # the weakest best match of the words before the last
         for i, word in enumerate(scored_terms):
-            exp = self._expand(word, prefix=(word == last and i == len(scored_terms) - 1))
-            if not exp.alts:
+            is_last = word == last and i == len(scored_terms) - 1
+            exp = self._expand(word, prefix=is_last, prefix_cap=prefix_cap if is_last else 1.0)
+            if exp.alts:
+                prefix_cap = min(prefix_cap, max(w for w, _ in exp.alts.values()))
+            if not exp:
                 term_keys.append(set())
                 unmatched.append(word)
                 continue
@@ -514,8 +571,8 @@ class MemoryIndex:
             matched += hit
             if not np.any(hit & alive):  # one pass over a boolean array: free beside the scoring
                 unmatched.append(word)
-            term_keys.append(set(exp.alts))
-            match_keys.update(self._keys[k] for k in exp.alts)
+            term_keys.append(exp.key_ids)
+            match_keys.update(self._keys[k] for k in exp.key_ids)
         mask = alive & (total > 0)
         if query.since or query.until:
             lo = query.since.toordinal() if query.since else 1
@@ -549,7 +606,7 @@ class MemoryIndex:
             slot = int(candidates[j])
             score = float(scores[j])
             if multi and matched[slot] >= 2:  # fewer matched terms: no pair to stand close together
-                score *= 1.0 + PROXIMITY * _proximity(self._seqs[slot], term_bits, len(term_keys))
+                score *= 1.0 + PROXIMITY * proximity(self._seqs[slot], term_bits, len(term_keys))
             ranked.append((score, slot))
         ranked.sort(key=lambda x: (-x[0], self._doc_ids[x[1]]))
         hits = [Hit(self._doc_ids[slot], score) for score, slot in ranked[offset : offset + limit]]
@@ -592,42 +649,3 @@ class MemoryIndex:
             return [Word(t.start, t.end, match_keys.intersection(t.keys)) for t in analyzer.tokens(text)]
 
         return words
-
-
-def _proximity(seq_of_doc: array[int], term_bits: npt.NDArray[np.int64], n_terms: int) -> float:
-    """1.0 when the matched words stand side by side, falling off as they spread out.
-
-    ``term_bits`` maps every key id to the bit set of the query terms it matches (built once per
-    query), so finding a document's matched positions is one gather instead of a set test per token:
-    this runs for every reranked candidate and used to be most of a query's time."""
-    seq = np.frombuffer(seq_of_doc, dtype=np.int32)
-    codes = term_bits[seq]
-    positions = np.flatnonzero(codes)
-    if len(positions) < 2:
-        return 0.0
-    events: list[tuple[int, int]] = []
-    for pos, code in zip(positions.tolist(), codes[positions].tolist(), strict=True):
-        t = 0
-        while code:
-            if code & 1:
-                events.append((pos, t))
-            code >>= 1
-            t += 1
-    present = {t for _, t in events}
-    need = len(present)
-    if need < 2:
-        return 0.0
-    best = math.inf
-    window: Counter[int] = Counter()
-    left = 0
-    for pos, t in events:
-        window[t] += 1
-        while len(window) == need:
-            best = min(best, pos - events[left][0] + 1)
-            lt = events[left][1]
-            window[lt] -= 1
-            if not window[lt]:
-                del window[lt]
-            left += 1
-    slack = best - need
-    return (need - 1) / (n_terms - 1) / (1.0 + slack / 2.0)
