@@ -20,7 +20,7 @@ from bot.commands.replies import TextReply
 from bot.core import Dossier
 from bot.datalock import DataFolderBusy, lock_data_folder
 from bot.errors import StoreError
-from bot.i18n import SUPPORTED
+from bot.i18n import N_, SUPPORTED, translator
 from bot.logsafe import mask_secrets
 from bot.models import Progress
 from bot.render_text import render, search_json, who_json
@@ -106,10 +106,15 @@ def cmd_run(settings: Settings, args: argparse.Namespace, run_bot: BotRunner) ->
     return run_bot(settings, open_dossier(settings, scan=False))
 
 
+MORE_NOT_ADDED = N_("…and {n} more not added or flagged.")
+# TRANSLATORS: the last line of python -m bot ingest; {summary} is "3 added, 1 duplicate" and so on.
+INGEST_TOTALS = N_("{summary} in {seconds} s ({rate} documents/s)")
+
+
 def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
     """Files, folders and archives through the upload pipeline, with a progress bar and a summary."""
     from bot.ingest import Limits
-    from bot.render_text import report_lines, result_line
+    from bot.render_text import report_lines, report_summary, result_line
 
     paths = [Path(p) for p in args.paths]
     missing = [str(p) for p in paths if not p.exists()]
@@ -139,15 +144,20 @@ def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
         }
         print(json.dumps(summary))
         return 0
+    lang = settings.default_language
+    t = translator(lang)
     if len(report.outcomes) <= CLI_REPORT_ALL:
-        lines = report_lines(report)[1:]
+        lines = report_lines(report, lang)[1:]
     else:  # a big run: only what needs a look
         notable = [r for r in report.outcomes if r.status != "added" or r.similar_to is not None]
-        lines = [line for r in notable[:CLI_REPORT_ALL] for line in result_line(r)]
+        lines = [line for r in notable[:CLI_REPORT_ALL] for line in result_line(r, lang)]
         if len(notable) > CLI_REPORT_ALL:
-            lines.append(f"…and {len(notable) - CLI_REPORT_ALL} more not added or flagged.")
+            lines.append(t.gettext(MORE_NOT_ADDED).format(n=len(notable) - CLI_REPORT_ALL))
     print("\n".join(lines))
-    print(f"{report.summary()} in {report.seconds:.1f} s ({rate:.0f} documents/s)")
+    totals = report_summary(report, lang)
+    print(
+        t.gettext(INGEST_TOTALS).format(summary=totals, seconds=f"{report.seconds:.1f}", rate=f"{rate:.0f}")
+    )
     return 0
 
 
@@ -203,6 +213,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ingest", help="add files, folders and .zip archives through the upload pipeline")
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--json", action="store_true", help="print only a JSON summary")
+    _lang_option(p)
     p = sub.add_parser("who", help="a person (any spelling) or a role's holders; --all lists everyone")
     p.add_argument("query", nargs="*")
     p.add_argument("--all", action="store_true", help="every person in the corpus")
