@@ -65,6 +65,16 @@ class Subscription:
 
 
 @dataclass(frozen=True)
+class InFlightPart:
+    """A digest part recorded as being delivered and not yet confirmed (see bot/digest.py)."""
+
+    chat_id: int
+    upto_id: int
+    message_id: int | None
+    started_at: datetime
+
+
+@dataclass(frozen=True)
 class CorpusFile:
     path: str
     size: int
@@ -171,12 +181,29 @@ def _migration_5(db: sqlite3.Connection) -> None:
     )
 
 
+def _migration_6(db: sqlite3.Connection) -> None:
+    # The digest part being delivered to a chat, at most one per chat (a chat's parts go one at a time,
+    # under its lock). Written before anything is sent and deleted in the transaction that moves the
+    # cursor past the part, so a row found later is a part a kill interrupted (bot/digest.py).
+    # ``message_id`` is the part's opening message once Telegram returned its id: the message the
+    # next run edits into the whole part instead of posting another.
+    db.execute(
+        """CREATE TABLE digest_inflight (
+            chat_id INTEGER PRIMARY KEY REFERENCES subscriptions(chat_id) ON DELETE CASCADE,
+            upto_id INTEGER NOT NULL,
+            message_id INTEGER,
+            started_at TEXT NOT NULL
+        )"""
+    )
+
+
 MIGRATIONS: Sequence[Callable[[sqlite3.Connection], None]] = (
     _migration_1,
     _migration_2,
     _migration_3,
     _migration_4,
     _migration_5,
+    _migration_6,
 )
 
 
@@ -607,12 +634,55 @@ class Store:
             cur = db.execute("UPDATE subscriptions SET digest_time = ? WHERE chat_id = ?", (at, chat_id))
         return cur.rowcount > 0
 
-    def advance_cursor(self, chat_id: int, doc_id: int) -> None:
-        """Record a confirmed delivery up to ``doc_id``. Never moves backwards."""
+    def part_opening(self, chat_id: int, upto_id: int) -> None:
+        """A digest part up to ``upto_id`` is about to be posted to ``chat_id``: recorded before the
+        request, with no message id yet."""
+        now = datetime.now(UTC).isoformat()
         with self.transaction() as db:
             db.execute(
-                "UPDATE subscriptions SET cursor = MAX(cursor, ?) WHERE chat_id = ?", (doc_id, chat_id)
+                "INSERT OR REPLACE INTO digest_inflight (chat_id, upto_id, message_id, started_at)"
+                " SELECT chat_id, ?, NULL, ? FROM subscriptions WHERE chat_id = ?",
+                (upto_id, now, chat_id),
             )
+
+    def part_opened(self, chat_id: int, upto_id: int, message_id: int) -> None:
+        """Telegram accepted the opening message of the in-flight part: the id to edit it by."""
+        with self.transaction() as db:
+            db.execute(
+                "UPDATE digest_inflight SET message_id = ?, upto_id = ? WHERE chat_id = ?",
+                (message_id, upto_id, chat_id),
+            )
+
+    def part_delivered(self, chat_id: int, upto_id: int) -> None:
+        """The in-flight part is confirmed whole: the cursor moves to ``upto_id`` (never backwards) and the
+        in-flight record goes, in one transaction."""
+        with self.transaction() as db:
+            db.execute(
+                "UPDATE subscriptions SET cursor = MAX(cursor, ?) WHERE chat_id = ?", (upto_id, chat_id)
+            )
+            db.execute("DELETE FROM digest_inflight WHERE chat_id = ?", (chat_id,))
+
+    def part_abandoned(self, chat_id: int) -> None:
+        """Forget an in-flight part whose documents are no longer owed (none left above the cursor)."""
+        with self.transaction() as db:
+            db.execute("DELETE FROM digest_inflight WHERE chat_id = ?", (chat_id,))
+
+    def inflight_part(self, chat_id: int) -> InFlightPart | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT chat_id, upto_id, message_id, started_at FROM digest_inflight WHERE chat_id = ?",
+                (chat_id,),
+            ).fetchone()
+        if row is None:
+            return None
+        message_id = int(row[2]) if row[2] is not None else None
+        return InFlightPart(int(row[0]), int(row[1]), message_id, datetime.fromisoformat(row[3]))
+
+    def inflight_chats(self) -> list[int]:
+        """Chats with a digest part a kill interrupted: reconciled right after start."""
+        with self._lock:
+            rows = self._db.execute("SELECT chat_id FROM digest_inflight ORDER BY chat_id").fetchall()
+        return [int(r[0]) for r in rows]
 
     def mark_run(self, chat_id: int, at: datetime) -> None:
         with self.transaction() as db:
@@ -623,6 +693,8 @@ class Store:
     def migrate_chat(self, old_id: int, new_id: int) -> bool:
         """A group became a supergroup: its subscription follows it to the new id."""
         with self.transaction() as db:
+            # A part in flight to the old chat has its opening message there, where no edit reaches.
+            db.execute("DELETE FROM digest_inflight WHERE chat_id = ?", (old_id,))
             if db.execute("SELECT 1 FROM subscriptions WHERE chat_id = ?", (new_id,)).fetchone():
                 db.execute("DELETE FROM subscriptions WHERE chat_id = ?", (old_id,))
                 return False
