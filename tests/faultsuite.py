@@ -70,6 +70,7 @@ class Trial:
     detail: str = ""
     stray: int = 0
     orphans: int = 0
+    late: bool = False  # the kill came after the work had ended (then it tested a plain restart)
 
     def fail(self, outcome: str, detail: str) -> None:
         if self.outcome == "ok":
@@ -84,7 +85,7 @@ class Sizes:
     zip_members: int = 300
     digest_chats: int = 200
     digest_docs: int = 16
-    reindex_files: int = 400
+    reindex_files: int = 3000
 
 
 class Stopped(Exception):
@@ -407,8 +408,9 @@ async def reindex(trial: Trial, rng: random.Random, work: Path, botapi: FakeBotA
         await bot_up(trial, botapi, bot)
         botapi.user_message("/reindex")
         await botapi.wait_for("sendMessage", lambda c: (c.text or "").startswith("Reindexing"), timeout=30)
-        await asyncio.sleep(rng.uniform(0, sizes.reindex_files / 150))  # about the length of the run
+        await asyncio.sleep(rng.uniform(0, sizes.reindex_files / 3500))  # about the length of the run
     finally:
+        trial.late = sent_where(botapi, "editMessageText", _reindexed) > 0
         await bot.kill()
     bot = await Bot.start(botapi, corpus, data, **admin)
     try:
@@ -450,7 +452,9 @@ async def run_trial(name: str, seed: int, sizes: Sizes) -> Trial:
 def summary(trials: list[Trial]) -> str:
     """One line per scenario: trials, then every outcome's count, then strays and orphans."""
     lines = [
-        f"{'scenario':<9} {'trials':>6} " + " ".join(f"{o:>10}" for o in OUTCOMES) + "      stray   orphans"
+        f"{'scenario':<9} {'trials':>6} "
+        + " ".join(f"{o:>10}" for o in OUTCOMES)
+        + "      stray   orphans  late kills"
     ]
     for name in SCENARIOS:
         mine = [t for t in trials if t.scenario == name]
@@ -461,5 +465,6 @@ def summary(trials: list[Trial]) -> str:
             f"{name:<9} {len(mine):>6} "
             + " ".join(f"{counts[o]:>10}" for o in OUTCOMES)
             + f" {sum(t.stray for t in mine):>10} {sum(t.orphans for t in mine):>9}"
+            + f" {sum(t.late for t in mine):>11}"
         )
     return "\n".join(lines)

@@ -18,7 +18,7 @@ from tests.faultsuite import Sizes, run_trial
 
 # Small enough for CI (a few seconds a trial), big enough that every kill lands mid-work: the scan
 # forks its readers from 500 files on, and 40 two-part digests outlast the rate limiter's first second.
-CI_SIZES = Sizes(scan_files=600, zip_members=120, digest_chats=40, digest_docs=16, reindex_files=150)
+CI_SIZES = Sizes(scan_files=600, zip_members=120, digest_chats=40, digest_docs=16, reindex_files=1500)
 TRIALS = 2
 
 
