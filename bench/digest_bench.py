@@ -94,14 +94,18 @@ async def one_run(botapi: FakeBotApi, app: DossierApp, asker: FakeUser | None = 
         reply_s = time.perf_counter() - asked
     wall = await asyncio.wait_for(done, timeout=3600)
     skip = asker.id if asker is not None else None
-    sends = [c for c in botapi.calls[calls_before:] if c.method == "sendMessage" and c.chat_id != skip]
+    sends = [c for c in botapi.calls[calls_before:] if c.method in DIGEST_METHODS and c.chat_id != skip]
     return RunResult(wall, sum(c.ok for c in sends), sum(not c.ok for c in sends), reply_s)
 
 
+DIGEST_METHODS = ("sendMessage", "editMessageText")  # a part's opening line, then the part
+
+
 def deliveries(botapi: FakeBotApi) -> dict[int, Counter[int]]:
-    """Per chat, how many times each document was listed in a confirmed digest message."""
+    """Per chat, how many times each document was listed in a confirmed digest message (a part is posted
+    as an opening line, then edited into the whole part)."""
     got: dict[int, Counter[int]] = {}
-    for call in botapi.sent("sendMessage", ok=True):
+    for call in botapi.sent("editMessageText", ok=True):
         text = call.text or ""
         if not text.startswith("<b>Preview"):  # continuation parts of a digest carry no header
             got.setdefault(int(call.chat_id), Counter()).update(int(x) for x in _LISTED.findall(text))

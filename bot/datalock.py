@@ -6,12 +6,19 @@ supported on a shared database server, never on one SQLite folder, so the second
 start with one line naming the first. The lock is an advisory ``flock`` on a file in the data folder:
 the kernel releases it when its holder exits, however it exits (SIGKILL included), so a crash never
 leaves a stale lock behind.
+
+A process forked from the holder (the first corpus scan reads big batches in forked workers) would hold
+the lock too, and outlive a holder killed with SIGKILL: such workers wait for ever on a queue whose other
+end they hold themselves, so the restart was refused, naming the dead process. A forked child therefore
+lets go of the lock and is killed when its parent dies (Linux's PR_SET_PDEATHSIG).
 """
 
 from __future__ import annotations
 
+import ctypes
 import fcntl
 import os
+import signal
 import socket
 import sys
 from pathlib import Path
@@ -48,3 +55,28 @@ def lock_data_folder(data_dir: Path) -> None:
     handle.write(f"process {os.getpid()} on {socket.gethostname()} ({' '.join(sys.argv)[:200]})\n")
     handle.flush()
     _held[key] = handle
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _forked_child(parent: int) -> None:
+    if not _held:
+        return
+    for handle in _held.values():
+        handle.close()  # the parent's lock stays: it holds the same open file
+    _held.clear()
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+def _fork_hooks() -> None:
+    parent = [os.getpid()]
+    os.register_at_fork(
+        before=lambda: parent.__setitem__(0, os.getpid()), after_in_child=lambda: _forked_child(parent[0])
+    )
+
+
+_fork_hooks()

@@ -2,17 +2,42 @@
 
 A subscription's cursor is the last document id whose delivery was confirmed. A digest lists what lies
 above it, split by the transport into parts at document boundaries; after each part is confirmed, the
-cursor moves to that part's last document. A crash, restart or network failure between parts therefore
-resends nothing already confirmed and loses nothing unconfirmed.
+cursor moves to that part's last document.
+
+The window a cursor alone leaves open: Telegram accepts a part, the process dies before the cursor is
+written, and the next run sends the part again. Telegram's Bot API has no idempotency key and a bot cannot
+read a chat's history, so after such a kill nothing can ask Telegram whether a ``sendMessage`` arrived.
+Three ways were weighed:
+
+(a) record the part as in flight before sending it and, after a kill, count it as delivered, telling the
+    reader in the next digest which documents may not have arrived. Nothing doubles, but with sixteen
+    chats in flight at once a kill turns every part still on the wire into a notice instead of news:
+    lost, if not silently.
+(b) send each part in two steps: a short opening message (the part's first line), whose message id is
+    recorded, then an edit of that message into the whole part. An edit is idempotent (Telegram answers
+    "message is not modified" to a repeat), so a part whose id was recorded is finished by editing the
+    same message however often the process dies. The only thing a kill can still double is the opening
+    line: dead after Telegram accepted it and before its id was written, the part is posted anew and that
+    one line stands alone above it. No document is listed twice or lost.
+(c) probing the chat afterwards (editing guessed message ids to see which are the bot's) works on
+    sequential ids in private chats only and risks touching the wrong message: rejected.
+
+This module does (b). Each part is recorded in the store as in flight (``part_opening``) before its
+opening message is posted, given the message id once Telegram returns it (``part_opened``) and cleared
+with the cursor advance in one transaction once the edit is confirmed (``part_delivered``). A part found
+in flight (after a kill, or an error mid-part) is reconciled by the chat's next delivery, which the
+transport runs right after start: its first part always starts at the cursor, as the interrupted one
+did, so it is edited into the recorded message (documents added meanwhile may make it longer).
 """
 
 from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
+from typing import Protocol
 
 from bot.models import Document, Subscription
 from bot.store import DocumentStore, SubscriptionStore
@@ -101,7 +126,23 @@ class DigestPart:
     last_doc_id: int
 
 
-SendPart = Callable[[DigestPart], Awaitable[None]]
+class MessageGone(Exception):
+    """Raised by a transport's ``fill``: the opening message can no longer be edited (the reader deleted
+    it, or it is too old), so the part has to be posted anew."""
+
+
+class PartSender(Protocol):
+    """How a transport delivers one part in two steps (see the module docstring)."""
+
+    async def open(self, part: DigestPart) -> int:
+        """Post the part's opening line; returns the message id Telegram gave it."""
+
+    async def fill(self, part: DigestPart, message_id: int) -> None:
+        """Edit message ``message_id`` into the whole part. Idempotent: an edit that changes nothing
+        counts as done. Raises MessageGone when the message cannot be edited any more."""
+
+    async def withdraw(self, message_id: int) -> None:
+        """Remove an opening message whose part is no longer owed (best effort)."""
 
 
 async def deliver(
@@ -109,15 +150,41 @@ async def deliver(
     sub: Subscription,
     digest: DigestReply,
     parts: Sequence[DigestPart],
-    send: SendPart,
+    send: PartSender,
 ) -> int:
-    """Send ``parts`` in order, advancing the cursor after each confirmed one. Errors propagate (the
-    caller decides: blocked chats end, rate limits wait, others retry next run); what was confirmed
-    before the error stays confirmed. Returns the number of parts sent."""
+    """Send ``parts`` in order, each recorded as in flight before anything is posted and confirmed with
+    the cursor advance. A part left in flight by an earlier run is finished first, by editing its
+    recorded message. Errors propagate (the caller decides: blocked chats end, rate limits wait, others
+    retry next run); what was confirmed before the error stays confirmed, and a part whose opening
+    message was recorded is finished by the next run, not posted again. Returns the parts confirmed."""
     sent = 0
+    pending = await asyncio.to_thread(store.inflight_part, sub.chat_id)
     for i, part in enumerate(parts):
-        await send(part)
         last = digest.upto_id if i == len(parts) - 1 else part.last_doc_id
-        await asyncio.to_thread(store.advance_cursor, sub.chat_id, last)  # off the event loop
+        # Only the first part can be the interrupted one: that one started at the cursor too.
+        message_id = pending.message_id if pending is not None and i == 0 else None
+        if message_id is not None:
+            try:
+                await send.fill(part, message_id)
+            except MessageGone:
+                message_id = None
+        if message_id is None:
+            # The store off the event loop: a scan's transaction may hold it for a moment.
+            await asyncio.to_thread(store.part_opening, sub.chat_id, last)
+            message_id = await send.open(part)
+            await asyncio.to_thread(store.part_opened, sub.chat_id, last, message_id)
+            await send.fill(part, message_id)
+        await asyncio.to_thread(store.part_delivered, sub.chat_id, last)
         sent += 1
     return sent
+
+
+async def abandon(store: SubscriptionStore, chat_id: int, send: PartSender) -> None:
+    """A chat has nothing new although a part was left in flight (its documents were deleted since):
+    its opening message goes, and so does the record."""
+    pending = store.inflight_part(chat_id)
+    if pending is None:
+        return
+    if pending.message_id is not None:
+        await send.withdraw(pending.message_id)
+    store.part_abandoned(chat_id)

@@ -64,6 +64,16 @@ class Subscription:
 
 
 @dataclass(frozen=True)
+class InFlightPart:
+    """A digest part recorded as being delivered and not yet confirmed (see bot/digest.py)."""
+
+    chat_id: int
+    upto_id: int
+    message_id: int | None
+    started_at: datetime
+
+
+@dataclass(frozen=True)
 class CorpusFile:
     path: str
     size: int

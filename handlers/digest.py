@@ -8,16 +8,18 @@ that overlap (start-up catch-up and a scheduled run) cannot send the same docume
 from __future__ import annotations
 
 import asyncio
+import html
 import logging
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.error import ChatMigrated, Forbidden, RetryAfter, TelegramError
+from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 from telegram.ext import Job
 
-from bot.digest import DigestPart, build_digest, deliver
+from bot.digest import DigestPart, MessageGone, abandon, build_digest, deliver
 from bot.models import Subscription
 from handlers.context import DossierApp, DossierContext, Services
 from handlers.render import OutMessage, digest_parts
@@ -59,11 +61,14 @@ def schedule_digests(app: DossierApp) -> None:
     else:
         jq.run_custom(digest_job, job_kwargs={"trigger": schedule.trigger}, name=GLOBAL_JOB)
     now = datetime.now(UTC)
-    missed: list[int] = []
+    # A digest part a kill interrupted is finished right away, whatever the chat's schedule: its
+    # opening line may be standing alone in the chat.
+    missed: list[int] = services.dossier.store.inflight_chats()
     for sub in services.dossier.subscriptions():
         if sub.digest_time:
             reschedule_chat(app, sub.chat_id, sub)
-        if services.commands.schedule_for(sub.digest_time).missed_since(sub.last_run_at, now):
+        due = services.commands.schedule_for(sub.digest_time).missed_since(sub.last_run_at, now)
+        if due and sub.chat_id not in missed:
             missed.append(sub.chat_id)
     if missed:
         log.info("making up missed digests for %d chats", len(missed))
@@ -131,25 +136,15 @@ async def run_digest(context: DossierContext, chat_id: int) -> int:
             build_digest, dossier.store, sub, now, services.commands.people, tz=services.settings.tz
         )
         await asyncio.to_thread(dossier.mark_run, chat_id, now)
-        if digest is None:
-            return 0
-        # A group's chosen language, a private chat's user's (bot.commands.lang.chat_language).
-        lang = services.commands.digest_language(chat_id, sub.kind)
-        parts = digest_parts(digest, lang=lang)
-
-        async def send(part: DigestPart) -> None:
-            assert isinstance(part.payload, OutMessage)
-            await context.bot.send_message(
-                sub.chat_id,
-                part.payload.html,
-                parse_mode=ParseMode.HTML,
-                reply_markup=part.payload.keyboard,
-                message_thread_id=sub.thread_id,
-                link_preview_options=LinkPreviewOptions(is_disabled=True),
-            )
-
+        store = dossier.store
+        sender = TelegramParts(context, sub)
         try:
-            return await deliver(dossier.store, sub, digest, parts, send)
+            if digest is None:
+                await abandon(store, chat_id, sender)
+                return 0
+            # A group's chosen language, a private chat's user's (bot.commands.lang.chat_language).
+            lang = services.commands.digest_language(chat_id, sub.kind)
+            return await deliver(store, sub, digest, digest_parts(digest, lang=lang), sender)
         except Forbidden as exc:
             await asyncio.to_thread(dossier.unsubscribe, chat_id)
             log.warning("digest to chat %s refused (%s): subscription ended", chat_id, exc.message)
@@ -164,12 +159,72 @@ async def run_digest(context: DossierContext, chat_id: int) -> int:
                 exc.retry_after,
             )
             retry_soon(context, chat_id)
-        except TelegramError as exc:
+        except (TelegramError, MessageGone) as exc:
             log.warning("digest to chat %s failed (%s): retrying soon or at the next run", chat_id, exc)
             retry_soon(context, chat_id)
     if moved_to is not None:
         return await run_digest(context, moved_to)
     return 0
+
+
+_TAG = re.compile(r"<[^>]+>")
+OPENING_CHARS = 200
+
+
+def opening_line(html_text: str) -> str:
+    """The first line of a part as plain text ("Digest: 12 new documents", or a continuation's first
+    title): what the reader's notification shows, and all a kill can leave standing alone."""
+    for line in html_text.splitlines():
+        plain = " ".join(html.unescape(_TAG.sub("", line)).split())
+        if plain:
+            return plain if len(plain) <= OPENING_CHARS else plain[: OPENING_CHARS - 1] + "…"
+    return "…"
+
+
+class TelegramParts:
+    """bot.digest.PartSender over the Bot API: sendMessage for the opening line, editMessageText for
+    the whole part (a repeat answered "message is not modified" is a success)."""
+
+    def __init__(self, context: DossierContext, sub: Subscription) -> None:
+        self.bot = context.bot
+        self.sub = sub
+
+    async def open(self, part: DigestPart) -> int:
+        assert isinstance(part.payload, OutMessage)
+        message = await self.bot.send_message(
+            self.sub.chat_id,
+            opening_line(part.payload.html),
+            message_thread_id=self.sub.thread_id,
+            link_preview_options=LinkPreviewOptions(is_disabled=True),
+        )
+        return message.message_id
+
+    async def fill(self, part: DigestPart, message_id: int) -> None:
+        assert isinstance(part.payload, OutMessage)
+        try:
+            await self.bot.edit_message_text(
+                part.payload.html,
+                chat_id=self.sub.chat_id,
+                message_id=message_id,
+                parse_mode=ParseMode.HTML,
+                reply_markup=part.payload.keyboard,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        except BadRequest as exc:
+            reason = exc.message.lower()
+            if "not modified" in reason:
+                return  # this very content is there already: an earlier run's edit arrived
+            if "not found" in reason or "can't be edited" in reason:
+                raise MessageGone(exc.message) from exc
+            raise
+
+    async def withdraw(self, message_id: int) -> None:
+        try:
+            await self.bot.delete_message(self.sub.chat_id, message_id)
+        except BadRequest as exc:
+            log.info(
+                "stray digest opening %s in chat %s stays: %s", message_id, self.sub.chat_id, exc.message
+            )
 
 
 def retry_soon(context: DossierContext, chat_id: int) -> None:

@@ -18,7 +18,7 @@ import pytest
 from bot.commands import Caller, Commands
 from bot.commands.replies import TextReply
 from bot.core import Dossier
-from bot.digest import DigestPart, build_digest, deliver, key_extract
+from bot.digest import DigestPart, MessageGone, abandon, build_digest, deliver, key_extract
 from bot.ingest import prepare_text
 from bot.schedule import ScheduleError, parse_hhmm, parse_schedule
 from bot.settings import Settings
@@ -115,6 +115,37 @@ def test_subscription_starts_now_and_digest_holds_exactly_the_new(dossier: Dossi
     assert dossier.store.subscribe(42, None, "user", 7) is None  # no duplicate subscription
 
 
+class Parts:
+    """A PartSender in memory: ``messages`` maps message ids to what they now hold."""
+
+    def __init__(self, fail_on: object = None, kill_after: str | None = None) -> None:
+        self.messages: dict[int, object] = {}
+        self.sent: list[object] = []  # payloads filled in, in order
+        self.fail_on = fail_on
+        self.kill_after = kill_after  # "open" or "fill": the process dies once that step was accepted
+
+    async def open(self, part: DigestPart) -> int:
+        if part.payload == self.fail_on:
+            raise ConnectionError("network down")
+        message_id = len(self.messages) + 1
+        self.messages[message_id] = "opening"
+        if self.kill_after == "open":
+            raise KeyboardInterrupt  # a kill: nothing after this step runs
+        return message_id
+
+    async def fill(self, part: DigestPart, message_id: int) -> None:
+        if message_id not in self.messages:
+            raise MessageGone("message to edit not found")
+        if self.messages[message_id] != part.payload:
+            self.sent.append(part.payload)
+        self.messages[message_id] = part.payload
+        if self.kill_after == "fill":
+            raise KeyboardInterrupt
+
+    async def withdraw(self, message_id: int) -> None:
+        self.messages.pop(message_id, None)
+
+
 async def test_cursor_advances_per_confirmed_part(dossier: Dossier) -> None:
     sub = dossier.store.subscribe(42, None, "user", 7)
     assert sub is not None
@@ -122,12 +153,8 @@ async def test_cursor_advances_per_confirmed_part(dossier: Dossier) -> None:
     digest = build_digest(dossier.store, sub, datetime.now(UTC))
     assert digest is not None
     parts = [DigestPart("a", new[1]), DigestPart("b", new[3])]
-    sent: list[object] = []
-
-    async def flaky(part: DigestPart) -> None:
-        if part.payload == "b":
-            raise ConnectionError("network down")
-        sent.append(part.payload)
+    flaky = Parts(fail_on="b")
+    sent = flaky.sent
 
     with pytest.raises(ConnectionError):
         await deliver(dossier.store, sub, digest, parts, flaky)
@@ -135,6 +162,76 @@ async def test_cursor_advances_per_confirmed_part(dossier: Dossier) -> None:
     assert after is not None and after.cursor == new[1] and sent == ["a"]
     rest = build_digest(dossier.store, after, datetime.now(UTC))
     assert rest is not None and [e.doc.id for e in rest.entries] == new[2:]
+
+
+async def test_a_part_killed_after_its_edit_is_confirmed_not_resent(dossier: Dossier) -> None:
+    # Issue 16 item 7: Telegram accepted the part, the process died before the cursor moved.
+    sub = dossier.store.subscribe(42, None, "user", 7)
+    assert sub is not None
+    new = add_docs(dossier, 2)
+    digest = build_digest(dossier.store, sub, datetime.now(UTC))
+    assert digest is not None
+    chat = Parts(kill_after="fill")
+    with pytest.raises(KeyboardInterrupt):
+        await deliver(dossier.store, sub, digest, [DigestPart("a", new[1])], chat)
+    pending = dossier.store.inflight_part(42)
+    assert pending is not None and pending.message_id == 1 and dossier.store.inflight_chats() == [42]
+    chat.kill_after = None
+    again = dossier.store.subscription(42)
+    assert again is not None and again.cursor == sub.cursor  # not confirmed: still owed
+    assert await deliver(dossier.store, again, digest, [DigestPart("a", new[1])], chat) == 1
+    assert chat.messages == {1: "a"} and chat.sent == ["a"]  # the same message, once
+    done = dossier.store.subscription(42)
+    assert done is not None and done.cursor == new[1] and dossier.store.inflight_part(42) is None
+
+
+async def test_a_part_killed_after_its_opening_is_finished_in_that_message(dossier: Dossier) -> None:
+    sub = dossier.store.subscribe(42, None, "user", 7)
+    assert sub is not None
+    new = add_docs(dossier, 3)
+    digest = build_digest(dossier.store, sub, datetime.now(UTC))
+    assert digest is not None
+    chat = Parts(kill_after="open")
+    with pytest.raises(KeyboardInterrupt):
+        await deliver(dossier.store, sub, digest, [DigestPart("a", new[2])], chat)
+    # The kill came after Telegram's answer and before the id was written: the opening may stand alone.
+    pending = dossier.store.inflight_part(42)
+    assert pending is not None and pending.message_id is None
+    chat.kill_after = None
+    dossier.store.part_opened(42, new[2], 1)  # (had the id been written, as it is a moment later)
+    assert await deliver(dossier.store, sub, digest, [DigestPart("a+", new[2])], chat) == 1
+    assert chat.messages == {1: "a+"}
+
+
+async def test_an_opening_the_reader_deleted_is_posted_anew(dossier: Dossier) -> None:
+    sub = dossier.store.subscribe(42, None, "user", 7)
+    assert sub is not None
+    new = add_docs(dossier, 1)
+    digest = build_digest(dossier.store, sub, datetime.now(UTC))
+    assert digest is not None
+    chat = Parts(kill_after="open")
+    with pytest.raises(KeyboardInterrupt):
+        await deliver(dossier.store, sub, digest, [DigestPart("a", new[0])], chat)
+    dossier.store.part_opened(42, new[0], 1)
+    chat.kill_after = None
+    await chat.withdraw(1)  # the reader deleted it
+    assert await deliver(dossier.store, sub, digest, [DigestPart("a", new[0])], chat) == 1
+    assert chat.messages == {1: "a"} and chat.sent == ["a"]
+
+
+async def test_an_interrupted_part_with_nothing_left_owed_is_withdrawn(dossier: Dossier) -> None:
+    sub = dossier.store.subscribe(42, None, "user", 7)
+    assert sub is not None
+    new = add_docs(dossier, 1)
+    dossier.store.part_opening(42, new[0])
+    dossier.store.part_opened(42, new[0], 9)
+    chat = Parts()
+    chat.messages[9] = "opening"
+    await abandon(dossier.store, 42, chat)
+    assert chat.messages == {} and dossier.store.inflight_part(42) is None
+    # Unsubscribing and a group's migration take the record with them.
+    dossier.store.part_opening(42, new[0])
+    assert dossier.store.unsubscribe(42) and dossier.store.inflight_chats() == []
 
 
 def test_subscription_rules_in_the_command_layer(dossier: Dossier, settings: Settings) -> None:
@@ -182,7 +279,9 @@ async def test_subscribe_then_one_digest_with_exactly_the_new(botapi: FakeBotApi
         botapi.user_message("/digest")
         preview = await botapi.wait_for("sendMessage")
         assert "Preview" in preview.params["text"] and listed_ids(preview.params["text"]) == new
-        digest = await botapi.wait_for("sendMessage", lambda c: "Digest: 3 new" in (c.text or ""), timeout=10)
+        digest = await botapi.wait_for(
+            "editMessageText", lambda c: "Digest: 3 new" in (c.text or ""), timeout=10
+        )
         assert listed_ids(digest.params["text"]) == new
         assert "The first sentence of news item 0" in digest.params["text"]
         labels = [b["text"] for row in digest.params["reply_markup"]["inline_keyboard"] for b in row]
@@ -208,7 +307,7 @@ async def test_more_than_twenty_are_summarised(botapi: FakeBotApi, run_bot: Runn
         await botapi.wait_for("sendMessage")
         add_docs_between_runs(app, 25, title_words=2)
         digest = await botapi.wait_for(
-            "sendMessage", lambda c: "Digest: 25 new" in (c.text or ""), timeout=10
+            "editMessageText", lambda c: "Digest: 25 new" in (c.text or ""), timeout=10
         )
         assert len(listed_ids(digest.params["text"])) == 20
         assert "and 5 more" in digest.params["text"] and "/search since:" in digest.params["text"]
@@ -218,7 +317,7 @@ async def test_restart_between_parts_resends_nothing_and_loses_nothing(
     botapi: FakeBotApi, run_bot: Runner
 ) -> None:
     user = botapi.default_user
-    original = botapi._handlers["sendMessage"]  # the fake's own implementation, wrapped below
+    original = botapi._handlers["editMessageText"]  # the fake's own implementation, wrapped below
     digest_sends = 0
     first_process = True
 
@@ -232,13 +331,13 @@ async def test_restart_between_parts_resends_nothing_and_loses_nothing(
         result = original(request)
         return await result if hasattr(result, "__await__") else result
 
-    botapi.set_handler("sendMessage", second_part_fails)
+    botapi.set_handler("editMessageText", second_part_fails)
     async with run_bot(**FAST) as app:
         botapi.user_message("/subscribe")
         await botapi.wait_for("sendMessage")
         new = add_docs_between_runs(app, 16, title_words=60, lead_words=25)  # several parts
         first = await botapi.wait_for(
-            "sendMessage", lambda c: c.ok and "Digest:" in (c.text or ""), timeout=10
+            "editMessageText", lambda c: c.ok and "Digest:" in (c.text or ""), timeout=10
         )
         await eventually(lambda: digest_sends >= 2)
         cursor_after_failure = services(app).dossier.store.subscription(user.id).cursor  # type: ignore[union-attr]
@@ -256,7 +355,7 @@ async def test_restart_between_parts_resends_nothing_and_loses_nothing(
         await botapi.settle()
     delivered = [
         i
-        for c in botapi.sent("sendMessage", ok=True)
+        for c in botapi.sent("editMessageText", ok=True)
         if "Digest" in (c.text or "")
         for i in listed_ids(c.text or "")
     ]
@@ -274,7 +373,9 @@ async def test_blocked_chat_ends_its_subscription_and_others_still_get_theirs(
         botapi.block_bot(blocker)
         botapi.fail_next("sendMessage", status=429, retry_after=0.05, chat_id=reader.id)
         add_docs(services(app).dossier, 2)
-        got = await botapi.wait_for("sendMessage", lambda c: c.ok and "Digest" in (c.text or ""), timeout=10)
+        got = await botapi.wait_for(
+            "editMessageText", lambda c: c.ok and "Digest" in (c.text or ""), timeout=10
+        )
         assert got.chat_id == reader.id
         store = services(app).dossier.store
         await eventually(lambda: store.subscription(blocker.id) is None)
@@ -308,7 +409,7 @@ async def test_chat_migrated_during_delivery(botapi: FakeBotApi, run_bot: Runner
         botapi.fail_next("sendMessage", status=400, migrate_to_chat_id=successor.id, chat_id=group.id)
         new = add_docs(services(app).dossier, 1)
         digest = await botapi.wait_for(
-            "sendMessage", lambda c: c.ok and "Digest" in (c.text or ""), timeout=10
+            "editMessageText", lambda c: c.ok and "Digest" in (c.text or ""), timeout=10
         )
         assert digest.chat_id == successor.id and listed_ids(digest.params["text"]) == new
         assert services(app).dossier.store.subscription(group.id) is None
@@ -326,7 +427,7 @@ async def test_basic_group_migration_message(botapi: FakeBotApi, run_bot: Runner
         await eventually(lambda: store.subscription(new_chat.id) is not None)
         assert store.subscription(group.id) is None
         add_docs(services(app).dossier, 1)
-        digest = await botapi.wait_for("sendMessage", lambda c: "Digest" in (c.text or ""), timeout=10)
+        digest = await botapi.wait_for("editMessageText", lambda c: "Digest" in (c.text or ""), timeout=10)
         assert digest.chat_id == new_chat.id
 
 
@@ -345,7 +446,9 @@ async def test_missed_digest_is_sent_once_at_start_up(
     db.commit()
     db.close()
     async with run_bot():
-        digest = await botapi.wait_for("sendMessage", lambda c: "Digest: 2 new" in (c.text or ""), timeout=10)
+        digest = await botapi.wait_for(
+            "editMessageText", lambda c: "Digest: 2 new" in (c.text or ""), timeout=10
+        )
         assert digest.chat_id == user.id
         await botapi.settle()
     assert len([c for c in botapi.sent("sendMessage") if "Digest" in (c.text or "")]) == 1
@@ -394,7 +497,7 @@ def digest_calls(botapi: FakeBotApi, chat_id: int | None = None) -> list[Any]:
     """Confirmed digest messages, continuation parts (which have no header) included."""
     return [
         c
-        for c in botapi.sent("sendMessage", ok=True, chat_id=chat_id)
+        for c in botapi.sent("editMessageText", ok=True, chat_id=chat_id)
         if listed_ids(c.text or "") and not (c.text or "").startswith("<b>Preview")
     ]
 
@@ -457,7 +560,9 @@ async def test_own_digest_time_replaces_the_shared_schedule_and_survives_a_resta
         (job,) = jq.get_jobs_by_name(f"digest:{early.id}")
         assert job.next_t is not None and job.next_t.astimezone(almaty).strftime("%H:%M") == "06:05"
         new = add_docs_between_runs(app, 2)
-        got = await botapi.wait_for("sendMessage", lambda c: "Digest: 2 new" in (c.text or ""), timeout=10)
+        got = await botapi.wait_for(
+            "editMessageText", lambda c: "Digest: 2 new" in (c.text or ""), timeout=10
+        )
         assert got.chat_id == shared.id
         store = services(app).dossier.store
         ran = store.subscription(shared.id)
@@ -478,7 +583,7 @@ async def test_own_digest_time_replaces_the_shared_schedule_and_survives_a_resta
     async with run_bot(**settings) as app:
         assert app.job_queue is not None and app.job_queue.get_jobs_by_name(f"digest:{early.id}")
         caught_up = await botapi.wait_for(
-            "sendMessage", lambda c: c.chat_id == early.id and "Digest" in (c.text or ""), timeout=10
+            "editMessageText", lambda c: c.chat_id == early.id and "Digest" in (c.text or ""), timeout=10
         )
         assert listed_ids(caught_up.params["text"]) == new
         botapi.user_message("/unsubscribe", user=early)
@@ -505,11 +610,14 @@ async def test_a_slow_chat_does_not_delay_others_and_errors_retry_at_the_next_ru
         botapi.my_chat_member(group, new_status="kicked", old_status="member", user=boss)
         new = add_docs_between_runs(app, 2)
         with caplog.at_level(logging.WARNING, logger="handlers.digest"):
-            first = await botapi.wait_for("sendMessage", lambda c: c.ok and "Digest" in (c.text or ""))
+            first = await botapi.wait_for("editMessageText", lambda c: c.ok and "Digest" in (c.text or ""))
             assert first.chat_id == quick.id  # not held up by the slow chat's second
             for user in (slow, flaky):
                 await botapi.wait_for(  # the flaky chat's run first waits out the transport's backoff
-                    "sendMessage", lambda c: c.ok and "Digest" in (c.text or ""), chat_id=user.id, timeout=20
+                    "editMessageText",
+                    lambda c: c.ok and "Digest" in (c.text or ""),
+                    chat_id=user.id,
+                    timeout=20,
                 )
             store = services(app).dossier.store
             await eventually(lambda: store.subscription(group.id) is None)
@@ -574,7 +682,7 @@ async def test_a_killed_process_between_parts_resends_nothing_and_loses_nothing(
     new = add_docs(dossier, 16, title_words=60, lead_words=25)
     dossier.close()
 
-    original = botapi._handlers["sendMessage"]
+    original = botapi._handlers["editMessageText"]
     held, release = asyncio.Event(), asyncio.Event()
     digest_sends = 0
 
@@ -589,7 +697,7 @@ async def test_a_killed_process_between_parts_resends_nothing_and_loses_nothing(
         result = original(request)
         return await result if hasattr(result, "__await__") else result
 
-    botapi.set_handler("sendMessage", hold_the_second_part)
+    botapi.set_handler("editMessageText", hold_the_second_part)
     env = bot_env(
         botapi,
         big_corpus,
@@ -615,7 +723,7 @@ async def test_a_killed_process_between_parts_resends_nothing_and_loses_nothing(
     db.close()
     assert cursor == part_one[-1]  # confirmed and durable before the kill
 
-    botapi.set_handler("sendMessage", original)
+    botapi.set_handler("editMessageText", original)
     async with run_bot(**FAST) as app:
         store = services(app).dossier.store
         await eventually(lambda: store.subscription(user.id).cursor == new[-1], timeout=15)  # type: ignore[union-attr]
@@ -648,7 +756,7 @@ async def test_members_only_a_subscriber_who_left_the_team_gets_nothing_until_ba
             assert "subscribed" in (await botapi.wait_for("sendMessage", chat_id=user.id)).params["text"]
         botapi.set_member(team, leaver, "left")
         new = add_docs_between_runs(app, 2)
-        await botapi.wait_for("sendMessage", lambda c: "Digest" in (c.text or ""), chat_id=stayer.id)
+        await botapi.wait_for("editMessageText", lambda c: "Digest" in (c.text or ""), chat_id=stayer.id)
         store = services(app).dossier.store
         ran = store.subscription(leaver.id)
         assert ran is not None
@@ -658,7 +766,9 @@ async def test_members_only_a_subscriber_who_left_the_team_gets_nothing_until_ba
         assert not digest_calls(botapi, leaver.id)
         assert store.subscription(leaver.id) == ran  # still subscribed, cursor where it was
         botapi.set_member(team, leaver, "member")  # back in the team: the held digest arrives, once
-        back = await botapi.wait_for("sendMessage", lambda c: "Digest" in (c.text or ""), chat_id=leaver.id)
+        back = await botapi.wait_for(
+            "editMessageText", lambda c: "Digest" in (c.text or ""), chat_id=leaver.id
+        )
         assert listed_ids(back.params["text"]) == new
 
 
@@ -698,7 +808,9 @@ async def test_digest_time_off_goes_back_to_the_shared_schedule(botapi: FakeBotA
         sub = services(app).dossier.store.subscription(me)
         assert sub is not None and sub.digest_time is None
         new = add_docs_between_runs(app, 1)
-        got = await botapi.wait_for("sendMessage", lambda c: "Digest: 1 new" in (c.text or ""), timeout=10)
+        got = await botapi.wait_for(
+            "editMessageText", lambda c: "Digest: 1 new" in (c.text or ""), timeout=10
+        )
         assert listed_ids(got.params["text"]) == new
 
 
@@ -716,7 +828,9 @@ async def test_a_failed_delivery_is_retried_soon_not_only_at_the_next_daily_run(
         botapi.fail_next("sendMessage", status=500, chat_id=me)
         assert app.job_queue is not None
         app.job_queue.run_once(handlers.digest.digest_job, when=0)  # the 09:00 run, now
-        got = await botapi.wait_for("sendMessage", lambda c: c.ok and "Digest" in (c.text or ""), timeout=10)
+        got = await botapi.wait_for(
+            "editMessageText", lambda c: c.ok and "Digest" in (c.text or ""), timeout=10
+        )
         assert listed_ids(got.params["text"]) == new
         await eventually(lambda: services(app).dossier.store.subscription(me).cursor == new[-1])  # type: ignore[union-attr]
         assert len(botapi.sent("sendMessage", ok=False, chat_id=me)) == 1

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Protocol
 
 from bot.errors import DamagedStore, DuplicateText, NoSuchDocument, StoreError
-from bot.models import CorpusFile, Document, NewDocument, SearchSession, Subscription
+from bot.models import CorpusFile, Document, InFlightPart, NewDocument, SearchSession, Subscription
 
 __all__ = [
     "CorpusFileStore",
@@ -193,6 +193,30 @@ class SubscriptionStore(Protocol):
 
     def advance_cursor(self, chat_id: int, doc_id: int) -> None:
         """Record a confirmed delivery up to ``doc_id``. Never moves backwards."""
+        ...
+
+    def part_opening(self, chat_id: int, upto_id: int) -> None:
+        """A digest part up to ``upto_id`` is about to be posted: recorded in flight, no message yet."""
+        ...
+
+    def part_opened(self, chat_id: int, upto_id: int, message_id: int) -> None:
+        """The in-flight part's opening message was accepted: the id to edit it by."""
+        ...
+
+    def part_delivered(self, chat_id: int, upto_id: int) -> None:
+        """The in-flight part is confirmed: the cursor moves and the record goes, in one transaction."""
+        ...
+
+    def part_abandoned(self, chat_id: int) -> None:
+        """Forget an in-flight part whose documents are no longer owed."""
+        ...
+
+    def inflight_part(self, chat_id: int) -> InFlightPart | None:
+        """The part a kill left in flight to ``chat_id``, if any."""
+        ...
+
+    def inflight_chats(self) -> list[int]:
+        """Chats with a part left in flight: reconciled right after start."""
         ...
 
     def mark_run(self, chat_id: int, at: datetime) -> None: ...

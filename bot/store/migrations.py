@@ -132,6 +132,22 @@ def _migration_6(db: sqlite3.Connection) -> None:
     )
 
 
+def _migration_7(db: sqlite3.Connection) -> None:
+    # The digest part being delivered to a chat, at most one per chat (a chat's parts go one at a time,
+    # under its lock). Written before anything is sent and deleted in the transaction that moves the
+    # cursor past the part, so a row found later is a part a kill interrupted (bot/digest.py).
+    # ``message_id`` is the part's opening message once Telegram returned its id: the message the
+    # next run edits into the whole part instead of posting another.
+    db.execute(
+        """CREATE TABLE digest_inflight (
+            chat_id INTEGER PRIMARY KEY REFERENCES subscriptions(chat_id) ON DELETE CASCADE,
+            upto_id INTEGER NOT NULL,
+            message_id INTEGER,
+            started_at TEXT NOT NULL
+        )"""
+    )
+
+
 MIGRATIONS: Sequence[Migration] = (
     _migration_1,
     _migration_2,
@@ -139,6 +155,7 @@ MIGRATIONS: Sequence[Migration] = (
     _migration_4,
     _migration_5,
     _migration_6,
+    _migration_7,
 )
 
 

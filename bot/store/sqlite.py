@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from bot.errors import DamagedStore, DuplicateText, NoSuchDocument, StoreError, StoreFull
-from bot.models import CorpusFile, Document, NewDocument, SearchSession, Subscription
+from bot.models import CorpusFile, Document, InFlightPart, NewDocument, SearchSession, Subscription
 from bot.store import DocumentHead, Tx
 from bot.store.migrations import migrate, schema_version
 
@@ -413,6 +413,60 @@ class _Subscriptions(_Base):
                 "UPDATE subscriptions SET cursor = MAX(cursor, ?) WHERE chat_id = ?", (doc_id, chat_id)
             )
 
+    # A digest part in flight (bot/digest.py): recorded before anything is posted, confirmed with the
+    # cursor advance in one transaction, finished by editing its message after a kill.
+    def part_opening(self, chat_id: int, upto_id: int) -> None:
+        """A digest part up to ``upto_id`` is about to be posted to ``chat_id``: recorded before the
+        request, with no message id yet."""
+        now = datetime.now(UTC).isoformat()
+        with self._write() as db:
+            db.execute(
+                "INSERT INTO digest_inflight (chat_id, upto_id, message_id, started_at)"
+                " SELECT chat_id, ?, NULL, ? FROM subscriptions WHERE chat_id = ?"
+                " ON CONFLICT(chat_id) DO UPDATE SET upto_id = excluded.upto_id, message_id = NULL,"
+                " started_at = excluded.started_at",
+                (upto_id, now, chat_id),
+            )
+
+    def part_opened(self, chat_id: int, upto_id: int, message_id: int) -> None:
+        """Telegram accepted the opening message of the in-flight part: the id to edit it by."""
+        with self._write() as db:
+            db.execute(
+                "UPDATE digest_inflight SET message_id = ?, upto_id = ? WHERE chat_id = ?",
+                (message_id, upto_id, chat_id),
+            )
+
+    def part_delivered(self, chat_id: int, upto_id: int) -> None:
+        """The in-flight part is confirmed whole: the cursor moves to ``upto_id`` (never backwards) and the
+        in-flight record goes, in one transaction."""
+        with self._write() as db:
+            db.execute(
+                "UPDATE subscriptions SET cursor = MAX(cursor, ?) WHERE chat_id = ?", (upto_id, chat_id)
+            )
+            db.execute("DELETE FROM digest_inflight WHERE chat_id = ?", (chat_id,))
+
+    def part_abandoned(self, chat_id: int) -> None:
+        """Forget an in-flight part whose documents are no longer owed (none left above the cursor)."""
+        with self._write() as db:
+            db.execute("DELETE FROM digest_inflight WHERE chat_id = ?", (chat_id,))
+
+    def inflight_part(self, chat_id: int) -> InFlightPart | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT chat_id, upto_id, message_id, started_at FROM digest_inflight WHERE chat_id = ?",
+                (chat_id,),
+            ).fetchone()
+        if row is None:
+            return None
+        message_id = int(row[2]) if row[2] is not None else None
+        return InFlightPart(int(row[0]), int(row[1]), message_id, datetime.fromisoformat(row[3]))
+
+    def inflight_chats(self) -> list[int]:
+        """Chats with a digest part a kill interrupted: reconciled right after start."""
+        with self._lock:
+            rows = self._db.execute("SELECT chat_id FROM digest_inflight ORDER BY chat_id").fetchall()
+        return [int(r[0]) for r in rows]
+
     def mark_run(self, chat_id: int, at: datetime) -> None:
         with self._write() as db:
             db.execute(
@@ -426,6 +480,8 @@ class _Subscriptions(_Base):
                 "UPDATE OR REPLACE language_choices SET id = ? WHERE scope = 'chat' AND id = ?",
                 (new_id, old_id),
             )
+            # A part in flight to the old chat has its opening message there, where no edit reaches.
+            db.execute("DELETE FROM digest_inflight WHERE chat_id = ?", (old_id,))
             if db.execute("SELECT 1 FROM subscriptions WHERE chat_id = ?", (new_id,)).fetchone():
                 db.execute("DELETE FROM subscriptions WHERE chat_id = ?", (old_id,))
                 return False
