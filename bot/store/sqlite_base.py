@@ -1,0 +1,88 @@
+"""What the SQLite store's mixins share: the opaque transaction, the connection and its lock, the
+generation bookkeeping, and SQLite's refusals in the domain's words (``bot/store/sqlite.py`` composes the
+mixins into ``SqliteStore``)."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from bot.errors import DuplicateText, NoSuchDocument, StoreError, StoreFull
+from bot.store import Tx
+
+
+class _SqliteTx(Tx):
+    __slots__ = ("db",)
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+
+class _Base:
+    """What every aggregate shares: the connection, its lock, and the generation bookkeeping."""
+
+    path: Path
+    _db: sqlite3.Connection
+    _lock: threading.RLock
+    _seen_generation: int
+    foreign_writes: bool
+
+    @staticmethod
+    def _conn(tx: Tx) -> sqlite3.Connection:
+        if not isinstance(tx, _SqliteTx):
+            raise TypeError(f"not a transaction of this store: {tx!r}")
+        return tx.db
+
+    def _bump(self, db: sqlite3.Connection) -> None:
+        cur = int(db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()[0])
+        if cur != self._seen_generation:
+            self.foreign_writes = True  # another process (python -m bot ingest, a console) wrote
+        db.execute("UPDATE meta SET value = ? WHERE key = 'generation'", (str(cur + 1),))
+        self._seen_generation = cur + 1
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction on the connection: all of it is committed, or none of it."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+                self._db.execute("COMMIT")
+            except BaseException as exc:
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.OperationalError) and exc.sqlite_errorcode == sqlite3.SQLITE_FULL:
+                    raise StoreFull() from exc
+                raise
+
+    def generation(self) -> int:
+        with self._lock:
+            return int(self._db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()[0])
+
+
+@contextmanager
+def _refusals(doc_id: int | None = None) -> Iterator[None]:
+    """SQLite's constraint errors in the domain's words: a second copy of a text, a row for a document
+    that is gone."""
+    try:
+        yield
+    except sqlite3.IntegrityError as exc:
+        text = str(exc)
+        if "documents.sha256" in text:
+            raise DuplicateText() from exc
+        if "FOREIGN KEY" in text:
+            raise NoSuchDocument(doc_id=doc_id) from exc
+        raise StoreError("store.constraint", reason=text) from exc
+
+
+def _chunks(ids: Sequence[int], size: int = 500) -> Iterator[tuple[int, ...]]:
+    """Ids in chunks, each under SQLite's limit on bound parameters."""
+    for k in range(0, len(ids), size):
+        yield tuple(ids[k : k + size])
+
+
+def _marks(ids: Sequence[int]) -> str:
+    return ",".join("?" * len(ids))
