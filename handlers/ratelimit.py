@@ -74,9 +74,13 @@ class MessageRateLimiter(AIORateLimiter):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> bool | JSONDict | list[JSONDict]:
+        if not is_paced(endpoint):
+            # Without a chat id AIORateLimiter applies neither bucket but keeps its RetryAfter handling.
+            # ``args`` still carries the real parameters to the callback; only the pacing view changes.
+            data = {key: value for key, value in data.items() if key != "chat_id"}
         for attempt in range(self._network_retries + 1):
             try:
-                return await self._paced(callback, args, kwargs, endpoint, data, rate_limit_args)
+                return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
             except NetworkError as exc:
                 if attempt == self._network_retries or not is_safe_to_retry(endpoint, exc):
                     raise
@@ -84,18 +88,3 @@ class MessageRateLimiter(AIORateLimiter):
                 log.warning("%s failed (%s); trying again in %.1f s", endpoint, exc, wait)
                 await asyncio.sleep(wait)
         raise AssertionError("unreachable: the last attempt returns or raises")
-
-    async def _paced(
-        self,
-        callback: Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]],
-        args: Any,
-        kwargs: dict[str, Any],
-        endpoint: str,
-        data: dict[str, Any],
-        rate_limit_args: int | None,
-    ) -> bool | JSONDict | list[JSONDict]:
-        if not is_paced(endpoint):
-            # Without a chat id AIORateLimiter applies neither bucket but keeps its RetryAfter handling.
-            # ``args`` still carries the real parameters to the callback; only the pacing view changes.
-            data = {key: value for key, value in data.items() if key != "chat_id"}
-        return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
