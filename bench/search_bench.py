@@ -491,7 +491,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     ap.add_argument(
         "--timeout", type=float, default=DEFAULT_TIMEOUT_S, help="seconds allowed for dossier eval"
     )
-    args = ap.parse_args(argv)
+    return with_engine_list(ap, ap.parse_args(argv))
+
+
+def with_engine_list(ap: argparse.ArgumentParser, args: argparse.Namespace) -> argparse.Namespace:
+    """``--engines a,b`` as ``args.engine_list``, refusing names this benchmark does not know."""
     args.engine_list = [e.strip() for e in args.engines.split(",") if e.strip()]
     unknown = set(args.engine_list) - set(ENGINE_NAMES)
     if unknown:

@@ -48,6 +48,7 @@ from search_bench import (
     percentile,
     run_anchor,
     run_dossier,
+    with_engine_list,
 )
 
 HERE = Path(__file__).resolve().parent
@@ -216,12 +217,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     ap.add_argument(
         "--timeout", type=float, default=DEFAULT_TIMEOUT_S, help="seconds allowed for dossier eval"
     )
-    args = ap.parse_args(argv)
-    args.engine_list = [e.strip() for e in args.engines.split(",") if e.strip()]
-    unknown = set(args.engine_list) - set(ENGINE_NAMES)
-    if unknown:
-        ap.error(f"unknown engine(s) {', '.join(sorted(unknown))}; known: {', '.join(ENGINE_NAMES)}")
-    return args
+    return with_engine_list(ap, ap.parse_args(argv))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

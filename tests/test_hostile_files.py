@@ -9,22 +9,9 @@ import zipfile
 
 import pytest
 
-from bot.ingest import IngestError
-from bot.ingest.formats import DEFAULT_LIMITS, Extracted, Limits, Skipped, extract
+from bot.ingest.formats import Extracted, Limits, Skipped, extract
 from bot.ingest.formats.html import MAX_DEPTH
-from tests.test_formats import make_pdf
-
-
-def only(outcomes: list[Extracted | Skipped]) -> Extracted:
-    assert len(outcomes) == 1 and isinstance(outcomes[0], Extracted), outcomes
-    return outcomes[0]
-
-
-def refused(name: str, data: bytes, limits: Limits = DEFAULT_LIMITS) -> str:
-    with pytest.raises(IngestError) as caught:
-        extract(name, data, limits=limits)
-    return str(caught.value)
-
+from tests.test_formats import make_pdf, only, refused
 
 # --- web pages -----------------------------------------------------------------------------------------
 
