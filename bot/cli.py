@@ -14,6 +14,7 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from bot.commands import Commands
 from bot.commands.replies import TextReply
@@ -51,7 +52,10 @@ def open_dossier(settings: Settings, scan: bool = True) -> Dossier:
     settings.check_paths()
     lock_data_folder(settings.data_dir)
     dossier = Dossier.open(
-        settings.data_dir, progress=_progress_bar("Building the index"), db_path=settings.db_path
+        settings.data_dir,
+        progress=_progress_bar("Building the index"),
+        db_path=settings.db_path,
+        database_url=settings.store_url,
     )
     if scan or not len(dossier):
         report = dossier.scan_corpus(settings.corpus_dir, progress=_progress_bar("Reading the corpus"))
@@ -163,6 +167,48 @@ def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
 
 CLI_REPORT_ALL = 50  # runs with more documents list only the duplicates, skipped and flagged ones
 
+# TRANSLATORS: python -m bot migrate-store, after the per-table counts and hashes.
+MIGRATED = N_(
+    "Copied and checked: every row and original file is in {where}; the next document gets #{next_id}."
+)
+MIGRATION_MISMATCH = N_("The copy in {where} differs from the SQLite store (see above): do not switch to it.")
+MISSING_ORIGINALS = N_("{n} original files the store refers to are missing from {folder}: {names}")
+
+
+def cmd_migrate_store(settings: Settings, args: argparse.Namespace) -> int:
+    """The SQLite store of DOSSIER_DATA_DIR copied into an empty PostgreSQL database, then checked."""
+    from bot.store.postgres_base import where
+    from bot.store.sqlite_to_postgres import copy_sqlite_to_postgres
+
+    if not settings.db_path.is_file():
+        print(f"dossier: no SQLite store at {settings.db_path} to copy", file=sys.stderr)
+        return 2
+    lock_data_folder(settings.data_dir)  # the bot must not write to it meanwhile
+    mask_secrets(database_secrets(args.to))
+    report = copy_sqlite_to_postgres(
+        settings.db_path,
+        settings.data_dir / "originals",
+        args.to,
+        progress=lambda table: log.info("copying %s", table),
+    )
+    t = translator(settings.default_language)
+    width = max(len(check.table) for check in report.tables)
+    for check in report.tables:
+        mark = "ok" if check.ok else "DIFFERS"
+        print(
+            f"{check.table:<{width}}  rows {check.source_rows} -> {check.target_rows}  "
+            f"sha256 {check.source_hash[:16]} -> {check.target_hash[:16]}  {mark}"
+        )
+    if report.missing_files:
+        names = ", ".join(report.missing_files[:5]) + (" …" if len(report.missing_files) > 5 else "")
+        folder = settings.data_dir / "originals"
+        print(t.gettext(MISSING_ORIGINALS).format(n=len(report.missing_files), folder=folder, names=names))
+    if not report.ok:
+        print(t.gettext(MIGRATION_MISMATCH).format(where=where(args.to)), file=sys.stderr)
+        return 1
+    print(t.gettext(MIGRATED).format(where=where(args.to), next_id=report.next_id))
+    return 0
+
 
 def cmd_eval(settings: Settings, args: argparse.Namespace) -> int:
     """Index every *.txt of a folder into a throwaway store and run a query file: the benchmark contract."""
@@ -219,6 +265,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--all", action="store_true", help="every person in the corpus")
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
     _lang_option(p)
+    p = sub.add_parser(
+        "migrate-store", help="copy the SQLite store into an empty PostgreSQL database, then check the copy"
+    )
+    p.add_argument("--to", required=True, metavar="URL", help="postgresql://user:password@host/database")
+    _lang_option(p)
     p = sub.add_parser("eval", help="benchmark contract: index a folder of .txt, run a JSONL query file")
     p.add_argument("--corpus", required=True)
     p.add_argument("--queries", required=True)
@@ -259,6 +310,17 @@ def _lang_option(p: argparse.ArgumentParser) -> None:
     )
 
 
+def database_secrets(url: str | None) -> list[str]:
+    """What of DOSSIER_DATABASE_URL never reaches the log: its password (and the URL that holds it)."""
+    if not url:
+        return []
+    try:
+        password = urlsplit(url).password
+    except ValueError:
+        return [url]
+    return [url, password] if password else []
+
+
 def main(argv: Sequence[str] | None = None, *, run_bot: BotRunner) -> int:
     args = build_parser().parse_args(query_words_last(sys.argv[1:] if argv is None else argv))
     try:
@@ -272,7 +334,10 @@ def main(argv: Sequence[str] | None = None, *, run_bot: BotRunner) -> int:
         level=settings.log_level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     mask_secrets(
-        s.get_secret_value() for s in (settings.telegram_bot_token, settings.webhook_secret) if s is not None
+        [
+            *(s.get_secret_value() for s in (settings.telegram_bot_token, settings.webhook_secret) if s),
+            *database_secrets(settings.store_url),
+        ]
     )
     commands = {
         "run": lambda s, a: cmd_run(s, a, run_bot),
@@ -281,6 +346,7 @@ def main(argv: Sequence[str] | None = None, *, run_bot: BotRunner) -> int:
         "ingest": cmd_ingest,
         "who": cmd_who,
         "eval": cmd_eval,
+        "migrate-store": cmd_migrate_store,
     }
     name = args.command or ("run" if settings.token else "console")
     try:

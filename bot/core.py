@@ -24,7 +24,7 @@ from typing import Any
 
 from bot.ingest import SCAN_BATCH, Limits
 from bot.ingest.neardup import NearDupCache
-from bot.ingest.originals import ORPHAN_GRACE_SECONDS, Originals
+from bot.ingest.originals import ORPHAN_GRACE_SECONDS, kept_originals
 from bot.ingest.pipeline import IngestPipeline
 from bot.ingest.reindex import reindex
 from bot.ingest.report import IngestReport, ScanReport
@@ -66,7 +66,7 @@ class Dossier:
         self.index = index
         self.data_dir = data_dir
         self._lock = threading.RLock()
-        self._originals = Originals(data_dir / "originals")
+        self._originals = kept_originals(store, data_dir / "originals")
         self._people = PeopleService(store, self._lock)
         self._neardup = NearDupCache(store, self._lock)
         self._pipeline = IngestPipeline(
@@ -109,16 +109,18 @@ class Dossier:
         people: bool = True,
         engine: type[SearchEngine] = MemoryIndex,
         db_path: Path | None = None,
+        database_url: str | None = None,
     ) -> Dossier:
-        """Open (or create) the store (``db_path``, ``Settings.db_path``; by default the one in
-        ``data_dir``) and bring the index up: from its snapshot when the snapshot matches the store, else
+        """Open (or create) the store (the PostgreSQL database at ``database_url``, ``Settings.store_url``,
+        when given; else SQLite at ``db_path``, ``Settings.db_path``, by default the one in ``data_dir``)
+        and bring the index up: from its snapshot when the snapshot matches the store, else
         rebuilt from the stored documents. ``StoreError`` when the store cannot be used (``DamagedStore``
         for a file that fails its integrity check).
 
         ``people=False`` is a search-only Dossier (the benchmark contract's throwaway store): no people
         are extracted or indexed, and documents it stores get theirs at the next open with people."""
-        data_dir.mkdir(parents=True, exist_ok=True)  # the index snapshot and the originals live here
-        store = open_store(db_path or data_dir / DB_FILE)
+        data_dir.mkdir(parents=True, exist_ok=True)  # the index snapshot (and SQLite's originals) live here
+        store = open_store(db_path or data_dir / DB_FILE, database_url)
         (data_dir / "index.pickle").unlink(missing_ok=True)  # the old format's snapshot, never read again
         index = engine.open(data_dir / SNAPSHOT_FILE, f"{store_identity(store)}:{store.generation()}")
         dossier = cls(store, index or engine(), data_dir)

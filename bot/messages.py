@@ -51,6 +51,11 @@ ENGLISH: dict[str, str] = {
     "store.no_such_document": N_("document #{doc_id} is not stored"),
     "store.constraint": N_("the store refused a write: {reason}"),
     "store.full": N_("the disk under the store is full"),
+    "store.unavailable": N_("the database {where} cannot be used: {reason}"),
+    "store.target_not_empty": N_(
+        "the database {where} already holds Dossier data (table {table}): migrate-store copies into an "
+        "empty database only"
+    ),
     # settings (bot/settings.py)
     "settings.invalid": "{problems}",
     "settings.no_corpus_dir": N_(

@@ -38,6 +38,7 @@ class Settings(BaseSettings):
     )
     corpus_dir: Path = Field(default=Path("corpus"), validation_alias="DOSSIER_CORPUS_DIR")
     data_dir: Path = Field(default=Path("data"), validation_alias="DOSSIER_DATA_DIR")
+    database_url: SecretStr | None = Field(default=None, validation_alias="DOSSIER_DATABASE_URL")
     admin_ids: Annotated[list[int], NoDecode] = Field(
         default_factory=list, validation_alias="DOSSIER_ADMIN_IDS"
     )
@@ -72,6 +73,15 @@ class Settings(BaseSettings):
             return None
         if not value.startswith("https://") and not value.startswith("http://127.0.0.1"):
             raise ValueError(f"{value!r} must be an https:// URL (Telegram only calls https webhooks)")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None
+        if not value.get_secret_value().startswith(("postgresql://", "postgres://")):
+            raise ValueError("must be a postgresql:// URL (leave it empty for SQLite in DOSSIER_DATA_DIR)")
         return value
 
     @field_validator("timezone")
@@ -159,6 +169,11 @@ class Settings(BaseSettings):
     @property
     def db_path(self) -> Path:
         return self.data_dir / DB_FILE
+
+    @property
+    def store_url(self) -> str | None:
+        """The PostgreSQL database to keep everything in, or None: SQLite at ``db_path``."""
+        return self.database_url.get_secret_value() if self.database_url else None
 
     def check_paths(self) -> None:
         if not self.corpus_dir.is_dir():

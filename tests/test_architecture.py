@@ -61,10 +61,27 @@ def test_only_the_store_touches_sqlite() -> None:
                 "bot/store/sqlite_base.py": ("sqlite3",),
                 "bot/store/sqlite_chats.py": ("sqlite3",),
                 "bot/store/migrations.py": ("sqlite3",),
+                "bot/store/sqlite_to_postgres.py": ("sqlite3",),
             },
         )
         == []
     )
+
+
+def test_only_the_postgresql_store_touches_psycopg() -> None:
+    """PostgreSQL too stays behind ``bot.store``'s protocols: its driver is imported by its modules only."""
+    store = {
+        f"bot/store/{name}.py": ("psycopg",)
+        for name in (
+            "postgres",
+            "postgres_base",
+            "postgres_chats",
+            "postgres_migrations",
+            "postgres_originals",
+        )
+    }
+    assert violations("bot", ("psycopg",), {**store, "bot/store/sqlite_to_postgres.py": ("psycopg",)}) == []
+    assert violations("handlers", ("psycopg",), {}) == []
 
 
 def test_every_kind_of_import_is_seen(tmp_path: Path) -> None:

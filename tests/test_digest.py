@@ -24,7 +24,7 @@ from bot.schedule import ScheduleError, parse_hhmm, parse_schedule
 from bot.settings import Settings
 from handlers.context import DossierApp, Services
 from handlers.ratelimit import NETWORK_RETRIES
-from tests.conftest import Runner, bot_env
+from tests.conftest import Runner, bot_env, both_backends
 from tests.fakebotapi import BOT_USERNAME, ApiError, ApiRequest, FakeBotApi
 
 UTC_ZONE = ZoneInfo("UTC")
@@ -267,6 +267,7 @@ def test_migration_moves_the_subscription(dossier: Dossier) -> None:
 # ------------------------------------------------------------------------------------------ the bot
 
 
+@both_backends
 async def test_subscribe_then_one_digest_with_exactly_the_new(botapi: FakeBotApi, run_bot: Runner) -> None:
     async with run_bot(**FAST) as app:
         botapi.user_message("/subscribe")
@@ -313,6 +314,7 @@ async def test_more_than_twenty_are_summarised(botapi: FakeBotApi, run_bot: Runn
         assert "and 5 more" in digest.params["text"] and "/search since:" in digest.params["text"]
 
 
+@both_backends
 async def test_restart_between_parts_resends_nothing_and_loses_nothing(
     botapi: FakeBotApi, run_bot: Runner
 ) -> None:

@@ -1,6 +1,6 @@
 """The store's conformance suite: every method of ``bot.store``'s protocols, run against each store
-implementation through one fixture (today SQLite; a PostgreSQL store plugs in as one more parameter of
-``open_again``). Then the Dossier over a real store: dedup, ids kept across restarts, stale snapshots.
+implementation through one fixture, ``open_again`` (SQLite, and PostgreSQL on the session's embedded
+server). Then the Dossier over a real store: dedup, ids kept across restarts, stale snapshots.
 SQLite's own behaviour (WAL, its schema version, damaged files) is in ``test_store_sqlite.py``."""
 
 from __future__ import annotations
@@ -18,16 +18,25 @@ from bot.ingest import prepare_text
 from bot.models import CorpusFile, NewDocument
 from bot.search.query import parse_query
 from bot.store import Store, open_store
+from bot.store.postgres import PostgresStore
 from bot.store.sqlite import SqliteStore
 
 OpenStore = Callable[[], Store]
 
 
-def _sqlite(tmp_path: Path) -> OpenStore:
+def _sqlite(request: pytest.FixtureRequest, tmp_path: Path) -> OpenStore:
     return lambda: SqliteStore(tmp_path / "s.sqlite3")
 
 
-IMPLEMENTATIONS: dict[str, Callable[[Path], OpenStore]] = {"sqlite": _sqlite}
+def _postgres(request: pytest.FixtureRequest, tmp_path: Path) -> OpenStore:
+    url: str = request.getfixturevalue("pg_url")  # a new database on the session's server
+    return lambda: PostgresStore(url)
+
+
+IMPLEMENTATIONS: dict[str, Callable[[pytest.FixtureRequest, Path], OpenStore]] = {
+    "sqlite": _sqlite,
+    "postgres": _postgres,
+}
 
 
 @pytest.fixture(params=sorted(IMPLEMENTATIONS))
@@ -35,7 +44,7 @@ def open_again(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[OpenS
     """Opens the one store under test (a new connection each call: a restart, or another process);
     every store it opened is closed at the end."""
     opened: list[Store] = []
-    make = IMPLEMENTATIONS[request.param](tmp_path)
+    make = IMPLEMENTATIONS[request.param](request, tmp_path)
 
     def open_one() -> Store:
         opened.append(make())

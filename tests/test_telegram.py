@@ -10,7 +10,7 @@ import pytest
 
 from handlers.caller import NOT_ALLOWED
 from handlers.errors import SORRY
-from tests.conftest import Runner, bot_env, doc_id
+from tests.conftest import Runner, bot_env, both_backends, doc_id
 from tests.fakebotapi import BOT_USERNAME, FakeBotApi
 
 
@@ -25,6 +25,7 @@ async def test_start_help_and_command_menu(botapi: FakeBotApi, run_bot: Runner) 
         assert f"<code>@{BOT_USERNAME} words</code>" in sent.params["text"]  # the bot's own name
 
 
+@both_backends
 async def test_search_pages_in_place_and_survives_a_restart(botapi: FakeBotApi, run_bot: Runner) -> None:
     async with run_bot():
         botapi.user_message("/search csto")

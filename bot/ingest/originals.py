@@ -5,6 +5,9 @@
   row that refers to it is committed. A crash in between leaves at most an unreferenced file, never a
   document whose original is missing. File names come from the hash alone, so a member named
   ``../../etc/passwd`` or ``/abs/path`` can never choose where anything is written.
+- ``StoreOriginals``: the same, kept by the store itself when it keeps files (``bot.store.OriginalBytes``:
+  PostgreSQL, so processes on other machines read them too): a chunk's files committed in one
+  transaction, before the documents that refer to them. ``kept_originals`` picks one for a store.
 - ``clean_name``: an uploaded file's name as a label that is safe to show and store.
 
 No Telegram here: the same pipeline serves uploads, ``python -m bot ingest`` and the corpus folder.
@@ -12,16 +15,20 @@ No Telegram here: the same pipeline serves uploads, ``python -m bot ingest`` and
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import re
 import secrets
+import threading
 import time
 import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Protocol
 
 from bot.ingest.formats import KIND_SUFFIX
+from bot.store import OriginalBytes, OriginalStore
 
 _NAME_MAX = 120
 # Unused originals younger than this are kept by the clean-up at start: another process (a
@@ -44,6 +51,37 @@ def clean_name(name: str) -> str:
     return base or "document"
 
 
+def original_name(data: bytes, kind: str) -> str:
+    """An original's name, from its bytes alone: ``<first hex digit>/<sha256>.<suffix>``. 16 folders by
+    the first hex digit: few enough that fsyncing the folders of a chunk of new files costs little, many
+    enough to keep each folder small (62,500 files per million)."""
+    digest = hashlib.sha256(data).hexdigest()
+    return f"{digest[0]}/{digest}{KIND_SUFFIX.get(kind, '.bin')}"
+
+
+class KeptOriginals(Protocol):
+    """Where uploaded files are kept as they arrived, by ``original_name``: ``Originals`` (a folder) or
+    ``StoreOriginals`` (the store)."""
+
+    def put(self, data: bytes, kind: str, *, durable: bool = True) -> tuple[str, bool]: ...
+
+    def sync(self, names: Iterable[str]) -> None: ...
+
+    def read(self, name: str) -> bytes: ...
+
+    def remove(self, name: str) -> None: ...
+
+    def remove_unused(self, used: set[str], older_than: float = 3600.0) -> int: ...
+
+    def size_bytes(self) -> int: ...
+
+
+def kept_originals(store: OriginalStore, folder: Path) -> KeptOriginals:
+    """The store's own keeping of originals when it has one (PostgreSQL), else files in ``folder``."""
+    keeper = store.original_bytes()
+    return StoreOriginals(keeper) if keeper is not None else Originals(folder)
+
+
 class Originals:
     """Uploaded files as they arrived, named by the SHA-256 of their bytes under one folder."""
 
@@ -54,10 +92,7 @@ class Originals:
         """Store ``data``; its name relative to the folder, and whether this call wrote it (already
         stored, same bytes: nothing is written). ``durable=False`` leaves the fsync to a later ``sync``
         of many files."""
-        digest = hashlib.sha256(data).hexdigest()
-        # 16 folders by the first hex digit: few enough that fsyncing the folders of a chunk of new
-        # files costs little, many enough to keep each folder small (62,500 files per million).
-        name = f"{digest[0]}/{digest}{KIND_SUFFIX.get(kind, '.bin')}"
+        name = original_name(data, kind)
         target = self.root / name
         if target.exists() and target.stat().st_size == len(data):
             return name, False
@@ -131,6 +166,57 @@ class Originals:
         if not self.root.is_dir():
             return 0
         return sum(p.stat().st_size for p in self.root.rglob("*") if p.is_file())
+
+
+class StoreOriginals:
+    """Uploaded files kept by the store itself (``bot.store.OriginalBytes``), by ``original_name``.
+
+    ``put(durable=False)`` holds the bytes until ``sync`` stores a chunk of them in one transaction,
+    committed before any document that refers to them (as ``Originals`` fsyncs its files first): a
+    crash in between leaves at most unreferenced files, which ``remove_unused`` clears."""
+
+    def __init__(self, keeper: OriginalBytes) -> None:
+        self._keeper = keeper
+        self._pending: dict[str, bytes] = {}
+        self._lock = threading.Lock()  # uploads run in several threads; a sync is whole before the next
+
+    def put(self, data: bytes, kind: str, *, durable: bool = True) -> tuple[str, bool]:
+        """Store ``data`` (now, or at the next ``sync`` when not ``durable``); its name, and whether it
+        was new (one held for ``sync`` counts as new: it may be removed if its document fails)."""
+        name = original_name(data, kind)
+        if durable:
+            with self._lock:
+                return name, name in self._keeper.put_original_bytes([(name, data)])
+        with self._lock:
+            self._pending[name] = data
+        return name, True
+
+    def sync(self, names: Iterable[str]) -> None:
+        with self._lock:
+            files = [(name, self._pending.pop(name)) for name in set(names) if name in self._pending]
+            self._keeper.put_original_bytes(files)
+
+    def read(self, name: str) -> bytes:
+        with self._lock:
+            held = self._pending.get(name)
+        data = held if held is not None else self._keeper.read_original_bytes(name)
+        if data is None:
+            raise FileNotFoundError(errno.ENOENT, "no such original", name)
+        return data
+
+    def remove(self, name: str) -> None:
+        """Forget the file, unless a document refers to it (the store checks in the same statement)."""
+        with self._lock:
+            self._pending.pop(name, None)
+        self._keeper.remove_original_bytes(name)
+
+    def remove_unused(self, used: set[str], older_than: float = 3600.0) -> int:
+        """Files no document refers to, stored more than ``older_than`` seconds ago (the store checks the
+        references itself, in the same statement: ``used`` is for the folder's kind)."""
+        return self._keeper.remove_unused_original_bytes(older_than)
+
+    def size_bytes(self) -> int:
+        return self._keeper.original_bytes_size()
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -24,7 +24,7 @@ from bot.errors import StoreFull
 from bot.ingest import neardup
 from bot.ingest.formats import DEFAULT_LIMITS, Extracted, Extraction, Limits, Skipped, extract
 from bot.ingest.neardup import NearDupCache
-from bot.ingest.originals import Originals, clean_name
+from bot.ingest.originals import KeptOriginals, clean_name
 from bot.ingest.prepare import IngestError, Prepared, prepare_text
 from bot.ingest.report import IngestReport, Outcome, Status
 from bot.models import CorpusFile, NewDocument, Progress
@@ -71,7 +71,7 @@ class IngestPipeline:
     def __init__(
         self,
         store: Store,
-        originals: Originals,
+        originals: KeptOriginals,
         index: Callable[[], Indexing],
         people: PeopleService,
         neardup_cache: NearDupCache,

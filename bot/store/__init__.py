@@ -1,21 +1,22 @@
 """What Dossier keeps: the store's contract, one small Protocol per aggregate, and the way to open one.
 
-The contract is backend-neutral: nothing here names SQLite, and no caller outside this package sees a
-database connection or a database exception. The pieces:
+The contract is backend-neutral: no caller outside this package sees a database connection or a
+database exception. The pieces:
 
 - ``Tx``: an opaque token for one open write transaction. ``store.transaction()`` yields it; write
   methods take it, so a caller can add its own rows to a document's transaction (all committed, or none)
-  without knowing what a transaction is made of. The SQLite implementation maps it to its connection.
+  without knowing what a transaction is made of. Each implementation maps it to its connection.
 - one Protocol per aggregate, following the tables: ``DocumentStore``, ``PeopleStore``,
-  ``CorpusFileStore``, ``OriginalStore``, ``SignatureStore``, ``SubscriptionStore``, ``SessionStore``,
-  ``Meta``; and ``Store``, all of them together with ``transaction`` and ``close``.
+  ``CorpusFileStore``, ``OriginalStore`` (with ``OriginalBytes``), ``SignatureStore``,
+  ``SubscriptionStore``, ``SessionStore``, ``Meta``; and ``Store``, all of them together with
+  ``transaction`` and ``close``.
 - ``IndexStamps``: the search-index snapshot's staleness bookkeeping, which still lives in the store for
   now (it belongs beside the engine's snapshot; only ``Meta.generation`` is the store's own).
 - errors: ``bot.errors.StoreError`` and its subclasses (``DamagedStore``, ``DuplicateText``,
   ``NoSuchDocument``), raised by every backend in place of the database's own exceptions.
 
 ``tests/test_store.py`` is the conformance suite: every method here, run against each implementation
-(today ``bot.store.sqlite.SqliteStore``; a PostgreSQL one plugs in as one more fixture parameter).
+(``bot.store.sqlite.SqliteStore`` and ``bot.store.postgres.PostgresStore``).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ __all__ = [
     "IndexStamps",
     "Meta",
     "NoSuchDocument",
+    "OriginalBytes",
     "OriginalStore",
     "PeopleStore",
     "SessionStore",
@@ -131,8 +133,35 @@ class CorpusFileStore(Protocol):
     def corpus_path_of(self, doc_id: int) -> str | None: ...
 
 
+class OriginalBytes(Protocol):
+    """The original files' bytes, kept by a store that keeps them itself (PostgreSQL: so that processes
+    on other machines read them too), by the names ``OriginalStore`` records. A SQLite store keeps none:
+    they are files under ``<data>/originals`` (``bot.ingest.originals``)."""
+
+    def put_original_bytes(self, files: Sequence[tuple[str, bytes]]) -> set[str]:
+        """Store these (name, bytes) in one committed transaction; the names that were not stored yet."""
+        ...
+
+    def read_original_bytes(self, file: str) -> bytes | None: ...
+
+    def remove_original_bytes(self, file: str) -> None:
+        """Delete a file unless a document refers to it."""
+        ...
+
+    def remove_unused_original_bytes(self, older_than: float) -> int:
+        """Delete files no document refers to, stored more than ``older_than`` seconds ago."""
+        ...
+
+    def original_bytes_size(self) -> int: ...
+
+
 class OriginalStore(Protocol):
-    """Which kept original (a file under ``<data>/originals``) an uploaded document was read from."""
+    """Which kept original an uploaded document was read from (``OriginalBytes`` or a file under
+    ``<data>/originals``)."""
+
+    def original_bytes(self) -> OriginalBytes | None:
+        """Where this store keeps the original files' bytes, or None: it keeps none (files beside it)."""
+        ...
 
     def add_original(self, tx: Tx, doc_id: int, file: str, kind: str, size: int) -> None: ...
 
@@ -255,7 +284,7 @@ class Meta(Protocol):
     def set_meta(self, tx: Tx, key: str, value: str) -> None: ...
 
     def size_bytes(self) -> int:
-        """What the store takes on disk (0 when a server keeps it)."""
+        """What the store takes on disk (on a server: the database's size there, original files aside)."""
         ...
 
 
@@ -306,9 +335,14 @@ class Store(
     def close(self) -> None: ...
 
 
-def open_store(path: Path) -> Store:
-    """The store at ``path`` (created and migrated when new, its integrity checked when not): today
-    always SQLite. ``StoreError`` (``DamagedStore`` for a damaged file) when it cannot be used."""
+def open_store(path: Path, database_url: str | None = None) -> Store:
+    """The store: the PostgreSQL database at ``database_url`` when one is given, else the SQLite file at
+    ``path``; created and migrated when new (a SQLite file's integrity checked when not). ``StoreError``
+    (``DamagedStore`` for a damaged file) when it cannot be used."""
+    if database_url:
+        from bot.store.postgres import PostgresStore
+
+        return PostgresStore(database_url)
     from bot.store.sqlite import SqliteStore
 
     return SqliteStore(path)

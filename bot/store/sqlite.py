@@ -213,6 +213,10 @@ class _CorpusFiles(_Base):
 
 
 class _Originals(_Base):
+    def original_bytes(self) -> None:
+        """None: the original files are files under <data>/originals (``bot.ingest.originals``)."""
+        return None
+
     def add_original(self, tx: Tx, doc_id: int, file: str, kind: str, size: int) -> None:
         with _refusals(doc_id):
             self._conn(tx).execute(

@@ -1,0 +1,120 @@
+"""What the PostgreSQL store's mixins share: the opaque transaction, the connection and its lock, the
+generation bookkeeping, and PostgreSQL's refusals in the domain's words (``bot/store/postgres.py``
+composes the mixins into ``PostgresStore``).
+
+One connection per store, guarded by a lock, like the SQLite store: the bot calls the store from worker
+threads, and its writes are short. A connection the server dropped (a restart, a failover) is opened again
+at the next call; the call that found it dropped fails with ``StoreError``.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import psycopg
+from psycopg import errors as pg_errors
+from psycopg.conninfo import conninfo_to_dict
+
+from bot.errors import DuplicateText, NoSuchDocument, StoreError, StoreFull
+from bot.store import Tx
+
+Connection = psycopg.Connection[tuple[Any, ...]]
+
+
+class _PgTx(Tx):
+    __slots__ = ("db",)
+
+    def __init__(self, db: Connection) -> None:
+        self.db = db
+
+
+def where(url: str) -> str:
+    """A database URL as it may be shown and logged: host, port and database, never the password."""
+    try:
+        params = conninfo_to_dict(url)
+    except psycopg.ProgrammingError:
+        return "postgresql://(unreadable URL)"
+    host, port, name = params.get("host", ""), params.get("port", ""), params.get("dbname", "")
+    return f"postgresql://{host}{':' if port else ''}{port}/{name}"
+
+
+def connect(url: str) -> Connection:
+    """A new connection in autocommit mode (transactions are explicit), its times in UTC."""
+    conn = psycopg.connect(url, autocommit=True)
+    conn.execute("SET TIME ZONE 'UTC'")
+    return conn
+
+
+class _Base:
+    """What every aggregate shares: the connection, its lock, and the generation bookkeeping."""
+
+    url: str
+    _db: Connection
+    _lock: threading.RLock
+    _closed: bool
+    _seen_generation: int
+    foreign_writes: bool
+
+    @staticmethod
+    def _conn(tx: Tx) -> Connection:
+        if not isinstance(tx, _PgTx):
+            raise TypeError(f"not a transaction of this store: {tx!r}")
+        return tx.db
+
+    @contextmanager
+    def _use(self) -> Iterator[Connection]:
+        """The connection, under the lock, reopened if the server dropped it; PostgreSQL's errors leave as
+        the domain's."""
+        with self._lock:
+            if self._db.closed and not self._closed:
+                try:
+                    self._db = connect(self.url)
+                except psycopg.Error as exc:
+                    raise StoreError("store.unavailable", where=where(self.url), reason=exc) from exc
+            with refusals():
+                yield self._db
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        """One write transaction: all of it is committed, or none of it."""
+        with self._use() as db, db.transaction():
+            yield db
+
+    def _bump(self, db: Connection) -> None:
+        row = db.execute(
+            "UPDATE meta SET value = (value::bigint + 1)::text WHERE key = 'generation' RETURNING value"
+        ).fetchone()
+        new = int(row[0]) if row else 0
+        if new - 1 != self._seen_generation:
+            self.foreign_writes = True  # another process (python -m bot ingest, another replica) wrote
+        self._seen_generation = new
+
+    def generation(self) -> int:
+        with self._use() as db:
+            row = db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+        return int(row[0]) if row else 0
+
+
+@contextmanager
+def refusals(doc_id: int | None = None) -> Iterator[None]:
+    """PostgreSQL's errors in the domain's words: a second copy of a text, a row for a document that is
+    gone, a full disk, a server that cannot be reached."""
+    try:
+        yield
+    except psycopg.Error as exc:
+        raise domain_error(exc, doc_id) from exc
+
+
+def domain_error(exc: psycopg.Error, doc_id: int | None = None) -> StoreError:
+    if isinstance(exc, pg_errors.UniqueViolation) and exc.diag.constraint_name == "documents_sha256_key":
+        return DuplicateText()
+    if isinstance(exc, pg_errors.ForeignKeyViolation):
+        return NoSuchDocument(doc_id=doc_id)
+    if isinstance(exc, pg_errors.DiskFull):
+        return StoreFull()
+    if isinstance(exc, psycopg.IntegrityError):
+        return StoreError("store.constraint", reason=exc.diag.message_primary or str(exc))
+    return StoreError("store.unavailable", where="PostgreSQL", reason=str(exc).strip() or type(exc).__name__)

@@ -1,0 +1,96 @@
+"""The PostgreSQL store's originals: which original each uploaded document was read from (``originals``,
+as in SQLite), and the original files' bytes themselves (``original_files``), which SQLite deployments
+keep as files under <data>/originals (mixins of ``PostgresStore`` in ``bot/store/postgres.py``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.errors import NoSuchDocument
+from bot.store import OriginalBytes, Tx
+from bot.store.postgres_base import _Base
+
+
+class _Originals(_Base):
+    def add_original(self, tx: Tx, doc_id: int, file: str, kind: str, size: int) -> None:
+        cur = self._conn(tx).execute(
+            "INSERT INTO originals (doc_id, file, kind, size)"
+            " SELECT id, %s, %s, %s FROM documents WHERE id = %s"
+            " ON CONFLICT (doc_id) DO UPDATE SET file = excluded.file, kind = excluded.kind,"
+            " size = excluded.size",
+            (file, kind, size, doc_id),
+        )
+        if cur.rowcount == 0:
+            raise NoSuchDocument(doc_id=doc_id)
+
+    def original_of(self, doc_id: int) -> tuple[str, str] | None:
+        """The stored original's file name and kind, or None (corpus-folder documents have none)."""
+        with self._use() as db:
+            row = db.execute("SELECT file, kind FROM originals WHERE doc_id = %s", (doc_id,)).fetchone()
+        return (str(row[0]), str(row[1])) if row else None
+
+    def original_files(self) -> set[str]:
+        with self._use() as db:
+            return {str(r[0]) for r in db.execute("SELECT DISTINCT file FROM originals")}
+
+    def original_users(self, file: str) -> int:
+        with self._use() as db:
+            row = db.execute("SELECT COUNT(*) FROM originals WHERE file = %s", (file,)).fetchone()
+        return int(row[0]) if row else 0
+
+
+class _OriginalFiles(_Base):
+    """``bot.store.OriginalBytes``: the original files in the database, by the names ``originals`` uses."""
+
+    def original_bytes(self) -> OriginalBytes:
+        return self
+
+    def put_original_bytes(self, files: Sequence[tuple[str, bytes]]) -> set[str]:
+        """Store these files (name, bytes) in one committed transaction; the names that were new (a name
+        already stored holds the same bytes: names come from the bytes' hash)."""
+        if not files:
+            return set()
+        with self._write() as db, db.cursor() as cur:
+            cur.executemany(
+                "INSERT INTO original_files (file, data) VALUES (%s, %s) ON CONFLICT (file) DO NOTHING"
+                " RETURNING file",
+                list(files),
+                returning=True,
+            )
+            new: set[str] = set()
+            while True:
+                row = cur.fetchone()
+                if row is not None:
+                    new.add(str(row[0]))
+                if not cur.nextset():
+                    break
+        return new
+
+    def read_original_bytes(self, file: str) -> bytes | None:
+        with self._use() as db:
+            row = db.execute("SELECT data FROM original_files WHERE file = %s", (file,)).fetchone()
+        return bytes(row[0]) if row else None
+
+    def remove_original_bytes(self, file: str) -> None:
+        """Delete a file unless a document refers to it (checked in the same statement)."""
+        with self._write() as db:
+            db.execute(
+                "DELETE FROM original_files f WHERE f.file = %s"
+                " AND NOT EXISTS (SELECT 1 FROM originals o WHERE o.file = f.file)",
+                (file,),
+            )
+
+    def remove_unused_original_bytes(self, older_than: float) -> int:
+        """Delete files no document refers to, stored more than ``older_than`` seconds ago."""
+        with self._write() as db:
+            cur = db.execute(
+                "DELETE FROM original_files f WHERE f.stored_at < now() - make_interval(secs => %s)"
+                " AND NOT EXISTS (SELECT 1 FROM originals o WHERE o.file = f.file)",
+                (older_than,),
+            )
+        return cur.rowcount
+
+    def original_bytes_size(self) -> int:
+        with self._use() as db:
+            row = db.execute("SELECT pg_total_relation_size('original_files')").fetchone()
+        return int(row[0]) if row else 0
