@@ -50,7 +50,8 @@ def _others_can_reach(path: Path) -> bool:
 class EmbeddedPostgres:
     """One PostgreSQL server in a temporary folder, on 127.0.0.1; ``database()`` gives a fresh database."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, durable: bool = False) -> None:
+        self.durable = durable  # fsync and synchronous commits as a production server has them (benchmarks)
         self.root = Path(tempfile.mkdtemp(prefix="dossier-pg-"))
         self.port = _free_port()
         self._uid: int | None = None
@@ -94,10 +95,11 @@ class EmbeddedPostgres:
             "--locale=C",
             "--no-sync",
         )
-        options = (
-            f"-p {self.port} -h 127.0.0.1 -k '' -c fsync=off -c full_page_writes=off"
-            " -c synchronous_commit=off -c max_connections=200 -c shared_buffers=32MB"
-        )
+        options = f"-p {self.port} -h 127.0.0.1 -k '' -c max_connections=200"
+        if not self.durable:
+            options += (
+                " -c fsync=off -c full_page_writes=off -c synchronous_commit=off -c shared_buffers=32MB"
+            )
         log = self.pgdata / "server.log"  # written by the server's user
         try:
             self._run(

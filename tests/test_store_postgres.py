@@ -232,3 +232,15 @@ def test_migrate_store_copies_everything_with_its_ids(
 def test_the_database_url_setting_is_checked(env: dict[str, str]) -> None:
     proc = run(["search", "csto"], {**env, "DOSSIER_DATABASE_URL": "mysql://x@y/z"})
     assert proc.returncode == 2 and "DOSSIER_DATABASE_URL: must be a postgresql:// URL" in proc.stderr
+
+
+def test_commits_are_as_durable_as_sqlites_unless_the_url_says_otherwise(pg_url: str) -> None:
+    """SQLite in WAL mode with synchronous=NORMAL: a commit does not wait for the disk; the URL may ask."""
+    store = PostgresStore(pg_url)
+    with store.connect() as conn:
+        assert conn.execute("SHOW synchronous_commit").fetchone() == ("off",)
+    store.close()
+    strict = PostgresStore(pg_url + "?options=-c%20synchronous_commit%3Don")
+    with strict.connect() as conn:
+        assert conn.execute("SHOW synchronous_commit").fetchone() == ("on",)
+    strict.close()

@@ -23,7 +23,7 @@ from typing import Any
 
 import psycopg
 
-from bot.errors import DuplicateText, NoSuchDocument, StoreError
+from bot.errors import DuplicateText, StoreError
 from bot.models import CorpusFile, Document, NewDocument
 from bot.store import DocumentHead, Tx
 from bot.store.postgres_base import Connection, _Base, _PgTx, connect, where
@@ -42,11 +42,14 @@ class _Documents(_Base):
 
     def insert_document(self, tx: Tx, doc: NewDocument) -> int:
         """Insert inside a caller's transaction; ``DuplicateText`` (the transaction still usable) when the
-        text is stored already."""
-        db = self._conn(tx)
-        row = db.execute(
-            "INSERT INTO documents (source, title, published, text, sha256, added_at, added_by)"
-            " VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (sha256) DO NOTHING RETURNING id",
+        text is stored already. One statement (one round trip) with the generation's bump."""
+        pg_tx = self._tx(tx)
+        row = pg_tx.db.execute(
+            "WITH ins AS (INSERT INTO documents (source, title, published, text, sha256, added_at, added_by)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (sha256) DO NOTHING RETURNING id),"
+            " bump AS (UPDATE meta SET value = (value::bigint + 1)::text"
+            " WHERE key = 'generation' AND EXISTS (SELECT 1 FROM ins) RETURNING value)"
+            " SELECT (SELECT id FROM ins), (SELECT value FROM bump)",
             (
                 doc.source,
                 doc.title,
@@ -57,29 +60,32 @@ class _Documents(_Base):
                 doc.added_by,
             ),
         ).fetchone()
-        if row is None:
+        if row is None or row[0] is None:
             raise DuplicateText()
-        self._bump(db)
+        self._bumped_to(int(row[1]))
+        pg_tx.inserted.add(int(row[0]))
         return int(row[0])
 
     def replace_document(self, tx: Tx, doc_id: int, doc: NewDocument) -> None:
         """New content for an existing id; ``DuplicateText`` when another document has that text."""
         db = self._conn(tx)
-        cur = db.execute(
+        replaced = db.execute(
             "UPDATE documents SET source = %s, title = %s, published = %s, text = %s, sha256 = %s"
-            " WHERE id = %s AND NOT EXISTS (SELECT 1 FROM documents WHERE sha256 = %s AND id <> %s)",
+            " WHERE id = %s AND NOT EXISTS (SELECT 1 FROM documents WHERE sha256 = %s AND id <> %s)"
+            " RETURNING id",
             (doc.source, doc.title, doc.published, doc.text, doc.sha256, doc_id, doc.sha256, doc_id),
-        )
-        if cur.rowcount == 0 and db.execute("SELECT 1 FROM documents WHERE id = %s", (doc_id,)).fetchone():
+        ).fetchone()
+        if replaced is None and db.execute("SELECT 1 FROM documents WHERE id = %s", (doc_id,)).fetchone():
             raise DuplicateText()
         self._bump(db)
 
     def delete_document(self, tx: Tx, doc_id: int) -> bool:
-        db = self._conn(tx)
-        cur = db.execute("DELETE FROM documents WHERE id = %s", (doc_id,))
-        if cur.rowcount:
-            self._bump(db)
-        return cur.rowcount > 0
+        pg_tx = self._tx(tx)
+        deleted = pg_tx.db.execute("DELETE FROM documents WHERE id = %s RETURNING id", (doc_id,)).fetchone()
+        pg_tx.inserted.discard(doc_id)
+        if deleted:
+            self._bump(pg_tx.db)
+        return deleted is not None
 
     def get(self, doc_id: int) -> Document | None:
         with self._use() as db:
@@ -145,15 +151,15 @@ class _Documents(_Base):
 class _People(_Base):
     def set_people(self, tx: Tx, doc_id: int, extractor: int, mentions_json: str) -> None:
         """A document's extracted mentions, inside the caller's transaction; replaces earlier ones."""
-        cur = self._conn(tx).execute(
+        self._row_of(
+            tx,
+            doc_id,
             "INSERT INTO document_people (doc_id, extractor, mentions)"
             " SELECT id, %s, %s FROM documents WHERE id = %s"
             " ON CONFLICT (doc_id) DO UPDATE SET extractor = excluded.extractor,"
             " mentions = excluded.mentions",
             (extractor, mentions_json, doc_id),
         )
-        if cur.rowcount == 0:
-            raise NoSuchDocument(doc_id=doc_id)
 
     def iter_people(self, batch: int = 2000) -> Iterator[tuple[int, date | None, str]]:
         """(doc_id, published, mentions JSON) of every document with stored mentions, in id order."""
@@ -199,7 +205,9 @@ class _CorpusFiles(_Base):
         return {r[0]: CorpusFile(r[0], int(r[1]), int(r[2]), r[3]) for r in rows}
 
     def record_corpus_file(self, tx: Tx, entry: CorpusFile) -> None:
-        cur = self._conn(tx).execute(
+        self._row_of(
+            tx,
+            entry.doc_id,
             "INSERT INTO corpus_files (path, size, mtime_ns, doc_id)"
             " SELECT %s, %s, %s, %s"
             " WHERE %s::bigint IS NULL OR EXISTS (SELECT 1 FROM documents WHERE id = %s)"
@@ -207,8 +215,6 @@ class _CorpusFiles(_Base):
             " doc_id = excluded.doc_id",
             (entry.path, entry.size, entry.mtime_ns, entry.doc_id, entry.doc_id, entry.doc_id),
         )
-        if cur.rowcount == 0:
-            raise NoSuchDocument(doc_id=entry.doc_id)
 
     def corpus_path_of(self, doc_id: int) -> str | None:
         with self._use() as db:
@@ -227,7 +233,9 @@ class _Signatures(_Base):
         near_dup_of: int | None = None,
         similarity: float | None = None,
     ) -> None:
-        cur = self._conn(tx).execute(
+        self._row_of(
+            tx,
+            doc_id,
             "INSERT INTO signatures (doc_id, sig, near_dup_of, similarity)"
             " SELECT id, %s, %s, %s FROM documents WHERE id = %s"
             " ON CONFLICT (doc_id) DO UPDATE SET sig = excluded.sig,"
@@ -235,8 +243,6 @@ class _Signatures(_Base):
             " similarity = COALESCE(excluded.similarity, signatures.similarity)",
             (sig, near_dup_of, similarity, doc_id),
         )
-        if cur.rowcount == 0:
-            raise NoSuchDocument(doc_id=doc_id)
 
     def clear_signature(self, tx: Tx, doc_id: int) -> None:
         self._conn(tx).execute("DELETE FROM signatures WHERE doc_id = %s", (doc_id,))
@@ -350,8 +356,9 @@ class PostgresStore(
 
     @contextmanager
     def transaction(self) -> Iterator[Tx]:
-        """One write transaction: all of it is committed, or none of it."""
-        with self._write() as db:
+        """One write transaction: all of it is committed, or none of it. In pipeline mode: statements
+        whose answer is not needed go out without a round trip each (an ingest sends seven a document)."""
+        with self._use() as db, db.pipeline(), db.transaction():
             yield _PgTx(db)
 
     # For processes that coordinate through the database (not used by a single process).

@@ -21,7 +21,7 @@ class _Subscriptions(_Base):
     ) -> Subscription | None:
         """A new subscription starting after the newest document; None when the chat is already subscribed."""
         now = datetime.now(UTC)
-        with self._write() as db:
+        with self._use() as db:  # one statement: atomic on its own
             cur = db.execute(
                 "INSERT INTO subscriptions (chat_id, thread_id, kind, subscribed_by, created_at, cursor,"
                 " last_run_at) SELECT %s, %s, %s, %s, %s, COALESCE(MAX(id), 0), %s FROM documents"
@@ -31,7 +31,7 @@ class _Subscriptions(_Base):
         return self.subscription(chat_id) if cur.rowcount else None
 
     def unsubscribe(self, chat_id: int) -> bool:
-        with self._write() as db:
+        with self._use() as db:  # one statement: atomic on its own
             return db.execute("DELETE FROM subscriptions WHERE chat_id = %s", (chat_id,)).rowcount > 0
 
     def subscription(self, chat_id: int) -> Subscription | None:
@@ -53,13 +53,13 @@ class _Subscriptions(_Base):
         return {str(r[0]): int(r[1]) for r in rows}
 
     def set_digest_time(self, chat_id: int, at: str | None) -> bool:
-        with self._write() as db:
+        with self._use() as db:  # one statement: atomic on its own
             cur = db.execute("UPDATE subscriptions SET digest_time = %s WHERE chat_id = %s", (at, chat_id))
         return cur.rowcount > 0
 
     def advance_cursor(self, chat_id: int, doc_id: int) -> None:
         """Record a confirmed delivery up to ``doc_id``. Never moves backwards."""
-        with self._write() as db:
+        with self._use() as db:  # one statement: atomic on its own
             db.execute(
                 "UPDATE subscriptions SET cursor = GREATEST(cursor, %s) WHERE chat_id = %s", (doc_id, chat_id)
             )
@@ -68,7 +68,7 @@ class _Subscriptions(_Base):
     def part_opening(self, chat_id: int, upto_id: int) -> None:
         """A digest part up to ``upto_id`` is about to be posted to ``chat_id``: recorded before the
         request, with no message id yet."""
-        with self._write() as db:
+        with self._use() as db:  # one statement: atomic on its own
             db.execute(
                 "INSERT INTO digest_inflight (chat_id, upto_id, message_id, started_at)"
                 " SELECT chat_id, %s, NULL, %s FROM subscriptions WHERE chat_id = %s"
@@ -79,7 +79,7 @@ class _Subscriptions(_Base):
 
     def part_opened(self, chat_id: int, upto_id: int, message_id: int) -> None:
         """Telegram accepted the opening message of the in-flight part: the id to edit it by."""
-        with self._write() as db:
+        with self._use() as db:  # one statement: atomic on its own
             db.execute(
                 "UPDATE digest_inflight SET message_id = %s, upto_id = %s WHERE chat_id = %s",
                 (message_id, upto_id, chat_id),
@@ -97,7 +97,7 @@ class _Subscriptions(_Base):
 
     def part_abandoned(self, chat_id: int) -> None:
         """Forget an in-flight part whose documents are no longer owed (none left above the cursor)."""
-        with self._write() as db:
+        with self._use() as db:  # one statement: atomic on its own
             db.execute("DELETE FROM digest_inflight WHERE chat_id = %s", (chat_id,))
 
     def inflight_part(self, chat_id: int) -> InFlightPart | None:
@@ -118,7 +118,7 @@ class _Subscriptions(_Base):
         return [int(r[0]) for r in rows]
 
     def mark_run(self, chat_id: int, at: datetime) -> None:
-        with self._write() as db:
+        with self._use() as db:  # one statement: atomic on its own
             db.execute("UPDATE subscriptions SET last_run_at = %s WHERE chat_id = %s", (at, chat_id))
 
     def migrate_chat(self, old_id: int, new_id: int) -> bool:
@@ -157,7 +157,7 @@ class _Languages(_Base):
 
     def set_language_choice(self, scope: str, id: int, language: str | None, set_by: int | None) -> None:
         """Choose ``language`` for a user or a chat (``scope`` 'user' or 'chat'); None forgets the choice."""
-        with self._write() as db:
+        with self._use() as db:  # one statement: atomic on its own
             if language is None:
                 db.execute("DELETE FROM language_choices WHERE scope = %s AND id = %s", (scope, id))
                 return
@@ -175,7 +175,7 @@ class _Sessions(_Base):
         self, query: str, user_id: int | None, chat_id: int | None, ttl: timedelta
     ) -> SearchSession:
         now = datetime.now(UTC)
-        with self._write() as db:
+        with self._use() as db:  # one statement: atomic on its own
             while True:
                 sid = secrets.token_urlsafe(6)  # 8 characters, 48 random bits
                 cur = db.execute(
@@ -198,7 +198,7 @@ class _Sessions(_Base):
 
     def purge_search_sessions(self, now: datetime | None = None) -> int:
         """Forget expired paging state; returns how many sessions went."""
-        with self._write() as db:
+        with self._use() as db:  # one statement: atomic on its own
             cur = db.execute(
                 "DELETE FROM search_sessions WHERE expires_at <= %s", (now or datetime.now(UTC),)
             )

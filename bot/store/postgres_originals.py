@@ -6,22 +6,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.errors import NoSuchDocument
 from bot.store import OriginalBytes, Tx
 from bot.store.postgres_base import _Base
 
 
 class _Originals(_Base):
     def add_original(self, tx: Tx, doc_id: int, file: str, kind: str, size: int) -> None:
-        cur = self._conn(tx).execute(
+        self._row_of(
+            tx,
+            doc_id,
             "INSERT INTO originals (doc_id, file, kind, size)"
             " SELECT id, %s, %s, %s FROM documents WHERE id = %s"
             " ON CONFLICT (doc_id) DO UPDATE SET file = excluded.file, kind = excluded.kind,"
             " size = excluded.size",
             (file, kind, size, doc_id),
         )
-        if cur.rowcount == 0:
-            raise NoSuchDocument(doc_id=doc_id)
 
     def original_of(self, doc_id: int) -> tuple[str, str] | None:
         """The stored original's file name and kind, or None (corpus-folder documents have none)."""
@@ -73,7 +72,7 @@ class _OriginalFiles(_Base):
 
     def remove_original_bytes(self, file: str) -> None:
         """Delete a file unless a document refers to it (checked in the same statement)."""
-        with self._write() as db:
+        with self._use() as db:
             db.execute(
                 "DELETE FROM original_files f WHERE f.file = %s"
                 " AND NOT EXISTS (SELECT 1 FROM originals o WHERE o.file = f.file)",
@@ -82,7 +81,7 @@ class _OriginalFiles(_Base):
 
     def remove_unused_original_bytes(self, older_than: float) -> int:
         """Delete files no document refers to, stored more than ``older_than`` seconds ago."""
-        with self._write() as db:
+        with self._use() as db:
             cur = db.execute(
                 "DELETE FROM original_files f WHERE f.stored_at < now() - make_interval(secs => %s)"
                 " AND NOT EXISTS (SELECT 1 FROM originals o WHERE o.file = f.file)",
