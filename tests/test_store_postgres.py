@@ -22,7 +22,7 @@ from bot.errors import StoreError
 from bot.ingest import prepare_text
 from bot.ingest.originals import original_name
 from bot.search.query import parse_query
-from bot.store import Tx
+from bot.store import Tx, open_store
 from bot.store.postgres import PostgresStore
 from bot.store.postgres_migrations import MIGRATIONS, PG_ONLY_TABLES
 from bot.store.sqlite import SqliteStore
@@ -41,6 +41,13 @@ def pg(pg_url: str) -> Iterator[PostgresStore]:
 def test_both_backends_have_a_twin_of_every_migration() -> None:
     """A new SQLite migration needs its PostgreSQL twin in bot/store/postgres_migrations.py (same number)."""
     assert len(bot.store.postgres_migrations.MIGRATIONS) == len(bot.store.migrations.MIGRATIONS)
+
+
+def test_open_store_chooses_postgresql_for_a_database_url(tmp_path: Path, pg_url: str) -> None:
+    store = open_store(tmp_path / "unused.sqlite3", pg_url)
+    assert isinstance(store, PostgresStore) and store.count_documents() == 0
+    store.close()
+    assert not (tmp_path / "unused.sqlite3").exists()
 
 
 def test_both_backends_end_with_the_same_tables_and_columns(tmp_path: Path, pg: PostgresStore) -> None:

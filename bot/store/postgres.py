@@ -109,7 +109,7 @@ class _Documents(_Base):
         """Every document in id order, fetched in batches so a big corpus is never all in memory."""
         last = 0
         while True:
-            with self._use() as db:
+            with self._bulk() as db:
                 rows = db.execute(
                     f"SELECT {_DOC_COLUMNS} FROM documents WHERE id > %s ORDER BY id LIMIT %s", (last, batch)
                 ).fetchall()
@@ -165,7 +165,7 @@ class _People(_Base):
         """(doc_id, published, mentions JSON) of every document with stored mentions, in id order."""
         last = 0
         while True:
-            with self._use() as db:
+            with self._bulk() as db:
                 rows = db.execute(
                     "SELECT p.doc_id, d.published, p.mentions FROM document_people p"
                     " JOIN documents d ON d.id = p.doc_id WHERE p.doc_id > %s ORDER BY p.doc_id LIMIT %s",
@@ -250,7 +250,7 @@ class _Signatures(_Base):
     def iter_signatures(self, batch: int = 2000) -> Iterator[tuple[int, bytes]]:
         last = 0
         while True:
-            with self._use() as db:
+            with self._bulk() as db:
                 rows = db.execute(
                     "SELECT doc_id, sig FROM signatures WHERE doc_id > %s ORDER BY doc_id LIMIT %s",
                     (last, batch),
@@ -334,6 +334,8 @@ class PostgresStore(
         self.url = url
         self._closed = False
         self._lock = threading.RLock()
+        self._bulk_lock = threading.Lock()
+        self._bulk_db: Connection | None = None
         try:
             self._db = connect(url)
         except psycopg.Error as exc:
@@ -353,6 +355,9 @@ class PostgresStore(
         with self._lock:
             self._closed = True
             self._db.close()
+        with self._bulk_lock:
+            if self._bulk_db is not None:
+                self._bulk_db.close()
 
     @contextmanager
     def transaction(self) -> Iterator[Tx]:

@@ -69,6 +69,8 @@ class _Base:
     url: str
     _db: Connection
     _lock: threading.RLock
+    _bulk_db: Connection | None
+    _bulk_lock: threading.Lock
     _closed: bool
     _seen_generation: int
     foreign_writes: bool
@@ -95,6 +97,22 @@ class _Base:
                     raise StoreError("store.unavailable", where=where(self.url), reason=exc) from exc
             with refusals():
                 yield self._db
+
+    @contextmanager
+    def _bulk(self) -> Iterator[Connection]:
+        """A second connection, opened when first needed, for reading every document, person or
+        signature in batches (the index and people builds at start, in the background): the bot's
+        searches and writes meanwhile do not wait for those batches to cross the network."""
+        with self._bulk_lock:
+            if self._closed:
+                raise StoreError("store.unavailable", where=where(self.url), reason="closed")
+            if self._bulk_db is None or self._bulk_db.closed:
+                try:
+                    self._bulk_db = connect(self.url)
+                except psycopg.Error as exc:
+                    raise StoreError("store.unavailable", where=where(self.url), reason=exc) from exc
+            with refusals():
+                yield self._bulk_db
 
     @contextmanager
     def _write(self) -> Iterator[Connection]:
