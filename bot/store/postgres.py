@@ -26,7 +26,7 @@ import psycopg
 from bot.errors import DuplicateText, StoreError
 from bot.models import CorpusFile, Document, NewDocument
 from bot.store import DocumentHead, Tx
-from bot.store.postgres_base import Connection, _Base, _PgTx, connect, where
+from bot.store.postgres_base import Connection, _Base, _PgTx, connect, one_line, where
 from bot.store.postgres_chats import _Languages, _Sessions, _Subscriptions
 from bot.store.postgres_migrations import migrate, schema_version
 from bot.store.postgres_originals import _OriginalFiles, _Originals
@@ -339,13 +339,13 @@ class PostgresStore(
         try:
             self._db = connect(url)
         except psycopg.Error as exc:
-            raise StoreError("store.cannot_open", path=where(url), reason=str(exc).strip()) from exc
+            raise StoreError("store.cannot_open", path=where(url), reason=one_line(exc)) from exc
         try:
             migrate(self._db, where(url))
             self._seen_generation = self.generation()
         except psycopg.Error as exc:
             self._db.close()
-            raise StoreError("store.cannot_open", path=where(url), reason=str(exc).strip()) from exc
+            raise StoreError("store.cannot_open", path=where(url), reason=one_line(exc)) from exc
         except StoreError:
             self._db.close()
             raise

@@ -46,6 +46,11 @@ def where(url: str) -> str:
     return f"postgresql://{host}{':' if port else ''}{port}/{name}"
 
 
+def one_line(exc: Exception) -> str:
+    """A driver's message as one line (libpq adds hints on lines of their own)."""
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
 def connect(url: str) -> Connection:
     """A new connection in autocommit mode (transactions are explicit), its times in UTC.
 
@@ -94,7 +99,9 @@ class _Base:
                 try:
                     self._db = connect(self.url)
                 except psycopg.Error as exc:
-                    raise StoreError("store.unavailable", where=where(self.url), reason=exc) from exc
+                    raise StoreError(
+                        "store.unavailable", where=where(self.url), reason=one_line(exc)
+                    ) from exc
             with refusals():
                 yield self._db
 
@@ -110,7 +117,9 @@ class _Base:
                 try:
                     self._bulk_db = connect(self.url)
                 except psycopg.Error as exc:
-                    raise StoreError("store.unavailable", where=where(self.url), reason=exc) from exc
+                    raise StoreError(
+                        "store.unavailable", where=where(self.url), reason=one_line(exc)
+                    ) from exc
             with refusals():
                 yield self._bulk_db
 
@@ -169,4 +178,4 @@ def domain_error(exc: psycopg.Error, doc_id: int | None = None) -> StoreError:
         return StoreFull()
     if isinstance(exc, psycopg.IntegrityError):
         return StoreError("store.constraint", reason=exc.diag.message_primary or str(exc))
-    return StoreError("store.unavailable", where="PostgreSQL", reason=str(exc).strip() or type(exc).__name__)
+    return StoreError("store.unavailable", where="PostgreSQL", reason=one_line(exc))
