@@ -93,6 +93,33 @@ def test_what_is_committed_is_there_after_a_restart(open_again: OpenStore) -> No
     assert insert(again, "next") == doc_id + 1
 
 
+def test_one_store_serves_many_threads(store: Store) -> None:
+    """The bot calls the store from worker threads: writes and reads at once, nothing lost or mixed."""
+    import threading
+
+    errors: list[BaseException] = []
+
+    def work(n: int) -> None:
+        try:
+            for k in range(15):
+                doc_id = insert(store, f"thread {n} text {k}", f"{n}-{k}.txt")
+                got = store.get(doc_id)
+                assert got is not None and got.text == f"thread {n} text {k}"
+                store.create_search_session(f"q{n}", n, None, timedelta(minutes=1))
+        except BaseException as exc:  # reported below, in the test's own thread
+            errors.append(exc)
+
+    before = store.generation()
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert store.count_documents() == 60 and store.generation() == before + 60
+    assert len({d.text for d in store.iter_documents()}) == 60
+
+
 # ----------------------------------------------------------------- documents
 def test_documents_are_stored_and_read_back(store: Store) -> None:
     before = store.generation()
