@@ -12,7 +12,7 @@ import pytest
 
 from bot.commands.admin import NOT_UPLOADER
 from handlers import progress as progress_handlers
-from tests.conftest import SEED_CORPUS, Runner, doc_id
+from tests.conftest import SEED_CORPUS, Runner, both_backends, doc_id
 from tests.fakebotapi import Call, FakeBotApi, FakeChat, FakeUser
 from tests.test_formats import encrypt_pdf, lie_about_size, make_docx, make_pdf, make_zip, para
 
@@ -259,6 +259,7 @@ async def test_duplicates_and_near_duplicates(
     assert rows(data_dir, "SELECT near_dup_of FROM signatures WHERE doc_id = ?", new) == [(first,)]
 
 
+@both_backends
 async def test_zip_progress_edits_one_status_message(
     botapi: FakeBotApi, run_bot: Runner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
