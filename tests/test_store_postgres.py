@@ -26,6 +26,7 @@ from bot.store import Tx, open_store
 from bot.store.postgres import PostgresStore
 from bot.store.postgres_migrations import MIGRATIONS, PG_ONLY_TABLES
 from bot.store.sqlite import SqliteStore
+from tests.pgserver import EmbeddedPostgres
 from tests.test_cli import run
 from tests.test_store import insert
 
@@ -50,26 +51,52 @@ def test_open_store_chooses_postgresql_for_a_database_url(tmp_path: Path, pg_url
     assert not (tmp_path / "unused.sqlite3").exists()
 
 
-def test_both_backends_end_with_the_same_tables_and_columns(tmp_path: Path, pg: PostgresStore) -> None:
-    SqliteStore(tmp_path / "s.sqlite3").close()
-    db = sqlite3.connect(tmp_path / "s.sqlite3")
+def sqlite_tables(db: sqlite3.Connection) -> dict[str, list[str]]:
     names = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-    in_sqlite = {
+    return {
         name: [r[1] for r in db.execute(f"PRAGMA table_info({name})")]
         for name in names
         if not name.startswith("sqlite_")
     }
+
+
+def postgres_tables(conn: psycopg.Connection[tuple[object, ...]]) -> dict[str, list[str]]:
+    rows = conn.execute(
+        "SELECT table_name, column_name FROM information_schema.columns"
+        " WHERE table_schema = current_schema() ORDER BY table_name, ordinal_position"
+    ).fetchall()
+    tables: dict[str, list[str]] = {}
+    for table, column in rows:
+        if str(table) not in PG_ONLY_TABLES:
+            tables.setdefault(str(table), []).append(str(column))
+    return tables
+
+
+def test_each_migration_creates_the_same_tables_and_columns_on_both(
+    tmp_path: Path, pg_server: EmbeddedPostgres
+) -> None:
+    """Migration N on PostgreSQL creates what migration N creates on SQLite: after each step, the same
+    tables with the same columns (PostgreSQL's own tables aside)."""
+    for n in range(1, len(bot.store.migrations.MIGRATIONS) + 1):
+        db = sqlite3.connect(tmp_path / f"{n}.sqlite3")
+        for migration in bot.store.migrations.MIGRATIONS[:n]:
+            migration(db)
+        in_sqlite = sqlite_tables(db)
+        db.close()
+        with psycopg.connect(pg_server.database(), autocommit=True) as conn:
+            for statements in MIGRATIONS[:n]:
+                for statement in statements:
+                    conn.execute(statement.encode())
+            assert postgres_tables(conn) == in_sqlite, f"after migration {n}"
+
+
+def test_a_migrated_store_has_the_same_tables_on_both(tmp_path: Path, pg: PostgresStore) -> None:
+    SqliteStore(tmp_path / "s.sqlite3").close()
+    db = sqlite3.connect(tmp_path / "s.sqlite3")
+    in_sqlite = sqlite_tables(db)
     db.close()
     with pg.connect() as conn:
-        rows = conn.execute(
-            "SELECT table_name, column_name FROM information_schema.columns"
-            " WHERE table_schema = current_schema() ORDER BY table_name, ordinal_position"
-        ).fetchall()
-    in_postgres: dict[str, list[str]] = {}
-    for table, column in rows:
-        if table not in PG_ONLY_TABLES:
-            in_postgres.setdefault(table, []).append(column)
-    assert in_postgres == in_sqlite
+        assert postgres_tables(conn) == in_sqlite
 
 
 def test_a_fresh_database_is_migrated_and_a_newer_one_refused(pg_url: str) -> None:
