@@ -9,15 +9,18 @@ import asyncio
 import json
 import shlex
 import signal
-import socket
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+import aiohttp
 
 from bot.cli import build_parser
 from tests.conftest import REPO, bot_env
 from tests.fakebotapi import FakeBotApi
 from tests.test_metrics import get, samples
+from tests.test_telegram_edges import free_port, listening
 from tests.test_uploads import upload
 
 
@@ -83,12 +86,6 @@ def read_image(path: Path = REPO / "Dockerfile") -> Image:
 def here(argv: list[str]) -> list[str]:
     """A command line of the image run here: its ``python`` is this interpreter."""
     return [sys.executable if argv[0] == "python" else argv[0], *argv[1:]]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def test_the_image_is_slim_non_root_with_its_data_on_a_volume() -> None:
@@ -174,3 +171,45 @@ async def test_the_image_cmd_serves_and_its_healthcheck_passes_once_ready(
     assert proc.returncode == 0, stderr.decode()
     rc, out = await run(check, env)
     assert rc == 1  # stopped: unhealthy again
+
+
+async def test_webhook_mode_serves_health_and_metrics_on_their_own_port(
+    botapi: FakeBotApi, big_corpus: Path, data_dir: Path
+) -> None:
+    """With DOSSIER_WEBHOOK_URL the updates arrive on PTB's webhook server, and /healthz and /metrics are
+    on DOSSIER_METRICS_PORT as in polling mode."""
+    hook, secret = free_port(), "s3cret-Token_123"
+    metrics = next(port for port in iter(free_port, None) if port != hook)
+    env = bot_env(
+        botapi,
+        big_corpus,
+        data_dir,
+        DOSSIER_WEBHOOK_URL=f"http://127.0.0.1:{hook}/hook/",
+        DOSSIER_WEBHOOK_LISTEN="127.0.0.1",
+        DOSSIER_WEBHOOK_PORT=str(hook),
+        DOSSIER_WEBHOOK_SECRET=secret,
+        DOSSIER_METRICS_PORT=str(metrics),
+    )
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", cwd=REPO, env=env, stderr=asyncio.subprocess.PIPE
+    )
+    try:
+        url = (await botapi.wait_for("setWebhook", timeout=30)).params["url"]
+        await listening(hook)
+        status, body = await asyncio.to_thread(get, metrics, "/healthz")
+        assert status == 200 and json.loads(body)["status"] == "ok"
+        update: dict[str, Any] = {"update_id": 1, "message": botapi.user_message("/search zas valdai")}
+        async with aiohttp.ClientSession() as session:
+            headers = {"X-Telegram-Bot-Api-Secret-Token": secret}
+            async with session.post(url, json=update, headers=headers) as response:
+                assert response.status == 200
+            async with session.get(f"http://127.0.0.1:{hook}/metrics") as response:
+                assert response.status != 200  # not on the webhook's port, which the internet reaches
+        assert "004_4c3000b3cf1095f3.txt" in (await botapi.wait_for("sendMessage", timeout=10)).params["text"]
+        after = samples((await asyncio.to_thread(get, metrics, "/metrics"))[1])
+        assert after[("dossier_updates_total", frozenset({("kind", "message")}))] == 1
+        assert after[("dossier_replies_total", frozenset({("command", "search")}))] == 1
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _, stderr = await asyncio.wait_for(proc.communicate(), timeout=20)
+    assert proc.returncode == 0, stderr.decode()
