@@ -38,9 +38,10 @@ DIGEST_OUTCOMES: Final = ("sent", "failed", "retried", "blocked")
 at the next run); retried: a delivery made by that retry; blocked: the chat refused the bot (blocked it,
 removed it) and its subscription ended."""
 
-WAIT_CAUSES: Final = ("retry_after", "network")
-"""retry_after: Telegram answered 429 and said how long to wait; network: a 5xx or a connection that
-never reached Telegram, tried again after a backoff."""
+WAIT_CAUSES: Final = ("pacing", "retry_after", "network")
+"""pacing: a message held back by Telegram's limits (30 a second, 20 a minute per group) or while another
+call's 429 is waited out; retry_after: Telegram answered 429 and said how long to wait; network: a 5xx or
+a connection that never reached Telegram, tried again after a backoff."""
 
 
 class Metrics:
@@ -92,8 +93,8 @@ class Metrics:
         )
         self.rate_limit_waits = Counter(
             "dossier_rate_limit_waits",
-            "Waits before a Telegram call is made again, by cause (retry_after: Telegram answered 429; "
-            "network: a 5xx or no connection)",
+            "Telegram calls that waited, by cause (pacing: the message limits; retry_after: Telegram "
+            "answered 429; network: a 5xx or no connection, tried again)",
             ["cause"],
             registry=r,
         )

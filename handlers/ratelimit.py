@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import time
 import warnings
 from collections.abc import Callable, Coroutine
 from datetime import timedelta
@@ -91,7 +92,7 @@ class MessageRateLimiter(AIORateLimiter):
             data = {key: value for key, value in data.items() if key != "chat_id"}
         metrics = self._metrics
         if metrics is not None:
-            callback = _counting_retry_after(callback, metrics)
+            callback = _counting_waits(callback, metrics)
         for attempt in range(self._network_retries + 1):
             try:
                 return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
@@ -108,12 +109,23 @@ class MessageRateLimiter(AIORateLimiter):
 
 Callback = Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]]
 
+PACING_COUNTED = 0.01  # seconds: a shorter time before the first try is the event loop's, not a wait
 
-def _counting_retry_after(callback: Callback, metrics: Metrics) -> Callback:
-    """``callback`` counting each 429 Telegram answers: AIORateLimiter waits it out (``retry_after``)
-    and calls again, up to ``max_retries`` times; the last one, raised to the caller, is counted too."""
+
+def _counting_waits(callback: Callback, metrics: Metrics) -> Callback:
+    """``callback`` counting the waits of one call: until its first try (``pacing``: Telegram's message
+    limits, or another call's 429 being waited out), and each 429 Telegram answers (``retry_after``:
+    AIORateLimiter waits it out and tries again, up to ``max_retries`` times; the last one is raised)."""
+    entered = time.monotonic()
+    tried = False
 
     async def call(*args: Any, **kwargs: Any) -> bool | JSONDict | list[JSONDict]:
+        nonlocal tried
+        if not tried:
+            tried = True
+            paced = time.monotonic() - entered
+            if paced >= PACING_COUNTED:
+                metrics.waited("pacing", paced)
         try:
             return await callback(*args, **kwargs)
         except RetryAfter as exc:

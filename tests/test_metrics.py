@@ -11,6 +11,7 @@ from datetime import timedelta
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
+from telegram.error import RetryAfter
 
 from bot.core import Dossier
 from bot.health import STARTING, Health
@@ -19,6 +20,7 @@ from bot.metrics import REFUSAL_REASONS, Metrics, refusal_reason
 from bot.metrics_server import MetricsServer
 from bot.settings import SettingsError, load_settings
 from handlers.context import DossierApp, Services
+from handlers.ratelimit import MessageRateLimiter
 from tests.conftest import Runner
 from tests.fakebotapi import FakeBotApi
 from tests.test_digest import add_docs, eventually
@@ -194,3 +196,28 @@ async def test_digest_outcomes_sent_failed_retried_blocked(
         assert value(metrics, "dossier_digests_total", outcome="failed") == 1
         assert value(metrics, "dossier_digests_total", outcome="retried") == 1
         assert value(metrics, "dossier_digests_total", outcome="blocked") == 1
+
+
+async def test_the_rate_limiter_counts_pacing_and_429_waits() -> None:
+    metrics = Metrics()
+    limiter = MessageRateLimiter(max_retries=2, metrics=metrics)
+    await limiter.initialize()
+    answers: list[RetryAfter | bool] = [RetryAfter(timedelta(seconds=0.05)), True]
+
+    async def send() -> bool:
+        answer = answers.pop(0) if answers else True
+        if isinstance(answer, RetryAfter):
+            raise answer
+        return answer
+
+    assert await limiter.process_request(send, (), {}, "sendMessage", {"chat_id": 1}, None) is True
+    assert value(metrics, "dossier_rate_limit_waits_total", cause="retry_after") == 1
+    assert value(metrics, "dossier_rate_limit_wait_seconds_total", cause="retry_after") == pytest.approx(0.05)
+    assert value(metrics, "dossier_rate_limit_waits_total", cause="pacing") == 0
+    # Forty messages at once: Telegram's limits let thirty a second through, the rest wait their turn.
+    await asyncio.gather(
+        *(limiter.process_request(send, (), {}, "sendMessage", {"chat_id": i}, None) for i in range(40))
+    )
+    assert value(metrics, "dossier_rate_limit_waits_total", cause="pacing") >= 1
+    assert value(metrics, "dossier_rate_limit_wait_seconds_total", cause="pacing") > 0
+    await limiter.shutdown()
