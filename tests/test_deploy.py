@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import yaml
 
 from bot.cli import build_parser
 from tests.conftest import REPO, bot_env
@@ -99,6 +100,27 @@ def test_the_image_is_slim_non_root_with_its_data_on_a_volume() -> None:
     assert subcommands is not None and image.cmd[3] in subcommands and image.cmd[3] == "run"
     assert image.healthcheck == ["python", "-m", "bot.healthcheck"]
     assert float(image.healthcheck_options["timeout"].rstrip("s")) > 4  # the check's own timeout is 4 s
+
+
+def test_compose_runs_the_image_beside_postgresql_with_volumes() -> None:
+    compose = yaml.safe_load((REPO / "compose.yaml").read_text(encoding="utf-8"))
+    postgres, bot = compose["services"]["postgres"], compose["services"]["bot"]
+    assert postgres["image"].startswith("postgres:16") and "healthcheck" in postgres
+    assert "ports" not in postgres  # only the bot reaches the database
+    assert bot["build"] == "." and bot["depends_on"]["postgres"]["condition"] == "service_healthy"
+    env = bot["environment"]
+    db = postgres["environment"]
+    assert env["DOSSIER_DATABASE_URL"].startswith(f"postgresql://{db['POSTGRES_USER']}:")
+    assert env["DOSSIER_DATABASE_URL"].endswith(f"@postgres:5432/{db['POSTGRES_DB']}")
+    image = read_image()
+    assert env["DOSSIER_DATA_DIR"] == image.env["DOSSIER_DATA_DIR"] == "/data"
+    assert env["DOSSIER_METRICS_PORT"] == image.env["DOSSIER_METRICS_PORT"]
+    assert bot["ports"] == [
+        f"127.0.0.1:{image.env['DOSSIER_METRICS_PORT']}:{image.env['DOSSIER_METRICS_PORT']}"
+    ]
+    named = {v.split(":", 1)[0] for svc in (postgres, bot) for v in svc["volumes"]}
+    assert named == set(compose["volumes"]) == {"postgres-data", "dossier-data"}
+    assert "dossier-data:/data" in bot["volumes"]
 
 
 async def run(argv: list[str], env: dict[str, str]) -> tuple[int, str]:
