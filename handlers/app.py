@@ -108,6 +108,7 @@ async def post_shutdown(app: DossierApp) -> None:
     services = app.bot_data.get("services")
     if isinstance(services, Services):
         services.dossier.save_index()
+        services.dossier.leases.close()  # what it still holds is free for the other processes at once
 
 
 async def follow_changes(dossier: Dossier) -> None:

@@ -133,6 +133,8 @@ async def digest_job(context: DossierContext) -> None:
     started = datetime.now(UTC)
     slot: datetime | None = None
     run: str | None = None  # the slot's lease, when this is the process that runs it
+    if job is not None and job.name == GLOBAL_JOB:
+        sync_chat_jobs(context.app, await asyncio.to_thread(dossier.subscriptions))
     if isinstance(data, SlotCheck):
         slot, chat_ids = data.slot, (list(data.chat_ids) if data.chat_ids is not None else None)
     else:
@@ -173,6 +175,23 @@ async def digest_job(context: DossierContext) -> None:
         # Chats another process was serving (or a killed one held): checked again once its leases
         # could have run out; served then unless that process marked them since.
         check_later(context, SlotCheck(slot or started, tuple(busy)))
+
+
+def sync_chat_jobs(app: DossierApp, subs: list[Subscription]) -> None:
+    """A chat's own digest time set or cleared through another process (its /digest_time went there):
+    this process's per-chat jobs follow the store at each shared run, so that any process can serve it.
+    (A time changed elsewhere from one hour to another is followed after a restart.)"""
+    jq = app.job_queue
+    if jq is None:
+        return
+    timed = {s.chat_id: s for s in subs if s.digest_time}
+    for chat_id, sub in timed.items():
+        if not jq.get_jobs_by_name(chat_job_name(chat_id)):
+            reschedule_chat(app, chat_id, sub)
+    for job in jq.jobs():
+        name = job.name or ""
+        if name != GLOBAL_JOB and _scheduled(name) and int(name[7:]) not in timed:
+            job.schedule_removal()
 
 
 def _scheduled(job_name: str) -> bool:

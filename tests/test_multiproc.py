@@ -202,3 +202,69 @@ async def test_python_m_bot_ingest_beside_the_running_bot_is_searchable_in_the_b
         bot.send_signal(signal.SIGTERM)
         await asyncio.wait_for(bot.wait(), timeout=20)
     assert bot.returncode == 0
+
+
+def test_a_lease_of_a_process_elsewhere_is_taken_over_only_once_it_ran_out(data_dir: Path) -> None:
+    import time
+
+    from bot.leases import LeaseKeeper
+
+    mine, theirs = Dossier.open(data_dir), Dossier.open(data_dir)
+    try:
+        elsewhere = LeaseKeeper(theirs.store, ttl=0.3, holder="another-host:4242:0000")
+        assert elsewhere.take("digest-chat:9", renew=False)  # then that host goes quiet
+        assert not mine.leases.take("digest-chat:9")
+        time.sleep(0.4)
+        assert mine.leases.take("digest-chat:9")
+        assert not elsewhere.still_held("digest-chat:9")
+    finally:
+        mine.close()
+        theirs.close()
+
+
+def test_a_lease_of_a_killed_process_on_this_host_is_taken_over_at_once(data_dir: Path) -> None:
+    import socket
+    import subprocess
+
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    holder = f"{socket.gethostname()}:{int(dead.stdout)}:0000"
+    mine = Dossier.open(data_dir)
+    try:
+        assert mine.store.acquire_lease("digest-chat:9", holder, 600)
+        other = Dossier.open(data_dir)  # a live holder of this process is never taken over
+        try:
+            assert other.leases.take("digest-chat:7")
+            assert not mine.leases.take("digest-chat:7")
+        finally:
+            other.close()
+        assert mine.leases.take("digest-chat:9")
+    finally:
+        mine.close()
+
+
+async def test_a_page_button_made_by_one_bot_works_in_another_running_beside_it(
+    botapi: FakeBotApi, big_corpus: Path, data_dir: Path
+) -> None:
+    """Behind one webhook a button press may reach either replica: the second bot, with its own store
+    connection and indexes, pages the first one's search (its state is in the store)."""
+    from handlers.app import build_application
+    from tests.conftest import make_settings
+
+    settings = make_settings(botapi, big_corpus, data_dir)
+    one = Dossier.open(data_dir)
+    one.scan_corpus(big_corpus)
+    two = Dossier.open(data_dir)
+    try:
+        async with botapi.running(build_application(settings, one)):
+            botapi.user_message("/search csto")
+            first = await botapi.wait_for("sendMessage")
+            assert "page 1/3" in first.params["text"]
+        async with botapi.running(build_application(settings, two)):  # the first is still open
+            botapi.press_button(first, text="Next ›")
+            edit = await botapi.wait_for("editMessageText")
+            assert "page 2/3" in edit.params["text"]
+    finally:
+        one.close()
+        two.close()
