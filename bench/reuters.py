@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-BENCH = REPO.parent / "shared" / "bench"
+BENCH = Path(os.environ.get("DOSSIER_BENCH_DIR") or REPO.parent / "shared" / "bench")
 
 
 def materialize(target: Path) -> Path:

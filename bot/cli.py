@@ -48,12 +48,20 @@ def _progress_bar(label: str) -> Progress | None:
     return show
 
 
-def open_dossier(settings: Settings, scan: bool = True, metrics: Metrics | None = None) -> Dossier:
+def open_dossier(
+    settings: Settings, scan: bool = True, metrics: Metrics | None = None, beside: bool = False
+) -> Dossier:
     """The Dossier for these settings, with the corpus folder scanned for new and changed files (always
     when ``scan``, else only when the store is still empty: a first start should not answer "nothing").
+
+    The data folder is taken for this process (``bot.datalock``), unless ``beside``: a process that only
+    adds documents (``python -m bot ingest``) may run beside the bot, which applies what it stores to its
+    indexes within a second or two (``Dossier.catch_up``; SQLite's WAL lets the two write in turn).
+
     ``metrics``: where it counts its work (the running bot's, served on ``DOSSIER_METRICS_PORT``)."""
     settings.check_paths()
-    lock_data_folder(settings.data_dir)
+    if not beside:
+        lock_data_folder(settings.data_dir)
     dossier = Dossier.open(
         settings.data_dir,
         progress=_progress_bar("Building the index"),
@@ -133,7 +141,7 @@ def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
     if missing:
         print(f"dossier: no such file or folder: {', '.join(missing)}", file=sys.stderr)
         return 2
-    dossier = open_dossier(settings, scan=False)
+    dossier = open_dossier(settings, scan=False, beside=True)
     try:
         report = dossier.ingest_paths(
             paths,

@@ -22,6 +22,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from bot.changes import ChangeFollower
 from bot.ingest import SCAN_BATCH, Limits
 from bot.ingest.neardup import NearDupCache
 from bot.ingest.originals import ORPHAN_GRACE_SECONDS, Originals
@@ -29,6 +30,7 @@ from bot.ingest.pipeline import IngestPipeline
 from bot.ingest.reindex import reindex
 from bot.ingest.report import IngestReport, ScanReport
 from bot.ingest.scan import scan_corpus
+from bot.leases import LeaseKeeper
 from bot.metrics import Metrics
 from bot.models import Document, Progress, ReindexReport, SearchHit, SearchPage, Stats
 from bot.people.service import PeopleService
@@ -42,6 +44,7 @@ from bot.store import Store, open_store
 log = logging.getLogger(__name__)
 
 
+SCAN_LEASE = "corpus-scan"  # the lease of the process scanning the corpus folder
 SNAPSHOT_FILE = "index.snapshot"  # the search index's snapshot, beside the store (bot/search/snapshot.py)
 
 
@@ -78,6 +81,11 @@ class Dossier:
         self._pipeline = IngestPipeline(
             store, self._originals, lambda: self.index, self._people, self._neardup, self._lock
         )
+        # Other processes' writes to a shared store, applied to the indexes (``catch_up``, polled by the
+        # bot), and this process's leases on work several processes share (digests, corpus scans).
+        self._follower = ChangeFollower(store, lambda: self.index, self._people, self._neardup, self._lock)
+        self.catch_up = self._follower.catch_up
+        self.leases = LeaseKeeper(store)
         # Plain pass-throughs, documented where they are defined.
         self.add_prepared = self._pipeline.add_prepared  # one prepared document stored and indexed
         self.prepare_near_duplicates = self._neardup.prepare  # after a corpus scan, in the background
@@ -129,9 +137,11 @@ class Dossier:
         data_dir.mkdir(parents=True, exist_ok=True)  # the index snapshot and the originals live here
         store = open_store(db_path or data_dir / DB_FILE)
         (data_dir / "index.pickle").unlink(missing_ok=True)  # the old format's snapshot, never read again
-        index = engine.open(data_dir / SNAPSHOT_FILE, f"{store_identity(store)}:{store.generation()}")
+        generation = store.generation()
+        index = engine.open(data_dir / SNAPSHOT_FILE, f"{store_identity(store)}:{generation}")
         dossier = cls(store, index or engine(), data_dir, metrics)
         dossier._people.enabled = people
+        dossier._follower.applied = generation  # the snapshot's; a rebuild reads the store as it is then
         if index is None:
             dossier.rebuild_index(progress, people=False)
         if people:
@@ -140,21 +150,24 @@ class Dossier:
 
     def close(self) -> None:
         self._people.join()
+        self.leases.close()
         self.store.close()
 
     def save_index(self) -> None:
+        """The search index's snapshot, stamped with the generation it reflects: other processes'
+        changes are applied first, and this process's writers wait (the lock), so it reflects the store
+        as of that generation. Another process writing meanwhile only makes it one a restart rebuilds."""
         with self._lock:
-            generation = self.store.snapshot_stamp()
-            if generation is None:  # rebuilt from the store at the next start instead
-                log.info("index snapshot not saved: another process changed the store meanwhile")
-                return
-            self.index.save(self.data_dir / SNAPSHOT_FILE, f"{store_identity(self.store)}:{generation}")
+            self.catch_up()
+            stamp = f"{store_identity(self.store)}:{self._follower.applied}"
+            self.index.save(self.data_dir / SNAPSHOT_FILE, stamp)
 
     def rebuild_index(self, progress: Progress | None = None, people: bool = True) -> None:
         """A fresh index from every stored document, built aside and swapped in whole (and, with
         ``people``, a fresh people index)."""
         started = time.perf_counter()
-        self.store.trust_current()
+        # Changes after this generation may or may not be read below: applied again later (idempotent).
+        generation = self.store.generation()
         total = self.store.count_documents()
         fresh = self.index.empty()
         chunk: list[tuple[int, str, str, date | None]] = []
@@ -168,6 +181,7 @@ class Dossier:
         fresh.add_many(chunk)  # documents stored while this ran (``total`` was counted before)
         with self._lock:
             self.index = fresh
+            self._follower.applied = generation
             self.save_index()
         log.info("index built: %d documents in %.1f s", len(fresh), time.perf_counter() - started)
         if people:
@@ -175,9 +189,22 @@ class Dossier:
 
     # ----------------------------------------------------------------- writes
     def scan_corpus(self, corpus_dir: Path, progress: Progress | None = None) -> ScanReport:
-        """New and changed files of the corpus folder (``bot.ingest.scan``), then the snapshot saved."""
-        report = scan_corpus(self._pipeline, corpus_dir, progress)
-        self.metrics.ingested(report)
+        """New and changed files of the corpus folder (``bot.ingest.scan``), then the snapshot saved. One
+        process scans at a time (a lease): another one scanning the same folder meanwhile would read every
+        file again only to find it stored (the unique hash keeps each one stored once anyway); what the
+        scanning process stores reaches this one through ``catch_up``."""
+        # Renewed by the scan itself after each batch: a thread renewing it would keep a first scan
+        # from forking its readers.
+        with self.leases.hold(SCAN_LEASE, renew=False) as mine:
+            if not mine:
+                log.info("corpus scan skipped: another process is scanning the folder")
+                report = ScanReport(corpus_dir.name, elsewhere=True)
+                report.finish()
+                return report
+            report = scan_corpus(
+                self._pipeline, corpus_dir, progress, lambda: self.leases.still_held(SCAN_LEASE)
+            )
+            self.metrics.ingested(report)
         if report.stored:
             self._neardup.mark_stale()  # their signatures are computed when next needed
             self.save_index()

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from typing import Protocol
@@ -145,21 +145,31 @@ class PartSender(Protocol):
         """Remove an opening message whose part is no longer owed (best effort)."""
 
 
+class LeaseLost(Exception):
+    """This process no longer holds the chat's lease (``bot.leases``): another process may be delivering
+    to it, so nothing more is sent from here. What was confirmed stays confirmed."""
+
+
 async def deliver(
     store: SubscriptionStore,
     sub: Subscription,
     digest: DigestReply,
     parts: Sequence[DigestPart],
     send: PartSender,
+    still_mine: Callable[[], Awaitable[bool]] | None = None,
 ) -> int:
     """Send ``parts`` in order, each recorded as in flight before anything is posted and confirmed with
     the cursor advance. A part left in flight by an earlier run is finished first, by editing its
     recorded message. Errors propagate (the caller decides: blocked chats end, rate limits wait, others
     retry next run); what was confirmed before the error stays confirmed, and a part whose opening
-    message was recorded is finished by the next run, not posted again. Returns the parts confirmed."""
+    message was recorded is finished by the next run, not posted again. ``still_mine`` is asked before
+    each part when several processes share the store: False (the chat's lease was lost) raises
+    ``LeaseLost`` before anything more is sent. Returns the parts confirmed."""
     sent = 0
     pending = await asyncio.to_thread(store.inflight_part, sub.chat_id)
     for i, part in enumerate(parts):
+        if still_mine is not None and not await still_mine():
+            raise LeaseLost(sub.chat_id)
         last = digest.upto_id if i == len(parts) - 1 else part.last_doc_id
         # Only the first part can be the interrupted one: that one started at the cursor too.
         message_id = pending.message_id if pending is not None and i == 0 else None

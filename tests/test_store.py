@@ -328,16 +328,70 @@ def test_meta_values_and_size(store: Store) -> None:
     assert store.size_bytes() >= 0
 
 
-def test_the_snapshot_stamp_is_lost_to_another_processs_writes(open_again: OpenStore) -> None:
+# ----------------------------------------------------------------- several processes on one store
+def test_every_document_change_is_in_the_feed_with_its_writer(open_again: OpenStore) -> None:
     mine, other = open_again(), open_again()
-    insert(mine, "mine")
-    assert mine.snapshot_stamp() == str(mine.generation())
-    insert(other, "theirs", "b.txt")  # another process: the index kept by ``mine`` lacks it
-    assert mine.snapshot_stamp() is None
-    insert(mine, "mine again", "c.txt")
-    assert mine.snapshot_stamp() is None  # still: the foreign write is missing from that index
-    mine.trust_current()  # an index is being rebuilt from what is stored now
-    assert mine.snapshot_stamp() == str(mine.generation()) == str(other.generation())
+    assert mine.writer_id != other.writer_id
+    start = mine.generation()
+    assert mine.changes_since(start) == []
+    a = insert(mine, "mine")
+    b = insert(other, "theirs", "b.txt")  # another process
+    changes = mine.changes_since(start)
+    assert [(c.doc_id, c.writer) for c in changes] == [(a, mine.writer_id), (b, other.writer_id)]
+    assert [c.seq for c in changes] == [start + 1, start + 2] and changes[-1].seq == mine.generation()
+    assert other.changes_since(start + 1) == changes[1:]
+    assert mine.changes_since(mine.generation()) == []
+
+
+def test_a_document_s_last_change_replaces_its_earlier_ones(open_again: OpenStore) -> None:
+    mine, other = open_again(), open_again()
+    doc = insert(mine, "first version")
+    kept = insert(mine, "another", "b.txt")
+    start = mine.generation()
+    with other.transaction() as tx:
+        other.replace_document(tx, doc, new_doc("second version"))
+    with other.transaction() as tx:
+        assert other.delete_document(tx, doc)
+    changes = mine.changes_since(0)
+    # One entry per id: the deletion (the document is gone) by the other writer, after ``kept``.
+    assert [(c.doc_id, c.writer) for c in changes] == [(kept, mine.writer_id), (doc, other.writer_id)]
+    assert changes[-1].seq == start + 2 == mine.generation() and mine.get(doc) is None
+    with other.transaction() as tx:
+        assert not other.delete_document(tx, doc)  # nothing deleted, nothing recorded
+    assert mine.changes_since(start + 2) == []
+
+
+def test_changes_come_in_pages(store: Store) -> None:
+    ids = [insert(store, f"text {i}", f"{i}.txt") for i in range(5)]
+    first = store.changes_since(0, limit=2)
+    rest = store.changes_since(first[-1].seq, limit=10)
+    assert [c.doc_id for c in first + rest] == ids
+
+
+def test_a_lease_is_held_by_one_holder_until_released_or_expired(open_again: OpenStore) -> None:
+    mine, other = open_again(), open_again()
+    assert mine.acquire_lease("digest-chat:5", "A", 60)
+    assert not other.acquire_lease("digest-chat:5", "B", 60)  # A's runs
+    assert mine.acquire_lease("digest-chat:5", "A", 60)  # A again: extended
+    assert other.acquire_lease("digest-chat:6", "B", 60)  # another name is another lease
+    assert mine.renew_lease("digest-chat:5", "A", 60)
+    assert not other.renew_lease("digest-chat:5", "B", 60)  # not B's to renew
+    other.release_lease("digest-chat:5", "B")  # not B's to release either
+    assert not other.acquire_lease("digest-chat:5", "B", 60)
+    assert other.lease_holder("digest-chat:5") == "A" and other.lease_holder("nothing") is None
+    mine.release_lease("digest-chat:5", "A")
+    assert other.lease_holder("digest-chat:5") is None
+    assert other.acquire_lease("digest-chat:5", "B", 60)
+    assert not mine.renew_lease("digest-chat:5", "A", 60)  # lost: B holds it now
+
+
+def test_an_expired_lease_is_taken_over(open_again: OpenStore) -> None:
+    mine, other = open_again(), open_again()
+    assert mine.acquire_lease("corpus-scan", "A", -1)  # held by a process that stopped renewing
+    assert other.lease_holder("corpus-scan") is None
+    assert other.acquire_lease("corpus-scan", "B", 60)
+    assert not mine.renew_lease("corpus-scan", "A", 60)
+    assert not mine.acquire_lease("corpus-scan", "A", 60)
 
 
 def test_open_store_gives_a_store(tmp_path: Path) -> None:

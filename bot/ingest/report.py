@@ -72,6 +72,7 @@ class ScanReport(IngestReport):
 
     seen: int = 0
     unchanged: int = 0
+    elsewhere: bool = False  # not scanned here: another process holds the scan (``Dossier.scan_corpus``)
 
     def summary(self) -> str:
         """The line the log shows after a scan."""

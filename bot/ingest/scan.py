@@ -13,7 +13,7 @@ import multiprocessing
 import os
 import threading
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path
@@ -39,10 +39,16 @@ READ_AHEAD = 8  # tasks in flight: enough to keep two workers busy, little to ho
 _Read = tuple[Prepared | IngestError | OSError, str | None, list[str] | None]
 
 
-def scan_corpus(pipeline: IngestPipeline, corpus_dir: Path, progress: Progress | None = None) -> ScanReport:
+def scan_corpus(
+    pipeline: IngestPipeline,
+    corpus_dir: Path,
+    progress: Progress | None = None,
+    keep_alive: Callable[[], object] | None = None,
+) -> ScanReport:
     """Ingest new and changed documents (``.txt``, ``.md``, ``.html``, ``.pdf``, ``.docx``) of the
     corpus folder; unchanged ones are skipped on size and modification time without being read. The
-    report is not finished: the caller's work after the scan (the index snapshot) counts in its time."""
+    report is not finished: the caller's work after the scan (the index snapshot) counts in its time.
+    ``keep_alive`` is called after every stored batch (the caller renews its lease on the scan)."""
     store, people = pipeline.store, pipeline.people
     report = ScanReport(corpus_dir.name)
     known = store.corpus_files()
@@ -60,6 +66,8 @@ def scan_corpus(pipeline: IngestPipeline, corpus_dir: Path, progress: Progress |
         batch.clear()
         for items in ready + (ahead.drain() if last else []):
             report.outcomes.extend(pipeline.store_batch(items))
+            if keep_alive is not None:
+                keep_alive()
         if rejected:
             # Remembered, so an unchanged bad file is not re-read and re-reported on every scan.
             with pipeline.lock, store.transaction() as tx:

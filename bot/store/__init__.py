@@ -8,9 +8,11 @@ database connection or a database exception. The pieces:
   without knowing what a transaction is made of. The SQLite implementation maps it to its connection.
 - one Protocol per aggregate, following the tables: ``DocumentStore``, ``PeopleStore``,
   ``CorpusFileStore``, ``OriginalStore``, ``SignatureStore``, ``SubscriptionStore``, ``SessionStore``,
-  ``Meta``; and ``Store``, all of them together with ``transaction`` and ``close``.
-- ``IndexStamps``: the search-index snapshot's staleness bookkeeping, which still lives in the store for
-  now (it belongs beside the engine's snapshot; only ``Meta.generation`` is the store's own).
+  ``LanguageStore``, ``Meta``, ``ChangeFeed``, ``Leases``; and ``Store``, all of them together with
+  ``transaction`` and ``close``.
+- ``ChangeFeed`` and ``Leases``: what lets several processes share one store (issue 19): the documents
+  changed since a generation, so each process keeps its in-memory indexes in step, and named leases,
+  so that a digest run, a chat's delivery or a corpus scan is done by one process at a time.
 - errors: ``bot.errors.StoreError`` and its subclasses (``DamagedStore``, ``DuplicateText``,
   ``NoSuchDocument``), raised by every backend in place of the database's own exceptions.
 
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Protocol
@@ -30,12 +33,15 @@ from bot.errors import DamagedStore, DuplicateText, NoSuchDocument, StoreError
 from bot.models import CorpusFile, Document, InFlightPart, NewDocument, SearchSession, Subscription
 
 __all__ = [
+    "ChangeFeed",
     "CorpusFileStore",
     "DamagedStore",
+    "DocumentChange",
     "DocumentHead",
     "DocumentStore",
     "DuplicateText",
-    "IndexStamps",
+    "LanguageStore",
+    "Leases",
     "Meta",
     "NoSuchDocument",
     "OriginalStore",
@@ -259,16 +265,63 @@ class Meta(Protocol):
         ...
 
 
-class IndexStamps(Protocol):
-    """Whether an in-memory search index kept up to date with this store's writes can be snapshotted
-    as current: bookkeeping that belongs beside the engine's snapshot, kept here until it moves there."""
+@dataclass(frozen=True, slots=True)
+class DocumentChange:
+    """The last change to one document id: ``seq`` is the generation it left (``Meta.generation``),
+    ``writer`` the ``ChangeFeed.writer_id`` of the store connection that made it. Whether it was an
+    addition, a new version or a deletion is read from the store: the document is there, or it is not."""
 
-    def snapshot_stamp(self) -> str | None:
-        """The generation such an index reflects, or None when another process changed the documents."""
+    seq: int
+    doc_id: int
+    writer: str
+
+
+class ChangeFeed(Protocol):
+    """What other processes changed in the documents, so that a process keeps its in-memory indexes
+    (search, people) in step with a store it shares (another replica, ``python -m bot ingest``).
+
+    Every change to a document records ``(doc_id, seq, writer)`` in the writing transaction, replacing
+    that id's earlier record; ``seq`` is the new ``Meta.generation``. Numbers must become visible in
+    order: a reader that saw change N has seen every change below N. A counter row updated by every
+    writing transaction gives that on any database (it serialises document writers, as SQLite does
+    anyway); a bare sequence does not (a later number can commit first). A reader polls
+    ``generation()`` (one row) and reads ``changes_since`` only when it moved; a server backend may also
+    wake readers sooner (PostgreSQL's NOTIFY), but polling is the contract."""
+
+    @property
+    def writer_id(self) -> str:
+        """This connection's random id, recorded with its own changes (which its process has applied)."""
         ...
 
-    def trust_current(self) -> None:
-        """An index is being built from what is stored now: it will reflect every write so far."""
+    def changes_since(self, seq: int, limit: int = 1000) -> list[DocumentChange]:
+        """The documents changed after generation ``seq``, oldest change first, at most ``limit``."""
+        ...
+
+
+class Leases(Protocol):
+    """Named leases, so that a piece of work shared by several processes (a scheduled digest run, one
+    chat's delivery, a corpus scan) is done by one of them at a time. A lease is held by ``holder`` (a
+    process's id) until it expires ``ttl`` seconds after it was last taken or renewed; a holder killed
+    mid-work stops renewing, and another process takes the work over once it has run out. Times are the
+    database's to judge where it has a clock (a server); SQLite uses the host's."""
+
+    def acquire_lease(self, name: str, holder: str, ttl: float) -> bool:
+        """Take ``name`` for ``ttl`` seconds: True when it was free, expired, or ``holder``'s already
+        (then it is extended); False while another holder's lease runs."""
+        ...
+
+    def renew_lease(self, name: str, holder: str, ttl: float) -> bool:
+        """Extend ``holder``'s lease to ``ttl`` seconds from now; False when it is not theirs any more
+        (it ran out and another holder took it, or it was released)."""
+        ...
+
+    def release_lease(self, name: str, holder: str) -> None:
+        """Give the lease up now (nothing when it is not ``holder``'s)."""
+        ...
+
+    def lease_holder(self, name: str) -> str | None:
+        """Who holds ``name`` now; None when it is free or has run out. (A process restarted on the
+        same host takes over the leases of its killed predecessor at once instead of waiting.)"""
         ...
 
 
@@ -294,7 +347,8 @@ class Store(
     LanguageStore,
     SessionStore,
     Meta,
-    IndexStamps,
+    ChangeFeed,
+    Leases,
     Protocol,
 ):
     """Everything Dossier keeps, with one way to write several rows atomically."""

@@ -148,6 +148,32 @@ def _migration_7(db: sqlite3.Connection) -> None:
     )
 
 
+def _migration_8(db: sqlite3.Connection) -> None:
+    # Several processes on one store (issue 19). ``document_changes``: the last change of each document
+    # id, numbered by the generation it left in ``meta`` (bumped in the same transaction, so the numbers
+    # become visible in order) and naming the writer (a store connection's random id): another process
+    # reads what changed since the number its indexes reflect and applies it, skipping its own writes.
+    # No reference to ``documents``: a deletion stays as a row that says so by the document's absence.
+    db.execute(
+        """CREATE TABLE document_changes (
+            doc_id INTEGER PRIMARY KEY,
+            seq INTEGER NOT NULL,
+            writer TEXT NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX document_changes_seq ON document_changes(seq)")
+    # Leases: a named piece of work (a digest run, one chat's delivery, a corpus scan) held by one
+    # process until ``expires_at`` (seconds since the epoch), renewed while it works: a killed holder's
+    # lease runs out and another process takes the work over.
+    db.execute(
+        """CREATE TABLE leases (
+            name TEXT PRIMARY KEY,
+            holder TEXT NOT NULL,
+            expires_at REAL NOT NULL
+        )"""
+    )
+
+
 MIGRATIONS: Sequence[Migration] = (
     _migration_1,
     _migration_2,
@@ -156,6 +182,7 @@ MIGRATIONS: Sequence[Migration] = (
     _migration_5,
     _migration_6,
     _migration_7,
+    _migration_8,
 )
 
 
