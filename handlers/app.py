@@ -23,6 +23,7 @@ from handlers import register
 from handlers.access import MembershipCache
 from handlers.context import DossierApp, DossierContext, Services
 from handlers.digest import schedule_digests
+from handlers.follows import schedule_follows
 from handlers.ratelimit import MessageRateLimiter
 from handlers.tolerantbot import TolerantBot
 
@@ -93,6 +94,7 @@ async def post_init(app: DossierApp) -> None:
                 corpus_scan_job, interval=interval, first=FIRST_CORPUS_SCAN, name="corpus-scan"
             )
     schedule_digests(app)
+    schedule_follows(app)
 
 
 async def post_shutdown(app: DossierApp) -> None:
