@@ -115,7 +115,10 @@ async def send_alert(context: DossierContext, chat_id: int) -> bool:
             await deliver_alert(store, chat_id, alert, alert_message(alert, lang), sender)
             return True
         except Forbidden as exc:
-            log.warning("alert to chat %s refused (%s): left for later", chat_id, exc.message)
+            # Blocked or removed from the chat, as a digest's subscription ends: its follows go.
+            for f in await asyncio.to_thread(store.follows, chat_id):
+                await asyncio.to_thread(store.remove_follow, chat_id, f.id)
+            log.warning("alert to chat %s refused (%s): its follows removed", chat_id, exc.message)
         except ChatMigrated as exc:
             await asyncio.to_thread(services.dossier.migrate_chat, chat_id, exc.new_chat_id)
             log.info("chat %s became %s: its follows follow", chat_id, exc.new_chat_id)

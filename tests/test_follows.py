@@ -69,6 +69,17 @@ def test_one_stray_fuzzy_word_or_a_passing_mention_fires_nothing(dossier: Dossie
     assert matched(dossier) == {both: {"gold", "coffee"}}
 
 
+def test_a_common_word_is_not_the_typo_of_another(dossier: Dossier) -> None:
+    for i in range(3):
+        add(dossier, f"Barley crop {i}", f"The barley crop of region {i} grew; barley exports rose.")
+    for i in range(3):  # a common word of its own, not a rare variant of "barley"
+        add(dossier, f"Prices barely moved {i}", f"Prices barely moved on day {i}; they barely changed.")
+    follow(dossier, "query", "barley")
+    add(dossier, "Markets barely moved", "Markets barely moved; barely anyone traded.")
+    kept = add(dossier, "Barley exports", "Barley exports rose; barley stocks fell.")
+    assert set(matched(dossier)) == {kept}
+
+
 def test_excluded_words_phrases_and_dates_hold_as_in_search(dossier: Dossier) -> None:
     follow(dossier, "query", 'coffee -futures "coffee harvest"')
     add(dossier, "Coffee futures", "Coffee harvest news moved coffee futures higher in New York.")
@@ -194,6 +205,17 @@ def test_follow_commands_in_a_private_chat(commands: Commands, dossier: Dossier)
     assert dossier.store.quiet_hours(11) == ("22:00", "08:00")
     commands.handle("/quiet off", ME)
     assert dossier.store.quiet_hours(11) is None
+
+
+def test_a_common_word_that_some_person_carries_is_followed_as_words(
+    commands: Commands, dossier: Dossier
+) -> None:
+    add(dossier, "Coffee board", "Chairman John Coffee said the board would meet again.")
+    for i in range(6):
+        add(dossier, f"Coffee prices {i}", f"Coffee prices rose on day {i} as coffee stocks fell.")
+    assert [m.person.name for m in dossier.who("coffee") if m.kind == "name"] == ["John Coffee"]
+    reply = commands.handle("/follow coffee", ME)
+    assert isinstance(reply, TextReply) and "the words “coffee”" in str(reply.lines[0])
 
 
 def test_an_ambiguous_name_asks_which_one(commands: Commands, dossier: Dossier) -> None:

@@ -11,8 +11,10 @@ A search ranks and a follow does not (every match is an alert), so a follow keep
 but adds a floor, so that one stray fuzzy word does not fire an alert:
 
 - every content word of the query must match (a follow is a standing filter: two follows are an OR);
-- a typo neighbour counts only for a word of ``FUZZY_MIN_LETTERS`` letters or more, or for a word the
-  corpus does not have at all (the follow itself misspelt): "gold" must not fire on "good" and "golf";
+- a typo neighbour counts only for a word the corpus does not have at all (the follow itself misspelt),
+  or for a word of ``FUZZY_MIN_LETTERS`` letters or more when the neighbour is rare beside it (in
+  ``TYPO_MAX_DF`` documents, or ``TYPO_RARITY`` times fewer than the word): a typo is a rare variant,
+  so "gold" does not fire on "good" or "golf", nor "barley" on "barely", nor "copper" on "Cooper";
 - each word's alternatives count only from ``MIN_WEIGHT`` of an exact match (a word two edits away is not
   the word when one edit away or the word itself exists);
 - the words must carry the document: the mean over the query's words of the BM25 saturation
@@ -39,6 +41,8 @@ from bot.search.query import Query
 from bot.textnorm import STOP_WORDS, WORD_RE
 
 FUZZY_MIN_LETTERS = 6
+TYPO_MAX_DF = 2  # a spelling in this few documents may be a typo of a word the corpus has ...
+TYPO_RARITY = 10  # ... or one this many times rarer than the word
 MIN_WEIGHT = 0.5
 RELEVANCE_FLOOR = 0.55
 
@@ -103,14 +107,22 @@ class Percolator:
     def _term(self, exp: Expansion, word: str) -> _Term:
         """The alternatives of a query word that count for a follow (module docstring)."""
         index = self._index
-        has_exact = any(exact for _, exact in exp.alts.values())
-        fuzzy_ok = not has_exact or len(index.analyzer.surface_fold(word)) >= FUZZY_MIN_LETTERS
+        exact_df = max((index._df(k) for k, (_, exact) in exp.alts.items() if exact), default=0)
+        long_word = len(index.analyzer.surface_fold(word)) >= FUZZY_MIN_LETTERS
+        typo_df = max(TYPO_MAX_DF, exact_df // TYPO_RARITY)
+
+        def fuzzy_ok(kid: int) -> bool:
+            """A neighbour is a typo of the word when the word is not in the corpus (the follow is
+            misspelt), or when the word is long and the neighbour rare beside it: "barely" is not a typo
+            of "barley", nor "Cooper" of "copper"."""
+            return exact_df == 0 or (long_word and index._df(kid) <= typo_df)
+
         best = max((w for w, _ in exp.alts.values()), default=0.0)
         floor = min(MIN_WEIGHT, best)
         alts = {
             kid: weight
             for kid, (weight, exact) in exp.alts.items()
-            if weight >= floor and (exact or kid in exp.translated or fuzzy_ok)
+            if weight >= floor and (exact or kid in exp.translated or fuzzy_ok(kid))
         }
         groups = tuple(kids for kids, weight in exp.groups.items() if weight >= floor)
         return _Term(alts, groups)
@@ -212,6 +224,15 @@ class Percolator:
     def highlighter_words(self, text: str, keys: frozenset[str]) -> list[Word]:
         """The text's words, marked where they matched ``keys`` (for the passage an alert quotes)."""
         return [Word(t.start, t.end, keys.intersection(t.keys)) for t in self._index.analyzer.tokens(text)]
+
+
+def word_documents(index: object, word: str) -> int | None:
+    """How many documents hold ``word`` itself (its own keys: no typo neighbours, no translations), or
+    None for an engine other than ``MemoryIndex``. The caller holds the index's lock."""
+    if not isinstance(index, MemoryIndex):
+        return None
+    ids = [index._key_id[k] for k in index.analyzer.keys(word) if k in index._key_id]
+    return max((index._df(k) for k in ids), default=0)
 
 
 def _contains(seq: Sequence[int], phrase: Sequence[int]) -> bool:
