@@ -343,8 +343,11 @@ def test_hits_are_recorded_once_with_the_cursor_and_alerts_confirmed_in_order(st
     assert [h.doc_id for h in store.digest_hits(5, before, b)] == [a]
     assert store.digest_hits(5, a, b) == []
     assert store.alert_chats() == [5]
-    store.alert_opening(5, unsent[0].seq)
+    now = datetime.now(UTC)
+    assert store.alert_opening(5, unsent[0].seq, now - timedelta(minutes=2))
+    assert not store.alert_opening(5, unsent[1].seq, now - timedelta(minutes=2))  # another's claim
     assert store.alert_inflight(5) is not None and store.alert_inflight(5).message_id is None  # type: ignore[union-attr]
+    assert store.alert_opening(5, unsent[0].seq, now + timedelta(seconds=1))  # a claim that old: a kill
     store.alert_opened(5, unsent[0].seq, 77)
     assert store.alert_inflight(5).message_id == 77  # type: ignore[union-attr]
     store.alert_delivered(5, unsent[0].seq)

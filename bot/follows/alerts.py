@@ -13,8 +13,11 @@ its message id recorded (``alert_opened``), the message is edited into the whole
 alert cursor moves past its hits with the record cleared in one transaction (``alert_delivered``).
 After a kill, an alert with a recorded message is finished by editing that message (an edit repeats
 harmlessly); one killed before its id was written is posted anew, which can leave its opening line
-standing alone, never a document alerted twice or lost. Another replica's job waits on the same store:
-the in-flight record and the cursor are per chat, and the job takes a per-chat lock.
+standing alone, never a document alerted twice or lost. Replicas share the store: recording an alert
+in flight is a claim (``alert_opening`` refuses while another alert to the chat was recorded less than
+``CLAIM_SECONDS`` ago), so of two replicas only one posts it; one killed before recording its message
+id leaves a claim the others take over once it is that old. Within a process a per-chat lock orders
+the runs.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, time
+from datetime import UTC, datetime, time, timedelta
 
 from bot.digest import DigestEntry, DigestPart, DigestReply, MessageGone, PartSender, key_extract
 from bot.models import Document, FollowHit
@@ -31,6 +34,9 @@ from bot.store import DocumentStore, FollowStore
 ALERT_INTERVAL = 30  # seconds between alert runs: an alert comes within a minute of its document
 ALERT_LISTED = 10  # documents listed in one alert; the rest are counted
 UNSENT_MAX = 100_000
+# An alert recorded in flight without its message id is another replica's for this long (its posting
+# takes a second or two); after that it is taken as killed and posted anew.
+CLAIM_SECONDS = timedelta(minutes=2)
 
 
 @dataclass(frozen=True)
@@ -98,7 +104,7 @@ def in_quiet_hours(hours: tuple[str, str] | None, now: datetime) -> bool:
 
 async def deliver_alert(
     store: FollowStore, chat_id: int, alert: AlertReply, payload: object, send: PartSender
-) -> None:
+) -> bool:
     """Send one alert exactly once (module docstring): finish the one in flight by editing its message,
     else record, open, fill and confirm. Errors propagate; the next run takes up what was not confirmed."""
     part = DigestPart(payload, alert.upto_seq)
@@ -110,11 +116,14 @@ async def deliver_alert(
         except MessageGone:
             message_id = None
     if message_id is None:
-        await asyncio.to_thread(store.alert_opening, chat_id, alert.upto_seq)
+        stale_before = datetime.now(UTC) - CLAIM_SECONDS
+        if not await asyncio.to_thread(store.alert_opening, chat_id, alert.upto_seq, stale_before):
+            return False  # another replica is sending this chat's alert right now
         message_id = await send.open(part)
         await asyncio.to_thread(store.alert_opened, chat_id, alert.upto_seq, message_id)
         await send.fill(part, message_id)
     await asyncio.to_thread(store.alert_delivered, chat_id, alert.upto_seq)
+    return True
 
 
 async def abandon_alert(store: FollowStore, chat_id: int, send: PartSender) -> None:

@@ -297,8 +297,10 @@ class FollowStore(Protocol):
         """A chat's digest-mode hits on documents in (``after_doc``, ``upto_doc``], by document id."""
         ...
 
-    def alert_opening(self, chat_id: int, upto_seq: int) -> None:
-        """An alert up to hit ``upto_seq`` is about to be posted: recorded in flight, no message yet."""
+    def alert_opening(self, chat_id: int, upto_seq: int, stale_before: datetime) -> bool:
+        """An alert up to hit ``upto_seq`` is about to be posted: recorded in flight, no message yet.
+        A claim: False (nothing changed) while another alert to the chat was recorded in flight since
+        ``stale_before`` (another replica is sending it; one left older than that was killed)."""
         ...
 
     def alert_opened(self, chat_id: int, upto_seq: int, message_id: int) -> None: ...

@@ -143,13 +143,14 @@ class _Follows(_Base):
             ).fetchall()
         return [_hit(r) for r in rows]
 
-    def alert_opening(self, chat_id: int, upto_seq: int) -> None:
+    def alert_opening(self, chat_id: int, upto_seq: int, stale_before: datetime) -> bool:
         with self._write() as db:
-            db.execute(
+            cur = db.execute(
                 "UPDATE follow_chats SET inflight_seq = ?, inflight_message = NULL, inflight_at = ?"
-                " WHERE chat_id = ?",
-                (upto_seq, datetime.now(UTC).isoformat(), chat_id),
+                " WHERE chat_id = ? AND (inflight_seq IS NULL OR inflight_at < ?)",
+                (upto_seq, datetime.now(UTC).isoformat(), chat_id, stale_before.astimezone(UTC).isoformat()),
             )
+        return cur.rowcount > 0
 
     def alert_opened(self, chat_id: int, upto_seq: int, message_id: int) -> None:
         with self._write() as db:
