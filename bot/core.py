@@ -30,6 +30,7 @@ from bot.ingest.pipeline import IngestPipeline
 from bot.ingest.reindex import reindex
 from bot.ingest.report import IngestReport, ScanReport
 from bot.ingest.scan import scan_corpus
+from bot.metrics import Metrics
 from bot.models import Document, Progress, ReindexReport, SearchHit, SearchPage, Stats
 from bot.people.service import PeopleService
 from bot.search import SearchEngine, SearchResult
@@ -62,10 +63,15 @@ class Dossier:
     """Store + index. Thread-safe: index reads and writes are serialised by one lock (searches take about
     a millisecond, so a lock costs less than a copy of the index would)."""
 
-    def __init__(self, store: Store, index: SearchEngine, data_dir: Path) -> None:
+    def __init__(
+        self, store: Store, index: SearchEngine, data_dir: Path, metrics: Metrics | None = None
+    ) -> None:
         self.store = store
         self.index = index
         self.data_dir = data_dir
+        # Searches, ingests and replies are counted here; the transport adds its own (bot/metrics.py).
+        self.metrics = metrics if metrics is not None else Metrics()
+        self.metrics.index_documents.set_function(lambda: len(self.index))
         self._lock = threading.RLock()
         self._originals = Originals(data_dir / "originals")
         self._people = PeopleService(store, self._lock)
@@ -75,7 +81,6 @@ class Dossier:
         )
         # Plain pass-throughs, documented where they are defined.
         self.add_prepared = self._pipeline.add_prepared  # one prepared document stored and indexed
-        self.ingest_upload = self._pipeline.ingest_upload  # one uploaded file (an archive: its members)
         self.prepare_near_duplicates = self._neardup.prepare  # after a corpus scan, in the background
         # People (``PeopleService``: the build thread and the one way in, ``ready()``).
         self.who = self._people.who
@@ -111,6 +116,7 @@ class Dossier:
         people: bool = True,
         engine: type[SearchEngine] = MemoryIndex,
         db_path: Path | None = None,
+        metrics: Metrics | None = None,
     ) -> Dossier:
         """Open (or create) the store (``db_path``, ``Settings.db_path``; by default the one in
         ``data_dir``) and bring the index up: from its snapshot when the snapshot matches the store, else
@@ -118,12 +124,15 @@ class Dossier:
         for a file that fails its integrity check).
 
         ``people=False`` is a search-only Dossier (the benchmark contract's throwaway store): no people
-        are extracted or indexed, and documents it stores get theirs at the next open with people."""
+        are extracted or indexed, and documents it stores get theirs at the next open with people.
+
+        ``metrics``: where its searches and ingests are counted (a running bot's, served on
+        ``DOSSIER_METRICS_PORT``); by default a registry of its own."""
         data_dir.mkdir(parents=True, exist_ok=True)  # the index snapshot and the originals live here
         store = open_store(db_path or data_dir / DB_FILE)
         (data_dir / "index.pickle").unlink(missing_ok=True)  # the old format's snapshot, never read again
         index = engine.open(data_dir / SNAPSHOT_FILE, f"{store_identity(store)}:{store.generation()}")
-        dossier = cls(store, index or engine(), data_dir)
+        dossier = cls(store, index or engine(), data_dir, metrics)
         dossier._people.enabled = people
         if index is None:
             dossier.rebuild_index(progress, people=False)
@@ -170,6 +179,7 @@ class Dossier:
     def scan_corpus(self, corpus_dir: Path, progress: Progress | None = None) -> ScanReport:
         """New and changed files of the corpus folder (``bot.ingest.scan``), then the snapshot saved."""
         report = scan_corpus(self._pipeline, corpus_dir, progress)
+        self.metrics.ingested(report)
         if report.stored:
             self._neardup.mark_stale()  # their signatures are computed when next needed
             self.save_index()
@@ -186,9 +196,24 @@ class Dossier:
     ) -> IngestReport:
         """Files, folders and archives through the upload pipeline; the snapshot is saved at the end."""
         report = self._pipeline.ingest_paths(paths, added_by, progress, limits)
+        self.metrics.ingested(report)
         if report.stored:
             self.save_index()
         return report.finish()
+
+    def ingest_upload(
+        self,
+        name: str,
+        data: bytes,
+        added_by: str,
+        progress: Progress | None = None,
+        limits: Limits | None = None,
+    ) -> IngestReport:
+        """One uploaded file (an archive: each of its members) through the pipeline
+        (``IngestPipeline.ingest_upload``), counted in the metrics."""
+        report = self._pipeline.ingest_upload(name, data, added_by, progress, limits)
+        self.metrics.ingested(report)
+        return report
 
     def reindex(
         self, corpus_dir: Path | None = None, progress: Progress | None = None, limits: Limits | None = None
@@ -240,14 +265,15 @@ class Dossier:
 
     # ----------------------------------------------------------------- reads
     def search(self, query: Query, limit: int = 10, offset: int = 0) -> SearchPage:
-        with self._lock:
-            result: SearchResult = self.index.search(query, limit=limit, offset=offset)
-        docs = self.store.get_many([h.doc_id for h in result.hits])
-        hits = [
-            SearchHit(doc, h.score, make_snippet(doc.text, result.highlighter(doc.text)))
-            for h in result.hits
-            if (doc := docs.get(h.doc_id)) is not None
-        ]
+        with self.metrics.search_seconds.time():
+            with self._lock:
+                result: SearchResult = self.index.search(query, limit=limit, offset=offset)
+            docs = self.store.get_many([h.doc_id for h in result.hits])
+            hits = [
+                SearchHit(doc, h.score, make_snippet(doc.text, result.highlighter(doc.text)))
+                for h in result.hits
+                if (doc := docs.get(h.doc_id)) is not None
+            ]
         return SearchPage(
             query,
             hits,

@@ -3,7 +3,15 @@ handler is added, in order."""
 
 from __future__ import annotations
 
-from telegram.ext import CallbackQueryHandler, CommandHandler, InlineQueryHandler, MessageHandler, filters
+from telegram import Update
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    InlineQueryHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
 
 from bot.commands import command_names
 from handlers.callbacks import (
@@ -25,7 +33,7 @@ from handlers.chat import (
     unknown_command,
     who_button,
 )
-from handlers.context import DossierApp
+from handlers.context import DossierApp, DossierContext
 from handlers.digest import migrate_chat
 from handlers.errors import error_handler
 from handlers.files import delete_button, document_message
@@ -36,7 +44,25 @@ from handlers.inline import inline_query
 NEW_MESSAGE = filters.UpdateType.MESSAGE
 
 
+# Group -1 runs before the handlers (group 0) and lets every update through to them.
+COUNTING_GROUP = -1
+
+
+async def count_update(update: Update, context: DossierContext) -> None:
+    """Every update the bot reads, by kind, in ``dossier_updates_total``."""
+    context.services.dossier.metrics.updates.labels(kind=update_kind(update)).inc()
+
+
+def update_kind(update: Update) -> str:
+    """Which of Telegram's update fields ``update`` carries (``message``, ``callback_query``, ...)."""
+    for kind in Update.ALL_TYPES:
+        if getattr(update, kind, None) is not None:
+            return str(kind)
+    return "other"
+
+
 def register(app: DossierApp) -> None:
+    app.add_handler(TypeHandler(Update, count_update), group=COUNTING_GROUP)
     app.add_handlers(
         [
             CommandHandler(command_names(), command, filters=NEW_MESSAGE),  # every name in bot.commands

@@ -43,7 +43,8 @@ def build_application(settings: Settings, dossier: Dossier, *, token: str | None
         # What ApplicationBuilder would make: a pool for concurrent replies, one connection for polling.
         request=HTTPXRequest(connection_pool_size=256),
         get_updates_request=HTTPXRequest(connection_pool_size=1),
-        rate_limiter=MessageRateLimiter(max_retries=3),  # waits out 429 RetryAfter, paces messages
+        # Waits out 429 RetryAfter, paces messages, counts its waits.
+        rate_limiter=MessageRateLimiter(max_retries=3, metrics=dossier.metrics),
     )
     builder: Any = (
         ApplicationBuilder()

@@ -23,6 +23,7 @@ from bot.digest import DigestPart, MessageGone, abandon, build_digest, deliver
 from bot.follows.alerts import with_follows
 from bot.models import Subscription
 from handlers.context import DossierApp, DossierContext, Services
+from handlers.ratelimit import retry_after_seconds
 from handlers.render import OutMessage, digest_parts
 
 log = logging.getLogger(__name__)
@@ -33,6 +34,7 @@ PARALLEL_CHATS = 16  # deliveries in flight at once; the rate limiter paces the 
 # run (a day away under a daily schedule).
 RETRY_FAILED = timedelta(minutes=5)
 LOCKS_KEY = "digest_locks"
+RETRY_JOB = "digest-retry:"  # the job name's prefix; the chat id follows
 
 
 def chat_lock(bot_data: dict[Any, Any], chat_id: int) -> asyncio.Lock:
@@ -97,6 +99,8 @@ async def digest_job(context: DossierContext) -> None:
     services = context.services
     job: Job[DossierContext] | None = context.job
     chat_ids = job.data if job is not None and isinstance(job.data, list) else None
+    if job is not None and (job.name or "").startswith(RETRY_JOB):
+        services.dossier.metrics.digest("retried")
     subs = await asyncio.to_thread(services.dossier.subscriptions)
     if chat_ids is None:
         subs = [s for s in subs if not s.digest_time]
@@ -115,6 +119,7 @@ async def run_digest(context: DossierContext, chat_id: int) -> int:
     """Send ``chat_id`` its digest if anything is new; returns how many parts were confirmed."""
     services = context.services
     dossier = services.dossier
+    metrics = dossier.metrics
     moved_to: int | None = None
     async with chat_lock(context.bot_data, chat_id):
         # Fresh: the cursor may have moved while we waited.
@@ -148,8 +153,11 @@ async def run_digest(context: DossierContext, chat_id: int) -> int:
             digest = with_follows(digest, hits, store)
             # A group's chosen language, a private chat's user's (bot.commands.lang.chat_language).
             lang = services.commands.digest_language(chat_id, sub.kind)
-            return await deliver(store, sub, digest, digest_parts(digest, lang=lang), sender)
+            sent = await deliver(store, sub, digest, digest_parts(digest, lang=lang), sender)
+            metrics.digest("sent")
+            return sent
         except Forbidden as exc:
+            metrics.digest("blocked")
             await asyncio.to_thread(dossier.unsubscribe, chat_id)
             log.warning("digest to chat %s refused (%s): subscription ended", chat_id, exc.message)
         except ChatMigrated as exc:
@@ -160,11 +168,13 @@ async def run_digest(context: DossierContext, chat_id: int) -> int:
             log.warning(
                 "digest to chat %s rate-limited past retries (%s): retrying soon or at the next run",
                 chat_id,
-                exc.retry_after,
+                retry_after_seconds(exc),
             )
+            metrics.digest("failed")
             retry_soon(context, chat_id)
         except (TelegramError, MessageGone) as exc:
             log.warning("digest to chat %s failed (%s): retrying soon or at the next run", chat_id, exc)
+            metrics.digest("failed")
             retry_soon(context, chat_id)
     if moved_to is not None:
         return await run_digest(context, moved_to)
@@ -234,7 +244,7 @@ def retry_soon(context: DossierContext, chat_id: int) -> None:
     """One more try for one chat in RETRY_FAILED (once: a retry already waiting is not doubled). What
     was confirmed stays confirmed, so the retry sends only the rest."""
     jq = context.app.job_queue
-    name = f"digest-retry:{chat_id}"
+    name = f"{RETRY_JOB}{chat_id}"
     if jq is None or jq.get_jobs_by_name(name):
         return
     jq.run_once(digest_job, when=RETRY_FAILED, data=[chat_id], name=name)

@@ -101,7 +101,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
         N_("<id>"),
         N_("show one document in full"),
         "doc 3",
-        run=lambda c, args, caller, _: c.doc(args),
+        run=lambda c, args, caller, _: c.search_commands.doc(args),
     ),
     CommandSpec(
         "who",
@@ -254,6 +254,7 @@ class Commands:
         self.admin_commands: AdminCommands = AdminCommands(dossier, settings)
         self.lang_commands: LangCommands = LangCommands(dossier.store, settings)
         self.follow_commands: FollowCommands = FollowCommands(dossier, settings.timezone)
+        self.metrics = dossier.metrics  # replies counted by command (``dossier_replies_total``)
 
     def handle(self, text: str, caller: Caller, progress: Progress | None = None) -> Reply:
         """One line of input. Plain text (no leading ``/``) is taken as a search, or as a question when it
@@ -261,12 +262,15 @@ class Commands:
         how a long command (/reindex) is getting on."""
         parsed = split_command(text)
         if parsed is None:
+            self.metrics.reply("search")
             return self.search(text)
         name, args = parsed
         spec = command_named(name)
         if spec is None:
+            self.metrics.reply("unknown")
             shown = name if len(name) <= UNKNOWN_NAME_MAX else name[: UNKNOWN_NAME_MAX - 1] + "…"
             return TextReply.of(Msg(UNKNOWN_COMMAND, name=shown), Msg(SEND_HELP), error=True)
+        self.metrics.reply(spec.name)  # an alias (/start) under its command's name (help)
         if spec.admin_only and not caller.is_admin:
             return admins_only(name)
         return spec.run(self, args, caller, progress)
@@ -318,18 +322,23 @@ class Commands:
     def search_page(
         self, session_id: str, offset: int, caller: Caller, page_size: int = SEARCH_PAGE_SIZE
     ) -> Reply:
+        self.metrics.reply("page")
         return self.search_commands.search_page(session_id, offset, caller, page_size)
 
     def inline_search(self, text: str, limit: int, offset: int = 0) -> SearchPage | None:
+        self.metrics.reply("inline")
         return self.search_commands.inline_search(text, limit, offset)
 
     def doc(self, args: str) -> Reply:
+        """A document by its #id, for an "Open" button (``/doc`` goes through ``handle``)."""
+        self.metrics.reply("open")
         return self.search_commands.doc(args)
 
     def who(self, args: str) -> Reply:
         return self.who_commands.who(args)
 
     def who_pick(self, key: str) -> Reply:
+        self.metrics.reply("who_pick")
         return self.who_commands.who_pick(key)
 
     def who_all(self) -> Reply:
@@ -347,7 +356,9 @@ class Commands:
     def ingest_upload(
         self, name: str, data: bytes, caller: Caller, progress: Progress | None = None
     ) -> Reply:
+        self.metrics.reply("upload")
         return self.admin_commands.ingest_upload(name, data, caller, progress)
 
     def delete_confirmed(self, doc_id: int, caller: Caller) -> TextReply:
+        self.metrics.reply("delete_confirmed")
         return self.admin_commands.delete_confirmed(doc_id, caller)
