@@ -23,6 +23,10 @@ but adds a floor, so that one stray fuzzy word does not fire an alert:
   the lead, or said twice, is above it.
 
 Excluded words, phrases and date bounds hold as they do in ``/search``.
+
+This is the in-memory engine's companion and reads its internals (word numbers, keys, postings, the
+expansion): another engine would bring its own percolator (``FollowMatcher`` skips query follows when
+the engine is not a ``MemoryIndex``).
 """
 
 from __future__ import annotations
