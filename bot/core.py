@@ -17,7 +17,8 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -96,6 +97,7 @@ class Dossier:
         self.all_people = self._people.all
         self.people_count = self._people.count
         self.people_names = self._people.names_in  # what a digest entry lists
+        self.people_in = self._people.persons_in  # what a person follow matches on
         self.person_documents = self._people.documents_of
         self.forget_people = self._people.forget
         self.rebuild_people = self._people.rebuild
@@ -309,6 +311,13 @@ class Dossier:
             result.unmatched_words,
             result.partial,
         )
+
+    @contextmanager
+    def locked_index(self) -> Iterator[SearchEngine]:
+        """The search index with the lock held, for a reader that needs more than one call of it (the
+        follows' matcher inverts its queries over the index, then matches documents against them)."""
+        with self._lock:
+            yield self.index
 
     def search_ids(self, query: Query, limit: int = 10) -> list[int]:
         """Just the ranked ids: what benchmarks time, without snippets or store reads."""

@@ -67,6 +67,8 @@ class DigestReply:
     period_end: datetime
     upto_id: int  # the cursor once everything in this digest is delivered
     preview: bool = False
+    # What matched the chat's digest-mode follows, by follow name: it leads the digest (bot/follows/).
+    follows: tuple[tuple[str, tuple[DigestEntry, ...]], ...] = ()
 
     @property
     def unlisted(self) -> int:

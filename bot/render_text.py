@@ -11,6 +11,8 @@ from bot.commands.lang import LANG_USAGE
 from bot.commands.replies import (
     ConfirmDeleteReply,
     DocumentReply,
+    FollowListReply,
+    FollowPickReply,
     HelpReply,
     IngestReply,
     LanguageReply,
@@ -21,6 +23,7 @@ from bot.commands.replies import (
     WhoReply,
 )
 from bot.digest import DigestReply
+from bot.follows import texts as ft
 from bot.i18n import NATIVE_NAMES, Language, Msg, say, translator
 from bot.ingest.report import IngestReport, Outcome
 from bot.messages import reason_message
@@ -84,7 +87,27 @@ def render(reply: Reply, lang: Language = "en", *, color: bool = False) -> str:
         return "\n".join(who_lines(reply, lang))
     if isinstance(reply, LanguageReply):
         return "\n".join(language_lines(reply, lang))
+    if isinstance(reply, FollowListReply | FollowPickReply):
+        return "\n".join(follow_lines(reply, lang))
     raise TypeError(f"no text rendering for {type(reply).__name__}")
+
+
+def follow_lines(reply: FollowListReply | FollowPickReply, lang: Language) -> list[str]:
+    """/following's list, or /follow's choice of persons, as plain lines."""
+    t = translator(lang)
+    if isinstance(reply, FollowPickReply):
+        lines = [t.gettext(ft.WHICH_PERSON).format(query=reply.query)]
+        return lines + [f"  {p.name} — {person_summary(p, lang)}" for p in reply.persons]
+    if not reply.follows:
+        return [t.gettext(ft.FOLLOWS_NONE)]
+    lines = [t.gettext(ft.FOLLOWS_HEADER)]
+    for n, f in enumerate(reply.follows, start=1):
+        kind = t.gettext(ft.PERSON if f.kind == "person" else ft.WORDS)
+        mode = t.gettext(ft.MODE_INSTANT if f.mode == "instant" else ft.MODE_DIGEST)
+        lines.append(f"  {n}. {f.label} ({kind}, {mode})")
+    if reply.quiet:
+        lines.append(t.gettext(ft.QUIET_HOURS).format(start=reply.quiet[0], end=reply.quiet[1]))
+    return lines
 
 
 def language_lines(reply: LanguageReply, lang: Language) -> list[str]:

@@ -14,7 +14,15 @@ from telegram.ext import (
 )
 
 from bot.commands import command_names
-from handlers.callbacks import DELETE_PATTERN, LANG_PATTERN, OPEN_PATTERN, PAGE_PATTERN, WHO_PATTERN
+from handlers.callbacks import (
+    DELETE_PATTERN,
+    FOLLOW_EDIT_PATTERN,
+    FOLLOW_PICK_PATTERN,
+    LANG_PATTERN,
+    OPEN_PATTERN,
+    PAGE_PATTERN,
+    WHO_PATTERN,
+)
 from handlers.chat import (
     command,
     lang_button,
@@ -29,6 +37,7 @@ from handlers.context import DossierApp, DossierContext
 from handlers.digest import migrate_chat
 from handlers.errors import error_handler
 from handlers.files import delete_button, document_message
+from handlers.follows import follow_edit_button, follow_pick_button
 from handlers.inline import inline_query
 
 # New messages only: edits of old messages and channel posts are not questions to answer again.
@@ -63,6 +72,8 @@ def register(app: DossierApp) -> None:
             CallbackQueryHandler(open_button, pattern=OPEN_PATTERN),
             CallbackQueryHandler(who_button, pattern=WHO_PATTERN),
             CallbackQueryHandler(lang_button, pattern=LANG_PATTERN),
+            CallbackQueryHandler(follow_pick_button, pattern=FOLLOW_PICK_PATTERN),
+            CallbackQueryHandler(follow_edit_button, pattern=FOLLOW_EDIT_PATTERN),
             CallbackQueryHandler(stale_button),  # anything else: older versions, forged data
             InlineQueryHandler(inline_query),
             MessageHandler(filters.StatusUpdate.MIGRATE, migrate_chat),

@@ -24,6 +24,7 @@ from handlers import register
 from handlers.access import MembershipCache
 from handlers.context import DossierApp, DossierContext, Services
 from handlers.digest import CHECK_AFTER, schedule_digests
+from handlers.follows import schedule_follows
 from handlers.ratelimit import MessageRateLimiter
 from handlers.tolerantbot import TolerantBot
 
@@ -98,6 +99,7 @@ async def post_init(app: DossierApp) -> None:
             )
     schedule_digests(app)
     app.bot_data[FOLLOW_TASK] = asyncio.create_task(follow_changes(app.bot_data["services"].dossier))
+    schedule_follows(app)
 
 
 async def post_shutdown(app: DossierApp) -> None:

@@ -33,6 +33,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, Tele
 from telegram.ext import Job
 
 from bot.digest import DigestPart, LeaseLost, MessageGone, abandon, build_digest, deliver
+from bot.follows.alerts import with_follows
 from bot.leases import LEASE_TTL
 from bot.models import Subscription
 from handlers.context import DossierApp, DossierContext, Services
@@ -254,7 +255,7 @@ async def _run_leased(
         build_digest, dossier.store, sub, now, services.commands.people, tz=services.settings.tz
     )
     store = dossier.store
-    sender = TelegramParts(context, sub)
+    sender = TelegramParts(context, sub.chat_id, sub.thread_id)
 
     async def still_mine() -> bool:
         return await asyncio.to_thread(dossier.leases.still_held, lease)
@@ -263,6 +264,9 @@ async def _run_leased(
         if digest is None:
             await abandon(store, chat_id, sender)
             return 0, None
+        # The documents matching the chat's digest-mode follows lead it (bot/follows/alerts.py).
+        hits = await asyncio.to_thread(store.digest_hits, chat_id, sub.cursor, digest.upto_id)
+        digest = with_follows(digest, hits, store)
         # A group's chosen language, a private chat's user's (bot.commands.lang.chat_language).
         lang = services.commands.digest_language(chat_id, sub.kind)
         parts = digest_parts(digest, lang=lang)
@@ -316,16 +320,17 @@ class TelegramParts:
     """bot.digest.PartSender over the Bot API: sendMessage for the opening line, editMessageText for
     the whole part (a repeat answered "message is not modified" is a success)."""
 
-    def __init__(self, context: DossierContext, sub: Subscription) -> None:
+    def __init__(self, context: DossierContext, chat_id: int, thread_id: int | None) -> None:
         self.bot = context.bot
-        self.sub = sub
+        self.chat_id = chat_id
+        self.thread_id = thread_id
 
     async def open(self, part: DigestPart) -> int:
         assert isinstance(part.payload, OutMessage)
         message = await self.bot.send_message(
-            self.sub.chat_id,
+            self.chat_id,
             opening_line(part.payload.html),
-            message_thread_id=self.sub.thread_id,
+            message_thread_id=self.thread_id,
             link_preview_options=LinkPreviewOptions(is_disabled=True),
         )
         return message.message_id
@@ -335,7 +340,7 @@ class TelegramParts:
         try:
             await self.bot.edit_message_text(
                 part.payload.html,
-                chat_id=self.sub.chat_id,
+                chat_id=self.chat_id,
                 message_id=message_id,
                 parse_mode=ParseMode.HTML,
                 reply_markup=part.payload.keyboard,
@@ -351,11 +356,9 @@ class TelegramParts:
 
     async def withdraw(self, message_id: int) -> None:
         try:
-            await self.bot.delete_message(self.sub.chat_id, message_id)
+            await self.bot.delete_message(self.chat_id, message_id)
         except BadRequest as exc:
-            log.info(
-                "stray digest opening %s in chat %s stays: %s", message_id, self.sub.chat_id, exc.message
-            )
+            log.info("stray digest opening %s in chat %s stays: %s", message_id, self.chat_id, exc.message)
 
 
 def retry_soon(context: DossierContext, chat_id: int) -> None:

@@ -19,6 +19,8 @@ from bot import texts
 from bot.commands.replies import (
     ConfirmDeleteReply,
     DocumentReply,
+    FollowListReply,
+    FollowPickReply,
     HelpReply,
     IngestReply,
     LanguageReply,
@@ -142,6 +144,12 @@ def render(reply: Reply, lang: Language = "en", *, bot_username: str | None = No
         return who(reply, lang)
     if isinstance(reply, LanguageReply):
         return Rendered([OutMessage(esc("\n".join(language_lines(reply, lang))), language_keyboard(lang))])
+    if isinstance(reply, FollowListReply | FollowPickReply):
+        from handlers import render_follows  # it builds on this module's helpers
+
+        if isinstance(reply, FollowListReply):
+            return render_follows.follow_list(reply, lang)
+        return render_follows.follow_pick(reply, lang)
     raise TypeError(f"no Telegram rendering for {type(reply).__name__}")
 
 
@@ -390,7 +398,9 @@ def digest_parts(reply: DigestReply, limit: int = MESSAGE_LIMIT, lang: Language 
         command = f"<code>/search since:{since} {_t(lang, texts.YOUR_WORDS)}</code>"
         footer = _t(lang, texts.MORE_IN_DIGEST).format(n=reply.unlisted, command=command)
     blocks = [(digest_entry_html(e, lang), e.doc.id) for e in reply.entries]
-    parts: list[tuple[list[str], list[int]]] = [([header], [])]
+    from handlers.render_follows import digest_follow_blocks  # the follows section leads (bot/follows/)
+
+    parts: list[tuple[list[str], list[int]]] = [([header, *digest_follow_blocks(reply, lang)], [])]
     for html_block, doc_id in blocks:
         chunks, ids = parts[-1]
         room = limit - tg_len(footer) - 2

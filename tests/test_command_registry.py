@@ -55,6 +55,8 @@ def test_every_button_kind_is_routed_by_its_codec(settings: Settings, dossier: D
         callbacks.WHO_PATTERN,
         callbacks.DELETE_PATTERN,
         callbacks.LANG_PATTERN,
+        callbacks.FOLLOW_PICK_PATTERN,
+        callbacks.FOLLOW_EDIT_PATTERN,
     }
     assert patterns == expected
 
@@ -77,7 +79,15 @@ def test_the_registry_says_what_the_transport_does_around_a_command() -> None:
     def flagged(flag: str) -> set[str]:
         return {spec.name for spec in COMMANDS if getattr(spec, flag)}
 
-    assert flagged("needs_chat_admin") == {"subscribe", "unsubscribe", "digest_time", "lang"}
+    assert flagged("needs_chat_admin") == {
+        "subscribe",
+        "unsubscribe",
+        "digest_time",
+        "lang",
+        "follow",
+        "unfollow",
+        "quiet",
+    }
     assert flagged("reschedules_digest") == {"subscribe", "unsubscribe", "digest_time"}
     assert flagged("long_running") == {"reindex"}
     assert flagged("admin_only") == {"add", "delete", "reindex", "stats"}
@@ -96,6 +106,10 @@ def test_the_registry_says_what_the_transport_does_around_a_command() -> None:
         ("s:abc:1", callbacks.decode_page, None),  # a session id is at least four characters
         ("del:", callbacks.decode_delete, None),
         ("w:", callbacks.decode_who, None),
+        (callbacks.encode_follow_pick("james baker"), callbacks.decode_follow_pick, "james baker"),
+        (callbacks.encode_unfollow(3), callbacks.decode_follow_edit, ("remove", 3)),
+        (callbacks.encode_switch_mode(3), callbacks.decode_follow_edit, ("mode", 3)),
+        ("fx:", callbacks.decode_follow_edit, None),
     ],
 )
 def test_button_data_round_trips(data: str, decode: object, expected: object) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import pytest
 from bot.core import Dossier
 from bot.errors import DuplicateText, NoSuchDocument, StoreError
 from bot.ingest import prepare_text
-from bot.models import CorpusFile, NewDocument
+from bot.models import CorpusFile, NewDocument, NewFollowHit
 from bot.search.query import parse_query
 from bot.store import Store, open_store
 from bot.store.sqlite import SqliteStore
@@ -304,6 +305,72 @@ def test_a_migrated_group_keeps_its_subscription(store: Store) -> None:
 
 
 # ----------------------------------------------------------------- search sessions
+def test_follows_are_made_once_listed_changed_and_removed(store: Store) -> None:
+    first = insert(store, "one")
+    follow, created = store.add_follow(5, 9, "person", "james baker", "James Baker", "instant", 7)
+    assert created and follow.after_id == first and follow.thread_id == 9 and follow.created_by == 7
+    again, created = store.add_follow(5, None, "person", "james baker", "James Baker", "digest", 7)
+    assert not created and again.id == follow.id
+    query, _ = store.add_follow(5, None, "query", "coffee -futures", "coffee -futures", "digest", 7)
+    other, _ = store.add_follow(6, None, "query", "coffee -futures", "coffee -futures", "instant", 8)
+    assert [f.id for f in store.follows(5)] == [follow.id, query.id]
+    assert [f.id for f in store.follows()] == [follow.id, query.id, other.id]
+    assert store.set_follow_mode(5, query.id, "instant") and not store.set_follow_mode(6, query.id, "digest")
+    store.set_follow_target(follow.id, "james a. baker")
+    assert [f.target for f in store.follows(5)] == ["james a. baker", "coffee -futures"]
+    assert store.remove_follow(6, follow.id) is None  # another chat's follow
+    assert store.remove_follow(5, follow.id) == replace(follow, target="james a. baker")
+    assert [f.id for f in store.follows(5)] == [query.id]
+
+
+def test_hits_are_recorded_once_with_the_cursor_and_alerts_confirmed_in_order(store: Store) -> None:
+    before = insert(store, "before")
+    instant, _ = store.add_follow(5, None, "query", "x", "x", "instant", 7)
+    digest, _ = store.add_follow(5, None, "query", "y", "y", "digest", 7)
+    assert store.follow_cursor() == before  # at first: the newest stored, nothing old is matched
+    a, b = insert(store, "a", "a.txt"), insert(store, "b", "b.txt")
+    hits = [
+        NewFollowHit(5, a, instant.id, "instant", "passage a"),
+        NewFollowHit(5, a, digest.id, "digest", "passage a"),
+        NewFollowHit(5, b, instant.id, "instant", "passage b"),
+    ]
+    assert store.record_hits(before, b, hits)
+    assert not store.record_hits(before, b, hits)  # another replica got there first: nothing written
+    assert store.follow_cursor() == b
+    assert store.record_hits(b, b, hits[:1])  # the same hit again is not recorded twice
+    unsent = store.unsent_hits(5, 10)
+    assert [(h.doc_id, h.label, h.passage) for h in unsent] == [(a, "x", "passage a"), (b, "x", "passage b")]
+    assert [h.doc_id for h in store.digest_hits(5, before, b)] == [a]
+    assert store.digest_hits(5, a, b) == []
+    assert store.alert_chats() == [5]
+    now = datetime.now(UTC)
+    assert store.alert_opening(5, unsent[0].seq, now - timedelta(minutes=2))
+    assert not store.alert_opening(5, unsent[1].seq, now - timedelta(minutes=2))  # another's claim
+    assert store.alert_inflight(5) is not None and store.alert_inflight(5).message_id is None  # type: ignore[union-attr]
+    assert store.alert_opening(5, unsent[0].seq, now + timedelta(seconds=1))  # a claim that old: a kill
+    store.alert_opened(5, unsent[0].seq, 77)
+    assert store.alert_inflight(5).message_id == 77  # type: ignore[union-attr]
+    store.alert_delivered(5, unsent[0].seq)
+    assert store.alert_inflight(5) is None
+    assert [h.doc_id for h in store.unsent_hits(5, 10)] == [b]
+    store.alert_delivered(5, unsent[1].seq)
+    store.alert_delivered(5, unsent[0].seq)  # never backwards
+    assert store.unsent_hits(5, 10) == [] and store.alert_chats() == []
+    with store.transaction() as tx:  # a deleted document takes its hits with it
+        store.delete_document(tx, a)
+    assert store.digest_hits(5, before, b) == []
+
+
+def test_quiet_hours_and_the_alert_topic(store: Store) -> None:
+    assert store.quiet_hours(5) is None
+    store.set_quiet_hours(5, ("22:00", "08:00"))
+    assert store.quiet_hours(5) == ("22:00", "08:00")
+    store.add_follow(5, 42, "query", "x", "x", "instant", 7)
+    assert store.quiet_hours(5) == ("22:00", "08:00") and store.follow_thread(5) == 42
+    store.set_quiet_hours(5, None)
+    assert store.quiet_hours(5) is None
+
+
 def test_search_sessions_live_until_they_expire(store: Store) -> None:
     session = store.create_search_session("zanzibar", 7, -5, timedelta(minutes=10))
     assert len(session.id) == 8

@@ -12,6 +12,7 @@ progress. Adding a command is one ``CommandSpec`` here and, usually, one method 
 - ``ask.py``: /ask, and questions asked anywhere else (``questions.py`` tells a question from a search)
 - ``who.py``: /who and its pick buttons
 - ``digest.py``: /subscribe, /unsubscribe, /digest_time, /digest
+- ``follow.py``: /follow, /following, /unfollow, /quiet, and the buttons under them
 - ``admin.py``: uploads, /add, /delete, /reindex, /stats
 - ``lang.py``: /lang, and which language each reply and digest is in
 
@@ -28,6 +29,7 @@ from bot.commands.admin import AdminCommands, admins_only
 from bot.commands.ask import AskCommands
 from bot.commands.caller import Caller, split_command
 from bot.commands.digest import DigestCommands
+from bot.commands.follow import FollowCommands
 from bot.commands.lang import LangCommands, chat_language, reply_language
 from bot.commands.questions import is_question
 from bot.commands.replies import CommandInfo, HelpReply, Reply, TextReply
@@ -143,6 +145,37 @@ COMMANDS: tuple[CommandSpec, ...] = (
         reschedules_digest=True,
     ),
     CommandSpec(
+        "follow",
+        N_("<person or words>"),
+        N_("alerts when new documents name a person or match words (in groups: admins only)"),
+        "follow Masadykov",
+        run=lambda c, args, caller, _: c.follow_commands.follow(args, caller),
+        needs_chat_admin=True,
+    ),
+    CommandSpec(
+        "following",
+        "",
+        N_("what this chat follows, with buttons to remove each"),
+        "following",
+        run=lambda c, args, caller, _: c.follow_commands.following(caller),
+    ),
+    CommandSpec(
+        "unfollow",
+        N_("<n>"),
+        N_("stop following number n of /following"),
+        "unfollow 1",
+        run=lambda c, args, caller, _: c.follow_commands.unfollow(args, caller),
+        needs_chat_admin=True,
+    ),
+    CommandSpec(
+        "quiet",
+        N_("<HH:MM-HH:MM | off>"),
+        N_("hold instant alerts during these hours until they end"),
+        "quiet 22:00-08:00",
+        run=lambda c, args, caller, _: c.follow_commands.quiet(args, caller),
+        needs_chat_admin=True,
+    ),
+    CommandSpec(
         "lang",
         "<ru | en | auto>",
         N_("the bot's language: yours in a private chat, the group's in a group (its admins)"),
@@ -220,6 +253,7 @@ class Commands:
         )
         self.admin_commands: AdminCommands = AdminCommands(dossier, settings)
         self.lang_commands: LangCommands = LangCommands(dossier.store, settings)
+        self.follow_commands: FollowCommands = FollowCommands(dossier, settings.timezone)
         self.metrics = dossier.metrics  # replies counted by command (``dossier_replies_total``)
 
     def handle(self, text: str, caller: Caller, progress: Progress | None = None) -> Reply:

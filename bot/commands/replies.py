@@ -14,7 +14,7 @@ from bot.digest import DigestReply
 from bot.errors import UserError
 from bot.i18n import Language
 from bot.ingest.report import IngestReport
-from bot.models import Document, PersonDocument, SearchHit, SearchPage
+from bot.models import Document, Follow, PersonDocument, SearchHit, SearchPage
 from bot.people import Person, RoleRecord
 
 
@@ -147,6 +147,24 @@ class WhoReply:
     others: tuple[Person, ...] = ()  # for a card: others the query also matched, far less documented
 
 
+@dataclass(frozen=True)
+class FollowListReply:
+    """/following: the chat's follows in order (numbered from 1, as /unfollow takes them) and its quiet
+    hours. The transport shows a remove and a mode button per follow."""
+
+    follows: tuple[Follow, ...]
+    quiet: tuple[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class FollowPickReply:
+    """/follow of a name several persons answer to: the transport offers one button per person."""
+
+    query: str
+    persons: tuple[Person, ...]
+    mode: str
+
+
 Reply = (
     TextReply
     | HelpReply
@@ -157,4 +175,6 @@ Reply = (
     | ConfirmDeleteReply
     | WhoReply
     | LanguageReply
+    | FollowListReply
+    | FollowPickReply
 )

@@ -7,9 +7,9 @@ database connection or a database exception. The pieces:
   methods take it, so a caller can add its own rows to a document's transaction (all committed, or none)
   without knowing what a transaction is made of. The SQLite implementation maps it to its connection.
 - one Protocol per aggregate, following the tables: ``DocumentStore``, ``PeopleStore``,
-  ``CorpusFileStore``, ``OriginalStore``, ``SignatureStore``, ``SubscriptionStore``, ``SessionStore``,
-  ``LanguageStore``, ``Meta``, ``ChangeFeed``, ``Leases``; and ``Store``, all of them together with
-  ``transaction`` and ``close``.
+  ``CorpusFileStore``, ``OriginalStore``, ``SignatureStore``, ``SubscriptionStore``, ``FollowStore``,
+  ``SessionStore``, ``LanguageStore``, ``Meta``, ``ChangeFeed``, ``Leases``; and ``Store``, all of them
+  together with ``transaction`` and ``close``.
 - ``ChangeFeed`` and ``Leases``: what lets several processes share one store (issue 19): the documents
   changed since a generation, so each process keeps its in-memory indexes in step, and named leases,
   so that a digest run, a chat's delivery or a corpus scan is done by one process at a time.
@@ -30,7 +30,17 @@ from pathlib import Path
 from typing import Protocol
 
 from bot.errors import DamagedStore, DuplicateText, NoSuchDocument, StoreError
-from bot.models import CorpusFile, Document, InFlightPart, NewDocument, SearchSession, Subscription
+from bot.models import (
+    CorpusFile,
+    Document,
+    Follow,
+    FollowHit,
+    InFlightPart,
+    NewDocument,
+    NewFollowHit,
+    SearchSession,
+    Subscription,
+)
 
 __all__ = [
     "ChangeFeed",
@@ -40,6 +50,7 @@ __all__ = [
     "DocumentHead",
     "DocumentStore",
     "DuplicateText",
+    "FollowStore",
     "LanguageStore",
     "Leases",
     "Meta",
@@ -232,6 +243,94 @@ class SubscriptionStore(Protocol):
         ...
 
 
+class FollowStore(Protocol):
+    """Follows (``bot/follows/``): what each chat follows, the documents that matched (hits), how far
+    each chat's instant alerts are confirmed, the alert in flight, and quiet hours.
+
+    Hits are written by whoever advances the global match cursor (``record_hits``, a compare-and-set:
+    of two replicas matching the same documents, one records them and the other is told it lost). An
+    alert is delivered like a digest part: recorded in flight before it is posted, given its message id,
+    confirmed with the chat's alert cursor in one transaction (``bot/follows/deliver.py``)."""
+
+    def add_follow(
+        self,
+        chat_id: int,
+        thread_id: int | None,
+        kind: str,
+        target: str,
+        label: str,
+        mode: str,
+        by: int | None,
+    ) -> tuple[Follow, bool]:
+        """The chat's follow of ``kind``/``target``, made now (True) or found already there (False);
+        a new one matches only documents above the newest stored now."""
+        ...
+
+    def follows(self, chat_id: int | None = None) -> list[Follow]:
+        """A chat's follows in the order they were made (every chat's when ``chat_id`` is None)."""
+        ...
+
+    def remove_follow(self, chat_id: int, follow_id: int) -> Follow | None:
+        """Stop one follow of this chat (its pending hits go with it); None when it has no such follow."""
+        ...
+
+    def set_follow_mode(self, chat_id: int, follow_id: int, mode: str) -> bool: ...
+
+    def set_follow_target(self, follow_id: int, target: str) -> None:
+        """A followed person's key changed (the people index chose a fuller canonical name)."""
+        ...
+
+    def follow_cursor(self) -> int:
+        """The last document id matched against the follows (from the first follow made: the newest
+        stored then; before any follow, the newest stored now)."""
+        ...
+
+    def record_hits(self, expected: int, upto: int, hits: Sequence[NewFollowHit]) -> bool:
+        """Record ``hits`` and move the match cursor from ``expected`` to ``upto`` in one transaction;
+        False (and nothing written) when the cursor is no longer ``expected`` (another replica did it).
+        A hit already recorded (same follow and document) is not recorded twice."""
+        ...
+
+    def alert_chats(self) -> list[int]:
+        """Chats with instant hits not yet confirmed, or an alert in flight."""
+        ...
+
+    def unsent_hits(self, chat_id: int, limit: int) -> list[FollowHit]:
+        """A chat's instant hits above its alert cursor, oldest first."""
+        ...
+
+    def digest_hits(self, chat_id: int, after_doc: int, upto_doc: int) -> list[FollowHit]:
+        """A chat's digest-mode hits on documents in (``after_doc``, ``upto_doc``], by document id."""
+        ...
+
+    def alert_opening(self, chat_id: int, upto_seq: int, stale_before: datetime) -> bool:
+        """An alert up to hit ``upto_seq`` is about to be posted: recorded in flight, no message yet.
+        A claim: False (nothing changed) while another alert to the chat was recorded in flight since
+        ``stale_before`` (another replica is sending it; one left older than that was killed)."""
+        ...
+
+    def alert_opened(self, chat_id: int, upto_seq: int, message_id: int) -> None: ...
+
+    def alert_delivered(self, chat_id: int, upto_seq: int) -> None:
+        """The alert is confirmed: the chat's alert cursor moves to ``upto_seq`` (never backwards) and the
+        in-flight record goes, in one transaction."""
+        ...
+
+    def alert_inflight(self, chat_id: int) -> InFlightPart | None:
+        """The alert a kill left in flight to ``chat_id`` (``upto_id`` holds its hit ``seq``)."""
+        ...
+
+    def follow_thread(self, chat_id: int) -> int | None:
+        """The forum topic a chat's alerts go to (the one its latest follow was made in)."""
+        ...
+
+    def set_quiet_hours(self, chat_id: int, hours: tuple[str, str] | None) -> None:
+        """Hold instant alerts between two ``HH:MM`` times (None: never)."""
+        ...
+
+    def quiet_hours(self, chat_id: int) -> tuple[str, str] | None: ...
+
+
 class SessionStore(Protocol):
     """Paging state for search result buttons, with an expiry, surviving restarts."""
 
@@ -344,6 +443,7 @@ class Store(
     OriginalStore,
     SignatureStore,
     SubscriptionStore,
+    FollowStore,
     LanguageStore,
     SessionStore,
     Meta,

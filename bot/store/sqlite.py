@@ -23,6 +23,7 @@ from bot.store import DocumentHead, Tx
 from bot.store.migrations import migrate, schema_version
 from bot.store.sqlite_base import _Base, _chunks, _marks, _refusals, _SqliteTx
 from bot.store.sqlite_chats import _Languages, _Sessions, _Subscriptions
+from bot.store.sqlite_follows import _Follows
 from bot.store.sqlite_shared import _Changes, _Leases
 
 _DOC_COLUMNS = "id, source, title, published, text, sha256, added_at, added_by"
@@ -324,6 +325,7 @@ class SqliteStore(
     _Originals,
     _Signatures,
     _Subscriptions,
+    _Follows,
     _Languages,
     _Sessions,
     _Meta,
