@@ -8,6 +8,7 @@ import pytest
 
 from bot.ingest import neardup
 from bot.ingest.prepare import decode
+from bot.ingest.story import NEAR_DUP_THRESHOLD
 from tests.conftest import SEED_CORPUS
 
 
@@ -17,10 +18,10 @@ def seed_texts() -> dict[str, str]:
 
 def test_seeds_000_and_001_are_near_duplicates_and_no_other_pair_is() -> None:
     sigs = {name: neardup.signature(text) for name, text in seed_texts().items()}
-    assert neardup.similarity(sigs["000"], sigs["001"]) >= neardup.NEAR_DUP_THRESHOLD
+    assert neardup.similarity(sigs["000"], sigs["001"]) >= NEAR_DUP_THRESHOLD
     for a, b in itertools.combinations(sorted(sigs), 2):
         if (a, b) != ("000", "001"):
-            assert neardup.similarity(sigs[a], sigs[b]) < neardup.NEAR_DUP_THRESHOLD, (a, b)
+            assert neardup.similarity(sigs[a], sigs[b]) < NEAR_DUP_THRESHOLD, (a, b)
 
 
 def test_index_finds_the_best_match_and_forgets_removed_documents() -> None:

@@ -41,7 +41,7 @@ import hashlib
 import logging
 import struct
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import suppress
 from dataclasses import dataclass
 
@@ -50,6 +50,7 @@ import numpy.typing as npt
 
 from bot.errors import NoSuchDocument
 from bot.ingest import SCAN_BATCH
+from bot.ingest.story import NEAR_DUP_THRESHOLD, StoryText, story_text
 from bot.store import Store
 from bot.textnorm import WORD_RE, normalize_for_hash
 
@@ -57,7 +58,8 @@ log = logging.getLogger(__name__)
 
 NUM_PERM = 512  # signature positions: the estimate's standard deviation at the threshold is ~0.03
 SHINGLE_WORDS = 3
-NEAR_DUP_THRESHOLD = 0.10  # estimated similarity at or above which two texts are taken for one story
+CANDIDATE_FLOOR = 0.08  # estimates this far under NEAR_DUP_THRESHOLD (2/3 of a standard deviation) are read
+CANDIDATES = 8  # stored documents read per new one: the most alike by wording, which may all be templates
 
 _VERSION = 1  # stored in every blob; bump it when hashing changes, so old signatures are recomputed
 _HEADER = struct.Struct("<BI")  # version, shingle count
@@ -184,6 +186,8 @@ class Match:
 
     @property
     def is_near_duplicate(self) -> bool:
+        """The wording test alone; a flag also needs ``bot.ingest.story.same_story`` (same story, not
+        the same template)."""
         return self.similarity >= NEAR_DUP_THRESHOLD
 
 
@@ -264,9 +268,41 @@ class NearDupIndex:
         """``best`` for several signatures in one pass over the stored ones: each stored position row is
         read once for all of them instead of once per signature, about three times faster for a batch
         of 64 against 20,000 documents (the scan is bound by memory, not by comparisons)."""
+        scores = self._scores_many(sigs)
+        if scores is None:
+            return [None] * len(sigs)
+        cols = np.argmax(scores, axis=1)
+        return [
+            Match(doc_id=int(self._ids[c]), similarity=float(scores[row, c])) for row, c in enumerate(cols)
+        ]
+
+    def candidates_many(
+        self, sigs: list[bytes] | list[Signature], k: int = CANDIDATES, floor: float = CANDIDATE_FLOOR
+    ) -> list[list[Match]]:
+        """For each signature, the ``k`` stored documents most like it at ``floor`` or above, most alike
+        first: the ones ``bot.ingest.story`` then reads to tell the same story from the same template."""
+        scores = self._scores_many(sigs)
+        if scores is None:
+            return [[] for _ in sigs]
+        return [self._top(row, k, floor) for row in scores]
+
+    def candidates(
+        self, sig: bytes | Signature, k: int = CANDIDATES, floor: float = CANDIDATE_FLOOR
+    ) -> list[Match]:
+        """``candidates_many`` for one signature."""
+        return self._top(self.scores(sig), k, floor)
+
+    def _top(self, row: npt.NDArray[np.float64], k: int, floor: float) -> list[Match]:
+        cols = np.flatnonzero(row >= floor)
+        if cols.size > k:
+            cols = cols[np.argpartition(-row[cols], k - 1)[:k]]
+        order = cols[np.argsort(-row[cols], kind="stable")]
+        return [Match(doc_id=int(self._ids[c]), similarity=float(row[c])) for c in order]
+
+    def _scores_many(self, sigs: list[bytes] | list[Signature]) -> npt.NDArray[np.float64] | None:
         n = len(self._rows)
         if n == 0 or not sigs:
-            return [None] * len(sigs)
+            return None
         parsed = [_as_signature(s) for s in sigs]
         wanted = np.stack([s.mins for s in parsed])  # (batch, NUM_PERM)
         counts = np.array([s.shingles for s in parsed], dtype=np.int64)[:, None]
@@ -275,11 +311,7 @@ class NearDupIndex:
         for k in range(NUM_PERM):
             np.equal(self._mins[k, None, :n], wanted[:, k, None], out=equal)
             agree += equal
-        scores = _ochiai(agree, counts, self._counts[None, :n])
-        cols = np.argmax(scores, axis=1)
-        return [
-            Match(doc_id=int(self._ids[c]), similarity=float(scores[row, c])) for row, c in enumerate(cols)
-        ]
+        return _ochiai(agree, counts, self._counts[None, :n])
 
     def _reserve(self, size: int) -> None:
         capacity = self._ids.size
@@ -317,6 +349,11 @@ class NearDupCache:
                 self._backfill(self._index)
                 self._stale = False
             return self._index
+
+    def stories(self, doc_ids: Iterable[int]) -> dict[int, StoryText]:
+        """Stored documents read for ``bot.ingest.story.same_story`` (one query; gone ones left out)."""
+        docs = self._store.get_many(sorted(set(doc_ids)))
+        return {doc_id: story_text(doc.text, doc.published) for doc_id, doc in docs.items()}
 
     def mark_stale(self) -> None:
         """Documents were stored without signatures: they are computed when next needed."""
