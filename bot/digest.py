@@ -28,6 +28,10 @@ with the cursor advance in one transaction once the edit is confirmed (``part_de
 in flight (after a kill, or an error mid-part) is reconciled by the chat's next delivery, which the
 transport runs right after start: its first part always starts at the cursor, as the interrupted one
 did, so it is edited into the recorded message (documents added meanwhile may make it longer).
+
+One story from several sources is one entry (``bot.ingest.story``), placed at its first version; its
+other versions may have higher ids than the next entries. A part's cursor therefore stops at its last
+entry's first document, so a kill between parts can list such a version again, but never loses one.
 """
 
 from __future__ import annotations
