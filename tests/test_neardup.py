@@ -84,3 +84,19 @@ def test_a_text_reprinted_inside_a_longer_one_is_still_found() -> None:
     texts = seed_texts()
     longer = texts["000"] + "\n\n" + texts["002"]  # 330 of its 1,763 shingles: sqrt(330 / 1763) = 0.43
     assert neardup.similarity(neardup.signature(texts["000"]), neardup.signature(longer)) >= 0.3
+
+
+def test_candidates_are_the_most_alike_above_the_floor_most_alike_first() -> None:
+    texts = seed_texts()
+    index = neardup.NearDupIndex()
+    assert index.candidates_many([neardup.signature("x y z")]) == [[]]
+    for n, name in enumerate(sorted(texts), start=1):
+        index.add(n, neardup.signature(texts[name]))
+    sig = neardup.signature(texts["000"])
+    everyone = index.candidates(sig, k=5, floor=0.0)
+    assert everyone[0].doc_id == 1 and len(everyone) == 5  # itself first
+    assert [m.similarity for m in everyone] == sorted((m.similarity for m in everyone), reverse=True)
+    top = index.candidates(sig, k=2, floor=0.0)
+    assert top == everyone[:2] and top[1].doc_id == 2  # then its translation, 001
+    assert [m.doc_id for m in index.candidates(sig)] == [1, 2]  # nothing else above CANDIDATE_FLOOR
+    assert index.candidates_many([sig, sig], k=2, floor=0.0) == [top, top]
