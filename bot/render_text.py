@@ -72,6 +72,12 @@ def render(reply: Reply, lang: Language = "en", *, color: bool = False) -> str:
             lines.append(f"   {entry.extract}")
             if entry.people:
                 lines.append(f"   {t.gettext(texts.PEOPLE)} " + ", ".join(entry.people))
+            if entry.also:
+                ids = ", ".join(f"#{d.id}" for d in entry.also)
+                lines.append(
+                    "   "
+                    + t.ngettext(*texts.MORE_SOURCES, len(entry.also)).format(n=len(entry.also), ids=ids)
+                )
         if reply.unlisted:
             lines += ["", t.gettext(texts.AND_MORE).format(n=reply.unlisted)]
         return "\n".join(lines)

@@ -378,12 +378,18 @@ def digest_entry_html(entry: DigestEntry, lang: Language = "en") -> str:
         lines.append(esc(entry.extract))
     if entry.people:
         lines.append(f"<i>{_t(lang, texts.PEOPLE)} " + esc(", ".join(entry.people)) + "</i>")
+    if entry.also:
+        ids = ", ".join(f"#{d.id}" for d in entry.also)
+        lines.append(
+            "<i>" + _tn(lang, texts.MORE_SOURCES, len(entry.also)).format(n=len(entry.also), ids=ids) + "</i>"
+        )
     return "\n".join(lines)
 
 
 def digest_parts(reply: DigestReply, limit: int = MESSAGE_LIMIT, lang: Language = "en") -> list[DigestPart]:
-    """A digest as messages split at document boundaries, each with buttons for its own documents. The
-    period is in the team's zone, as ``build_digest`` gives it."""
+    """A digest as messages split at entry boundaries, each with buttons for its own documents (an
+    entry's other sources each get one too). The period is in the team's zone, as ``build_digest``
+    gives it."""
     tz = reply.period_end.tzinfo
     period = format_period(reply.period_start, reply.period_end, lang, tz) if tz else ""
     if not tz:  # (a naive period, from a test: written as it is)
@@ -397,27 +403,29 @@ def digest_parts(reply: DigestReply, limit: int = MESSAGE_LIMIT, lang: Language 
         since = reply.period_start.strftime("%Y-%m-%d")
         command = f"<code>/search since:{since} {_t(lang, texts.YOUR_WORDS)}</code>"
         footer = _t(lang, texts.MORE_IN_DIGEST).format(n=reply.unlisted, command=command)
-    blocks = [(digest_entry_html(e, lang), e.doc.id) for e in reply.entries]
+    blocks = [(digest_entry_html(e, lang), e.doc_ids) for e in reply.entries]
     from handlers.render_follows import digest_follow_blocks  # the follows section leads (bot/follows/)
 
-    parts: list[tuple[list[str], list[int]]] = [([header, *digest_follow_blocks(reply, lang)], [])]
-    for html_block, doc_id in blocks:
-        chunks, ids = parts[-1]
+    # Per part: its blocks, its documents (buttons), and its last entry's first document (the cursor).
+    parts: list[tuple[list[str], list[int], int]] = [([header, *digest_follow_blocks(reply, lang)], [], 0)]
+    for html_block, doc_ids in blocks:
+        chunks, ids, _ = parts[-1]
         room = limit - tg_len(footer) - 2
         if chunks and tg_len("\n\n".join([*chunks, html_block])) > room:
-            parts.append(([], []))
-            chunks, ids = parts[-1]
+            parts.append(([], [], 0))
+            chunks, ids, _ = parts[-1]
         chunks.append(html_block if tg_len(html_block) <= room else _shorten_html(html_block, room))
-        ids.append(doc_id)
+        ids.extend(doc_ids)
+        parts[-1] = (chunks, ids, doc_ids[0])
     if footer:
         parts[-1][0].append(footer)
     out: list[DigestPart] = []
-    for chunks, ids in parts:
+    for chunks, ids, last in parts:
         open_doc = _plain(lang, texts.OPEN_DOC)
         buttons = [InlineKeyboardButton(open_doc.format(id=i), callback_data=encode_open(i)) for i in ids]
         rows = [buttons[k : k + 4] for k in range(0, len(buttons), 4)]
         keyboard = InlineKeyboardMarkup(rows) if rows else None
-        out.append(DigestPart(OutMessage("\n\n".join(chunks), keyboard), ids[-1] if ids else 0))
+        out.append(DigestPart(OutMessage("\n\n".join(chunks), keyboard), last))
     return out
 
 

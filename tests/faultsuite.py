@@ -327,9 +327,11 @@ def prepare_digest(data: Path, botapi: FakeBotApi, sizes: Sizes) -> tuple[list[i
             chats.append(user.id)
         new = []
         for i in range(sizes.digest_docs):
-            title = f"Digest item {i} " + " ".join(f"headword{k}" for k in range(60))
+            # Filler words of its own per item: the same words but the number would be one story
+            # (bot.ingest.story), listed as one entry.
+            title = f"Digest item {i} " + " ".join(f"headword{i}x{k}" for k in range(60))
             lead = f"The first sentence of item {i} says what happened in the region today" + "".join(
-                f" detail{k}" for k in range(25)
+                f" detail{i}x{k}" for k in range(25)
             )
             outcome = dossier.add_prepared(
                 prepare_text(f"item-{i}.txt", f"{title}\n\n{lead}."), added_by="fault"

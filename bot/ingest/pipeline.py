@@ -27,6 +27,7 @@ from bot.ingest.neardup import NearDupCache
 from bot.ingest.originals import Originals, clean_name
 from bot.ingest.prepare import IngestError, Prepared, prepare_text
 from bot.ingest.report import IngestReport, Outcome, Status
+from bot.ingest.story import best_story, story_text
 from bot.models import CorpusFile, NewDocument, Progress
 from bot.people import EXTRACTOR_VERSION
 from bot.people.service import PeopleService, people_json
@@ -266,18 +267,36 @@ class IngestPipeline:
             if not staged:
                 return
             self.originals.sync(file for *_, file, _ in staged)
-            # Near-duplicates among what was stored before this chunk, all looked up in one pass; the
-            # chunk's own earlier documents are compared as each one is committed.
+            # Near-duplicate candidates among what was stored before this chunk, all looked up in one
+            # pass, their texts read in one query; the chunk's own earlier documents are compared as each
+            # one is committed. A candidate is flagged only when it tells the same story
+            # (bot.ingest.story), which reads both texts.
             with self.lock:
-                matches = self.neardup.index().best_many([sig for _, _, _, sig, _, _ in staged])
+                found = self.neardup.index().candidates_many([sig for _, _, _, sig, _, _ in staged])
+            stories = self.neardup.stories(m.doc_id for cands in found for m in cands)
             local = neardup.NearDupIndex(capacity=len(staged))
-            for (slot, ex, p, sig, file, done), match in zip(staged, matches, strict=True):
-                nearer = local.best(sig) if len(local) else None
-                if nearer is not None and (match is None or nearer.similarity > match.similarity):
-                    match = nearer
+            chunk: dict[int, Prepared] = {}
+            for (slot, ex, p, sig, file, done), cands in zip(staged, found, strict=True):
+                if len(local):
+                    cands = sorted([*cands, *local.candidates(sig)], key=lambda m: -m.similarity)
+                for m in cands[: neardup.CANDIDATES]:
+                    if m.doc_id not in stories and m.doc_id in chunk:
+                        q = chunk[m.doc_id]
+                        stories[m.doc_id] = story_text(q.text, q.published)
+                same = (
+                    best_story(
+                        story_text(p.text, p.published),
+                        [m.doc_id for m in cands[: neardup.CANDIDATES]],
+                        stories,
+                    )
+                    if cands
+                    else None
+                )
+                match = neardup.Match(*same) if same else None
                 result = self._commit(ex, p, sig, file, added_by, match)
                 if result.status == "added" and result.doc_id is not None:
                     local.add(result.doc_id, sig)
+                    chunk[result.doc_id] = p
                 report.outcomes[slot] = result
                 if done:
                     done(ex.source)
@@ -365,7 +384,7 @@ class IngestPipeline:
         """One document whose original is already durable on disk, with the stored document most like
         it: its row, original reference and signature in one transaction, then the in-memory indexes."""
         with self.people.ready():
-            similar = match if match is not None and match.is_near_duplicate else None
+            similar = match  # a candidate that tells the same story (see _ingest_stream)
             pending = Pending(
                 p,
                 added_by,
