@@ -26,7 +26,7 @@ from bot.ingest.formats import DEFAULT_LIMITS, Extracted, Extraction, Limits, Sk
 from bot.ingest.neardup import NearDupCache
 from bot.ingest.originals import Originals, clean_name
 from bot.ingest.prepare import IngestError, Prepared, prepare_text
-from bot.ingest.report import IngestReport, Outcome, Status
+from bot.ingest.report import IngestReport, Outcome, Status, os_reason
 from bot.messages import Coded
 from bot.models import CorpusFile, NewDocument, Progress
 from bot.people import EXTRACTOR_VERSION
@@ -416,11 +416,6 @@ class IngestPipeline:
         }
         with self.store.transaction() as tx:
             self.store.set_meta(tx, "last_ingest", json.dumps(entry, ensure_ascii=False))
-
-
-def os_reason(exc: OSError) -> Coded:
-    """Why the operating system would not give a file: its own words (``strerror``), as they are."""
-    return Coded("ingest.os_error", reason=exc.strerror or str(exc))
 
 
 def _disk_full(exc: Exception) -> bool:

@@ -89,7 +89,12 @@ class ScanReport(IngestReport):
         )
 
 
-# Every ``ingest.`` code of ``bot.messages.ENGLISH`` has its family here (tests/test_i18n.py checks): the
+def os_reason(exc: OSError) -> Coded:
+    """Why the operating system would not give a file: its own words (``strerror``), as they are."""
+    return Coded("ingest.os_error", reason=exc.strerror or str(exc))
+
+
+# Every ``ingest.`` code of ``bot.messages.ENGLISH`` has its family here (tests/test_codes.py checks): the
 # dashboards' label values, kept as they were when they were worked out from the wording.
 REFUSAL_FAMILY: Final[dict[str, str]] = {
     "ingest.duplicate": "duplicate",

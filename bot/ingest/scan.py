@@ -20,9 +20,9 @@ from pathlib import Path
 
 from bot.ingest import SCAN_BATCH
 from bot.ingest.formats import DOCUMENT_SUFFIXES, Extracted, extract
-from bot.ingest.pipeline import IngestPipeline, Pending, os_reason
+from bot.ingest.pipeline import IngestPipeline, Pending
 from bot.ingest.prepare import IngestError, Prepared, prepare_text
-from bot.ingest.report import Outcome, ScanReport
+from bot.ingest.report import Outcome, ScanReport, os_reason
 from bot.models import CorpusFile, Progress
 from bot.people import extract_json_many
 from bot.people.service import people_json
