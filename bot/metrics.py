@@ -8,13 +8,12 @@ adapters count what only they see (updates, digests' fates, rate-limit waits); b
 A registry of its own, not prometheus_client's global one: two bots in one process (the tests start
 many) never share or double-register a counter.
 
-Every label has a small fixed set of values: a refusal's reason is its kind (``refusal_reason``), never
-its wording (which names files and document ids).
+Every label has a small fixed set of values: a refusal's reason is the family of its code
+(``bot.ingest.report.refusal_family``), never its wording (which names files and document ids).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from typing import Final
 
@@ -28,7 +27,7 @@ from prometheus_client import (
     ProcessCollector,
 )
 
-from bot.ingest.report import IngestReport, Outcome
+from bot.ingest.report import IngestReport, Outcome, refusal_family
 
 # Searches take about a millisecond on a 20,000-document corpus; a long query over a large one, tens.
 SEARCH_BUCKETS: Final = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
@@ -130,87 +129,4 @@ class Metrics:
             if outcome.status in ("added", "updated"):
                 self.documents_ingested.labels(status=outcome.status).inc()
             else:
-                self.documents_refused.labels(reason=refusal_reason(outcome)).inc()
-
-
-# ----------------------------------------------------------------- a refusal's reason, as a label
-# Each reason's English (as bot/messages.py lists it, ``{field}`` for what varies) and its kind. A reason
-# not listed here is counted as "other": add it when a new refusal is written.
-_KINDS: Final[dict[str, tuple[str, ...]]] = {
-    "empty": (
-        "the file is empty",
-        "the document has no text",
-        "the file has no words in it",
-        "the archive has no files in it",
-    ),
-    "not_text": ("the file is binary, not text", "the file's text encoding could not be recognised"),
-    "unsupported_format": (
-        "an old Microsoft Office file (.doc, .xls) or a password-protected one; save it as .docx or PDF",
-        "an RTF file is not read; save it as .docx, PDF or .txt",
-        "a gzip archive is not opened; send a .zip",
-        "a 7-Zip archive is not opened; send a .zip",
-        "a RAR archive is not opened; send a .zip",
-        "an image, not a document (text in images is not read)",
-        "{suffix} files are not read; send .txt, .md, .html, .pdf, .docx or .zip",
-        "only Word .docx files are read among office documents; save it as .docx or PDF",
-        "{source}: only .txt and .md files are read here",
-        "nested archives are not opened",
-        "an archive in the corpus folder is not unpacked; use `python -m bot ingest`",
-        "the file is compressed with a method that is not supported",
-    ),
-    "misnamed": (
-        "the file is named {suffix} but is not a PDF",
-        "the file is named {suffix} but is not a Word document (it is not a zip archive)",
-        "the file is named {suffix} but is not a zip archive",
-    ),
-    "damaged": (
-        "the .docx file is damaged or unreadable",
-        "the zip archive is damaged",
-        "the zip archive is damaged or unreadable",
-        "the .docx file has no document in it (word/document.xml is missing)",
-        "the PDF is damaged or unreadable",
-        "the file is damaged (its content does not match its header)",
-        "this page could not be read",
-    ),
-    "encrypted": (
-        "the PDF is encrypted (protected by a password)",
-        "the file is encrypted (protected by a password)",
-    ),
-    "no_text_layer": ("the PDF has no text layer (scanned pages); OCR is not done",),
-    "too_big": ("the file is too big ({size}; the limit is {limit})",),
-    "over_limit": (
-        "the PDF has more than {n} pages",
-        "the archive has {n} entries; the limit is {limit}",
-        "the archive unpacks to {size}; the limit is {limit}",
-        "this page is too deeply nested to read (more than {limit} levels)",
-        "this page is too complex to read in time (over {seconds} seconds)",
-    ),
-    "zip_bomb": (
-        "the file is compressed {ratio} to 1, a likely zip bomb; refused",
-        "the file unpacks to more than its header says; refused",
-    ),
-    "unsafe_member": ("unsafe path (absolute or with ..); left out", "a symbolic link, not a file; left out"),
-    "disk_full": ("the disk is full, nothing was added",),
-    "missing": ("no such file or folder",),
-    "interrupted": ("interrupted",),
-}
-_FIELD = re.compile(r"\\\{\w+\\\}")
-_PATTERNS: Final = tuple(
-    (re.compile(_FIELD.sub(".+?", re.escape(text)) + r"\Z", re.DOTALL), kind)
-    for kind, texts in _KINDS.items()
-    for text in texts
-)
-REFUSAL_REASONS: Final = ("duplicate", *_KINDS, "other")
-"""Every value of ``dossier_documents_refused_total``'s ``reason`` label."""
-
-
-def refusal_reason(outcome: Outcome) -> str:
-    """The kind of reason a file gave no new document: ``duplicate`` for a text already stored, else the
-    kind its reason's wording belongs to (``other`` for an operating system's error or a new reason)."""
-    if outcome.status == "duplicate":
-        return "duplicate"
-    text = outcome.reason or ""
-    for pattern, kind in _PATTERNS:
-        if pattern.match(text):
-            return kind
-    return "other"
+                self.documents_refused.labels(reason=refusal_family(outcome)).inc()

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
+from bot.messages import Coded
 from bot.search.query import Query
 from bot.search.snippets import Snippet
 
@@ -170,6 +171,6 @@ class ReindexReport:
     documents: int = 0
     reread: int = 0  # read again from an original
     changed: int = 0  # whose text, title or date came out different
-    kept: list[tuple[int, str]] = field(default_factory=list)  # kept as stored, and why
+    kept: list[tuple[int, Coded]] = field(default_factory=list)  # kept as stored, and why (``reindex.``)
     unused_removed: int = 0  # originals no document refers to (left by a crash), deleted
     seconds: float = 0.0

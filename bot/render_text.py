@@ -26,7 +26,6 @@ from bot.digest import DigestReply
 from bot.follows import texts as ft
 from bot.i18n import NATIVE_NAMES, Language, Msg, say, translator
 from bot.ingest.report import IngestReport, Outcome
-from bot.messages import reason_message
 from bot.models import SearchHit, SearchPage
 from bot.people import Person, RoleRecord
 from bot.people.cards import day, role_lines, role_text
@@ -286,7 +285,7 @@ def partial_lines(page: SearchPage, lang: Language = "en") -> list[str]:
 def _render_search(reply: SearchReply, color: bool, lang: Language = "en") -> str:
     t = translator(lang)
     page = reply.page
-    lines = [say(reason_message(note), lang) for note in reply.notes]
+    lines = [say(note, lang) for note in reply.notes]
     if not page.hits:
         if page.offset:
             lines.append(t.gettext(texts.NO_MORE_RESULTS))
@@ -380,7 +379,7 @@ def result_line(r: Outcome, lang: Language = "en") -> list[str]:
     if r.status == "duplicate":
         stored = texts.ALREADY_STORED_TITLED if r.title else texts.ALREADY_STORED
         return ["= " + t.gettext(stored).format(source=r.source, id=r.doc_id, title=r.title)]
-    return [f"✗ {r.source}: {say(reason_message(r.reason or ''), lang)}"]
+    return [f"✗ {r.source}: {say(r.reason or '', lang)}"]
 
 
 def report_lines(report: IngestReport, lang: Language = "en") -> list[str]:

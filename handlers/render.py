@@ -32,7 +32,6 @@ from bot.commands.replies import (
 )
 from bot.digest import DigestEntry, DigestPart, DigestReply
 from bot.i18n import N_, NATIVE_NAMES, SUPPORTED, Language, format_date, format_period, say_html, translator
-from bot.messages import reason_message
 from bot.models import Document, SearchHit
 from bot.people.cards import day
 from bot.render_text import (
@@ -199,7 +198,7 @@ def hit_html(hit: SearchHit, lang: Language = "en") -> str:
 
 def search_message(reply: SearchReply, lang: Language = "en") -> OutMessage:
     page = reply.page
-    notes = [f"<i>{say_html(reason_message(note), lang)}</i>" for note in reply.notes]
+    notes = [f"<i>{say_html(note, lang)}</i>" for note in reply.notes]
     query = esc(page.query.label)
     if not page.hits:
         if page.offset:

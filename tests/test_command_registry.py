@@ -142,8 +142,14 @@ def test_an_error_is_a_code_and_params_worded_from_the_one_table() -> None:
     again = pickle.loads(pickle.dumps(IngestError("ingest.not_plain_text", source="a.pdf")))
     assert again.code == "ingest.not_plain_text"
     assert str(again) == "a.pdf: only .txt and .md files are read here"
-    # A reason still worded where it is raised (bot/formats.py) is kept as it is.
-    assert str(IngestError("the PDF is damaged or unreadable")) == "the PDF is damaged or unreadable"
+    # A reason recorded rather than raised is its code and params too, and comes back whole.
+    assert str(IngestError("ingest.pdf_damaged")) == "the PDF is damaged or unreadable"
+    reason = pickle.loads(pickle.dumps(IngestError("ingest.pdf_pages", n=2000).reason))
+    assert (reason.code, reason.params, reason) == (
+        "ingest.pdf_pages",
+        {"n": 2000},
+        "the PDF has more than 2000 pages",
+    )
 
 
 def test_a_user_error_reply_is_worded_by_both_renderers(commands: Commands, console_caller: Caller) -> None:

@@ -15,8 +15,9 @@ from telegram.error import RetryAfter
 
 from bot.core import Dossier
 from bot.health import STARTING, Health
-from bot.ingest.report import Outcome
-from bot.metrics import REFUSAL_REASONS, Metrics, refusal_reason
+from bot.ingest.report import REFUSAL_FAMILIES, Outcome, Status, refusal_family
+from bot.messages import Coded
+from bot.metrics import Metrics
 from bot.metrics_server import MetricsServer
 from bot.settings import SettingsError, load_settings
 from handlers.context import DossierApp, Services
@@ -111,18 +112,16 @@ def test_each_registry_is_its_own() -> None:
 
 
 def test_refusal_reasons_are_kinds_not_wordings() -> None:
-    def kind(status: str, reason: str | None) -> str:
-        return refusal_reason(Outcome("x.txt", status, reason=reason))  # type: ignore[arg-type]
+    def kind(status: Status, code: str, **params: object) -> str:
+        return refusal_family(Outcome("x.txt", status, reason=Coded(code, **params)))
 
-    assert kind("duplicate", "same text as #12") == "duplicate"
-    assert kind("skipped", "the file is too big (25.0 MB; the limit is 20 MB)") == "too_big"
-    assert kind("skipped", "the PDF has more than 2000 pages") == "over_limit"
-    assert kind("skipped", ".exe files are not read; send .txt, .md, .html, .pdf, .docx or .zip") == (
-        "unsupported_format"
-    )
-    assert kind("skipped", "the file is compressed 400 to 1, a likely zip bomb; refused") == "zip_bomb"
-    assert kind("skipped", "Permission denied") == "other"
-    assert set(REFUSAL_REASONS) >= {"duplicate", "empty", "not_text", "disk_full", "other"}
+    assert kind("duplicate", "ingest.duplicate", id=12) == "duplicate"
+    assert kind("skipped", "ingest.too_big", size="25.0 MB", limit="20 MB") == "too_big"
+    assert kind("skipped", "ingest.pdf_pages", n=2000) == "over_limit"
+    assert kind("skipped", "ingest.unsupported", suffix=".exe") == "unsupported_format"
+    assert kind("skipped", "ingest.zip_bomb", ratio="400") == "zip_bomb"
+    assert kind("skipped", "ingest.os_error", reason="Permission denied") == "other"
+    assert set(REFUSAL_FAMILIES) >= {"duplicate", "empty", "not_text", "disk_full", "other"}
 
 
 async def test_the_running_bot_counts_updates_replies_searches_ingests_and_waits(

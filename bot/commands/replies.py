@@ -14,6 +14,7 @@ from bot.digest import DigestReply
 from bot.errors import UserError
 from bot.i18n import Language
 from bot.ingest.report import IngestReport
+from bot.messages import Coded
 from bot.models import Document, Follow, PersonDocument, SearchHit, SearchPage
 from bot.people import Person, RoleRecord
 
@@ -77,7 +78,7 @@ class HelpReply:
 class SearchReply:
     page: SearchPage
     page_size: int
-    notes: tuple[str, ...] = field(default=())
+    notes: tuple[Coded, ...] = field(default=())
     session: str | None = None  # server-side paging state, when there are more pages
     answer: SearchHit | None = None  # for a question: the hit whose passage best answers it
 

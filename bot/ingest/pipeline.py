@@ -26,8 +26,9 @@ from bot.ingest.formats import DEFAULT_LIMITS, Extracted, Extraction, Limits, Sk
 from bot.ingest.neardup import NearDupCache
 from bot.ingest.originals import Originals, clean_name
 from bot.ingest.prepare import IngestError, Prepared, prepare_text
-from bot.ingest.report import IngestReport, Outcome, Status
+from bot.ingest.report import IngestReport, Outcome, Status, os_reason
 from bot.ingest.story import best_story, story_text
+from bot.messages import Coded
 from bot.models import CorpusFile, NewDocument, Progress
 from bot.people import EXTRACTOR_VERSION
 from bot.people.service import PeopleService, people_json
@@ -36,7 +37,7 @@ from bot.store import Store, Tx
 log = logging.getLogger(__name__)
 
 STAGE_CHUNK = 64  # uploaded documents whose originals are fsynced together (each still commits alone)
-_INTERRUPTED = "interrupted"  # a staged document's place in the report until it is committed
+_INTERRUPTED = Coded("ingest.interrupted")  # a staged document's place in the report until it is committed
 
 _DocPeople = tuple[int, date | None, str]  # a document's people as stored (JSON)
 
@@ -109,11 +110,8 @@ class IngestPipeline:
                     if existing is not None and existing != item.replaces:
                         if item.corpus_file is not None:
                             self.store.record_corpus_file(tx, _with_doc(item.corpus_file, existing))
-                        outcomes.append(
-                            Outcome(
-                                p.source, "duplicate", existing, p.title, reason=f"same text as #{existing}"
-                            )
-                        )
+                        same = Coded("ingest.duplicate", id=existing)
+                        outcomes.append(Outcome(p.source, "duplicate", existing, p.title, reason=same))
                         continue
                     new = NewDocument(p.source, p.title, p.published, p.text, p.sha256, item.added_by)
                     status: Status
@@ -197,7 +195,7 @@ class IngestPipeline:
             elif root.is_file():
                 files.append((root, clean_name(root.name)))
             else:
-                report.outcomes.append(Outcome(str(root), "skipped", reason="no such file or folder"))
+                report.outcomes.append(Outcome(str(root), "skipped", reason=Coded("ingest.missing")))
         limits = limits or DEFAULT_LIMITS
 
         def stream() -> Iterator[tuple[Extraction | Outcome, Callable[[str], None] | None]]:
@@ -214,9 +212,9 @@ class IngestPipeline:
                 try:
                     outcomes = list(extract(label, path.read_bytes(), limits=limits))
                 except OSError as exc:
-                    outcomes = [Outcome(label, "skipped", reason=exc.strerror or str(exc))]
+                    outcomes = [Outcome(label, "skipped", reason=os_reason(exc))]
                 except IngestError as exc:
-                    outcomes = [Outcome(label, "skipped", reason=str(exc))]
+                    outcomes = [Outcome(label, "skipped", reason=exc.reason)]
                 last = len(outcomes) - 1
                 for k, outcome in enumerate(outcomes):
                     # The file counts as done once its last document has its result.
@@ -238,7 +236,7 @@ class IngestPipeline:
         try:
             outcomes = extract(name, data, limits=limits)
         except IngestError as exc:
-            report.outcomes.append(Outcome(name, "skipped", reason=str(exc)))
+            report.outcomes.append(Outcome(name, "skipped", reason=exc.reason))
             return
         finished = 0
 
@@ -336,7 +334,7 @@ class IngestPipeline:
                 try:
                     p = prepare_text(item.source, item.text)
                 except IngestError as exc:
-                    result = Outcome(item.source, "skipped", reason=str(exc))
+                    result = Outcome(item.source, "skipped", reason=exc.reason)
                 else:
                     existing = self.store.find_by_hash(p.sha256)
                     if existing is not None:
@@ -370,7 +368,7 @@ class IngestPipeline:
         for file in written:
             if self.store.original_users(file) == 0:
                 self.originals.remove(file)
-        reason = str(IngestError("ingest.disk_full"))
+        reason = Coded("ingest.disk_full")
         report.outcomes[:] = [
             replace(o, reason=reason) if o.status == "skipped" and o.reason == _INTERRUPTED else o
             for o in report.outcomes
@@ -415,7 +413,7 @@ class IngestPipeline:
             doc_id,
             doc.title if doc else None,
             doc.published if doc else None,
-            reason=f"same text as #{doc_id}",
+            reason=Coded("ingest.duplicate", id=doc_id),
         )
 
     # ----------------------------------------------------------------- what /stats shows

@@ -22,7 +22,7 @@ from bot.ingest import SCAN_BATCH
 from bot.ingest.formats import DOCUMENT_SUFFIXES, Extracted, extract
 from bot.ingest.pipeline import IngestPipeline, Pending
 from bot.ingest.prepare import IngestError, Prepared, prepare_text
-from bot.ingest.report import Outcome, ScanReport
+from bot.ingest.report import Outcome, ScanReport, os_reason
 from bot.models import CorpusFile, Progress
 from bot.people import extract_json_many
 from bot.people.service import people_json
@@ -82,7 +82,7 @@ def scan_corpus(
             st = path.stat()
         except OSError as exc:
             log.warning("corpus file %s skipped: %s", rel, exc.strerror or exc)
-            report.outcomes.append(Outcome(rel, "skipped", reason=exc.strerror or str(exc)))
+            report.outcomes.append(Outcome(rel, "skipped", reason=os_reason(exc)))
             continue
         entry = CorpusFile(rel, st.st_size, st.st_mtime_ns, None)
         old = known.get(rel)
@@ -104,7 +104,7 @@ def scan_corpus(
         if progress and (done % 500 == 0 or done == len(paths)):
             progress(done, len(paths), rel)
         if not isinstance(result, Prepared):
-            reason = (result.strerror or str(result)) if isinstance(result, OSError) else str(result)
+            reason = os_reason(result) if isinstance(result, OSError) else result.reason
             log.warning("corpus file %s skipped: %s", rel, reason)
             report.outcomes.append(Outcome(rel, "skipped", reason=reason))
             if isinstance(result, IngestError):
@@ -230,5 +230,5 @@ def _prepare_corpus_file(rel: str, data: bytes) -> Prepared:
     """A corpus-folder file as one document, read by its content like an upload."""
     outcomes = extract(rel, data)
     if len(outcomes) != 1 or not isinstance(outcomes[0], Extracted):
-        raise IngestError("an archive in the corpus folder is not unpacked; use `python -m bot ingest`")
+        raise IngestError("ingest.corpus_archive")
     return prepare_text(rel, outcomes[0].text)
