@@ -21,8 +21,11 @@ from bot.commands.replies import TextReply
 from bot.core import Dossier
 from bot.datalock import DataFolderBusy, lock_data_folder
 from bot.errors import StoreError
+from bot.health import Health
 from bot.i18n import N_, SUPPORTED, translator
 from bot.logsafe import mask_secrets
+from bot.metrics import Metrics
+from bot.metrics_server import serving
 from bot.models import Progress
 from bot.render_text import render, search_json, who_json
 from bot.settings import Settings, SettingsError, load_settings
@@ -46,16 +49,26 @@ def _progress_bar(label: str) -> Progress | None:
     return show
 
 
-def open_dossier(settings: Settings, scan: bool = True) -> Dossier:
+def open_dossier(
+    settings: Settings, scan: bool = True, metrics: Metrics | None = None, beside: bool = False
+) -> Dossier:
     """The Dossier for these settings, with the corpus folder scanned for new and changed files (always
-    when ``scan``, else only when the store is still empty: a first start should not answer "nothing")."""
+    when ``scan``, else only when the store is still empty: a first start should not answer "nothing").
+
+    The data folder is taken for this process (``bot.datalock``), unless ``beside``: a process that only
+    adds documents (``python -m bot ingest``) may run beside the bot, which applies what it stores to its
+    indexes within a second or two (``Dossier.catch_up``; SQLite's WAL lets the two write in turn).
+
+    ``metrics``: where it counts its work (the running bot's, served on ``DOSSIER_METRICS_PORT``)."""
     settings.check_paths()
-    lock_data_folder(settings.data_dir)
+    if not beside:
+        lock_data_folder(settings.data_dir)
     dossier = Dossier.open(
         settings.data_dir,
         progress=_progress_bar("Building the index"),
         db_path=settings.db_path,
         database_url=settings.store_url,
+        metrics=metrics,
     )
     if scan or not len(dossier):
         report = dossier.scan_corpus(settings.corpus_dir, progress=_progress_bar("Reading the corpus"))
@@ -106,8 +119,13 @@ def cmd_run(settings: Settings, args: argparse.Namespace, run_bot: BotRunner) ->
     if not settings.token:
         print("dossier: TELEGRAM_BOT_TOKEN is not set (see README: Connecting to Telegram)", file=sys.stderr)
         return 2
-    # On a restart the corpus folder is scanned by a job once the bot is up, so it answers at once.
-    return run_bot(settings, open_dossier(settings, scan=False))
+    metrics, health = Metrics(), Health()
+    # /healthz answers "starting" (503) while the index loads, then asks the store (bot/metrics_server.py).
+    with serving(settings, metrics.registry, health):
+        # On a restart the corpus folder is scanned by a job once the bot is up, so it answers at once.
+        dossier = open_dossier(settings, scan=False, metrics=metrics)
+        health.ready(dossier)
+        return run_bot(settings, dossier)
 
 
 MORE_NOT_ADDED = N_("…and {n} more not added or flagged.")
@@ -125,7 +143,7 @@ def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
     if missing:
         print(f"dossier: no such file or folder: {', '.join(missing)}", file=sys.stderr)
         return 2
-    dossier = open_dossier(settings, scan=False)
+    dossier = open_dossier(settings, scan=False, beside=True)
     try:
         report = dossier.ingest_paths(
             paths,

@@ -17,11 +17,13 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from bot.changes import ChangeFollower
 from bot.ingest import SCAN_BATCH, Limits
 from bot.ingest.neardup import NearDupCache
 from bot.ingest.originals import ORPHAN_GRACE_SECONDS, kept_originals
@@ -29,6 +31,8 @@ from bot.ingest.pipeline import IngestPipeline
 from bot.ingest.reindex import reindex
 from bot.ingest.report import IngestReport, ScanReport
 from bot.ingest.scan import scan_corpus
+from bot.leases import LeaseKeeper
+from bot.metrics import Metrics
 from bot.models import Document, Progress, ReindexReport, SearchHit, SearchPage, Stats
 from bot.people.service import PeopleService
 from bot.search import SearchEngine, SearchResult
@@ -41,6 +45,7 @@ from bot.store import Store, open_store
 log = logging.getLogger(__name__)
 
 
+SCAN_LEASE = "corpus-scan"  # the lease of the process scanning the corpus folder
 SNAPSHOT_FILE = "index.snapshot"  # the search index's snapshot, beside the store (bot/search/snapshot.py)
 
 
@@ -61,10 +66,15 @@ class Dossier:
     """Store + index. Thread-safe: index reads and writes are serialised by one lock (searches take about
     a millisecond, so a lock costs less than a copy of the index would)."""
 
-    def __init__(self, store: Store, index: SearchEngine, data_dir: Path) -> None:
+    def __init__(
+        self, store: Store, index: SearchEngine, data_dir: Path, metrics: Metrics | None = None
+    ) -> None:
         self.store = store
         self.index = index
         self.data_dir = data_dir
+        # Searches, ingests and replies are counted here; the transport adds its own (bot/metrics.py).
+        self.metrics = metrics if metrics is not None else Metrics()
+        self.metrics.index_documents.set_function(lambda: len(self.index))
         self._lock = threading.RLock()
         self._originals = kept_originals(store, data_dir / "originals")
         self._people = PeopleService(store, self._lock)
@@ -72,9 +82,13 @@ class Dossier:
         self._pipeline = IngestPipeline(
             store, self._originals, lambda: self.index, self._people, self._neardup, self._lock
         )
+        # Other processes' writes to a shared store, applied to the indexes (``catch_up``, polled by the
+        # bot), and this process's leases on work several processes share (digests, corpus scans).
+        self._follower = ChangeFollower(store, lambda: self.index, self._people, self._neardup, self._lock)
+        self.catch_up = self._follower.catch_up
+        self.leases = LeaseKeeper(store)
         # Plain pass-throughs, documented where they are defined.
         self.add_prepared = self._pipeline.add_prepared  # one prepared document stored and indexed
-        self.ingest_upload = self._pipeline.ingest_upload  # one uploaded file (an archive: its members)
         self.prepare_near_duplicates = self._neardup.prepare  # after a corpus scan, in the background
         # People (``PeopleService``: the build thread and the one way in, ``ready()``).
         self.who = self._people.who
@@ -83,6 +97,7 @@ class Dossier:
         self.all_people = self._people.all
         self.people_count = self._people.count
         self.people_names = self._people.names_in  # what a digest entry lists
+        self.people_in = self._people.persons_in  # what a person follow matches on
         self.person_documents = self._people.documents_of
         self.forget_people = self._people.forget
         self.rebuild_people = self._people.rebuild
@@ -110,6 +125,7 @@ class Dossier:
         engine: type[SearchEngine] = MemoryIndex,
         db_path: Path | None = None,
         database_url: str | None = None,
+        metrics: Metrics | None = None,
     ) -> Dossier:
         """Open (or create) the store (the PostgreSQL database at ``database_url``, ``Settings.store_url``,
         when given; else SQLite at ``db_path``, ``Settings.db_path``, by default the one in ``data_dir``)
@@ -118,13 +134,18 @@ class Dossier:
         for a file that fails its integrity check).
 
         ``people=False`` is a search-only Dossier (the benchmark contract's throwaway store): no people
-        are extracted or indexed, and documents it stores get theirs at the next open with people."""
+        are extracted or indexed, and documents it stores get theirs at the next open with people.
+
+        ``metrics``: where its searches and ingests are counted (a running bot's, served on
+        ``DOSSIER_METRICS_PORT``); by default a registry of its own."""
         data_dir.mkdir(parents=True, exist_ok=True)  # the index snapshot (and SQLite's originals) live here
         store = open_store(db_path or data_dir / DB_FILE, database_url)
         (data_dir / "index.pickle").unlink(missing_ok=True)  # the old format's snapshot, never read again
-        index = engine.open(data_dir / SNAPSHOT_FILE, f"{store_identity(store)}:{store.generation()}")
-        dossier = cls(store, index or engine(), data_dir)
+        generation = store.generation()
+        index = engine.open(data_dir / SNAPSHOT_FILE, f"{store_identity(store)}:{generation}")
+        dossier = cls(store, index or engine(), data_dir, metrics)
         dossier._people.enabled = people
+        dossier._follower.applied = generation  # the snapshot's; a rebuild reads the store as it is then
         if index is None:
             dossier.rebuild_index(progress, people=False)
         if people:
@@ -133,21 +154,24 @@ class Dossier:
 
     def close(self) -> None:
         self._people.join()
+        self.leases.close()
         self.store.close()
 
     def save_index(self) -> None:
+        """The search index's snapshot, stamped with the generation it reflects: other processes'
+        changes are applied first, and this process's writers wait (the lock), so it reflects the store
+        as of that generation. Another process writing meanwhile only makes it one a restart rebuilds."""
         with self._lock:
-            generation = self.store.snapshot_stamp()
-            if generation is None:  # rebuilt from the store at the next start instead
-                log.info("index snapshot not saved: another process changed the store meanwhile")
-                return
-            self.index.save(self.data_dir / SNAPSHOT_FILE, f"{store_identity(self.store)}:{generation}")
+            self.catch_up()
+            stamp = f"{store_identity(self.store)}:{self._follower.applied}"
+            self.index.save(self.data_dir / SNAPSHOT_FILE, stamp)
 
     def rebuild_index(self, progress: Progress | None = None, people: bool = True) -> None:
         """A fresh index from every stored document, built aside and swapped in whole (and, with
         ``people``, a fresh people index)."""
         started = time.perf_counter()
-        self.store.trust_current()
+        # Changes after this generation may or may not be read below: applied again later (idempotent).
+        generation = self.store.generation()
         total = self.store.count_documents()
         fresh = self.index.empty()
         chunk: list[tuple[int, str, str, date | None]] = []
@@ -161,6 +185,7 @@ class Dossier:
         fresh.add_many(chunk)  # documents stored while this ran (``total`` was counted before)
         with self._lock:
             self.index = fresh
+            self._follower.applied = generation
             self.save_index()
         log.info("index built: %d documents in %.1f s", len(fresh), time.perf_counter() - started)
         if people:
@@ -168,8 +193,22 @@ class Dossier:
 
     # ----------------------------------------------------------------- writes
     def scan_corpus(self, corpus_dir: Path, progress: Progress | None = None) -> ScanReport:
-        """New and changed files of the corpus folder (``bot.ingest.scan``), then the snapshot saved."""
-        report = scan_corpus(self._pipeline, corpus_dir, progress)
+        """New and changed files of the corpus folder (``bot.ingest.scan``), then the snapshot saved. One
+        process scans at a time (a lease): another one scanning the same folder meanwhile would read every
+        file again only to find it stored (the unique hash keeps each one stored once anyway); what the
+        scanning process stores reaches this one through ``catch_up``."""
+        # Renewed by the scan itself after each batch: a thread renewing it would keep a first scan
+        # from forking its readers.
+        with self.leases.hold(SCAN_LEASE, renew=False) as mine:
+            if not mine:
+                log.info("corpus scan skipped: another process is scanning the folder")
+                report = ScanReport(corpus_dir.name, elsewhere=True)
+                report.finish()
+                return report
+            report = scan_corpus(
+                self._pipeline, corpus_dir, progress, lambda: self.leases.still_held(SCAN_LEASE)
+            )
+            self.metrics.ingested(report)
         if report.stored:
             self._neardup.mark_stale()  # their signatures are computed when next needed
             self.save_index()
@@ -186,9 +225,24 @@ class Dossier:
     ) -> IngestReport:
         """Files, folders and archives through the upload pipeline; the snapshot is saved at the end."""
         report = self._pipeline.ingest_paths(paths, added_by, progress, limits)
+        self.metrics.ingested(report)
         if report.stored:
             self.save_index()
         return report.finish()
+
+    def ingest_upload(
+        self,
+        name: str,
+        data: bytes,
+        added_by: str,
+        progress: Progress | None = None,
+        limits: Limits | None = None,
+    ) -> IngestReport:
+        """One uploaded file (an archive: each of its members) through the pipeline
+        (``IngestPipeline.ingest_upload``), counted in the metrics."""
+        report = self._pipeline.ingest_upload(name, data, added_by, progress, limits)
+        self.metrics.ingested(report)
+        return report
 
     def reindex(
         self, corpus_dir: Path | None = None, progress: Progress | None = None, limits: Limits | None = None
@@ -240,14 +294,15 @@ class Dossier:
 
     # ----------------------------------------------------------------- reads
     def search(self, query: Query, limit: int = 10, offset: int = 0) -> SearchPage:
-        with self._lock:
-            result: SearchResult = self.index.search(query, limit=limit, offset=offset)
-        docs = self.store.get_many([h.doc_id for h in result.hits])
-        hits = [
-            SearchHit(doc, h.score, make_snippet(doc.text, result.highlighter(doc.text)))
-            for h in result.hits
-            if (doc := docs.get(h.doc_id)) is not None
-        ]
+        with self.metrics.search_seconds.time():
+            with self._lock:
+                result: SearchResult = self.index.search(query, limit=limit, offset=offset)
+            docs = self.store.get_many([h.doc_id for h in result.hits])
+            hits = [
+                SearchHit(doc, h.score, make_snippet(doc.text, result.highlighter(doc.text)))
+                for h in result.hits
+                if (doc := docs.get(h.doc_id)) is not None
+            ]
         return SearchPage(
             query,
             hits,
@@ -258,6 +313,13 @@ class Dossier:
             result.unmatched_words,
             result.partial,
         )
+
+    @contextmanager
+    def locked_index(self) -> Iterator[SearchEngine]:
+        """The search index with the lock held, for a reader that needs more than one call of it (the
+        follows' matcher inverts its queries over the index, then matches documents against them)."""
+        with self._lock:
+            yield self.index
 
     def search_ids(self, query: Query, limit: int = 10) -> list[int]:
         """Just the ranked ids: what benchmarks time, without snippets or store reads."""

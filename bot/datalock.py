@@ -1,9 +1,13 @@
-"""One process per SQLite data folder.
+"""One bot per SQLite data folder.
 
-Two processes on one SQLite store each keep their own search index and digest schedule: each one's
-searches miss the other's uploads and every digest goes out twice. Several processes on one store are
-supported on a shared database server, never on one SQLite folder, so the second process is stopped at
-start with one line naming the first. The lock is an advisory ``flock`` on a file in the data folder:
+Two bots polling Telegram with one token take each other's updates away (Telegram answers the older
+poll with 409 Conflict), and a second process that serves users on one SQLite folder is a deployment
+mistake more often than a plan: replicas belong on a shared database server. So the second bot (or
+console, or CLI search) is stopped at start with one line naming the first. ``python -m bot ingest``
+is the exception (``bot.cli.open_dossier``): it only adds documents, SQLite's WAL lets it write beside
+the bot, and the bot applies its documents to its indexes within a second or two (``bot/changes.py``);
+the digest and the corpus scan are leased (``bot/leases.py``), so no work is done twice either way.
+The lock is an advisory ``flock`` on a file in the data folder:
 the kernel releases it when its holder exits, however it exits (SIGKILL included), so a crash never
 leaves a stale lock behind.
 
@@ -47,8 +51,8 @@ def lock_data_folder(data_dir: Path) -> None:
         holder = handle.read().strip() or "another process"
         handle.close()
         raise DataFolderBusy(
-            f"the data folder {data_dir} is in use by {holder}; stop it first (one process per SQLite "
-            "data folder: run replicas on PostgreSQL)"
+            f"the data folder {data_dir} is in use by {holder}; stop it first (one bot per SQLite data "
+            "folder: `python -m bot ingest` may run beside it, replicas need PostgreSQL)"
         ) from None
     handle.seek(0)
     handle.truncate()

@@ -28,17 +28,22 @@ with the cursor advance in one transaction once the edit is confirmed (``part_de
 in flight (after a kill, or an error mid-part) is reconciled by the chat's next delivery, which the
 transport runs right after start: its first part always starts at the cursor, as the interrupted one
 did, so it is edited into the recorded message (documents added meanwhile may make it longer).
+
+One story from several sources is one entry (``bot.ingest.story``), placed at its first version; its
+other versions may have higher ids than the next entries. A part's cursor therefore stops at its last
+entry's first document, so a kill between parts can list such a version again, but never loses one.
 """
 
 from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from typing import Protocol
 
+from bot.ingest.story import story_groups, story_text
 from bot.models import Document, Subscription
 from bot.store import DocumentStore, SubscriptionStore
 
@@ -52,14 +57,23 @@ PeopleLookup = Callable[[int], Sequence[str]]
 
 @dataclass(frozen=True)
 class DigestEntry:
+    """One story: its first document, and the other documents telling the same story (``also``, in id
+    order: reprints, translations, other outlets' versions; see ``bot.ingest.story``)."""
+
     doc: Document
     extract: str
     people: tuple[str, ...] = ()
+    also: tuple[Document, ...] = ()
+
+    @property
+    def doc_ids(self) -> tuple[int, ...]:
+        return (self.doc.id, *(d.id for d in self.also))
 
 
 @dataclass(frozen=True)
 class DigestReply:
-    """What a chat's next digest holds: up to MAX_LISTED entries of ``total`` new documents."""
+    """What a chat's next digest holds: entries for up to MAX_LISTED of ``total`` new documents, one
+    entry per story."""
 
     entries: tuple[DigestEntry, ...]
     total: int
@@ -67,10 +81,12 @@ class DigestReply:
     period_end: datetime
     upto_id: int  # the cursor once everything in this digest is delivered
     preview: bool = False
+    # What matched the chat's digest-mode follows, by follow name: it leads the digest (bot/follows/).
+    follows: tuple[tuple[str, tuple[DigestEntry, ...]], ...] = ()
 
     @property
     def unlisted(self) -> int:
-        return self.total - len(self.entries)
+        return self.total - sum(len(e.doc_ids) for e in self.entries)
 
 
 def key_extract(doc: Document, limit: int = EXTRACT_CHARS) -> str:
@@ -107,20 +123,32 @@ def build_digest(
     tz: tzinfo = UTC,
 ) -> DigestReply | None:
     """The digest owed to ``sub``, or None when nothing was added since its cursor. Its period is given
-    in ``tz``, the time zone the team reads its schedule in (``DOSSIER_TIMEZONE``)."""
+    in ``tz``, the time zone the team reads its schedule in (``DOSSIER_TIMEZONE``). Documents telling one
+    story make one entry, placed at the first of them: the same story from three outlets is one entry
+    with two more sources, not three entries."""
     docs, total, top = store.documents_after(sub.cursor, MAX_LISTED)
     if not total:
         return None
+    by_id = {doc.id: doc for doc in docs}
+    groups = story_groups({doc.id: story_text(doc.text, doc.published) for doc in docs})
     entries = tuple(
-        DigestEntry(doc, key_extract(doc), tuple(people(doc.id))[:MAX_PEOPLE] if people else ())
-        for doc in docs
+        DigestEntry(
+            by_id[first],
+            key_extract(by_id[first]),
+            tuple(people(first))[:MAX_PEOPLE] if people else (),
+            tuple(by_id[i] for i in rest),
+        )
+        for first, *rest in groups
     )
     return DigestReply(entries, total, sub.last_run_at.astimezone(tz), now.astimezone(tz), top, preview)
 
 
 @dataclass(frozen=True)
 class DigestPart:
-    """One message of a digest as the transport will send it, and the last document it carries."""
+    """One message of a digest as the transport will send it, and the last document it carries: its
+    last entry's first document. The cursor moves there, not past it: an entry's other sources may have
+    higher ids than a later part's entries, and a cursor past those would lose them if the process died
+    between parts (it lists such a source again instead)."""
 
     payload: object
     last_doc_id: int
@@ -145,21 +173,31 @@ class PartSender(Protocol):
         """Remove an opening message whose part is no longer owed (best effort)."""
 
 
+class LeaseLost(Exception):
+    """This process no longer holds the chat's lease (``bot.leases``): another process may be delivering
+    to it, so nothing more is sent from here. What was confirmed stays confirmed."""
+
+
 async def deliver(
     store: SubscriptionStore,
     sub: Subscription,
     digest: DigestReply,
     parts: Sequence[DigestPart],
     send: PartSender,
+    still_mine: Callable[[], Awaitable[bool]] | None = None,
 ) -> int:
     """Send ``parts`` in order, each recorded as in flight before anything is posted and confirmed with
     the cursor advance. A part left in flight by an earlier run is finished first, by editing its
     recorded message. Errors propagate (the caller decides: blocked chats end, rate limits wait, others
     retry next run); what was confirmed before the error stays confirmed, and a part whose opening
-    message was recorded is finished by the next run, not posted again. Returns the parts confirmed."""
+    message was recorded is finished by the next run, not posted again. ``still_mine`` is asked before
+    each part when several processes share the store: False (the chat's lease was lost) raises
+    ``LeaseLost`` before anything more is sent. Returns the parts confirmed."""
     sent = 0
     pending = await asyncio.to_thread(store.inflight_part, sub.chat_id)
     for i, part in enumerate(parts):
+        if still_mine is not None and not await still_mine():
+            raise LeaseLost(sub.chat_id)
         last = digest.upto_id if i == len(parts) - 1 else part.last_doc_id
         # Only the first part can be the interrupted one: that one started at the cursor too.
         message_id = pending.message_id if pending is not None and i == 0 else None

@@ -6,7 +6,7 @@ raises it::
 
     DossierError                 anything Dossier raises on purpose
     ├── UserError                what a user sent or asked cannot be done: answered politely, not a fault
-    │   ├── IngestError          a file that cannot become a document        (bot/ingest.py)
+    │   ├── IngestError          a file that cannot become a document        (bot/ingest/prepare.py)
     │   ├── DateBoundError       a since:/until: value that is not a date     (bot/dates.py)
     │   └── ScheduleError        a schedule or time of day that is unreadable (bot/schedule.py)
     ├── StoreError               the store cannot be opened or used           (here: every backend)

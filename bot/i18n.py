@@ -47,7 +47,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime, tzinfo
 from functools import cache
 from pathlib import Path
-from typing import Final, Literal, NamedTuple, Protocol, get_args
+from typing import Final, Literal, NamedTuple, Protocol, Self, get_args
 
 from babel.dates import format_date as _cldr_date
 
@@ -88,7 +88,7 @@ class Msg(str):
     message: str | Plural
     params: Mapping[str, object]
 
-    def __new__(cls, message: str | Plural, /, **params: object) -> Msg:
+    def __new__(cls, message: str | Plural, /, **params: object) -> Self:
         self = super().__new__(cls, _fill(message, params, "en", html_out=False))
         self.message = message
         self.params = params

@@ -1,33 +1,94 @@
-"""The words for every error code (``bot.errors``): one table, worded in the reader's language through the
-catalog (``bot/locale``), so the code that raises never words an error itself.
+"""The words for every code: an error's (``bot.errors``), a refused file's or a kept document's reason, a
+search's note. One table, worded in the reader's language through the catalog (``bot/locale``), so the
+code that raises or records one never words it itself.
 
-Templates are ``str.format`` strings over the error's ``params``; each is a message id (``N_``), and its
-English is exactly what users and operators have always been shown (tests assert much of it).
+Templates are ``str.format`` strings over the code's ``params``; each is a message id (``N_``), and its
+English is exactly what users and operators have always been shown (tests assert much of it). A value
+that is already words (a number with its thousands separator, a size such as "20.0 MB") is passed worded.
 
-Some reasons are still worded in English where they are raised (``bot/formats.py``, ``bot/core.py``,
-``bot/query.py``: a file's ingest reason, a reindex's "kept" reason, a query's notes). ``reason_message``
-recognises them by their English and gives them a message id, so they reach a Russian reader in Russian;
-a reason it does not know is shown as it is. When those modules raise with codes, their rows move into
-``ENGLISH`` and the patterns go.
+An error carries its code and params (``DossierError``); a reason or a note that is recorded rather than
+raised is a ``Coded``: the code and params as a ``Msg``, so a reply model carries it and the renderers word
+it like any other message, and as a ``str`` it is its English, which logs and the CLI read.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
-from typing import Final
 
-from bot.i18n import N_, Language, Msg, say, translator
+from bot.i18n import N_, Language, Msg, translator
 
 ENGLISH: dict[str, str] = {
     "error": N_("something went wrong"),
-    # ingest (bot/ingest.py, bot/formats.py)
-    "ingest.reason": "{reason}",  # a reason still worded where it is raised (see reason_message)
+    # why a file (or an archive member) gave no new document: every ``ingest.`` code is one, and has its
+    # family, the label it is counted under (``bot.ingest.report.REFUSAL_FAMILY``)
+    # ... its text (bot/ingest/prepare.py, bot/ingest/formats/)
     "ingest.empty": N_("the file is empty"),
     "ingest.binary": N_("the file is binary, not text"),
     "ingest.unknown_encoding": N_("the file's text encoding could not be recognised"),
     "ingest.no_words": N_("the file has no words in it"),
+    "ingest.no_text": N_("the document has no text"),
     "ingest.not_plain_text": N_("{source}: only .txt and .md files are read here"),
+    # ... its type (bot/ingest/formats/detect.py): recognised but not read, with what the user can do
+    "ingest.old_office": N_(
+        "an old Microsoft Office file (.doc, .xls) or a password-protected one; save it as .docx or PDF"
+    ),
+    "ingest.rtf": N_("an RTF file is not read; save it as .docx, PDF or .txt"),
+    "ingest.gzip": N_("a gzip archive is not opened; send a .zip"),
+    "ingest.seven_zip": N_("a 7-Zip archive is not opened; send a .zip"),
+    "ingest.rar": N_("a RAR archive is not opened; send a .zip"),
+    "ingest.image": N_("an image, not a document (text in images is not read)"),
+    "ingest.office_not_docx": N_(
+        "only Word .docx files are read among office documents; save it as .docx or PDF"
+    ),
+    "ingest.unsupported": N_("{suffix} files are not read; send .txt, .md, .html, .pdf, .docx or .zip"),
+    "ingest.not_pdf": N_("the file is named {suffix} but is not a PDF"),
+    "ingest.not_docx": N_("the file is named {suffix} but is not a Word document (it is not a zip archive)"),
+    "ingest.not_zip": N_("the file is named {suffix} but is not a zip archive"),
+    "ingest.too_big": N_("the file is too big ({size}; the limit is {limit})"),
+    # ... its format (bot/ingest/formats/: pdf, docx, html, deadline)
+    "ingest.docx_damaged": N_("the .docx file is damaged or unreadable"),
+    "ingest.docx_no_body": N_("the .docx file has no document in it (word/document.xml is missing)"),
+    "ingest.pdf_encrypted": N_("the PDF is encrypted (protected by a password)"),
+    "ingest.pdf_pages": N_("the PDF has more than {n} pages"),
+    "ingest.pdf_damaged": N_("the PDF is damaged or unreadable"),
+    "ingest.pdf_no_text_layer": N_("the PDF has no text layer (scanned pages); OCR is not done"),
+    "ingest.html_too_deep": N_("this page is too deeply nested to read (more than {limit} levels)"),
+    "ingest.html_too_slow": N_("this page is too complex to read in time (over {seconds} seconds)"),
+    "ingest.html_unreadable": N_("this page could not be read"),
+    # ... an archive and its members (bot/ingest/formats/archive.py)
+    "ingest.zip_damaged": N_("the zip archive is damaged"),
+    "ingest.zip_unreadable": N_("the zip archive is damaged or unreadable"),
+    "ingest.zip_members": N_("the archive has {n} entries; the limit is {limit}"),
+    "ingest.zip_total": N_("the archive unpacks to {size}; the limit is {limit}"),
+    "ingest.zip_no_files": N_("the archive has no files in it"),
+    "ingest.nested_archive": N_("nested archives are not opened"),
+    "ingest.unsafe_path": N_("unsafe path (absolute or with ..); left out"),
+    "ingest.symlink": N_("a symbolic link, not a file; left out"),
+    "ingest.member_encrypted": N_("the file is encrypted (protected by a password)"),
+    "ingest.zip_bomb": N_("the file is compressed {ratio} to 1, a likely zip bomb; refused"),
+    "ingest.member_overflow": N_("the file unpacks to more than its header says; refused"),
+    "ingest.member_method": N_("the file is compressed with a method that is not supported"),
+    "ingest.member_damaged": N_("the file is damaged (its content does not match its header)"),
+    # ... the pipeline, the CLI and the corpus folder (bot/ingest/pipeline.py, scan.py)
+    "ingest.duplicate": N_("same text as #{id}"),
+    "ingest.missing": N_("no such file or folder"),
+    "ingest.os_error": "{reason}",  # the operating system's words (``strerror``), shown as they are
+    "ingest.interrupted": N_("interrupted"),
+    "ingest.disk_full": N_("the disk is full, nothing was added"),
+    "ingest.corpus_archive": N_(
+        "an archive in the corpus folder is not unpacked; use `python -m bot ingest`"
+    ),
+    # why a reindex kept a document as stored (bot/ingest/reindex.py); {reason} is an ``ingest.`` reason
+    # or the operating system's words
+    "reindex.now_archive": N_("its original is now an archive"),
+    "reindex.same_text": N_("its text now reads the same as another document's"),
+    "reindex.unavailable": N_("original unavailable ({reason})"),
+    "reindex.unreadable": N_("original no longer reads ({reason})"),
+    # notes under a search (bot/search/query.py); {n} comes worded, with its thousands separator
+    "query.long_text": N_("Your query was long: only its first {n} characters were used."),
+    "query.long_word": N_("Left out a word of {n} letters: no word is that long."),
+    "query.many_words": N_("Your query was long: only its first {n} words were used."),
+    "query.dates_crossed": N_("since: is after until:, so no date can match."),
     # since:/until: (bot/dates.py)
     "date.not_a_date": N_("“{value}” is not a date: use YYYY, YYYY-MM or YYYY-MM-DD"),
     "date.no_such_month": N_("“{value}” has no month {month}"),
@@ -62,11 +123,6 @@ ENGLISH: dict[str, str] = {
         "DOSSIER_CORPUS_DIR: the folder {path!r} does not exist "
         "(create it, or point the setting at your documents)"
     ),
-    # hostile or broken input, and a full disk (bot/ingest/)
-    "ingest.html_too_deep": N_("this page is too deeply nested to read (more than {limit} levels)"),
-    "ingest.html_too_slow": N_("this page is too complex to read in time (over {seconds} seconds)"),
-    "ingest.html_unreadable": N_("this page could not be read"),
-    "ingest.disk_full": N_("the disk is full, nothing was added"),
 }
 
 
@@ -75,76 +131,25 @@ def message(code: str, params: Mapping[str, object], lang: Language = "en") -> s
     template = ENGLISH.get(code)
     if template is None:  # a code without words yet: still say something an operator can trace
         return f"{code} {dict(params)!r}" if params else code
-    if code == "ingest.reason":
-        return say(reason_message(str(params.get("reason", ""))), lang)
     return translator(lang).gettext(template).format(**params)
 
 
-# ----------------------------------------------------------------- reasons still worded in English
-_REASONS: Final[tuple[str, ...]] = (
-    # bot/formats.py: what a file is, and why it is not read
-    N_("the file is empty"),
-    N_("an old Microsoft Office file (.doc, .xls) or a password-protected one; save it as .docx or PDF"),
-    N_("an RTF file is not read; save it as .docx, PDF or .txt"),
-    N_("a gzip archive is not opened; send a .zip"),
-    N_("a 7-Zip archive is not opened; send a .zip"),
-    N_("a RAR archive is not opened; send a .zip"),
-    N_("an image, not a document (text in images is not read)"),
-    N_("the file is named {suffix} but is not a PDF"),
-    N_("the file is named {suffix} but is not a Word document (it is not a zip archive)"),
-    N_("the file is named {suffix} but is not a zip archive"),
-    N_("{suffix} files are not read; send .txt, .md, .html, .pdf, .docx or .zip"),
-    N_("the .docx file is damaged or unreadable"),
-    N_("the zip archive is damaged"),
-    N_("the zip archive is damaged or unreadable"),
-    N_("the .docx file has no document in it (word/document.xml is missing)"),
-    N_("only Word .docx files are read among office documents; save it as .docx or PDF"),
-    N_("the file is too big ({size}; the limit is {limit})"),
-    N_("the document has no text"),
-    N_("the PDF is encrypted (protected by a password)"),
-    N_("the PDF has more than {n} pages"),
-    N_("the PDF is damaged or unreadable"),
-    N_("the PDF has no text layer (scanned pages); OCR is not done"),
-    N_("the archive has {n} entries; the limit is {limit}"),
-    N_("the archive unpacks to {size}; the limit is {limit}"),
-    N_("unsafe path (absolute or with ..); left out"),
-    N_("a symbolic link, not a file; left out"),
-    N_("nested archives are not opened"),
-    N_("the archive has no files in it"),
-    N_("the file is encrypted (protected by a password)"),
-    N_("the file is compressed {ratio} to 1, a likely zip bomb; refused"),
-    N_("the file unpacks to more than its header says; refused"),
-    N_("the file is compressed with a method that is not supported"),
-    N_("the file is damaged (its content does not match its header)"),
-    # bot/core.py: ingest and reindex
-    N_("no such file or folder"),
-    N_("interrupted"),
-    N_("same text as #{id}"),
-    N_("its original is now an archive"),
-    N_("its text now reads the same as another document's"),
-    N_("an archive in the corpus folder is not unpacked; use `python -m bot ingest`"),
-    # bot/query.py: notes under a search
-    N_("Your query was long: only its first {n} characters were used."),
-    N_("Left out a word of {n} letters: no word is that long."),
-    N_("Your query was long: only its first {n} words were used."),
-    N_("since: is after until:, so no date can match."),
-)
-_FIELD = re.compile(r"\\\{(\w+)\\\}")
+class Coded(Msg):
+    """A reason or a note recorded with its code and params rather than raised: a ``Msg`` whose template
+    is the code's in ``ENGLISH``, so the renderers word it in the reader's language (``say``,
+    ``say_html``, or as a param of another message), and whose ``str`` is its English."""
+
+    code: str
+
+    def __new__(cls, code: str, /, **params: object) -> Coded:
+        self = super().__new__(cls, ENGLISH[code], **params)
+        self.code = code
+        return self
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # A ``str`` subclass is rebuilt from its value by default, and the value is the English, not a code.
+        return _coded, (self.code, dict(self.params))
 
 
-def _pattern(template: str) -> re.Pattern[str]:
-    """The English of ``template`` with each ``{field}`` matching any text."""
-    return re.compile(_FIELD.sub(lambda m: f"(?P<{m.group(1)}>.+?)", re.escape(template)) + r"\Z", re.DOTALL)
-
-
-_PATTERNS: Final = tuple((_pattern(t), t) for t in _REASONS)
-
-
-def reason_message(text: str) -> Msg | str:
-    """A reason or note worded in English by the code that found it, as a message to translate; one that
-    is not in the table stays as it is (shown untranslated rather than lost)."""
-    for pattern, template in _PATTERNS:
-        m = pattern.match(text)
-        if m:
-            return Msg(template, **m.groupdict())
-    return text
+def _coded(code: str, params: dict[str, object]) -> Coded:
+    return Coded(code, **params)

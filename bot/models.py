@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
+from bot.messages import Coded
 from bot.search.query import Query
 from bot.search.snippets import Snippet
 
@@ -74,6 +75,47 @@ class InFlightPart:
 
 
 @dataclass(frozen=True)
+class Follow:
+    """A chat's follow (``bot/follows/``): a person (``kind`` "person", ``target`` the person's key in the
+    people index) or a query (``kind`` "query", ``target`` the query as typed), shown under ``label``.
+    ``mode`` is "instant" (an alert within a minute) or "digest" (leads the chat's next digest);
+    ``after_id`` is the newest document when it was made: only documents above it can match."""
+
+    id: int
+    chat_id: int
+    thread_id: int | None
+    kind: str
+    target: str
+    label: str
+    mode: str
+    after_id: int
+    created_by: int | None = None
+
+
+@dataclass(frozen=True)
+class FollowHit:
+    """A document that matched a follow, with the passage that matched; ``seq`` orders a chat's hits
+    (its alerts are confirmed up to a ``seq``, like a digest's cursor)."""
+
+    seq: int
+    chat_id: int
+    doc_id: int
+    follow_id: int
+    label: str
+    mode: str
+    passage: str
+
+
+@dataclass(frozen=True)
+class NewFollowHit:
+    chat_id: int
+    doc_id: int
+    follow_id: int
+    mode: str
+    passage: str
+
+
+@dataclass(frozen=True)
 class CorpusFile:
     path: str
     size: int
@@ -129,6 +171,6 @@ class ReindexReport:
     documents: int = 0
     reread: int = 0  # read again from an original
     changed: int = 0  # whose text, title or date came out different
-    kept: list[tuple[int, str]] = field(default_factory=list)  # kept as stored, and why
+    kept: list[tuple[int, Coded]] = field(default_factory=list)  # kept as stored, and why (``reindex.``)
     unused_removed: int = 0  # originals no document refers to (left by a crash), deleted
     seconds: float = 0.0

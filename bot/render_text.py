@@ -11,6 +11,8 @@ from bot.commands.lang import LANG_USAGE
 from bot.commands.replies import (
     ConfirmDeleteReply,
     DocumentReply,
+    FollowListReply,
+    FollowPickReply,
     HelpReply,
     IngestReply,
     LanguageReply,
@@ -21,9 +23,9 @@ from bot.commands.replies import (
     WhoReply,
 )
 from bot.digest import DigestReply
+from bot.follows import texts as ft
 from bot.i18n import NATIVE_NAMES, Language, Msg, say, translator
 from bot.ingest.report import IngestReport, Outcome
-from bot.messages import reason_message
 from bot.models import SearchHit, SearchPage
 from bot.people import Person, RoleRecord
 from bot.people.cards import day, role_lines, role_text
@@ -69,6 +71,12 @@ def render(reply: Reply, lang: Language = "en", *, color: bool = False) -> str:
             lines.append(f"   {entry.extract}")
             if entry.people:
                 lines.append(f"   {t.gettext(texts.PEOPLE)} " + ", ".join(entry.people))
+            if entry.also:
+                ids = ", ".join(f"#{d.id}" for d in entry.also)
+                lines.append(
+                    "   "
+                    + t.ngettext(*texts.MORE_SOURCES, len(entry.also)).format(n=len(entry.also), ids=ids)
+                )
         if reply.unlisted:
             lines += ["", t.gettext(texts.AND_MORE).format(n=reply.unlisted)]
         return "\n".join(lines)
@@ -84,7 +92,27 @@ def render(reply: Reply, lang: Language = "en", *, color: bool = False) -> str:
         return "\n".join(who_lines(reply, lang))
     if isinstance(reply, LanguageReply):
         return "\n".join(language_lines(reply, lang))
+    if isinstance(reply, FollowListReply | FollowPickReply):
+        return "\n".join(follow_lines(reply, lang))
     raise TypeError(f"no text rendering for {type(reply).__name__}")
+
+
+def follow_lines(reply: FollowListReply | FollowPickReply, lang: Language) -> list[str]:
+    """/following's list, or /follow's choice of persons, as plain lines."""
+    t = translator(lang)
+    if isinstance(reply, FollowPickReply):
+        lines = [t.gettext(ft.WHICH_PERSON).format(query=reply.query)]
+        return lines + [f"  {p.name} — {person_summary(p, lang)}" for p in reply.persons]
+    if not reply.follows:
+        return [t.gettext(ft.FOLLOWS_NONE)]
+    lines = [t.gettext(ft.FOLLOWS_HEADER)]
+    for n, f in enumerate(reply.follows, start=1):
+        kind = t.gettext(ft.PERSON if f.kind == "person" else ft.WORDS)
+        mode = t.gettext(ft.MODE_INSTANT if f.mode == "instant" else ft.MODE_DIGEST)
+        lines.append(f"  {n}. {f.label} ({kind}, {mode})")
+    if reply.quiet:
+        lines.append(t.gettext(ft.QUIET_HOURS).format(start=reply.quiet[0], end=reply.quiet[1]))
+    return lines
 
 
 def language_lines(reply: LanguageReply, lang: Language) -> list[str]:
@@ -257,7 +285,7 @@ def partial_lines(page: SearchPage, lang: Language = "en") -> list[str]:
 def _render_search(reply: SearchReply, color: bool, lang: Language = "en") -> str:
     t = translator(lang)
     page = reply.page
-    lines = [say(reason_message(note), lang) for note in reply.notes]
+    lines = [say(note, lang) for note in reply.notes]
     if not page.hits:
         if page.offset:
             lines.append(t.gettext(texts.NO_MORE_RESULTS))
@@ -351,7 +379,7 @@ def result_line(r: Outcome, lang: Language = "en") -> list[str]:
     if r.status == "duplicate":
         stored = texts.ALREADY_STORED_TITLED if r.title else texts.ALREADY_STORED
         return ["= " + t.gettext(stored).format(source=r.source, id=r.doc_id, title=r.title)]
-    return [f"✗ {r.source}: {say(reason_message(r.reason or ''), lang)}"]
+    return [f"✗ {r.source}: {say(r.reason or '', lang)}"]
 
 
 def report_lines(report: IngestReport, lang: Language = "en") -> list[str]:

@@ -57,6 +57,8 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = Field(default=None, validation_alias="DOSSIER_WEBHOOK_SECRET")
     webhook_listen: str = Field(default="0.0.0.0", validation_alias="DOSSIER_WEBHOOK_LISTEN")
     webhook_port: int = Field(default=8443, ge=1, le=65535, validation_alias="DOSSIER_WEBHOOK_PORT")
+    metrics_port: int | None = Field(default=None, ge=1, le=65535, validation_alias="DOSSIER_METRICS_PORT")
+    metrics_listen: str = Field(default="127.0.0.1", validation_alias="DOSSIER_METRICS_LISTEN")
     max_upload_mb: int = Field(default=20, ge=1, le=2000, validation_alias="DOSSIER_MAX_UPLOAD_MB")
     group_admins_can_upload: bool = Field(default=False, validation_alias="DOSSIER_GROUP_ADMINS_CAN_UPLOAD")
     default_language: Language = Field(default="en", validation_alias="DOSSIER_DEFAULT_LANGUAGE")
@@ -65,6 +67,14 @@ class Settings(BaseSettings):
     @classmethod
     def _id_lists(cls, value: Any) -> Any:
         return _split_csv(value)
+
+    @field_validator("metrics_port", mode="before")
+    @classmethod
+    def _metrics_port(cls, value: Any) -> Any:
+        """Empty or ``off``: no listener (the default)."""
+        if isinstance(value, str) and value.strip().lower() in ("", "off"):
+            return None
+        return value
 
     @field_validator("webhook_url")
     @classmethod

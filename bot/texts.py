@@ -62,6 +62,7 @@ DIGEST_PREVIEW = N_("Preview of your next digest")
 NEW_DOCUMENTS = NP_("{n} new document", "{n} new documents")
 # TRANSLATORS: a document in a digest or an ingest report, before the names of the people it mentions.
 PEOPLE = N_("People:")
+MORE_SOURCES = NP_("+{n} more source: {ids}", "+{n} more sources: {ids}")  # the same story elsewhere
 # TRANSLATORS: a document in an ingest report that replaced an older version: " (updated)" after it.
 UPDATED = N_("(updated)")
 # TRANSLATORS: {share} is a fraction written as a percentage ("85%").

@@ -3,10 +3,26 @@ handler is added, in order."""
 
 from __future__ import annotations
 
-from telegram.ext import CallbackQueryHandler, CommandHandler, InlineQueryHandler, MessageHandler, filters
+from telegram import Update
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    InlineQueryHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
 
 from bot.commands import command_names
-from handlers.callbacks import DELETE_PATTERN, LANG_PATTERN, OPEN_PATTERN, PAGE_PATTERN, WHO_PATTERN
+from handlers.callbacks import (
+    DELETE_PATTERN,
+    FOLLOW_EDIT_PATTERN,
+    FOLLOW_PICK_PATTERN,
+    LANG_PATTERN,
+    OPEN_PATTERN,
+    PAGE_PATTERN,
+    WHO_PATTERN,
+)
 from handlers.chat import (
     command,
     lang_button,
@@ -17,17 +33,36 @@ from handlers.chat import (
     unknown_command,
     who_button,
 )
-from handlers.context import DossierApp
+from handlers.context import DossierApp, DossierContext
 from handlers.digest import migrate_chat
 from handlers.errors import error_handler
 from handlers.files import delete_button, document_message
+from handlers.follows import follow_edit_button, follow_pick_button
 from handlers.inline import inline_query
 
 # New messages only: edits of old messages and channel posts are not questions to answer again.
 NEW_MESSAGE = filters.UpdateType.MESSAGE
 
 
+# Group -1 runs before the handlers (group 0) and lets every update through to them.
+COUNTING_GROUP = -1
+
+
+async def count_update(update: Update, context: DossierContext) -> None:
+    """Every update the bot reads, by kind, in ``dossier_updates_total``."""
+    context.services.dossier.metrics.updates.labels(kind=update_kind(update)).inc()
+
+
+def update_kind(update: Update) -> str:
+    """Which of Telegram's update fields ``update`` carries (``message``, ``callback_query``, ...)."""
+    for kind in Update.ALL_TYPES:
+        if getattr(update, kind, None) is not None:
+            return str(kind)
+    return "other"
+
+
 def register(app: DossierApp) -> None:
+    app.add_handler(TypeHandler(Update, count_update), group=COUNTING_GROUP)
     app.add_handlers(
         [
             CommandHandler(command_names(), command, filters=NEW_MESSAGE),  # every name in bot.commands
@@ -37,6 +72,8 @@ def register(app: DossierApp) -> None:
             CallbackQueryHandler(open_button, pattern=OPEN_PATTERN),
             CallbackQueryHandler(who_button, pattern=WHO_PATTERN),
             CallbackQueryHandler(lang_button, pattern=LANG_PATTERN),
+            CallbackQueryHandler(follow_pick_button, pattern=FOLLOW_PICK_PATTERN),
+            CallbackQueryHandler(follow_edit_button, pattern=FOLLOW_EDIT_PATTERN),
             CallbackQueryHandler(stale_button),  # anything else: older versions, forged data
             InlineQueryHandler(inline_query),
             MessageHandler(filters.StatusUpdate.MIGRATE, migrate_chat),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import secrets
 from datetime import timedelta
@@ -22,7 +23,8 @@ from bot.settings import Settings
 from handlers import register
 from handlers.access import MembershipCache
 from handlers.context import DossierApp, DossierContext, Services
-from handlers.digest import schedule_digests
+from handlers.digest import CHECK_AFTER, schedule_digests
+from handlers.follows import schedule_follows
 from handlers.ratelimit import MessageRateLimiter
 from handlers.tolerantbot import TolerantBot
 
@@ -30,6 +32,8 @@ log = logging.getLogger(__name__)
 
 PURGE_EVERY = timedelta(hours=6)
 FIRST_CORPUS_SCAN = timedelta(seconds=1)
+FOLLOW_EVERY = 1.0  # seconds between looks for other processes' document changes (bot/changes.py)
+FOLLOW_TASK = "follow_changes"
 
 
 def build_application(settings: Settings, dossier: Dossier, *, token: str | None = None) -> DossierApp:
@@ -42,7 +46,8 @@ def build_application(settings: Settings, dossier: Dossier, *, token: str | None
         # What ApplicationBuilder would make: a pool for concurrent replies, one connection for polling.
         request=HTTPXRequest(connection_pool_size=256),
         get_updates_request=HTTPXRequest(connection_pool_size=1),
-        rate_limiter=MessageRateLimiter(max_retries=3),  # waits out 429 RetryAfter, paces messages
+        # Waits out 429 RetryAfter, paces messages, counts its waits.
+        rate_limiter=MessageRateLimiter(max_retries=3, metrics=dossier.metrics),
     )
     builder: Any = (
         ApplicationBuilder()
@@ -93,12 +98,33 @@ async def post_init(app: DossierApp) -> None:
                 corpus_scan_job, interval=interval, first=FIRST_CORPUS_SCAN, name="corpus-scan"
             )
     schedule_digests(app)
+    app.bot_data[FOLLOW_TASK] = asyncio.create_task(follow_changes(app.bot_data["services"].dossier))
+    schedule_follows(app)
 
 
 async def post_shutdown(app: DossierApp) -> None:
+    follow = app.bot_data.pop(FOLLOW_TASK, None)
+    if isinstance(follow, asyncio.Task):
+        follow.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await follow
     services = app.bot_data.get("services")
     if isinstance(services, Services):
         services.dossier.save_index()
+        services.dossier.leases.close()  # what it still holds is free for the other processes at once
+
+
+async def follow_changes(dossier: Dossier) -> None:
+    """Documents other processes on the store add or delete (another replica, ``python -m bot ingest``)
+    reach this one's search and people indexes within about ``FOLLOW_EVERY``: one read of one row when
+    nothing changed. A task rather than a job: a long catch-up (another process's big scan) must not
+    make the scheduler warn about skipped runs."""
+    while True:
+        await asyncio.sleep(FOLLOW_EVERY)
+        try:
+            await asyncio.to_thread(dossier.catch_up)
+        except Exception:  # the store out of reach for a moment: tried again next turn
+            log.exception("could not apply other processes' document changes")
 
 
 async def purge_sessions_job(context: DossierContext) -> None:
@@ -112,6 +138,10 @@ async def corpus_scan_job(context: DossierContext) -> None:
     """New and changed files in the corpus folder, through the same pipeline as every other ingest."""
     services = context.services
     report = await asyncio.to_thread(services.dossier.scan_corpus, services.settings.corpus_dir)
+    jq = context.app.job_queue
+    if report.elsewhere and jq is not None:
+        # Another process scans (or a killed one held the scan): again once its lease could have run out.
+        jq.run_once(corpus_scan_job, when=CHECK_AFTER, name="corpus-scan-check")
     if report.outcomes:
         log.info("corpus scan: %s", report.summary())
         # Signatures for near-duplicate checks of later uploads, computed now rather than on the first.

@@ -12,10 +12,13 @@ page      ``s:<session>:<offset>``    "‹ Prev" / "Next ›" under a search
 who       ``w:<person key>``          a person under /who choices, holders, a card
 delete    ``del:<id>`` / ``keep:<id>``  "Delete #id" / "Cancel" under /delete
 lang      ``l:<en|ru|auto>``          a language (or "Automatic") under /lang
+follow    ``fp:<person key>``         a person under /follow's choices
+unfollow  ``fx:<follow id>``          "✕ n" under /following
+mode      ``fm:<follow id>``          "n: instant" / "n: to the digest" under /following
 ========  ==========================  =============================================
 
-Telegram accepts at most 64 bytes of callback data; only ``w:`` carries text that can be longer, and it
-is cut (a cut key is looked up again as a name).
+Telegram accepts at most 64 bytes of callback data; only ``w:`` and ``fp:`` carry text that can be longer,
+and it is cut (a cut key is looked up again as a name).
 """
 
 from __future__ import annotations
@@ -103,3 +106,39 @@ def decode_lang(data: str) -> str | None:
     """The argument of the ``/lang`` the button stands for: ``en``, ``ru`` or ``auto``."""
     m = _LANG_RE.match(data)
     return m.group(1) if m else None
+
+
+# ----------------------------------------------------------------- follow: fp:<person key>
+FOLLOW_PICK_PATTERN = r"^fp:"
+FOLLOW_PICK_PREFIX = "fp:"
+_FOLLOW_PICK_RE = re.compile(r"^fp:(.{1,61})$", re.DOTALL)
+
+
+def encode_follow_pick(key: str) -> str:
+    """``fp:<person key>`` cut to Telegram's 64 bytes (a cut key is looked up again as a name)."""
+    room = CALLBACK_LIMIT - len(FOLLOW_PICK_PREFIX)
+    return FOLLOW_PICK_PREFIX + key.encode()[:room].decode(errors="ignore")
+
+
+def decode_follow_pick(data: str) -> str | None:
+    m = _FOLLOW_PICK_RE.match(data)
+    return m.group(1) if m else None
+
+
+# ----------------------------------------------------------------- unfollow / mode: fx:<id> / fm:<id>
+FOLLOW_EDIT_PATTERN = r"^f[xm]:"
+_FOLLOW_EDIT_RE = re.compile(r"^f([xm]):(\d{1,18})$")
+
+
+def encode_unfollow(follow_id: int) -> str:
+    return f"fx:{follow_id}"
+
+
+def encode_switch_mode(follow_id: int) -> str:
+    return f"fm:{follow_id}"
+
+
+def decode_follow_edit(data: str) -> tuple[str, int] | None:
+    """("remove" or "mode", the follow's id)."""
+    m = _FOLLOW_EDIT_RE.match(data)
+    return ("remove" if m.group(1) == "x" else "mode", int(m.group(2))) if m else None

@@ -108,7 +108,7 @@ async def open_button(update: Update, context: DossierContext) -> None:
         doc_id = decode_open(data)
         return None if doc_id is None else await asyncio.to_thread(commands.doc, str(doc_id))
 
-    await _reply_to_button(update, context, open_doc)
+    await reply_to_button(update, context, open_doc)
 
 
 async def who_button(update: Update, context: DossierContext) -> None:
@@ -119,10 +119,10 @@ async def who_button(update: Update, context: DossierContext) -> None:
         key = decode_who(data)
         return None if key is None else await asyncio.to_thread(commands.who_pick, key)
 
-    await _reply_to_button(update, context, pick)
+    await reply_to_button(update, context, pick)
 
 
-async def _reply_to_button(
+async def reply_to_button(
     update: Update, context: DossierContext, answer_to: Callable[[str], Awaitable[Reply | None]]
 ) -> None:
     """A button whose data names one thing to show: ``answer_to`` decodes the data and asks the command

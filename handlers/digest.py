@@ -3,6 +3,18 @@
 The schedule is rebuilt from the store at start-up; a run missed while the bot was down is made up once
 (coalesced). Each chat's delivery runs under its own lock and re-reads its cursor inside it, so two runs
 that overlap (start-up catch-up and a scheduled run) cannot send the same document twice.
+
+Several processes on one store (replicas, issue 19) each run the schedule; leases (``bot.leases``) make
+it one delivery:
+
+- a scheduled run takes the lease of its slot (``digest-run:<job>:<slot start>``); the other processes'
+  runs of that slot find it taken and only come back to check ``CHECK_AFTER`` later;
+- each chat's delivery takes the chat's lease (``digest-chat:<id>``), renewed while it works and asked
+  again before each part, and re-reads the subscription inside it: a chat whose run for this slot is
+  marked (after its delivery) is skipped, so each chat is served once per slot by one process;
+- a check (a process that found the run or a chat taken) delivers to the slot's chats not yet marked,
+  so when the holder is killed mid-run the others carry on once its leases run out: its in-flight part
+  is finished by editing its message (``bot.digest``), nothing lost and nothing sent twice.
 """
 
 from __future__ import annotations
@@ -11,6 +23,7 @@ import asyncio
 import html
 import logging
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -19,9 +32,12 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 from telegram.ext import Job
 
-from bot.digest import DigestPart, MessageGone, abandon, build_digest, deliver
+from bot.digest import DigestPart, LeaseLost, MessageGone, abandon, build_digest, deliver
+from bot.follows.alerts import with_follows
+from bot.leases import LEASE_TTL
 from bot.models import Subscription
 from handlers.context import DossierApp, DossierContext, Services
+from handlers.ratelimit import retry_after_seconds
 from handlers.render import OutMessage, digest_parts
 
 log = logging.getLogger(__name__)
@@ -32,6 +48,25 @@ PARALLEL_CHATS = 16  # deliveries in flight at once; the rate limiter paces the 
 # run (a day away under a daily schedule).
 RETRY_FAILED = timedelta(minutes=5)
 LOCKS_KEY = "digest_locks"
+RETRY_JOB = "digest-retry:"  # the job name's prefix; the chat id follows
+# A run or a chat another process holds is checked again once that process's lease could have run out.
+CHECK_AFTER = timedelta(seconds=LEASE_TTL + 2)
+
+
+@dataclass(frozen=True)
+class SlotCheck:
+    """A job's data: deliver the run of ``slot`` to the chats that have not had it (all on the shared
+    schedule when ``chat_ids`` is None)."""
+
+    slot: datetime
+    chat_ids: tuple[int, ...] | None = None
+
+
+def slot_start(now: datetime, interval: timedelta | None) -> datetime:
+    """The scheduled moment a run that fires at ``now`` belongs to, the same in every process: an
+    interval schedule's runs fall in whole intervals since the epoch, a cron schedule's on the minute."""
+    step = interval.total_seconds() if interval is not None else 60.0
+    return datetime.fromtimestamp(now.timestamp() // step * step, UTC)
 
 
 def chat_lock(bot_data: dict[Any, Any], chat_id: int) -> asyncio.Lock:
@@ -92,79 +127,179 @@ def reschedule_chat(app: DossierApp, chat_id: int, sub: Subscription | None) -> 
 
 async def digest_job(context: DossierContext) -> None:
     """Deliver due digests: to the chats named in the job's data, else to every chat on the shared
-    schedule. One failing chat never holds up the others."""
+    schedule. One failing chat never holds up the others. A scheduled run is one slot's, taken by one
+    process (module docstring)."""
     services = context.services
+    dossier = services.dossier
     job: Job[DossierContext] | None = context.job
-    chat_ids = job.data if job is not None and isinstance(job.data, list) else None
-    subs = await asyncio.to_thread(services.dossier.subscriptions)
+    data = job.data if job is not None else None
+    if job is not None and (job.name or "").startswith(RETRY_JOB):
+        dossier.metrics.digest("retried")
+    started = datetime.now(UTC)
+    slot: datetime | None = None
+    run: str | None = None  # the slot's lease, when this is the process that runs it
+    if job is not None and job.name == GLOBAL_JOB:
+        sync_chat_jobs(context.app, await asyncio.to_thread(dossier.subscriptions))
+    if isinstance(data, SlotCheck):
+        slot, chat_ids = data.slot, (list(data.chat_ids) if data.chat_ids is not None else None)
+    else:
+        chat_ids = data if isinstance(data, list) else None
+        if job is not None and job.name is not None and _scheduled(job.name):
+            sub_time = None
+            if chat_ids is not None and len(chat_ids) == 1:
+                own = await asyncio.to_thread(dossier.subscription, chat_ids[0])
+                sub_time = own.digest_time if own is not None else None
+            slot = slot_start(datetime.now(UTC), services.commands.schedule_for(sub_time).interval)
+            run = f"digest-run:{job.name}:{slot.isoformat()}"
+            if not await asyncio.to_thread(dossier.leases.take, run):
+                # Another process runs this slot: back later for any chat it has not served.
+                check_later(context, SlotCheck(slot, tuple(chat_ids) if chat_ids is not None else None))
+                return
+    subs = await asyncio.to_thread(dossier.subscriptions)
     if chat_ids is None:
         subs = [s for s in subs if not s.digest_time]
     else:
         subs = [s for s in subs if s.chat_id in chat_ids]
+    if slot is not None:
+        subs = [s for s in subs if s.last_run_at < slot]  # served in this slot already
     gate = asyncio.Semaphore(PARALLEL_CHATS)
+    busy: list[int] = []
 
     async def one(sub: Subscription) -> None:
         async with gate:
-            await run_digest(context, sub.chat_id)
+            if await run_digest(context, sub.chat_id, slot) is None:
+                busy.append(sub.chat_id)
 
-    await asyncio.gather(*(one(s) for s in subs))
+    try:
+        await asyncio.gather(*(one(s) for s in subs))
+    finally:
+        if run is not None:
+            # Done: the slot's lease stays taken past the other processes' runs of it.
+            await asyncio.to_thread(dossier.leases.keep, run, CHECK_AFTER.total_seconds() * 4)
+    if busy:
+        # Chats another process was serving (or a killed one held): checked again once its leases
+        # could have run out; served then unless that process marked them since.
+        check_later(context, SlotCheck(slot or started, tuple(busy)))
 
 
-async def run_digest(context: DossierContext, chat_id: int) -> int:
-    """Send ``chat_id`` its digest if anything is new; returns how many parts were confirmed."""
-    services = context.services
-    dossier = services.dossier
-    moved_to: int | None = None
+def sync_chat_jobs(app: DossierApp, subs: list[Subscription]) -> None:
+    """A chat's own digest time set or cleared through another process (its /digest_time went there):
+    this process's per-chat jobs follow the store at each shared run, so that any process can serve it.
+    (A time changed elsewhere from one hour to another is followed after a restart.)"""
+    jq = app.job_queue
+    if jq is None:
+        return
+    timed = {s.chat_id: s for s in subs if s.digest_time}
+    for chat_id, sub in timed.items():
+        if not jq.get_jobs_by_name(chat_job_name(chat_id)):
+            reschedule_chat(app, chat_id, sub)
+    for job in jq.jobs():
+        name = job.name or ""
+        if name != GLOBAL_JOB and _scheduled(name) and int(name[7:]) not in timed:
+            job.schedule_removal()
+
+
+def _scheduled(job_name: str) -> bool:
+    """A job of the schedule (the shared one or a chat's own time), not a catch-up, retry or check."""
+    return job_name == GLOBAL_JOB or (job_name.startswith("digest:") and job_name[7:].lstrip("-").isdigit())
+
+
+def check_later(context: DossierContext, check: SlotCheck) -> None:
+    jq = context.app.job_queue
+    if jq is not None:
+        jq.run_once(digest_job, when=CHECK_AFTER, data=check, name=f"digest-check:{check.slot.isoformat()}")
+
+
+async def run_digest(context: DossierContext, chat_id: int, slot: datetime | None = None) -> int | None:
+    """Send ``chat_id`` its digest if anything is new; returns how many parts were confirmed, or None
+    when another process holds the chat (it is delivering to it now). With ``slot``, a chat whose run
+    of that slot is marked already (by any process) is skipped."""
+    leases = context.services.dossier.leases
+    lease = f"digest-chat:{chat_id}"
     async with chat_lock(context.bot_data, chat_id):
-        # Fresh: the cursor may have moved while we waited.
-        sub = await asyncio.to_thread(dossier.subscription, chat_id)
-        if sub is None:
-            return 0
-        # A private chat's reader is its user; a group's digest rests on the team: the group itself is
-        # one of the allowed chats, or the member who subscribed it still is one.
-        reader, where = (sub.chat_id, None) if sub.kind == "user" else (sub.subscribed_by, sub.chat_id)
-        if not await services.members.allowed(services.policy, context.bot, reader, where):
-            # Someone who has left the team since subscribing: nothing is sent and the cursor stays,
-            # so a returning member is owed the same digest. (Not ended: a failed membership check
-            # must not cost a member their subscription.)
-            log.info("digest to chat %s held back: no longer allowed under DOSSIER_ACCESS", chat_id)
-            return 0
-        now = datetime.now(UTC)
-        # In a worker thread: it reads the store and the people index, which is still being built for a
-        # second or two after a restart (when missed digests run); the event loop answers chats meanwhile.
-        digest = await asyncio.to_thread(
-            build_digest, dossier.store, sub, now, services.commands.people, tz=services.settings.tz
-        )
-        await asyncio.to_thread(dossier.mark_run, chat_id, now)
-        store = dossier.store
-        sender = TelegramParts(context, sub)
+        if not await asyncio.to_thread(leases.take, lease):
+            return None
         try:
-            if digest is None:
-                await abandon(store, chat_id, sender)
-                return 0
-            # A group's chosen language, a private chat's user's (bot.commands.lang.chat_language).
-            lang = services.commands.digest_language(chat_id, sub.kind)
-            return await deliver(store, sub, digest, digest_parts(digest, lang=lang), sender)
-        except Forbidden as exc:
-            await asyncio.to_thread(dossier.unsubscribe, chat_id)
-            log.warning("digest to chat %s refused (%s): subscription ended", chat_id, exc.message)
-        except ChatMigrated as exc:
-            await asyncio.to_thread(dossier.migrate_chat, chat_id, exc.new_chat_id)
-            log.info("chat %s became %s: its subscription follows", chat_id, exc.new_chat_id)
-            moved_to = exc.new_chat_id
-        except RetryAfter as exc:
-            log.warning(
-                "digest to chat %s rate-limited past retries (%s): retrying soon or at the next run",
-                chat_id,
-                exc.retry_after,
-            )
-            retry_soon(context, chat_id)
-        except (TelegramError, MessageGone) as exc:
-            log.warning("digest to chat %s failed (%s): retrying soon or at the next run", chat_id, exc)
-            retry_soon(context, chat_id)
+            sent, moved_to = await _run_leased(context, chat_id, slot, lease)
+        finally:
+            await asyncio.to_thread(leases.release, lease)
     if moved_to is not None:
         return await run_digest(context, moved_to)
-    return 0
+    return sent
+
+
+async def _run_leased(
+    context: DossierContext, chat_id: int, slot: datetime | None, lease: str
+) -> tuple[int, int | None]:
+    """``run_digest`` with the chat's lock and lease held: the parts confirmed, and the chat's new id
+    when it became a supergroup."""
+    services = context.services
+    dossier = services.dossier
+    # Fresh: the cursor may have moved while we waited (here, or in another process).
+    sub = await asyncio.to_thread(dossier.subscription, chat_id)
+    if sub is None or (slot is not None and sub.last_run_at >= slot):
+        return 0, None
+    # A private chat's reader is its user; a group's digest rests on the team: the group itself is
+    # one of the allowed chats, or the member who subscribed it still is one.
+    reader, where = (sub.chat_id, None) if sub.kind == "user" else (sub.subscribed_by, sub.chat_id)
+    if not await services.members.allowed(services.policy, context.bot, reader, where):
+        # Someone who has left the team since subscribing: nothing is sent and the cursor stays,
+        # so a returning member is owed the same digest. (Not ended: a failed membership check
+        # must not cost a member their subscription.)
+        log.info("digest to chat %s held back: no longer allowed under DOSSIER_ACCESS", chat_id)
+        return 0, None
+    now = datetime.now(UTC)
+    # In a worker thread: it reads the store and the people index, which is still being built for a
+    # second or two after a restart (when missed digests run); the event loop answers chats meanwhile.
+    digest = await asyncio.to_thread(
+        build_digest, dossier.store, sub, now, services.commands.people, tz=services.settings.tz
+    )
+    store = dossier.store
+    sender = TelegramParts(context, sub.chat_id, sub.thread_id)
+
+    async def still_mine() -> bool:
+        return await asyncio.to_thread(dossier.leases.still_held, lease)
+
+    try:
+        if digest is None:
+            await abandon(store, chat_id, sender)
+            return 0, None
+        # The documents matching the chat's digest-mode follows lead it (bot/follows/alerts.py).
+        hits = await asyncio.to_thread(store.digest_hits, chat_id, sub.cursor, digest.upto_id)
+        digest = with_follows(digest, hits, store)
+        # A group's chosen language, a private chat's user's (bot.commands.lang.chat_language).
+        lang = services.commands.digest_language(chat_id, sub.kind)
+        parts = digest_parts(digest, lang=lang)
+        sent = await deliver(store, sub, digest, parts, sender, still_mine)
+        dossier.metrics.digest("sent")
+        return sent, None
+    except Forbidden as exc:
+        dossier.metrics.digest("blocked")
+        await asyncio.to_thread(dossier.unsubscribe, chat_id)
+        log.warning("digest to chat %s refused (%s): subscription ended", chat_id, exc.message)
+    except ChatMigrated as exc:
+        await asyncio.to_thread(dossier.migrate_chat, chat_id, exc.new_chat_id)
+        log.info("chat %s became %s: its subscription follows", chat_id, exc.new_chat_id)
+        return 0, exc.new_chat_id
+    except RetryAfter as exc:
+        log.warning(
+            "digest to chat %s rate-limited past retries (%s): retrying soon or at the next run",
+            chat_id,
+            retry_after_seconds(exc),
+        )
+        dossier.metrics.digest("failed")
+        retry_soon(context, chat_id)
+    except (TelegramError, MessageGone) as exc:
+        log.warning("digest to chat %s failed (%s): retrying soon or at the next run", chat_id, exc)
+        dossier.metrics.digest("failed")
+        retry_soon(context, chat_id)
+    except LeaseLost:
+        log.warning("digest to chat %s stopped: its lease was lost to another process", chat_id)
+    finally:
+        # Marked once the delivery is over (not before it): a process killed mid-delivery leaves the
+        # chat unmarked, so another one's check of this slot carries the delivery on.
+        await asyncio.to_thread(dossier.mark_run, chat_id, now)
+    return 0, None
 
 
 _TAG = re.compile(r"<[^>]+>")
@@ -185,16 +320,17 @@ class TelegramParts:
     """bot.digest.PartSender over the Bot API: sendMessage for the opening line, editMessageText for
     the whole part (a repeat answered "message is not modified" is a success)."""
 
-    def __init__(self, context: DossierContext, sub: Subscription) -> None:
+    def __init__(self, context: DossierContext, chat_id: int, thread_id: int | None) -> None:
         self.bot = context.bot
-        self.sub = sub
+        self.chat_id = chat_id
+        self.thread_id = thread_id
 
     async def open(self, part: DigestPart) -> int:
         assert isinstance(part.payload, OutMessage)
         message = await self.bot.send_message(
-            self.sub.chat_id,
+            self.chat_id,
             opening_line(part.payload.html),
-            message_thread_id=self.sub.thread_id,
+            message_thread_id=self.thread_id,
             link_preview_options=LinkPreviewOptions(is_disabled=True),
         )
         return message.message_id
@@ -204,7 +340,7 @@ class TelegramParts:
         try:
             await self.bot.edit_message_text(
                 part.payload.html,
-                chat_id=self.sub.chat_id,
+                chat_id=self.chat_id,
                 message_id=message_id,
                 parse_mode=ParseMode.HTML,
                 reply_markup=part.payload.keyboard,
@@ -220,18 +356,16 @@ class TelegramParts:
 
     async def withdraw(self, message_id: int) -> None:
         try:
-            await self.bot.delete_message(self.sub.chat_id, message_id)
+            await self.bot.delete_message(self.chat_id, message_id)
         except BadRequest as exc:
-            log.info(
-                "stray digest opening %s in chat %s stays: %s", message_id, self.sub.chat_id, exc.message
-            )
+            log.info("stray digest opening %s in chat %s stays: %s", message_id, self.chat_id, exc.message)
 
 
 def retry_soon(context: DossierContext, chat_id: int) -> None:
     """One more try for one chat in RETRY_FAILED (once: a retry already waiting is not doubled). What
     was confirmed stays confirmed, so the retry sends only the rest."""
     jq = context.app.job_queue
-    name = f"digest-retry:{chat_id}"
+    name = f"{RETRY_JOB}{chat_id}"
     if jq is None or jq.get_jobs_by_name(name):
         return
     jq.run_once(digest_job, when=RETRY_FAILED, data=[chat_id], name=name)

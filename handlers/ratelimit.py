@@ -18,12 +18,18 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import time
+import warnings
 from collections.abc import Callable, Coroutine
+from datetime import timedelta
 from typing import Any
 
 import httpx
-from telegram.error import BadRequest, NetworkError, TimedOut
+from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 from telegram.ext import AIORateLimiter
+from telegram.warnings import PTBDeprecationWarning
+
+from bot.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
@@ -59,11 +65,17 @@ class MessageRateLimiter(AIORateLimiter):
     """AIORateLimiter that paces only messages and retries Telegram's 5xx and connection faults."""
 
     def __init__(
-        self, *, max_retries: int = 0, network_retries: int = NETWORK_RETRIES, backoff: float = 0.5
+        self,
+        *,
+        max_retries: int = 0,
+        network_retries: int = NETWORK_RETRIES,
+        backoff: float = 0.5,
+        metrics: Metrics | None = None,
     ) -> None:
         super().__init__(max_retries=max_retries)
         self._network_retries = network_retries
         self._backoff = backoff
+        self._metrics = metrics  # each wait counted in ``dossier_rate_limit_waits_total``
 
     async def process_request(
         self,
@@ -78,6 +90,9 @@ class MessageRateLimiter(AIORateLimiter):
             # Without a chat id AIORateLimiter applies neither bucket but keeps its RetryAfter handling.
             # ``args`` still carries the real parameters to the callback; only the pacing view changes.
             data = {key: value for key, value in data.items() if key != "chat_id"}
+        metrics = self._metrics
+        if metrics is not None:
+            callback = _counting_waits(callback, metrics)
         for attempt in range(self._network_retries + 1):
             try:
                 return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
@@ -86,5 +101,44 @@ class MessageRateLimiter(AIORateLimiter):
                     raise
                 wait = self._backoff * 2**attempt * random.uniform(0.8, 1.2)
                 log.warning("%s failed (%s); trying again in %.1f s", endpoint, exc, wait)
+                if metrics is not None:
+                    metrics.waited("network", wait)
                 await asyncio.sleep(wait)
         raise AssertionError("unreachable: the last attempt returns or raises")
+
+
+Callback = Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]]
+
+PACING_COUNTED = 0.01  # seconds: a shorter time before the first try is the event loop's, not a wait
+
+
+def _counting_waits(callback: Callback, metrics: Metrics) -> Callback:
+    """``callback`` counting the waits of one call: until its first try (``pacing``: Telegram's message
+    limits, or another call's 429 being waited out), and each 429 Telegram answers (``retry_after``:
+    AIORateLimiter waits it out and tries again, up to ``max_retries`` times; the last one is raised)."""
+    entered = time.monotonic()
+    tried = False
+
+    async def call(*args: Any, **kwargs: Any) -> bool | JSONDict | list[JSONDict]:
+        nonlocal tried
+        if not tried:
+            tried = True
+            paced = time.monotonic() - entered
+            if paced >= PACING_COUNTED:
+                metrics.waited("pacing", paced)
+        try:
+            return await callback(*args, **kwargs)
+        except RetryAfter as exc:
+            metrics.waited("retry_after", retry_after_seconds(exc))
+            raise
+
+    return call
+
+
+def retry_after_seconds(exc: RetryAfter) -> float:
+    """How long Telegram asked to wait, whichever type PTB gives it (an int until ``PTB_TIMEDELTA``
+    is set, with a deprecation warning on reading it; a timedelta after)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = exc.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)

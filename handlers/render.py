@@ -19,6 +19,8 @@ from bot import texts
 from bot.commands.replies import (
     ConfirmDeleteReply,
     DocumentReply,
+    FollowListReply,
+    FollowPickReply,
     HelpReply,
     IngestReply,
     LanguageReply,
@@ -30,7 +32,6 @@ from bot.commands.replies import (
 )
 from bot.digest import DigestEntry, DigestPart, DigestReply
 from bot.i18n import N_, NATIVE_NAMES, SUPPORTED, Language, format_date, format_period, say_html, translator
-from bot.messages import reason_message
 from bot.models import Document, SearchHit
 from bot.people.cards import day
 from bot.render_text import (
@@ -142,6 +143,12 @@ def render(reply: Reply, lang: Language = "en", *, bot_username: str | None = No
         return who(reply, lang)
     if isinstance(reply, LanguageReply):
         return Rendered([OutMessage(esc("\n".join(language_lines(reply, lang))), language_keyboard(lang))])
+    if isinstance(reply, FollowListReply | FollowPickReply):
+        from handlers import render_follows  # it builds on this module's helpers
+
+        if isinstance(reply, FollowListReply):
+            return render_follows.follow_list(reply, lang)
+        return render_follows.follow_pick(reply, lang)
     raise TypeError(f"no Telegram rendering for {type(reply).__name__}")
 
 
@@ -191,7 +198,7 @@ def hit_html(hit: SearchHit, lang: Language = "en") -> str:
 
 def search_message(reply: SearchReply, lang: Language = "en") -> OutMessage:
     page = reply.page
-    notes = [f"<i>{say_html(reason_message(note), lang)}</i>" for note in reply.notes]
+    notes = [f"<i>{say_html(note, lang)}</i>" for note in reply.notes]
     query = esc(page.query.label)
     if not page.hits:
         if page.offset:
@@ -370,12 +377,18 @@ def digest_entry_html(entry: DigestEntry, lang: Language = "en") -> str:
         lines.append(esc(entry.extract))
     if entry.people:
         lines.append(f"<i>{_t(lang, texts.PEOPLE)} " + esc(", ".join(entry.people)) + "</i>")
+    if entry.also:
+        ids = ", ".join(f"#{d.id}" for d in entry.also)
+        lines.append(
+            "<i>" + _tn(lang, texts.MORE_SOURCES, len(entry.also)).format(n=len(entry.also), ids=ids) + "</i>"
+        )
     return "\n".join(lines)
 
 
 def digest_parts(reply: DigestReply, limit: int = MESSAGE_LIMIT, lang: Language = "en") -> list[DigestPart]:
-    """A digest as messages split at document boundaries, each with buttons for its own documents. The
-    period is in the team's zone, as ``build_digest`` gives it."""
+    """A digest as messages split at entry boundaries, each with buttons for its own documents (an
+    entry's other sources each get one too). The period is in the team's zone, as ``build_digest``
+    gives it."""
     tz = reply.period_end.tzinfo
     period = format_period(reply.period_start, reply.period_end, lang, tz) if tz else ""
     if not tz:  # (a naive period, from a test: written as it is)
@@ -389,25 +402,29 @@ def digest_parts(reply: DigestReply, limit: int = MESSAGE_LIMIT, lang: Language 
         since = reply.period_start.strftime("%Y-%m-%d")
         command = f"<code>/search since:{since} {_t(lang, texts.YOUR_WORDS)}</code>"
         footer = _t(lang, texts.MORE_IN_DIGEST).format(n=reply.unlisted, command=command)
-    blocks = [(digest_entry_html(e, lang), e.doc.id) for e in reply.entries]
-    parts: list[tuple[list[str], list[int]]] = [([header], [])]
-    for html_block, doc_id in blocks:
-        chunks, ids = parts[-1]
+    blocks = [(digest_entry_html(e, lang), e.doc_ids) for e in reply.entries]
+    from handlers.render_follows import digest_follow_blocks  # the follows section leads (bot/follows/)
+
+    # Per part: its blocks, its documents (buttons), and its last entry's first document (the cursor).
+    parts: list[tuple[list[str], list[int], int]] = [([header, *digest_follow_blocks(reply, lang)], [], 0)]
+    for html_block, doc_ids in blocks:
+        chunks, ids, _ = parts[-1]
         room = limit - tg_len(footer) - 2
         if chunks and tg_len("\n\n".join([*chunks, html_block])) > room:
-            parts.append(([], []))
-            chunks, ids = parts[-1]
+            parts.append(([], [], 0))
+            chunks, ids, _ = parts[-1]
         chunks.append(html_block if tg_len(html_block) <= room else _shorten_html(html_block, room))
-        ids.append(doc_id)
+        ids.extend(doc_ids)
+        parts[-1] = (chunks, ids, doc_ids[0])
     if footer:
         parts[-1][0].append(footer)
     out: list[DigestPart] = []
-    for chunks, ids in parts:
+    for chunks, ids, last in parts:
         open_doc = _plain(lang, texts.OPEN_DOC)
         buttons = [InlineKeyboardButton(open_doc.format(id=i), callback_data=encode_open(i)) for i in ids]
         rows = [buttons[k : k + 4] for k in range(0, len(buttons), 4)]
         keyboard = InlineKeyboardMarkup(rows) if rows else None
-        out.append(DigestPart(OutMessage("\n\n".join(chunks), keyboard), ids[-1] if ids else 0))
+        out.append(DigestPart(OutMessage("\n\n".join(chunks), keyboard), last))
     return out
 
 

@@ -1,6 +1,7 @@
 """The crash fault suite: the real bot process (``python -m bot run`` against the fake Bot API on
 127.0.0.1) killed with SIGKILL at a random point of a corpus scan, a zip upload, a digest to many
-subscribers and a /reindex, then started again and checked.
+subscribers and a /reindex, then started again and checked; and two bots on one store delivering a
+digest, one of them killed and not restarted (``replicas``: the other must carry on).
 
 Each trial ends in one outcome, the first that applies:
 
@@ -101,16 +102,28 @@ class Bot:
     ended: list[int] = field(default_factory=list)
 
     @classmethod
-    async def start(cls, botapi: FakeBotApi, corpus: Path, data: Path, **env: str) -> Bot:
+    async def start(
+        cls,
+        botapi: FakeBotApi,
+        corpus: Path,
+        data: Path,
+        env: dict[str, str] | None = None,
+        replica: bool = False,
+        polls: bool = True,
+    ) -> Bot:
+        """``python -m bot run``; with ``replica``, one of several bots on the store
+        (``tests/replica.py``), polling for updates only when ``polls``."""
         log = data.parent / f"bot-{time.monotonic_ns()}.log"
+        command: tuple[str, ...] = ("bot", "run")
+        if replica:
+            command = ("tests.replica",) if polls else ("tests.replica", "--no-updates")
         with log.open("wb") as err:
             proc = await asyncio.create_subprocess_exec(
                 sys.executable,
                 "-m",
-                "bot",
-                "run",
+                *command,
                 cwd=REPO,
-                env=bot_env(botapi, corpus, data, **env),
+                env=bot_env(botapi, corpus, data, **(env or {})),
                 stdout=asyncio.subprocess.DEVNULL,
                 stderr=err,
             )
@@ -265,7 +278,7 @@ async def upload(trial: Trial, rng: random.Random, work: Path, botapi: FakeBotAp
     admin = {"DOSSIER_ADMIN_IDS": str(botapi.default_user.id)}
     stored = "SELECT COUNT(*) FROM documents"
     target = rng.randint(1, sizes.zip_members - 1)
-    bot = await Bot.start(botapi, corpus, data, **admin)
+    bot = await Bot.start(botapi, corpus, data, admin)
     try:
         await bot_up(trial, botapi, bot)
         botapi.user_document(archive, "bulletins.zip")
@@ -273,7 +286,7 @@ async def upload(trial: Trial, rng: random.Random, work: Path, botapi: FakeBotAp
         await asyncio.sleep(rng.uniform(0, 0.05))
     finally:
         await bot.kill()
-    bot = await Bot.start(botapi, corpus, data, **admin)
+    bot = await Bot.start(botapi, corpus, data, admin)
     try:
         await bot_up(trial, botapi, bot)
         # The interrupted update may come again (its offset was not yet confirmed): let it finish first.
@@ -314,9 +327,11 @@ def prepare_digest(data: Path, botapi: FakeBotApi, sizes: Sizes) -> tuple[list[i
             chats.append(user.id)
         new = []
         for i in range(sizes.digest_docs):
-            title = f"Digest item {i} " + " ".join(f"headword{k}" for k in range(60))
+            # Filler words of its own per item: the same words but the number would be one story
+            # (bot.ingest.story), listed as one entry.
+            title = f"Digest item {i} " + " ".join(f"headword{i}x{k}" for k in range(60))
             lead = f"The first sentence of item {i} says what happened in the region today" + "".join(
-                f" detail{k}" for k in range(25)
+                f" detail{i}x{k}" for k in range(25)
             )
             outcome = dossier.add_prepared(
                 prepare_text(f"item-{i}.txt", f"{title}\n\n{lead}."), added_by="fault"
@@ -356,14 +371,14 @@ async def digest(trial: Trial, rng: random.Random, work: Path, botapi: FakeBotAp
         return len(botapi.sent("editMessageText", ok=True))
 
     target = rng.randint(1, sizes.digest_chats * 2 - 1)  # most digests here are two parts
-    bot = await Bot.start(botapi, corpus, data, **env)
+    bot = await Bot.start(botapi, corpus, data, env)
     try:
         await until(trial, bot, lambda: filled() >= target, "digest progress")
         await asyncio.sleep(rng.uniform(0, 0.05))
     finally:
         await bot.kill()
     # A second start finishes the parts left in flight at once and the rest at its first run.
-    bot = await Bot.start(botapi, corpus, data, **env)
+    bot = await Bot.start(botapi, corpus, data, env)
     done = "SELECT COUNT(*) FROM subscriptions WHERE cursor < ?"
     try:
         await bot_up(trial, botapi, bot)
@@ -379,6 +394,11 @@ async def digest(trial: Trial, rng: random.Random, work: Path, botapi: FakeBotAp
     finally:
         await bot.stop()
     check_store(trial, data, [])
+    check_digests(trial, botapi, chats, new)
+
+
+def check_digests(trial: Trial, botapi: FakeBotApi, chats: list[int], new: list[int]) -> None:
+    """Every subscriber sees each new document exactly once (strays counted)."""
     lost = doubled = 0
     for chat in chats:
         listed, stray = digest_deliveries(botapi, chat)
@@ -389,6 +409,46 @@ async def digest(trial: Trial, rng: random.Random, work: Path, botapi: FakeBotAp
         trial.fail("lost", f"{lost} of {len(chats)} subscribers missed a document")
     if doubled:
         trial.fail("duplicated", f"{doubled} of {len(chats)} subscribers got a document twice")
+
+
+async def replicas(trial: Trial, rng: random.Random, work: Path, botapi: FakeBotApi, sizes: Sizes) -> None:
+    """Two bots on one store deliver a digest to many subscribers; one is killed after a random number
+    of parts were filled in and not restarted: the other carries its work on (the leases of a process
+    gone from this host are taken over at once, a digest part it left in flight is finished by editing
+    its message), and every subscriber sees each new document exactly once."""
+    corpus, data = work / "corpus", work / "data"
+    corpus.mkdir(parents=True)
+    chats, new = prepare_digest(data, botapi, sizes)
+    env = {"DOSSIER_DIGEST_SCHEDULE": "every 1s"}
+
+    def filled() -> int:
+        return len(botapi.sent("editMessageText", ok=True))
+
+    target = rng.randint(1, sizes.digest_chats * 2 - 1)
+    killed = rng.randrange(2)
+    bots = [await Bot.start(botapi, corpus, data, env, replica=True, polls=False) for _ in range(2)]
+    done = "SELECT COUNT(*) FROM subscriptions WHERE cursor < ?"
+    try:
+        await until(trial, bots[killed], lambda: filled() >= target, "digest progress")
+        await asyncio.sleep(rng.uniform(0, 0.05))
+        trial.late = count(data, done, new[-1]) == 0
+        await bots[killed].kill()
+        survivor = bots[1 - killed]
+        await until(
+            trial,
+            survivor,
+            lambda: (
+                count(data, done, new[-1]) == 0 and count(data, "SELECT COUNT(*) FROM digest_inflight") == 0
+            ),
+            "delivery to every subscriber",
+            timeout=DEADLINE * 3,
+        )
+        await botapi.settle()
+    finally:
+        for bot in bots:
+            await bot.stop()
+    check_store(trial, data, [])
+    check_digests(trial, botapi, chats, new)
 
 
 async def reindex(trial: Trial, rng: random.Random, work: Path, botapi: FakeBotApi, sizes: Sizes) -> None:
@@ -403,7 +463,7 @@ async def reindex(trial: Trial, rng: random.Random, work: Path, botapi: FakeBotA
         dossier.close()
     before = sorted((int(str(r[0])), str(r[1])) for r in query(data, "SELECT id, source FROM documents"))
     admin = {"DOSSIER_ADMIN_IDS": str(botapi.default_user.id)}
-    bot = await Bot.start(botapi, corpus, data, **admin)
+    bot = await Bot.start(botapi, corpus, data, admin)
     try:
         await bot_up(trial, botapi, bot)
         botapi.user_message("/reindex")
@@ -412,7 +472,7 @@ async def reindex(trial: Trial, rng: random.Random, work: Path, botapi: FakeBotA
     finally:
         trial.late = sent_where(botapi, "editMessageText", _reindexed) > 0
         await bot.kill()
-    bot = await Bot.start(botapi, corpus, data, **admin)
+    bot = await Bot.start(botapi, corpus, data, admin)
     try:
         await bot_up(trial, botapi, bot)
         botapi.user_message("/search reindex bulletin 7")
@@ -436,7 +496,13 @@ async def reindex(trial: Trial, rng: random.Random, work: Path, botapi: FakeBotA
 
 
 Scenario = Callable[[Trial, random.Random, Path, FakeBotApi, Sizes], Awaitable[None]]
-SCENARIOS: dict[str, Scenario] = {"scan": scan, "upload": upload, "digest": digest, "reindex": reindex}
+SCENARIOS: dict[str, Scenario] = {
+    "scan": scan,
+    "upload": upload,
+    "digest": digest,
+    "reindex": reindex,
+    "replicas": replicas,
+}
 
 
 async def run_trial(name: str, seed: int, sizes: Sizes) -> Trial:

@@ -55,6 +55,8 @@ def test_every_button_kind_is_routed_by_its_codec(settings: Settings, dossier: D
         callbacks.WHO_PATTERN,
         callbacks.DELETE_PATTERN,
         callbacks.LANG_PATTERN,
+        callbacks.FOLLOW_PICK_PATTERN,
+        callbacks.FOLLOW_EDIT_PATTERN,
     }
     assert patterns == expected
 
@@ -77,7 +79,15 @@ def test_the_registry_says_what_the_transport_does_around_a_command() -> None:
     def flagged(flag: str) -> set[str]:
         return {spec.name for spec in COMMANDS if getattr(spec, flag)}
 
-    assert flagged("needs_chat_admin") == {"subscribe", "unsubscribe", "digest_time", "lang"}
+    assert flagged("needs_chat_admin") == {
+        "subscribe",
+        "unsubscribe",
+        "digest_time",
+        "lang",
+        "follow",
+        "unfollow",
+        "quiet",
+    }
     assert flagged("reschedules_digest") == {"subscribe", "unsubscribe", "digest_time"}
     assert flagged("long_running") == {"reindex"}
     assert flagged("admin_only") == {"add", "delete", "reindex", "stats"}
@@ -96,6 +106,10 @@ def test_the_registry_says_what_the_transport_does_around_a_command() -> None:
         ("s:abc:1", callbacks.decode_page, None),  # a session id is at least four characters
         ("del:", callbacks.decode_delete, None),
         ("w:", callbacks.decode_who, None),
+        (callbacks.encode_follow_pick("james baker"), callbacks.decode_follow_pick, "james baker"),
+        (callbacks.encode_unfollow(3), callbacks.decode_follow_edit, ("remove", 3)),
+        (callbacks.encode_switch_mode(3), callbacks.decode_follow_edit, ("mode", 3)),
+        ("fx:", callbacks.decode_follow_edit, None),
     ],
 )
 def test_button_data_round_trips(data: str, decode: object, expected: object) -> None:
@@ -128,8 +142,14 @@ def test_an_error_is_a_code_and_params_worded_from_the_one_table() -> None:
     again = pickle.loads(pickle.dumps(IngestError("ingest.not_plain_text", source="a.pdf")))
     assert again.code == "ingest.not_plain_text"
     assert str(again) == "a.pdf: only .txt and .md files are read here"
-    # A reason still worded where it is raised (bot/formats.py) is kept as it is.
-    assert str(IngestError("the PDF is damaged or unreadable")) == "the PDF is damaged or unreadable"
+    # A reason recorded rather than raised is its code and params too, and comes back whole.
+    assert str(IngestError("ingest.pdf_damaged")) == "the PDF is damaged or unreadable"
+    reason = pickle.loads(pickle.dumps(IngestError("ingest.pdf_pages", n=2000).reason))
+    assert (reason.code, reason.params, reason) == (
+        "ingest.pdf_pages",
+        {"n": 2000},
+        "the PDF has more than 2000 pages",
+    )
 
 
 def test_a_user_error_reply_is_worded_by_both_renderers(commands: Commands, console_caller: Caller) -> None:

@@ -36,8 +36,10 @@ def add_docs(
 ) -> list[int]:
     ids = []
     for i in range(n):
-        title = f"{tag.capitalize()} item {i} " + " ".join(f"word{k}" for k in range(title_words))
-        more = "".join(f" detail{k}" for k in range(lead_words))
+        # Each item's filler words are its own: items of the same words but their number are one
+        # story told again (bot.ingest.story), which a digest lists as one entry.
+        title = f"{tag.capitalize()} item {i} " + " ".join(f"word{i}x{k}" for k in range(title_words))
+        more = "".join(f" detail{i}x{k}" for k in range(lead_words))
         lead = f"The first sentence of {tag} item {i} says what happened in the region today{more}."
         body = f"{title}\n\n{lead} More follows."
         outcome = dossier.add_prepared(prepare_text(f"{tag}-{i}.txt", body), added_by="test")

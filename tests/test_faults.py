@@ -23,7 +23,7 @@ TRIALS = 2
 
 
 @pytest.mark.timeout(300)
-@pytest.mark.parametrize("scenario", ["scan", "upload", "digest", "reindex"])
+@pytest.mark.parametrize("scenario", ["scan", "upload", "digest", "reindex", "replicas"])
 async def test_a_kill_loses_nothing_and_doubles_nothing(scenario: str) -> None:
     for seed in range(TRIALS):
         trial = await run_trial(scenario, seed, CI_SIZES)

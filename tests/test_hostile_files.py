@@ -9,9 +9,9 @@ import zipfile
 
 import pytest
 
-from bot.ingest.formats import Extracted, Limits, Skipped, extract
+from bot.ingest.formats import Extracted, Limits, extract
 from bot.ingest.formats.html import MAX_DEPTH
-from tests.test_formats import make_pdf, only, refused
+from tests.test_formats import make_pdf, only, refused, worded
 
 # --- web pages -----------------------------------------------------------------------------------------
 
@@ -64,8 +64,8 @@ def test_a_slow_page_in_an_archive_is_skipped_and_the_others_kept() -> None:
         zf.writestr("slow.html", "<a " * 20_000)
         zf.writestr("fine.html", "<html><body><p>A page that reads fine</p></body></html>")
     outcomes = extract("pages.zip", buf.getvalue(), limits=Limits(html_seconds=2))
-    assert outcomes == [
-        Skipped("pages.zip/slow.html", "this page is too complex to read in time (over 2 seconds)"),
+    assert worded(outcomes) == [
+        ("pages.zip/slow.html", "this page is too complex to read in time (over 2 seconds)"),
         Extracted("pages.zip/fine.html", "A page that reads fine", "html"),
     ]
 
@@ -98,7 +98,7 @@ def test_a_symlink_in_an_archive_is_left_out() -> None:
         link.external_attr = (stat.S_IFLNK | 0o777) << 16
         zf.writestr(link, "/etc/passwd")
         zf.writestr("notes.txt", "Real notes about the meeting")
-    assert extract("links.zip", buf.getvalue()) == [
-        Skipped("links.zip/secrets.txt", "a symbolic link, not a file; left out"),
+    assert worded(extract("links.zip", buf.getvalue())) == [
+        ("links.zip/secrets.txt", "a symbolic link, not a file; left out"),
         Extracted("links.zip/notes.txt", "Real notes about the meeting", "text"),
     ]

@@ -8,6 +8,7 @@ import pytest
 
 from bot.ingest import neardup
 from bot.ingest.prepare import decode
+from bot.ingest.story import NEAR_DUP_THRESHOLD
 from tests.conftest import SEED_CORPUS
 
 
@@ -17,10 +18,10 @@ def seed_texts() -> dict[str, str]:
 
 def test_seeds_000_and_001_are_near_duplicates_and_no_other_pair_is() -> None:
     sigs = {name: neardup.signature(text) for name, text in seed_texts().items()}
-    assert neardup.similarity(sigs["000"], sigs["001"]) >= neardup.NEAR_DUP_THRESHOLD
+    assert neardup.similarity(sigs["000"], sigs["001"]) >= NEAR_DUP_THRESHOLD
     for a, b in itertools.combinations(sorted(sigs), 2):
         if (a, b) != ("000", "001"):
-            assert neardup.similarity(sigs[a], sigs[b]) < neardup.NEAR_DUP_THRESHOLD, (a, b)
+            assert neardup.similarity(sigs[a], sigs[b]) < NEAR_DUP_THRESHOLD, (a, b)
 
 
 def test_index_finds_the_best_match_and_forgets_removed_documents() -> None:
@@ -83,3 +84,19 @@ def test_a_text_reprinted_inside_a_longer_one_is_still_found() -> None:
     texts = seed_texts()
     longer = texts["000"] + "\n\n" + texts["002"]  # 330 of its 1,763 shingles: sqrt(330 / 1763) = 0.43
     assert neardup.similarity(neardup.signature(texts["000"]), neardup.signature(longer)) >= 0.3
+
+
+def test_candidates_are_the_most_alike_above_the_floor_most_alike_first() -> None:
+    texts = seed_texts()
+    index = neardup.NearDupIndex()
+    assert index.candidates_many([neardup.signature("x y z")]) == [[]]
+    for n, name in enumerate(sorted(texts), start=1):
+        index.add(n, neardup.signature(texts[name]))
+    sig = neardup.signature(texts["000"])
+    everyone = index.candidates(sig, k=5, floor=0.0)
+    assert everyone[0].doc_id == 1 and len(everyone) == 5  # itself first
+    assert [m.similarity for m in everyone] == sorted((m.similarity for m in everyone), reverse=True)
+    top = index.candidates(sig, k=2, floor=0.0)
+    assert top == everyone[:2] and top[1].doc_id == 2  # then its translation, 001
+    assert [m.doc_id for m in index.candidates(sig)] == [1, 2]  # nothing else above CANDIDATE_FLOOR
+    assert index.candidates_many([sig, sig], k=2, floor=0.0) == [top, top]

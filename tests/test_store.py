@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import pytest
 from bot.core import Dossier
 from bot.errors import DuplicateText, NoSuchDocument, StoreError
 from bot.ingest import prepare_text
-from bot.models import CorpusFile, NewDocument
+from bot.models import CorpusFile, NewDocument, NewFollowHit
 from bot.search.query import parse_query
 from bot.store import Store, open_store
 from bot.store.postgres import PostgresStore
@@ -340,6 +341,72 @@ def test_a_migrated_group_keeps_its_subscription(store: Store) -> None:
 
 
 # ----------------------------------------------------------------- search sessions
+def test_follows_are_made_once_listed_changed_and_removed(store: Store) -> None:
+    first = insert(store, "one")
+    follow, created = store.add_follow(5, 9, "person", "james baker", "James Baker", "instant", 7)
+    assert created and follow.after_id == first and follow.thread_id == 9 and follow.created_by == 7
+    again, created = store.add_follow(5, None, "person", "james baker", "James Baker", "digest", 7)
+    assert not created and again.id == follow.id
+    query, _ = store.add_follow(5, None, "query", "coffee -futures", "coffee -futures", "digest", 7)
+    other, _ = store.add_follow(6, None, "query", "coffee -futures", "coffee -futures", "instant", 8)
+    assert [f.id for f in store.follows(5)] == [follow.id, query.id]
+    assert [f.id for f in store.follows()] == [follow.id, query.id, other.id]
+    assert store.set_follow_mode(5, query.id, "instant") and not store.set_follow_mode(6, query.id, "digest")
+    store.set_follow_target(follow.id, "james a. baker")
+    assert [f.target for f in store.follows(5)] == ["james a. baker", "coffee -futures"]
+    assert store.remove_follow(6, follow.id) is None  # another chat's follow
+    assert store.remove_follow(5, follow.id) == replace(follow, target="james a. baker")
+    assert [f.id for f in store.follows(5)] == [query.id]
+
+
+def test_hits_are_recorded_once_with_the_cursor_and_alerts_confirmed_in_order(store: Store) -> None:
+    before = insert(store, "before")
+    instant, _ = store.add_follow(5, None, "query", "x", "x", "instant", 7)
+    digest, _ = store.add_follow(5, None, "query", "y", "y", "digest", 7)
+    assert store.follow_cursor() == before  # at first: the newest stored, nothing old is matched
+    a, b = insert(store, "a", "a.txt"), insert(store, "b", "b.txt")
+    hits = [
+        NewFollowHit(5, a, instant.id, "instant", "passage a"),
+        NewFollowHit(5, a, digest.id, "digest", "passage a"),
+        NewFollowHit(5, b, instant.id, "instant", "passage b"),
+    ]
+    assert store.record_hits(before, b, hits)
+    assert not store.record_hits(before, b, hits)  # another replica got there first: nothing written
+    assert store.follow_cursor() == b
+    assert store.record_hits(b, b, hits[:1])  # the same hit again is not recorded twice
+    unsent = store.unsent_hits(5, 10)
+    assert [(h.doc_id, h.label, h.passage) for h in unsent] == [(a, "x", "passage a"), (b, "x", "passage b")]
+    assert [h.doc_id for h in store.digest_hits(5, before, b)] == [a]
+    assert store.digest_hits(5, a, b) == []
+    assert store.alert_chats() == [5]
+    now = datetime.now(UTC)
+    assert store.alert_opening(5, unsent[0].seq, now - timedelta(minutes=2))
+    assert not store.alert_opening(5, unsent[1].seq, now - timedelta(minutes=2))  # another's claim
+    assert store.alert_inflight(5) is not None and store.alert_inflight(5).message_id is None  # type: ignore[union-attr]
+    assert store.alert_opening(5, unsent[0].seq, now + timedelta(seconds=1))  # a claim that old: a kill
+    store.alert_opened(5, unsent[0].seq, 77)
+    assert store.alert_inflight(5).message_id == 77  # type: ignore[union-attr]
+    store.alert_delivered(5, unsent[0].seq)
+    assert store.alert_inflight(5) is None
+    assert [h.doc_id for h in store.unsent_hits(5, 10)] == [b]
+    store.alert_delivered(5, unsent[1].seq)
+    store.alert_delivered(5, unsent[0].seq)  # never backwards
+    assert store.unsent_hits(5, 10) == [] and store.alert_chats() == []
+    with store.transaction() as tx:  # a deleted document takes its hits with it
+        store.delete_document(tx, a)
+    assert store.digest_hits(5, before, b) == []
+
+
+def test_quiet_hours_and_the_alert_topic(store: Store) -> None:
+    assert store.quiet_hours(5) is None
+    store.set_quiet_hours(5, ("22:00", "08:00"))
+    assert store.quiet_hours(5) == ("22:00", "08:00")
+    store.add_follow(5, 42, "query", "x", "x", "instant", 7)
+    assert store.quiet_hours(5) == ("22:00", "08:00") and store.follow_thread(5) == 42
+    store.set_quiet_hours(5, None)
+    assert store.quiet_hours(5) is None
+
+
 def test_search_sessions_live_until_they_expire(store: Store) -> None:
     session = store.create_search_session("zanzibar", 7, -5, timedelta(minutes=10))
     assert len(session.id) == 8
@@ -364,16 +431,70 @@ def test_meta_values_and_size(store: Store) -> None:
     assert store.size_bytes() >= 0
 
 
-def test_the_snapshot_stamp_is_lost_to_another_processs_writes(open_again: OpenStore) -> None:
+# ----------------------------------------------------------------- several processes on one store
+def test_every_document_change_is_in_the_feed_with_its_writer(open_again: OpenStore) -> None:
     mine, other = open_again(), open_again()
-    insert(mine, "mine")
-    assert mine.snapshot_stamp() == str(mine.generation())
-    insert(other, "theirs", "b.txt")  # another process: the index kept by ``mine`` lacks it
-    assert mine.snapshot_stamp() is None
-    insert(mine, "mine again", "c.txt")
-    assert mine.snapshot_stamp() is None  # still: the foreign write is missing from that index
-    mine.trust_current()  # an index is being rebuilt from what is stored now
-    assert mine.snapshot_stamp() == str(mine.generation()) == str(other.generation())
+    assert mine.writer_id != other.writer_id
+    start = mine.generation()
+    assert mine.changes_since(start) == []
+    a = insert(mine, "mine")
+    b = insert(other, "theirs", "b.txt")  # another process
+    changes = mine.changes_since(start)
+    assert [(c.doc_id, c.writer) for c in changes] == [(a, mine.writer_id), (b, other.writer_id)]
+    assert [c.seq for c in changes] == [start + 1, start + 2] and changes[-1].seq == mine.generation()
+    assert other.changes_since(start + 1) == changes[1:]
+    assert mine.changes_since(mine.generation()) == []
+
+
+def test_a_document_s_last_change_replaces_its_earlier_ones(open_again: OpenStore) -> None:
+    mine, other = open_again(), open_again()
+    doc = insert(mine, "first version")
+    kept = insert(mine, "another", "b.txt")
+    start = mine.generation()
+    with other.transaction() as tx:
+        other.replace_document(tx, doc, new_doc("second version"))
+    with other.transaction() as tx:
+        assert other.delete_document(tx, doc)
+    changes = mine.changes_since(0)
+    # One entry per id: the deletion (the document is gone) by the other writer, after ``kept``.
+    assert [(c.doc_id, c.writer) for c in changes] == [(kept, mine.writer_id), (doc, other.writer_id)]
+    assert changes[-1].seq == start + 2 == mine.generation() and mine.get(doc) is None
+    with other.transaction() as tx:
+        assert not other.delete_document(tx, doc)  # nothing deleted, nothing recorded
+    assert mine.changes_since(start + 2) == []
+
+
+def test_changes_come_in_pages(store: Store) -> None:
+    ids = [insert(store, f"text {i}", f"{i}.txt") for i in range(5)]
+    first = store.changes_since(0, limit=2)
+    rest = store.changes_since(first[-1].seq, limit=10)
+    assert [c.doc_id for c in first + rest] == ids
+
+
+def test_a_lease_is_held_by_one_holder_until_released_or_expired(open_again: OpenStore) -> None:
+    mine, other = open_again(), open_again()
+    assert mine.acquire_lease("digest-chat:5", "A", 60)
+    assert not other.acquire_lease("digest-chat:5", "B", 60)  # A's runs
+    assert mine.acquire_lease("digest-chat:5", "A", 60)  # A again: extended
+    assert other.acquire_lease("digest-chat:6", "B", 60)  # another name is another lease
+    assert mine.renew_lease("digest-chat:5", "A", 60)
+    assert not other.renew_lease("digest-chat:5", "B", 60)  # not B's to renew
+    other.release_lease("digest-chat:5", "B")  # not B's to release either
+    assert not other.acquire_lease("digest-chat:5", "B", 60)
+    assert other.lease_holder("digest-chat:5") == "A" and other.lease_holder("nothing") is None
+    mine.release_lease("digest-chat:5", "A")
+    assert other.lease_holder("digest-chat:5") is None
+    assert other.acquire_lease("digest-chat:5", "B", 60)
+    assert not mine.renew_lease("digest-chat:5", "A", 60)  # lost: B holds it now
+
+
+def test_an_expired_lease_is_taken_over(open_again: OpenStore) -> None:
+    mine, other = open_again(), open_again()
+    assert mine.acquire_lease("corpus-scan", "A", -1)  # held by a process that stopped renewing
+    assert other.lease_holder("corpus-scan") is None
+    assert other.acquire_lease("corpus-scan", "B", 60)
+    assert not mine.renew_lease("corpus-scan", "A", 60)
+    assert not mine.acquire_lease("corpus-scan", "A", 60)
 
 
 def test_open_store_gives_a_store(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ progress. Adding a command is one ``CommandSpec`` here and, usually, one method 
 - ``ask.py``: /ask, and questions asked anywhere else (``questions.py`` tells a question from a search)
 - ``who.py``: /who and its pick buttons
 - ``digest.py``: /subscribe, /unsubscribe, /digest_time, /digest
+- ``follow.py``: /follow, /following, /unfollow, /quiet, and the buttons under them
 - ``admin.py``: uploads, /add, /delete, /reindex, /stats
 - ``lang.py``: /lang, and which language each reply and digest is in
 
@@ -28,6 +29,7 @@ from bot.commands.admin import AdminCommands, admins_only
 from bot.commands.ask import AskCommands
 from bot.commands.caller import Caller, split_command
 from bot.commands.digest import DigestCommands
+from bot.commands.follow import FollowCommands
 from bot.commands.lang import LangCommands, chat_language, reply_language
 from bot.commands.questions import is_question
 from bot.commands.replies import CommandInfo, HelpReply, Reply, TextReply
@@ -99,7 +101,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
         N_("<id>"),
         N_("show one document in full"),
         "doc 3",
-        run=lambda c, args, caller, _: c.doc(args),
+        run=lambda c, args, caller, _: c.search_commands.doc(args),
     ),
     CommandSpec(
         "who",
@@ -141,6 +143,37 @@ COMMANDS: tuple[CommandSpec, ...] = (
         run=lambda c, args, caller, _: c.digest_commands.digest_time(args, caller),
         needs_chat_admin=True,
         reschedules_digest=True,
+    ),
+    CommandSpec(
+        "follow",
+        N_("<person or words>"),
+        N_("alerts when new documents name a person or match words (in groups: admins only)"),
+        "follow Masadykov",
+        run=lambda c, args, caller, _: c.follow_commands.follow(args, caller),
+        needs_chat_admin=True,
+    ),
+    CommandSpec(
+        "following",
+        "",
+        N_("what this chat follows, with buttons to remove each"),
+        "following",
+        run=lambda c, args, caller, _: c.follow_commands.following(caller),
+    ),
+    CommandSpec(
+        "unfollow",
+        N_("<n>"),
+        N_("stop following number n of /following"),
+        "unfollow 1",
+        run=lambda c, args, caller, _: c.follow_commands.unfollow(args, caller),
+        needs_chat_admin=True,
+    ),
+    CommandSpec(
+        "quiet",
+        N_("<HH:MM-HH:MM | off>"),
+        N_("hold instant alerts during these hours until they end"),
+        "quiet 22:00-08:00",
+        run=lambda c, args, caller, _: c.follow_commands.quiet(args, caller),
+        needs_chat_admin=True,
     ),
     CommandSpec(
         "lang",
@@ -220,6 +253,8 @@ class Commands:
         )
         self.admin_commands: AdminCommands = AdminCommands(dossier, settings)
         self.lang_commands: LangCommands = LangCommands(dossier.store, settings)
+        self.follow_commands: FollowCommands = FollowCommands(dossier, settings.timezone)
+        self.metrics = dossier.metrics  # replies counted by command (``dossier_replies_total``)
 
     def handle(self, text: str, caller: Caller, progress: Progress | None = None) -> Reply:
         """One line of input. Plain text (no leading ``/``) is taken as a search, or as a question when it
@@ -227,12 +262,15 @@ class Commands:
         how a long command (/reindex) is getting on."""
         parsed = split_command(text)
         if parsed is None:
+            self.metrics.reply("search")
             return self.search(text)
         name, args = parsed
         spec = command_named(name)
         if spec is None:
+            self.metrics.reply("unknown")
             shown = name if len(name) <= UNKNOWN_NAME_MAX else name[: UNKNOWN_NAME_MAX - 1] + "…"
             return TextReply.of(Msg(UNKNOWN_COMMAND, name=shown), Msg(SEND_HELP), error=True)
+        self.metrics.reply(spec.name)  # an alias (/start) under its command's name (help)
         if spec.admin_only and not caller.is_admin:
             return admins_only(name)
         return spec.run(self, args, caller, progress)
@@ -284,18 +322,23 @@ class Commands:
     def search_page(
         self, session_id: str, offset: int, caller: Caller, page_size: int = SEARCH_PAGE_SIZE
     ) -> Reply:
+        self.metrics.reply("page")
         return self.search_commands.search_page(session_id, offset, caller, page_size)
 
     def inline_search(self, text: str, limit: int, offset: int = 0) -> SearchPage | None:
+        self.metrics.reply("inline")
         return self.search_commands.inline_search(text, limit, offset)
 
     def doc(self, args: str) -> Reply:
+        """A document by its #id, for an "Open" button (``/doc`` goes through ``handle``)."""
+        self.metrics.reply("open")
         return self.search_commands.doc(args)
 
     def who(self, args: str) -> Reply:
         return self.who_commands.who(args)
 
     def who_pick(self, key: str) -> Reply:
+        self.metrics.reply("who_pick")
         return self.who_commands.who_pick(key)
 
     def who_all(self) -> Reply:
@@ -313,7 +356,9 @@ class Commands:
     def ingest_upload(
         self, name: str, data: bytes, caller: Caller, progress: Progress | None = None
     ) -> Reply:
+        self.metrics.reply("upload")
         return self.admin_commands.ingest_upload(name, data, caller, progress)
 
     def delete_confirmed(self, doc_id: int, caller: Caller) -> TextReply:
+        self.metrics.reply("delete_confirmed")
         return self.admin_commands.delete_confirmed(doc_id, caller)

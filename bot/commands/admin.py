@@ -10,7 +10,6 @@ from bot.core import Dossier
 from bot.i18n import N_, NP_, Msg
 from bot.ingest import Limits
 from bot.ingest.originals import clean_name
-from bot.messages import reason_message
 from bot.models import Progress
 from bot.settings import Settings
 
@@ -148,7 +147,7 @@ class AdminCommands:
             lines.append(Msg(UNUSED_REMOVED, n=report.unused_removed))
         if report.kept:
             lines.append(Msg(KEPT_AS_STORED, n=len(report.kept)))
-            lines += [Msg(KEPT_ONE, id=doc_id, why=reason_message(why)) for doc_id, why in report.kept[:20]]
+            lines += [Msg(KEPT_ONE, id=doc_id, why=why) for doc_id, why in report.kept[:20]]
             if len(report.kept) > 20:
                 lines.append(Msg(AND_MORE, n=len(report.kept) - 20))
         return TextReply.of(*lines)

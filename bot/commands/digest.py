@@ -9,6 +9,7 @@ from bot.commands.lang import reply_language
 from bot.commands.replies import Reply, TextReply
 from bot.core import Dossier
 from bot.digest import PeopleLookup, build_digest
+from bot.follows.alerts import with_follows
 from bot.i18n import N_, Msg
 from bot.schedule import Schedule, ScheduleError, daily_at, parse_hhmm, parse_schedule
 from bot.settings import Settings
@@ -138,4 +139,5 @@ class DigestCommands:
         )
         if digest is None:
             return TextReply.of(Msg(NOTHING_NEW), self.next_due_text(sub.digest_time))
-        return digest
+        hits = self.dossier.store.digest_hits(sub.chat_id, sub.cursor, digest.upto_id)
+        return with_follows(digest, hits, self.dossier.store)

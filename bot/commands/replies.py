@@ -14,7 +14,8 @@ from bot.digest import DigestReply
 from bot.errors import UserError
 from bot.i18n import Language
 from bot.ingest.report import IngestReport
-from bot.models import Document, PersonDocument, SearchHit, SearchPage
+from bot.messages import Coded
+from bot.models import Document, Follow, PersonDocument, SearchHit, SearchPage
 from bot.people import Person, RoleRecord
 
 
@@ -77,7 +78,7 @@ class HelpReply:
 class SearchReply:
     page: SearchPage
     page_size: int
-    notes: tuple[str, ...] = field(default=())
+    notes: tuple[Coded, ...] = field(default=())
     session: str | None = None  # server-side paging state, when there are more pages
     answer: SearchHit | None = None  # for a question: the hit whose passage best answers it
 
@@ -147,6 +148,24 @@ class WhoReply:
     others: tuple[Person, ...] = ()  # for a card: others the query also matched, far less documented
 
 
+@dataclass(frozen=True)
+class FollowListReply:
+    """/following: the chat's follows in order (numbered from 1, as /unfollow takes them) and its quiet
+    hours. The transport shows a remove and a mode button per follow."""
+
+    follows: tuple[Follow, ...]
+    quiet: tuple[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class FollowPickReply:
+    """/follow of a name several persons answer to: the transport offers one button per person."""
+
+    query: str
+    persons: tuple[Person, ...]
+    mode: str
+
+
 Reply = (
     TextReply
     | HelpReply
@@ -157,4 +176,6 @@ Reply = (
     | ConfirmDeleteReply
     | WhoReply
     | LanguageReply
+    | FollowListReply
+    | FollowPickReply
 )

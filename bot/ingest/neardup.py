@@ -22,17 +22,21 @@ Calibration: seeds 000 (TASS) and 001 (CSTO Allies) are one interview in two tra
 (exact; the estimate is 0.15). No other two seeds, all about the same organisation, pass 0.039, and
 no seed scores above 0.049 against any Reuters article. ``NEAR_DUP_THRESHOLD`` = 0.10 lies between, about
 two standard deviations of the estimate from each side. Two-word shingles match the common phrases of any
-two texts on one topic; four- and five-word ones break on re-wording. What the threshold means on a big
-news feed: 39% of Reuters articles of 150+ words have another above it, and a sample of those pairs is
-mostly follow-ups and other versions of one story, with some same-template reports (quarterly results);
-above 0.3 (17%) they are versions of one story. So a match is "probably the same story", not "a copy".
+two texts on one topic; four- and five-word ones break on re-wording.
+
+What the threshold does not tell: on a news wire, shared wording is as often one template as one story.
+Flagged by it alone, half of Reuters-21578 (10,415 of 20,841 articles) had a near-duplicate, and of 181
+judged pairs above it, 125 were different events: dividend notices, results tables, money-market
+reports (``bench/neardup-pairs.jsonl``). So the signatures only propose candidates, the ``CANDIDATES``
+stored documents most alike above ``CANDIDATE_FLOOR``, and ``bot.ingest.story.same_story`` reads both
+texts to decide: same story, or same template with other figures and names.
 
 Why our own numpy code and not ``datasketch``: numpy is already a dependency; datasketch pulls in scipy
 (about 170 MB installed) for what is 40 lines here, and its LSH index is tuned for high Jaccard
 thresholds, whereas a re-worded reprint sits at a Jaccard of 0.05-0.1, where banding makes every pair a
 candidate. ``NearDupIndex`` compares one signature with all stored ones in one vectorised pass instead:
-about 11 ms for 100,000 documents. ``NearDupCache`` keeps that index for the stored documents, loaded on
-the first upload rather than at start-up.
+about 11 ms for 100,000 documents; only the few candidates it returns are read as text. ``NearDupCache``
+keeps that index for the stored documents, loaded on the first upload rather than at start-up.
 """
 
 from __future__ import annotations
@@ -41,7 +45,7 @@ import hashlib
 import logging
 import struct
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import suppress
 from dataclasses import dataclass
 
@@ -50,6 +54,7 @@ import numpy.typing as npt
 
 from bot.errors import NoSuchDocument
 from bot.ingest import SCAN_BATCH
+from bot.ingest.story import NEAR_DUP_THRESHOLD, StoryText, story_text
 from bot.store import Store
 from bot.textnorm import WORD_RE, normalize_for_hash
 
@@ -57,7 +62,8 @@ log = logging.getLogger(__name__)
 
 NUM_PERM = 512  # signature positions: the estimate's standard deviation at the threshold is ~0.03
 SHINGLE_WORDS = 3
-NEAR_DUP_THRESHOLD = 0.10  # estimated similarity at or above which two texts are taken for one story
+CANDIDATE_FLOOR = 0.08  # estimates this far under NEAR_DUP_THRESHOLD (2/3 of a standard deviation) are read
+CANDIDATES = 8  # stored documents read per new one: the most alike by wording, which may all be templates
 
 _VERSION = 1  # stored in every blob; bump it when hashing changes, so old signatures are recomputed
 _HEADER = struct.Struct("<BI")  # version, shingle count
@@ -184,6 +190,8 @@ class Match:
 
     @property
     def is_near_duplicate(self) -> bool:
+        """The wording test alone; a flag also needs ``bot.ingest.story.same_story`` (same story, not
+        the same template)."""
         return self.similarity >= NEAR_DUP_THRESHOLD
 
 
@@ -264,9 +272,41 @@ class NearDupIndex:
         """``best`` for several signatures in one pass over the stored ones: each stored position row is
         read once for all of them instead of once per signature, about three times faster for a batch
         of 64 against 20,000 documents (the scan is bound by memory, not by comparisons)."""
+        scores = self._scores_many(sigs)
+        if scores is None:
+            return [None] * len(sigs)
+        cols = np.argmax(scores, axis=1)
+        return [
+            Match(doc_id=int(self._ids[c]), similarity=float(scores[row, c])) for row, c in enumerate(cols)
+        ]
+
+    def candidates_many(
+        self, sigs: list[bytes] | list[Signature], k: int = CANDIDATES, floor: float = CANDIDATE_FLOOR
+    ) -> list[list[Match]]:
+        """For each signature, the ``k`` stored documents most like it at ``floor`` or above, most alike
+        first: the ones ``bot.ingest.story`` then reads to tell the same story from the same template."""
+        scores = self._scores_many(sigs)
+        if scores is None:
+            return [[] for _ in sigs]
+        return [self._top(row, k, floor) for row in scores]
+
+    def candidates(
+        self, sig: bytes | Signature, k: int = CANDIDATES, floor: float = CANDIDATE_FLOOR
+    ) -> list[Match]:
+        """``candidates_many`` for one signature."""
+        return self._top(self.scores(sig), k, floor)
+
+    def _top(self, row: npt.NDArray[np.float64], k: int, floor: float) -> list[Match]:
+        cols = np.flatnonzero(row >= floor)
+        if cols.size > k:
+            cols = cols[np.argpartition(-row[cols], k - 1)[:k]]
+        order = cols[np.argsort(-row[cols], kind="stable")]
+        return [Match(doc_id=int(self._ids[c]), similarity=float(row[c])) for c in order]
+
+    def _scores_many(self, sigs: list[bytes] | list[Signature]) -> npt.NDArray[np.float64] | None:
         n = len(self._rows)
         if n == 0 or not sigs:
-            return [None] * len(sigs)
+            return None
         parsed = [_as_signature(s) for s in sigs]
         wanted = np.stack([s.mins for s in parsed])  # (batch, NUM_PERM)
         counts = np.array([s.shingles for s in parsed], dtype=np.int64)[:, None]
@@ -275,11 +315,7 @@ class NearDupIndex:
         for k in range(NUM_PERM):
             np.equal(self._mins[k, None, :n], wanted[:, k, None], out=equal)
             agree += equal
-        scores = _ochiai(agree, counts, self._counts[None, :n])
-        cols = np.argmax(scores, axis=1)
-        return [
-            Match(doc_id=int(self._ids[c]), similarity=float(scores[row, c])) for row, c in enumerate(cols)
-        ]
+        return _ochiai(agree, counts, self._counts[None, :n])
 
     def _reserve(self, size: int) -> None:
         capacity = self._ids.size
@@ -317,6 +353,11 @@ class NearDupCache:
                 self._backfill(self._index)
                 self._stale = False
             return self._index
+
+    def stories(self, doc_ids: Iterable[int]) -> dict[int, StoryText]:
+        """Stored documents read for ``bot.ingest.story.same_story`` (one query; gone ones left out)."""
+        docs = self._store.get_many(sorted(set(doc_ids)))
+        return {doc_id: story_text(doc.text, doc.published) for doc_id, doc in docs.items()}
 
     def mark_stale(self) -> None:
         """Documents were stored without signatures: they are computed when next needed."""

@@ -26,7 +26,9 @@ from bot.ingest.formats import DEFAULT_LIMITS, Extracted, Extraction, Limits, Sk
 from bot.ingest.neardup import NearDupCache
 from bot.ingest.originals import KeptOriginals, clean_name
 from bot.ingest.prepare import IngestError, Prepared, prepare_text
-from bot.ingest.report import IngestReport, Outcome, Status
+from bot.ingest.report import IngestReport, Outcome, Status, os_reason
+from bot.ingest.story import best_story, story_text
+from bot.messages import Coded
 from bot.models import CorpusFile, NewDocument, Progress
 from bot.people import EXTRACTOR_VERSION
 from bot.people.service import PeopleService, people_json
@@ -35,7 +37,7 @@ from bot.store import Store, Tx
 log = logging.getLogger(__name__)
 
 STAGE_CHUNK = 64  # uploaded documents whose originals are fsynced together (each still commits alone)
-_INTERRUPTED = "interrupted"  # a staged document's place in the report until it is committed
+_INTERRUPTED = Coded("ingest.interrupted")  # a staged document's place in the report until it is committed
 
 _DocPeople = tuple[int, date | None, str]  # a document's people as stored (JSON)
 
@@ -108,11 +110,8 @@ class IngestPipeline:
                     if existing is not None and existing != item.replaces:
                         if item.corpus_file is not None:
                             self.store.record_corpus_file(tx, _with_doc(item.corpus_file, existing))
-                        outcomes.append(
-                            Outcome(
-                                p.source, "duplicate", existing, p.title, reason=f"same text as #{existing}"
-                            )
-                        )
+                        same = Coded("ingest.duplicate", id=existing)
+                        outcomes.append(Outcome(p.source, "duplicate", existing, p.title, reason=same))
                         continue
                     new = NewDocument(p.source, p.title, p.published, p.text, p.sha256, item.added_by)
                     status: Status
@@ -196,7 +195,7 @@ class IngestPipeline:
             elif root.is_file():
                 files.append((root, clean_name(root.name)))
             else:
-                report.outcomes.append(Outcome(str(root), "skipped", reason="no such file or folder"))
+                report.outcomes.append(Outcome(str(root), "skipped", reason=Coded("ingest.missing")))
         limits = limits or DEFAULT_LIMITS
 
         def stream() -> Iterator[tuple[Extraction | Outcome, Callable[[str], None] | None]]:
@@ -213,9 +212,9 @@ class IngestPipeline:
                 try:
                     outcomes = list(extract(label, path.read_bytes(), limits=limits))
                 except OSError as exc:
-                    outcomes = [Outcome(label, "skipped", reason=exc.strerror or str(exc))]
+                    outcomes = [Outcome(label, "skipped", reason=os_reason(exc))]
                 except IngestError as exc:
-                    outcomes = [Outcome(label, "skipped", reason=str(exc))]
+                    outcomes = [Outcome(label, "skipped", reason=exc.reason)]
                 last = len(outcomes) - 1
                 for k, outcome in enumerate(outcomes):
                     # The file counts as done once its last document has its result.
@@ -237,7 +236,7 @@ class IngestPipeline:
         try:
             outcomes = extract(name, data, limits=limits)
         except IngestError as exc:
-            report.outcomes.append(Outcome(name, "skipped", reason=str(exc)))
+            report.outcomes.append(Outcome(name, "skipped", reason=exc.reason))
             return
         finished = 0
 
@@ -266,18 +265,36 @@ class IngestPipeline:
             if not staged:
                 return
             self.originals.sync(file for *_, file, _ in staged)
-            # Near-duplicates among what was stored before this chunk, all looked up in one pass; the
-            # chunk's own earlier documents are compared as each one is committed.
+            # Near-duplicate candidates among what was stored before this chunk, all looked up in one
+            # pass, their texts read in one query; the chunk's own earlier documents are compared as each
+            # one is committed. A candidate is flagged only when it tells the same story
+            # (bot.ingest.story), which reads both texts.
             with self.lock:
-                matches = self.neardup.index().best_many([sig for _, _, _, sig, _, _ in staged])
+                found = self.neardup.index().candidates_many([sig for _, _, _, sig, _, _ in staged])
+            stories = self.neardup.stories(m.doc_id for cands in found for m in cands)
             local = neardup.NearDupIndex(capacity=len(staged))
-            for (slot, ex, p, sig, file, done), match in zip(staged, matches, strict=True):
-                nearer = local.best(sig) if len(local) else None
-                if nearer is not None and (match is None or nearer.similarity > match.similarity):
-                    match = nearer
+            chunk: dict[int, Prepared] = {}
+            for (slot, ex, p, sig, file, done), cands in zip(staged, found, strict=True):
+                if len(local):
+                    cands = sorted([*cands, *local.candidates(sig)], key=lambda m: -m.similarity)
+                for m in cands[: neardup.CANDIDATES]:
+                    if m.doc_id not in stories and m.doc_id in chunk:
+                        q = chunk[m.doc_id]
+                        stories[m.doc_id] = story_text(q.text, q.published)
+                same = (
+                    best_story(
+                        story_text(p.text, p.published),
+                        [m.doc_id for m in cands[: neardup.CANDIDATES]],
+                        stories,
+                    )
+                    if cands
+                    else None
+                )
+                match = neardup.Match(*same) if same else None
                 result = self._commit(ex, p, sig, file, added_by, match)
                 if result.status == "added" and result.doc_id is not None:
                     local.add(result.doc_id, sig)
+                    chunk[result.doc_id] = p
                 report.outcomes[slot] = result
                 if done:
                     done(ex.source)
@@ -317,7 +334,7 @@ class IngestPipeline:
                 try:
                     p = prepare_text(item.source, item.text)
                 except IngestError as exc:
-                    result = Outcome(item.source, "skipped", reason=str(exc))
+                    result = Outcome(item.source, "skipped", reason=exc.reason)
                 else:
                     existing = self.store.find_by_hash(p.sha256)
                     if existing is not None:
@@ -351,7 +368,7 @@ class IngestPipeline:
         for file in written:
             if self.store.original_users(file) == 0:
                 self.originals.remove(file)
-        reason = str(IngestError("ingest.disk_full"))
+        reason = Coded("ingest.disk_full")
         report.outcomes[:] = [
             replace(o, reason=reason) if o.status == "skipped" and o.reason == _INTERRUPTED else o
             for o in report.outcomes
@@ -365,7 +382,7 @@ class IngestPipeline:
         """One document whose original is already durable on disk, with the stored document most like
         it: its row, original reference and signature in one transaction, then the in-memory indexes."""
         with self.people.ready():
-            similar = match if match is not None and match.is_near_duplicate else None
+            similar = match  # a candidate that tells the same story (see _ingest_stream)
             pending = Pending(
                 p,
                 added_by,
@@ -396,7 +413,7 @@ class IngestPipeline:
             doc_id,
             doc.title if doc else None,
             doc.published if doc else None,
-            reason=f"same text as #{doc_id}",
+            reason=Coded("ingest.duplicate", id=doc_id),
         )
 
     # ----------------------------------------------------------------- what /stats shows

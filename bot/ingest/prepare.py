@@ -14,6 +14,7 @@ from charset_normalizer import from_bytes
 
 from bot.dates import publication_date
 from bot.errors import UserError
+from bot.messages import Coded
 from bot.textnorm import WORD_RE, normalize_for_hash
 
 TEXT_SUFFIXES = (".txt", ".md")
@@ -22,17 +23,16 @@ _MIN_TITLE_WORDS = 3  # "Search", "Publications": menu leftovers of scraped page
 
 
 class IngestError(UserError, ValueError):
-    """A file that cannot become a document. Raised with a code (``IngestError("ingest.empty")``); a plain
-    sentence instead of a code (``bot/formats.py`` still words its reasons where it raises them) is kept
-    as the reason of the code ``ingest.reason``."""
+    """A file that cannot become a document: raised with an ``ingest.`` code and its params
+    (``IngestError("ingest.too_big", size="25.0 MB", limit="20.0 MB")``), worded in ``bot.messages``."""
 
-    default_code = "ingest.reason"
+    def __init__(self, code: str, /, **params: object) -> None:
+        super().__init__(code, **params)
 
-    def __init__(self, code_or_reason: str, /, **params: object) -> None:
-        if " " in code_or_reason and not params:
-            super().__init__("ingest.reason", reason=code_or_reason)
-        else:
-            super().__init__(code_or_reason, **params)
+    @property
+    def reason(self) -> Coded:
+        """The reason as an outcome records it (``Outcome.reason``, ``Skipped.reason``)."""
+        return Coded(self.code, **self.params)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from bot.ingest import SCAN_BATCH, neardup
 from bot.ingest.formats import DEFAULT_LIMITS, Extracted, Limits, extract
 from bot.ingest.pipeline import IngestPipeline
 from bot.ingest.prepare import IngestError, Prepared, prepare_text
+from bot.messages import Coded
 from bot.models import Document, NewDocument, Progress, ReindexReport
 
 
@@ -30,7 +31,7 @@ def reindex(
     report = ReindexReport()
     started = time.perf_counter()
     total = store.count_documents()
-    batch: list[tuple[Document, Prepared | None, str | None]] = []
+    batch: list[tuple[Document, Prepared | None, Coded | None]] = []
 
     def flush() -> None:
         with pipeline.lock, store.transaction() as tx:
@@ -48,7 +49,7 @@ def reindex(
                         store.replace_document(tx, doc.id, new)
                         report.changed += 1
                     except DuplicateText:
-                        report.kept.append((doc.id, "its text now reads the same as another document's"))
+                        report.kept.append((doc.id, Coded("reindex.same_text")))
                         text = doc.text
                 store.set_signature(tx, doc.id, neardup.signature(text))
         batch.clear()
@@ -73,7 +74,7 @@ def reindex(
 
 def _reread(
     pipeline: IngestPipeline, doc: Document, corpus_dir: Path | None, limits: Limits
-) -> tuple[Prepared | None, str | None]:
+) -> tuple[Prepared | None, Coded | None]:
     """A document prepared again from its original, or None and why not."""
     stored = pipeline.store.original_of(doc.id)
     try:
@@ -89,9 +90,11 @@ def _reread(
             name = rel
         outcomes = extract(name, data, limits=limits)
         if len(outcomes) != 1 or not isinstance(outcomes[0], Extracted):
-            return None, "its original is now an archive"
+            return None, Coded("reindex.now_archive")
         return prepare_text(doc.source, outcomes[0].text), None
     except OSError as exc:
-        return None, f"original unavailable ({exc.strerror or exc})"
-    except (IngestError, ValueError) as exc:
-        return None, f"original no longer reads ({exc})"
+        return None, Coded("reindex.unavailable", reason=exc.strerror or str(exc))
+    except IngestError as exc:
+        return None, Coded("reindex.unreadable", reason=exc.reason)
+    except ValueError as exc:
+        return None, Coded("reindex.unreadable", reason=str(exc))

@@ -13,7 +13,7 @@ import multiprocessing
 import os
 import threading
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path
@@ -22,7 +22,7 @@ from bot.ingest import SCAN_BATCH
 from bot.ingest.formats import DOCUMENT_SUFFIXES, Extracted, extract
 from bot.ingest.pipeline import IngestPipeline, Pending
 from bot.ingest.prepare import IngestError, Prepared, prepare_text
-from bot.ingest.report import Outcome, ScanReport
+from bot.ingest.report import Outcome, ScanReport, os_reason
 from bot.models import CorpusFile, Progress
 from bot.people import extract_json_many
 from bot.people.service import people_json
@@ -39,10 +39,16 @@ READ_AHEAD = 8  # tasks in flight: enough to keep two workers busy, little to ho
 _Read = tuple[Prepared | IngestError | OSError, str | None, list[str] | None]
 
 
-def scan_corpus(pipeline: IngestPipeline, corpus_dir: Path, progress: Progress | None = None) -> ScanReport:
+def scan_corpus(
+    pipeline: IngestPipeline,
+    corpus_dir: Path,
+    progress: Progress | None = None,
+    keep_alive: Callable[[], object] | None = None,
+) -> ScanReport:
     """Ingest new and changed documents (``.txt``, ``.md``, ``.html``, ``.pdf``, ``.docx``) of the
     corpus folder; unchanged ones are skipped on size and modification time without being read. The
-    report is not finished: the caller's work after the scan (the index snapshot) counts in its time."""
+    report is not finished: the caller's work after the scan (the index snapshot) counts in its time.
+    ``keep_alive`` is called after every stored batch (the caller renews its lease on the scan)."""
     store, people = pipeline.store, pipeline.people
     report = ScanReport(corpus_dir.name)
     known = store.corpus_files()
@@ -60,6 +66,8 @@ def scan_corpus(pipeline: IngestPipeline, corpus_dir: Path, progress: Progress |
         batch.clear()
         for items in ready + (ahead.drain() if last else []):
             report.outcomes.extend(pipeline.store_batch(items))
+            if keep_alive is not None:
+                keep_alive()
         if rejected:
             # Remembered, so an unchanged bad file is not re-read and re-reported on every scan.
             with pipeline.lock, store.transaction() as tx:
@@ -74,7 +82,7 @@ def scan_corpus(pipeline: IngestPipeline, corpus_dir: Path, progress: Progress |
             st = path.stat()
         except OSError as exc:
             log.warning("corpus file %s skipped: %s", rel, exc.strerror or exc)
-            report.outcomes.append(Outcome(rel, "skipped", reason=exc.strerror or str(exc)))
+            report.outcomes.append(Outcome(rel, "skipped", reason=os_reason(exc)))
             continue
         entry = CorpusFile(rel, st.st_size, st.st_mtime_ns, None)
         old = known.get(rel)
@@ -96,7 +104,7 @@ def scan_corpus(pipeline: IngestPipeline, corpus_dir: Path, progress: Progress |
         if progress and (done % 500 == 0 or done == len(paths)):
             progress(done, len(paths), rel)
         if not isinstance(result, Prepared):
-            reason = (result.strerror or str(result)) if isinstance(result, OSError) else str(result)
+            reason = os_reason(result) if isinstance(result, OSError) else result.reason
             log.warning("corpus file %s skipped: %s", rel, reason)
             report.outcomes.append(Outcome(rel, "skipped", reason=reason))
             if isinstance(result, IngestError):
@@ -222,5 +230,5 @@ def _prepare_corpus_file(rel: str, data: bytes) -> Prepared:
     """A corpus-folder file as one document, read by its content like an upload."""
     outcomes = extract(rel, data)
     if len(outcomes) != 1 or not isinstance(outcomes[0], Extracted):
-        raise IngestError("an archive in the corpus folder is not unpacked; use `python -m bot ingest`")
+        raise IngestError("ingest.corpus_archive")
     return prepare_text(rel, outcomes[0].text)

@@ -161,6 +161,11 @@ class PeopleService:
         with self.ready() as people:
             return [p.name for p in people.persons_in(doc_id)]
 
+    def persons_in(self, doc_id: int) -> list[Person]:
+        """The persons a document mentions (what a person follow matches on)."""
+        with self.ready() as people:
+            return people.persons_in(doc_id)
+
     def forget(self, doc_id: int) -> None:
         """Drop a deleted document's people from the index (its stored mentions go with the document's
         row, by ``ON DELETE CASCADE``). Call after the deletion has committed."""

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from bot.dates import parse_bound
+from bot.messages import Coded
 from bot.textnorm import WORD_RE
 
 MAX_QUERY_CHARS = 1000
@@ -38,7 +39,7 @@ class Query:
     since: date | None = None
     until: date | None = None
     truncated: bool = False
-    notes: tuple[str, ...] = field(default=())
+    notes: tuple[Coded, ...] = field(default=())  # what the reader should know (``query.`` codes)
 
     @property
     def label(self) -> str:
@@ -74,7 +75,7 @@ def parse_query(text: str) -> Query:
     excluded: list[str] = []
     since: date | None = None
     until: date | None = None
-    notes: list[str] = []
+    notes: list[Coded] = []
     for m in _TOKEN_RE.finditer(raw):
         quoted, bare = m.group(1), m.group(2)
         if quoted is not None:
@@ -97,19 +98,19 @@ def parse_query(text: str) -> Query:
             continue
         words.extend(_words(bare))
     if truncated:
-        notes.append(f"Your query was long: only its first {MAX_QUERY_CHARS:,} characters were used.")
+        notes.append(Coded("query.long_text", n=f"{MAX_QUERY_CHARS:,}"))
     overlong = [w for w in words if len(w) > MAX_WORD_LETTERS]
     if overlong:
         words = [w for w in words if len(w) <= MAX_WORD_LETTERS]
         phrases = [p for p in phrases if all(len(w) <= MAX_WORD_LETTERS for w in p)]
-        notes.append(f"Left out a word of {len(overlong[0]):,} letters: no word is that long.")
+        notes.append(Coded("query.long_word", n=f"{len(overlong[0]):,}"))
     n_terms = len(words) + sum(len(p) for p in phrases)
     if n_terms > MAX_TERMS:
         truncated = True
         words = words[: max(0, MAX_TERMS - sum(len(p) for p in phrases))]
-        notes.append(f"Your query was long: only its first {MAX_TERMS} words were used.")
+        notes.append(Coded("query.many_words", n=MAX_TERMS))
     if since and until and since > until:
-        notes.append("since: is after until:, so no date can match.")
+        notes.append(Coded("query.dates_crossed"))
     return Query(
         text=raw,
         words=tuple(words),

@@ -8,10 +8,11 @@ database exception. The pieces:
   without knowing what a transaction is made of. Each implementation maps it to its connection.
 - one Protocol per aggregate, following the tables: ``DocumentStore``, ``PeopleStore``,
   ``CorpusFileStore``, ``OriginalStore`` (with ``OriginalBytes``), ``SignatureStore``,
-  ``SubscriptionStore``, ``SessionStore``, ``Meta``; and ``Store``, all of them together with
-  ``transaction`` and ``close``.
-- ``IndexStamps``: the search-index snapshot's staleness bookkeeping, which still lives in the store for
-  now (it belongs beside the engine's snapshot; only ``Meta.generation`` is the store's own).
+  ``SubscriptionStore``, ``FollowStore``, ``SessionStore``, ``LanguageStore``, ``Meta``, ``ChangeFeed``,
+  ``Leases``; and ``Store``, all of them together with ``transaction`` and ``close``.
+- ``ChangeFeed`` and ``Leases``: what lets several processes share one store (issue 19): the documents
+  changed since a generation, so each process keeps its in-memory indexes in step, and named leases,
+  so that a digest run, a chat's delivery or a corpus scan is done by one process at a time.
 - errors: ``bot.errors.StoreError`` and its subclasses (``DamagedStore``, ``DuplicateText``,
   ``NoSuchDocument``), raised by every backend in place of the database's own exceptions.
 
@@ -23,20 +24,35 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
 from bot.errors import DamagedStore, DuplicateText, NoSuchDocument, StoreError
-from bot.models import CorpusFile, Document, InFlightPart, NewDocument, SearchSession, Subscription
+from bot.models import (
+    CorpusFile,
+    Document,
+    Follow,
+    FollowHit,
+    InFlightPart,
+    NewDocument,
+    NewFollowHit,
+    SearchSession,
+    Subscription,
+)
 
 __all__ = [
+    "ChangeFeed",
     "CorpusFileStore",
     "DamagedStore",
+    "DocumentChange",
     "DocumentHead",
     "DocumentStore",
     "DuplicateText",
-    "IndexStamps",
+    "FollowStore",
+    "LanguageStore",
+    "Leases",
     "Meta",
     "NoSuchDocument",
     "OriginalBytes",
@@ -255,6 +271,94 @@ class SubscriptionStore(Protocol):
         ...
 
 
+class FollowStore(Protocol):
+    """Follows (``bot/follows/``): what each chat follows, the documents that matched (hits), how far
+    each chat's instant alerts are confirmed, the alert in flight, and quiet hours.
+
+    Hits are written by whoever advances the global match cursor (``record_hits``, a compare-and-set:
+    of two replicas matching the same documents, one records them and the other is told it lost). An
+    alert is delivered like a digest part: recorded in flight before it is posted, given its message id,
+    confirmed with the chat's alert cursor in one transaction (``bot/follows/deliver.py``)."""
+
+    def add_follow(
+        self,
+        chat_id: int,
+        thread_id: int | None,
+        kind: str,
+        target: str,
+        label: str,
+        mode: str,
+        by: int | None,
+    ) -> tuple[Follow, bool]:
+        """The chat's follow of ``kind``/``target``, made now (True) or found already there (False);
+        a new one matches only documents above the newest stored now."""
+        ...
+
+    def follows(self, chat_id: int | None = None) -> list[Follow]:
+        """A chat's follows in the order they were made (every chat's when ``chat_id`` is None)."""
+        ...
+
+    def remove_follow(self, chat_id: int, follow_id: int) -> Follow | None:
+        """Stop one follow of this chat (its pending hits go with it); None when it has no such follow."""
+        ...
+
+    def set_follow_mode(self, chat_id: int, follow_id: int, mode: str) -> bool: ...
+
+    def set_follow_target(self, follow_id: int, target: str) -> None:
+        """A followed person's key changed (the people index chose a fuller canonical name)."""
+        ...
+
+    def follow_cursor(self) -> int:
+        """The last document id matched against the follows (from the first follow made: the newest
+        stored then; before any follow, the newest stored now)."""
+        ...
+
+    def record_hits(self, expected: int, upto: int, hits: Sequence[NewFollowHit]) -> bool:
+        """Record ``hits`` and move the match cursor from ``expected`` to ``upto`` in one transaction;
+        False (and nothing written) when the cursor is no longer ``expected`` (another replica did it).
+        A hit already recorded (same follow and document) is not recorded twice."""
+        ...
+
+    def alert_chats(self) -> list[int]:
+        """Chats with instant hits not yet confirmed, or an alert in flight."""
+        ...
+
+    def unsent_hits(self, chat_id: int, limit: int) -> list[FollowHit]:
+        """A chat's instant hits above its alert cursor, oldest first."""
+        ...
+
+    def digest_hits(self, chat_id: int, after_doc: int, upto_doc: int) -> list[FollowHit]:
+        """A chat's digest-mode hits on documents in (``after_doc``, ``upto_doc``], by document id."""
+        ...
+
+    def alert_opening(self, chat_id: int, upto_seq: int, stale_before: datetime) -> bool:
+        """An alert up to hit ``upto_seq`` is about to be posted: recorded in flight, no message yet.
+        A claim: False (nothing changed) while another alert to the chat was recorded in flight since
+        ``stale_before`` (another replica is sending it; one left older than that was killed)."""
+        ...
+
+    def alert_opened(self, chat_id: int, upto_seq: int, message_id: int) -> None: ...
+
+    def alert_delivered(self, chat_id: int, upto_seq: int) -> None:
+        """The alert is confirmed: the chat's alert cursor moves to ``upto_seq`` (never backwards) and the
+        in-flight record goes, in one transaction."""
+        ...
+
+    def alert_inflight(self, chat_id: int) -> InFlightPart | None:
+        """The alert a kill left in flight to ``chat_id`` (``upto_id`` holds its hit ``seq``)."""
+        ...
+
+    def follow_thread(self, chat_id: int) -> int | None:
+        """The forum topic a chat's alerts go to (the one its latest follow was made in)."""
+        ...
+
+    def set_quiet_hours(self, chat_id: int, hours: tuple[str, str] | None) -> None:
+        """Hold instant alerts between two ``HH:MM`` times (None: never)."""
+        ...
+
+    def quiet_hours(self, chat_id: int) -> tuple[str, str] | None: ...
+
+
 class SessionStore(Protocol):
     """Paging state for search result buttons, with an expiry, surviving restarts."""
 
@@ -288,16 +392,63 @@ class Meta(Protocol):
         ...
 
 
-class IndexStamps(Protocol):
-    """Whether an in-memory search index kept up to date with this store's writes can be snapshotted
-    as current: bookkeeping that belongs beside the engine's snapshot, kept here until it moves there."""
+@dataclass(frozen=True, slots=True)
+class DocumentChange:
+    """The last change to one document id: ``seq`` is the generation it left (``Meta.generation``),
+    ``writer`` the ``ChangeFeed.writer_id`` of the store connection that made it. Whether it was an
+    addition, a new version or a deletion is read from the store: the document is there, or it is not."""
 
-    def snapshot_stamp(self) -> str | None:
-        """The generation such an index reflects, or None when another process changed the documents."""
+    seq: int
+    doc_id: int
+    writer: str
+
+
+class ChangeFeed(Protocol):
+    """What other processes changed in the documents, so that a process keeps its in-memory indexes
+    (search, people) in step with a store it shares (another replica, ``python -m bot ingest``).
+
+    Every change to a document records ``(doc_id, seq, writer)`` in the writing transaction, replacing
+    that id's earlier record; ``seq`` is the new ``Meta.generation``. Numbers must become visible in
+    order: a reader that saw change N has seen every change below N. A counter row updated by every
+    writing transaction gives that on any database (it serialises document writers, as SQLite does
+    anyway); a bare sequence does not (a later number can commit first). A reader polls
+    ``generation()`` (one row) and reads ``changes_since`` only when it moved; a server backend may also
+    wake readers sooner (PostgreSQL's NOTIFY), but polling is the contract."""
+
+    @property
+    def writer_id(self) -> str:
+        """This connection's random id, recorded with its own changes (which its process has applied)."""
         ...
 
-    def trust_current(self) -> None:
-        """An index is being built from what is stored now: it will reflect every write so far."""
+    def changes_since(self, seq: int, limit: int = 1000) -> list[DocumentChange]:
+        """The documents changed after generation ``seq``, oldest change first, at most ``limit``."""
+        ...
+
+
+class Leases(Protocol):
+    """Named leases, so that a piece of work shared by several processes (a scheduled digest run, one
+    chat's delivery, a corpus scan) is done by one of them at a time. A lease is held by ``holder`` (a
+    process's id) until it expires ``ttl`` seconds after it was last taken or renewed; a holder killed
+    mid-work stops renewing, and another process takes the work over once it has run out. Times are the
+    database's to judge where it has a clock (a server); SQLite uses the host's."""
+
+    def acquire_lease(self, name: str, holder: str, ttl: float) -> bool:
+        """Take ``name`` for ``ttl`` seconds: True when it was free, expired, or ``holder``'s already
+        (then it is extended); False while another holder's lease runs."""
+        ...
+
+    def renew_lease(self, name: str, holder: str, ttl: float) -> bool:
+        """Extend ``holder``'s lease to ``ttl`` seconds from now; False when it is not theirs any more
+        (it ran out and another holder took it, or it was released)."""
+        ...
+
+    def release_lease(self, name: str, holder: str) -> None:
+        """Give the lease up now (nothing when it is not ``holder``'s)."""
+        ...
+
+    def lease_holder(self, name: str) -> str | None:
+        """Who holds ``name`` now; None when it is free or has run out. (A process restarted on the
+        same host takes over the leases of its killed predecessor at once instead of waiting.)"""
         ...
 
 
@@ -320,10 +471,12 @@ class Store(
     OriginalStore,
     SignatureStore,
     SubscriptionStore,
+    FollowStore,
     LanguageStore,
     SessionStore,
     Meta,
-    IndexStamps,
+    ChangeFeed,
+    Leases,
     Protocol,
 ):
     """Everything Dossier keeps, with one way to write several rows atomically."""

@@ -148,6 +148,84 @@ def _migration_7(db: sqlite3.Connection) -> None:
     )
 
 
+def _migration_8(db: sqlite3.Connection) -> None:
+    # Several processes on one store (issue 19). ``document_changes``: the last change of each document
+    # id, numbered by the generation it left in ``meta`` (bumped in the same transaction, so the numbers
+    # become visible in order) and naming the writer (a store connection's random id): another process
+    # reads what changed since the number its indexes reflect and applies it, skipping its own writes.
+    # No reference to ``documents``: a deletion stays as a row that says so by the document's absence.
+    db.execute(
+        """CREATE TABLE document_changes (
+            doc_id INTEGER PRIMARY KEY,
+            seq INTEGER NOT NULL,
+            writer TEXT NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX document_changes_seq ON document_changes(seq)")
+    # Leases: a named piece of work (a digest run, one chat's delivery, a corpus scan) held by one
+    # process until ``expires_at`` (seconds since the epoch), renewed while it works: a killed holder's
+    # lease runs out and another process takes the work over.
+    db.execute(
+        """CREATE TABLE leases (
+            name TEXT PRIMARY KEY,
+            holder TEXT NOT NULL,
+            expires_at REAL NOT NULL
+        )"""
+    )
+
+
+def _migration_9(db: sqlite3.Connection) -> None:
+    # Follows (bot/follows/): a chat follows a person (``target``: the person's key) or a query (the
+    # query as typed); ``after_id`` is the newest document when the follow was made, so that only what
+    # arrives afterwards can match.
+    db.execute(
+        """CREATE TABLE follows (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            chat_id INTEGER NOT NULL,
+            thread_id INTEGER,
+            kind TEXT NOT NULL CHECK (kind IN ('person', 'query')),
+            target TEXT NOT NULL,
+            label TEXT NOT NULL,
+            mode TEXT NOT NULL CHECK (mode IN ('instant', 'digest')),
+            after_id INTEGER NOT NULL,
+            created_by INTEGER,
+            created_at TEXT NOT NULL,
+            UNIQUE (chat_id, kind, target)
+        )"""
+    )
+    # Documents that matched a follow, with the passage that matched, written with the match cursor
+    # (meta 'follow_cursor') in one transaction. ``seq`` orders a chat's hits: its instant alerts are
+    # confirmed up to a seq. A hit goes with its document and with its follow.
+    db.execute(
+        """CREATE TABLE follow_hits (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            chat_id INTEGER NOT NULL,
+            doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            follow_id INTEGER NOT NULL REFERENCES follows(id) ON DELETE CASCADE,
+            mode TEXT NOT NULL,
+            passage TEXT NOT NULL,
+            found_at TEXT NOT NULL,
+            UNIQUE (follow_id, doc_id)
+        )"""
+    )
+    db.execute("CREATE INDEX follow_hits_chat ON follow_hits(chat_id, seq)")
+    # Per chat: instant alerts confirmed up to ``alerted_seq``; the alert in flight (recorded before it
+    # is posted, its message id once Telegram gave one: bot/follows/deliver.py); the forum topic alerts
+    # go to; quiet hours (``HH:MM`` to ``HH:MM``, in DOSSIER_TIMEZONE) holding instant alerts.
+    db.execute(
+        """CREATE TABLE follow_chats (
+            chat_id INTEGER PRIMARY KEY,
+            thread_id INTEGER,
+            alerted_seq INTEGER NOT NULL DEFAULT 0,
+            inflight_seq INTEGER,
+            inflight_message INTEGER,
+            inflight_at TEXT,
+            quiet_from TEXT,
+            quiet_until TEXT
+        )"""
+    )
+
+
 MIGRATIONS: Sequence[Migration] = (
     _migration_1,
     _migration_2,
@@ -156,6 +234,8 @@ MIGRATIONS: Sequence[Migration] = (
     _migration_5,
     _migration_6,
     _migration_7,
+    _migration_8,
+    _migration_9,
 )
 
 

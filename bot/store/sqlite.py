@@ -9,6 +9,7 @@ errors leave as the domain's ``DuplicateText`` and ``NoSuchDocument``.
 
 from __future__ import annotations
 
+import secrets
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -22,6 +23,8 @@ from bot.store import DocumentHead, Tx
 from bot.store.migrations import migrate, schema_version
 from bot.store.sqlite_base import _Base, _chunks, _marks, _refusals, _SqliteTx
 from bot.store.sqlite_chats import _Languages, _Sessions, _Subscriptions
+from bot.store.sqlite_follows import _Follows
+from bot.store.sqlite_shared import _Changes, _Leases
 
 _DOC_COLUMNS = "id, source, title, published, text, sha256, added_at, added_by"
 
@@ -49,8 +52,9 @@ class _Documents(_Base):
                     doc.added_by,
                 ),
             )
-        self._bump(db)
-        return int(cur.lastrowid or 0)
+        doc_id = int(cur.lastrowid or 0)
+        self._bump(db, doc_id)
+        return doc_id
 
     def replace_document(self, tx: Tx, doc_id: int, doc: NewDocument) -> None:
         """New content for an existing id (a corpus file that changed keeps its #id)."""
@@ -68,13 +72,13 @@ class _Documents(_Base):
                     doc_id,
                 ),
             )
-        self._bump(db)
+        self._bump(db, doc_id)
 
     def delete_document(self, tx: Tx, doc_id: int) -> bool:
         db = self._conn(tx)
         cur = db.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
         if cur.rowcount:
-            self._bump(db)
+            self._bump(db, doc_id)
         return cur.rowcount > 0
 
     def get(self, doc_id: int) -> Document | None:
@@ -317,20 +321,6 @@ class _Meta(_Base):
                 total += Path(str(self.path) + suffix).stat().st_size
         return total
 
-    # The search index snapshot's staleness (``bot.store.IndexStamps``), until it moves beside the engine.
-    def snapshot_stamp(self) -> str | None:
-        """The generation an in-memory index kept up to date with this connection's own writes
-        reflects, or None when another process has changed the documents since (then such an index
-        lacks its documents, and a snapshot of it must not be taken for current)."""
-        if self.foreign_writes or self.generation() != self._seen_generation:
-            return None
-        return str(self._seen_generation)
-
-    def trust_current(self) -> None:
-        """An index is being built from what is stored now: it will reflect every write so far."""
-        self._seen_generation = self.generation()
-        self.foreign_writes = False
-
 
 class SqliteStore(
     _Documents,
@@ -339,15 +329,19 @@ class SqliteStore(
     _Originals,
     _Signatures,
     _Subscriptions,
+    _Follows,
     _Languages,
     _Sessions,
     _Meta,
+    _Changes,
+    _Leases,
 ):
     """``bot.store.Store`` on one SQLite file: opened (created and migrated when new), its integrity
     checked first, so a damaged file stops start-up with one line instead of failing later."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._writer = secrets.token_hex(8)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
@@ -361,14 +355,12 @@ class SqliteStore(
             self._db.execute("PRAGMA busy_timeout=5000")
             self._check_integrity()
             migrate(self._db, path)
-            self._seen_generation = self.generation()
         except sqlite3.Error as exc:
             self._db.close()
             raise _opening_error(path, exc) from exc
         except StoreError:
             self._db.close()
             raise
-        self.foreign_writes = False
 
     def _check_integrity(self) -> None:
         """``PRAGMA quick_check``: every page and b-tree well formed (it skips only the comparison of

@@ -1,6 +1,6 @@
 """What the SQLite store's mixins share: the opaque transaction, the connection and its lock, the
-generation bookkeeping, and SQLite's refusals in the domain's words (``bot/store/sqlite.py`` composes the
-mixins into ``SqliteStore``)."""
+generation and change bookkeeping, and SQLite's refusals in the domain's words (``bot/store/sqlite.py``
+composes the mixins into ``SqliteStore``)."""
 
 from __future__ import annotations
 
@@ -27,8 +27,7 @@ class _Base:
     path: Path
     _db: sqlite3.Connection
     _lock: threading.RLock
-    _seen_generation: int
-    foreign_writes: bool
+    _writer: str  # this connection's ``ChangeFeed.writer_id``
 
     @staticmethod
     def _conn(tx: Tx) -> sqlite3.Connection:
@@ -36,12 +35,16 @@ class _Base:
             raise TypeError(f"not a transaction of this store: {tx!r}")
         return tx.db
 
-    def _bump(self, db: sqlite3.Connection) -> None:
+    def _bump(self, db: sqlite3.Connection, doc_id: int) -> None:
+        """A change to document ``doc_id``, inside its transaction: the generation moves on and the
+        change is recorded under it for other processes (``bot.store.ChangeFeed``)."""
         cur = int(db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()[0])
-        if cur != self._seen_generation:
-            self.foreign_writes = True  # another process (python -m bot ingest, a console) wrote
         db.execute("UPDATE meta SET value = ? WHERE key = 'generation'", (str(cur + 1),))
-        self._seen_generation = cur + 1
+        db.execute(
+            "INSERT INTO document_changes (doc_id, seq, writer) VALUES (?, ?, ?)"
+            " ON CONFLICT(doc_id) DO UPDATE SET seq = excluded.seq, writer = excluded.writer",
+            (doc_id, cur + 1, self._writer),
+        )
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:

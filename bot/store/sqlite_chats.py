@@ -126,8 +126,16 @@ class _Subscriptions(_Base):
             )
 
     def migrate_chat(self, old_id: int, new_id: int) -> bool:
-        """A group became a supergroup: its subscription and its language follow it to the new id."""
+        """A group became a supergroup: its subscription, its language and its follows follow it to the
+        new id."""
         with self._write() as db:
+            db.execute("UPDATE OR IGNORE follows SET chat_id = ? WHERE chat_id = ?", (new_id, old_id))
+            db.execute("UPDATE follow_hits SET chat_id = ? WHERE chat_id = ?", (new_id, old_id))
+            db.execute(
+                "UPDATE OR IGNORE follow_chats SET chat_id = ?, inflight_seq = NULL, inflight_message = NULL"
+                " WHERE chat_id = ?",
+                (new_id, old_id),
+            )
             db.execute(
                 "UPDATE OR REPLACE language_choices SET id = ? WHERE scope = 'chat' AND id = ?",
                 (new_id, old_id),

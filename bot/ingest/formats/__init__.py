@@ -4,7 +4,7 @@
 The type comes from ``detect`` (content first, name second); each format has its module: ``pdf``,
 ``docx``, ``html`` (read in a worker process with a deadline: ``deadline``), ``archive``.
 
-A whole-file failure raises ``IngestError`` with a reason in plain words, shown to the user as is. An
+A whole-file failure raises ``IngestError`` with a code, worded for the user when shown. An
 archive reports every member on its own (``Extracted`` or ``Skipped``), so one bad file does not hide the
 others.
 
@@ -19,7 +19,6 @@ from bot.ingest.formats.detect import (
     DEFAULT_LIMITS,
     DOCUMENT_SUFFIXES,
     KIND_SUFFIX,
-    SUPPORTED,
     Extracted,
     Extraction,
     Kind,
@@ -31,12 +30,12 @@ from bot.ingest.formats.detect import (
 from bot.ingest.formats.docx import docx_text
 from bot.ingest.formats.pdf import pdf_text
 from bot.ingest.prepare import IngestError, decode
+from bot.messages import Coded
 
 __all__ = [
     "DEFAULT_LIMITS",
     "DOCUMENT_SUFFIXES",
     "KIND_SUFFIX",
-    "SUPPORTED",
     "Extracted",
     "Extraction",
     "Kind",
@@ -72,7 +71,7 @@ def _text_of(kind: Kind, data: bytes, limits: Limits) -> str:
         text = decode(data) if data.strip() else ""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "").strip()
     if not text:
-        raise IngestError("the document has no text")
+        raise IngestError("ingest.no_text")
     return text
 
 
@@ -84,7 +83,7 @@ def _extract_member(unpacked: Skipped | Member, limits: Limits) -> Extraction:
     try:
         kind = detect(member, content)
         if kind == "zip":
-            return Skipped(source, "nested archives are not opened")
+            return Skipped(source, Coded("ingest.nested_archive"))
         return Extracted(source, _text_of(kind, content, limits), kind, content)
     except IngestError as exc:
-        return Skipped(source, str(exc))
+        return Skipped(source, exc.reason)

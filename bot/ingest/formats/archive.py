@@ -14,6 +14,7 @@ import zipfile
 
 from bot.ingest.formats.detect import Limits, Skipped, mb, open_zip
 from bot.ingest.prepare import IngestError
+from bot.messages import Coded
 
 # The ratio test starts above this size: small files of repeated characters compress far beyond 100:1
 # and are harmless, since the size limits hold them anyway.
@@ -26,33 +27,33 @@ def unpack(name: str, data: bytes, limits: Limits) -> list[Skipped | Member]:
     a whole is refused when it is damaged or its headers already promise more than the limits allow; each
     member is then cut off at the size its header declared, so what is unpacked in total never exceeds the
     declared total either."""
-    archive = open_zip(data, "the zip archive is damaged or unreadable")
+    archive = open_zip(data, "ingest.zip_unreadable")
     infos = archive.infolist()
     if len(infos) > limits.max_members:
-        raise IngestError(f"the archive has {len(infos)} entries; the limit is {limits.max_members}")
+        raise IngestError("ingest.zip_members", n=len(infos), limit=limits.max_members)
     declared = sum(info.file_size for info in infos)
     if declared > limits.max_total_bytes:
-        raise IngestError(f"the archive unpacks to {mb(declared)}; the limit is {mb(limits.max_total_bytes)}")
+        raise IngestError("ingest.zip_total", size=mb(declared), limit=mb(limits.max_total_bytes))
     outcomes: list[Skipped | Member] = []
     for info in infos:
         member = member_name(info)
         source = f"{name}/{_printable(member)}"
         if _is_unsafe(member):
-            outcomes.append(Skipped(source, "unsafe path (absolute or with ..); left out"))
+            outcomes.append(Skipped(source, Coded("ingest.unsafe_path")))
             continue
         if info.is_dir() or _is_junk(member):
             continue
         if _is_link(info):
-            outcomes.append(Skipped(source, "a symbolic link, not a file; left out"))
+            outcomes.append(Skipped(source, Coded("ingest.symlink")))
             continue
         try:
             content = read_member(archive, info, limits)
         except IngestError as exc:
-            outcomes.append(Skipped(source, str(exc)))
+            outcomes.append(Skipped(source, exc.reason))
             continue
         outcomes.append((source, member, content))
     if not outcomes:
-        raise IngestError("the archive has no files in it")
+        raise IngestError("ingest.zip_no_files")
     return outcomes
 
 
@@ -60,14 +61,12 @@ def read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits)
     """A member's bytes, refused on its declared size or ratio and cut off when it unpacks to more than
     it declared (``zipfile`` also stops there and then fails the checksum)."""
     if info.flag_bits & 0x1:
-        raise IngestError("the file is encrypted (protected by a password)")
+        raise IngestError("ingest.member_encrypted")
     if info.file_size > limits.max_file_bytes:
-        raise IngestError(
-            f"the file is too big ({mb(info.file_size)}; the limit is {mb(limits.max_file_bytes)})"
-        )
+        raise IngestError("ingest.too_big", size=mb(info.file_size), limit=mb(limits.max_file_bytes))
     ratio = info.file_size / max(info.compress_size, 1)
     if info.file_size > _RATIO_MIN_BYTES and ratio > limits.max_ratio:
-        raise IngestError(f"the file is compressed {ratio:.0f} to 1, a likely zip bomb; refused")
+        raise IngestError("ingest.zip_bomb", ratio=f"{ratio:.0f}")
     cap = info.file_size
     chunks: list[bytes] = []
     read = 0
@@ -76,14 +75,14 @@ def read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits)
             while chunk := stream.read(256 * 1024):
                 read += len(chunk)
                 if read > cap:
-                    raise IngestError("the file unpacks to more than its header says; refused")
+                    raise IngestError("ingest.member_overflow")
                 chunks.append(chunk)
     except IngestError:
         raise
     except NotImplementedError:
-        raise IngestError("the file is compressed with a method that is not supported") from None
+        raise IngestError("ingest.member_method") from None
     except Exception as exc:  # BadZipFile (checksum), zlib.error, EOFError, …: all mean a damaged member
-        raise IngestError("the file is damaged (its content does not match its header)") from exc
+        raise IngestError("ingest.member_damaged") from exc
     return b"".join(chunks)
 
 

@@ -15,11 +15,11 @@ from pathlib import PurePosixPath
 from typing import Literal
 
 from bot.ingest.prepare import IngestError
+from bot.messages import Coded
 
 _MB = 1024 * 1024
 
 Kind = Literal["text", "markdown", "html", "pdf", "docx", "zip"]
-SUPPORTED = ".txt, .md, .html, .pdf, .docx or .zip"
 # Files of one document each, read from the corpus folder (archives there are left to the ingest CLI).
 DOCUMENT_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
 # An original is kept under a name ending in its kind's suffix, which is all ``detect`` needs to read it
@@ -67,10 +67,11 @@ class Extracted:
 
 @dataclass(frozen=True)
 class Skipped:
-    """An archive member that gave no document, and why (in plain words, for the user)."""
+    """An archive member that gave no document, and why (an ``ingest.`` code and its params, worded for
+    the user when shown)."""
 
     source: str
-    reason: str
+    reason: Coded
 
 
 Extraction = Extracted | Skipped  # what reading one file (or one archive member) gives
@@ -85,20 +86,19 @@ _TEXT_SUFFIXES: dict[str, Kind] = {
 }
 _HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")  # a zip with members; an empty zip
-# Formats we recognise but do not read, each with what the user can do about it.
+# Formats we recognise but do not read, each refused with a reason that says what the user can do about it.
 _REFUSED_MAGIC: tuple[tuple[bytes, str], ...] = (
-    (
-        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
-        "an old Microsoft Office file (.doc, .xls) or a password-protected one; save it as .docx or PDF",
-    ),
-    (b"{\\rtf", "an RTF file is not read; save it as .docx, PDF or .txt"),
-    (b"\x1f\x8b", "a gzip archive is not opened; send a .zip"),
-    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive is not opened; send a .zip"),
-    (b"Rar!\x1a\x07", "a RAR archive is not opened; send a .zip"),
-    (b"\x89PNG\r\n\x1a\n", "an image, not a document (text in images is not read)"),
-    (b"\xff\xd8\xff", "an image, not a document (text in images is not read)"),
-    (b"GIF8", "an image, not a document (text in images is not read)"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "ingest.old_office"),
+    (b"{\\rtf", "ingest.rtf"),
+    (b"\x1f\x8b", "ingest.gzip"),
+    (b"7z\xbc\xaf\x27\x1c", "ingest.seven_zip"),
+    (b"Rar!\x1a\x07", "ingest.rar"),
+    (b"\x89PNG\r\n\x1a\n", "ingest.image"),
+    (b"\xff\xd8\xff", "ingest.image"),
+    (b"GIF8", "ingest.image"),
 )
+# Names that promise a format the content does not have.
+_MISNAMED: dict[str, str] = {".pdf": "ingest.not_pdf", ".docx": "ingest.not_docx", ".zip": "ingest.not_zip"}
 _HTML_START_RE = re.compile(
     rb"^(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|title|meta)\b",
     re.IGNORECASE | re.DOTALL,
@@ -109,18 +109,17 @@ _HTML_TAG_RE = re.compile(rb"<(?:p|div|span|article|section|table|h[1-6]|br|ul|l
 def detect(name: str, data: bytes) -> Kind:
     """The file's type, from its content first and its name second; IngestError for what is not read."""
     if not data:
-        raise IngestError("the file is empty")
+        raise IngestError("ingest.empty")
     suffix = PurePosixPath(name.replace("\\", "/")).suffix.lower()
     if _is_pdf(data):
         return "pdf"
     if data.startswith(_ZIP_MAGIC):
         return _zip_kind(suffix, data)
-    for magic, reason in _REFUSED_MAGIC:
+    for magic, code in _REFUSED_MAGIC:
         if data.startswith(magic):
-            raise IngestError(reason)
-    named = {".pdf": "a PDF", ".docx": "a Word document (it is not a zip archive)", ".zip": "a zip archive"}
-    if suffix in named:
-        raise IngestError(f"the file is named {suffix} but is not {named[suffix]}")
+            raise IngestError(code)
+    if suffix in _MISNAMED:
+        raise IngestError(_MISNAMED[suffix], suffix=suffix)
     head = data[:4096]
     if suffix in _HTML_SUFFIXES or _HTML_START_RE.match(head):
         return "html"
@@ -128,7 +127,7 @@ def detect(name: str, data: bytes) -> Kind:
         return _TEXT_SUFFIXES[suffix]
     if head.lstrip().startswith(b"<") and _HTML_TAG_RE.search(head):  # a saved page named .php, .aspx…
         return "html"
-    raise IngestError(f"{suffix} files are not read; send {SUPPORTED}")
+    raise IngestError("ingest.unsupported", suffix=suffix)
 
 
 def _is_pdf(data: bytes) -> bool:
@@ -146,20 +145,20 @@ def _is_pdf(data: bytes) -> bool:
 
 def _zip_kind(suffix: str, data: bytes) -> Kind:
     """A zip is a .docx when it holds a Word body, another Office file when it has their manifest."""
-    damaged = "the .docx file is damaged or unreadable" if suffix == ".docx" else "the zip archive is damaged"
+    damaged = "ingest.docx_damaged" if suffix == ".docx" else "ingest.zip_damaged"
     names = set(open_zip(data, damaged).namelist())
     if "word/document.xml" in names:
         return "docx"
     if suffix == ".docx":
-        raise IngestError("the .docx file has no document in it (word/document.xml is missing)")
+        raise IngestError("ingest.docx_no_body")
     if "[Content_Types].xml" in names or "mimetype" in names:
-        raise IngestError("only Word .docx files are read among office documents; save it as .docx or PDF")
+        raise IngestError("ingest.office_not_docx")
     return "zip"
 
 
 def check_size(size: int, limits: Limits) -> None:
     if size > limits.max_file_bytes:
-        raise IngestError(f"the file is too big ({mb(size)}; the limit is {mb(limits.max_file_bytes)})")
+        raise IngestError("ingest.too_big", size=mb(size), limit=mb(limits.max_file_bytes))
 
 
 def mb(size: int) -> str:
@@ -168,6 +167,7 @@ def mb(size: int) -> str:
 
 
 def open_zip(data: bytes, damaged: str) -> zipfile.ZipFile:
+    """The archive, or ``IngestError(damaged)``: the code that says what it was meant to be."""
     try:
         return zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):

@@ -17,18 +17,18 @@ def docx_text(data: bytes, limits: Limits = DEFAULT_LIMITS) -> str:
     skips text boxes and content controls. Headers, footers, footnotes and deleted tracked changes are
     left out.
     """
-    archive = open_zip(data, "the .docx file is damaged or unreadable")
+    archive = open_zip(data, "ingest.docx_damaged")
     try:
         info = archive.getinfo("word/document.xml")
     except KeyError:
-        raise IngestError("the .docx file has no document in it (word/document.xml is missing)") from None
+        raise IngestError("ingest.docx_no_body") from None
     xml = read_member(archive, info, limits)
     if b"<!DOCTYPE" in xml or b"<!ENTITY" in xml:  # Word never writes these; entity tricks do
-        raise IngestError("the .docx file is damaged or unreadable")
+        raise IngestError("ingest.docx_damaged")
     try:
         root = ElementTree.fromstring(xml)
     except ElementTree.ParseError:
-        raise IngestError("the .docx file is damaged or unreadable") from None
+        raise IngestError("ingest.docx_damaged") from None
     return "\n".join(_docx_paragraphs(root))
 
 

@@ -19,18 +19,18 @@ def pdf_text(data: bytes, limits: Limits = DEFAULT_LIMITS) -> str:
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not _unlock(reader):
-            raise IngestError("the PDF is encrypted (protected by a password)")
+            raise IngestError("ingest.pdf_encrypted")
         if len(reader.pages) > limits.max_pdf_pages:
-            raise IngestError(f"the PDF has more than {limits.max_pdf_pages} pages")
+            raise IngestError("ingest.pdf_pages", n=limits.max_pdf_pages)
         pages = [page.extract_text() for page in reader.pages]
     except IngestError:
         raise
     except Exception as exc:  # a third-party parser on untrusted bytes: anything it raises means "damaged"
         log.debug("unreadable PDF", exc_info=True)
-        raise IngestError("the PDF is damaged or unreadable") from exc
+        raise IngestError("ingest.pdf_damaged") from exc
     text = "\n\n".join(page.strip() for page in pages if page.strip())
     if not text:
-        raise IngestError("the PDF has no text layer (scanned pages); OCR is not done")
+        raise IngestError("ingest.pdf_no_text_layer")
     return text
 
 

@@ -1,0 +1,228 @@
+"""/follow, /following, /unfollow and /quiet: what a chat follows, and how its alerts come.
+
+``/follow <name>`` follows a person when the name is one in the people index (the same rule as /who: a
+clear best match, or one far more documented than the next; several close ones are offered as buttons),
+anything else as a query in the search's own language (``"exact phrase"``, ``-word``, ``since:``). Quotes
+force a query: ``/follow "Baker Hughes"``. ``instant:`` or ``digest:`` before it chooses how its
+documents come; by default instantly in a private chat and in the digest in a group.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.commands.caller import Caller
+from bot.commands.replies import FollowListReply, FollowPickReply, Reply, TextReply
+from bot.core import Dossier
+from bot.dates import DateBoundError
+from bot.i18n import N_, Msg
+from bot.people import Person
+from bot.people.cards import CLEAR_LEAD, dominates
+from bot.schedule import ScheduleError, parse_hhmm
+from bot.search.percolate import word_documents
+from bot.search.query import parse_query
+
+MAX_FOLLOWS = 50  # per chat
+MAX_FOLLOW_TEXT = 200
+PERSON_SCORE = 80.0  # a name match at least this good (0-100) is a person, not words
+PERSON_SHARE = 0.3  # ... and, for one word, its persons name at least this share of the word's documents
+MAX_CHOICES = 6
+MODES = ("instant", "digest")
+_MODE_PREFIX = re.compile(r"^(instant|digest|сразу|дайджест)\s*:\s*", re.IGNORECASE)
+_MODE_WORDS = {"instant": "instant", "digest": "digest", "сразу": "instant", "дайджест": "digest"}
+_QUIET = re.compile(r"^\s*(\d{1,2}:\d{2})\s*[-–—]\s*(\d{1,2}:\d{2})\s*$")
+
+NO_CHAT = N_("Follows are delivered to Telegram chats; follow from one.")
+FROM_A_CHANNEL = N_("Follows cannot be managed from a channel.")
+GROUP_ADMINS_ONLY = N_("Only the group's administrators can change what it follows.")
+FOLLOW_WHAT = N_(
+    "What should I follow? A person (/follow Masadykov) or words in the search's language "
+    '(/follow "coffee prices" -futures). Start with instant: or digest: to choose how they come.'
+)
+TOO_LONG = N_("That is too long to follow: {n} characters at most.")
+TOO_MANY = N_("This chat follows {n} things already, the most it can: /following to remove some.")
+FOLLOWING_PERSON = N_("Following {name}: every document naming them, in any spelling.")
+FOLLOWING_QUERY = N_("Following the words “{query}”.")
+ALREADY = N_("This chat already follows that.")
+HOW_INSTANT = N_("New documents come as an alert within a minute of their arrival.")
+HOW_DIGEST = N_("New documents lead this chat's next digest.")
+NOT_SUBSCRIBED = N_("This chat has no digest yet: /subscribe to get one.")
+SEE_LIST = N_("/following lists what this chat follows.")
+NO_ONE_NOW = N_("That person is no longer in the index. Send /follow with the name again.")
+WHICH_ONE = N_("Send /unfollow with a number from /following, e.g. /unfollow 1")
+NO_SUCH_FOLLOW = N_("This chat has no follow number {n}: /following lists them.")
+UNFOLLOWED = N_("No longer following {label}.")
+QUIET_USAGE = N_("Give the quiet hours as /quiet 22:00-08:00, or /quiet off.")
+QUIET_SET = N_("Quiet hours {start}–{end} ({zone}): instant alerts wait until they end.")
+QUIET_OFF = N_("No quiet hours: instant alerts come at any time.")
+NOT_A_QUERY = N_("Nothing to follow there: give words, not only operators.")
+
+
+def default_mode(caller: Caller) -> str:
+    return "digest" if caller.chat_type == "group" else "instant"
+
+
+class FollowCommands:
+    def __init__(self, dossier: Dossier, timezone: str) -> None:
+        self.dossier = dossier
+        self.timezone = timezone
+
+    def _guard(self, caller: Caller) -> TextReply | None:
+        """Why ``caller`` may not change this chat's follows, or None when they may."""
+        if caller.chat_id is None:
+            return TextReply.of(Msg(NO_CHAT), error=True)
+        if caller.chat_type == "channel":
+            return TextReply.of(Msg(FROM_A_CHANNEL), error=True)
+        if caller.chat_type == "group" and not (caller.is_chat_admin or caller.is_admin):
+            return TextReply.of(Msg(GROUP_ADMINS_ONLY), error=True)
+        return None
+
+    def follow(self, args: str, caller: Caller) -> Reply:
+        refusal = self._guard(caller)
+        if refusal:
+            return refusal
+        text = " ".join(args.split())
+        mode = default_mode(caller)
+        prefix = _MODE_PREFIX.match(text)
+        if prefix:
+            mode, text = _MODE_WORDS[prefix.group(1).lower()], text[prefix.end() :]
+        if not text:
+            return TextReply.of(Msg(FOLLOW_WHAT), error=True)
+        if len(text) > MAX_FOLLOW_TEXT:
+            return TextReply.of(Msg(TOO_LONG, n=MAX_FOLLOW_TEXT), error=True)
+        persons = self._persons(text)
+        if len(persons) > 1:
+            return FollowPickReply(text, tuple(persons), mode)
+        if persons:
+            return self._add(caller, "person", persons[0].key, persons[0].name, mode)
+        try:
+            query = parse_query(text)
+        except DateBoundError as exc:
+            return TextReply.of_error(exc)
+        if query.is_empty:
+            return TextReply.of(Msg(NOT_A_QUERY), Msg(FOLLOW_WHAT), error=True)
+        return self._add(caller, "query", text, text, mode)
+
+    def follow_pick(self, key: str, mode: str | None, caller: Caller) -> Reply:
+        """A person picked under /follow's choices (``fp:<key>``)."""
+        refusal = self._guard(caller)
+        if refusal:
+            return refusal
+        person = self.dossier.person(key)
+        if person is None:
+            return TextReply.of(Msg(NO_ONE_NOW), error=True)
+        return self._add(caller, "person", person.key, person.name, mode or default_mode(caller))
+
+    def _persons(self, text: str) -> list[Person]:
+        """The persons ``text`` names (several: the user picks), or none: it is followed as words."""
+        if any(ch in text for ch in '"«»“”:') or text.startswith("-") or " -" in text:
+            return []
+        if self.dossier.people_failure() is not None:
+            return []
+        matches = [
+            m for m in self.dossier.who(text, limit=50) if m.kind == "name" and m.score >= PERSON_SCORE
+        ]
+        if not matches:
+            return []
+        close = [m for m in matches if matches[0].score - m.score < CLEAR_LEAD][:MAX_CHOICES]
+        persons = [close[0].person] if len(close) == 1 or dominates(close[0].person, close[1].person) else []
+        persons = persons or [m.person for m in close]
+        if len(text.split()) == 1 and not self._mostly_a_name(text, persons):
+            return []
+        return persons
+
+    def _mostly_a_name(self, word: str, persons: list[Person]) -> bool:
+        """Whether a single word is used in the documents mostly as these persons' name: "Baker" is
+        (James and Howard Baker account for most documents with the word), "coffee" is not, though a
+        misread "de Janeiro Coffee" is a person of the index, nor "gold" for Peter Goldie."""
+        with self.dossier.locked_index() as index:
+            total = word_documents(index, word)  # the word itself, not its typo neighbours ("banker")
+        named = len({d for p in persons for d in p.documents})
+        return not total or named >= PERSON_SHARE * total
+
+    def _add(self, caller: Caller, kind: str, target: str, label: str, mode: str) -> Reply:
+        assert caller.chat_id is not None
+        store = self.dossier.store
+        if len(store.follows(caller.chat_id)) >= MAX_FOLLOWS:
+            return TextReply.of(Msg(TOO_MANY, n=MAX_FOLLOWS), error=True)
+        follow, created = store.add_follow(
+            caller.chat_id, caller.thread_id, kind, target, label, mode, caller.user_id
+        )
+        if not created:
+            if follow.mode != mode:
+                store.set_follow_mode(caller.chat_id, follow.id, mode)
+            lines = [Msg(ALREADY), Msg(HOW_INSTANT if mode == "instant" else HOW_DIGEST)]
+            return TextReply.of(*lines)
+        what = Msg(FOLLOWING_PERSON, name=label) if kind == "person" else Msg(FOLLOWING_QUERY, query=label)
+        lines = [what, Msg(HOW_INSTANT if mode == "instant" else HOW_DIGEST)]
+        if mode == "digest" and self.dossier.subscription(caller.chat_id) is None:
+            lines.append(Msg(NOT_SUBSCRIBED))
+        lines.append(Msg(SEE_LIST))
+        return TextReply.of(*lines)
+
+    def following(self, caller: Caller) -> Reply:
+        if caller.chat_id is None:
+            return TextReply.of(Msg(NO_CHAT), error=True)
+        store = self.dossier.store
+        return FollowListReply(tuple(store.follows(caller.chat_id)), store.quiet_hours(caller.chat_id))
+
+    def unfollow(self, args: str, caller: Caller) -> Reply:
+        refusal = self._guard(caller)
+        if refusal:
+            return refusal
+        assert caller.chat_id is not None
+        raw = args.strip().lstrip("#")
+        if not raw.isdecimal():
+            return TextReply.of(Msg(WHICH_ONE), error=True)
+        follows = self.dossier.store.follows(caller.chat_id)
+        n = int(raw[:6])
+        if not 1 <= n <= len(follows):
+            return TextReply.of(Msg(NO_SUCH_FOLLOW, n=n), error=True)
+        return self.remove(follows[n - 1].id, caller)
+
+    def remove(self, follow_id: int, caller: Caller) -> Reply:
+        """One follow removed by its id (a button under /following, or /unfollow)."""
+        refusal = self._guard(caller)
+        if refusal:
+            return refusal
+        assert caller.chat_id is not None
+        gone = self.dossier.store.remove_follow(caller.chat_id, follow_id)
+        if gone is None:
+            return self.following(caller)
+        return TextReply.of(Msg(UNFOLLOWED, label=gone.label))
+
+    def switch_mode(self, follow_id: int, caller: Caller) -> Reply:
+        """Instant <-> digest for one follow (a button under /following); the list again."""
+        refusal = self._guard(caller)
+        if refusal:
+            return refusal
+        assert caller.chat_id is not None
+        store = self.dossier.store
+        follow = next((f for f in store.follows(caller.chat_id) if f.id == follow_id), None)
+        if follow is not None:
+            store.set_follow_mode(
+                caller.chat_id, follow_id, "digest" if follow.mode == "instant" else "instant"
+            )
+        return self.following(caller)
+
+    def quiet(self, args: str, caller: Caller) -> Reply:
+        refusal = self._guard(caller)
+        if refusal:
+            return refusal
+        assert caller.chat_id is not None
+        text = args.strip().lower()
+        if text in ("off", "none", "выкл", "нет"):
+            self.dossier.store.set_quiet_hours(caller.chat_id, None)
+            return TextReply.of(Msg(QUIET_OFF))
+        m = _QUIET.match(text)
+        if not m:
+            current = self.dossier.store.quiet_hours(caller.chat_id)
+            if not text and current:
+                return TextReply.of(Msg(QUIET_SET, start=current[0], end=current[1], zone=self.timezone))
+            return TextReply.of(Msg(QUIET_USAGE), error=bool(text))
+        try:
+            start, end = (f"{parse_hhmm(t):%H:%M}" for t in m.groups())
+        except ScheduleError as exc:
+            return TextReply.of_error(exc, Msg(QUIET_USAGE))
+        self.dossier.store.set_quiet_hours(caller.chat_id, (start, end))
+        return TextReply.of(Msg(QUIET_SET, start=start, end=end, zone=self.timezone))

@@ -1,0 +1,248 @@
+"""Stored queries matched against arriving documents (a percolator): what a query follow fires on.
+
+A search scores every document against one query; a follow needs the opposite, every stored query against
+one document, hundreds of times a minute during an upload. So the queries are inverted once: each query
+word is expanded as ``/search`` expands it (``MemoryIndex._expand``: the word's own keys, its Cyrillic or
+Latin spellings, its transliterations, its lexicon translations, typo neighbours), and every key of those
+expansions points back at the (query, word) pairs it can satisfy. An arriving document's keys then find
+only the queries that share a key with it, and only those are checked, against that document alone.
+
+A search ranks and a follow does not (every match is an alert), so a follow keeps the same tolerance
+but adds a floor, so that one stray fuzzy word does not fire an alert:
+
+- every content word of the query must match (a follow is a standing filter: two follows are an OR);
+- a typo neighbour counts only for a word the corpus does not have at all (the follow itself misspelt),
+  or for a word of ``FUZZY_MIN_LETTERS`` letters or more when the neighbour is rare beside it (in
+  ``TYPO_MAX_DF`` documents, or ``TYPO_RARITY`` times fewer than the word): a typo is a rare variant,
+  so "gold" does not fire on "good" or "golf", nor "barley" on "barely", nor "copper" on "Cooper";
+- each word's alternatives count only from ``MIN_WEIGHT`` of an exact match (a word two edits away is not
+  the word when one edit away or the word itself exists);
+- the words must carry the document: the mean over the query's words of the BM25 saturation
+  ``tf / (tf + norm)`` (the same title and lead boosts and length normalisation as the index) reaches
+  ``RELEVANCE_FLOOR``. One passing mention deep in a long story is below it; the word in the title or
+  the lead, or said twice, is above it.
+
+Excluded words, phrases and date bounds hold as they do in ``/search``.
+
+This is the in-memory engine's companion and reads its internals (word numbers, keys, postings, the
+expansion): another engine would bring its own percolator (``FollowMatcher`` skips query follows when
+the engine is not a ``MemoryIndex``).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+
+from bot.search import Word, index_words
+from bot.search.expand import Expansion
+from bot.search.memory import K1, LEAD_BOOST, LEAD_TOKENS, TITLE_BOOST, B, MemoryIndex
+from bot.search.query import Query
+from bot.textnorm import STOP_WORDS, WORD_RE
+
+FUZZY_MIN_LETTERS = 6
+TYPO_MAX_DF = 2  # a spelling in this few documents may be a typo of a word the corpus has ...
+TYPO_RARITY = 10  # ... or one this many times rarer than the word
+MIN_WEIGHT = 0.5
+RELEVANCE_FLOOR = 0.55
+
+
+@dataclass(frozen=True)
+class Percolation:
+    """A stored query a document matched: how strongly (the mean saturation, 0 to 1) and the index keys
+    that matched (to mark the passage)."""
+
+    query_id: int
+    strength: float
+    keys: frozenset[str]
+
+
+@dataclass(frozen=True)
+class _Term:
+    alts: dict[int, float]  # key id -> weight, only those that count for a follow
+    groups: tuple[tuple[int, ...], ...]  # phrase glosses: every key present
+
+
+@dataclass(frozen=True)
+class _Stored:
+    query: Query
+    terms: tuple[_Term, ...]
+    excluded: frozenset[str]  # keys of excluded words
+    phrases: tuple[tuple[str, ...], ...]  # primary keys of each phrase's words
+
+
+class Percolator:
+    """Stored queries inverted over one ``MemoryIndex`` as it is now. Build a new one when the index has
+    changed (new documents bring new spellings and translations); the caller holds the index's lock
+    while building and matching."""
+
+    def __init__(self, index: MemoryIndex, queries: Iterable[tuple[int, Query]]) -> None:
+        self._index = index
+        self._stored: dict[int, _Stored] = {}
+        self._by_key: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        self._keys_of_word: dict[str, tuple[int, ...]] = {}
+        for query_id, query in queries:
+            self._add(query_id, query)
+
+    def __len__(self) -> int:
+        return len(self._stored)
+
+    def _add(self, query_id: int, query: Query) -> None:
+        index = self._index
+        positive = [*query.words, *(w for p in query.phrases for w in p)]
+        content = list(dict.fromkeys(w for w in positive if w not in STOP_WORDS))
+        if not content:
+            return
+        terms = tuple(self._term(index._expand(word, prefix=False), word) for word in content)
+        analyzer = index.analyzer
+        excluded = frozenset(k for w in query.excluded for k in analyzer.keys(w))
+        phrases = tuple(
+            tuple(keys[0] if (keys := analyzer.keys(w)) else "" for w in p) for p in query.phrases
+        )
+        self._stored[query_id] = _Stored(query, terms, excluded, phrases)
+        for t, term in enumerate(terms):
+            for kid in {*term.alts, *(g[0] for g in term.groups)}:
+                self._by_key[kid].append((query_id, t))
+
+    def _term(self, exp: Expansion, word: str) -> _Term:
+        """The alternatives of a query word that count for a follow (module docstring)."""
+        index = self._index
+        exact_df = max((index._df(k) for k, (_, exact) in exp.alts.items() if exact), default=0)
+        long_word = len(index.analyzer.surface_fold(word)) >= FUZZY_MIN_LETTERS
+        typo_df = max(TYPO_MAX_DF, exact_df // TYPO_RARITY)
+
+        def fuzzy_ok(kid: int) -> bool:
+            """A neighbour is a typo of the word when the word is not in the corpus (the follow is
+            misspelt), or when the word is long and the neighbour rare beside it: "barely" is not a typo
+            of "barley", nor "Cooper" of "copper"."""
+            return exact_df == 0 or (long_word and index._df(kid) <= typo_df)
+
+        best = max((w for w, _ in exp.alts.values()), default=0.0)
+        floor = min(MIN_WEIGHT, best)
+        alts = {
+            kid: weight
+            for kid, (weight, exact) in exp.alts.items()
+            if weight >= floor and (exact or kid in exp.translated or fuzzy_ok(kid))
+        }
+        groups = tuple(kids for kids, weight in exp.groups.items() if weight >= floor)
+        return _Term(alts, groups)
+
+    # ----------------------------------------------------------------- matching
+    def _word_keys(self, word: str) -> tuple[int, ...]:
+        keys = self._keys_of_word.get(word)
+        if keys is None:
+            index = self._index
+            num = index._word_num.get(word)
+            if num is None:
+                keys = ()
+            else:
+                primary = int(index._word_primary.view[num])
+                keys = ((primary,) if primary >= 0 else ()) + index._word_extra.get(num, ())
+            self._keys_of_word[word] = keys
+        return keys
+
+    def document_keys(self, title: str, text: str) -> tuple[dict[int, float], list[int]]:
+        """A document's keys with their boosted term frequencies (as the index counts them), and its
+        body's primary keys in order (for phrases)."""
+        tf: defaultdict[int, float] = defaultdict(float)
+        seq: list[int] = []
+        for word in index_words(text):
+            keys = self._word_keys(word)
+            for k in keys:
+                tf[k] += 1.0
+            if keys:
+                seq.append(keys[0])
+        for k in set(seq[:LEAD_TOKENS]):
+            tf[k] += LEAD_BOOST
+        for word in WORD_RE.findall(title.lower()):
+            for k in self._word_keys(word):
+                tf[k] += TITLE_BOOST
+        return dict(tf), seq
+
+    def match(self, doc_id: int, title: str, text: str, published: date | None) -> list[Percolation]:
+        """The stored queries this (indexed) document matches, above the relevance floor."""
+        if not self._stored:
+            return []
+        tf, seq = self.document_keys(title, text)
+        index = self._index
+        candidates: dict[int, set[int]] = defaultdict(set)
+        for kid in tf:
+            for query_id, t in self._by_key.get(kid, ()):
+                candidates[query_id].add(t)
+        slot = index._slot_of.get(doc_id)
+        doclen = float(index._doclen[slot]) if slot is not None else float(len(seq))
+        avgdl = max(index._total_len / max(index._live, 1), 1.0)
+        norm = K1 * (1.0 - B + B * doclen / avgdl)
+        keys = index._keys
+        out: list[Percolation] = []
+        for query_id, terms_hit in candidates.items():
+            stored = self._stored[query_id]
+            if len(terms_hit) < len(stored.terms):
+                continue
+            strengths: list[float] = []
+            matched: set[str] = set()
+            for term in stored.terms:
+                best = 0.0
+                for kid in term.alts:
+                    f = tf.get(kid)
+                    if f:
+                        best = max(best, f / (f + norm))
+                        matched.add(keys[kid])
+                for group in term.groups:
+                    if all(k in tf for k in group):
+                        f = min(tf[k] for k in group)
+                        best = max(best, f / (f + norm))
+                        matched.update(keys[k] for k in group)
+                strengths.append(best)
+            strength = sum(strengths) / len(strengths)
+            if min(strengths) <= 0 or strength < RELEVANCE_FLOOR:
+                continue
+            if not self._admits(stored, tf, seq, published):
+                continue
+            out.append(Percolation(query_id, strength, frozenset(matched)))
+        return out
+
+    def _admits(
+        self, stored: _Stored, tf: dict[int, float], seq: Sequence[int], published: date | None
+    ) -> bool:
+        """Excluded words, phrases and date bounds, as ``/search`` applies them."""
+        query, key_id = stored.query, self._index._key_id
+        if any(key_id.get(k, -1) in tf for k in stored.excluded):
+            return False
+        if (query.since or query.until) and published is None:
+            return False
+        if query.since and published is not None and published < query.since:
+            return False
+        if query.until and published is not None and published > query.until:
+            return False
+        for phrase in stored.phrases:
+            kids = [key_id.get(k, -1) for k in phrase]
+            if -1 in kids or not _contains(seq, kids):
+                return False
+        return True
+
+    def highlighter_words(self, text: str, keys: frozenset[str]) -> list[Word]:
+        """The text's words, marked where they matched ``keys`` (for the passage an alert quotes)."""
+        return [Word(t.start, t.end, keys.intersection(t.keys)) for t in self._index.analyzer.tokens(text)]
+
+
+def word_documents(index: object, word: str) -> int | None:
+    """How many documents hold ``word`` itself (its own keys: no typo neighbours, no translations), or
+    None for an engine other than ``MemoryIndex``. The caller holds the index's lock."""
+    if not isinstance(index, MemoryIndex):
+        return None
+    ids = [index._key_id[k] for k in index.analyzer.keys(word) if k in index._key_id]
+    return max((index._df(k) for k in ids), default=0)
+
+
+def _contains(seq: Sequence[int], phrase: Sequence[int]) -> bool:
+    if not phrase or len(phrase) > len(seq):
+        return False
+    arr = np.asarray(seq, dtype=np.int64)
+    n = len(phrase)
+    starts = np.flatnonzero(arr[: len(arr) - n + 1] == phrase[0])
+    return any(list(arr[s : s + n]) == list(phrase) for s in starts.tolist())

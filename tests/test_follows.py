@@ -1,0 +1,377 @@
+"""Follows: the matcher (persons through the people index, queries through the percolator and its
+relevance floor), alerts delivered exactly once, quiet hours, and the bot through the fake Bot API:
+/follow, /following with its buttons, /unfollow, /quiet, folded alerts, a group's digest section."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.commands import Caller, Commands
+from bot.commands.replies import FollowListReply, FollowPickReply, TextReply
+from bot.core import Dossier
+from bot.digest import DigestPart, MessageGone
+from bot.follows.alerts import abandon_alert, build_alert, deliver_alert, in_quiet_hours
+from bot.follows.matcher import FollowMatcher
+from bot.ingest import prepare_text
+from bot.models import Follow
+from handlers.context import DossierApp, Services
+from tests.conftest import Runner
+from tests.fakebotapi import FakeBotApi
+
+ME = Caller(user_id=11, chat_id=11, transport="telegram")
+
+
+def add(dossier: Dossier, title: str, body: str) -> int:
+    outcome = dossier.add_prepared(
+        prepare_text(f"{title[:30]}-{abs(hash(body))}.txt", f"{title}\n\n{body}"), "t"
+    )
+    assert outcome.doc_id is not None
+    return outcome.doc_id
+
+
+def follow(dossier: Dossier, kind: str, target: str, chat: int = 11, mode: str = "instant") -> Follow:
+    return dossier.store.add_follow(chat, None, kind, target, target, mode, 1)[0]
+
+
+def matched(dossier: Dossier, chat: int = 11) -> dict[int, set[str]]:
+    """Run the matcher; each document of ``chat``'s unsent hits with the follows it matched."""
+    FollowMatcher(dossier).run()
+    out: dict[int, set[str]] = {}
+    for hit in dossier.store.unsent_hits(chat, 1000) + dossier.store.digest_hits(chat, 0, 10**9):
+        out.setdefault(hit.doc_id, set()).add(hit.label)
+    return out
+
+
+# ----------------------------------------------------------------- matching
+def test_a_query_follow_forgives_typos_transliteration_and_the_other_language(dossier: Dossier) -> None:
+    follow(dossier, "query", "coffee harvest")
+    follow(dossier, "query", "Tasmagambetov")
+    follow(dossier, "query", "кофе")
+    coffee = add(dossier, "Coffee harvest fails", "The coffee harvest in Brazil failed after frost hit.")
+    typo = add(dossier, "Envoy named", "Imangali Tasmagambetv was named envoy to Moscow on Monday.")
+    latin = add(dossier, "Тасмагамбетов назначен", "Имангали Тасмагамбетов назначен послом в Москве.")
+    found = matched(dossier)
+    assert found[coffee] == {"coffee harvest", "кофе"}  # one document, both follows named
+    assert found[typo] == {"Tasmagambetov"} and found[latin] == {"Tasmagambetov"}
+
+
+def test_one_stray_fuzzy_word_or_a_passing_mention_fires_nothing(dossier: Dossier) -> None:
+    follow(dossier, "query", "gold")
+    follow(dossier, "query", "coffee")
+    add(dossier, "Golf results", "A good golf player won the cup; the hold was cold and bold.")
+    long_body = " ".join(f"Trade talks item {i} went on with tariffs and quotas." for i in range(60))
+    add(dossier, "Trade talks continue", long_body + " Delegates drank coffee.")
+    both = add(dossier, "Gold and coffee", "Gold rose. Coffee fell. Gold traders and coffee buyers met.")
+    assert matched(dossier) == {both: {"gold", "coffee"}}
+
+
+def test_a_common_word_is_not_the_typo_of_another(dossier: Dossier) -> None:
+    for i in range(3):
+        add(dossier, f"Barley crop {i}", f"The barley crop of region {i} grew; barley exports rose.")
+    for i in range(3):  # a common word of its own, not a rare variant of "barley"
+        add(dossier, f"Prices barely moved {i}", f"Prices barely moved on day {i}; they barely changed.")
+    follow(dossier, "query", "barley")
+    add(dossier, "Markets barely moved", "Markets barely moved; barely anyone traded.")
+    kept = add(dossier, "Barley exports", "Barley exports rose; barley stocks fell.")
+    assert set(matched(dossier)) == {kept}
+
+
+def test_excluded_words_phrases_and_dates_hold_as_in_search(dossier: Dossier) -> None:
+    follow(dossier, "query", 'coffee -futures "coffee harvest"')
+    add(dossier, "Coffee futures", "Coffee harvest news moved coffee futures higher in New York.")
+    add(dossier, "Coffee prices", "Coffee prices rose as the harvest of coffee was late.")
+    kept = add(dossier, "Coffee harvest late", "The coffee harvest was late this year in Colombia.")
+    assert set(matched(dossier)) == {kept}
+
+
+def test_only_documents_arriving_after_the_follow_match(dossier: Dossier) -> None:
+    before = add(dossier, "Coffee before", "Coffee harvest news from before the follow was made.")
+    follow(dossier, "query", "coffee harvest")
+    after = add(dossier, "Coffee after", "Coffee harvest news from after the follow was made.")
+    assert set(matched(dossier)) == {after} and before < after
+
+
+def test_a_person_follow_takes_every_spelling_and_not_a_namesake_or_a_firm(dossier: Dossier) -> None:
+    person = dossier.who("Masadykov")[0].person
+    follow(dossier, "person", person.key)
+    spelt = add(dossier, "CSTO chief speaks", "Secretary General Talatbek Masadikov said the CSTO is ready.")
+    cyrillic = add(dossier, "Глава ОДКБ", "Генеральный секретарь ОДКБ Таалатбек Масадыков заявил о планах.")
+    firm = add(dossier, "Masadykov Trading", "Shares of Masadykov Trading Co rose after the company said so.")
+    found = matched(dossier)
+    assert spelt in found and cyrillic in found and firm not in found
+    hits = {h.doc_id: h.passage for h in dossier.store.unsent_hits(11, 10)}
+    assert "Masadikov" in hits[spelt]  # the sentence that names him
+
+
+def test_two_replicas_record_a_batch_once(dossier: Dossier) -> None:
+    follow(dossier, "query", "coffee harvest")
+    add(dossier, "Coffee harvest", "The coffee harvest failed.")
+    one, two = FollowMatcher(dossier), FollowMatcher(dossier)
+    store = dossier.store
+    cursor = store.follow_cursor()
+    docs, _, _ = store.documents_after(cursor, 100)
+    hits, upto = one.match(docs, store.follows())
+    again, _ = two.match(docs, store.follows())
+    assert store.record_hits(cursor, upto, hits) and not store.record_hits(cursor, upto, again)
+    assert two.run() == 0 and len(store.unsent_hits(11, 10)) == 1
+
+
+# ----------------------------------------------------------------- alerts
+class Parts:
+    """A PartSender in memory (as tests/test_digest.py has): message ids to what they hold."""
+
+    def __init__(self, kill_after: str | None = None) -> None:
+        self.messages: dict[int, object] = {}
+        self.kill_after = kill_after
+
+    async def open(self, part: DigestPart) -> int:
+        message_id = len(self.messages) + 1
+        self.messages[message_id] = "opening"
+        if self.kill_after == "open":
+            raise KeyboardInterrupt
+        return message_id
+
+    async def fill(self, part: DigestPart, message_id: int) -> None:
+        if message_id not in self.messages:
+            raise MessageGone("gone")
+        self.messages[message_id] = part.payload
+        if self.kill_after == "fill":
+            raise KeyboardInterrupt
+
+    async def withdraw(self, message_id: int) -> None:
+        self.messages.pop(message_id, None)
+
+
+async def test_a_burst_is_one_alert_delivered_once_across_kills(
+    dossier: Dossier, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    follow(dossier, "query", "coffee harvest")
+    ids = [add(dossier, f"Coffee harvest {i}", f"The coffee harvest report number {i}.") for i in range(5)]
+    FollowMatcher(dossier).run()
+    store = dossier.store
+    alert = build_alert(store, store, 11)
+    assert alert is not None and alert.total == 5 and [e.doc.id for e in alert.entries] == ids
+    assert alert.labels == ("coffee harvest",)
+    killed = Parts(kill_after="open")
+    with pytest.raises(KeyboardInterrupt):
+        await deliver_alert(store, 11, alert, "whole alert", killed)
+    assert store.alert_inflight(11) is not None and store.unsent_hits(11, 10)  # nothing confirmed
+    parts = Parts()
+    # No id recorded: a claim this fresh may be another replica's, posting it now; once old, it is
+    # taken as killed and the alert posted anew.
+    assert not await deliver_alert(store, 11, alert, "whole alert", parts) and not parts.messages
+    monkeypatch.setattr("bot.follows.alerts.CLAIM_SECONDS", timedelta(0))
+    assert await deliver_alert(store, 11, alert, "whole alert", parts)
+    assert list(parts.messages.values()) == ["whole alert"] and build_alert(store, store, 11) is None
+    # Killed after the edit, before the confirmation: the restart edits the same message again.
+    more = add(dossier, "Coffee harvest 6", "The coffee harvest report number six.")
+    FollowMatcher(dossier).run()
+    second = build_alert(store, store, 11)
+    assert second is not None and [e.doc.id for e in second.entries] == [more]
+    killed = Parts(kill_after="fill")
+    with pytest.raises(KeyboardInterrupt):
+        await deliver_alert(store, 11, second, "second", killed)
+    killed.kill_after = None
+    await deliver_alert(store, 11, second, "second", killed)
+    assert list(killed.messages.values()) == ["second"] and store.alert_chats() == []
+    await abandon_alert(store, 11, killed)  # nothing in flight: nothing happens
+
+
+def test_quiet_hours_span_midnight() -> None:
+    assert in_quiet_hours(("22:00", "08:00"), datetime(2026, 1, 1, 23, 30))
+    assert in_quiet_hours(("22:00", "08:00"), datetime(2026, 1, 1, 7, 59))
+    assert not in_quiet_hours(("22:00", "08:00"), datetime(2026, 1, 1, 8, 0))
+    assert in_quiet_hours(("13:00", "14:00"), datetime(2026, 1, 1, 13, 0))
+    assert not in_quiet_hours(None, datetime(2026, 1, 1, 13, 0))
+
+
+# ----------------------------------------------------------------- commands
+def test_follow_commands_in_a_private_chat(commands: Commands, dossier: Dossier) -> None:
+    reply = commands.handle("/follow Masadykov", ME)
+    assert isinstance(reply, TextReply) and "Following Taalatbek Masadykov" in str(reply.lines[0])
+    assert "alert within a minute" in str(reply.lines[1])
+    commands.handle('/follow digest: "coffee harvest" -futures', ME)
+    listed = commands.handle("/following", ME)
+    assert isinstance(listed, FollowListReply)
+    assert [(f.kind, f.label, f.mode) for f in listed.follows] == [
+        ("person", "Taalatbek Masadykov", "instant"),
+        ("query", '"coffee harvest" -futures', "digest"),
+    ]
+    assert "already follows" in str(commands.handle("/follow Masadykov", ME).lines[0])  # type: ignore[union-attr]
+    for bad in ("/unfollow", "/unfollow x", "/unfollow 9", "/follow", "/follow -x", "/quiet 25:00-08:00"):
+        answer = commands.handle(bad, ME)
+        assert isinstance(answer, TextReply) and answer.error, bad
+    gone = commands.handle("/unfollow 1", ME)
+    assert isinstance(gone, TextReply) and "No longer following Taalatbek Masadykov" in str(gone.lines[0])
+    assert "22:00–08:00" in str(commands.handle("/quiet 22:00-08:00", ME).lines[0])  # type: ignore[union-attr]
+    assert dossier.store.quiet_hours(11) == ("22:00", "08:00")
+    commands.handle("/quiet off", ME)
+    assert dossier.store.quiet_hours(11) is None
+
+
+def test_a_common_word_that_some_person_carries_is_followed_as_words(
+    commands: Commands, dossier: Dossier
+) -> None:
+    add(dossier, "Coffee board", "Chairman John Coffee said the board would meet again.")
+    for i in range(6):
+        add(dossier, f"Coffee prices {i}", f"Coffee prices rose on day {i} as coffee stocks fell.")
+    assert [m.person.name for m in dossier.who("coffee") if m.kind == "name"] == ["John Coffee"]
+    reply = commands.handle("/follow coffee", ME)
+    assert isinstance(reply, TextReply) and "the words “coffee”" in str(reply.lines[0])
+
+
+def test_an_ambiguous_name_asks_which_one(commands: Commands, dossier: Dossier) -> None:
+    for role, first, n in (("Treasury Secretary", "James", 4), ("Senator", "Howard", 3)):
+        for i in range(n):
+            add(
+                dossier, f"Baker news {first} {i}", f"{role} {first} Baker said on day {i} that all was well."
+            )
+    reply = commands.handle("/follow Baker", ME)
+    assert isinstance(reply, FollowPickReply)
+    assert {p.name for p in reply.persons} >= {"James Baker", "Howard Baker"}
+    key = next(p.key for p in reply.persons if p.name == "Howard Baker")
+    picked = commands.follow_commands.follow_pick(key, None, ME)
+    assert isinstance(picked, TextReply) and "Following Howard Baker" in str(picked.lines[0])
+    quoted = commands.handle('/follow "Baker"', ME)  # quotes: the words, not a person
+    assert isinstance(quoted, TextReply) and "words" in str(quoted.lines[0])
+
+
+# ----------------------------------------------------------------- the bot
+def services(app: DossierApp) -> Services:
+    s = app.bot_data["services"]
+    assert isinstance(s, Services)
+    return s
+
+
+@pytest.fixture
+def fast_alerts(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("handlers.follows.ALERT_INTERVAL", 0.3)
+
+
+def labels(call: Any) -> list[str]:
+    return [b["text"] for row in call.params["reply_markup"]["inline_keyboard"] for b in row]
+
+
+@pytest.mark.usefixtures("fast_alerts")
+async def test_follow_then_a_folded_alert_then_remove_by_button(botapi: FakeBotApi, run_bot: Runner) -> None:
+    async with run_bot() as app:
+        botapi.user_message("/follow Masadykov")
+        confirm = await botapi.wait_for("sendMessage")
+        assert "Following Taalatbek Masadykov" in confirm.params["text"]
+        dossier = services(app).dossier
+        ids = [
+            add(dossier, f"CSTO report {i}", f"Secretary General Talatbek Masadikov spoke at meeting {i}.")
+            for i in range(3)
+        ]
+        alert = await botapi.wait_for(
+            "editMessageText", lambda c: "new documents match" in (c.text or ""), timeout=10
+        )
+        assert "3 new documents match Taalatbek Masadykov" in alert.params["text"]
+        assert labels(alert) == [f"Open #{i}" for i in ids]
+        assert "Masadikov spoke at meeting 0" in alert.params["text"]
+        botapi.user_message("/following")
+        listing = await botapi.wait_for("sendMessage", lambda c: "follows:" in (c.text or ""))
+        assert "1. <b>Taalatbek Masadykov</b>" in listing.params["text"]
+        assert labels(listing) == ["✕ 1", "1: to the digest"]
+        botapi.press_button(listing, text="✕ 1")
+        edited = await botapi.wait_for("editMessageText", lambda c: "nothing yet" in (c.text or ""))
+        assert edited.params["message_id"] == listing.result["message_id"]
+        add(dossier, "CSTO report 9", "Secretary General Talatbek Masadikov spoke again.")
+        await asyncio.sleep(1.0)
+        assert not [c for c in botapi.sent("sendMessage") if "match" in (c.text or "")][1:]
+
+
+@pytest.mark.usefixtures("fast_alerts")
+async def test_quiet_hours_hold_alerts_until_they_end(botapi: FakeBotApi, run_bot: Runner) -> None:
+    async with run_bot() as app:
+        now = datetime.now(services(app).settings.tz)
+        start, end = f"{(now.hour - 1) % 24:02d}:00", f"{(now.hour + 2) % 24:02d}:00"
+        botapi.user_message('/follow "coffee harvest"')
+        await botapi.wait_for("sendMessage")
+        botapi.user_message(f"/quiet {start}-{end}")
+        await botapi.wait_for("sendMessage", lambda c: "Quiet hours" in (c.text or ""))
+        add(services(app).dossier, "Coffee harvest", "The coffee harvest failed in Brazil.")
+        await asyncio.sleep(1.5)
+        assert not botapi.sent("editMessageText")
+        assert services(app).dossier.store.alert_chats() == [botapi.default_user.id]
+        botapi.user_message("/quiet off")
+        alert = await botapi.wait_for("editMessageText", lambda c: "1 new document matches" in (c.text or ""))
+        assert "coffee harvest" in alert.params["text"]
+
+
+@pytest.mark.usefixtures("fast_alerts")
+async def test_a_group_follows_in_its_digest_set_by_its_admins(botapi: FakeBotApi, run_bot: Runner) -> None:
+    group = botapi.group(title="Analysts")
+    boss, member = botapi.user("Boss"), botapi.user("Member")
+    botapi.set_member(group, boss, "administrator")
+    botapi.set_member(group, member, "member")
+    async with run_bot(DOSSIER_DIGEST_SCHEDULE="every 1s") as app:
+        botapi.user_message("/follow coffee", user=member, chat=group)
+        refused = await botapi.wait_for("sendMessage")
+        assert "administrators" in refused.params["text"]
+        botapi.user_message("/subscribe", user=boss, chat=group)
+        await botapi.wait_for("sendMessage")
+        botapi.user_message("/follow coffee", user=boss, chat=group)
+        confirm = await botapi.wait_for("sendMessage")
+        assert "lead this chat's next digest" in confirm.params["text"]
+        dossier = services(app).dossier
+        other = add(dossier, "Tin prices", "Tin prices rose on the London market.")
+        coffee = add(dossier, "Coffee exports", "Coffee exports from Brazil fell; coffee stocks grew.")
+        digest = await botapi.wait_for("editMessageText", lambda c: "Digest" in (c.text or ""), timeout=10)
+        text = digest.params["text"]
+        assert "Following coffee" in text and text.index(f"#{coffee}") < text.index(f"#{other}")
+        assert not [c for c in botapi.sent("sendMessage") if "match" in (c.text or "")]  # no instant alert
+
+
+@pytest.mark.usefixtures("fast_alerts")
+async def test_pick_a_person_by_button_and_switch_the_mode(botapi: FakeBotApi, run_bot: Runner) -> None:
+    async with run_bot() as app:
+        dossier = services(app).dossier
+        for role, first, n in (("Treasury Secretary", "James", 4), ("Senator", "Howard", 3)):
+            for i in range(n):
+                add(
+                    dossier,
+                    f"Baker news {first} {i}",
+                    f"{role} {first} Baker said on day {i} that all was well.",
+                )
+        botapi.user_message("/follow Baker")
+        choices = await botapi.wait_for("sendMessage")
+        assert "Several people are called “Baker”" in choices.params["text"]
+        botapi.press_button(choices, text="Howard Baker")
+        picked = await botapi.wait_for("sendMessage")
+        assert "Following Howard Baker" in picked.params["text"]
+        botapi.user_message("/following")
+        listing = await botapi.wait_for("sendMessage")
+        botapi.press_button(listing, text="1: to the digest")
+        edited = await botapi.wait_for("editMessageText", lambda c: "follows:" in (c.text or ""))
+        assert "in the digest" in edited.params["text"] and labels(edited) == ["✕ 1", "1: instant"]
+        assert [f.mode for f in dossier.store.follows(botapi.default_user.id)] == ["digest"]
+
+
+@pytest.mark.usefixtures("fast_alerts")
+async def test_what_arrived_while_the_bot_was_down_is_alerted_once(
+    botapi: FakeBotApi, run_bot: Runner, data_dir: Path
+) -> None:
+    async with run_bot():
+        botapi.user_message('/follow "coffee harvest"')
+        await botapi.wait_for("sendMessage")
+    offline = Dossier.open(data_dir)  # another process stores two reports while the bot is down
+    try:
+        ids = [
+            add(offline, f"Coffee harvest {i}", f"The coffee harvest failed in region {i}.") for i in range(2)
+        ]
+    finally:
+        offline.close()
+    async with run_bot():
+        alert = await botapi.wait_for(
+            "editMessageText", lambda c: "2 new documents" in (c.text or ""), timeout=10
+        )
+        assert labels(alert) == [f"Open #{i}" for i in ids]
+    async with run_bot():  # and again: nothing is alerted twice
+        await asyncio.sleep(1.5)
+    assert len([c for c in botapi.sent("sendMessage") if "match" in (c.text or "")]) == 1
