@@ -15,6 +15,7 @@ For processes that coordinate (change notifications, leases), ``PostgresStore.ur
 
 from __future__ import annotations
 
+import secrets
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -28,8 +29,10 @@ from bot.models import CorpusFile, Document, NewDocument
 from bot.store import DocumentHead, Tx
 from bot.store.postgres_base import Connection, _Base, _PgTx, connect, one_line, where
 from bot.store.postgres_chats import _Languages, _Sessions, _Subscriptions
+from bot.store.postgres_follows import _Follows
 from bot.store.postgres_migrations import migrate, schema_version
 from bot.store.postgres_originals import _OriginalFiles, _Originals
+from bot.store.postgres_shared import _Changes, _Leases
 
 _DOC_COLUMNS = "id, source, title, published, text, sha256, added_at, added_by"
 
@@ -48,8 +51,10 @@ class _Documents(_Base):
             "WITH ins AS (INSERT INTO documents (source, title, published, text, sha256, added_at, added_by)"
             " VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (sha256) DO NOTHING RETURNING id),"
             " bump AS (UPDATE meta SET value = (value::bigint + 1)::text"
-            " WHERE key = 'generation' AND EXISTS (SELECT 1 FROM ins) RETURNING value)"
-            " SELECT (SELECT id FROM ins), (SELECT value FROM bump)",
+            " WHERE key = 'generation' AND EXISTS (SELECT 1 FROM ins) RETURNING value::bigint AS seq),"
+            " change AS (INSERT INTO document_changes (doc_id, seq, writer) SELECT ins.id, bump.seq, %s"
+            " FROM ins, bump ON CONFLICT (doc_id) DO UPDATE SET seq = excluded.seq, writer = excluded.writer)"
+            " SELECT (SELECT id FROM ins)",
             (
                 doc.source,
                 doc.title,
@@ -58,11 +63,11 @@ class _Documents(_Base):
                 doc.sha256,
                 datetime.now(UTC).replace(microsecond=0),
                 doc.added_by,
+                self._writer,
             ),
         ).fetchone()
         if row is None or row[0] is None:
             raise DuplicateText()
-        self._bumped_to(int(row[1]))
         pg_tx.inserted.add(int(row[0]))
         return int(row[0])
 
@@ -77,14 +82,14 @@ class _Documents(_Base):
         ).fetchone()
         if replaced is None and db.execute("SELECT 1 FROM documents WHERE id = %s", (doc_id,)).fetchone():
             raise DuplicateText()
-        self._bump(db)
+        self._bump(db, doc_id)
 
     def delete_document(self, tx: Tx, doc_id: int) -> bool:
         pg_tx = self._tx(tx)
         deleted = pg_tx.db.execute("DELETE FROM documents WHERE id = %s RETURNING id", (doc_id,)).fetchone()
         pg_tx.inserted.discard(doc_id)
         if deleted:
-            self._bump(pg_tx.db)
+            self._bump(pg_tx.db, doc_id)
         return deleted is not None
 
     def get(self, doc_id: int) -> Document | None:
@@ -301,19 +306,6 @@ class _Meta(_Base):
             ).fetchone()
         return int(row[0]) if row else 0
 
-    # The search index snapshot's staleness (``bot.store.IndexStamps``), as in the SQLite store.
-    def snapshot_stamp(self) -> str | None:
-        """The generation an in-memory index kept up to date with this connection's own writes reflects,
-        or None when another process has changed the documents since."""
-        if self.foreign_writes or self.generation() != self._seen_generation:
-            return None
-        return str(self._seen_generation)
-
-    def trust_current(self) -> None:
-        """An index is being built from what is stored now: it will reflect every write so far."""
-        self._seen_generation = self.generation()
-        self.foreign_writes = False
-
 
 class PostgresStore(
     _Documents,
@@ -325,7 +317,10 @@ class PostgresStore(
     _Subscriptions,
     _Languages,
     _Sessions,
+    _Follows,
     _Meta,
+    _Changes,
+    _Leases,
 ):
     """``bot.store.Store`` on a PostgreSQL database (``url``: ``postgresql://user:password@host/db``):
     connected, and migrated when behind. ``StoreError`` when the server cannot be reached or refuses."""
@@ -342,14 +337,13 @@ class PostgresStore(
             raise StoreError("store.cannot_open", path=where(url), reason=one_line(exc)) from exc
         try:
             migrate(self._db, where(url))
-            self._seen_generation = self.generation()
         except psycopg.Error as exc:
             self._db.close()
             raise StoreError("store.cannot_open", path=where(url), reason=one_line(exc)) from exc
         except StoreError:
             self._db.close()
             raise
-        self.foreign_writes = False
+        self._writer = secrets.token_hex(8)
 
     def close(self) -> None:
         with self._lock:

@@ -77,8 +77,7 @@ class _Base:
     _bulk_db: Connection | None
     _bulk_lock: threading.Lock
     _closed: bool
-    _seen_generation: int
-    foreign_writes: bool
+    _writer: str  # this store's ``ChangeFeed.writer_id``
 
     @staticmethod
     def _tx(tx: Tx) -> _PgTx:
@@ -141,17 +140,17 @@ class _Base:
         if pg_tx.db.execute(statement + " RETURNING 1", params).fetchone() is None:
             raise NoSuchDocument(doc_id=doc_id)
 
-    def _bump(self, db: Connection) -> None:
-        row = db.execute(
-            "UPDATE meta SET value = (value::bigint + 1)::text WHERE key = 'generation' RETURNING value"
-        ).fetchone()
-        self._bumped_to(int(row[0]) if row else 0)
-
-    def _bumped_to(self, new: int) -> None:
-        """This store's write moved the generation to ``new``."""
-        if new - 1 != self._seen_generation:
-            self.foreign_writes = True  # another process (python -m bot ingest, another replica) wrote
-        self._seen_generation = new
+    def _bump(self, db: Connection, doc_id: int) -> None:
+        """A change to document ``doc_id``, inside its transaction: the generation moves on and the
+        change is recorded under it for other processes (``bot.store.ChangeFeed``). One statement, its
+        answer not awaited (the transaction's pipeline sends it with the rest)."""
+        db.execute(
+            "WITH bump AS (UPDATE meta SET value = (value::bigint + 1)::text WHERE key = 'generation'"
+            " RETURNING value::bigint AS seq)"
+            " INSERT INTO document_changes (doc_id, seq, writer) SELECT %s, seq, %s FROM bump"
+            " ON CONFLICT (doc_id) DO UPDATE SET seq = excluded.seq, writer = excluded.writer",
+            (doc_id, self._writer),
+        )
 
     def generation(self) -> int:
         with self._use() as db:

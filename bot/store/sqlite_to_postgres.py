@@ -201,15 +201,20 @@ def _copy_files(source: sqlite3.Connection, db: Connection, originals_dir: Path)
 
 
 def _continue_ids(source: sqlite3.Connection, db: Connection) -> int:
-    """Make new documents' ids continue after every id SQLite gave (deleted ones included); the next id."""
-    given = source.execute(
-        "SELECT MAX(n) FROM (SELECT COALESCE(MAX(id), 0) AS n FROM documents"
-        " UNION ALL SELECT seq FROM sqlite_sequence WHERE name = 'documents')"
-    ).fetchone()
-    top = int(given[0] or 0) if given else 0
-    if top:
-        db.execute("SELECT setval(pg_get_serial_sequence('documents', 'id'), %s, true)", (top,))
-    return top + 1
+    """Make new rows' ids continue after every id SQLite gave (deleted ones included): documents, follows
+    and follow hits (a hit's seq orders a chat's alerts); the next document id."""
+    nexts: dict[str, int] = {}
+    for table, column in (("documents", "id"), ("follows", "id"), ("follow_hits", "seq")):
+        given = source.execute(
+            f"SELECT MAX(n) FROM (SELECT COALESCE(MAX({column}), 0) AS n FROM {table}"
+            " UNION ALL SELECT seq FROM sqlite_sequence WHERE name = ?)",
+            (table,),
+        ).fetchone()
+        top = int(given[0] or 0) if given else 0
+        if top:
+            db.execute("SELECT setval(pg_get_serial_sequence(%s, %s), %s, true)", (table, column, top))
+        nexts[table] = top + 1
+    return nexts["documents"]
 
 
 def _canonical(value: Any) -> str:
