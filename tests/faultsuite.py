@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import io
 import random
 import re
@@ -39,6 +40,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+import psycopg
 
 from bot.core import Dossier
 from bot.ingest import prepare_text
@@ -87,6 +90,8 @@ class Sizes:
     digest_chats: int = 200
     digest_docs: int = 16
     reindex_files: int = 3000
+    # Where the ``replicas`` scenario's bots keep their store: a PostgreSQL database, or SQLite (None).
+    database_url: str | None = None
 
 
 class Stopped(Exception):
@@ -169,8 +174,14 @@ async def until(
         await asyncio.sleep(0.02)
 
 
-def query(data: Path, sql: str, *args: object) -> list[tuple[object, ...]]:
-    """Read the bot's store from outside (WAL: readers never block its writer)."""
+def query(data: Path, sql: str, *args: object, url: str | None = None) -> list[tuple[object, ...]]:
+    """Read the bot's store from outside: the SQLite file in ``data`` (WAL: readers never block its
+    writer), or the PostgreSQL database at ``url`` (the same SQL, ``?`` marks turned into psycopg's)."""
+    if url:
+        try:
+            return list(_reader(url).execute(sql.replace("?", "%s").encode(), args).fetchall())
+        except psycopg.errors.UndefinedTable:
+            return []  # its tables not created yet
     path = data / "dossier.sqlite3"
     if not path.exists():
         return []  # not created yet
@@ -183,17 +194,25 @@ def query(data: Path, sql: str, *args: object) -> list[tuple[object, ...]]:
         db.close()
 
 
-def count(data: Path, sql: str, *args: object) -> int:
-    rows = query(data, sql, *args)
+@functools.cache
+def _reader(url: str) -> psycopg.Connection[tuple[object, ...]]:
+    """One connection per database for the whole run (the checks poll every 20 ms)."""
+    return psycopg.connect(url, autocommit=True)
+
+
+def count(data: Path, sql: str, *args: object, url: str | None = None) -> int:
+    rows = query(data, sql, *args, url=url)
     return int(str(rows[0][0])) if rows else 0
 
 
-def check_store(trial: Trial, data: Path, expected: list[str]) -> None:
-    """Integrity, then every source in ``expected`` stored exactly once; orphan originals counted."""
-    integrity = query(data, "PRAGMA integrity_check")
-    if [tuple(r) for r in integrity] != [("ok",)]:
-        trial.fail("corrupted", f"integrity_check: {integrity[:3]}")
-    stored = Counter(str(r[0]) for r in query(data, "SELECT source FROM documents"))
+def check_store(trial: Trial, data: Path, expected: list[str], url: str | None = None) -> None:
+    """Integrity (SQLite's check; PostgreSQL has none to ask), then every source in ``expected`` stored
+    exactly once; orphan originals counted (SQLite keeps them as files)."""
+    if url is None:
+        integrity = query(data, "PRAGMA integrity_check")
+        if [tuple(r) for r in integrity] != [("ok",)]:
+            trial.fail("corrupted", f"integrity_check: {integrity[:3]}")
+    stored = Counter(str(r[0]) for r in query(data, "SELECT source FROM documents", url=url))
     missing = [s for s in expected if stored[s] == 0]
     doubled = [s for s in expected if stored[s] > 1]
     if missing:
@@ -201,7 +220,7 @@ def check_store(trial: Trial, data: Path, expected: list[str]) -> None:
     if doubled:
         trial.fail("duplicated", f"{len(doubled)} documents stored twice, e.g. {doubled[:3]}")
     originals = data / "originals"
-    if originals.is_dir():
+    if originals.is_dir() and url is None:
         kept = {str(r[0]) for r in query(data, "SELECT file FROM originals")}
         files = {str(p.relative_to(originals)) for p in originals.rglob("*") if p.is_file()}
         trial.orphans = len(files - kept)
@@ -315,10 +334,13 @@ def _reindexed(text: str) -> bool:
     return text.startswith("Reindexed")
 
 
-def prepare_digest(data: Path, botapi: FakeBotApi, sizes: Sizes) -> tuple[list[int], list[int]]:
-    """A store with ``digest_chats`` subscribers and ``digest_docs`` documents added since (long ones,
-    so each digest is more than one part): the chat ids and the new document ids."""
-    dossier = Dossier.open(data)
+def prepare_digest(
+    data: Path, botapi: FakeBotApi, sizes: Sizes, url: str | None = None
+) -> tuple[list[int], list[int]]:
+    """A store (SQLite in ``data``, or the PostgreSQL database at ``url``) with ``digest_chats``
+    subscribers and ``digest_docs`` documents added since (long ones, so each digest is more than one
+    part), written through the store's interface: the chat ids and the new document ids."""
+    dossier = Dossier.open(data, database_url=url)
     try:
         chats = []
         for i in range(sizes.digest_chats):
@@ -418,8 +440,9 @@ async def replicas(trial: Trial, rng: random.Random, work: Path, botapi: FakeBot
     its message), and every subscriber sees each new document exactly once."""
     corpus, data = work / "corpus", work / "data"
     corpus.mkdir(parents=True)
-    chats, new = prepare_digest(data, botapi, sizes)
-    env = {"DOSSIER_DIGEST_SCHEDULE": "every 1s"}
+    url = sizes.database_url
+    chats, new = prepare_digest(data, botapi, sizes, url)
+    env = {"DOSSIER_DIGEST_SCHEDULE": "every 1s", **({"DOSSIER_DATABASE_URL": url} if url else {})}
 
     def filled() -> int:
         return len(botapi.sent("editMessageText", ok=True))
@@ -431,14 +454,15 @@ async def replicas(trial: Trial, rng: random.Random, work: Path, botapi: FakeBot
     try:
         await until(trial, bots[killed], lambda: filled() >= target, "digest progress")
         await asyncio.sleep(rng.uniform(0, 0.05))
-        trial.late = count(data, done, new[-1]) == 0
+        trial.late = count(data, done, new[-1], url=url) == 0
         await bots[killed].kill()
         survivor = bots[1 - killed]
         await until(
             trial,
             survivor,
             lambda: (
-                count(data, done, new[-1]) == 0 and count(data, "SELECT COUNT(*) FROM digest_inflight") == 0
+                count(data, done, new[-1], url=url) == 0
+                and count(data, "SELECT COUNT(*) FROM digest_inflight", url=url) == 0
             ),
             "delivery to every subscriber",
             timeout=DEADLINE * 3,
@@ -447,7 +471,7 @@ async def replicas(trial: Trial, rng: random.Random, work: Path, botapi: FakeBot
     finally:
         for bot in bots:
             await bot.stop()
-    check_store(trial, data, [])
+    check_store(trial, data, [], url)
     check_digests(trial, botapi, chats, new)
 
 

@@ -1,10 +1,10 @@
 """Two whole bots on one store (issue 19): an upload to one is found by a search in the other, a digest to
-100 subscribers goes out once in all, and (tests/test_faults.py, scenario ``replicas``) one of them
-killed mid-digest is carried on by the other with nothing lost and nothing sent twice.
+100 subscribers goes out once in all, and one of them killed mid-digest is carried on by the other with
+nothing lost and nothing sent twice (the fault suite's ``replicas`` scenario, tests/faultsuite.py).
 
 The bots are real processes (``tests/replica.py``: ``python -m bot run`` without the SQLite data-folder
-lock) against the fake Bot API. ``backend`` names the store they share: SQLite today; PostgreSQL plugs in
-as one more entry of ``BACKENDS`` (its environment, for example the database URL of a throwaway server).
+lock) against the fake Bot API. ``backend`` is the environment naming the store they share: SQLite in
+their data folder, or a new database on the session's PostgreSQL server (tests/pgserver.py).
 """
 
 from __future__ import annotations
@@ -15,14 +15,27 @@ from pathlib import Path
 import pytest
 
 from tests.fakebotapi import Call, FakeBotApi
-from tests.faultsuite import Bot, Sizes, Trial, check_digests, check_store, count, prepare_digest, until
+from tests.faultsuite import (
+    Bot,
+    Sizes,
+    Trial,
+    check_digests,
+    check_store,
+    count,
+    prepare_digest,
+    run_trial,
+    until,
+)
 
-BACKENDS: dict[str, dict[str, str]] = {"sqlite": {}}  # name -> the environment the bots need for it
+BACKENDS = ("postgres", "sqlite")
 
 
-@pytest.fixture(params=sorted(BACKENDS))
+@pytest.fixture(params=BACKENDS)
 def backend(request: pytest.FixtureRequest) -> dict[str, str]:
-    return dict(BACKENDS[request.param])
+    """The environment the bots need for the store they share."""
+    if request.param == "postgres":
+        return {"DOSSIER_DATABASE_URL": str(request.getfixturevalue("pg_url"))}
+    return {}
 
 
 def final(call: Call) -> bool:
@@ -71,7 +84,8 @@ async def test_a_digest_to_100_subscribers_is_sent_once_by_two_bots(
     corpus.mkdir()
     trial = Trial("replicas-digest", 0)
     async with FakeBotApi(strict=False) as botapi:
-        chats, new = prepare_digest(data, botapi, Sizes(digest_chats=100, digest_docs=16))
+        url = backend.get("DOSSIER_DATABASE_URL")
+        chats, new = prepare_digest(data, botapi, Sizes(digest_chats=100, digest_docs=16), url)
         env = {**backend, "DOSSIER_DIGEST_SCHEDULE": "every 1s"}
         bots = [await Bot.start(botapi, corpus, data, env, replica=True, polls=False) for _ in range(2)]
         try:
@@ -80,8 +94,8 @@ async def test_a_digest_to_100_subscribers_is_sent_once_by_two_bots(
                 trial,
                 bots[0],
                 lambda: (
-                    count(data, owed, new[-1]) == 0
-                    and count(data, "SELECT COUNT(*) FROM digest_inflight") == 0
+                    count(data, owed, new[-1], url=url) == 0
+                    and count(data, "SELECT COUNT(*) FROM digest_inflight", url=url) == 0
                 ),
                 "delivery to every subscriber",
             )
@@ -91,6 +105,18 @@ async def test_a_digest_to_100_subscribers_is_sent_once_by_two_bots(
         finally:
             for bot in bots:
                 await bot.stop()
-    check_store(trial, data, [])
+    check_store(trial, data, [], url)
     check_digests(trial, botapi, chats, new)
     assert (trial.outcome, trial.detail, trial.stray) == ("ok", "", 0)
+
+
+@pytest.mark.timeout(300)
+async def test_a_bot_killed_mid_digest_is_carried_on_by_the_other(
+    backend: dict[str, str], request: pytest.FixtureRequest
+) -> None:
+    # The fault suite's ``replicas`` scenario (40 subscribers, a random kill of either bot), each trial
+    # on a store of its own.
+    for seed in range(2):
+        url = request.getfixturevalue("pg_server").database() if backend else None
+        trial = await run_trial("replicas", seed, Sizes(digest_chats=40, digest_docs=16, database_url=url))
+        assert (trial.outcome, trial.detail) == ("ok", ""), f"seed {seed}"
