@@ -7,6 +7,10 @@ polling second). After each commit it asks the bot ``/search <word>`` until the 
 document: the time from the commit to that reply is the propagation delay.
 
     python bench/propagation_bench.py [--additions 50] [--seed 0] [--corpus DIR]
+                                      [--postgres [--database-url URL]]
+
+``--postgres``: the store in a fresh PostgreSQL database (``bench/postgres.py``: an embedded server with
+fsync and synchronous commits on, or ``--database-url``) instead of SQLite.
 
 Prints the delay's median, p95 and maximum, with the anchors of the same run: the bot's polling interval
 (``handlers.app.FOLLOW_EVERY``), the round trip of a ``/search`` for an indexed word (the resolution of
@@ -26,6 +30,8 @@ import string
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from contextlib import nullcontext
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -33,6 +39,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 
+from postgres import fresh_databases  # noqa: E402
 from reuters import materialize  # noqa: E402
 
 from bot.core import Dossier  # noqa: E402
@@ -53,18 +60,24 @@ async def ask(botapi: FakeBotApi, text: str) -> str:
     return str(reply.params.get("text", ""))
 
 
-async def run(args: argparse.Namespace, work: Path) -> int:
+async def run(args: argparse.Namespace, work: Path, new_database: Callable[[], str]) -> int:
     rng = random.Random(args.seed)
     corpus = args.corpus or materialize(work / "corpus")
     data = work / "data"
+    url = new_database() or None
     started = time.perf_counter()
-    writer = Dossier.open(data)
+    writer = Dossier.open(data, database_url=url)
     writer.scan_corpus(corpus)
-    print(f"store: {len(writer)} documents ({time.perf_counter() - started:.0f} s to build)", flush=True)
+    print(
+        f"store: {'PostgreSQL' if url else 'SQLite'}, {len(writer)} documents"
+        f" ({time.perf_counter() - started:.0f} s to build)",
+        flush=True,
+    )
     async with FakeBotApi(strict=False) as botapi:
         log = (work / "bot.log").open("wb")
+        env = bot_env(botapi, corpus, data, **({"DOSSIER_DATABASE_URL": url} if url else {}))
         bot = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run", cwd=REPO, env=bot_env(botapi, corpus, data), stderr=log
+            sys.executable, "-m", "bot", "run", cwd=REPO, env=env, stderr=log
         )
         try:
             await botapi.wait_for("setMyCommands", timeout=120)
@@ -118,10 +131,15 @@ def main() -> int:
     parser.add_argument("--additions", type=int, default=50)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--corpus", type=Path, help="default: Reuters-21578 from DOSSIER_BENCH_DIR")
+    parser.add_argument("--postgres", action="store_true", help="store in PostgreSQL instead of SQLite")
+    parser.add_argument("--database-url", help="with --postgres: a server's maintenance database URL")
     args = parser.parse_args()
     logging.getLogger("aiohttp.server").setLevel(logging.CRITICAL)
-    with tempfile.TemporaryDirectory(prefix="dossier-propagation-") as tmp:
-        return asyncio.run(run(args, Path(tmp)))
+    with (
+        tempfile.TemporaryDirectory(prefix="dossier-propagation-") as tmp,
+        fresh_databases(args.database_url) if args.postgres else nullcontext(lambda: "") as new_database,
+    ):
+        return asyncio.run(run(args, Path(tmp), new_database))
 
 
 if __name__ == "__main__":

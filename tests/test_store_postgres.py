@@ -230,6 +230,8 @@ def test_migrate_store_copies_everything_with_its_ids(
     d.subscribe(42, None, "user", 42)
     d.store.set_language_choice("chat", -5, "ru", 1)
     session = d.create_search_session("csto", 42, 42, timedelta(days=7))
+    follow, _ = d.store.add_follow(42, None, "query", "kiwi", "kiwi", "instant", 42)
+    changes = d.store.changes_since(0)
     ids = {doc.id: (doc.source, doc.sha256, doc.added_at) for doc in d.store.iter_documents()}
     generation, people = d.store.generation(), sorted(d.store.iter_people())
     d.save_index()  # a snapshot of what is stored now
@@ -250,6 +252,9 @@ def test_migrate_store_copies_everything_with_its_ids(
     assert pg.store.generation() == generation and sorted(pg.store.iter_people()) == people
     assert pg.subscription(42) is not None and pg.store.language_choices(None, -5) == (None, "ru")
     assert pg.search_session(session.id) == session
+    assert pg.store.follows(42) == [follow] and pg.store.changes_since(0) == changes
+    later, made = pg.store.add_follow(42, None, "query", "emu", "emu", "digest", 42)
+    assert made and later.id == follow.id + 1  # follow ids continue too
     original = pg.store.original_of(upload.outcomes[0].doc_id or 0)
     keeper = pg.store.original_bytes()
     assert original is not None and keeper is not None
