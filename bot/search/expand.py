@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import bisect
 import zlib
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 from rapidfuzz import process
-from rapidfuzz.distance import OSA, Levenshtein
+from rapidfuzz.distance import OSA
 
 from bot.search import snapshot
 from bot.textnorm import fold
@@ -234,41 +234,22 @@ class Candidates:
         matches = process.extract(sf, pool, scorer=OSA.distance, score_cutoff=edits, limit=None)
         return [cand for cand, _, _ in matches]
 
-    def completions(self, sf: str) -> list[str]:
-        """Spellings that begin with ``sf`` (up to MAX_PREFIX_EXPANSIONS, the most frequent)."""
+    def starting_with(self, prefix: str) -> list[str]:
+        """Spellings that begin with ``prefix``, in alphabetical order (a slice of the sorted vocabulary)."""
         if self._sorted is None:
             self._sorted = sorted(self._spellings)
         words = self._sorted
-        lo = bisect.bisect_left(words, sf)
-        hi = bisect.bisect_left(words, sf + "\x7f")
-        cands = [w for w in words[lo:hi] if w != sf]
+        lo = bisect.bisect_left(words, prefix)
+        hi = bisect.bisect_left(words, prefix + "\x7f")
+        return words[lo:hi]
+
+    def completions(self, sf: str) -> list[str]:
+        """Spellings that begin with ``sf`` (up to MAX_PREFIX_EXPANSIONS, the most frequent)."""
+        cands = [w for w in self.starting_with(sf) if w != sf]
         if len(cands) > MAX_PREFIX_EXPANSIONS:
             cands.sort(key=lambda w: -self._count(w))
             cands = cands[:MAX_PREFIX_EXPANSIONS]
         return cands
-
-    def suggest(
-        self, words: Sequence[str], fold: Callable[[str], str], display: Callable[[str], str]
-    ) -> str | None:
-        """A "did you mean": each word that the corpus lacks replaced by its nearest frequent spelling
-        (``fold`` gives a word's spelling, ``display`` how to show a spelling)."""
-        if not self._spellings:
-            return None
-        changed = False
-        out: list[str] = []
-        choices = list(self._spellings)
-        for word in words:
-            sf = fold(word)
-            if word.isdigit() or sf in self._spellings or not 3 <= len(sf) <= MAX_WORD_LETTERS:
-                out.append(word)
-                continue
-            best = process.extractOne(sf, choices, scorer=Levenshtein.normalized_similarity, score_cutoff=0.5)
-            if best is None:
-                out.append(word)
-                continue
-            out.append(display(best[0]))
-            changed = True
-        return " ".join(out) if changed else None
 
 
 def deletions(word: str) -> set[str]:

@@ -25,13 +25,14 @@ from typing import Any, Self
 
 import numpy as np
 import numpy.typing as npt
-from rapidfuzz.distance import Levenshtein
 
 from bot.search import Highlighter, Hit, IndexedDoc, SearchResult, Word, index_words, snapshot
 from bot.search.crosslang import Translator
 from bot.search.expand import Candidates, DeleteIndex, Expansion
+from bot.search.phrases import phrase_mask
 from bot.search.proximity import proximity
 from bot.search.query import Query
+from bot.search.suggest import Suggester
 from bot.textnorm import STOP_WORDS, WORD_RE, Analyzer, is_cyrillic, to_ascii
 
 log = logging.getLogger(__name__)
@@ -54,9 +55,6 @@ TRANSLATION_WEIGHT = 0.8
 COORDINATION = 1.0  # reward for matching more of the query's words
 PROXIMITY = 0.3  # reward for matched words that stand close together
 RERANK_POOL = 30
-# A "did you mean" word is at least this alike the word it replaces (share of letters kept): at half,
-# "zanzibar" became "tangible", which shares only its length and four letters.
-SUGGEST_SIMILARITY = 0.5
 MERGE_AT = 2_000_000  # pending (document, key) pairs merged into the postings at once
 SNAPSHOT_VERSION = 5  # 5: data only (bot/search/snapshot.py), no longer a pickle
 
@@ -470,6 +468,22 @@ class MemoryIndex:
         self._expansion_cache[cache_key] = exp
         return exp
 
+    def _suggester(self) -> Suggester:
+        surfaces = self._surfaces
+
+        def display(sf: str) -> str:
+            return surfaces[sf].display
+
+        candidates = self._candidates
+        return Suggester(
+            surfaces,
+            self._deletes,
+            candidates.starting_with,
+            self._surface_count,
+            self.analyzer.surface_fold,
+            display,
+        )
+
     # ----------------------------------------------------------------- search
     def _term_scores(self, exp: Expansion, doclen: FloatArray, avgdl: float) -> FloatArray:
         scores = np.zeros(len(self._doc_ids), dtype=np.float32)
@@ -526,16 +540,7 @@ class MemoryIndex:
         cand = base.copy()
         for kid in kids:
             cand &= self._docs_with([kid])
-        out = np.zeros_like(base)
-        target = np.array(kids, dtype=np.int32)
-        for slot in np.flatnonzero(cand):
-            seq = np.frombuffer(self._seqs[slot], dtype=np.int32)
-            starts = np.flatnonzero(seq[: len(seq) - len(kids) + 1] == target[0])
-            for s in starts:
-                if np.array_equal(seq[s : s + len(kids)], target):
-                    out[slot] = True
-                    break
-        return out
+        return phrase_mask(kids, self._seqs, cand)
 
     def search(self, query: Query, limit: int = 10, offset: int = 0) -> SearchResult:
         if query.is_empty or not self._live:
@@ -587,7 +592,7 @@ class MemoryIndex:
         candidates = np.flatnonzero(mask)
         n_terms = max(len(scored_terms), 1)
         unmatched_words = tuple(dict.fromkeys(unmatched))
-        suggestion = self._suggest(positive, unmatched_words) if unmatched_words else None
+        suggestion = self._suggester().suggest(positive, unmatched_words) if unmatched_words else None
         if not len(candidates):
             highlighter = self._highlighter(frozenset(match_keys))
             return SearchResult([], 0, highlighter, suggestion, unmatched_words=unmatched_words)
@@ -619,26 +624,6 @@ class MemoryIndex:
             unmatched_words=unmatched_words,
             partial=partial,
         )
-
-    def _suggest(self, words: list[str], unmatched: tuple[str, ...]) -> str | None:
-        """A "did you mean", word by word: only a word that matched nothing is replaced, and only by a
-        spelling written in its own script (a Cyrillic word by a Cyrillic one, or not at all: "крокус" is
-        not "crocus" to its reader, and cross-language matching is the search's job, not a suggestion's).
-        Costs nothing for a query whose every word matched."""
-        surfaces = self._surfaces
-        fold, display = self.analyzer.surface_fold, lambda sf: surfaces[sf].display
-        replaced: dict[str, str] = {}
-        for word in unmatched:
-            better = self._candidates.suggest([word], fold, display)
-            if (
-                better is not None
-                and is_cyrillic(better) == is_cyrillic(word)
-                and Levenshtein.normalized_similarity(fold(word), fold(better)) > SUGGEST_SIMILARITY
-            ):
-                replaced[word] = better
-        if not replaced:
-            return None
-        return " ".join(replaced.get(w, w) for w in words)
 
     def _highlighter(self, match_keys: frozenset[str]) -> Highlighter:
         """A text's words marked with the keys of theirs that counted as a match: the text is read with
