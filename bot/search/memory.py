@@ -142,7 +142,10 @@ class MemoryIndex:
         self._np_doclen: FloatArray | None = None
         self._np_alive: npt.NDArray[np.bool_] | None = None
         self._np_dates: IntArray | None = None
-        self._candidates = Candidates(self._surfaces, self._deletes, self._surface_count)
+        surfaces = self._surfaces
+        self._candidates = Candidates(
+            surfaces, self._deletes, self._surface_count, lambda sf: is_cyrillic(surfaces[sf].display)
+        )
         self._expansion_cache: dict[tuple[str, bool, float], Expansion] = {}
 
     def __getstate__(self) -> dict[str, Any]:
@@ -444,7 +447,7 @@ class MemoryIndex:
                 transliteration ("цены" is "ceni", one letter from "cent"), not typos: left out."""
                 return not translated or is_cyrillic(self._surfaces[cand].display) == cyrillic
 
-            near = self._candidates.near(sf, to_ascii(word), scan=not translated)
+            near = self._candidates.near(sf, to_ascii(word), scan=not translated, cyrillic=cyrillic)
             near = {c: d for c, d in near.items() if same_script(c)}
             for cand, d in near.items():
                 for kid in self._surfaces[cand].keys:
