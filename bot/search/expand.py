@@ -112,6 +112,9 @@ class Expansion:
         if weight > self.groups.get(key_ids, 0.0):
             self.groups[key_ids] = weight
 
+    def copy(self) -> Expansion:
+        return Expansion(dict(self.alts), dict(self.groups), set(self.translated))
+
     @property
     def key_ids(self) -> set[int]:
         """Every key this word may match through, in a group or alone."""

@@ -27,7 +27,7 @@ import numpy as np
 import numpy.typing as npt
 
 from bot.search import Highlighter, Hit, IndexedDoc, SearchResult, Word, index_words, snapshot
-from bot.search.crosslang import Translator
+from bot.search.crosslang import Translator, offer_glosses
 from bot.search.expand import Candidates, DeleteIndex, Expansion
 from bot.search.phrases import phrase_mask
 from bot.search.proximity import proximity
@@ -551,7 +551,8 @@ class MemoryIndex:
         words = list(query.words)
         phrase_words = [w for p in query.phrases for w in p]
         positive = words + phrase_words
-        content = [w for w in positive if w not in STOP_WORDS]
+        content_at = [i for i, w in enumerate(positive) if w not in STOP_WORDS]
+        content = [positive[i] for i in content_at]
         if not content:
             return SearchResult([], 0, stop_words_only=True)
         doclen, alive, dates = self._arrays()
@@ -562,11 +563,17 @@ class MemoryIndex:
         match_keys: set[str] = set()
         last = words[-1] if words and not query.phrases else None
         scored_terms = content
+        # Consecutive Russian words the lexicon has as a phrase ("денежная масса": money supply).
+        phrase_glosses = self._translator.phrases(words) if any(map(is_cyrillic, words)) else {}
         unmatched: list[str] = []  # words no live document has in any spelling tried
         prefix_cap = 1.0  # the weakest best match of the words before the last
         for i, word in enumerate(scored_terms):
             is_last = word == last and i == len(scored_terms) - 1
             exp = self._expand(word, prefix=is_last, prefix_cap=prefix_cap if is_last else 1.0)
+            if content_at[i] in phrase_glosses:
+                exp = exp.copy()
+                glosses, run = phrase_glosses[content_at[i]]
+                offer_glosses(glosses, exp, self._live_key, TRANSLATION_WEIGHT / run)
             if exp.alts:
                 prefix_cap = min(prefix_cap, max(w for w, _ in exp.alts.values()))
             if not exp:
