@@ -102,18 +102,22 @@ class Expansion:
     alts: dict[int, tuple[float, bool]] = field(default_factory=dict)
     groups: dict[tuple[int, ...], float] = field(default_factory=dict)
     translated: set[int] = field(default_factory=set)  # keys offered as translations of the word
+    sounded: set[int] = field(default_factory=set)  # keys offered as sounding like it, and kept as such
 
-    def offer(self, key_id: int, weight: float, exact: bool) -> None:
+    def offer(self, key_id: int, weight: float, exact: bool) -> bool:
+        """Offer an alternative; whether it was taken (it weighs more than the key's earlier offer)."""
         old = self.alts.get(key_id)
         if old is None or weight > old[0]:
             self.alts[key_id] = (weight, exact)
+            return True
+        return False
 
     def offer_group(self, key_ids: tuple[int, ...], weight: float) -> None:
         if weight > self.groups.get(key_ids, 0.0):
             self.groups[key_ids] = weight
 
     def copy(self) -> Expansion:
-        return Expansion(dict(self.alts), dict(self.groups), set(self.translated))
+        return Expansion(dict(self.alts), dict(self.groups), set(self.translated), set(self.sounded))
 
     @property
     def key_ids(self) -> set[int]:

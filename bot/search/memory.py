@@ -32,6 +32,7 @@ from bot.search.expand import Candidates, DeleteIndex, Expansion
 from bot.search.phrases import phrase_mask
 from bot.search.proximity import proximity
 from bot.search.query import Query
+from bot.search.sound import SoundIndex, query_spelling
 from bot.search.suggest import Suggester
 from bot.textnorm import STOP_WORDS, WORD_RE, Analyzer, is_cyrillic, to_ascii
 
@@ -52,6 +53,16 @@ PREFIX_FREQ_EXP = 0.2  # how much a completion's frequency share scales its weig
 # Share of a match in the query's own language that a translation earns (times its lexicon weight): below
 # an exact match, so a name that transliteration joins keeps winning over a dictionary word.
 TRANSLATION_WEIGHT = 0.8
+# Share of an exact match that a spelling sounding like a word the corpus lacks earns, times the
+# likeness of their sound spellings (``sound.py``): well under a typo neighbour.
+SOUND_WEIGHT = 0.5
+# The least likeness of two sound spellings to count, for a query word in Cyrillic and in Latin letters:
+# a word typed in the corpus's own letters that sounds only roughly like a spelling is more likely its
+# typo ("tasmagmbtvo", 0.69) than another romanization, which changes a few letters (Ryschkow, 0.83).
+SOUND_SIMILARITY = {True: 0.5, False: 0.8}
+MAX_SOUND_EXPANSIONS = 10
+CROSS_SCRIPT_SHARE = 0.5  # of a typo neighbour's weight, for one written in the query word's other script
+SOUND_DICTIONARY_SHARE = 0.5  # of a sound-alike's weight, for a word the lexicon has (not a name)
 COORDINATION = 1.0  # reward for matching more of the query's words
 PROXIMITY = 0.3  # reward for matched words that stand close together
 RERANK_POOL = 30
@@ -132,6 +143,7 @@ class MemoryIndex:
         self._word_has_extra = _Column(np.bool_)
         self._surfaces: dict[str, _Surface] = {}
         self._deletes = DeleteIndex()
+        self._sounds = SoundIndex()  # not in a snapshot: rebuilt from the spellings when one is read
         self._live = 0
         self._total_len = 0.0
         self._reset_caches()
@@ -175,6 +187,7 @@ class MemoryIndex:
             "_np_dates",
             "_candidates",
             "_expansion_cache",
+            "_sounds",
         ):
             state.pop(name, None)
         return state
@@ -192,6 +205,8 @@ class MemoryIndex:
         self.__dict__.update(state)
         self.analyzer = Analyzer()
         self._translator = Translator(self.analyzer)
+        self._sounds = SoundIndex()
+        self._sounds.add_many(self._surfaces)
         self._reset_caches()
 
     def save(self, path: Path, stamp: str) -> None:
@@ -255,6 +270,7 @@ class MemoryIndex:
             entry = self._surfaces[sf] = _Surface(ids, len(self._surfaces), word)
             if len(sf) >= 3:
                 self._deletes.add(sf)
+            self._sounds.add(sf)
         elif not set(ids) <= set(entry.keys):
             entry.keys = tuple(dict.fromkeys(entry.keys + ids))
         return entry.number
@@ -450,8 +466,12 @@ class MemoryIndex:
             near = self._candidates.near(sf, to_ascii(word), scan=not translated, cyrillic=cyrillic)
             near = {c: d for c, d in near.items() if same_script(c)}
             for cand, d in near.items():
+                # A near spelling in the other script is a letter off the word's transliteration, not
+                # a typo of it: "Хоук" (Hawke) is "houk", a letter from "hour". It counts as a guess,
+                # below a spelling that sounds like the word.
+                share = 1.0 if is_cyrillic(self._surfaces[cand].display) == cyrillic else CROSS_SCRIPT_SHARE
                 for kid in self._surfaces[cand].keys:
-                    exp.offer(kid, FUZZY_WEIGHT[d], False)
+                    exp.offer(kid, FUZZY_WEIGHT[d] * share, False)
             common = self._candidates.misspelled(sf, near) if sf in self._surfaces else None
             if common is not None:
                 # "competiveness", twice in the corpus beside "competitiveness" 93 times: the common
@@ -468,8 +488,44 @@ class MemoryIndex:
                     share = (self._surface_count(cand) / top) ** PREFIX_FREQ_EXP
                     for kid in self._surfaces[cand].keys:
                         exp.offer(kid, min(PREFIX_WEIGHT * share, prefix_cap), False)
+            if not self._has_as_typed(word, sf, exp):
+                self._offer_sounds(query_spelling(word, sf), exp, 1.0, cyrillic)
         self._expansion_cache[cache_key] = exp
         return exp
+
+    def _has_as_typed(self, word: str, sf: str, exp: Expansion) -> bool:
+        """Whether the corpus has the word as typed, in its own script: "Дэн" (Deng) is not "den"."""
+        if not any(exact for _, exact in exp.alts.values()):
+            return False
+        entry = self._surfaces.get(sf)
+        return entry is None or is_cyrillic(entry.display) == is_cyrillic(word)
+
+    def _offer_sounds(self, spelling: str, exp: Expansion, share: float, cyrillic: bool) -> None:
+        """Offer the spellings that sound like ``spelling``: the MAX_SOUND_EXPANSIONS likeliest, by the
+        likeness of their sound spellings; a dictionary word counts less than a name ("Айкан" is Icahn
+        before "again")."""
+        near = self._sounds.near(spelling, SOUND_SIMILARITY[cyrillic])
+        lexicon = self._translator.lexicon
+        weights: dict[str, float] = {}
+        for cand, sim in near.items():
+            keys = self._surfaces[cand].keys
+            dictionary = bool(keys) and not is_cyrillic(cand) and lexicon.has_en(self._keys[keys[0]])
+            weights[cand] = SOUND_WEIGHT * share * sim * (SOUND_DICTIONARY_SHARE if dictionary else 1.0)
+        for cand in sorted(weights, key=lambda c: -weights[c])[:MAX_SOUND_EXPANSIONS]:
+            for kid in self._surfaces[cand].keys:
+                if exp.offer(kid, weights[cand], False):
+                    exp.sounded.add(kid)
+
+    def _hyphenated(self, query: Query, words: Sequence[str]) -> dict[int, str]:
+        """Sound spellings of consecutive words typed joined by a hyphen ("Tzu-yang", Wade-Giles for
+        Ziyang), by the position of each: another system splits a name into syllables."""
+        text = query.text.lower()
+        out: dict[int, str] = {}
+        for i in range(len(words) - 1):
+            if f"{words[i]}-{words[i + 1]}" in text:
+                joined = words[i] + words[i + 1]
+                out[i] = out[i + 1] = query_spelling(joined, self.analyzer.surface_fold(joined))
+        return out
 
     def _suggester(self) -> Suggester:
         surfaces = self._surfaces
@@ -496,8 +552,13 @@ class MemoryIndex:
         # "мировой") outscores the common one ("global") by its rarity alone.
         group_df = sum(self._df(k) for k in exp.translated) + sum(min(map(self._df, g)) for g in exp.groups)
         group_idf = self._idf(group_df) if group_df else math.inf
+        # Likewise the spellings that sound like the word: else the rarest sound-alike wins by rarity.
+        sound_df = sum(self._df(k) for k in exp.sounded)
+        sound_idf = self._idf(sound_df) if sound_df else math.inf
 
-        def add(slots: IntArray, tf: FloatArray, weight: float, exact: bool, translated: bool) -> None:
+        def add(
+            slots: IntArray, tf: FloatArray, weight: float, exact: bool, translated: bool, sounded: bool
+        ) -> None:
             idf = self._idf(len(slots))
             if not exact and exact_idf is not None:
                 # A typo neighbour or translation of a word the corpus has may not outscore the word
@@ -505,6 +566,8 @@ class MemoryIndex:
                 idf = min(idf, exact_idf)
             if translated:
                 idf = min(idf, group_idf)
+            if sounded:
+                idf = min(idf, sound_idf)
             norm = K1 * (1.0 - B + B * doclen[slots] / avgdl)
             contrib = (weight * idf) * tf * (K1 + 1.0) / (tf + norm)
             # A key lists a document once, so a plain gather/scatter is safe (and far faster than .at).
@@ -513,7 +576,7 @@ class MemoryIndex:
         for kid, (weight, exact) in exp.alts.items():
             slots, tf = self._postings(kid)
             if len(slots):
-                add(slots, tf, weight, exact, kid in exp.translated)
+                add(slots, tf, weight, exact, kid in exp.translated, kid in exp.sounded)
         for kids, weight in exp.groups.items():
             # A phrase gloss: the documents holding all its words, scored as its rarest word there.
             rarest = min(kids, key=self._df)
@@ -523,7 +586,7 @@ class MemoryIndex:
                 if kid != rarest:
                     keep &= np.isin(slots, self._postings(kid)[0], assume_unique=True)
             if keep.any():
-                add(slots[keep], tf[keep], weight, False, True)
+                add(slots[keep], tf[keep], weight, False, True, False)
         return scores
 
     def _docs_with(self, kids: Iterable[int]) -> npt.NDArray[np.bool_]:
@@ -565,6 +628,7 @@ class MemoryIndex:
         scored_terms = content
         # Consecutive Russian words the lexicon has as a phrase ("денежная масса": money supply).
         phrase_glosses = self._translator.phrases(words) if any(map(is_cyrillic, words)) else {}
+        hyphenated = self._hyphenated(query, words) if "-" in query.text else {}
         unmatched: list[str] = []  # words no live document has in any spelling tried
         prefix_cap = 1.0  # the weakest best match of the words before the last
         for i, word in enumerate(scored_terms):
@@ -574,6 +638,10 @@ class MemoryIndex:
                 exp = exp.copy()
                 glosses, run = phrase_glosses[content_at[i]]
                 offer_glosses(glosses, exp, self._live_key, TRANSLATION_WEIGHT / run)
+            if content_at[i] in hyphenated:
+                exp = exp.copy()
+                # two words, one name
+                self._offer_sounds(hyphenated[content_at[i]], exp, 0.5, is_cyrillic(word))
             if exp.alts:
                 prefix_cap = min(prefix_cap, max(w for w, _ in exp.alts.values()))
             if not exp:

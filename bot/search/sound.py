@@ -1,0 +1,149 @@
+"""Spelling by sound: a name written as it sounds, in another script or romanization, finds its usual form.
+
+The Russian press writes foreign names by sound, not letter by letter: "Тэтчер" is Thatcher, "Ширак"
+Chirac, "Лоусон" Lawson, "Пёль" Poehl, and Chinese names by Palladius ("Чжао Цзыян", Zhao Ziyang).
+Other romanization systems spell one name differently again: German Duden "Ryschkow" and French "Ryjkov"
+for Ryzhkov, Wade-Giles "Teng Hsiao-ping" for Deng Xiaoping, Kunrei-shiki "Takesita" for Takeshita,
+McCune-Reischauer "No Tae-u" for Roh Tae-woo. Transliteration (``textnorm``) and typo tolerance do not
+join these: "tetcher" is two edits from "thatcher", "shirak" three from "chirac".
+
+A *sound key* does: the consonant skeleton of a word's folded spelling after its sounds are merged into
+classes the systems disagree on (``RULES``): every hushing or hissing sound one class (ch, sh, zh, j,
+ts, z, s, Wade-Giles hs, pinyin x and q, Kunrei si/ti = shi/chi), voiced with voiceless (d/t, b/p, g/k:
+Wade-Giles writes pinyin's d as t), c and q as k before a, o, u, ph as f, w as v (as u after a vowel),
+final ng as n, h kept only before a vowel (Poehl), vowels dropped. Two spellings with one key are
+candidates; of them, those whose *sound spelling* (the same merged letters with their vowels) is most
+alike are offered as alternatives of the query word, well below a typo (``memory.py``, only for a word
+the corpus does not have as typed).
+
+Keys are made from the corpus's folded spellings, so a spelling costs one pass of ``RULES`` when first
+seen; a query word also gets ``QUERY_RULES`` (syllables only another system writes, Wade-Giles "tzu").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from rapidfuzz.distance import Levenshtein
+
+from bot.textnorm import fold, is_cyrillic, to_ascii
+
+# On a folded spelling (``textnorm.fold``: ASCII, lowercase, x as ks, ph as f, kh as h, ts/tz as c,
+# y as i, doubled letters single). Applied in order; "S" is the hushing/hissing class, "H" a kept h.
+RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), repl)
+    for pattern, repl in (
+        (r"^ks", "S"),  # pinyin x (Xiaoping), folded to ks
+        (r"oe", "e"),  # German oe is ö, Russian ё (Poehl: Пёль)
+        (r"ue", "iu"),  # German ue is ü, Russian ю (Schlueter: Шлютер)
+        (r"^hs", "S"),  # Wade-Giles hs (Hsiao)
+        (r"^j(?=[aeiou])", "i"),  # Duden, Polish j is y (Jelzin, Jaruzelski); and James: Джеймс
+        (r"dzh|dz|dj|csch|sch|shch|tch|sh|zh|ch|cz|sz|j", "S"),  # Duden sch, French j, Palladius чж/цз
+        (r"c(?=[eiS])|q(?=i)", "S"),  # a soft c; pinyin q (Bingqian: Бинцянь)
+        (r"ck|c|q", "k"),
+        (r"[sz]", "S"),
+        (r"ti", "Si"),  # Kunrei-shiki ti is Hepburn chi (Kiiti, Kiichi)
+        (r"hu", "fu"),  # Kunrei-shiki hu is Hepburn fu (Huzioka, Fujioka)
+        (r"gh", "g"),
+        (r"th", "t"),
+        (r"(?<=[aeiou])w(?![aeiou])", "u"),  # Lawson: Лоусон; between vowels a v (Mussawi, Miyazawa)
+        (r"w", "v"),
+        (r"ng(?![aeiou])", "n"),  # pinyin -ng, Palladius -н (Ziyang: Цзыян)
+        (r"d", "t"),
+        (r"b", "p"),
+        (r"g", "k"),
+        (r"h(?=[aeiou])", "H"),  # an h before a vowel is heard (Хоук, Hawke); after one it lengthens (Poehl)
+        (r"h", ""),
+        (r"(.)\1+", r"\1"),
+    )
+)
+# Only on a query word as typed, before folding: letters and syllables only another system writes.
+QUERY_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), repl)
+    for pattern, repl in (
+        (r"ö", "oe"),  # folded to o, but heard as German oe (Pöhl, Poehl)
+        (r"ü", "ue"),
+        (r"ä", "ae"),
+        (r"^(tz|ts|ss|sz)u$", "zi"),  # Wade-Giles tzu/ssu is pinyin zi/si (Tzu-yang: Ziyang)
+        (r"^(tz|ts)u(?=[aeiouy]|ng)", "zi"),
+    )
+)
+_VOWELS = re.compile(r"[aeiou]+")
+MIN_KEY = 2  # consonants: a key of one ("Чжао") is shared by thousands of spellings
+
+
+def sound_spelling(folded: str) -> str:
+    """A folded spelling with its sounds merged into classes, vowels kept (``RULES``)."""
+    out = folded
+    for pattern, repl in RULES:
+        out = pattern.sub(repl, out)
+    return out
+
+
+def query_spelling(word: str, folded: str) -> str:
+    """The sound spelling of a query word: ``word`` lowercased as typed, ``folded`` its folded spelling."""
+    if not is_cyrillic(word):
+        pre = word
+        for pattern, repl in QUERY_RULES:
+            pre = pattern.sub(repl, pre)
+        if pre != word:
+            folded = fold(to_ascii(pre))
+    return sound_spelling(folded)
+
+
+def sound_key(spelling: str) -> str:
+    """The consonant skeleton of a sound spelling."""
+    return re.sub(r"(.)\1+", r"\1", _VOWELS.sub("", spelling))
+
+
+class SoundIndex:
+    """Folded spellings by sound key, and by their key less its last consonant (a final letter the other
+    language does not sound: Mitterrand, Миттеран; Delors, Делор). Spellings are listed when added and
+    keyed all together at the next lookup."""
+
+    def __init__(self) -> None:
+        self._by_key: dict[str, list[str]] = {}
+        self._by_stem: dict[str, list[str]] = {}
+        self._short: dict[str, list[str]] = {}  # spellings of a key too short to share, by sound spelling
+        self._spelling: dict[str, str] = {}
+        self._pending: list[str] = []
+
+    def add(self, folded: str) -> None:
+        self._pending.append(folded)
+
+    def add_many(self, folded: Iterable[str]) -> None:
+        self._pending.extend(folded)
+
+    def _compact(self) -> None:
+        pending, self._pending = self._pending, []
+        for sf in pending:
+            if sf in self._spelling or sf.isdigit():
+                continue
+            spelling = sound_spelling(sf)
+            self._spelling[sf] = spelling
+            key = sound_key(spelling)
+            if len(key) < MIN_KEY:
+                self._short.setdefault(spelling, []).append(sf)
+            else:
+                self._by_key.setdefault(key, []).append(sf)
+                if len(key) > MIN_KEY:
+                    self._by_stem.setdefault(key[:-1], []).append(sf)
+
+    def near(self, spelling: str, min_similarity: float) -> dict[str, float]:
+        """Folded spellings that sound like ``spelling`` (a ``query_spelling``), with the similarity of
+        their sound spellings to it (normalised Levenshtein, at least ``min_similarity``)."""
+        if self._pending:
+            self._compact()
+        key = sound_key(spelling)
+        if len(key) < MIN_KEY:  # "Чжао", Zhao: only the very same sound spelling
+            return dict.fromkeys(self._short.get(spelling, ()), 1.0)
+        cands = list(self._by_key.get(key, ()))
+        if len(key) > MIN_KEY:
+            cands += self._by_stem.get(key, ())
+        out: dict[str, float] = {}
+        for sf in cands:
+            sim = Levenshtein.normalized_similarity(spelling, self._spelling[sf])
+            if sim >= min_similarity:
+                out[sf] = max(sim, out.get(sf, 0.0))
+        return out
