@@ -8,8 +8,9 @@ document takes the best of a word's expansions, so typing a word wrong costs a l
 
 The index lives in memory (numpy arrays per key), is built from the store, grows incrementally as
 documents arrive, and is saved to a snapshot file so that a restart does not re-read every document.
-It is one implementation of ``bot.search.SearchEngine``; how a query word finds its typo neighbours and
-completions is in ``expand.py``.
+It is one implementation of ``bot.search.SearchEngine``; what a query word is searched by (its typo
+neighbours, completions, translations and sound-alikes, and their weights) is in ``expander.py``, how
+near spellings are found in ``expand.py``.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ import logging
 import math
 from array import array
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
 from typing import Any, Self
@@ -29,12 +29,13 @@ import numpy.typing as npt
 from bot.search import Highlighter, Hit, IndexedDoc, SearchResult, Word, index_words, snapshot
 from bot.search.crosslang import Translator, offer_glosses
 from bot.search.expand import Candidates, DeleteIndex, Expansion
+from bot.search.expander import TRANSLATION_WEIGHT, Expander, Surface
 from bot.search.phrases import phrase_mask
 from bot.search.proximity import proximity
 from bot.search.query import Query
-from bot.search.sound import SoundIndex, query_spelling
+from bot.search.sound import SoundIndex
 from bot.search.suggest import Suggester
-from bot.textnorm import STOP_WORDS, WORD_RE, Analyzer, is_cyrillic, to_ascii
+from bot.textnorm import STOP_WORDS, WORD_RE, Analyzer, is_cyrillic
 
 log = logging.getLogger(__name__)
 
@@ -47,37 +48,11 @@ B = 0.3
 TITLE_BOOST = 2.0  # a title word counts as this many extra occurrences
 LEAD_TOKENS = 40  # news puts what a story is about in its first sentence: the lead
 LEAD_BOOST = 2.0  # a lead word counts as this many extra occurrences
-FUZZY_WEIGHT = {1: 0.55, 2: 0.35}  # share of an exact match's score that a typo neighbour earns
-PREFIX_WEIGHT = 0.9  # a completion of the last, unfinished word
-PREFIX_FREQ_EXP = 0.2  # how much a completion's frequency share scales its weight
-# Share of a match in the query's own language that a translation earns (times its lexicon weight): below
-# an exact match, so a name that transliteration joins keeps winning over a dictionary word.
-TRANSLATION_WEIGHT = 0.8
-# Share of an exact match that a spelling sounding like a word the corpus lacks earns, times the
-# likeness of their sound spellings (``sound.py``): well under a typo neighbour.
-SOUND_WEIGHT = 0.5
-# The least likeness of two sound spellings to count, for a query word in Cyrillic and in Latin letters:
-# a word typed in the corpus's own letters that sounds only roughly like a spelling is more likely its
-# typo ("tasmagmbtvo", 0.69) than another romanization, which changes a few letters (Ryschkow, 0.83).
-SOUND_SIMILARITY = {True: 0.5, False: 0.8}
-MAX_SOUND_EXPANSIONS = 10
-CROSS_SCRIPT_SHARE = 0.5  # of a typo neighbour's weight, for one written in the query word's other script
-SOUND_DICTIONARY_SHARE = 0.5  # of a sound-alike's weight, for a word the lexicon has (not a name)
 COORDINATION = 1.0  # reward for matching more of the query's words
 PROXIMITY = 0.3  # reward for matched words that stand close together
 RERANK_POOL = 30
 MERGE_AT = 2_000_000  # pending (document, key) pairs merged into the postings at once
 SNAPSHOT_VERSION = 5  # 5: data only (bot/search/snapshot.py), no longer a pickle
-
-
-@dataclass
-class _Surface:
-    """A folded spelling seen in the corpus, the keys it leads to, and how to show it in a suggestion.
-    How often it occurs is derived from the per-word counts (``MemoryIndex._surface_count``)."""
-
-    keys: tuple[int, ...]
-    number: int
-    display: str
 
 
 _EMPTY_SLOTS: IntArray = np.empty(0, dtype=np.int32)
@@ -141,7 +116,7 @@ class MemoryIndex:
         self._word_count = _Column(np.float64)  # occurrences in document bodies
         self._word_extra: dict[int, tuple[int, ...]] = {}  # the other keys of multi-key (Russian) words
         self._word_has_extra = _Column(np.bool_)
-        self._surfaces: dict[str, _Surface] = {}
+        self._surfaces: dict[str, Surface] = {}
         self._deletes = DeleteIndex()
         self._sounds = SoundIndex()  # not in a snapshot: rebuilt from the spellings when one is read
         self._live = 0
@@ -158,7 +133,18 @@ class MemoryIndex:
         self._candidates = Candidates(
             surfaces, self._deletes, self._surface_count, lambda sf: is_cyrillic(surfaces[sf].display)
         )
-        self._expansion_cache: dict[tuple[str, bool, float], Expansion] = {}
+        self._expander = Expander(
+            self.analyzer,
+            self._translator,
+            surfaces,
+            self._key_id,
+            self._keys,
+            self._live_key,
+            self._df,
+            self._surface_count,
+            self._candidates,
+            self._sounds,
+        )
 
     def __getstate__(self) -> dict[str, Any]:
         self._merge()
@@ -186,7 +172,7 @@ class MemoryIndex:
             "_np_alive",
             "_np_dates",
             "_candidates",
-            "_expansion_cache",
+            "_expander",
             "_sounds",
         ):
             state.pop(name, None)
@@ -195,7 +181,7 @@ class MemoryIndex:
     def __setstate__(self, state: dict[str, Any]) -> None:
         spellings, keys, numbers, displays = state["_surfaces"]
         state["_surfaces"] = {
-            sf: _Surface(k, n, d) for sf, k, n, d in zip(spellings, keys, numbers, displays, strict=True)
+            sf: Surface(k, n, d) for sf, k, n, d in zip(spellings, keys, numbers, displays, strict=True)
         }
         lengths, slots, tfs = state["_post_slots"]
         cuts = np.cumsum(lengths)[:-1]
@@ -267,7 +253,7 @@ class MemoryIndex:
     def _add_surface(self, sf: str, word: str, ids: tuple[int, ...]) -> int:
         entry = self._surfaces.get(sf)
         if entry is None:
-            entry = self._surfaces[sf] = _Surface(ids, len(self._surfaces), word)
+            entry = self._surfaces[sf] = Surface(ids, len(self._surfaces), word)
             if len(sf) >= 3:
                 self._deletes.add(sf)
             self._sounds.add(sf)
@@ -437,96 +423,6 @@ class MemoryIndex:
         df = min(df, n)  # removed documents stay in postings until a rebuild
         return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
 
-    # ----------------------------------------------------------------- expansion
-    def _expand(self, word: str, prefix: bool, prefix_cap: float = 1.0) -> Expansion:
-        """``prefix_cap`` bounds a completion's weight: an unfinished last word may not outweigh what
-        the words before it matched (all typo neighbours: a completion counts no more than they do)."""
-        cache_key = (word, prefix, prefix_cap)
-        cached = self._expansion_cache.get(cache_key)
-        if cached is not None:
-            return cached
-        exp = Expansion()
-        for key in self.analyzer.keys(word):
-            kid = self._key_id.get(key)
-            if kid is not None and self._df(kid):
-                exp.offer(kid, 1.0, True)
-        if not word.isdigit():
-            sf = self.analyzer.surface_fold(word)
-            if sf in self._surfaces:
-                for kid in self._surfaces[sf].keys:
-                    exp.offer(kid, 1.0, True)
-            cyrillic = is_cyrillic(word)
-            translated = self._translator.offer(word, exp, self._live_key, TRANSLATION_WEIGHT)
-
-            def same_script(cand: str) -> bool:
-                """A translated word's near spellings in the other script are accidents of
-                transliteration ("цены" is "ceni", one letter from "cent"), not typos: left out."""
-                return not translated or is_cyrillic(self._surfaces[cand].display) == cyrillic
-
-            near = self._candidates.near(sf, to_ascii(word), scan=not translated, cyrillic=cyrillic)
-            near = {c: d for c, d in near.items() if same_script(c)}
-            for cand, d in near.items():
-                # A near spelling in the other script is a letter off the word's transliteration, not
-                # a typo of it: "Хоук" (Hawke) is "houk", a letter from "hour". It counts as a guess,
-                # below a spelling that sounds like the word.
-                share = 1.0 if is_cyrillic(self._surfaces[cand].display) == cyrillic else CROSS_SCRIPT_SHARE
-                for kid in self._surfaces[cand].keys:
-                    exp.offer(kid, FUZZY_WEIGHT[d] * share, False)
-            common = self._candidates.misspelled(sf, near) if sf in self._surfaces else None
-            if common is not None:
-                # "competiveness", twice in the corpus beside "competitiveness" 93 times: the common
-                # spelling counts as the exact match, the rare one as its typo neighbour.
-                for kid in self._surfaces[sf].keys:
-                    exp.alts[kid] = (FUZZY_WEIGHT[near[common]], False)
-                for kid in self._surfaces[common].keys:
-                    exp.alts[kid] = (1.0, True)
-            if prefix and len(sf) >= 3:
-                completions = [c for c in self._candidates.completions(sf) if same_script(c)]
-                top = max((self._surface_count(c) for c in completions), default=1.0) or 1.0  # title-only: 0
-                for cand in completions:
-                    # The likelier completion of an unfinished word is the more frequent one.
-                    share = (self._surface_count(cand) / top) ** PREFIX_FREQ_EXP
-                    for kid in self._surfaces[cand].keys:
-                        exp.offer(kid, min(PREFIX_WEIGHT * share, prefix_cap), False)
-            if not self._has_as_typed(word, sf, exp):
-                self._offer_sounds(query_spelling(word, sf), exp, 1.0, cyrillic)
-        self._expansion_cache[cache_key] = exp
-        return exp
-
-    def _has_as_typed(self, word: str, sf: str, exp: Expansion) -> bool:
-        """Whether the corpus has the word as typed, in its own script: "Дэн" (Deng) is not "den"."""
-        if not any(exact for _, exact in exp.alts.values()):
-            return False
-        entry = self._surfaces.get(sf)
-        return entry is None or is_cyrillic(entry.display) == is_cyrillic(word)
-
-    def _offer_sounds(self, spelling: str, exp: Expansion, share: float, cyrillic: bool) -> None:
-        """Offer the spellings that sound like ``spelling``: the MAX_SOUND_EXPANSIONS likeliest, by the
-        likeness of their sound spellings; a dictionary word counts less than a name ("Айкан" is Icahn
-        before "again")."""
-        near = self._sounds.near(spelling, SOUND_SIMILARITY[cyrillic])
-        lexicon = self._translator.lexicon
-        weights: dict[str, float] = {}
-        for cand, sim in near.items():
-            keys = self._surfaces[cand].keys
-            dictionary = bool(keys) and not is_cyrillic(cand) and lexicon.has_en(self._keys[keys[0]])
-            weights[cand] = SOUND_WEIGHT * share * sim * (SOUND_DICTIONARY_SHARE if dictionary else 1.0)
-        for cand in sorted(weights, key=lambda c: -weights[c])[:MAX_SOUND_EXPANSIONS]:
-            for kid in self._surfaces[cand].keys:
-                if exp.offer(kid, weights[cand], False):
-                    exp.sounded.add(kid)
-
-    def _hyphenated(self, query: Query, words: Sequence[str]) -> dict[int, str]:
-        """Sound spellings of consecutive words typed joined by a hyphen ("Tzu-yang", Wade-Giles for
-        Ziyang), by the position of each: another system splits a name into syllables."""
-        text = query.text.lower()
-        out: dict[int, str] = {}
-        for i in range(len(words) - 1):
-            if f"{words[i]}-{words[i + 1]}" in text:
-                joined = words[i] + words[i + 1]
-                out[i] = out[i + 1] = query_spelling(joined, self.analyzer.surface_fold(joined))
-        return out
-
     def _suggester(self) -> Suggester:
         surfaces = self._surfaces
 
@@ -628,12 +524,12 @@ class MemoryIndex:
         scored_terms = content
         # Consecutive Russian words the lexicon has as a phrase ("денежная масса": money supply).
         phrase_glosses = self._translator.phrases(words) if any(map(is_cyrillic, words)) else {}
-        hyphenated = self._hyphenated(query, words) if "-" in query.text else {}
+        hyphenated = self._expander.hyphenated(query, words) if "-" in query.text else {}
         unmatched: list[str] = []  # words no live document has in any spelling tried
         prefix_cap = 1.0  # the weakest best match of the words before the last
         for i, word in enumerate(scored_terms):
             is_last = word == last and i == len(scored_terms) - 1
-            exp = self._expand(word, prefix=is_last, prefix_cap=prefix_cap if is_last else 1.0)
+            exp = self._expander.expand(word, prefix=is_last, prefix_cap=prefix_cap if is_last else 1.0)
             if content_at[i] in phrase_glosses:
                 exp = exp.copy()
                 glosses, run = phrase_glosses[content_at[i]]
@@ -641,7 +537,7 @@ class MemoryIndex:
             if content_at[i] in hyphenated:
                 exp = exp.copy()
                 # two words, one name
-                self._offer_sounds(hyphenated[content_at[i]], exp, 0.5, is_cyrillic(word))
+                self._expander.offer_sounds(hyphenated[content_at[i]], exp, 0.5, is_cyrillic(word))
             if exp.alts:
                 prefix_cap = min(prefix_cap, max(w for w, _ in exp.alts.values()))
             if not exp:

@@ -38,7 +38,6 @@ RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"oe", "e"),  # German oe is ö, Russian ё (Poehl: Пёль)
         (r"ue", "iu"),  # German ue is ü, Russian ю (Schlueter: Шлютер)
         (r"^hs", "S"),  # Wade-Giles hs (Hsiao)
-        (r"^j(?=[aeiou])", "i"),  # Duden, Polish j is y (Jelzin, Jaruzelski); and James: Джеймс
         (r"dzh|dz|dj|csch|sch|shch|tch|sh|zh|ch|cz|sz|j", "S"),  # Duden sch, French j, Palladius чж/цз
         (r"c(?=[eiS])|q(?=i)", "S"),  # a soft c; pinyin q (Bingqian: Бинцянь)
         (r"ck|c|q", "k"),
@@ -70,6 +69,7 @@ QUERY_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     )
 )
 _VOWELS = re.compile(r"[aeiou]+")
+_J_VOWEL = re.compile(r"j[aeiou]")
 MIN_KEY = 2  # consonants: a key of one ("Чжао") is shared by thousands of spellings
 
 
@@ -79,6 +79,14 @@ def sound_spelling(folded: str) -> str:
     for pattern, repl in RULES:
         out = pattern.sub(repl, out)
     return out
+
+
+def sound_spellings(folded: str) -> tuple[str, ...]:
+    """The sound spellings of a corpus spelling: a j before a vowel is heard two ways, as English j
+    (James: Джеймс) and as Duden's and Polish y (Jelzin: Yeltsin; Jaruzelski: Ярузельский)."""
+    if _J_VOWEL.match(folded):
+        return sound_spelling(folded), sound_spelling("i" + folded[1:])
+    return (sound_spelling(folded),)
 
 
 def query_spelling(word: str, folded: str) -> str:
@@ -106,7 +114,7 @@ class SoundIndex:
         self._by_key: dict[str, list[str]] = {}
         self._by_stem: dict[str, list[str]] = {}
         self._short: dict[str, list[str]] = {}  # spellings of a key too short to share, by sound spelling
-        self._spelling: dict[str, str] = {}
+        self._spellings: dict[str, tuple[str, ...]] = {}
         self._pending: list[str] = []
 
     def add(self, folded: str) -> None:
@@ -118,17 +126,17 @@ class SoundIndex:
     def _compact(self) -> None:
         pending, self._pending = self._pending, []
         for sf in pending:
-            if sf in self._spelling or sf.isdigit():
+            if sf in self._spellings or sf.isdigit():
                 continue
-            spelling = sound_spelling(sf)
-            self._spelling[sf] = spelling
-            key = sound_key(spelling)
-            if len(key) < MIN_KEY:
-                self._short.setdefault(spelling, []).append(sf)
-            else:
-                self._by_key.setdefault(key, []).append(sf)
-                if len(key) > MIN_KEY:
-                    self._by_stem.setdefault(key[:-1], []).append(sf)
+            self._spellings[sf] = spellings = sound_spellings(sf)
+            for spelling in spellings:
+                key = sound_key(spelling)
+                if len(key) < MIN_KEY:
+                    self._short.setdefault(spelling, []).append(sf)
+                else:
+                    self._by_key.setdefault(key, []).append(sf)
+                    if len(key) > MIN_KEY:
+                        self._by_stem.setdefault(key[:-1], []).append(sf)
 
     def near(self, spelling: str, min_similarity: float) -> dict[str, float]:
         """Folded spellings that sound like ``spelling`` (a ``query_spelling``), with the similarity of
@@ -143,7 +151,7 @@ class SoundIndex:
             cands += self._by_stem.get(key, ())
         out: dict[str, float] = {}
         for sf in cands:
-            sim = Levenshtein.normalized_similarity(spelling, self._spelling[sf])
+            sim = max(Levenshtein.normalized_similarity(spelling, s) for s in self._spellings[sf])
             if sim >= min_similarity:
                 out[sf] = max(sim, out.get(sf, 0.0))
         return out
