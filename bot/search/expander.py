@@ -9,13 +9,14 @@ take the best of them. How near spellings are found is in ``expand.py``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.search.crosslang import Translator
 from bot.search.expand import Candidates, Expansion
 from bot.search.query import Query
-from bot.search.sound import SoundIndex, query_spelling
+from bot.search.sound import SoundIndex, query_spellings
 from bot.textnorm import Analyzer, is_cyrillic, to_ascii
 
 FUZZY_WEIGHT = {1: 0.55, 2: 0.35}  # share of an exact match's score that a typo neighbour earns
@@ -34,6 +35,9 @@ SOUND_SIMILARITY = {True: 0.5, False: 0.8}
 MAX_SOUND_EXPANSIONS = 10
 CROSS_SCRIPT_SHARE = 0.5  # of a typo neighbour's weight, for one written in the query word's other script
 SOUND_DICTIONARY_SHARE = 0.7  # of a sound-alike's weight, for a word the lexicon has (not a name)
+
+_UMLAUT_DIGRAPHS = {"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"}
+_UMLAUTS = re.compile("[äöüß]")
 
 
 @dataclass
@@ -87,6 +91,12 @@ class Expander:
             kid = self._key_id.get(key)
             if kid is not None and self._df(kid):
                 exp.offer(kid, 1.0, True)
+        umlauts = _UMLAUTS.sub(lambda m: _UMLAUT_DIGRAPHS[m.group()], word)
+        if umlauts != word:  # "Pöhl" is "Poehl" in German spelling: the same word, not a near one
+            for key in self.analyzer.keys(umlauts):
+                kid = self._key_id.get(key)
+                if kid is not None and self._df(kid):
+                    exp.offer(kid, 1.0, True)
         if not word.isdigit():
             sf = self.analyzer.surface_fold(word)
             if sf in self._surfaces:
@@ -126,7 +136,7 @@ class Expander:
                     for kid in self._surfaces[cand].keys:
                         exp.offer(kid, min(PREFIX_WEIGHT * share, prefix_cap), False)
             if not self._has_as_typed(word, sf, exp):
-                self.offer_sounds(query_spelling(word, sf), exp, 1.0, cyrillic)
+                self.offer_sounds(query_spellings(word, sf), exp, 1.0, cyrillic)
         self._cache[cache_key] = exp
         return exp
 
@@ -134,14 +144,18 @@ class Expander:
         """Whether the corpus has the word as typed, in its own script: "Дэн" (Deng) is not "den"."""
         if not any(exact for _, exact in exp.alts.values()):
             return False
-        entry = self._surfaces.get(sf)
-        return entry is None or is_cyrillic(entry.display) == is_cyrillic(word)
+        if not is_cyrillic(word):
+            entry = self._surfaces.get(sf)
+            return entry is None or not is_cyrillic(entry.display)
+        # A Russian word, as typed or as one of its lemmas, written in Cyrillic in some document
+        forms = [sf, *(self.analyzer.surface_fold(lemma) for lemma in self.analyzer.lemmas(word))]
+        return any((e := self._surfaces.get(f)) is not None and is_cyrillic(e.display) for f in forms)
 
-    def offer_sounds(self, spelling: str, exp: Expansion, share: float, cyrillic: bool) -> None:
+    def offer_sounds(self, spellings: Sequence[str], exp: Expansion, share: float, cyrillic: bool) -> None:
         """Offer the spellings that sound like ``spelling``: the MAX_SOUND_EXPANSIONS likeliest, by the
         likeness of their sound spellings; a dictionary word counts less than a name ("Айкан" is Icahn
         before "again")."""
-        near = self._sounds.near(spelling, SOUND_SIMILARITY[cyrillic])
+        near = self._sounds.near(spellings, SOUND_SIMILARITY[cyrillic])
         lexicon = self.translator.lexicon
         weights: dict[str, float] = {}
         for cand, sim in near.items():
@@ -153,13 +167,13 @@ class Expander:
                 if exp.offer(kid, weights[cand], False):
                     exp.sounded.add(kid)
 
-    def hyphenated(self, query: Query, words: Sequence[str]) -> dict[int, str]:
+    def hyphenated(self, query: Query, words: Sequence[str]) -> dict[int, tuple[str, ...]]:
         """Sound spellings of consecutive words typed joined by a hyphen ("Tzu-yang", Wade-Giles for
         Ziyang), by the position of each: another system splits a name into syllables."""
         text = query.text.lower()
-        out: dict[int, str] = {}
+        out: dict[int, tuple[str, ...]] = {}
         for i in range(len(words) - 1):
             if f"{words[i]}-{words[i + 1]}" in text:
                 joined = words[i] + words[i + 1]
-                out[i] = out[i + 1] = query_spelling(joined, self.analyzer.surface_fold(joined))
+                out[i] = out[i + 1] = query_spellings(joined, self.analyzer.surface_fold(joined))
         return out

@@ -46,6 +46,7 @@ RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"hu", "fu"),  # Kunrei-shiki hu is Hepburn fu (Huzioka, Fujioka)
         (r"gh", "g"),
         (r"th", "t"),
+        (r"(?<=o)w$", "v"),  # German -ow is -ov (Ryschkow, Ryzhkov)
         (r"(?<=[aeiou])w(?![aeiou])", "u"),  # Lawson: Лоусон; between vowels a v (Mussawi, Miyazawa)
         (r"w", "v"),
         (r"ng(?![aeiou])", "n"),  # pinyin -ng, Palladius -н (Ziyang: Цзыян)
@@ -54,6 +55,8 @@ RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"g", "k"),
         (r"h(?=[aeiou])", "H"),  # an h before a vowel is heard (Хоук, Hawke); after one it lengthens (Poehl)
         (r"h", ""),
+        (r"^i(?=[aeiou])", ""),  # an initial y glide (Yeltsin: Ельцин, Eltsine)
+        (r"(?<=[^aeiou])e$", ""),  # a mute final e (Eltsine, Hawke)
         (r"(.)\1+", r"\1"),
     )
 )
@@ -89,15 +92,21 @@ def sound_spellings(folded: str) -> tuple[str, ...]:
     return (sound_spelling(folded),)
 
 
-def query_spelling(word: str, folded: str) -> str:
-    """The sound spelling of a query word: ``word`` lowercased as typed, ``folded`` its folded spelling."""
+def query_spellings(word: str, folded: str) -> tuple[str, ...]:
+    """The sound spellings of a query word (``sound_spellings``): ``word`` lowercased as typed,
+    ``folded`` its folded spelling."""
     if not is_cyrillic(word):
-        pre = word
-        for pattern, repl in QUERY_RULES:
-            pre = pattern.sub(repl, pre)
+        pre = respelled(word)
         if pre != word:
             folded = fold(to_ascii(pre))
-    return sound_spelling(folded)
+    return sound_spellings(folded)
+
+
+def respelled(word: str) -> str:
+    """A Latin query word with ``QUERY_RULES`` applied (the word itself when none applies)."""
+    for pattern, repl in QUERY_RULES:
+        word = pattern.sub(repl, word)
+    return word
 
 
 def sound_key(spelling: str) -> str:
@@ -138,11 +147,18 @@ class SoundIndex:
                     if len(key) > MIN_KEY:
                         self._by_stem.setdefault(key[:-1], []).append(sf)
 
-    def near(self, spelling: str, min_similarity: float) -> dict[str, float]:
-        """Folded spellings that sound like ``spelling`` (a ``query_spelling``), with the similarity of
-        their sound spellings to it (normalised Levenshtein, at least ``min_similarity``)."""
+    def near(self, spellings: Iterable[str], min_similarity: float) -> dict[str, float]:
+        """Folded spellings that sound like one of ``spellings`` (``query_spellings``), with the greatest
+        similarity of their sound spellings to it (normalised Levenshtein, at least ``min_similarity``)."""
         if self._pending:
             self._compact()
+        out: dict[str, float] = {}
+        for spelling in spellings:
+            for sf, sim in self._near(spelling, min_similarity).items():
+                out[sf] = max(sim, out.get(sf, 0.0))
+        return out
+
+    def _near(self, spelling: str, min_similarity: float) -> dict[str, float]:
         key = sound_key(spelling)
         if len(key) < MIN_KEY:  # "Чжао", Zhao: only the very same sound spelling
             return dict.fromkeys(self._short.get(spelling, ()), 1.0)
