@@ -28,6 +28,8 @@ NEWS = [
     "The lesson of the season: shares rose on Tuesday.",
     "A shirt maker said it would rack up more sales.",
     "Dens of thieves were shown on television.",
+    "There was no change in the level of the Tae river.",
+    "Jeon Hwan bought a bakery on Main Street.",
 ]
 
 

@@ -167,6 +167,14 @@ class Expander:
                 if exp.offer(kid, weights[cand], False):
                     exp.sounded.add(kid)
 
+    def offer_forms(self, forms: Sequence[str], exp: Expansion) -> None:
+        """Offer other spellings of the word that a romanization table says are the same name
+        (``sound.korean_forms``): as the word itself."""
+        for form in forms:
+            entry = self._surfaces.get(self.analyzer.surface_fold(form))
+            for kid in entry.keys if entry is not None else ():
+                exp.offer(kid, 1.0, True)
+
     def hyphenated(self, query: Query, words: Sequence[str]) -> dict[int, tuple[str, ...]]:
         """Sound spellings of consecutive words typed joined by a hyphen ("Tzu-yang", Wade-Giles for
         Ziyang), by the position of each: another system splits a name into syllables."""

@@ -33,7 +33,7 @@ from bot.search.expander import TRANSLATION_WEIGHT, Expander, Surface
 from bot.search.phrases import phrase_mask
 from bot.search.proximity import proximity
 from bot.search.query import Query
-from bot.search.sound import SoundIndex
+from bot.search.sound import SoundIndex, korean_forms
 from bot.search.suggest import Suggester
 from bot.textnorm import STOP_WORDS, WORD_RE, Analyzer, is_cyrillic
 
@@ -525,6 +525,7 @@ class MemoryIndex:
         # Consecutive Russian words the lexicon has as a phrase ("денежная масса": money supply).
         phrase_glosses = self._translator.phrases(words) if any(map(is_cyrillic, words)) else {}
         hyphenated = self._expander.hyphenated(query, words) if "-" in query.text else {}
+        korean = korean_forms(words, query.text.lower()) if "-" in query.text else {}
         unmatched: list[str] = []  # words no live document has in any spelling tried
         prefix_cap = 1.0  # the weakest best match of the words before the last
         for i, word in enumerate(scored_terms):
@@ -534,6 +535,9 @@ class MemoryIndex:
                 exp = exp.copy()
                 glosses, run = phrase_glosses[content_at[i]]
                 offer_glosses(glosses, exp, self._live_key, TRANSLATION_WEIGHT / run)
+            if content_at[i] in korean:
+                exp = exp.copy()
+                self._expander.offer_forms(korean[content_at[i]], exp)
             if content_at[i] in hyphenated:
                 exp = exp.copy()
                 # two words, one name

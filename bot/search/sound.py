@@ -23,7 +23,7 @@ seen; a query word also gets ``QUERY_RULES`` (syllables only another system writ
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from rapidfuzz.distance import Levenshtein
 
@@ -71,6 +71,29 @@ QUERY_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"^(tz|ts)u(?=[aeiouy]|ng)", "zi"),
     )
 )
+# Korean surnames as McCune-Reischauer, Revised Romanization and the bearers' own usual forms write them
+# (Roh Tae-woo is No Tae-u in both systems; Chun Doo-hwan is Jeon Du-hwan, Chŏn Tu-hwan). No sound rule
+# joins Roh and No, or Lee and Yi: these are a table.
+KOREAN_SURNAMES: tuple[tuple[str, ...], ...] = (
+    ("roh", "no", "noh"),
+    ("chun", "jeon", "chon", "jun"),
+    ("lee", "yi", "rhee", "ri"),
+    ("park", "pak", "bak"),
+    ("kim", "gim"),
+    ("choi", "choe"),
+    ("chung", "jeong", "jung", "chong"),
+    ("kang", "gang"),
+    ("cho", "jo"),
+    ("yoon", "yun"),
+    ("shin", "sin"),
+    ("lim", "im", "rim"),
+    ("kwon", "gwon"),
+    ("ahn", "an"),
+    ("moon", "mun"),
+    ("baek", "paek", "paik"),
+    ("ryu", "yu", "yoo"),
+)
+_SURNAME_FORMS = {form: group for group in KOREAN_SURNAMES for form in group}
 _VOWELS = re.compile(r"[aeiou]+")
 _J_VOWEL = re.compile(r"j[aeiou]")
 MIN_KEY = 2  # consonants: a key of one ("Чжао") is shared by thousands of spellings
@@ -171,3 +194,20 @@ class SoundIndex:
             if sim >= min_similarity:
                 out[sf] = max(sim, out.get(sf, 0.0))
         return out
+
+
+def korean_forms(words: Sequence[str], text: str) -> dict[int, tuple[str, ...]]:
+    """Other romanizations of the parts of a Korean name typed as surname and hyphenated given name
+    ("No Tae-u"), by position: the surname's other forms (``KOREAN_SURNAMES``), and a given-name syllable
+    ending in u also as written with oo (Revised "u", "du" are the usual "woo", "doo")."""
+    out: dict[int, tuple[str, ...]] = {}
+    for i in range(len(words) - 2):
+        if words[i] in _SURNAME_FORMS and f"{words[i + 1]}-{words[i + 2]}" in text:
+            out[i] = tuple(f for f in _SURNAME_FORMS[words[i]] if f != words[i])
+            for j in (i + 1, i + 2):
+                syllable = words[j]
+                if syllable == "u":
+                    out[j] = ("woo", "oo")
+                elif syllable.endswith("u") and not syllable.endswith(("ou", "eu")):
+                    out[j] = (syllable[:-1] + "oo",)
+    return out
