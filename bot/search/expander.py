@@ -33,6 +33,7 @@ SOUND_WEIGHT = 0.5
 # typo ("tasmagmbtvo", 0.69) than another romanization, which changes a few letters (Ryschkow, 0.83).
 SOUND_SIMILARITY = {True: 0.5, False: 0.8}
 MAX_SOUND_EXPANSIONS = 10
+MAX_SYLLABLE = 5  # letters: hyphenated words this short are joined as syllables (Hsiao-ping, Tzu-yang)
 CROSS_SCRIPT_SHARE = 0.5  # of a typo neighbour's weight, for one written in the query word's other script
 SOUND_DICTIONARY_SHARE = 0.7  # of a sound-alike's weight, for a word the lexicon has (not a name)
 
@@ -91,12 +92,6 @@ class Expander:
             kid = self._key_id.get(key)
             if kid is not None and self._df(kid):
                 exp.offer(kid, 1.0, True)
-        umlauts = _UMLAUTS.sub(lambda m: _UMLAUT_DIGRAPHS[m.group()], word)
-        if umlauts != word:  # "Pöhl" is "Poehl" in German spelling: the same word, not a near one
-            for key in self.analyzer.keys(umlauts):
-                kid = self._key_id.get(key)
-                if kid is not None and self._df(kid):
-                    exp.offer(kid, 1.0, True)
         if not word.isdigit():
             sf = self.analyzer.surface_fold(word)
             if sf in self._surfaces:
@@ -137,8 +132,21 @@ class Expander:
                         exp.offer(kid, min(PREFIX_WEIGHT * share, prefix_cap), False)
             if not self._has_as_typed(word, sf, exp):
                 self.offer_sounds(query_spellings(word, sf), exp, 1.0, cyrillic)
+        umlauts = _UMLAUTS.sub(lambda m: _UMLAUT_DIGRAPHS[m.group()], word)
+        if umlauts != word:
+            self._respell_umlauts(umlauts, exp)
         self._cache[cache_key] = exp
         return exp
+
+    def _respell_umlauts(self, digraphs: str, exp: Expansion) -> None:
+        """German spelling writes "Pöhl" as "Poehl", the same word; transliteration made it "pohl",
+        another name (Pohl), a letter off: the digraph spelling is the exact match, the plain one a typo."""
+        for kid in [kid for kid, (_, exact) in exp.alts.items() if exact]:
+            exp.alts[kid] = (FUZZY_WEIGHT[1], False)
+        for key in self.analyzer.keys(digraphs):
+            found = self._key_id.get(key)
+            if found is not None and self._df(found):
+                exp.alts[found] = (1.0, True)
 
     def _has_as_typed(self, word: str, sf: str, exp: Expansion) -> bool:
         """Whether the corpus has the word as typed, in its own script: "Дэн" (Deng) is not "den"."""
@@ -175,13 +183,21 @@ class Expander:
             for kid in entry.keys if entry is not None else ():
                 exp.offer(kid, 1.0, True)
 
+    def _known(self, word: str) -> bool:
+        """Whether some live document holds the word's first key."""
+        keys = self.analyzer.keys(word)
+        return bool(keys) and self._live_key(keys[0]) is not None
+
     def hyphenated(self, query: Query, words: Sequence[str]) -> dict[int, tuple[str, ...]]:
         """Sound spellings of consecutive words typed joined by a hyphen ("Tzu-yang", Wade-Giles for
-        Ziyang), by the position of each: another system splits a name into syllables."""
+        Ziyang), by the position of each, when they are short as syllables are or the corpus lacks one
+        (not "export-import"): another system splits a name into syllables."""
         text = query.text.lower()
         out: dict[int, tuple[str, ...]] = {}
         for i in range(len(words) - 1):
-            if f"{words[i]}-{words[i + 1]}" in text:
+            pair = words[i : i + 2]
+            syllables = all(len(w) <= MAX_SYLLABLE for w in pair)
+            if f"{words[i]}-{words[i + 1]}" in text and (syllables or not all(map(self._known, pair))):
                 joined = words[i] + words[i + 1]
                 out[i] = out[i + 1] = query_spellings(joined, self.analyzer.surface_fold(joined))
         return out
