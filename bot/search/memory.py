@@ -164,6 +164,7 @@ class MemoryIndex:
             np.concatenate([_EMPTY_TF, *self._post_tf]),
         )
         del state["_post_tf"]
+        state["_sound_spellings"] = self._sounds.saved(surfaces)
         for name in (
             "analyzer",
             "_translator",
@@ -188,11 +189,16 @@ class MemoryIndex:
         state["_post_slots"] = np.split(slots, cuts) if len(lengths) else []
         state["_post_tf"] = np.split(tfs, cuts) if len(lengths) else []
         state.setdefault("_pending_pairs", 0)
+        sound_spellings = state.pop("_sound_spellings", None)
         self.__dict__.update(state)
         self.analyzer = Analyzer()
         self._translator = Translator(self.analyzer)
         self._sounds = SoundIndex()
-        self._sounds.add_many(self._surfaces)
+        if sound_spellings is not None and len(sound_spellings) == len(self._surfaces):
+            self._sounds.restore(self._surfaces, sound_spellings)
+        else:  # a snapshot from before sound keys
+            self._sounds.add_many(self._surfaces)
+            self._sounds.compact()
         self._reset_caches()
 
     def save(self, path: Path, stamp: str) -> None:
@@ -351,6 +357,7 @@ class MemoryIndex:
             self._seqs.append(seq)
             self._live += 1
             self._total_len += float(lengths[i])
+        self._sounds.compact()
         self._reset_caches()
 
     def _merge(self) -> None:

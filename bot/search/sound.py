@@ -140,7 +140,7 @@ def sound_key(spelling: str) -> str:
 class SoundIndex:
     """Folded spellings by sound key, and by their key less its last consonant (a final letter the other
     language does not sound: Mitterrand, Миттеран; Delors, Делор). Spellings are listed when added and
-    keyed all together at the next lookup."""
+    keyed all together by ``compact``."""
 
     def __init__(self) -> None:
         self._by_key: dict[str, list[str]] = {}
@@ -155,26 +155,41 @@ class SoundIndex:
     def add_many(self, folded: Iterable[str]) -> None:
         self._pending.extend(folded)
 
-    def _compact(self) -> None:
+    def compact(self) -> None:
+        """Key the spellings added since the last call (the index calls it at the end of a batch, so
+        keying costs the build, not the first query that needs it)."""
         pending, self._pending = self._pending, []
         for sf in pending:
-            if sf in self._spellings or sf.isdigit():
-                continue
-            self._spellings[sf] = spellings = sound_spellings(sf)
-            for spelling in spellings:
-                key = sound_key(spelling)
-                if len(key) < MIN_KEY:
-                    self._short.setdefault(spelling, []).append(sf)
-                else:
-                    self._by_key.setdefault(key, []).append(sf)
-                    if len(key) > MIN_KEY:
-                        self._by_stem.setdefault(key[:-1], []).append(sf)
+            if sf not in self._spellings and not sf.isdigit():
+                self._register(sf, sound_spellings(sf))
+
+    def saved(self, spellings: Iterable[str]) -> list[str]:
+        """The sound spellings of ``spellings`` (in that order, "|" between two), for a snapshot."""
+        self.compact()
+        return ["|".join(self._spellings.get(sf, ())) for sf in spellings]
+
+    def restore(self, spellings: Iterable[str], saved: Iterable[str]) -> None:
+        """Key ``spellings`` by their ``saved`` sound spellings, without working them out again."""
+        for sf, joined in zip(spellings, saved, strict=True):
+            if joined:
+                self._register(sf, tuple(joined.split("|")))
+
+    def _register(self, sf: str, spellings: tuple[str, ...]) -> None:
+        self._spellings[sf] = spellings
+        for spelling in spellings:
+            key = sound_key(spelling)
+            if len(key) < MIN_KEY:
+                self._short.setdefault(spelling, []).append(sf)
+            else:
+                self._by_key.setdefault(key, []).append(sf)
+                if len(key) > MIN_KEY:
+                    self._by_stem.setdefault(key[:-1], []).append(sf)
 
     def near(self, spellings: Iterable[str], min_similarity: float) -> dict[str, float]:
         """Folded spellings that sound like one of ``spellings`` (``query_spellings``), with the greatest
         similarity of their sound spellings to it (normalised Levenshtein, at least ``min_similarity``)."""
         if self._pending:
-            self._compact()
+            self.compact()
         out: dict[str, float] = {}
         for spelling in spellings:
             for sf, sim in self._near(spelling, min_similarity).items():
