@@ -130,7 +130,8 @@ class Expander:
                     share = (self._surface_count(cand) / top) ** PREFIX_FREQ_EXP
                     for kid in self._surfaces[cand].keys:
                         exp.offer(kid, min(PREFIX_WEIGHT * share, prefix_cap), False)
-            if not self._has_as_typed(word, sf, exp):
+            # A translated word's sound-alikes in the other script are accidents, as its near spellings are
+            if not translated and not self._has_as_typed(word, sf, exp):
                 self.offer_sounds(query_spellings(word, sf), exp, 1.0, cyrillic)
         umlauts = _UMLAUTS.sub(lambda m: _UMLAUT_DIGRAPHS[m.group()], word)
         if umlauts != word:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 from array import array
+from collections import Counter
 
 import numpy as np
 import numpy.typing as npt
@@ -19,21 +21,30 @@ def proximity(seq_of_doc: array[int], term_bits: npt.NDArray[np.int64], n_terms:
     positions = np.flatnonzero(codes)
     if len(positions) < 2:
         return 0.0
-    matched = codes[positions]
-    # Each present term's positions; the shortest window holding them all ends at a matched position
-    # and starts at the earliest of the terms' last positions up to there: a few numpy calls per term
-    # instead of a Python step per matched position (this was a quarter of a query's time).
-    per_term = [positions[(matched >> t) & 1 == 1] for t in range(n_terms)]
-    present = [p for p in per_term if len(p)]
+    events: list[tuple[int, int]] = []
+    for pos, code in zip(positions.tolist(), codes[positions].tolist(), strict=True):
+        t = 0
+        while code:
+            if code & 1:
+                events.append((pos, t))
+            code >>= 1
+            t += 1
+    present = {t for _, t in events}
     need = len(present)
     if need < 2:
         return 0.0
-    start = positions.astype(np.int64)
-    for pos in present:
-        i = np.searchsorted(pos, positions, side="right") - 1
-        start = np.minimum(start, np.where(i >= 0, pos[np.maximum(i, 0)], -1))
-    whole = start >= 0  # windows that have seen every present term
-    best = int((positions[whole] - start[whole]).min()) + 1
+    best = math.inf
+    window: Counter[int] = Counter()
+    left = 0
+    for pos, t in events:
+        window[t] += 1
+        while len(window) == need:
+            best = min(best, pos - events[left][0] + 1)
+            lt = events[left][1]
+            window[lt] -= 1
+            if not window[lt]:
+                del window[lt]
+            left += 1
     # One word may stand for several query terms (a phrase's translation is an alternative of each of
     # its words): the window is then shorter than the terms it holds, which is no slack, not less.
     slack = max(best - need, 0)
