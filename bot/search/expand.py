@@ -144,7 +144,7 @@ class Candidates:
         self._spellings = spellings
         self._deletes = deletes
         self._count = count  # how often a spelling occurs: the likelier of two candidates is the commoner
-        self._cyrillic = cyrillic  # whether a spelling is written in Cyrillic in the corpus
+        self._cyrillic = cyrillic  # whether a spelling is written in Cyrillic in the corpus (a set lookup)
         self._sorted: list[str] | None = None
         self._by_length: dict[tuple[bool, int], list[str]] | None = None
 

@@ -13,10 +13,10 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from bot.search.crosslang import Translator
+from bot.search.crosslang import Gloss, Translator, offer_glosses
 from bot.search.expand import Candidates, Expansion
 from bot.search.query import Query
-from bot.search.sound import SoundIndex, query_spellings
+from bot.search.sound import SoundIndex, korean_forms, query_spellings
 from bot.textnorm import Analyzer, is_cyrillic, to_ascii
 
 FUZZY_WEIGHT = {1: 0.55, 2: 0.35}  # share of an exact match's score that a typo neighbour earns
@@ -39,6 +39,33 @@ SOUND_DICTIONARY_SHARE = 0.7  # of a sound-alike's weight, for a word the lexico
 
 _UMLAUT_DIGRAPHS = {"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"}
 _UMLAUTS = re.compile("[äöüß]")
+
+
+@dataclass
+class Neighbours:
+    """What a query word's neighbours add to it: the lexicon phrase it is part of ("денежная масса",
+    money supply), the Korean name it is part of ("No Tae-u"), the hyphenated syllables it is one of
+    ("Tzu-yang"). By the word's position in the query; ``widen`` adds them to its expansion."""
+
+    expander: Expander
+    phrases: dict[int, tuple[tuple[Gloss, ...], int]]
+    korean: dict[int, tuple[str, ...]]
+    syllables: dict[int, tuple[str, ...]]
+    cyrillic: bool
+
+    def widen(self, at: int, exp: Expansion) -> Expansion:
+        if at not in self.phrases and at not in self.korean and at not in self.syllables:
+            return exp
+        exp = exp.copy()  # the word's own expansion is cached for other queries
+        if at in self.phrases:
+            glosses, run = self.phrases[at]
+            # the phrase weighs as one translated word, shared among the words it covers
+            offer_glosses(glosses, exp, self.expander.live_key, TRANSLATION_WEIGHT / run)
+        if at in self.korean:
+            self.expander.offer_forms(self.korean[at], exp)
+        if at in self.syllables:  # two words, one name
+            self.expander.offer_sounds(self.syllables[at], exp, 0.5, self.cyrillic)
+        return exp
 
 
 @dataclass
@@ -73,7 +100,7 @@ class Expander:
         self._surfaces = surfaces
         self._key_id = key_id
         self._keys = keys
-        self._live_key = live_key  # a key's id when some live document holds it, else None
+        self.live_key = live_key  # a key's id when some live document holds it, else None
         self._df = df
         self._surface_count = surface_count
         self._candidates = candidates
@@ -98,7 +125,7 @@ class Expander:
                 for kid in self._surfaces[sf].keys:
                     exp.offer(kid, 1.0, True)
             cyrillic = is_cyrillic(word)
-            translated = self.translator.offer(word, exp, self._live_key, TRANSLATION_WEIGHT)
+            translated = self.translator.offer(word, exp, self.live_key, TRANSLATION_WEIGHT)
 
             def same_script(cand: str) -> bool:
                 """A translated word's near spellings in the other script are accidents of
@@ -176,6 +203,18 @@ class Expander:
                 if exp.offer(kid, weights[cand], False):
                     exp.sounded.add(kid)
 
+    def neighbours(self, query: Query, words: Sequence[str]) -> Neighbours:
+        """What the query's words add to each other (``Neighbours``)."""
+        hyphen = "-" in query.text
+        cyrillic = any(map(is_cyrillic, words))
+        return Neighbours(
+            self,
+            self.translator.phrases(words) if cyrillic else {},
+            korean_forms(words, query.text.lower()) if hyphen else {},
+            self.hyphenated(query, words) if hyphen else {},
+            cyrillic,
+        )
+
     def offer_forms(self, forms: Sequence[str], exp: Expansion) -> None:
         """Offer other spellings of the word that a romanization table says are the same name
         (``sound.korean_forms``): as the word itself."""
@@ -187,7 +226,7 @@ class Expander:
     def _known(self, word: str) -> bool:
         """Whether some live document holds the word's first key."""
         keys = self.analyzer.keys(word)
-        return bool(keys) and self._live_key(keys[0]) is not None
+        return bool(keys) and self.live_key(keys[0]) is not None
 
     def hyphenated(self, query: Query, words: Sequence[str]) -> dict[int, tuple[str, ...]]:
         """Sound spellings of consecutive words typed joined by a hyphen ("Tzu-yang", Wade-Giles for

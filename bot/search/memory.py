@@ -27,13 +27,13 @@ import numpy as np
 import numpy.typing as npt
 
 from bot.search import Highlighter, Hit, IndexedDoc, SearchResult, Word, index_words, snapshot
-from bot.search.crosslang import Translator, offer_glosses
+from bot.search.crosslang import Translator
 from bot.search.expand import Candidates, DeleteIndex, Expansion
-from bot.search.expander import TRANSLATION_WEIGHT, Expander, Surface
+from bot.search.expander import Expander, Surface
 from bot.search.phrases import phrase_mask
 from bot.search.proximity import proximity
 from bot.search.query import Query
-from bot.search.sound import SoundIndex, korean_forms
+from bot.search.sound import SoundIndex
 from bot.search.suggest import Suggester
 from bot.textnorm import STOP_WORDS, WORD_RE, Analyzer, is_cyrillic
 
@@ -118,7 +118,9 @@ class MemoryIndex:
         self._word_has_extra = _Column(np.bool_)
         self._surfaces: dict[str, Surface] = {}
         self._deletes = DeleteIndex()
-        self._sounds = SoundIndex()  # not in a snapshot: rebuilt from the spellings when one is read
+        self._sounds = SoundIndex()
+        # The spellings written in Cyrillic: a typo scan looks only among its own script's (``expand.py``)
+        self._cyrillic_surfaces: set[str] = set()
         self._live = 0
         self._total_len = 0.0
         self._reset_caches()
@@ -131,7 +133,7 @@ class MemoryIndex:
         self._np_dates: IntArray | None = None
         surfaces = self._surfaces
         self._candidates = Candidates(
-            surfaces, self._deletes, self._surface_count, lambda sf: is_cyrillic(surfaces[sf].display)
+            surfaces, self._deletes, self._surface_count, self._cyrillic_surfaces.__contains__
         )
         self._expander = Expander(
             self.analyzer,
@@ -175,6 +177,7 @@ class MemoryIndex:
             "_candidates",
             "_expander",
             "_sounds",
+            "_cyrillic_surfaces",
         ):
             state.pop(name, None)
         return state
@@ -193,6 +196,7 @@ class MemoryIndex:
         self.__dict__.update(state)
         self.analyzer = Analyzer()
         self._translator = Translator(self.analyzer)
+        self._cyrillic_surfaces = {sf for sf, e in self._surfaces.items() if is_cyrillic(e.display)}
         self._sounds = SoundIndex()
         if sound_spellings is not None and len(sound_spellings) == len(self._surfaces):
             self._sounds.restore(self._surfaces, sound_spellings)
@@ -263,6 +267,8 @@ class MemoryIndex:
             if len(sf) >= 3:
                 self._deletes.add(sf)
             self._sounds.add(sf)
+            if is_cyrillic(word):
+                self._cyrillic_surfaces.add(sf)
         elif not set(ids) <= set(entry.keys):
             entry.keys = tuple(dict.fromkeys(entry.keys + ids))
         return entry.number
@@ -529,26 +535,13 @@ class MemoryIndex:
         match_keys: set[str] = set()
         last = words[-1] if words and not query.phrases else None
         scored_terms = content
-        # Consecutive Russian words the lexicon has as a phrase ("денежная масса": money supply).
-        phrase_glosses = self._translator.phrases(words) if any(map(is_cyrillic, words)) else {}
-        hyphenated = self._expander.hyphenated(query, words) if "-" in query.text else {}
-        korean = korean_forms(words, query.text.lower()) if "-" in query.text else {}
+        neighbours = self._expander.neighbours(query, words)
         unmatched: list[str] = []  # words no live document has in any spelling tried
         prefix_cap = 1.0  # the weakest best match of the words before the last
         for i, word in enumerate(scored_terms):
             is_last = word == last and i == len(scored_terms) - 1
             exp = self._expander.expand(word, prefix=is_last, prefix_cap=prefix_cap if is_last else 1.0)
-            if content_at[i] in phrase_glosses:
-                exp = exp.copy()
-                glosses, run = phrase_glosses[content_at[i]]
-                offer_glosses(glosses, exp, self._live_key, TRANSLATION_WEIGHT / run)
-            if content_at[i] in korean:
-                exp = exp.copy()
-                self._expander.offer_forms(korean[content_at[i]], exp)
-            if content_at[i] in hyphenated:
-                exp = exp.copy()
-                # two words, one name
-                self._expander.offer_sounds(hyphenated[content_at[i]], exp, 0.5, is_cyrillic(word))
+            exp = neighbours.widen(content_at[i], exp)
             if exp.alts:
                 prefix_cap = min(prefix_cap, max(w for w, _ in exp.alts.values()))
             if not exp:
