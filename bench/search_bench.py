@@ -406,7 +406,13 @@ def fmt(value: float | None, digits: int) -> str:
 
 def table(results: Sequence[EngineResult], kinds: Sequence[str]) -> str:
     """One row per engine: MRR@10 and recall@10 per kind, then latency, build time and RSS."""
-    short = {"translit": "trans"}
+    short = {
+        "translit": "trans",
+        "misspelled-source": "msrc",
+        "misspelled": "missp",
+        "romanized": "roman",
+        "cyrillic": "cyril",
+    }
     cols = [short.get(k, k) for k in kinds]
     width = 18
     group = " ".join(f"{c:>6}" for c in cols)
