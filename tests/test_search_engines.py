@@ -17,6 +17,7 @@ import pytest
 from bot.core import SNAPSHOT_FILE, Dossier, store_identity
 from bot.ingest import prepare_text
 from bot.search import SearchEngine
+from bot.search.disk import DiskIndex
 from bot.search.expand import max_edits
 from bot.search.memory import MemoryIndex
 from bot.search.query import parse_query
@@ -27,10 +28,15 @@ from tests.fts5_engine import Fts5Engine
 FILLER = " ".join(f"filler{i}" for i in range(40))
 
 Engine = type[SearchEngine]
-ENGINES = [pytest.param(MemoryIndex, id="memory"), pytest.param(Fts5Engine, id="fts5")]
+ENGINES = [
+    pytest.param(MemoryIndex, id="memory"),
+    pytest.param(DiskIndex, id="disk"),
+    pytest.param(Fts5Engine, id="fts5"),
+]
 # Typo and transliteration tolerance: what FTS5 lacks.
 TOLERANT = [
     pytest.param(MemoryIndex, id="memory"),
+    pytest.param(DiskIndex, id="disk"),
     pytest.param(
         Fts5Engine,
         id="fts5",

@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import math
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, MutableMapping, MutableSequence, Sequence
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
@@ -110,12 +110,13 @@ class MemoryIndex:
     def __init__(self, analyzer: Analyzer | None = None) -> None:
         self.analyzer = analyzer or Analyzer()
         self._translator = Translator(self.analyzer)
-        self._doc_ids: list[int] = []
-        self._slot_of: dict[int, int] = {}
+        # Per document (slot): kept as abstract sequences so that DiskIndex (disk.py) can map them.
+        self._doc_ids: MutableSequence[int] = []
+        self._slot_of: MutableMapping[int, int] = {}
         self._alive = bytearray()
         self._doclen = array("f")
         self._dates = array("i")  # date ordinal, 0 when unknown
-        self._seqs: list[array[int]] = []  # primary key id per token, for phrases and proximity
+        self._seqs: MutableSequence[array[int]] = []  # primary key id per token, for phrases and proximity
         self._key_id: dict[str, int] = {}
         self._keys: list[str] = []
         # Postings per key id: slots and term frequencies, in slot order. Documents added since the last
@@ -528,7 +529,7 @@ class MemoryIndex:
             cand &= self._docs_with([kid])
         out = np.zeros_like(base)
         target = np.array(kids, dtype=np.int32)
-        for slot in np.flatnonzero(cand):
+        for slot in np.flatnonzero(cand).tolist():
             seq = np.frombuffer(self._seqs[slot], dtype=np.int32)
             starts = np.flatnonzero(seq[: len(seq) - len(kids) + 1] == target[0])
             for s in starts:

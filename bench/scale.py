@@ -1,0 +1,234 @@
+"""Scale check: per engine and per corpus size, build, memory, disk, restart and latency in one run.
+
+``python bench/search_bench.py --scale 100000,300000`` runs this (or ``python bench/scale.py --sizes ...``).
+Every figure comes from a fresh process per engine and size, so one engine's memory is not another's:
+
+* build: a process streams the replicated corpus (``search_bench.scale_corpus``'s copies, made on the fly
+  so the corpus itself is never all in memory) into the engine, in batches of 256 as a scan does, and
+  saves it to disk. Build CPU (user+system of that process) and wall, its peak RSS, and the size of what
+  it wrote.
+* serve: a second process opens the saved index and runs every known-item query once. Restart to first
+  search is from that process's start (before its imports) to the end of its first query; serving memory
+  is its anonymous RSS after the queries (heap: what the process owns), beside its file-backed RSS (pages
+  of mapped files, the OS's cache, shared and evictable); p50/p95 are over all the queries.
+
+Engines: ``dossier-disk`` (``bot.search.disk.DiskIndex``), ``dossier-memory`` (``MemoryIndex``), and the
+anchors ``tantivy-fuzzy`` and ``fts5`` built on disk with the queries ``anchors.py`` gives them. Dossier's
+engines index a document as its pipeline does (title: the first line); the anchors the whole file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+T0 = time.time()
+HERE = Path(__file__).resolve().parent
+ENGINES = ("dossier-disk", "dossier-memory", "tantivy-fuzzy", "fts5")
+BATCH = 256
+STAMP = "scale-bench"
+
+
+def stream(bench_dir: Path, size: int) -> Iterator[tuple[str, str]]:
+    """(id, file text) of the corpus replicated up to ``size`` documents, made one at a time."""
+    sys.path.insert(0, str(HERE))
+    from search_bench import CORPUS_FILE, load_corpus, replica_text
+
+    docs = load_corpus(bench_dir / CORPUS_FILE, None)
+    n, copy_no = 0, 1
+    while n < size:
+        for d in docs:
+            if n >= size:
+                return
+            yield (d.id, d.text) if copy_no == 1 else (f"{d.id}-r{copy_no}", replica_text(d.text, copy_no))
+            n += 1
+        copy_no += 1
+
+
+def memory_status() -> dict[str, float]:
+    """RssAnon, RssFile and VmHWM of this process in MB (Linux)."""
+    out: dict[str, float] = {}
+    with open("/proc/self/status", encoding="ascii") as fh:
+        for line in fh:
+            key, _, value = line.partition(":")
+            if key in ("RssAnon", "RssFile", "VmHWM"):
+                out[key] = int(value.split()[0]) / 1024
+    return out
+
+
+def cpu_s() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+# --- children: one engine, one job ---------------------------------------------------------------
+
+
+def child_build(engine: str, size: int, folder: Path, bench_dir: Path) -> dict[str, Any]:
+    folder.mkdir(parents=True, exist_ok=True)
+    docs = stream(bench_dir, size)
+    cpu0, wall0 = cpu_s(), time.perf_counter()
+    if engine.startswith("dossier"):
+        from bot.search.disk import DiskIndex
+        from bot.search.memory import MemoryIndex
+
+        ix = DiskIndex() if engine == "dossier-disk" else MemoryIndex()
+        batch: list[tuple[int, str, str, None]] = []
+        ids: list[str] = []
+        for doc_id, text in docs:
+            ids.append(doc_id)
+            batch.append((len(ids), text.split("\n", 1)[0], text, None))
+            if len(batch) == BATCH:
+                ix.add_many(batch)
+                batch = []
+        ix.add_many(batch)
+        ix.save(folder / "index", STAMP)
+        (folder / "ids.json").write_text(json.dumps(ids))
+    else:
+        sys.path.insert(0, str(HERE))
+        from anchors import Doc, make_anchor
+
+        anchor: Any = make_anchor(engine)
+        anchor.build_on_disk((Doc(i, t) for i, t in docs), folder)
+    cpu, wall = cpu_s() - cpu0, time.perf_counter() - wall0
+    disk = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+    return {
+        "build_cpu_s": cpu,
+        "build_wall_s": wall,
+        "peak_mb": memory_status()["VmHWM"],
+        "disk_mb": disk / 2**20,
+    }
+
+
+def child_serve(engine: str, folder: Path, query_file: Path) -> dict[str, Any]:
+    queries = [json.loads(line)["query"] for line in query_file.read_text().splitlines() if line.strip()]
+    if engine.startswith("dossier"):
+        from bot.search.disk import DiskIndex
+        from bot.search.memory import MemoryIndex
+        from bot.search.query import parse_query
+
+        cls = DiskIndex if engine == "dossier-disk" else MemoryIndex
+        ix = cls.open(folder / "index", STAMP)
+        if ix is None:
+            raise SystemExit(f"{engine}: no index at {folder}")
+        ids = json.loads((folder / "ids.json").read_text())
+
+        def search(text: str) -> list[str]:
+            return [ids[h.doc_id - 1] for h in ix.search(parse_query(text), limit=10).hits]
+    else:
+        sys.path.insert(0, str(HERE))
+        from anchors import make_anchor
+
+        anchor: Any = make_anchor(engine)
+        anchor.open_on_disk(folder)
+        search = anchor.search
+    latencies: list[float] = []
+    first_search = 0.0
+    for i, text in enumerate(queries):
+        start = time.perf_counter()
+        search(text)
+        latencies.append((time.perf_counter() - start) * 1000)
+        if i == 0:
+            first_search = time.time() - T0
+    mem = memory_status()
+    latencies.sort()
+    return {
+        "restart_s": first_search,
+        "p50_ms": statistics.median(latencies),
+        "p95_ms": latencies[int(0.95 * (len(latencies) - 1))],
+        "anon_mb": mem["RssAnon"],
+        "file_mb": mem["RssFile"],
+    }
+
+
+# --- parent ---------------------------------------------------------------------------------------
+
+
+def _child(args: list[str]) -> dict[str, Any]:
+    proc = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve()), "child", *args],
+        cwd=HERE.parent,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if proc.returncode != 0:
+        raise SystemExit(f"scale child {args[:3]} failed:\n{proc.stderr[-3000:]}")
+    return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
+
+
+def run(
+    sizes: Sequence[int], engines: Sequence[str], bench_dir: Path, query_file: Path
+) -> list[dict[str, Any]]:
+    """Build and serve every engine at every size; print one row each as it finishes, return them all."""
+    rows: list[dict[str, Any]] = []
+    header = (
+        f"{'docs':>9} {'engine':<15} {'build cpu':>9} {'wall':>7} {'peak MB':>8} {'disk MB':>8} "
+        f"{'anon MB':>8} {'file MB':>8} {'restart s':>9} {'p50 ms':>7} {'p95 ms':>7}"
+    )
+    print(header, flush=True)
+    with tempfile.TemporaryDirectory(prefix="dossier-scale-") as tmp:
+        queries = Path(tmp) / "queries.jsonl"
+        shutil.copy(query_file, queries)
+        for size in sizes:
+            for engine in engines:
+                folder = Path(tmp) / f"{engine}-{size}"
+                row = {"docs": size, "engine": engine}
+                row |= _child(["build", engine, str(size), str(folder), str(bench_dir)])
+                row |= _child(["serve", engine, str(folder), str(queries)])
+                shutil.rmtree(folder, ignore_errors=True)
+                rows.append(row)
+                print(
+                    f"{size:>9,} {engine:<15} {row['build_cpu_s']:>9.1f} {row['build_wall_s']:>7.1f} "
+                    f"{row['peak_mb']:>8.0f} {row['disk_mb']:>8.0f} {row['anon_mb']:>8.0f} "
+                    f"{row['file_mb']:>8.0f} {row['restart_s']:>9.2f} "
+                    f"{row['p50_ms']:>7.2f} {row['p95_ms']:>7.2f}",
+                    flush=True,
+                )
+    return rows
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "child":
+        job, engine = argv[1], argv[2]
+        if job == "build":
+            out = child_build(engine, int(argv[3]), Path(argv[4]), Path(argv[5]))
+        else:
+            out = child_serve(engine, Path(argv[3]), Path(argv[4]))
+        print(json.dumps(out))
+        return 0
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    ap.add_argument("--sizes", default="100000", help="comma-separated corpus sizes")
+    ap.add_argument("--engines", default=",".join(ENGINES))
+    ap.add_argument(
+        "--bench-dir",
+        default=os.environ.get("DOSSIER_BENCH_DIR", str(HERE.parent.parent / "shared" / "bench")),
+    )
+    ap.add_argument("--json", type=Path, dest="json_out")
+    args = ap.parse_args(argv)
+    bench_dir = Path(args.bench_dir)
+    rows = run(
+        [int(s) for s in args.sizes.split(",")],
+        [e.strip() for e in args.engines.split(",") if e.strip()],
+        bench_dir,
+        bench_dir / "reuters-queries.jsonl",
+    )
+    if args.json_out:
+        args.json_out.write_text(json.dumps(rows, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
