@@ -1,7 +1,7 @@
 """The Dossier service: the store and the search index kept in step, and the operations on both.
 
 Every transport (Telegram, console, CLI, tests) goes through one ``Dossier``. Writes go to SQLite first,
-in one transaction per document, and only then to the in-memory index, so a crash can lose index work
+in one transaction per document, and only then to the search index, so a crash can lose index work
 (rebuilt at start-up) but never a stored document.
 
 ``Dossier`` is a facade: it composes the parts and owns the search index. The write path is
@@ -32,7 +32,7 @@ from bot.ingest.scan import scan_corpus
 from bot.models import Document, Progress, ReindexReport, SearchHit, SearchPage, Stats
 from bot.people.service import PeopleService
 from bot.search import SearchEngine, SearchResult
-from bot.search.memory import MemoryIndex
+from bot.search.disk import DiskIndex
 from bot.search.query import Query
 from bot.search.snippets import make_snippet
 from bot.settings import DB_FILE
@@ -41,7 +41,7 @@ from bot.store import Store, open_store
 log = logging.getLogger(__name__)
 
 
-SNAPSHOT_FILE = "index.snapshot"  # the search index's snapshot, beside the store (bot/search/snapshot.py)
+SNAPSHOT_FILE = "index.snapshot"  # the search index's manifest beside the store (files: index.snapshot.d/)
 
 
 def store_identity(store: Store) -> str:
@@ -107,7 +107,7 @@ class Dossier:
         progress: Progress | None = None,
         *,
         people: bool = True,
-        engine: type[SearchEngine] = MemoryIndex,
+        engine: type[SearchEngine] = DiskIndex,
         db_path: Path | None = None,
     ) -> Dossier:
         """Open (or create) the store (``db_path``, ``Settings.db_path``; by default the one in

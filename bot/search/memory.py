@@ -19,7 +19,7 @@ import math
 from array import array
 from collections.abc import Iterable, MutableMapping, MutableSequence, Sequence
 from dataclasses import dataclass
-from itertools import chain
+from itertools import chain, repeat
 from pathlib import Path
 from typing import Any, Self
 
@@ -249,6 +249,31 @@ class MemoryIndex:
             self._word_extra[num] = ids[1:]
         return num
 
+    def _register_new(
+        self,
+        bodies: list[list[str]],
+        titles: list[list[str]],
+        *numbered: tuple[IntArray, IntArray],
+    ) -> None:
+        """Number the words of a batch not seen before, in order of first appearance, document by
+        document, body then title, and fill their numbers in (the -1s of ``numbered``)."""
+        new: dict[int, list[str]] = {}  # document -> its unseen tokens, body then title
+        places = []
+        for groups, (nums, docs) in zip((bodies, titles), numbered, strict=True):
+            at = np.flatnonzero(nums < 0)
+            starts = np.searchsorted(docs, np.arange(len(groups)), side="left")
+            words = [groups[d][p - starts[d]] for p, d in zip(at.tolist(), docs[at].tolist(), strict=True)]
+            for d, w in zip(docs[at].tolist(), words, strict=True):
+                new.setdefault(d, []).append(w)
+            places.append((nums, at, words))
+        known = self._word_num
+        for d in sorted(new):
+            for word in new[d]:
+                if word not in known:
+                    self._register(word)
+        for nums, at, words in places:
+            nums[at] = [known[w] for w in words]
+
     def _add_surface(self, sf: str, word: str, ids: tuple[int, ...]) -> int:
         entry = self._surfaces.get(sf)
         if entry is None:
@@ -280,25 +305,23 @@ class MemoryIndex:
             return
         bodies = list(words) if words is not None else [index_words(text) for _, _, text, _ in batch]
         titles = [WORD_RE.findall(title.lower()) for _, title, _, _ in batch]
-        # New words are numbered in order of first appearance, document by document, body then title.
         known = self._word_num
-        in_order = dict.fromkeys(chain.from_iterable(chain.from_iterable(zip(bodies, titles, strict=True))))
-        for word in [w for w in in_order if w not in known]:
-            self._register(word)
-        primary = self._word_primary.view
-        has_extra = self._word_has_extra.view
-        first_slot = len(self._doc_ids)
         n_docs = len(batch)
 
         def tokens(groups: list[list[str]]) -> tuple[IntArray, IntArray]:
-            """Word numbers of every token and the batch position of its document."""
+            """Word numbers of every token (-1: a word not seen before) and its document's position."""
             counts = [len(g) for g in groups]
             flat = chain.from_iterable(groups)
-            nums = np.fromiter(map(known.__getitem__, flat), dtype=np.int32, count=sum(counts))
+            nums = np.fromiter(map(known.get, flat, repeat(-1)), dtype=np.int32, count=sum(counts))
             return nums, np.repeat(np.arange(n_docs, dtype=np.int32), counts)
 
         body_nums, body_doc = tokens(bodies)
         title_nums, title_doc = tokens(titles)
+        if (body_nums < 0).any() or (title_nums < 0).any():
+            self._register_new(bodies, titles, (body_nums, body_doc), (title_nums, title_doc))
+        primary = self._word_primary.view
+        has_extra = self._word_has_extra.view
+        first_slot = len(self._doc_ids)
         self._word_count.view[:] += np.bincount(body_nums, minlength=self._word_count.size)
         body_kid, title_kid = primary[body_nums], primary[title_nums]
         body_ok, title_ok = body_kid >= 0, title_kid >= 0
