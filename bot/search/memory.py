@@ -32,6 +32,7 @@ from bot.search.crosslang import Translator
 from bot.search.expand import Candidates, DeleteIndex, Expansion
 from bot.search.proximity import proximity
 from bot.search.query import Query
+from bot.search.topk import top_indices
 from bot.textnorm import STOP_WORDS, WORD_RE, Analyzer, is_cyrillic, to_ascii
 
 log = logging.getLogger(__name__)
@@ -145,6 +146,7 @@ class MemoryIndex:
         self._np_doclen: FloatArray | None = None
         self._np_alive: npt.NDArray[np.bool_] | None = None
         self._np_dates: IntArray | None = None
+        self._np_norms: tuple[float, FloatArray] | None = None
         self._candidates = Candidates(self._surfaces, self._deletes, self._surface_count)
         self._expansion_cache: dict[tuple[str, bool, float], Expansion] = {}
 
@@ -171,6 +173,7 @@ class MemoryIndex:
             "_translator",
             "_np_surface_counts",
             "_np_doclen",
+            "_np_norms",
             "_np_alive",
             "_np_dates",
             "_candidates",
@@ -495,7 +498,14 @@ class MemoryIndex:
         return exp
 
     # ----------------------------------------------------------------- search
-    def _term_scores(self, exp: Expansion, doclen: FloatArray, avgdl: float) -> FloatArray:
+    def _norms(self, doclen: FloatArray, avgdl: float) -> FloatArray:
+        """BM25's length normalisation of every document, worked out once per index state rather than
+        per posting of every expansion (the same float32 arithmetic, so the same scores)."""
+        if self._np_norms is None or self._np_norms[0] != avgdl:
+            self._np_norms = (avgdl, K1 * (1.0 - B + B * doclen / avgdl))
+        return self._np_norms[1]
+
+    def _term_scores(self, exp: Expansion, norms: FloatArray) -> FloatArray:
         scores = np.zeros(len(self._doc_ids), dtype=np.float32)
         exact_idf = max((self._idf(self._df(k)) for k, (_, ex) in exp.alts.items() if ex), default=None)
         # A word's translations share one IDF at most, that of all of them together (the group's
@@ -512,10 +522,10 @@ class MemoryIndex:
                 idf = min(idf, exact_idf)
             if translated:
                 idf = min(idf, group_idf)
-            norm = K1 * (1.0 - B + B * doclen[slots] / avgdl)
+            norm = norms[slots]
             contrib = (weight * idf) * tf * (K1 + 1.0) / (tf + norm)
             # A key lists a document once, so a plain gather/scatter is safe (and far faster than .at).
-            scores[slots] = np.maximum(scores[slots], contrib.astype(np.float32))
+            scores[slots] = np.maximum(scores[slots], contrib.astype(np.float32, copy=False))
 
         for kid, (weight, exact) in exp.alts.items():
             slots, tf = self._postings(kid)
@@ -589,7 +599,7 @@ class MemoryIndex:
                 term_keys.append(set())
                 unmatched.append(word)
                 continue
-            scores = self._term_scores(exp, doclen, avgdl)
+            scores = self._term_scores(exp, self._norms(doclen, avgdl))
             total += scores
             hit = scores > 0
             matched += hit
@@ -618,7 +628,7 @@ class MemoryIndex:
         coordination = 1.0 + COORDINATION * (matched[candidates] - 1.0) / max(n_terms - 1, 1)
         scores = (total[candidates] * coordination).astype(np.float32)
         want = min(len(candidates), max(offset + limit, RERANK_POOL))
-        top = np.argpartition(-scores, want - 1)[:want] if want < len(candidates) else np.arange(len(scores))
+        top = top_indices(scores, want)
         ranked: list[tuple[float, int]] = []
         multi = sum(1 for k in term_keys if k) > 1
         if multi:
