@@ -30,6 +30,7 @@ from bot.ingest.reindex import reindex
 from bot.ingest.report import IngestReport, ScanReport
 from bot.ingest.scan import scan_corpus
 from bot.models import Document, Progress, ReindexReport, SearchHit, SearchPage, Stats
+from bot.people import saved as saved_people
 from bot.people.service import PeopleService
 from bot.search import SearchEngine, SearchResult
 from bot.search.disk import DiskIndex
@@ -41,6 +42,7 @@ from bot.store import Store, open_store
 log = logging.getLogger(__name__)
 
 
+PEOPLE_FILE = "people.snapshot"  # the persons as of the last close: /who answers while they are rebuilt
 SNAPSHOT_FILE = "index.snapshot"  # the search index's manifest beside the store (files: index.snapshot.d/)
 
 
@@ -66,6 +68,7 @@ class Dossier:
         self.index = index
         self.data_dir = data_dir
         self._lock = threading.RLock()
+        self._closed = False
         self._originals = Originals(data_dir / "originals")
         self._people = PeopleService(store, self._lock)
         self._neardup = NearDupCache(store, self._lock)
@@ -120,17 +123,25 @@ class Dossier:
         data_dir.mkdir(parents=True, exist_ok=True)  # the index snapshot and the originals live here
         store = open_store(db_path or data_dir / DB_FILE)
         (data_dir / "index.pickle").unlink(missing_ok=True)  # the old format's snapshot, never read again
-        index = engine.open(data_dir / SNAPSHOT_FILE, f"{store_identity(store)}:{store.generation()}")
+        stamp = f"{store_identity(store)}:{store.generation()}"
+        index = engine.open(data_dir / SNAPSHOT_FILE, stamp)
         dossier = cls(store, index or engine(), data_dir)
         dossier._people.enabled = people
         if index is None:
             dossier.rebuild_index(progress, people=False)
         if people:
-            dossier._people.start()
+            dossier._people.start(saved_people.load(data_dir / PEOPLE_FILE, stamp))
         return dossier
 
     def close(self) -> None:
+        if self._closed:  # a second close (a test's fixture after the test closed it) does nothing
+            return
+        self._closed = True
         self._people.join()
+        if self._people.enabled:
+            generation = self.store.snapshot_stamp()
+            if generation is not None:  # else another process wrote: the next start builds them
+                self._people.save(self.data_dir / PEOPLE_FILE, f"{store_identity(self.store)}:{generation}")
         self.store.close()
 
     def save_index(self) -> None:
