@@ -99,6 +99,7 @@ async def post_shutdown(app: DossierApp) -> None:
     services = app.bot_data.get("services")
     if isinstance(services, Services):
         services.dossier.save_index()
+        services.dossier.save_people()
 
 
 async def purge_sessions_job(context: DossierContext) -> None:
