@@ -14,6 +14,7 @@ completions is in ``expand.py``.
 
 from __future__ import annotations
 
+import heapq
 import logging
 import math
 from array import array
@@ -636,12 +637,21 @@ class MemoryIndex:
             for t, keys in enumerate(term_keys):
                 if keys:
                     term_bits[np.fromiter(keys, dtype=np.int64)] |= np.int64(1) << t
-        for j in top.tolist():
+        # Best first: once a candidate could not reach the page even with the largest proximity boost,
+        # no later one can, and proximity (a scan of each document's tokens) is not worked out for them.
+        # A key that answers two query words can boost more: then every candidate is scored.
+        order = top[np.argsort(-scores[top], kind="stable")]
+        bounded = not multi or not np.any(term_bits & (term_bits - 1))
+        page: list[float] = []  # the best offset + limit scores so far, a min-heap
+        for j in order.tolist():
             slot = int(candidates[j])
             score = float(scores[j])
+            if bounded and len(page) == offset + limit and score * (1.0 + PROXIMITY) < page[0]:
+                break
             if multi and matched[slot] >= 2:  # fewer matched terms: no pair to stand close together
                 score *= 1.0 + PROXIMITY * proximity(self._seqs[slot], term_bits, len(term_keys))
             ranked.append((score, slot))
+            (heapq.heappush if len(page) < offset + limit else heapq.heappushpop)(page, score)
         ranked.sort(key=lambda x: (-x[0], self._doc_ids[x[1]]))
         hits = [Hit(self._doc_ids[slot], score) for score, slot in ranked[offset : offset + limit]]
         partial = bool(matched[candidates].max() < len(scored_terms))
