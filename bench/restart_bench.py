@@ -1,5 +1,6 @@
-"""How fast Dossier is ready again on an existing store: a fresh process opens the store, loads the
-index snapshot and answers a first query. Also the cold first start (empty store) for comparison.
+"""How fast Dossier is ready again on an existing store: a fresh process opens the store, maps the
+search index and answers a first query, then a first /who (from the persons saved at the last close
+while the people index is rebuilt). Also the cold first start (empty store) for comparison.
 
     python bench/restart_bench.py [--corpus DIR] [--runs 5]
 
@@ -33,8 +34,11 @@ if scan:
 t3 = time.perf_counter()
 d.search_ids(parse_query("bahia cocoa"))
 t4 = time.perf_counter()
+d.who("volcker")
+t5 = time.perf_counter()
 print(json.dumps({"imports": t1 - t0, "open": t2 - t1, "scan": t3 - t2, "first_query": t4 - t3,
-                  "ready": t4 - t0, "docs": len(d)}))
+                  "ready": t4 - t0, "who": t5 - t0, "docs": len(d)}))
+d.close()
 """
 
 
@@ -70,7 +74,7 @@ def main() -> int:
             print(
                 f"{label}: ready in {med['ready']:.2f} s (median of {args.runs}: "
                 f"imports {med['imports']:.2f}, open+snapshot {med['open']:.2f}, scan {med['scan']:.2f}, "
-                f"first query {med['first_query'] * 1000:.1f} ms)"
+                f"first query {med['first_query'] * 1000:.1f} ms); first /who {med['who']:.2f} s"
             )
     return 0
 

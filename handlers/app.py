@@ -111,6 +111,7 @@ async def post_shutdown(app: DossierApp) -> None:
     services = app.bot_data.get("services")
     if isinstance(services, Services):
         services.dossier.save_index()
+        services.dossier.save_people()
         services.dossier.leases.close()  # what it still holds is free for the other processes at once
 
 

@@ -15,11 +15,12 @@ near spellings are found in ``expand.py``.
 
 from __future__ import annotations
 
+import heapq
 import logging
 import math
 from array import array
-from collections.abc import Iterable, Sequence
-from itertools import chain
+from collections.abc import Iterable, MutableMapping, MutableSequence, Sequence
+from itertools import chain, repeat
 from pathlib import Path
 from typing import Any, Self
 
@@ -35,6 +36,7 @@ from bot.search.proximity import proximity
 from bot.search.query import Query
 from bot.search.sound import SoundIndex
 from bot.search.suggest import Suggester
+from bot.search.topk import top_indices
 from bot.textnorm import STOP_WORDS, WORD_RE, Analyzer, is_cyrillic
 
 log = logging.getLogger(__name__)
@@ -94,12 +96,13 @@ class MemoryIndex:
     def __init__(self, analyzer: Analyzer | None = None) -> None:
         self.analyzer = analyzer or Analyzer()
         self._translator = Translator(self.analyzer)
-        self._doc_ids: list[int] = []
-        self._slot_of: dict[int, int] = {}
+        # Per document (slot): kept as abstract sequences so that DiskIndex (disk.py) can map them.
+        self._doc_ids: MutableSequence[int] = []
+        self._slot_of: MutableMapping[int, int] = {}
         self._alive = bytearray()
         self._doclen = array("f")
         self._dates = array("i")  # date ordinal, 0 when unknown
-        self._seqs: list[array[int]] = []  # primary key id per token, for phrases and proximity
+        self._seqs: MutableSequence[array[int]] = []  # primary key id per token, for phrases and proximity
         self._key_id: dict[str, int] = {}
         self._keys: list[str] = []
         # Postings per key id: slots and term frequencies, in slot order. Documents added since the last
@@ -147,6 +150,7 @@ class MemoryIndex:
             self._candidates,
             self._sounds,
         )
+        self._np_norms: tuple[float, FloatArray] | None = None
 
     def __getstate__(self) -> dict[str, Any]:
         self._merge()
@@ -172,6 +176,7 @@ class MemoryIndex:
             "_translator",
             "_np_surface_counts",
             "_np_doclen",
+            "_np_norms",
             "_np_alive",
             "_np_dates",
             "_candidates",
@@ -196,6 +201,12 @@ class MemoryIndex:
         self.__dict__.update(state)
         self.analyzer = Analyzer()
         self._translator = Translator(self.analyzer)
+        self._restore_spellings(sound_spellings)
+        self._reset_caches()
+
+    def _restore_spellings(self, sound_spellings: Any) -> None:
+        """What a snapshot keeps of the spellings beyond the surfaces themselves: the Cyrillic ones
+        (derived) and the sound spellings (saved; computed again from a snapshot made before them)."""
         self._cyrillic_surfaces = {sf for sf, e in self._surfaces.items() if is_cyrillic(e.display)}
         self._sounds = SoundIndex()
         if sound_spellings is not None and len(sound_spellings) == len(self._surfaces):
@@ -203,7 +214,6 @@ class MemoryIndex:
         else:  # a snapshot from before sound keys
             self._sounds.add_many(self._surfaces)
             self._sounds.compact()
-        self._reset_caches()
 
     def save(self, path: Path, stamp: str) -> None:
         """Write a snapshot (data only, checksummed, atomic: ``bot/search/snapshot.py``)."""
@@ -260,6 +270,31 @@ class MemoryIndex:
             self._word_extra[num] = ids[1:]
         return num
 
+    def _register_new(
+        self,
+        bodies: list[list[str]],
+        titles: list[list[str]],
+        *numbered: tuple[IntArray, IntArray],
+    ) -> None:
+        """Number the words of a batch not seen before, in order of first appearance, document by
+        document, body then title, and fill their numbers in (the -1s of ``numbered``)."""
+        new: dict[int, list[str]] = {}  # document -> its unseen tokens, body then title
+        places = []
+        for groups, (nums, docs) in zip((bodies, titles), numbered, strict=True):
+            at = np.flatnonzero(nums < 0)
+            starts = np.searchsorted(docs, np.arange(len(groups)), side="left")
+            words = [groups[d][p - starts[d]] for p, d in zip(at.tolist(), docs[at].tolist(), strict=True)]
+            for d, w in zip(docs[at].tolist(), words, strict=True):
+                new.setdefault(d, []).append(w)
+            places.append((nums, at, words))
+        known = self._word_num
+        for d in sorted(new):
+            for word in new[d]:
+                if word not in known:
+                    self._register(word)
+        for nums, at, words in places:
+            nums[at] = [known[w] for w in words]
+
     def _add_surface(self, sf: str, word: str, ids: tuple[int, ...]) -> int:
         entry = self._surfaces.get(sf)
         if entry is None:
@@ -294,25 +329,23 @@ class MemoryIndex:
             return
         bodies = list(words) if words is not None else [index_words(text) for _, _, text, _ in batch]
         titles = [WORD_RE.findall(title.lower()) for _, title, _, _ in batch]
-        # New words are numbered in order of first appearance, document by document, body then title.
         known = self._word_num
-        in_order = dict.fromkeys(chain.from_iterable(chain.from_iterable(zip(bodies, titles, strict=True))))
-        for word in [w for w in in_order if w not in known]:
-            self._register(word)
-        primary = self._word_primary.view
-        has_extra = self._word_has_extra.view
-        first_slot = len(self._doc_ids)
         n_docs = len(batch)
 
         def tokens(groups: list[list[str]]) -> tuple[IntArray, IntArray]:
-            """Word numbers of every token and the batch position of its document."""
+            """Word numbers of every token (-1: a word not seen before) and its document's position."""
             counts = [len(g) for g in groups]
             flat = chain.from_iterable(groups)
-            nums = np.fromiter(map(known.__getitem__, flat), dtype=np.int32, count=sum(counts))
+            nums = np.fromiter(map(known.get, flat, repeat(-1)), dtype=np.int32, count=sum(counts))
             return nums, np.repeat(np.arange(n_docs, dtype=np.int32), counts)
 
         body_nums, body_doc = tokens(bodies)
         title_nums, title_doc = tokens(titles)
+        if (body_nums < 0).any() or (title_nums < 0).any():
+            self._register_new(bodies, titles, (body_nums, body_doc), (title_nums, title_doc))
+        primary = self._word_primary.view
+        has_extra = self._word_has_extra.view
+        first_slot = len(self._doc_ids)
         self._word_count.view[:] += np.bincount(body_nums, minlength=self._word_count.size)
         body_kid, title_kid = primary[body_nums], primary[title_nums]
         body_ok, title_ok = body_kid >= 0, title_kid >= 0
@@ -453,7 +486,14 @@ class MemoryIndex:
         )
 
     # ----------------------------------------------------------------- search
-    def _term_scores(self, exp: Expansion, doclen: FloatArray, avgdl: float) -> FloatArray:
+    def _norms(self, doclen: FloatArray, avgdl: float) -> FloatArray:
+        """BM25's length normalisation of every document, worked out once per index state rather than
+        per posting of every expansion (the same float32 arithmetic, so the same scores)."""
+        if self._np_norms is None or self._np_norms[0] != avgdl:
+            self._np_norms = (avgdl, K1 * (1.0 - B + B * doclen / avgdl))
+        return self._np_norms[1]
+
+    def _term_scores(self, exp: Expansion, norms: FloatArray) -> FloatArray:
         scores = np.zeros(len(self._doc_ids), dtype=np.float32)
         exact_idf = max((self._idf(self._df(k)) for k, (_, ex) in exp.alts.items() if ex), default=None)
         # A word's translations share one IDF at most, that of all of them together (the group's
@@ -477,10 +517,10 @@ class MemoryIndex:
                 idf = min(idf, group_idf)
             if sounded:
                 idf = min(idf, sound_idf)
-            norm = K1 * (1.0 - B + B * doclen[slots] / avgdl)
+            norm = norms[slots]
             contrib = (weight * idf) * tf * (K1 + 1.0) / (tf + norm)
             # A key lists a document once, so a plain gather/scatter is safe (and far faster than .at).
-            scores[slots] = np.maximum(scores[slots], contrib.astype(np.float32))
+            scores[slots] = np.maximum(scores[slots], contrib.astype(np.float32, copy=False))
 
         for kid, (weight, exact) in exp.alts.items():
             slots, tf = self._postings(kid)
@@ -548,7 +588,7 @@ class MemoryIndex:
                 term_keys.append(set())
                 unmatched.append(word)
                 continue
-            scores = self._term_scores(exp, doclen, avgdl)
+            scores = self._term_scores(exp, self._norms(doclen, avgdl))
             total += scores
             hit = scores > 0
             matched += hit
@@ -577,7 +617,7 @@ class MemoryIndex:
         coordination = 1.0 + COORDINATION * (matched[candidates] - 1.0) / max(n_terms - 1, 1)
         scores = (total[candidates] * coordination).astype(np.float32)
         want = min(len(candidates), max(offset + limit, RERANK_POOL))
-        top = np.argpartition(-scores, want - 1)[:want] if want < len(candidates) else np.arange(len(scores))
+        top = top_indices(scores, want)
         ranked: list[tuple[float, int]] = []
         multi = sum(1 for k in term_keys if k) > 1
         if multi:
@@ -585,12 +625,21 @@ class MemoryIndex:
             for t, keys in enumerate(term_keys):
                 if keys:
                     term_bits[np.fromiter(keys, dtype=np.int64)] |= np.int64(1) << t
-        for j in top.tolist():
+        # Best first: once a candidate could not reach the page even with the largest proximity boost,
+        # no later one can, and proximity (a scan of each document's tokens) is not worked out for them.
+        # A key that answers two query words can boost more: then every candidate is scored.
+        order = top[np.argsort(-scores[top], kind="stable")]
+        bounded = not multi or not np.any(term_bits & (term_bits - 1))
+        page: list[float] = []  # the best offset + limit scores so far, a min-heap
+        for j in order.tolist():
             slot = int(candidates[j])
             score = float(scores[j])
+            if bounded and len(page) == offset + limit and score * (1.0 + PROXIMITY) < page[0]:
+                break
             if multi and matched[slot] >= 2:  # fewer matched terms: no pair to stand close together
                 score *= 1.0 + PROXIMITY * proximity(self._seqs[slot], term_bits, len(term_keys))
             ranked.append((score, slot))
+            (heapq.heappush if len(page) < offset + limit else heapq.heappushpop)(page, score)
         ranked.sort(key=lambda x: (-x[0], self._doc_ids[x[1]]))
         hits = [Hit(self._doc_ids[slot], score) for score, slot in ranked[offset : offset + limit]]
         partial = bool(matched[candidates].max() < len(scored_terms))
