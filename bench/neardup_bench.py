@@ -170,13 +170,13 @@ def main() -> int:
     )
     # Of what is flagged, how much the judgments say is right: the wording rule's flags at its judged
     # precision over the stratified pairs, the same-subject test's at its own stratum's.
-    strat = [p for p in pairs if p["stratum"].startswith(("flagged", "below", "random")) and new[id(p)]]
+    strat = [p for p in stratified if new[id(p)] and wording_rule(by_id[p["a"]].story, by_id[p["b"]].story)]
     subj = [p for p in pairs if p["stratum"] == "subject rule only" and new[id(p)]]
     p_word = sum(p["label"] == "same_story" for p in strat) / max(1, len(strat))
     p_subj = sum(p["label"] == "same_story" for p in subj) / max(1, len(subj))
     right = (after - by_subject) * p_word + by_subject * p_subj
     print(
-        f"    by the wording rule {after - by_subject} (judged precision {p_word:.2f} of {len(strat)}), "
+        f"    by the wording rule {after - by_subject} (precision {p_word:.2f} of {len(strat)} pairs), "
         f"by the same-subject test alone {by_subject} ({p_subj:.2f} of {len(subj)}): about {right:.0f} "
         f"({right / n:.1%}) the same story, {right / true_share:.0%} of the judged true"
     )
