@@ -93,6 +93,7 @@ class Dossier:
         # Plain pass-throughs, documented where they are defined.
         self.add_prepared = self._pipeline.add_prepared  # one prepared document stored and indexed
         self.prepare_near_duplicates = self._neardup.prepare  # after a corpus scan, in the background
+        self.near_duplicates_current = self._neardup.rule_current  # else prepare judges them all again
         # People (``PeopleService``: the build thread and the one way in, ``ready()``).
         self.who = self._people.who
         self.person = self._people.person
