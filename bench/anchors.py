@@ -38,7 +38,8 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import NamedTuple, Protocol
 
 import tantivy
@@ -92,6 +93,7 @@ class Fts5Engine:
     def __init__(self) -> None:
         self._con = sqlite3.connect(":memory:")
         self._ids: list[str] = []
+        self._on_disk = False
 
     def build(self, docs: Sequence[Doc]) -> None:
         """Insert with rowid = position, so a hit maps back to its id without reading stored text."""
@@ -102,11 +104,28 @@ class Fts5Engine:
         self._con.commit()
         self._ids = [d.id for d in docs]
 
+    def build_on_disk(self, docs: Iterable[Doc], folder: Path) -> None:
+        """The scale check's build (``scale.py``): the table in a file, the ids in a column of it."""
+        self._con = sqlite3.connect(folder / "fts5.sqlite3")
+        self._con.execute("CREATE VIRTUAL TABLE docs USING fts5(text, id UNINDEXED)")
+        self._con.executemany(
+            "INSERT INTO docs(rowid, text, id) VALUES (?, ?, ?)",
+            ((i, d.text, d.id) for i, d in enumerate(docs)),
+        )
+        self._con.commit()
+
+    def open_on_disk(self, folder: Path) -> None:
+        self._con = sqlite3.connect(folder / "fts5.sqlite3")
+        self._on_disk = True
+
     def search(self, query: str) -> list[str]:
         """Quote each term (so words like OR/NOT stay words) and run one bm25-ranked MATCH."""
         expression = self.match_expression(query_terms(query))
         if not expression:
             return []
+        if self._on_disk:
+            sql = "SELECT id FROM docs WHERE docs MATCH ? ORDER BY bm25(docs) LIMIT ?"
+            return [doc_id for (doc_id,) in self._con.execute(sql, (expression, TOP_K))]
         rows = self._con.execute(
             "SELECT rowid FROM docs WHERE docs MATCH ? ORDER BY bm25(docs) LIMIT ?", (expression, TOP_K)
         )
@@ -137,7 +156,7 @@ class TantivyEngine:
         self._index = tantivy.Index(self._schema)
         self._searcher: tantivy.Searcher | None = None
 
-    def build(self, docs: Sequence[Doc]) -> None:
+    def build(self, docs: Iterable[Doc]) -> None:
         """One writer thread, one commit: a single segment in insertion order keeps rankings reproducible."""
         writer = self._index.writer(num_threads=1)
         for doc in docs:
@@ -145,6 +164,15 @@ class TantivyEngine:
         writer.commit()
         writer.wait_merging_threads()
         self._index.reload()
+        self._searcher = self._index.searcher()
+
+    def build_on_disk(self, docs: Iterable[Doc], folder: Path) -> None:
+        """The scale check's build (``scale.py``): the same index, in a folder."""
+        self._index = tantivy.Index(self._schema, path=str(folder))
+        self.build(docs)
+
+    def open_on_disk(self, folder: Path) -> None:
+        self._index = tantivy.Index(self._schema, path=str(folder))
         self._searcher = self._index.searcher()
 
     def search(self, query: str) -> list[str]:

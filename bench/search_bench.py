@@ -20,13 +20,14 @@ What is measured, and why this way:
   The query file it gets holds only ``qid`` and ``query``: the relevant ids and the kind stay here.
 * Document order: the corpus sorted by file name, which is how a folder is listed and how the README's
   figures were obtained (anchors break score ties by insertion order, see ``anchors.py``).
-* ``--scale N`` appends copies (``reuters-123-r2``, ``-r3``, ...) after the originals until there are N
-  documents, for the latency and memory check. A copy's date line is moved on by a year per round and
-  nothing else changes: byte-identical copies would be folded into one by Dossier's duplicate
-  detection (content hash) and the "100,000-document" run would index 20,841. Dossier's own document
-  count (``docs`` in its build line) is checked against the number of files. Only the original id
-  counts as a hit, so quality at scale mostly measures how an engine breaks ties between near-identical
-  documents (anchors: insertion order, originals first); read it as noise.
+* ``--scale 100000,300000`` is the scale check instead (``scale.py``): per engine and per size, build CPU
+  and wall, peak and serving memory, disk, restart to first search, p50/p95, each engine built and then
+  restarted in processes of its own, and the issue's targets for Dossier's disk index beside Tantivy in
+  the same run. The corpus is replicated (``scale.stream``): copies ``reuters-123-r2``, ``-r3``, ...
+  after the originals, a copy's date line moved on by a year per round and nothing else changed
+  (byte-identical copies would be folded into one by Dossier's duplicate detection). Quality is not
+  scored there: only the original id counts as a hit, so it would measure how an engine breaks ties
+  between near-identical documents.
 * ``--json OUT`` writes every figure, the targets, and per engine the rank and time of every query.
 * ``--limit-docs N`` keeps the first N documents of the JSONL file and the queries whose relevant
   document is among them: for quick development runs, whose figures are only indicative.
@@ -51,8 +52,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import scale
 import tantivy
 from anchors import ANCHOR_NAMES, TOP_K, Doc, make_anchor
+from scale import ENGINES as SCALE_ENGINES
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CORPUS_FILE = "reuters21578.jsonl.gz"
@@ -157,17 +160,6 @@ def load_queries(path: Path, doc_ids: set[str]) -> list[Query]:
                 q = json.loads(line)
                 queries.append(Query(q["qid"], q["query"], q["kind"], frozenset(q["relevant"])))
     return [q for q in queries if q.relevant & doc_ids]
-
-
-def scale_corpus(docs: Sequence[Doc], target: int) -> list[Doc]:
-    """Originals first, then whole rounds of copies ``<id>-r2``, ``<id>-r3``, ... until ``target`` docs."""
-    scaled = list(docs)
-    copy_no = 2
-    while len(scaled) < target and docs:
-        need = target - len(scaled)
-        scaled.extend(Doc(f"{d.id}-r{copy_no}", replica_text(d.text, copy_no)) for d in docs[:need])
-        copy_no += 1
-    return scaled
 
 
 def replica_text(text: str, copy_no: int) -> str:
@@ -378,21 +370,11 @@ def speed_checks(d: EngineResult, fuzzy_p95: float | None) -> list[Check]:
     ]
 
 
-def scale_checks(d: EngineResult) -> list[Check]:
-    """At 100,000 documents only latency and memory are targets (quality is tie noise, see docstring)."""
-    return [
-        Check("p95 < 20 ms", d.p95_ms, d.p95_ms < 20.0),
-        check("peak RSS < 1024 MB", d.rss_mb, d.rss_mb is not None and d.rss_mb < 1024),
-    ]
-
-
-def targets(results: dict[str, EngineResult], scaled: bool) -> list[Check]:
-    """Dossier's targets for this run: the scale ones with ``--scale``, the full set otherwise."""
+def targets(results: dict[str, EngineResult]) -> list[Check]:
+    """Dossier's quality and speed targets for this run."""
     dossier = results.get(DOSSIER)
     if dossier is None:
         return []
-    if scaled:
-        return scale_checks(dossier)
     fuzzy = results.get("tantivy-fuzzy")
     return quality_checks(dossier) + speed_checks(dossier, fuzzy.p95_ms if fuzzy else None)
 
@@ -406,7 +388,13 @@ def fmt(value: float | None, digits: int) -> str:
 
 def table(results: Sequence[EngineResult], kinds: Sequence[str]) -> str:
     """One row per engine: MRR@10 and recall@10 per kind, then latency, build time and RSS."""
-    short = {"translit": "trans"}
+    short = {
+        "translit": "trans",
+        "misspelled-source": "msrc",
+        "misspelled": "missp",
+        "romanized": "roman",
+        "cyrillic": "cyril",
+    }
     cols = [short.get(k, k) for k in kinds]
     width = 18
     group = " ".join(f"{c:>6}" for c in cols)
@@ -484,8 +472,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     ap.add_argument("--queries", type=Path, help=f"query JSONL (default: BENCH_DIR/{QUERIES_FILE})")
     ap.add_argument(
-        "--scale", type=int, help=f"replicate the corpus up to N documents (e.g. {SCALE_TARGET_DOCS})"
+        "--scale",
+        help=f"the scale check at these corpus sizes instead (comma-separated, e.g. {SCALE_TARGET_DOCS})",
     )
+    ap.add_argument("--scale-engines", default=",".join(SCALE_ENGINES), help="engines of the scale check")
     ap.add_argument("--bench-dir", help="data folder (default: $DOSSIER_BENCH_DIR or <repo>/../shared/bench)")
     ap.add_argument("--json", type=Path, dest="json_out", help="also write all figures to this JSON file")
     ap.add_argument(
@@ -510,12 +500,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     for path in (corpus_file, query_file):
         if not path.is_file():
             raise SystemExit(f"{path} not found: set --bench-dir or $DOSSIER_BENCH_DIR (see --help)")
+    if args.scale:
+        out = ["--json", str(args.json_out)] if args.json_out else []
+        sizes, engines = ["--sizes", args.scale], ["--engines", args.scale_engines]
+        return scale.main(
+            [*sizes, *engines, "--bench-dir", str(bench_dir), "--queries", str(query_file), *out]
+        )
     docs = load_corpus(corpus_file, args.limit_docs)
     queries = load_queries(query_file, {d.id for d in docs})
     if not queries:
         raise SystemExit("no queries left: none of their relevant documents is in the corpus")
-    if args.scale:
-        docs = scale_corpus(docs, args.scale)
     kinds = kinds_of(queries)
     print(
         f"{len(docs):,} documents, {len(queries):,} queries; engines: {', '.join(args.engine_list)}",
@@ -527,12 +521,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         run = run_dossier(docs, queries, args.timeout) if name == DOSSIER else run_anchor(name, docs, queries)
         results[name] = score(name, run, queries, kinds)
         print(f"  {name}: done in {time.perf_counter() - start:.1f} s", flush=True)
-    checks = targets(results, scaled=bool(args.scale))
-    note = (
-        f" at {len(docs):,} documents"
-        if args.scale
-        else (" (indicative: --limit-docs)" if args.limit_docs else "")
-    )
+    checks = targets(results)
+    note = " (indicative: --limit-docs)" if args.limit_docs else ""
     print(report(results, checks, kinds, note))
     if args.json_out:
         write_json(args.json_out, meta(args, bench_dir, len(docs), queries), results, checks)

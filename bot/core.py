@@ -1,7 +1,7 @@
 """The Dossier service: the store and the search index kept in step, and the operations on both.
 
 Every transport (Telegram, console, CLI, tests) goes through one ``Dossier``. Writes go to SQLite first,
-in one transaction per document, and only then to the in-memory index, so a crash can lose index work
+in one transaction per document, and only then to the search index, so a crash can lose index work
 (rebuilt at start-up) but never a stored document.
 
 ``Dossier`` is a facade: it composes the parts and owns the search index. The write path is
@@ -34,9 +34,10 @@ from bot.ingest.scan import scan_corpus
 from bot.leases import LeaseKeeper
 from bot.metrics import Metrics
 from bot.models import Document, Progress, ReindexReport, SearchHit, SearchPage, Stats
+from bot.people import saved as saved_people
 from bot.people.service import PeopleService
 from bot.search import SearchEngine, SearchResult
-from bot.search.memory import MemoryIndex
+from bot.search.disk import DiskIndex
 from bot.search.query import Query
 from bot.search.snippets import make_snippet
 from bot.settings import DB_FILE
@@ -45,8 +46,9 @@ from bot.store import Store, open_store
 log = logging.getLogger(__name__)
 
 
+PEOPLE_FILE = "people.snapshot"  # the persons as of the last close: /who answers while they are rebuilt
 SCAN_LEASE = "corpus-scan"  # the lease of the process scanning the corpus folder
-SNAPSHOT_FILE = "index.snapshot"  # the search index's snapshot, beside the store (bot/search/snapshot.py)
+SNAPSHOT_FILE = "index.snapshot"  # the search index's manifest beside the store (files: index.snapshot.d/)
 
 
 def store_identity(store: Store) -> str:
@@ -76,6 +78,7 @@ class Dossier:
         self.metrics = metrics if metrics is not None else Metrics()
         self.metrics.index_documents.set_function(lambda: len(self.index))
         self._lock = threading.RLock()
+        self._closed = False
         self._originals = kept_originals(store, data_dir / "originals")
         self._people = PeopleService(store, self._lock)
         self._neardup = NearDupCache(store, self._lock)
@@ -90,6 +93,7 @@ class Dossier:
         # Plain pass-throughs, documented where they are defined.
         self.add_prepared = self._pipeline.add_prepared  # one prepared document stored and indexed
         self.prepare_near_duplicates = self._neardup.prepare  # after a corpus scan, in the background
+        self.near_duplicates_current = self._neardup.rule_current  # else prepare judges them all again
         # People (``PeopleService``: the build thread and the one way in, ``ready()``).
         self.who = self._people.who
         self.person = self._people.person
@@ -122,7 +126,7 @@ class Dossier:
         progress: Progress | None = None,
         *,
         people: bool = True,
-        engine: type[SearchEngine] = MemoryIndex,
+        engine: type[SearchEngine] = DiskIndex,
         db_path: Path | None = None,
         database_url: str | None = None,
         metrics: Metrics | None = None,
@@ -142,20 +146,35 @@ class Dossier:
         store = open_store(db_path or data_dir / DB_FILE, database_url)
         (data_dir / "index.pickle").unlink(missing_ok=True)  # the old format's snapshot, never read again
         generation = store.generation()
-        index = engine.open(data_dir / SNAPSHOT_FILE, f"{store_identity(store)}:{generation}")
+        stamp = f"{store_identity(store)}:{generation}"
+        index = engine.open(data_dir / SNAPSHOT_FILE, stamp)
         dossier = cls(store, index or engine(), data_dir, metrics)
         dossier._people.enabled = people
         dossier._follower.applied = generation  # the snapshot's; a rebuild reads the store as it is then
         if index is None:
             dossier.rebuild_index(progress, people=False)
         if people:
-            dossier._people.start()
+            dossier._people.start(saved_people.load(data_dir / PEOPLE_FILE, stamp))
         return dossier
 
     def close(self) -> None:
+        if self._closed:  # a second close (a test's fixture after the test closed it) does nothing
+            return
+        self._closed = True
         self._people.join()
+        self.save_people()
         self.leases.close()
         self.store.close()
+
+    def save_people(self) -> None:
+        """Keep the persons for /who to answer at the next start while the people index is rebuilt
+        (at close and at the bot's shutdown: it costs seconds at a million documents)."""
+        if not self._people.enabled:
+            return
+        with self._lock:  # as ``save_index``: other processes' changes applied first, writers held
+            self.catch_up()
+            stamp = f"{store_identity(self.store)}:{self._follower.applied}"
+            self._people.save(self.data_dir / PEOPLE_FILE, stamp)
 
     def save_index(self) -> None:
         """The search index's snapshot, stamped with the generation it reflects: other processes'

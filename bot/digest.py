@@ -130,7 +130,7 @@ def build_digest(
     if not total:
         return None
     by_id = {doc.id: doc for doc in docs}
-    groups = story_groups({doc.id: story_text(doc.text, doc.published) for doc in docs})
+    groups = story_groups({doc.id: story_text(doc.text, doc.published, doc.title) for doc in docs})
     entries = tuple(
         DigestEntry(
             by_id[first],

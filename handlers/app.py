@@ -111,6 +111,7 @@ async def post_shutdown(app: DossierApp) -> None:
     services = app.bot_data.get("services")
     if isinstance(services, Services):
         services.dossier.save_index()
+        services.dossier.save_people()
         services.dossier.leases.close()  # what it still holds is free for the other processes at once
 
 
@@ -144,7 +145,9 @@ async def corpus_scan_job(context: DossierContext) -> None:
         jq.run_once(corpus_scan_job, when=CHECK_AFTER, name="corpus-scan-check")
     if report.outcomes:
         log.info("corpus scan: %s", report.summary())
-        # Signatures for near-duplicate checks of later uploads, computed now rather than on the first.
+    if report.outcomes or not services.dossier.near_duplicates_current():
+        # Signatures for near-duplicate checks of later uploads, computed now rather than on the first,
+        # the scanned documents judged as an upload is; flags of an older rule judged again, once.
         await asyncio.to_thread(services.dossier.prepare_near_duplicates)
 
 

@@ -103,3 +103,20 @@ def test_only_the_other_languages_words_are_translated() -> None:
     assert tr.glosses("1987") == ()
     # an acronym, from the lexicon's supplement
     assert tr.glosses("одкб")[0] == (("csto",), 1.0)
+
+
+def test_consecutive_russian_words_are_looked_up_as_a_lexicon_phrase() -> None:
+    # "денежная масса" is "money supply": neither word's own glosses ("monetary", "mass") say so
+    tr = Translator(Analyzer())
+    phrases = tr.phrases(["денежная", "масса", "в", "марте"])
+    assert set(phrases) == {0, 1}
+    assert phrases[0][1] == 2 and (("monei", "supli"), 1.0) in phrases[0][0]
+    idx = MemoryIndex()
+    idx.add_many(
+        [
+            (1, "a", "The monetary reform was felt.", None),
+            (2, "b", "Money supply grew in March, the central bank said.", None),
+            (3, "c", "The mass of grain sold rose.", None),
+        ]
+    )
+    assert top(idx, "денежная масса")[0] == 2

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from bot.core import SNAPSHOT_FILE, Dossier, store_identity
-from bot.search.memory import MemoryIndex
+from bot.search.disk import DiskIndex
 from bot.search.query import parse_query
 from bot.store import open_store
 from tests.conftest import REPO
@@ -117,7 +117,7 @@ def test_a_kill_mid_ingest_leaves_the_store_as_before_that_file(
     stamp = f"{store_identity(store)}:{store.generation()}"
     store.close()
     assert sources[-3:] == ["ibis.txt", "0_gecko.txt", "1_lynx.txt"]
-    assert MemoryIndex.open(data_dir / SNAPSHOT_FILE, stamp) is None
+    assert DiskIndex.open(data_dir / SNAPSHOT_FILE, stamp) is None
     dossier = Dossier.open(data_dir)
     try:
         assert len(dossier) == dossier.store.count_documents() == len(sources)  # rebuilt, nothing orphaned

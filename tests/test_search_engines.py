@@ -1,9 +1,9 @@
 """The search conformance suite: the same ranking, removal and snapshot cases over every engine.
 
-Each engine implements ``bot.search.SearchEngine``: Dossier's ``MemoryIndex`` and, as a second
-implementation, SQLite FTS5 (``tests/fts5_engine.py``, the benchmark's FTS5 anchor). FTS5 has no typo
-tolerance or transliteration: those cases are expected to fail for it, strictly, so that a case that
-starts passing is noticed.
+Each engine implements ``bot.search.SearchEngine``: Dossier's ``DiskIndex`` (its default, postings mapped
+from disk), ``MemoryIndex`` (the same ranking, all in memory) and, as a third implementation, SQLite FTS5
+(``tests/fts5_engine.py``, the benchmark's FTS5 anchor). FTS5 has no typo tolerance or transliteration:
+those cases are expected to fail for it, strictly, so that a case that starts passing is noticed.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import pytest
 from bot.core import SNAPSHOT_FILE, Dossier, store_identity
 from bot.ingest import prepare_text
 from bot.search import SearchEngine
+from bot.search.disk import DiskIndex
 from bot.search.expand import max_edits
 from bot.search.memory import MemoryIndex
 from bot.search.query import parse_query
@@ -27,10 +28,15 @@ from tests.fts5_engine import Fts5Engine
 FILLER = " ".join(f"filler{i}" for i in range(40))
 
 Engine = type[SearchEngine]
-ENGINES = [pytest.param(MemoryIndex, id="memory"), pytest.param(Fts5Engine, id="fts5")]
+ENGINES = [
+    pytest.param(MemoryIndex, id="memory"),
+    pytest.param(DiskIndex, id="disk"),
+    pytest.param(Fts5Engine, id="fts5"),
+]
 # Typo and transliteration tolerance: what FTS5 lacks.
 TOLERANT = [
     pytest.param(MemoryIndex, id="memory"),
+    pytest.param(DiskIndex, id="disk"),
     pytest.param(
         Fts5Engine,
         id="fts5",
@@ -232,7 +238,7 @@ def test_a_snapshot_of_another_store_with_the_same_write_count_is_not_used(
         assert first.store.generation() == second.store.generation()
         first.save_index()
         stamp = f"{store_identity(second.store)}:{second.store.generation()}"
-        assert MemoryIndex.open(tmp_path / "a" / SNAPSHOT_FILE, stamp) is None
+        assert DiskIndex.open(tmp_path / "a" / SNAPSHOT_FILE, stamp) is None
     finally:
         first.close()
         second.close()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import threading
 from pathlib import Path
 
 import pytest
@@ -158,3 +159,28 @@ def test_who_on_the_command_line_says_so_too(stored: Path, env: dict[str, str]) 
     assert proc.returncode == 1
     assert "people index could not be built" in proc.stdout and "No one called" not in proc.stdout
     assert "ERROR" in proc.stderr  # the log line the admins see
+
+
+def test_processes_opening_a_new_store_at_once_migrate_it_once(tmp_path: Path) -> None:
+    """Two replicas (or the bot and ``python -m bot ingest``) starting on a new store at the same moment:
+    one runs each migration, the other finds it done (it used to run it again and fail)."""
+    path = tmp_path / "dossier.sqlite3"
+    start = threading.Barrier(6)
+    failures: list[BaseException] = []
+
+    def open_one() -> None:
+        start.wait()
+        try:
+            SqliteStore(path).close()
+        except BaseException as exc:
+            failures.append(exc)
+
+    threads = [threading.Thread(target=open_one) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert failures == []
+    store = SqliteStore(path)
+    assert store.schema_version == len(MIGRATIONS)
+    store.close()

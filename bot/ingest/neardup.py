@@ -54,11 +54,13 @@ import numpy.typing as npt
 
 from bot.errors import NoSuchDocument
 from bot.ingest import SCAN_BATCH
-from bot.ingest.story import NEAR_DUP_THRESHOLD, StoryText, story_text
+from bot.ingest.story import NEAR_DUP_THRESHOLD, RULE_VERSION, StoryText, best_story, story_text
 from bot.store import Store
 from bot.textnorm import WORD_RE, normalize_for_hash
 
 log = logging.getLogger(__name__)
+
+RULE_KEY = "near_dup_rule"  # meta: the ``story.RULE_VERSION`` the stored flags were decided by
 
 NUM_PERM = 512  # signature positions: the estimate's standard deviation at the threshold is ~0.03
 SHINGLE_WORDS = 3
@@ -254,6 +256,11 @@ class NearDupIndex:
             agree += equal.sum(axis=0)
         return _ochiai(agree, s.shingles, self._counts[:n])
 
+    def signature(self, doc_id: int) -> Signature:
+        """A stored document's signature (KeyError when it is not stored)."""
+        col = self._rows[doc_id]
+        return Signature(int(self._counts[col]), self._mins[:, col].copy())
+
     def ids(self) -> npt.NDArray[np.int64]:
         return self._ids[: len(self._rows)].copy()
 
@@ -281,13 +288,23 @@ class NearDupIndex:
         ]
 
     def candidates_many(
-        self, sigs: list[bytes] | list[Signature], k: int = CANDIDATES, floor: float = CANDIDATE_FLOOR
+        self,
+        sigs: list[bytes] | list[Signature],
+        k: int = CANDIDATES,
+        floor: float = CANDIDATE_FLOOR,
+        before: list[int] | None = None,
     ) -> list[list[Match]]:
         """For each signature, the ``k`` stored documents most like it at ``floor`` or above, most alike
-        first: the ones ``bot.ingest.story`` then reads to tell the same story from the same template."""
+        first: the ones ``bot.ingest.story`` then reads to tell the same story from the same template.
+        With ``before`` (one id per signature), only stored documents with a smaller id count: a stored
+        document judged again is compared with those stored before it, as at its ingest."""
         scores = self._scores_many(sigs)
         if scores is None:
             return [[] for _ in sigs]
+        if before is not None:
+            ids = self._ids[: len(self._rows)]
+            for row, first in zip(scores, before, strict=True):
+                row[ids >= first] = -1.0
         return [self._top(row, k, floor) for row in scores]
 
     def candidates(
@@ -350,14 +367,15 @@ class NearDupCache:
                         index.add(doc_id, blob)
                 self._index, self._stale = index, True
             if self._stale:
-                self._backfill(self._index)
+                added = self._backfill(self._index)
                 self._stale = False
+                self.judge(added)  # as ``prepare`` does, here on the first upload's path
             return self._index
 
     def stories(self, doc_ids: Iterable[int]) -> dict[int, StoryText]:
         """Stored documents read for ``bot.ingest.story.same_story`` (one query; gone ones left out)."""
         docs = self._store.get_many(sorted(set(doc_ids)))
-        return {doc_id: story_text(doc.text, doc.published) for doc_id, doc in docs.items()}
+        return {doc_id: story_text(doc.text, doc.published, doc.title) for doc_id, doc in docs.items()}
 
     def mark_stale(self) -> None:
         """Documents were stored without signatures: they are computed when next needed."""
@@ -373,10 +391,17 @@ class NearDupCache:
         if self._index is not None:
             self._index.remove(doc_id)
 
+    def rule_current(self) -> bool:
+        """The stored flags were decided by today's ``bot.ingest.story`` rule."""
+        return self._store.get_meta(RULE_KEY) == str(RULE_VERSION)
+
     def prepare(self) -> int:
         """Compute the signatures documents lack (those from the corpus folder) without holding the
-        lock, so searches go on meanwhile, then load them all; returns how many were computed. The bot
-        runs this in the background after a corpus scan, so the next upload does not wait for it."""
+        lock, so searches go on meanwhile, then load them all and judge those documents against the
+        ones stored before them, as an upload is judged (so /stats counts what ingest reports would
+        have said); returns how many signatures were computed. When the stored flags were decided by an
+        older rule (``RULE_KEY``), every document is judged again, once. The bot runs this in the
+        background after a corpus scan, so the next upload does not wait for it."""
         missing = self._store.documents_without_signature()
         for k in range(0, len(missing), SCAN_BATCH):
             docs = self._store.get_many(missing[k : k + SCAN_BATCH])
@@ -388,10 +413,45 @@ class NearDupCache:
         with self._lock:
             if missing or self._index is None:
                 self._index = None  # reloaded whole: the rows just stored are not in memory yet
-            self.index()
+            index = self.index()
+            everything = not self.rule_current()
+            judged = sorted(index) if everything else missing
+        self.judge(judged)
+        if everything:
+            with self._store.transaction() as tx:
+                self._store.set_meta(tx, RULE_KEY, str(RULE_VERSION))
+            log.info("near-duplicates judged again by rule %d: %d documents", RULE_VERSION, len(judged))
         return len(missing)
 
-    def _backfill(self, index: NearDupIndex) -> None:
+    def judge(self, doc_ids: list[int]) -> int:
+        """Decide, for stored documents with signatures, whether each tells the story of one stored
+        before it (a smaller id), and store that flag in place of the one they had; returns how many
+        are flagged. The candidates are found under the lock, the texts read and compared outside it."""
+        flagged = 0
+        for k in range(0, len(doc_ids), SCAN_BATCH):
+            batch = doc_ids[k : k + SCAN_BATCH]
+            with self._lock:
+                index = self.index()
+                batch = [doc_id for doc_id in batch if doc_id in index]
+                blobs = {doc_id: index.signature(doc_id).to_bytes() for doc_id in batch}
+                found = index.candidates_many([blobs[i] for i in batch], before=batch)
+            stories = self.stories([*batch, *(m.doc_id for cands in found for m in cands)])
+            verdicts: dict[int, tuple[int, float] | None] = {}
+            for doc_id, cands in zip(batch, found, strict=True):
+                if doc_id in stories:
+                    verdicts[doc_id] = best_story(stories[doc_id], [m.doc_id for m in cands], stories)
+            with self._store.transaction() as tx:
+                for doc_id, same in verdicts.items():
+                    with suppress(NoSuchDocument):  # deleted meanwhile
+                        self._store.clear_signature(tx, doc_id)
+                        if same is None:
+                            self._store.set_signature(tx, doc_id, blobs[doc_id])
+                        else:
+                            self._store.set_signature(tx, doc_id, blobs[doc_id], same[0], round(same[1], 3))
+                            flagged += 1
+        return flagged
+
+    def _backfill(self, index: NearDupIndex) -> list[int]:
         missing = [i for i in self._store.documents_without_signature() if i not in index]
         for k in range(0, len(missing), SCAN_BATCH):
             docs = self._store.get_many(missing[k : k + SCAN_BATCH])
@@ -403,3 +463,4 @@ class NearDupCache:
                 index.add(doc_id, blob)
         if missing:
             log.info("near-duplicate signatures computed for %d documents", len(missing))
+        return missing

@@ -280,10 +280,10 @@ class IngestPipeline:
                 for m in cands[: neardup.CANDIDATES]:
                     if m.doc_id not in stories and m.doc_id in chunk:
                         q = chunk[m.doc_id]
-                        stories[m.doc_id] = story_text(q.text, q.published)
+                        stories[m.doc_id] = story_text(q.text, q.published, q.title)
                 same = (
                     best_story(
-                        story_text(p.text, p.published),
+                        story_text(p.text, p.published, p.title),
                         [m.doc_id for m in cands[: neardup.CANDIDATES]],
                         stories,
                     )

@@ -25,9 +25,25 @@ texts are one story when
 Calibrated on 215 of the judged pairs and checked on the 98 held out (``bench/neardup_bench.py``). The
 skeleton ratio separated best of the features tried (figures masked alone, the overlap of names and
 figures taken as sets, the distance in days): on the calibration part every flag at 0.9 was right, and
-no lower share kept that. What it misses is mostly a one-line flash beside the story or table that
-follows it (the flash has few words, the table many figures it lacks) and two reports of one trading
-session with the prices moved on.
+no lower share kept that. What it missed (recall 0.58) was mostly a one-line flash beside the story or
+table that follows it (the flash has few words, the table many figures it lacks) and two reports of one
+trading session with the prices moved on. So a second test (rule 2, ``RULE_VERSION``) also flags a
+candidate when
+
+- both were published the same day,
+- their headlines are about one subject (``same_subject``: one headline starts with the name the other
+  puts before its stock symbol, or with its first three words; symbols, when both have them, shared),
+- and the wording overlap is at least ``SUBJECT_SKELETON_SHARE`` of the skeleton overlap (some wording of
+  its own beyond one template's).
+
+Containment (the share of the shorter text's shingles found in the longer) was tried for the flashes
+first: a flash's few shingles are as often found in another company's table of the same template. The
+headline is what a flash and its story share. On the 313 pairs it raised recall to 0.88 (calibration)
+and 0.83 (held-out) with one more wrong flag (two days' farmer-owned reserve prices, filed the same
+day); on Reuters it flags 893 more documents, of which 39 drawn at random were read: 34 the same story,
+5 not (a report and its denial, one bank's two bond issues, two funds of one name before their symbols
+told them apart, one company's results table and its bankruptcy statement, two Bank of Japan
+interventions filed the same GMT day).
 
 The translation pair among the seeds (000 TASS, 001 CSTO Allies: one interview, two English
 translations) shares 0.137 of its wording and, its names spelled differently (Masadykov, Masadikov),
@@ -37,6 +53,7 @@ exactly as much of its skeleton: it stays flagged.
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -47,6 +64,9 @@ from bot.textnorm import WORD_RE
 NEAR_DUP_THRESHOLD = 0.10  # wording overlap at or above which two texts may be one story
 SKELETON_SHARE = 0.9  # the wording overlap must be at least this share of the skeleton overlap
 MAX_DAYS_APART = 3
+SUBJECT_SKELETON_SHARE = 0.3  # the same-day same-subject test: less than this is a template still
+RULE_VERSION = 2  # bump when the rule changes: stored flags are judged again once (``NearDupCache.prepare``)
+SUBJECT_WORDS = 3  # a headline without a ticker is about its first three words
 SHINGLE_WORDS = 3
 MAX_WORDS = 20_000  # words read from a text: past them a story's identity is settled, memory stays bounded
 
@@ -72,6 +92,9 @@ class StoryText:
     shingles: frozenset[int]
     skeleton: frozenset[int]
     published: date | None
+    subject: tuple[str, ...] = ()  # what the headline is about (``headline_subject``)
+    headline: tuple[str, ...] = ()  # the headline's words, tickers and company suffixes left out
+    tickers: frozenset[str] = frozenset()  # the headline's stock symbols ("<FFC>", "(CFBK.O)")
 
 
 def _shingles(words: list[str]) -> frozenset[int]:
@@ -81,8 +104,36 @@ def _shingles(words: list[str]) -> frozenset[int]:
     return frozenset(hash(tuple(words[i : i + SHINGLE_WORDS])) for i in range(n))
 
 
-def story_text(text: str, published: date | None) -> StoryText:
-    """Read a text for ``same_story`` (once per text: the sets are the costly part)."""
+_HEADLINE_NOISE = frozenset(["the", "inc", "corp", "co", "ltd", "plc", "corporation", "and"])
+_TICKER = re.compile(r"[<(][^>)]*[>)]")
+_SYMBOL = re.compile(r"[<(]([A-Z0-9.]{1,8})[>)]")
+
+
+def _headline_words(text: str) -> tuple[str, ...]:
+    words = (w.strip(".,:;'\"-").casefold() for w in text.split())
+    return tuple(w for w in words if w and w not in _HEADLINE_NOISE)
+
+
+def headline_subject(title: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """What a headline is about, and its words. The subject is the name before a ticker ("FIREMAN'S
+    FUND CORP <FFC> 3RD QTR NET": fireman's fund), the bracketed name of a private company ("<XYLOGICS
+    INC> INITIAL OFFERING": xylogics), else the first ``SUBJECT_WORDS`` words ("LME NICKEL CLOSE",
+    "TOKYO STOCK INDEX"). The words leave tickers out, so a flash without one still starts with the
+    subject of the story with one."""
+    title = title.strip()
+    if title.startswith("<") and ">" in title:
+        subject = _headline_words(title[1 : title.index(">")])
+        rest = title[title.index(">") + 1 :]
+        return subject, subject + _headline_words(_TICKER.sub(" ", rest))
+    ticker = _TICKER.search(title)
+    words = _headline_words(_TICKER.sub(" ", title))
+    subject = _headline_words(title[: ticker.start()]) if ticker else words[:SUBJECT_WORDS]
+    return subject, words
+
+
+def story_text(text: str, published: date | None, title: str = "") -> StoryText:
+    """Read a text for ``same_story`` (once per text: the sets are the costly part); ``title`` is its
+    headline (``Document.title``), for the same-subject test."""
     words: list[str] = []
     skeleton: list[str] = []
     for raw in WORD_RE.findall(unicodedata.normalize("NFKC", text))[:MAX_WORDS]:
@@ -94,7 +145,20 @@ def story_text(text: str, published: date | None) -> StoryText:
             skeleton.append(_NAME)
         else:
             skeleton.append(word)
-    return StoryText(_shingles(words), _shingles(skeleton), published)
+    subject, headline = headline_subject(title)
+    tickers = frozenset(_SYMBOL.findall(title))
+    return StoryText(_shingles(words), _shingles(skeleton), published, subject, headline, tickers)
+
+
+def same_subject(a: StoryText, b: StoryText) -> bool:
+    """One headline starts with the other's subject: one company, market or speaker. Headlines with
+    stock symbols must share one ("VMS MORTGAGE INVESTORS <VMLPZ>" and "VMS MORTGAGE INVESTORS <VMTGZ>"
+    are two funds)."""
+    if a.tickers and b.tickers and not a.tickers & b.tickers:
+        return False
+    return (bool(a.subject) and b.headline[: len(a.subject)] == a.subject) or (
+        bool(b.subject) and a.headline[: len(b.subject)] == b.subject
+    )
 
 
 def ochiai(a: frozenset[int], b: frozenset[int]) -> float:
@@ -110,11 +174,18 @@ def same_story(a: StoryText, b: StoryText) -> float | None:
     if a.published and b.published and abs((a.published - b.published).days) > MAX_DAYS_APART:
         return None
     wording = ochiai(a.shingles, b.shingles)
-    if wording < NEAR_DUP_THRESHOLD:
-        return None
-    if wording < SKELETON_SHARE * ochiai(a.skeleton, b.skeleton):
-        return None  # one template, other figures or names
-    return wording
+    skeleton = ochiai(a.skeleton, b.skeleton)
+    if wording >= NEAR_DUP_THRESHOLD and wording >= SKELETON_SHARE * skeleton:
+        return wording
+    if (
+        a.published is not None
+        and a.published == b.published
+        and wording >= SUBJECT_SKELETON_SHARE * skeleton
+        and wording > 0
+        and same_subject(a, b)
+    ):
+        return wording  # a flash and its story, or one session updated: same day, same subject
+    return None  # one template, other figures or names
 
 
 def best_story(

@@ -49,6 +49,24 @@ class PeopleIndex:
         self._sounds: dict[str, list[str]] | None = None  # sound key -> name words (Cyrillic queries)
         self._first_names: Counter[str] = Counter()  # first names of people with stated evidence
 
+    @classmethod
+    def read_only(
+        cls, persons: Iterable[Person], firms: Counter[str], first_names: Counter[str]
+    ) -> PeopleIndex:
+        """An index that answers reads from persons clustered earlier (``bot/people/saved.py``): it holds
+        no mentions, so it must not be updated."""
+        index = cls()
+        for person in persons:
+            index._add_person(person)
+        index._firm_docs, index._first_names = firms, first_names
+        return index
+
+    def saved_state(self) -> tuple[list[Person], Counter[str], Counter[str]]:
+        """Every person (listed or not), and the counts that decide which are listed: what a read-only
+        copy needs."""
+        self._refresh()
+        return list(self._persons.values()), self._firm_docs, self._first_names
+
     # ---- updates -----------------------------------------------------------------------------------
 
     def add_document(

@@ -19,6 +19,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
+from pathlib import Path
 
 from bot.models import PersonDocument
 from bot.people import (
@@ -28,6 +29,7 @@ from bot.people import (
     Person,
     extract_json,
     mentions_from_json,
+    saved,
     sentence_at,
 )
 from bot.people import extract as extract_people
@@ -58,14 +60,18 @@ class PeopleService:
         self._ready = threading.Event()
         self._ready.set()
         self._thread: threading.Thread | None = None
+        # The persons saved at the last close (``bot/people/saved.py``), read while the build runs.
+        self._saved: PeopleIndex | None = None
         # Why the last build failed (a damaged store, say), or None: /who and /stats say so rather than
         # answering from an empty index as though nobody were named.
         self.failure: str | None = None
 
     # ----------------------------------------------------------------- building
-    def start(self) -> None:
-        """Build the people index in a thread (1-2 s on Reuters-21578): a restart answers searches at
-        once, and /who, digests and ingest wait for it."""
+    def start(self, saved: PeopleIndex | None = None) -> None:
+        """Build the people index in a thread (1-2 s on Reuters-21578, a minute a million documents): a
+        restart answers searches at once; /who and cards read ``saved`` (the persons saved for this very
+        store state) meanwhile, or wait for the build when there is none; digests and ingest wait."""
+        self._saved = saved
         self._ready.clear()
         self._thread = threading.Thread(target=self._build, name="people-index", daemon=True)
         self._thread.start()
@@ -103,6 +109,7 @@ class PeopleService:
             return
         finally:
             self._ready.set()
+            self._saved = None
         log.info(
             "people index built: %d persons (%d documents extracted anew) in %.2f s",
             persons,
@@ -135,21 +142,38 @@ class PeopleService:
             self._ready.wait()  # a rebuild that began meanwhile
             yield self._index
 
+    @contextmanager
+    def reading(self) -> Iterator[PeopleIndex]:
+        """For reads only: the saved persons while the build runs (they are the store's: no writer goes
+        before the build), else the built index as ``ready()`` gives it."""
+        saved = self._saved
+        if saved is not None and not self._ready.is_set():
+            yield saved
+            return
+        with self.ready() as people:
+            yield people
+
+    def save(self, path: Path, stamp: str) -> None:
+        """Keep the persons for the next start (``bot/people/saved.py``); nothing after a failed build."""
+        with self.ready() as people:
+            if self.failure is None:
+                saved.save(people, path, stamp)
+
     def who(self, query: str, limit: int = 10) -> list[Match]:
         """Persons matching a name (any spelling, script, case or its beginning) or holders of a role."""
-        with self.ready() as people:
+        with self.reading() as people:
             return people.find(query, limit=limit)
 
     def person(self, key: str) -> Person | None:
-        with self.ready() as people:
+        with self.reading() as people:
             return people.person(key)
 
     def suggest(self, query: str, limit: int = 3) -> list[Person]:
-        with self.ready() as people:
+        with self.reading() as people:
             return people.suggest(query, limit=limit)
 
     def all(self) -> list[Person]:
-        """Every person (clustering what changed since the last call)."""
+        """Every person (clustering what changed since the last call; waits for a build under way)."""
         with self.ready() as people:
             return people.persons()
 

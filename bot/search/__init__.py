@@ -1,8 +1,9 @@
 """Search: what Dossier needs from a search engine, and what an engine gives back.
 
-``Dossier`` holds a ``SearchEngine``; ``memory.MemoryIndex`` is the one it ships with (the package's
-other modules: ``query`` parses what users type, ``expand`` finds a word's typo neighbours and
-completions, ``snippets`` cuts the passage shown with a hit). An engine stores no document bodies: the
+``Dossier`` holds a ``SearchEngine``; ``disk.DiskIndex`` is the one it ships with: ``memory.MemoryIndex``'s
+analysis and ranking over postings mapped from disk (``segment``, ``postings``). The package's other
+modules: ``query`` parses what users type, ``expand`` finds a word's typo neighbours and completions,
+``snippets`` cuts the passage shown with a hit. An engine stores no document bodies: the
 store has them, and the engine answers with ids. ``tests/test_search_engines.py`` runs the same cases
 over every engine it knows, so "replaceable" is checked rather than claimed.
 """

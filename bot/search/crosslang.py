@@ -12,11 +12,19 @@ A gloss may be a phrase ("теракт" -> "terrorist attack"). It is offered as
 hold every word of it (in any order), and scores as the phrase's rarest word. Offering the rarest word
 alone would let "world wide" (for "мировой") match any text with "wide", and requiring the words side
 by side would cost a scan of each candidate's tokens and miss "attack by terrorists".
+
+Consecutive query words are looked up together too (``phrases``): "денежная масса" is "money supply",
+which neither word's own glosses ("monetary", "mass") say. The phrase's gloss is offered to each word it
+covers, as a group, at its weight shared out among them: a document holding "money supply" matches both
+words, and the phrase weighs as one translated word ("крупного рогатого скота", cattle, counting three
+times outweighed the rest of its query: topical ru nDCG@10 0.664 -> 0.648; shared, 0.663, and 0.714 on
+the held-out needs, where it was 0.677)
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from itertools import product
 
 from bot.search.expand import Expansion
 from bot.search.translate import Lexicon
@@ -25,6 +33,7 @@ from bot.textnorm import STOP_WORDS, Analyzer, is_cyrillic
 # One gloss: the index keys of its words (one for a word, several for a phrase), and its lexicon weight.
 Gloss = tuple[tuple[str, ...], float]
 MAX_CACHED = 50_000
+MAX_PHRASE_LEMMAS = 2  # a phrase's word's likeliest lemmas tried (pymorphy3's further parses are rarer)
 
 
 class Translator:
@@ -47,19 +56,42 @@ class Translator:
     def offer(self, word: str, exp: Expansion, key_id: Callable[[str], int | None], share: float) -> bool:
         """Offer the word's glosses the corpus has (``key_id``: a key's id, None when no document holds
         it) as alternatives of it, at ``share`` of their lexicon weight; whether there were any."""
-        offered = False
-        for keys, weight in self.glosses(word):
-            ids = [key_id(k) for k in keys]
-            kids = tuple(k for k in ids if k is not None)
-            if len(kids) < len(ids):
-                continue  # the corpus lacks (a word of) this gloss
-            if len(kids) == 1:
-                exp.offer(kids[0], share * weight, False)
-                exp.translated.add(kids[0])
-            else:
-                exp.offer_group(tuple(sorted(set(kids))), share * weight)
-            offered = True
-        return offered
+        return offer_glosses(self.glosses(word), exp, key_id, share)
+
+    def phrases(self, words: Sequence[str]) -> dict[int, tuple[tuple[Gloss, ...], int]]:
+        """Glosses of runs of consecutive Russian words that the lexicon has as phrases ("денежная
+        масса" -> "money supply") and the run's length, by the position of each word a run covers. The
+        longest run wins a word; a run starts and ends with a word that is not a stop word (so it may
+        hold one)."""
+        out: dict[int, tuple[Gloss, ...]] = {}
+        covered: dict[int, int] = {}  # the length of the run a word's glosses come from
+        longest = self.lexicon.max_phrase_words
+        for start in range(len(words)):
+            for end in range(min(len(words), start + longest), start + 1, -1):
+                run = words[start:end]
+                if not all(map(is_cyrillic, run)) or run[0] in STOP_WORDS or run[-1] in STOP_WORDS:
+                    continue
+                found = self._phrase(tuple(run))
+                if found:
+                    for i in range(start, end):
+                        if covered.get(i, 0) < end - start:
+                            out[i], covered[i] = found, end - start
+                    break
+        return {i: (glosses, covered[i]) for i, glosses in out.items()}
+
+    def _phrase(self, run: tuple[str, ...]) -> tuple[Gloss, ...]:
+        key = " ".join(run)
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        best: dict[tuple[str, ...], float] = {}
+        for lemmas in product(*(self.analyzer.lemmas(w)[:MAX_PHRASE_LEMMAS] for w in run)):
+            for gloss, weight in self.lexicon.translate_ru(" ".join(lemmas)):
+                keys = tuple(k for k in gloss.split() if k not in STOP_WORDS and len(k) > 1)
+                if keys and weight > best.get(keys, 0.0):
+                    best[keys] = weight
+        found = self._cache[key] = tuple(sorted(best.items(), key=lambda kv: -kv[1]))
+        return found
 
     def _lookup(self, word: str) -> tuple[Gloss, ...]:
         if not word or word.isdigit():
@@ -91,3 +123,23 @@ class Translator:
             if key:
                 out.append(key)
         return tuple(out)
+
+
+def offer_glosses(
+    glosses: Sequence[Gloss], exp: Expansion, key_id: Callable[[str], int | None], share: float
+) -> bool:
+    """Offer the glosses the corpus has (``key_id``: a key's id, None when no document holds it) as
+    alternatives in ``exp``, at ``share`` of their lexicon weight; whether there were any."""
+    offered = False
+    for keys, weight in glosses:
+        ids = [key_id(k) for k in keys]
+        kids = tuple(k for k in ids if k is not None)
+        if len(kids) < len(ids):
+            continue  # the corpus lacks (a word of) this gloss
+        if len(kids) == 1:
+            exp.offer(kids[0], share * weight, False)
+            exp.translated.add(kids[0])
+        else:
+            exp.offer_group(tuple(sorted(set(kids))), share * weight)
+        offered = True
+    return offered

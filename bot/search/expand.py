@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import bisect
 import zlib
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 from rapidfuzz import process
-from rapidfuzz.distance import OSA, Levenshtein
+from rapidfuzz.distance import OSA
 
 from bot.search import snapshot
 from bot.textnorm import fold
@@ -102,15 +102,22 @@ class Expansion:
     alts: dict[int, tuple[float, bool]] = field(default_factory=dict)
     groups: dict[tuple[int, ...], float] = field(default_factory=dict)
     translated: set[int] = field(default_factory=set)  # keys offered as translations of the word
+    sounded: set[int] = field(default_factory=set)  # keys offered as sounding like it, and kept as such
 
-    def offer(self, key_id: int, weight: float, exact: bool) -> None:
+    def offer(self, key_id: int, weight: float, exact: bool) -> bool:
+        """Offer an alternative; whether it was taken (it weighs more than the key's earlier offer)."""
         old = self.alts.get(key_id)
         if old is None or weight > old[0]:
             self.alts[key_id] = (weight, exact)
+            return True
+        return False
 
     def offer_group(self, key_ids: tuple[int, ...], weight: float) -> None:
         if weight > self.groups.get(key_ids, 0.0):
             self.groups[key_ids] = weight
+
+    def copy(self) -> Expansion:
+        return Expansion(dict(self.alts), dict(self.groups), set(self.translated), set(self.sounded))
 
     @property
     def key_ids(self) -> set[int]:
@@ -128,31 +135,37 @@ class Candidates:
     ``Candidates`` whenever its vocabulary changes, and never saves one in a snapshot."""
 
     def __init__(
-        self, spellings: Collection[str], deletes: DeleteIndex, count: Callable[[str], float]
+        self,
+        spellings: Collection[str],
+        deletes: DeleteIndex,
+        count: Callable[[str], float],
+        cyrillic: Callable[[str], bool] | None = None,
     ) -> None:
         self._spellings = spellings
         self._deletes = deletes
         self._count = count  # how often a spelling occurs: the likelier of two candidates is the commoner
+        self._cyrillic = cyrillic  # whether a spelling is written in Cyrillic in the corpus (a set lookup)
         self._sorted: list[str] | None = None
-        self._by_length: dict[int, list[str]] | None = None
+        self._by_length: dict[tuple[bool, int], list[str]] | None = None
 
-    def typos(self, sf: str, scan: bool = True) -> dict[str, int]:
+    def typos(self, sf: str, scan: bool = True, cyrillic: bool = False) -> dict[str, int]:
         """Up to MAX_FUZZY_EXPANSIONS spellings within ``max_edits`` of ``sf`` and their distances (when
         there are more: the nearest, then the most frequent). ``scan=False`` skips the slow path for
-        two substitutions (a word that has other alternatives, translations, need not pay for it)."""
+        two substitutions (a word that has other alternatives, translations, need not pay for it); that
+        path looks only among spellings written in the word's script (``cyrillic``)."""
         edits = max_edits(len(sf))
         if not edits:
             return {}
-        cands = self._within(sf, edits, scan)
+        cands = self._within(sf, edits, scan, cyrillic)
         if len(cands) > MAX_FUZZY_EXPANSIONS:
             ranked = sorted(cands, key=lambda c: (cands[c], -self._count(c)))
             cands = {c: cands[c] for c in ranked[:MAX_FUZZY_EXPANSIONS]}
         return cands
 
-    def near(self, sf: str, ascii_word: str, scan: bool = True) -> dict[str, int]:
+    def near(self, sf: str, ascii_word: str, scan: bool = True, cyrillic: bool = False) -> dict[str, int]:
         """Every near spelling of a word and its distance: typo neighbours (``typos``), one swap of the
         word as typed (``swapped``), two dropped letters (``dropped``, counted as two edits)."""
-        out = self.typos(sf, scan)
+        out = self.typos(sf, scan, cyrillic)
         for cand in self.swapped(ascii_word):
             out[cand] = 1
         for cand in self.dropped(sf):
@@ -190,7 +203,7 @@ class Candidates:
         inserted = {sf[:i] + c + sf[i:] for i in range(len(sf) + 1) for c in _LETTERS}
         return {c for c in self._deletes.lookup(inserted) if len(c) == len(sf) + 2}
 
-    def _within(self, sf: str, edits: int, scan: bool = True) -> dict[str, int]:
+    def _within(self, sf: str, edits: int, scan: bool = True, cyrillic: bool = False) -> dict[str, int]:
         """Vocabulary spellings within ``edits`` edits (OSA: a swap of neighbours is one edit).
 
         Symmetric-delete lookup: the vocabulary is indexed by its one-letter deletions, the query's
@@ -210,7 +223,7 @@ class Candidates:
         if edits >= 2 and not found and scan:
             # Two edits the delete index cannot see (two substitutions, two swaps): scan the spellings of
             # similar length. Rare, and only reached when nothing closer exists.
-            for cand in self._scan_near(sf, edits):
+            for cand in self._scan_near(sf, edits, cyrillic):
                 found.setdefault(cand, -1)
         out: dict[str, int] = {}
         for cand in found:
@@ -221,54 +234,39 @@ class Candidates:
                 out[cand] = d
         return out
 
-    def _scan_near(self, sf: str, edits: int) -> list[str]:
-        """Spellings within ``edits`` of ``sf`` by a scan of those of similar length (the slow path)."""
+    def _scan_near(self, sf: str, edits: int, cyrillic: bool) -> list[str]:
+        """Spellings within ``edits`` of ``sf`` by a scan of those of similar length written in the same
+        script (the slow path). A Russian word two substitutions from an English spelling is an accident
+        of transliteration ("сталелитейная" is not "stalelitejnaja"'s typo of anything), and skipping
+        the English spellings made a Russian word's scan, a tenth of a Russian query, nearly free."""
         if self._by_length is None:
-            by_length: dict[int, list[str]] = {}
+            by_length: dict[tuple[bool, int], list[str]] = {}
+            script = self._cyrillic or (lambda _: False)
             for surface in self._spellings:
-                by_length.setdefault(len(surface), []).append(surface)
+                by_length.setdefault((script(surface), len(surface)), []).append(surface)
             self._by_length = by_length
         pool: list[str] = []
         for n in range(len(sf) - edits, len(sf) + edits + 1):
-            pool.extend(self._by_length.get(n, ()))
+            pool.extend(self._by_length.get((cyrillic, n), ()))
         matches = process.extract(sf, pool, scorer=OSA.distance, score_cutoff=edits, limit=None)
         return [cand for cand, _, _ in matches]
 
-    def completions(self, sf: str) -> list[str]:
-        """Spellings that begin with ``sf`` (up to MAX_PREFIX_EXPANSIONS, the most frequent)."""
+    def starting_with(self, prefix: str) -> list[str]:
+        """Spellings that begin with ``prefix``, in alphabetical order (a slice of the sorted vocabulary)."""
         if self._sorted is None:
             self._sorted = sorted(self._spellings)
         words = self._sorted
-        lo = bisect.bisect_left(words, sf)
-        hi = bisect.bisect_left(words, sf + "\x7f")
-        cands = [w for w in words[lo:hi] if w != sf]
+        lo = bisect.bisect_left(words, prefix)
+        hi = bisect.bisect_left(words, prefix + "\x7f")
+        return words[lo:hi]
+
+    def completions(self, sf: str) -> list[str]:
+        """Spellings that begin with ``sf`` (up to MAX_PREFIX_EXPANSIONS, the most frequent)."""
+        cands = [w for w in self.starting_with(sf) if w != sf]
         if len(cands) > MAX_PREFIX_EXPANSIONS:
             cands.sort(key=lambda w: -self._count(w))
             cands = cands[:MAX_PREFIX_EXPANSIONS]
         return cands
-
-    def suggest(
-        self, words: Sequence[str], fold: Callable[[str], str], display: Callable[[str], str]
-    ) -> str | None:
-        """A "did you mean": each word that the corpus lacks replaced by its nearest frequent spelling
-        (``fold`` gives a word's spelling, ``display`` how to show a spelling)."""
-        if not self._spellings:
-            return None
-        changed = False
-        out: list[str] = []
-        choices = list(self._spellings)
-        for word in words:
-            sf = fold(word)
-            if word.isdigit() or sf in self._spellings or not 3 <= len(sf) <= MAX_WORD_LETTERS:
-                out.append(word)
-                continue
-            best = process.extractOne(sf, choices, scorer=Levenshtein.normalized_similarity, score_cutoff=0.5)
-            if best is None:
-                out.append(word)
-                continue
-            out.append(display(best[0]))
-            changed = True
-        return " ".join(out) if changed else None
 
 
 def deletions(word: str) -> set[str]:

@@ -8,31 +8,36 @@ document takes the best of a word's expansions, so typing a word wrong costs a l
 
 The index lives in memory (numpy arrays per key), is built from the store, grows incrementally as
 documents arrive, and is saved to a snapshot file so that a restart does not re-read every document.
-It is one implementation of ``bot.search.SearchEngine``; how a query word finds its typo neighbours and
-completions is in ``expand.py``.
+It is one implementation of ``bot.search.SearchEngine``; what a query word is searched by (its typo
+neighbours, completions, translations and sound-alikes, and their weights) is in ``expander.py``, how
+near spellings are found in ``expand.py``.
 """
 
 from __future__ import annotations
 
+import heapq
 import logging
 import math
 from array import array
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from itertools import chain
+from collections.abc import Iterable, MutableMapping, MutableSequence, Sequence
+from itertools import chain, repeat
 from pathlib import Path
 from typing import Any, Self
 
 import numpy as np
 import numpy.typing as npt
-from rapidfuzz.distance import Levenshtein
 
 from bot.search import Highlighter, Hit, IndexedDoc, SearchResult, Word, index_words, snapshot
 from bot.search.crosslang import Translator
 from bot.search.expand import Candidates, DeleteIndex, Expansion
+from bot.search.expander import Expander, Surface
+from bot.search.phrases import phrase_mask
 from bot.search.proximity import proximity
 from bot.search.query import Query
-from bot.textnorm import STOP_WORDS, WORD_RE, Analyzer, is_cyrillic, to_ascii
+from bot.search.sound import SoundIndex
+from bot.search.suggest import Suggester
+from bot.search.topk import top_indices
+from bot.textnorm import STOP_WORDS, WORD_RE, Analyzer, is_cyrillic
 
 log = logging.getLogger(__name__)
 
@@ -45,30 +50,11 @@ B = 0.3
 TITLE_BOOST = 2.0  # a title word counts as this many extra occurrences
 LEAD_TOKENS = 40  # news puts what a story is about in its first sentence: the lead
 LEAD_BOOST = 2.0  # a lead word counts as this many extra occurrences
-FUZZY_WEIGHT = {1: 0.55, 2: 0.35}  # share of an exact match's score that a typo neighbour earns
-PREFIX_WEIGHT = 0.9  # a completion of the last, unfinished word
-PREFIX_FREQ_EXP = 0.2  # how much a completion's frequency share scales its weight
-# Share of a match in the query's own language that a translation earns (times its lexicon weight): below
-# an exact match, so a name that transliteration joins keeps winning over a dictionary word.
-TRANSLATION_WEIGHT = 0.8
 COORDINATION = 1.0  # reward for matching more of the query's words
 PROXIMITY = 0.3  # reward for matched words that stand close together
 RERANK_POOL = 30
-# A "did you mean" word is at least this alike the word it replaces (share of letters kept): at half,
-# "zanzibar" became "tangible", which shares only its length and four letters.
-SUGGEST_SIMILARITY = 0.5
 MERGE_AT = 2_000_000  # pending (document, key) pairs merged into the postings at once
 SNAPSHOT_VERSION = 5  # 5: data only (bot/search/snapshot.py), no longer a pickle
-
-
-@dataclass
-class _Surface:
-    """A folded spelling seen in the corpus, the keys it leads to, and how to show it in a suggestion.
-    How often it occurs is derived from the per-word counts (``MemoryIndex._surface_count``)."""
-
-    keys: tuple[int, ...]
-    number: int
-    display: str
 
 
 _EMPTY_SLOTS: IntArray = np.empty(0, dtype=np.int32)
@@ -110,12 +96,13 @@ class MemoryIndex:
     def __init__(self, analyzer: Analyzer | None = None) -> None:
         self.analyzer = analyzer or Analyzer()
         self._translator = Translator(self.analyzer)
-        self._doc_ids: list[int] = []
-        self._slot_of: dict[int, int] = {}
+        # Per document (slot): kept as abstract sequences so that DiskIndex (disk.py) can map them.
+        self._doc_ids: MutableSequence[int] = []
+        self._slot_of: MutableMapping[int, int] = {}
         self._alive = bytearray()
         self._doclen = array("f")
         self._dates = array("i")  # date ordinal, 0 when unknown
-        self._seqs: list[array[int]] = []  # primary key id per token, for phrases and proximity
+        self._seqs: MutableSequence[array[int]] = []  # primary key id per token, for phrases and proximity
         self._key_id: dict[str, int] = {}
         self._keys: list[str] = []
         # Postings per key id: slots and term frequencies, in slot order. Documents added since the last
@@ -132,8 +119,11 @@ class MemoryIndex:
         self._word_count = _Column(np.float64)  # occurrences in document bodies
         self._word_extra: dict[int, tuple[int, ...]] = {}  # the other keys of multi-key (Russian) words
         self._word_has_extra = _Column(np.bool_)
-        self._surfaces: dict[str, _Surface] = {}
+        self._surfaces: dict[str, Surface] = {}
         self._deletes = DeleteIndex()
+        self._sounds = SoundIndex()
+        # The spellings written in Cyrillic: a typo scan looks only among its own script's (``expand.py``)
+        self._cyrillic_surfaces: set[str] = set()
         self._live = 0
         self._total_len = 0.0
         self._reset_caches()
@@ -144,8 +134,23 @@ class MemoryIndex:
         self._np_doclen: FloatArray | None = None
         self._np_alive: npt.NDArray[np.bool_] | None = None
         self._np_dates: IntArray | None = None
-        self._candidates = Candidates(self._surfaces, self._deletes, self._surface_count)
-        self._expansion_cache: dict[tuple[str, bool, float], Expansion] = {}
+        surfaces = self._surfaces
+        self._candidates = Candidates(
+            surfaces, self._deletes, self._surface_count, self._cyrillic_surfaces.__contains__
+        )
+        self._expander = Expander(
+            self.analyzer,
+            self._translator,
+            surfaces,
+            self._key_id,
+            self._keys,
+            self._live_key,
+            self._df,
+            self._surface_count,
+            self._candidates,
+            self._sounds,
+        )
+        self._np_norms: tuple[float, FloatArray] | None = None
 
     def __getstate__(self) -> dict[str, Any]:
         self._merge()
@@ -165,15 +170,19 @@ class MemoryIndex:
             np.concatenate([_EMPTY_TF, *self._post_tf]),
         )
         del state["_post_tf"]
+        state["_sound_spellings"] = self._sounds.saved(surfaces)
         for name in (
             "analyzer",
             "_translator",
             "_np_surface_counts",
             "_np_doclen",
+            "_np_norms",
             "_np_alive",
             "_np_dates",
             "_candidates",
-            "_expansion_cache",
+            "_expander",
+            "_sounds",
+            "_cyrillic_surfaces",
         ):
             state.pop(name, None)
         return state
@@ -181,17 +190,30 @@ class MemoryIndex:
     def __setstate__(self, state: dict[str, Any]) -> None:
         spellings, keys, numbers, displays = state["_surfaces"]
         state["_surfaces"] = {
-            sf: _Surface(k, n, d) for sf, k, n, d in zip(spellings, keys, numbers, displays, strict=True)
+            sf: Surface(k, n, d) for sf, k, n, d in zip(spellings, keys, numbers, displays, strict=True)
         }
         lengths, slots, tfs = state["_post_slots"]
         cuts = np.cumsum(lengths)[:-1]
         state["_post_slots"] = np.split(slots, cuts) if len(lengths) else []
         state["_post_tf"] = np.split(tfs, cuts) if len(lengths) else []
         state.setdefault("_pending_pairs", 0)
+        sound_spellings = state.pop("_sound_spellings", None)
         self.__dict__.update(state)
         self.analyzer = Analyzer()
         self._translator = Translator(self.analyzer)
+        self._restore_spellings(sound_spellings)
         self._reset_caches()
+
+    def _restore_spellings(self, sound_spellings: Any) -> None:
+        """What a snapshot keeps of the spellings beyond the surfaces themselves: the Cyrillic ones
+        (derived) and the sound spellings (saved; computed again from a snapshot made before them)."""
+        self._cyrillic_surfaces = {sf for sf, e in self._surfaces.items() if is_cyrillic(e.display)}
+        self._sounds = SoundIndex()
+        if sound_spellings is not None and len(sound_spellings) == len(self._surfaces):
+            self._sounds.restore(self._surfaces, sound_spellings)
+        else:  # a snapshot from before sound keys
+            self._sounds.add_many(self._surfaces)
+            self._sounds.compact()
 
     def save(self, path: Path, stamp: str) -> None:
         """Write a snapshot (data only, checksummed, atomic: ``bot/search/snapshot.py``)."""
@@ -248,12 +270,40 @@ class MemoryIndex:
             self._word_extra[num] = ids[1:]
         return num
 
+    def _register_new(
+        self,
+        bodies: list[list[str]],
+        titles: list[list[str]],
+        *numbered: tuple[IntArray, IntArray],
+    ) -> None:
+        """Number the words of a batch not seen before, in order of first appearance, document by
+        document, body then title, and fill their numbers in (the -1s of ``numbered``)."""
+        new: dict[int, list[str]] = {}  # document -> its unseen tokens, body then title
+        places = []
+        for groups, (nums, docs) in zip((bodies, titles), numbered, strict=True):
+            at = np.flatnonzero(nums < 0)
+            starts = np.searchsorted(docs, np.arange(len(groups)), side="left")
+            words = [groups[d][p - starts[d]] for p, d in zip(at.tolist(), docs[at].tolist(), strict=True)]
+            for d, w in zip(docs[at].tolist(), words, strict=True):
+                new.setdefault(d, []).append(w)
+            places.append((nums, at, words))
+        known = self._word_num
+        for d in sorted(new):
+            for word in new[d]:
+                if word not in known:
+                    self._register(word)
+        for nums, at, words in places:
+            nums[at] = [known[w] for w in words]
+
     def _add_surface(self, sf: str, word: str, ids: tuple[int, ...]) -> int:
         entry = self._surfaces.get(sf)
         if entry is None:
-            entry = self._surfaces[sf] = _Surface(ids, len(self._surfaces), word)
+            entry = self._surfaces[sf] = Surface(ids, len(self._surfaces), word)
             if len(sf) >= 3:
                 self._deletes.add(sf)
+            self._sounds.add(sf)
+            if is_cyrillic(word):
+                self._cyrillic_surfaces.add(sf)
         elif not set(ids) <= set(entry.keys):
             entry.keys = tuple(dict.fromkeys(entry.keys + ids))
         return entry.number
@@ -279,25 +329,23 @@ class MemoryIndex:
             return
         bodies = list(words) if words is not None else [index_words(text) for _, _, text, _ in batch]
         titles = [WORD_RE.findall(title.lower()) for _, title, _, _ in batch]
-        # New words are numbered in order of first appearance, document by document, body then title.
         known = self._word_num
-        in_order = dict.fromkeys(chain.from_iterable(chain.from_iterable(zip(bodies, titles, strict=True))))
-        for word in [w for w in in_order if w not in known]:
-            self._register(word)
-        primary = self._word_primary.view
-        has_extra = self._word_has_extra.view
-        first_slot = len(self._doc_ids)
         n_docs = len(batch)
 
         def tokens(groups: list[list[str]]) -> tuple[IntArray, IntArray]:
-            """Word numbers of every token and the batch position of its document."""
+            """Word numbers of every token (-1: a word not seen before) and its document's position."""
             counts = [len(g) for g in groups]
             flat = chain.from_iterable(groups)
-            nums = np.fromiter(map(known.__getitem__, flat), dtype=np.int32, count=sum(counts))
+            nums = np.fromiter(map(known.get, flat, repeat(-1)), dtype=np.int32, count=sum(counts))
             return nums, np.repeat(np.arange(n_docs, dtype=np.int32), counts)
 
         body_nums, body_doc = tokens(bodies)
         title_nums, title_doc = tokens(titles)
+        if (body_nums < 0).any() or (title_nums < 0).any():
+            self._register_new(bodies, titles, (body_nums, body_doc), (title_nums, title_doc))
+        primary = self._word_primary.view
+        has_extra = self._word_has_extra.view
+        first_slot = len(self._doc_ids)
         self._word_count.view[:] += np.bincount(body_nums, minlength=self._word_count.size)
         body_kid, title_kid = primary[body_nums], primary[title_nums]
         body_ok, title_ok = body_kid >= 0, title_kid >= 0
@@ -348,6 +396,7 @@ class MemoryIndex:
             self._seqs.append(seq)
             self._live += 1
             self._total_len += float(lengths[i])
+        self._sounds.compact()
         self._reset_caches()
 
     def _merge(self) -> None:
@@ -420,58 +469,31 @@ class MemoryIndex:
         df = min(df, n)  # removed documents stay in postings until a rebuild
         return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
 
-    # ----------------------------------------------------------------- expansion
-    def _expand(self, word: str, prefix: bool, prefix_cap: float = 1.0) -> Expansion:
-        """``prefix_cap`` bounds a completion's weight: an unfinished last word may not outweigh what
-        the words before it matched (all typo neighbours: a completion counts no more than they do)."""
-        cache_key = (word, prefix, prefix_cap)
-        cached = self._expansion_cache.get(cache_key)
-        if cached is not None:
-            return cached
-        exp = Expansion()
-        for key in self.analyzer.keys(word):
-            kid = self._key_id.get(key)
-            if kid is not None and self._df(kid):
-                exp.offer(kid, 1.0, True)
-        if not word.isdigit():
-            sf = self.analyzer.surface_fold(word)
-            if sf in self._surfaces:
-                for kid in self._surfaces[sf].keys:
-                    exp.offer(kid, 1.0, True)
-            cyrillic = is_cyrillic(word)
-            translated = self._translator.offer(word, exp, self._live_key, TRANSLATION_WEIGHT)
+    def _suggester(self) -> Suggester:
+        surfaces = self._surfaces
 
-            def same_script(cand: str) -> bool:
-                """A translated word's near spellings in the other script are accidents of
-                transliteration ("цены" is "ceni", one letter from "cent"), not typos: left out."""
-                return not translated or is_cyrillic(self._surfaces[cand].display) == cyrillic
+        def display(sf: str) -> str:
+            return surfaces[sf].display
 
-            near = self._candidates.near(sf, to_ascii(word), scan=not translated)
-            near = {c: d for c, d in near.items() if same_script(c)}
-            for cand, d in near.items():
-                for kid in self._surfaces[cand].keys:
-                    exp.offer(kid, FUZZY_WEIGHT[d], False)
-            common = self._candidates.misspelled(sf, near) if sf in self._surfaces else None
-            if common is not None:
-                # "competiveness", twice in the corpus beside "competitiveness" 93 times: the common
-                # spelling counts as the exact match, the rare one as its typo neighbour.
-                for kid in self._surfaces[sf].keys:
-                    exp.alts[kid] = (FUZZY_WEIGHT[near[common]], False)
-                for kid in self._surfaces[common].keys:
-                    exp.alts[kid] = (1.0, True)
-            if prefix and len(sf) >= 3:
-                completions = [c for c in self._candidates.completions(sf) if same_script(c)]
-                top = max((self._surface_count(c) for c in completions), default=1.0) or 1.0  # title-only: 0
-                for cand in completions:
-                    # The likelier completion of an unfinished word is the more frequent one.
-                    share = (self._surface_count(cand) / top) ** PREFIX_FREQ_EXP
-                    for kid in self._surfaces[cand].keys:
-                        exp.offer(kid, min(PREFIX_WEIGHT * share, prefix_cap), False)
-        self._expansion_cache[cache_key] = exp
-        return exp
+        candidates = self._candidates
+        return Suggester(
+            surfaces,
+            self._deletes,
+            candidates.starting_with,
+            self._surface_count,
+            self.analyzer.surface_fold,
+            display,
+        )
 
     # ----------------------------------------------------------------- search
-    def _term_scores(self, exp: Expansion, doclen: FloatArray, avgdl: float) -> FloatArray:
+    def _norms(self, doclen: FloatArray, avgdl: float) -> FloatArray:
+        """BM25's length normalisation of every document, worked out once per index state rather than
+        per posting of every expansion (the same float32 arithmetic, so the same scores)."""
+        if self._np_norms is None or self._np_norms[0] != avgdl:
+            self._np_norms = (avgdl, K1 * (1.0 - B + B * doclen / avgdl))
+        return self._np_norms[1]
+
+    def _term_scores(self, exp: Expansion, norms: FloatArray) -> FloatArray:
         scores = np.zeros(len(self._doc_ids), dtype=np.float32)
         exact_idf = max((self._idf(self._df(k)) for k, (_, ex) in exp.alts.items() if ex), default=None)
         # A word's translations share one IDF at most, that of all of them together (the group's
@@ -479,8 +501,13 @@ class MemoryIndex:
         # "мировой") outscores the common one ("global") by its rarity alone.
         group_df = sum(self._df(k) for k in exp.translated) + sum(min(map(self._df, g)) for g in exp.groups)
         group_idf = self._idf(group_df) if group_df else math.inf
+        # Likewise the spellings that sound like the word: else the rarest sound-alike wins by rarity.
+        sound_df = sum(self._df(k) for k in exp.sounded)
+        sound_idf = self._idf(sound_df) if sound_df else math.inf
 
-        def add(slots: IntArray, tf: FloatArray, weight: float, exact: bool, translated: bool) -> None:
+        def add(
+            slots: IntArray, tf: FloatArray, weight: float, exact: bool, translated: bool, sounded: bool
+        ) -> None:
             idf = self._idf(len(slots))
             if not exact and exact_idf is not None:
                 # A typo neighbour or translation of a word the corpus has may not outscore the word
@@ -488,15 +515,17 @@ class MemoryIndex:
                 idf = min(idf, exact_idf)
             if translated:
                 idf = min(idf, group_idf)
-            norm = K1 * (1.0 - B + B * doclen[slots] / avgdl)
+            if sounded:
+                idf = min(idf, sound_idf)
+            norm = norms[slots]
             contrib = (weight * idf) * tf * (K1 + 1.0) / (tf + norm)
             # A key lists a document once, so a plain gather/scatter is safe (and far faster than .at).
-            scores[slots] = np.maximum(scores[slots], contrib.astype(np.float32))
+            scores[slots] = np.maximum(scores[slots], contrib.astype(np.float32, copy=False))
 
         for kid, (weight, exact) in exp.alts.items():
             slots, tf = self._postings(kid)
             if len(slots):
-                add(slots, tf, weight, exact, kid in exp.translated)
+                add(slots, tf, weight, exact, kid in exp.translated, kid in exp.sounded)
         for kids, weight in exp.groups.items():
             # A phrase gloss: the documents holding all its words, scored as its rarest word there.
             rarest = min(kids, key=self._df)
@@ -506,7 +535,7 @@ class MemoryIndex:
                 if kid != rarest:
                     keep &= np.isin(slots, self._postings(kid)[0], assume_unique=True)
             if keep.any():
-                add(slots[keep], tf[keep], weight, False, True)
+                add(slots[keep], tf[keep], weight, False, True, False)
         return scores
 
     def _docs_with(self, kids: Iterable[int]) -> npt.NDArray[np.bool_]:
@@ -526,16 +555,7 @@ class MemoryIndex:
         cand = base.copy()
         for kid in kids:
             cand &= self._docs_with([kid])
-        out = np.zeros_like(base)
-        target = np.array(kids, dtype=np.int32)
-        for slot in np.flatnonzero(cand):
-            seq = np.frombuffer(self._seqs[slot], dtype=np.int32)
-            starts = np.flatnonzero(seq[: len(seq) - len(kids) + 1] == target[0])
-            for s in starts:
-                if np.array_equal(seq[s : s + len(kids)], target):
-                    out[slot] = True
-                    break
-        return out
+        return phrase_mask(kids, self._seqs, cand)
 
     def search(self, query: Query, limit: int = 10, offset: int = 0) -> SearchResult:
         if query.is_empty or not self._live:
@@ -543,7 +563,8 @@ class MemoryIndex:
         words = list(query.words)
         phrase_words = [w for p in query.phrases for w in p]
         positive = words + phrase_words
-        content = [w for w in positive if w not in STOP_WORDS]
+        content_at = [i for i, w in enumerate(positive) if w not in STOP_WORDS]
+        content = [positive[i] for i in content_at]
         if not content:
             return SearchResult([], 0, stop_words_only=True)
         doclen, alive, dates = self._arrays()
@@ -554,18 +575,20 @@ class MemoryIndex:
         match_keys: set[str] = set()
         last = words[-1] if words and not query.phrases else None
         scored_terms = content
+        neighbours = self._expander.neighbours(query, words)
         unmatched: list[str] = []  # words no live document has in any spelling tried
         prefix_cap = 1.0  # the weakest best match of the words before the last
         for i, word in enumerate(scored_terms):
             is_last = word == last and i == len(scored_terms) - 1
-            exp = self._expand(word, prefix=is_last, prefix_cap=prefix_cap if is_last else 1.0)
+            exp = self._expander.expand(word, prefix=is_last, prefix_cap=prefix_cap if is_last else 1.0)
+            exp = neighbours.widen(content_at[i], exp)
             if exp.alts:
                 prefix_cap = min(prefix_cap, max(w for w, _ in exp.alts.values()))
             if not exp:
                 term_keys.append(set())
                 unmatched.append(word)
                 continue
-            scores = self._term_scores(exp, doclen, avgdl)
+            scores = self._term_scores(exp, self._norms(doclen, avgdl))
             total += scores
             hit = scores > 0
             matched += hit
@@ -587,14 +610,14 @@ class MemoryIndex:
         candidates = np.flatnonzero(mask)
         n_terms = max(len(scored_terms), 1)
         unmatched_words = tuple(dict.fromkeys(unmatched))
-        suggestion = self._suggest(positive, unmatched_words) if unmatched_words else None
+        suggestion = self._suggester().suggest(positive, unmatched_words) if unmatched_words else None
         if not len(candidates):
             highlighter = self._highlighter(frozenset(match_keys))
             return SearchResult([], 0, highlighter, suggestion, unmatched_words=unmatched_words)
         coordination = 1.0 + COORDINATION * (matched[candidates] - 1.0) / max(n_terms - 1, 1)
         scores = (total[candidates] * coordination).astype(np.float32)
         want = min(len(candidates), max(offset + limit, RERANK_POOL))
-        top = np.argpartition(-scores, want - 1)[:want] if want < len(candidates) else np.arange(len(scores))
+        top = top_indices(scores, want)
         ranked: list[tuple[float, int]] = []
         multi = sum(1 for k in term_keys if k) > 1
         if multi:
@@ -602,12 +625,21 @@ class MemoryIndex:
             for t, keys in enumerate(term_keys):
                 if keys:
                     term_bits[np.fromiter(keys, dtype=np.int64)] |= np.int64(1) << t
-        for j in top.tolist():
+        # Best first: once a candidate could not reach the page even with the largest proximity boost,
+        # no later one can, and proximity (a scan of each document's tokens) is not worked out for them.
+        # A key that answers two query words can boost more: then every candidate is scored.
+        order = top[np.argsort(-scores[top], kind="stable")]
+        bounded = not multi or not np.any(term_bits & (term_bits - 1))
+        page: list[float] = []  # the best offset + limit scores so far, a min-heap
+        for j in order.tolist():
             slot = int(candidates[j])
             score = float(scores[j])
+            if bounded and len(page) == offset + limit and score * (1.0 + PROXIMITY) < page[0]:
+                break
             if multi and matched[slot] >= 2:  # fewer matched terms: no pair to stand close together
                 score *= 1.0 + PROXIMITY * proximity(self._seqs[slot], term_bits, len(term_keys))
             ranked.append((score, slot))
+            (heapq.heappush if len(page) < offset + limit else heapq.heappushpop)(page, score)
         ranked.sort(key=lambda x: (-x[0], self._doc_ids[x[1]]))
         hits = [Hit(self._doc_ids[slot], score) for score, slot in ranked[offset : offset + limit]]
         partial = bool(matched[candidates].max() < len(scored_terms))
@@ -619,26 +651,6 @@ class MemoryIndex:
             unmatched_words=unmatched_words,
             partial=partial,
         )
-
-    def _suggest(self, words: list[str], unmatched: tuple[str, ...]) -> str | None:
-        """A "did you mean", word by word: only a word that matched nothing is replaced, and only by a
-        spelling written in its own script (a Cyrillic word by a Cyrillic one, or not at all: "крокус" is
-        not "crocus" to its reader, and cross-language matching is the search's job, not a suggestion's).
-        Costs nothing for a query whose every word matched."""
-        surfaces = self._surfaces
-        fold, display = self.analyzer.surface_fold, lambda sf: surfaces[sf].display
-        replaced: dict[str, str] = {}
-        for word in unmatched:
-            better = self._candidates.suggest([word], fold, display)
-            if (
-                better is not None
-                and is_cyrillic(better) == is_cyrillic(word)
-                and Levenshtein.normalized_similarity(fold(word), fold(better)) > SUGGEST_SIMILARITY
-            ):
-                replaced[word] = better
-        if not replaced:
-            return None
-        return " ".join(replaced.get(w, w) for w in words)
 
     def _highlighter(self, match_keys: frozenset[str]) -> Highlighter:
         """A text's words marked with the keys of theirs that counted as a match: the text is read with

@@ -97,7 +97,7 @@ class Percolator:
         content = list(dict.fromkeys(w for w in positive if w not in STOP_WORDS))
         if not content:
             return
-        terms = tuple(self._term(index._expand(word, prefix=False), word) for word in content)
+        terms = tuple(self._term(index._expander.expand(word, prefix=False), word) for word in content)
         analyzer = index.analyzer
         excluded = frozenset(k for w in query.excluded for k in analyzer.keys(w))
         phrases = tuple(

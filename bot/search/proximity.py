@@ -45,5 +45,7 @@ def proximity(seq_of_doc: array[int], term_bits: npt.NDArray[np.int64], n_terms:
             if not window[lt]:
                 del window[lt]
             left += 1
-    slack = best - need
+    # One word may stand for several query terms (a phrase's translation is an alternative of each of
+    # its words): the window is then shorter than the terms it holds, which is no slack, not less.
+    slack = max(best - need, 0)
     return (need - 1) / (n_terms - 1) / (1.0 + slack / 2.0)

@@ -114,6 +114,12 @@ class Lexicon:
             return _weights(rest)
         return []
 
+    def has_en(self, stem: str) -> bool:
+        """Whether the lexicon has an English stem key: a dictionary word rather than a name."""
+        prefix = f"E\t{stem}\t"
+        at = bisect_left(self.lines, prefix)
+        return at < len(self.lines) and self.lines[at].startswith(prefix)
+
     def translate_ru(self, lemma: str) -> Translations:
         """English stem keys for a Russian lemma or lemma phrase, with weights, best first."""
         return self._lookup("R", normalise_ru(lemma))

@@ -245,15 +245,22 @@ def schema_version(db: sqlite3.Connection) -> int:
 
 def migrate(db: sqlite3.Connection, path: Path) -> None:
     """Bring the store at ``path`` (``db``, in autocommit mode) up to the latest schema: each migration
-    not yet run, in order, in one transaction with its record. A store from a newer Dossier is refused."""
-    current = schema_version(db)
-    if current > len(MIGRATIONS):
-        raise StoreError("store.newer_schema", path=path, found=current, known=len(MIGRATIONS))
-    for version, migration in enumerate(MIGRATIONS[current:], start=current + 1):
+    not yet run, in order, in one transaction with its record. A store from a newer Dossier is refused.
+
+    The version is read again inside each write transaction: two processes opening a new store at once
+    (two replicas, the bot and ``python -m bot ingest``) take turns, and the second finds the step done
+    instead of running it again ("table documents already exists")."""
+    while True:
         db.execute("BEGIN IMMEDIATE")
         try:
-            migration(db)
-            db.execute(f"PRAGMA user_version = {version}")
+            current = schema_version(db)
+            if current > len(MIGRATIONS):
+                raise StoreError("store.newer_schema", path=path, found=current, known=len(MIGRATIONS))
+            if current == len(MIGRATIONS):
+                db.execute("COMMIT")
+                return
+            MIGRATIONS[current](db)
+            db.execute(f"PRAGMA user_version = {current + 1}")
         except BaseException:
             db.execute("ROLLBACK")
             raise

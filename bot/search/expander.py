@@ -1,0 +1,243 @@
+"""How a query word reaches the index's keys: the alternatives a word is searched by, and their weights.
+
+A word is matched through its own keys (exact), the corpus's spellings within its typo distance, the
+completions of an unfinished last word, its translations into the other language (``crosslang.py``) and
+the spellings that sound like it (``sound.py``), each a real vocabulary key weighted below an exact
+match; the index (``memory.py``) scores every alternative with its own statistics and lets a document
+take the best of them. How near spellings are found is in ``expand.py``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from bot.search.crosslang import Gloss, Translator, offer_glosses
+from bot.search.expand import Candidates, Expansion
+from bot.search.query import Query
+from bot.search.sound import SoundIndex, korean_forms, query_spellings
+from bot.textnorm import Analyzer, is_cyrillic, to_ascii
+
+FUZZY_WEIGHT = {1: 0.55, 2: 0.35}  # share of an exact match's score that a typo neighbour earns
+PREFIX_WEIGHT = 0.9  # a completion of the last, unfinished word
+PREFIX_FREQ_EXP = 0.2  # how much a completion's frequency share scales its weight
+# Share of a match in the query's own language that a translation earns (times its lexicon weight): below
+# an exact match, so a name that transliteration joins keeps winning over a dictionary word.
+TRANSLATION_WEIGHT = 0.8
+# Share of an exact match that a spelling sounding like a word the corpus lacks earns, times the
+# likeness of their sound spellings (``sound.py``): well under a typo neighbour.
+SOUND_WEIGHT = 0.5
+# The least likeness of two sound spellings to count, for a query word in Cyrillic and in Latin letters:
+# a word typed in the corpus's own letters that sounds only roughly like a spelling is more likely its
+# typo ("tasmagmbtvo", 0.69) than another romanization, which changes a few letters (Ryschkow, 0.83).
+SOUND_SIMILARITY = {True: 0.5, False: 0.8}
+MAX_SOUND_EXPANSIONS = 10
+MAX_SYLLABLE = 5  # letters: hyphenated words this short are joined as syllables (Hsiao-ping, Tzu-yang)
+CROSS_SCRIPT_SHARE = 0.5  # of a typo neighbour's weight, for one written in the query word's other script
+SOUND_DICTIONARY_SHARE = 0.7  # of a sound-alike's weight, for a word the lexicon has (not a name)
+
+_UMLAUT_DIGRAPHS = {"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"}
+_UMLAUTS = re.compile("[äöüß]")
+
+
+@dataclass
+class Neighbours:
+    """What a query word's neighbours add to it: the lexicon phrase it is part of ("денежная масса",
+    money supply), the Korean name it is part of ("No Tae-u"), the hyphenated syllables it is one of
+    ("Tzu-yang"). By the word's position in the query; ``widen`` adds them to its expansion."""
+
+    expander: Expander
+    phrases: dict[int, tuple[tuple[Gloss, ...], int]]
+    korean: dict[int, tuple[str, ...]]
+    syllables: dict[int, tuple[str, ...]]
+    cyrillic: bool
+
+    def widen(self, at: int, exp: Expansion) -> Expansion:
+        if at not in self.phrases and at not in self.korean and at not in self.syllables:
+            return exp
+        exp = exp.copy()  # the word's own expansion is cached for other queries
+        if at in self.phrases:
+            glosses, run = self.phrases[at]
+            # the phrase weighs as one translated word, shared among the words it covers
+            offer_glosses(glosses, exp, self.expander.live_key, TRANSLATION_WEIGHT / run)
+        if at in self.korean:
+            self.expander.offer_forms(self.korean[at], exp)
+        if at in self.syllables:  # two words, one name
+            self.expander.offer_sounds(self.syllables[at], exp, 0.5, self.cyrillic)
+        return exp
+
+
+@dataclass
+class Surface:
+    """A folded spelling seen in the corpus, the keys it leads to, and how to show it in a suggestion.
+    How often it occurs is derived from the per-word counts (``MemoryIndex._surface_count``)."""
+
+    keys: tuple[int, ...]
+    number: int
+    display: str
+
+
+class Expander:
+    """A query word's ``Expansion`` over one state of the index's vocabulary, cached per word. The index
+    makes a new one whenever its vocabulary changes."""
+
+    def __init__(
+        self,
+        analyzer: Analyzer,
+        translator: Translator,
+        surfaces: Mapping[str, Surface],
+        key_id: Mapping[str, int],
+        keys: Sequence[str],
+        live_key: Callable[[str], int | None],
+        df: Callable[[int], int],
+        surface_count: Callable[[str], float],
+        candidates: Candidates,
+        sounds: SoundIndex,
+    ) -> None:
+        self.analyzer = analyzer
+        self.translator = translator
+        self._surfaces = surfaces
+        self._key_id = key_id
+        self._keys = keys
+        self.live_key = live_key  # a key's id when some live document holds it, else None
+        self._df = df
+        self._surface_count = surface_count
+        self._candidates = candidates
+        self._sounds = sounds
+        self._cache: dict[tuple[str, bool, float], Expansion] = {}
+
+    def expand(self, word: str, prefix: bool, prefix_cap: float = 1.0) -> Expansion:
+        """``prefix_cap`` bounds a completion's weight: an unfinished last word may not outweigh what
+        the words before it matched (all typo neighbours: a completion counts no more than they do)."""
+        cache_key = (word, prefix, prefix_cap)
+        cached = self._cache.get(cache_key)
+        if cached is not None:
+            return cached
+        exp = Expansion()
+        for key in self.analyzer.keys(word):
+            kid = self._key_id.get(key)
+            if kid is not None and self._df(kid):
+                exp.offer(kid, 1.0, True)
+        if not word.isdigit():
+            sf = self.analyzer.surface_fold(word)
+            if sf in self._surfaces:
+                for kid in self._surfaces[sf].keys:
+                    exp.offer(kid, 1.0, True)
+            cyrillic = is_cyrillic(word)
+            translated = self.translator.offer(word, exp, self.live_key, TRANSLATION_WEIGHT)
+
+            def same_script(cand: str) -> bool:
+                """A translated word's near spellings in the other script are accidents of
+                transliteration ("цены" is "ceni", one letter from "cent"), not typos: left out."""
+                return not translated or is_cyrillic(self._surfaces[cand].display) == cyrillic
+
+            near = self._candidates.near(sf, to_ascii(word), scan=not translated, cyrillic=cyrillic)
+            near = {c: d for c, d in near.items() if same_script(c)}
+            for cand, d in near.items():
+                # A near spelling in the other script is a letter off the word's transliteration, not
+                # a typo of it: "Хоук" (Hawke) is "houk", a letter from "hour". It counts as a guess,
+                # below a spelling that sounds like the word.
+                share = 1.0 if is_cyrillic(self._surfaces[cand].display) == cyrillic else CROSS_SCRIPT_SHARE
+                for kid in self._surfaces[cand].keys:
+                    exp.offer(kid, FUZZY_WEIGHT[d] * share, False)
+            common = self._candidates.misspelled(sf, near) if sf in self._surfaces else None
+            if common is not None:
+                # "competiveness", twice in the corpus beside "competitiveness" 93 times: the common
+                # spelling counts as the exact match, the rare one as its typo neighbour.
+                for kid in self._surfaces[sf].keys:
+                    exp.alts[kid] = (FUZZY_WEIGHT[near[common]], False)
+                for kid in self._surfaces[common].keys:
+                    exp.alts[kid] = (1.0, True)
+            if prefix and len(sf) >= 3:
+                completions = [c for c in self._candidates.completions(sf) if same_script(c)]
+                top = max((self._surface_count(c) for c in completions), default=1.0) or 1.0  # title-only: 0
+                for cand in completions:
+                    # The likelier completion of an unfinished word is the more frequent one.
+                    share = (self._surface_count(cand) / top) ** PREFIX_FREQ_EXP
+                    for kid in self._surfaces[cand].keys:
+                        exp.offer(kid, min(PREFIX_WEIGHT * share, prefix_cap), False)
+            # A translated word's sound-alikes in the other script are accidents, as its near spellings are
+            if not translated and not self._has_as_typed(word, sf, exp):
+                self.offer_sounds(query_spellings(word, sf), exp, 1.0, cyrillic)
+        umlauts = _UMLAUTS.sub(lambda m: _UMLAUT_DIGRAPHS[m.group()], word)
+        if umlauts != word:
+            self._respell_umlauts(umlauts, exp)
+        self._cache[cache_key] = exp
+        return exp
+
+    def _respell_umlauts(self, digraphs: str, exp: Expansion) -> None:
+        """German spelling writes "Pöhl" as "Poehl", the same word; transliteration made it "pohl",
+        another name (Pohl), a letter off: the digraph spelling is the exact match, the plain one a typo."""
+        for kid in [kid for kid, (_, exact) in exp.alts.items() if exact]:
+            exp.alts[kid] = (FUZZY_WEIGHT[1], False)
+        for key in self.analyzer.keys(digraphs):
+            found = self._key_id.get(key)
+            if found is not None and self._df(found):
+                exp.alts[found] = (1.0, True)
+
+    def _has_as_typed(self, word: str, sf: str, exp: Expansion) -> bool:
+        """Whether the corpus has the word as typed, in its own script: "Дэн" (Deng) is not "den"."""
+        if not any(exact for _, exact in exp.alts.values()):
+            return False
+        if not is_cyrillic(word):
+            entry = self._surfaces.get(sf)
+            return entry is None or not is_cyrillic(entry.display)
+        # A Russian word, as typed or as one of its lemmas, written in Cyrillic in some document
+        forms = [sf, *(self.analyzer.surface_fold(lemma) for lemma in self.analyzer.lemmas(word))]
+        return any((e := self._surfaces.get(f)) is not None and is_cyrillic(e.display) for f in forms)
+
+    def offer_sounds(self, spellings: Sequence[str], exp: Expansion, share: float, cyrillic: bool) -> None:
+        """Offer the spellings that sound like ``spelling``: the MAX_SOUND_EXPANSIONS likeliest, by the
+        likeness of their sound spellings; a dictionary word counts less than a name ("Айкан" is Icahn
+        before "again")."""
+        near = self._sounds.near(spellings, SOUND_SIMILARITY[cyrillic])
+        lexicon = self.translator.lexicon
+        weights: dict[str, float] = {}
+        for cand, sim in near.items():
+            keys = self._surfaces[cand].keys
+            dictionary = bool(keys) and not is_cyrillic(cand) and lexicon.has_en(self._keys[keys[0]])
+            weights[cand] = SOUND_WEIGHT * share * sim * (SOUND_DICTIONARY_SHARE if dictionary else 1.0)
+        for cand in sorted(weights, key=lambda c: -weights[c])[:MAX_SOUND_EXPANSIONS]:
+            for kid in self._surfaces[cand].keys:
+                if exp.offer(kid, weights[cand], False):
+                    exp.sounded.add(kid)
+
+    def neighbours(self, query: Query, words: Sequence[str]) -> Neighbours:
+        """What the query's words add to each other (``Neighbours``)."""
+        hyphen = "-" in query.text
+        cyrillic = any(map(is_cyrillic, words))
+        return Neighbours(
+            self,
+            self.translator.phrases(words) if cyrillic else {},
+            korean_forms(words, query.text.lower()) if hyphen else {},
+            self.hyphenated(query, words) if hyphen else {},
+            cyrillic,
+        )
+
+    def offer_forms(self, forms: Sequence[str], exp: Expansion) -> None:
+        """Offer other spellings of the word that a romanization table says are the same name
+        (``sound.korean_forms``): as the word itself."""
+        for form in forms:
+            entry = self._surfaces.get(self.analyzer.surface_fold(form))
+            for kid in entry.keys if entry is not None else ():
+                exp.offer(kid, 1.0, True)
+
+    def _known(self, word: str) -> bool:
+        """Whether some live document holds the word's first key."""
+        keys = self.analyzer.keys(word)
+        return bool(keys) and self.live_key(keys[0]) is not None
+
+    def hyphenated(self, query: Query, words: Sequence[str]) -> dict[int, tuple[str, ...]]:
+        """Sound spellings of consecutive words typed joined by a hyphen ("Tzu-yang", Wade-Giles for
+        Ziyang), by the position of each, when they are short as syllables are or the corpus lacks one
+        (not "export-import"): another system splits a name into syllables."""
+        text = query.text.lower()
+        out: dict[int, tuple[str, ...]] = {}
+        for i in range(len(words) - 1):
+            pair = words[i : i + 2]
+            syllables = all(len(w) <= MAX_SYLLABLE for w in pair)
+            if f"{words[i]}-{words[i + 1]}" in text and (syllables or not all(map(self._known, pair))):
+                joined = words[i] + words[i + 1]
+                out[i] = out[i + 1] = query_spellings(joined, self.analyzer.surface_fold(joined))
+        return out

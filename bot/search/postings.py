@@ -1,0 +1,136 @@
+"""Postings runs: for every key, the slots of the documents holding it and their weights, in one block.
+
+A run is compressed-sparse-row: ``off[k]:off[k + 1]`` is key ``k``'s part of ``slots`` and ``tf``, in slot
+order. The disk index (``disk.py``) keeps one big run mapped from disk (its *base*) and a few small runs
+in memory for documents added since (its *tail*); ``merge`` turns several runs into one without a sort,
+by counting: each key's block in the output is placed from the counts, then every run's entries are
+scattered into it in slot order. It works a bounded chunk at a time, so compacting a million documents
+needs memory for a chunk, not for the whole index.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+IntArray = npt.NDArray[np.int32]
+FloatArray = npt.NDArray[np.float32]
+OffArray = npt.NDArray[np.int64]
+# Makes an output array: (name, dtype, length) -> a writable array (in memory, or mapped on a new file).
+Allocate = Callable[[str, type[np.generic], int], npt.NDArray[Any]]
+
+CHUNK = 4_000_000  # postings handled at once by ``merge``
+_EMPTY_SLOTS: IntArray = np.empty(0, dtype=np.int32)
+_EMPTY_TF: FloatArray = np.empty(0, dtype=np.float32)
+
+
+def in_memory(_name: str, dtype: type[np.generic], length: int) -> npt.NDArray[Any]:
+    return np.empty(length, dtype=dtype)
+
+
+@dataclass
+class Run:
+    """Postings of keys ``0 .. n_keys - 1`` (a key numbered later has none here)."""
+
+    off: OffArray
+    slots: IntArray
+    tf: FloatArray
+
+    @classmethod
+    def empty(cls) -> Run:
+        return cls(np.zeros(1, dtype=np.int64), _EMPTY_SLOTS, _EMPTY_TF)
+
+    @property
+    def n_keys(self) -> int:
+        return len(self.off) - 1
+
+    def __len__(self) -> int:
+        return len(self.slots)
+
+    def get(self, kid: int) -> tuple[IntArray, FloatArray]:
+        if kid >= self.n_keys:
+            return _EMPTY_SLOTS, _EMPTY_TF
+        lo, hi = int(self.off[kid]), int(self.off[kid + 1])
+        return self.slots[lo:hi], self.tf[lo:hi]
+
+    def df(self, kid: int) -> int:
+        return int(self.off[kid + 1] - self.off[kid]) if kid < self.n_keys else 0
+
+    def check(self) -> None:
+        """Offsets that cannot slice outside the arrays (a damaged file is refused, not served)."""
+        if len(self.off) < 1 or self.off[0] != 0 or self.off[-1] != len(self.slots):
+            raise ValueError("postings offsets do not cover the postings")
+        if len(self.tf) != len(self.slots) or np.any(np.diff(self.off) < 0):
+            raise ValueError("postings offsets out of order")
+
+
+def from_pending(pending: Sequence[tuple[IntArray, IntArray, FloatArray]], n_keys: int) -> Run:
+    """A run from (slots, key ids, weights) triples, each in slot order: one stable sort by key."""
+    slots = np.concatenate([s for s, _, _ in pending])
+    kids = np.concatenate([k for _, k, _ in pending])
+    tfs = np.concatenate([t for _, _, t in pending])
+    order = np.argsort(kids, kind="stable")
+    off = np.zeros(n_keys + 1, dtype=np.int64)
+    np.cumsum(np.bincount(kids, minlength=n_keys), out=off[1:])
+    return Run(off, slots[order].astype(np.int32), tfs[order].astype(np.float32))
+
+
+def _chunks(run: Run) -> Iterator[tuple[IntArray, IntArray, FloatArray]]:
+    """(key ids, slots, weights) of a run, a bounded number of postings at a time, in key order."""
+    a, n = 0, run.n_keys
+    while a < n:
+        b = int(np.searchsorted(run.off, run.off[a] + CHUNK, side="right")) - 1
+        b = min(max(b, a + 1), n)
+        lo, hi = int(run.off[a]), int(run.off[b])
+        if hi > lo:
+            lengths = np.diff(run.off[a : b + 1])
+            kids = np.repeat(np.arange(a, b, dtype=np.int32), lengths)
+            yield kids, np.asarray(run.slots[lo:hi]), np.asarray(run.tf[lo:hi])
+        a = b
+
+
+def merge(
+    runs: Sequence[Run],
+    n_keys: int,
+    allocate: Allocate = in_memory,
+    new_slot: IntArray | None = None,
+) -> Run:
+    """One run holding every posting of ``runs`` (given in slot order: a key's block stays sorted).
+
+    ``new_slot``, when given, renumbers slots (old -> new) and drops postings whose new slot is -1 (a
+    removed document): a compaction."""
+
+    def kept(kids: IntArray, slots: IntArray, tf: FloatArray) -> tuple[IntArray, IntArray, FloatArray]:
+        if new_slot is None:
+            return kids, slots, tf
+        renumbered = new_slot[slots]
+        keep = renumbered >= 0
+        return kids[keep], renumbered[keep], tf[keep]
+
+    counts = np.zeros(n_keys, dtype=np.int64)
+    for run in runs:
+        for chunk in _chunks(run):
+            counts += np.bincount(kept(*chunk)[0], minlength=n_keys)
+    off = np.zeros(n_keys + 1, dtype=np.int64)
+    np.cumsum(counts, out=off[1:])
+    total = int(off[-1])
+    slots_out: IntArray = allocate("slots", np.int32, total)
+    tf_out: FloatArray = allocate("tf", np.float32, total)
+    fill = off[:-1].copy()
+    for run in runs:
+        for chunk in _chunks(run):
+            kids, slots, tf = kept(*chunk)
+            if not len(kids):
+                continue
+            starts = np.concatenate([[0], np.flatnonzero(np.diff(kids)) + 1])
+            first = kids[starts]
+            sizes = np.diff(np.append(starts, len(kids)))
+            pos = np.repeat(fill[first] - starts, sizes) + np.arange(len(kids))
+            slots_out[pos] = slots
+            tf_out[pos] = tf
+            fill[first] += sizes
+    return Run(off, slots_out, tf_out)

@@ -1,0 +1,110 @@
+"""Spelling by sound (issue 18): names typed as the Russian press writes them, or in another romanization
+system, find the usual English form (bot/search/sound.py), over small corpora of our own."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.search.memory import MemoryIndex
+from bot.search.query import parse_query
+from bot.search.sound import query_spellings, sound_key, sound_spelling
+from bot.textnorm import fold, to_ascii
+
+NEWS = [
+    "Prime Minister Margaret Thatcher said the election would be held in June.",
+    "Bundesbank president Karl Otto Poehl said interest rates would not change.",
+    "Chancellor of the Exchequer Nigel Lawson presented the budget on Tuesday.",
+    "French Prime Minister Jacques Chirac met farmers in Paris.",
+    "Chinese Premier Zhao Ziyang said reforms would continue.",
+    "Senior leader Deng Xiaoping received the delegation in Beijing.",
+    "Soviet Prime Minister Nikolai Ryzhkov visited the plant.",
+    "Russian President Boris Yeltsin signed the decree.",
+    "Finance Minister Noboru Takeshita spoke in Tokyo.",
+    "South Korean presidential candidate Roh Tae-woo promised elections.",
+    "President Chun Doo-hwan named a new cabinet.",
+    # words that sound or look a little like the names, and must not come first
+    "The teacher said the school would open in June.",
+    "A pool of buyers said the price of coal would fall.",
+    "The lesson of the season: shares rose on Tuesday.",
+    "A shirt maker said it would rack up more sales.",
+    "Dens of thieves were shown on television.",
+    "There was no change in the level of the Tae river.",
+    "Jeon Hwan bought a bakery on Main Street.",
+]
+
+
+@pytest.fixture(scope="module")
+def index() -> MemoryIndex:
+    idx = MemoryIndex()
+    idx.add_many([(i, text.split(" said")[0], text, None) for i, text in enumerate(NEWS)])
+    return idx
+
+
+def first(index: MemoryIndex, query: str) -> str:
+    hits = index.search(parse_query(query)).hits
+    assert hits, query
+    return NEWS[hits[0].doc_id]
+
+
+@pytest.mark.parametrize(
+    ("query", "name"),
+    [
+        ("Тэтчер", "Thatcher"),
+        ("Пёль", "Poehl"),
+        ("Лоусон", "Lawson"),
+        ("Ширак", "Chirac"),
+        ("Чжао Цзыян", "Zhao Ziyang"),  # Palladius
+        ("Дэн Сяопин", "Deng Xiaoping"),
+        ("Рыжков", "Ryzhkov"),
+    ],
+)
+def test_a_name_as_the_russian_press_writes_it_finds_the_english_spelling(
+    index: MemoryIndex, query: str, name: str
+) -> None:
+    assert name in first(index, query)
+
+
+@pytest.mark.parametrize(
+    ("system", "query", "name"),
+    [
+        ("German Duden", "Jelzin", "Yeltsin"),
+        ("German Duden", "Ryschkow", "Ryzhkov"),
+        ("German", "Pöhl", "Poehl"),
+        ("French", "Ryjkov", "Ryzhkov"),
+        ("French", "Eltsine", "Yeltsin"),
+        ("Wade-Giles", "Chao Tzu-yang", "Zhao Ziyang"),
+        ("Wade-Giles", "Teng Hsiao-ping", "Deng Xiaoping"),
+        ("Kunrei-shiki", "Takesita", "Takeshita"),
+        ("McCune-Reischauer / Revised", "No Tae-u", "Roh Tae-woo"),
+        ("Revised Romanization", "Jeon Du-hwan", "Chun Doo-hwan"),
+    ],
+)
+def test_a_name_in_another_romanization_finds_its_usual_english_form(
+    index: MemoryIndex, system: str, query: str, name: str
+) -> None:
+    assert name in first(index, query), system
+
+
+def test_sound_keys_join_the_systems_spellings() -> None:
+    def key(word: str, typed: str | None = None) -> str:
+        return sound_key(query_spellings(typed or word, fold(to_ascii(word)))[0])
+
+    assert key("тэтчер") == key("thatcher")
+    assert key("ширак") == key("chirac")
+    assert key("лоусон") == key("lawson")
+    assert key("takesita") == key("takeshita")
+    assert key("huzioka") == key("fujioka")
+    assert key("kiiti") == key("kiichi")
+    assert sound_key(sound_spelling(fold("ryschkow"))) == sound_key(sound_spelling(fold("ryjkov")))
+
+
+def test_a_word_the_corpus_has_is_not_replaced_by_sound(index: MemoryIndex) -> None:
+    # "teacher" is in the corpus as typed: no sound-alike (Thatcher) is offered for it
+    hits = index.search(parse_query("teacher")).hits
+    assert [NEWS[h.doc_id] for h in hits] == [NEWS[11]]
+
+
+def test_a_latin_word_far_from_any_name_stays_unmatched(index: MemoryIndex) -> None:
+    # a typed word that only roughly sounds like a name is a typo, not another romanization
+    result = index.search(parse_query("thtchrsn"))
+    assert result.hits == [] and result.unmatched_words == ("thtchrsn",)
