@@ -226,6 +226,12 @@ def check_store(trial: Trial, data: Path, expected: list[str], url: str | None =
         trial.orphans = len(files - kept)
 
 
+def replica_data(data: Path, k: int, url: str | None) -> Path:
+    """Replica ``k``'s data folder: on SQLite the one holding the store they share; on PostgreSQL one of
+    its own, as deployed (what stays local is the search index, which each process writes)."""
+    return data if url is None else data.with_name(f"{data.name}-replica{k}")
+
+
 def sent_where(botapi: FakeBotApi, method: str, test: Callable[[str], bool]) -> int:
     """How many successful ``method`` calls had a text passing ``test``."""
     return sum(test(c.text or "") for c in botapi.sent(method, ok=True))
@@ -449,7 +455,10 @@ async def replicas(trial: Trial, rng: random.Random, work: Path, botapi: FakeBot
 
     target = rng.randint(1, sizes.digest_chats * 2 - 1)
     killed = rng.randrange(2)
-    bots = [await Bot.start(botapi, corpus, data, env, replica=True, polls=False) for _ in range(2)]
+    bots = [
+        await Bot.start(botapi, corpus, replica_data(data, k, url), env, replica=True, polls=False)
+        for k in range(2)
+    ]
     done = "SELECT COUNT(*) FROM subscriptions WHERE cursor < ?"
     try:
         await until(trial, bots[killed], lambda: filled() >= target, "digest progress")

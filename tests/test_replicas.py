@@ -23,6 +23,7 @@ from tests.faultsuite import (
     check_store,
     count,
     prepare_digest,
+    replica_data,
     run_trial,
     until,
 )
@@ -53,8 +54,9 @@ async def test_an_upload_to_one_bot_is_found_by_a_search_in_the_other(
     # Each bot polls its own fake server, so that the test knows which bot gets which update.
     async with FakeBotApi(strict=False) as api_one, FakeBotApi(strict=False) as api_two:
         admin = {**backend, "DOSSIER_ADMIN_IDS": str(api_two.default_user.id)}
-        one = await Bot.start(api_one, corpus, data, backend, replica=True)
-        two = await Bot.start(api_two, corpus, data, admin, replica=True)
+        url = backend.get("DOSSIER_DATABASE_URL")
+        one = await Bot.start(api_one, corpus, replica_data(data, 0, url), backend, replica=True)
+        two = await Bot.start(api_two, corpus, replica_data(data, 1, url), admin, replica=True)
         try:
             await api_one.wait_for("setMyCommands", timeout=60)
             await api_two.wait_for("setMyCommands", timeout=60)
@@ -87,7 +89,10 @@ async def test_a_digest_to_100_subscribers_is_sent_once_by_two_bots(
         url = backend.get("DOSSIER_DATABASE_URL")
         chats, new = prepare_digest(data, botapi, Sizes(digest_chats=100, digest_docs=16), url)
         env = {**backend, "DOSSIER_DIGEST_SCHEDULE": "every 1s"}
-        bots = [await Bot.start(botapi, corpus, data, env, replica=True, polls=False) for _ in range(2)]
+        bots = [
+            await Bot.start(botapi, corpus, replica_data(data, k, url), env, replica=True, polls=False)
+            for k in range(2)
+        ]
         try:
             owed = "SELECT COUNT(*) FROM subscriptions WHERE cursor < ?"
             await until(
