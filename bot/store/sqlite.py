@@ -349,10 +349,12 @@ class SqliteStore(
             raise StoreError("store.cannot_open", path=path, reason=exc) from exc
         self._lock = threading.RLock()
         try:
+            # The wait first: two processes opening a new store at once both switch it to WAL, and the
+            # second would otherwise be refused at once ("database is locked").
+            self._db.execute("PRAGMA busy_timeout=5000")
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("PRAGMA foreign_keys=ON")
-            self._db.execute("PRAGMA busy_timeout=5000")
             self._check_integrity()
             migrate(self._db, path)
         except sqlite3.Error as exc:
