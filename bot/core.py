@@ -160,7 +160,10 @@ class Dossier:
             return
         self._closed = True
         self._people.join()
-        self.save_people()
+        try:
+            self.save_people()
+        except Exception:  # a speed-up for the next start, never a reason to fail closing the store
+            log.exception("the persons were not saved for the next start (they are rebuilt then)")
         self.leases.close()
         self.store.close()
 
