@@ -108,6 +108,48 @@ def test_a_person_follow_takes_every_spelling_and_not_a_namesake_or_a_firm(dossi
     assert "Masadikov" in hits[spelt]  # the sentence that names him
 
 
+def test_a_kept_matcher_takes_in_new_follows_removed_ones_and_new_words(dossier: Dossier) -> None:
+    """The bot keeps one matcher: its percolator and person identities are updated, not rebuilt, and
+    match what a matcher made anew would."""
+    matcher = FollowMatcher(dossier)
+    coffee = follow(dossier, "query", "coffee")
+    first = add(dossier, "Coffee harvest", "The coffee harvest in Brazil failed; coffee prices rose.")
+    assert matcher.run() == 1
+    follow(dossier, "query", "wombat")  # a word no document has yet: it comes with the next one
+    person = dossier.who("Masadykov")[0].person
+    follow(dossier, "person", person.key)
+    assert dossier.store.remove_follow(11, coffee.id) is not None
+    docs = [
+        add(dossier, "Wombats dig", "Wombats dig burrows; a wombat colony grew on the dunes."),
+        add(dossier, "Coffee again", "Coffee prices rose again; coffee stocks fell."),
+        add(dossier, "Глава ОДКБ", "Генеральный секретарь ОДКБ Таалатбек Масадыков заявил о планах."),
+    ]
+    stored = dossier.store.get_many(docs)
+    labels = {f.id: f.label for f in dossier.store.follows()}
+    fresh, _ = FollowMatcher(dossier).match([stored[i] for i in docs], dossier.store.follows())
+    assert matcher.run() == 2
+    hits = dossier.store.unsent_hits(11, 100)
+    got = {(h.doc_id, h.follow_id) for h in hits if h.doc_id != first}
+    assert {(doc_id, labels[f]) for doc_id, f in got} == {(docs[0], "wombat"), (docs[2], person.key)}
+    assert got == {(h.doc_id, h.follow_id) for h in fresh}
+
+
+def test_documents_another_process_stores_are_matched_after_catch_up(data_dir: Path) -> None:
+    mine, theirs = Dossier.open(data_dir), Dossier.open(data_dir)
+    try:
+        follow(mine, "query", "quokka")
+        matcher = FollowMatcher(mine)
+        assert matcher.run() == 0
+        doc = add(theirs, "Quokka census", "Rottnest Island counted its quokkas; the quokka count rose.")
+        assert matcher.run() == 0 and mine.store.follow_cursor() < doc  # not in this index yet: waits
+        assert mine.catch_up() == 1
+        assert matcher.run() == 1
+        assert [h.doc_id for h in mine.store.unsent_hits(11, 10)] == [doc]
+    finally:
+        mine.close()
+        theirs.close()
+
+
 def test_two_replicas_record_a_batch_once(dossier: Dossier) -> None:
     follow(dossier, "query", "coffee harvest")
     add(dossier, "Coffee harvest", "The coffee harvest failed.")

@@ -35,20 +35,24 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from itertools import islice
 
 import numpy as np
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
 
-from bot.search import Word, index_words
-from bot.search.expand import Expansion
+from bot.search import index_words
+from bot.search.expand import Expansion, max_edits
 from bot.search.memory import K1, LEAD_BOOST, LEAD_TOKENS, TITLE_BOOST, B, MemoryIndex
 from bot.search.query import Query
-from bot.textnorm import STOP_WORDS, WORD_RE
+from bot.textnorm import STOP_WORDS, WORD_RE, Token
 
 FUZZY_MIN_LETTERS = 6
 TYPO_MAX_DF = 2  # a spelling in this few documents may be a typo of a word the corpus has ...
 TYPO_RARITY = 10  # ... or one this many times rarer than the word
 MIN_WEIGHT = 0.5
 RELEVANCE_FLOOR = 0.55
+REBUILD_DRIFT = 0.1  # build anew once the live documents have changed by this share
 
 
 @dataclass(frozen=True)
@@ -73,23 +77,100 @@ class _Stored:
     terms: tuple[_Term, ...]
     excluded: frozenset[str]  # keys of excluded words
     phrases: tuple[tuple[str, ...], ...]  # primary keys of each phrase's words
+    words: tuple[str, ...]  # the content words, as expanded
 
 
 class Percolator:
-    """Stored queries inverted over one ``MemoryIndex`` as it is now. Build a new one when the index has
-    changed (new documents bring new spellings and translations); the caller holds the index's lock
-    while building and matching."""
+    """Stored queries inverted over one ``MemoryIndex``, kept up to date with it and with the follows:
+    ``add`` and ``remove`` a query, ``sync`` after documents arrived (their new words may add
+    alternatives to a stored word: only the words they can reach are expanded again). The caller holds
+    the index's lock while building, syncing and matching."""
 
     def __init__(self, index: MemoryIndex, queries: Iterable[tuple[int, Query]]) -> None:
         self._index = index
         self._stored: dict[int, _Stored] = {}
         self._by_key: dict[int, list[tuple[int, int]]] = defaultdict(list)
         self._keys_of_word: dict[str, tuple[int, ...]] = {}
+        # What a new word of the corpus may change: a stored word's expansion reaches spellings a few
+        # edits away (typo neighbours, swaps, dropped letters) and its own and its translations' keys;
+        # the word -> the queries holding it.
+        self._words: dict[str, set[int]] = defaultdict(set)
+        self._spelling: dict[str, str] = {}  # stored word -> its folded spelling
+        self._triggers: dict[str, set[str]] = defaultdict(set)  # key -> the stored words it may reach
+        self.words_seen = len(index._word_num)  # the index's vocabulary these expansions reflect
+        self.live_at_build = index._live
         for query_id, query in queries:
-            self._add(query_id, query)
+            self.add(query_id, query)
 
     def __len__(self) -> int:
         return len(self._stored)
+
+    def __contains__(self, query_id: int) -> bool:
+        return query_id in self._stored
+
+    def stale(self) -> bool:
+        """Whether the index has grown or shrunk by ``REBUILD_DRIFT`` since this was built: the document
+        frequencies that decide which typo neighbours count have moved, so build anew."""
+        live = self._index._live
+        return abs(live - self.live_at_build) > REBUILD_DRIFT * max(self.live_at_build, 1)
+
+    def add(self, query_id: int, query: Query) -> None:
+        self.remove(query_id)
+        self._add(query_id, query)
+
+    def remove(self, query_id: int) -> None:
+        stored = self._stored.pop(query_id, None)
+        if stored is None:
+            return
+        for kid in {kid for term in stored.terms for kid in (*term.alts, *(g[0] for g in term.groups))}:
+            pairs = [pair for pair in self._by_key.get(kid, ()) if pair[0] != query_id]
+            if pairs:
+                self._by_key[kid] = pairs
+            else:
+                self._by_key.pop(kid, None)
+        for word in stored.words:
+            holders = self._words.get(word)
+            if holders is not None:
+                holders.discard(query_id)
+
+    def sync(self) -> int:
+        """Take in the words the index learned since the last sync: every stored query holding a word
+        one of them may be an alternative of is expanded again. Returns how many queries were."""
+        index = self._index
+        total = len(index._word_num)
+        if total == self.words_seen:
+            return 0
+        new = list(islice(index._word_num, self.words_seen, None))
+        self.words_seen = total
+        live = {w for w, holders in self._words.items() if holders}
+        if not live:
+            return 0
+        affected: set[str] = set()
+        by_spelling: dict[str, list[str]] = defaultdict(list)
+        for w in live:
+            by_spelling[self._spelling.get(w, "")].append(w)
+        # A stored spelling reaches new ones up to its typo tolerance away, and one more for a swap
+        # before folding; one too short for typos only its own spelling.
+        reach: dict[int, list[str]] = defaultdict(list)
+        for sf in by_spelling:
+            if sf and max_edits(len(sf)):
+                reach[max_edits(len(sf)) + 1].append(sf)
+        for word in new:
+            for key in index.analyzer.keys(word):
+                affected.update(self._triggers.get(key, ()))
+            if word.isdigit():
+                continue
+            sf = index.analyzer.surface_fold(word)
+            affected.update(by_spelling.get(sf, ()))
+            for edits, choices in reach.items():
+                for near, _, _ in process.extract(
+                    sf, choices, scorer=Levenshtein.distance, score_cutoff=edits, limit=None
+                ):
+                    affected.update(by_spelling[near])
+        queries = {q for w in affected for q in self._words.get(w, ())}
+        for query_id in queries:
+            self.add(query_id, self._stored[query_id].query)
+        return len(queries)
 
     def _add(self, query_id: int, query: Query) -> None:
         index = self._index
@@ -103,10 +184,25 @@ class Percolator:
         phrases = tuple(
             tuple(keys[0] if (keys := analyzer.keys(w)) else "" for w in p) for p in query.phrases
         )
-        self._stored[query_id] = _Stored(query, terms, excluded, phrases)
+        self._stored[query_id] = _Stored(query, terms, excluded, phrases, tuple(content))
         for t, term in enumerate(terms):
             for kid in {*term.alts, *(g[0] for g in term.groups)}:
                 self._by_key[kid].append((query_id, t))
+        for word in content:
+            self._watch(word)
+            self._words[word].add(query_id)
+
+    def _watch(self, word: str) -> None:
+        """Note what new vocabulary may change ``word``'s expansion (``sync``)."""
+        if word in self._spelling:
+            return
+        index = self._index
+        self._spelling[word] = "" if word.isdigit() else index.analyzer.surface_fold(word)
+        keys = set(index.analyzer.keys(word))
+        for gloss, _ in index._translator.glosses(word):
+            keys.update(gloss)
+        for key in keys:
+            self._triggers[key].add(word)
 
     def _term(self, exp: Expansion, word: str) -> _Term:
         """The alternatives of a query word that count for a follow (module docstring)."""
@@ -142,7 +238,7 @@ class Percolator:
             else:
                 primary = int(index._word_primary.view[num])
                 keys = ((primary,) if primary >= 0 else ()) + index._word_extra.get(num, ())
-            self._keys_of_word[word] = keys
+                self._keys_of_word[word] = keys  # a miss is not kept: the word may come
         return keys
 
     def document_keys(self, title: str, text: str) -> tuple[dict[int, float], list[int]]:
@@ -225,9 +321,9 @@ class Percolator:
                 return False
         return True
 
-    def highlighter_words(self, text: str, keys: frozenset[str]) -> list[Word]:
-        """The text's words, marked where they matched ``keys`` (for the passage an alert quotes)."""
-        return [Word(t.start, t.end, keys.intersection(t.keys)) for t in self._index.analyzer.tokens(text)]
+    def tokens(self, text: str) -> list[Token]:
+        """The text's words as the index reads them (to mark the passage an alert quotes)."""
+        return self._index.analyzer.tokens(text)
 
 
 def word_documents(index: object, word: str) -> int | None:
