@@ -15,7 +15,7 @@ from bot.commands import Caller, Commands
 from bot.commands.replies import FollowListReply, FollowPickReply, TextReply
 from bot.core import Dossier
 from bot.digest import DigestPart, MessageGone
-from bot.follows.alerts import abandon_alert, build_alert, deliver_alert, in_quiet_hours
+from bot.follows.alerts import ALERT_INTERVAL, abandon_alert, build_alert, deliver_alert, in_quiet_hours
 from bot.follows.matcher import FollowMatcher
 from bot.ingest import prepare_text
 from bot.models import Follow
@@ -299,6 +299,17 @@ def labels(call: Any) -> list[str]:
     return [b["text"] for row in call.params["reply_markup"]["inline_keyboard"] for b in row]
 
 
+async def alerts_counted(app: DossierApp, outcome: str, at_least: float = 1.0) -> float:
+    """The alerts counted with ``outcome`` once they reach ``at_least`` (counted just after delivery)."""
+    registry = services(app).dossier.metrics.registry
+    for _ in range(100):
+        n = registry.get_sample_value("dossier_alerts_total", {"outcome": outcome}) or 0.0
+        if n >= at_least:
+            return n
+        await asyncio.sleep(0.05)
+    return n
+
+
 @pytest.mark.usefixtures("fast_alerts")
 async def test_follow_then_a_folded_alert_then_remove_by_button(botapi: FakeBotApi, run_bot: Runner) -> None:
     async with run_bot() as app:
@@ -316,6 +327,7 @@ async def test_follow_then_a_folded_alert_then_remove_by_button(botapi: FakeBotA
         assert "3 new documents match Taalatbek Masadykov" in alert.params["text"]
         assert labels(alert) == [f"Open #{i}" for i in ids]
         assert "Masadikov spoke at meeting 0" in alert.params["text"]
+        assert await alerts_counted(app, "sent") == 1
         botapi.user_message("/following")
         listing = await botapi.wait_for("sendMessage", lambda c: "follows:" in (c.text or ""))
         assert "1. <b>Taalatbek Masadykov</b>" in listing.params["text"]
@@ -341,9 +353,25 @@ async def test_quiet_hours_hold_alerts_until_they_end(botapi: FakeBotApi, run_bo
         await asyncio.sleep(1.5)
         assert not botapi.sent("editMessageText")
         assert services(app).dossier.store.alert_chats() == [botapi.default_user.id]
+        assert await alerts_counted(app, "held") >= 1 and await alerts_counted(app, "sent", 0) == 0
         botapi.user_message("/quiet off")
         alert = await botapi.wait_for("editMessageText", lambda c: "1 new document matches" in (c.text or ""))
         assert "coffee harvest" in alert.params["text"]
+        assert await alerts_counted(app, "sent") == 1
+
+
+async def test_an_upload_is_alerted_within_seconds_not_at_the_next_regular_run(
+    botapi: FakeBotApi, run_bot: Runner
+) -> None:
+    async with run_bot(DOSSIER_ADMIN_IDS=str(botapi.default_user.id)):
+        botapi.user_message('/follow "coffee harvest"')
+        await botapi.wait_for("sendMessage")
+        await asyncio.sleep(2.5)  # the regular job's first run is over: its next is ALERT_INTERVAL away
+        botapi.user_document(b"Coffee harvest\n\nThe coffee harvest failed in Brazil.", "coffee.txt")
+        alert = await botapi.wait_for(
+            "editMessageText", lambda c: "1 new document matches" in (c.text or ""), timeout=10
+        )
+        assert "coffee harvest" in alert.params["text"] and ALERT_INTERVAL > 10
 
 
 @pytest.mark.usefixtures("fast_alerts")

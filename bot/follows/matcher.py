@@ -19,6 +19,7 @@ first one that is not yet, and the next run takes it up.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -71,10 +72,16 @@ class FollowMatcher:
         self.dossier = dossier
         self._state: _PercolatorState | None = None
         self._persons: _PersonFollows | None = None
+        self._running = threading.Lock()
         self._names: dict[str, str] = {}  # a followed person's key -> its name (stable with the key)
 
     def run(self, batch: int = BATCH) -> int:
-        """Match every document above the cursor that is indexed; returns the hits recorded."""
+        """Match every document above the cursor that is indexed; returns the hits recorded. One run at
+        a time (the regular job and one soon after an upload may overlap; the kept state is not shared)."""
+        with self._running:
+            return self._run(batch)
+
+    def _run(self, batch: int) -> int:
         store = self.dossier.store
         recorded = 0
         while True:
