@@ -45,7 +45,7 @@ from bot.search import index_words
 from bot.search.expand import Expansion, max_edits
 from bot.search.memory import K1, LEAD_BOOST, LEAD_TOKENS, TITLE_BOOST, B, MemoryIndex
 from bot.search.query import Query
-from bot.textnorm import STOP_WORDS, WORD_RE, Token
+from bot.textnorm import STOP_WORDS, WORD_RE, Token, is_cyrillic
 
 FUZZY_MIN_LETTERS = 6
 TYPO_MAX_DF = 2  # a spelling in this few documents may be a typo of a word the corpus has ...
@@ -67,8 +67,12 @@ class Percolation:
 
 @dataclass(frozen=True)
 class _Term:
-    alts: dict[int, float]  # key id -> weight, only those that count for a follow
-    groups: tuple[tuple[int, ...], ...]  # phrase glosses: every key present
+    # key id -> its share of a match, only those that count for a follow: 1 for the word, its spellings
+    # and typo neighbours, a translation its weight over the best translation's
+    alts: dict[int, float]
+    groups: dict[tuple[int, ...], float]  # phrase glosses (every key present) -> their share
+    # key id -> the words under that key that are other words, not this one (``_other_words``)
+    others: dict[int, frozenset[str]]
 
 
 @dataclass(frozen=True)
@@ -97,6 +101,9 @@ class Percolator:
         self._words: dict[str, set[int]] = defaultdict(set)
         self._spelling: dict[str, str] = {}  # stored word -> its folded spelling
         self._triggers: dict[str, set[str]] = defaultdict(set)  # key -> the stored words it may reach
+        self._words_of_key: dict[int, list[str]] = defaultdict(list)
+        self._key_words_seen = 0
+        self._counted: set[str] = set()  # words counted apart in documents (``_Term.others``)
         self.words_seen = len(index._word_num)  # the index's vocabulary these expansions reflect
         self.live_at_build = index._live
         for query_id, query in queries:
@@ -219,13 +226,59 @@ class Percolator:
 
         best = max((w for w, _ in exp.alts.values()), default=0.0)
         floor = min(MIN_WEIGHT, best)
+        # Translations weighted as search weights them, relative to the best one: a weaker gloss must
+        # carry the document more ("пшеница" is wheat; its gloss "corn" alone fires only when corn
+        # is what the story is about).
+        best_gloss = max(
+            [w for k, (w, _) in exp.alts.items() if k in exp.translated] + list(exp.groups.values()),
+            default=1.0,
+        )
         alts = {
-            kid: weight
+            kid: (weight / best_gloss if kid in exp.translated else 1.0)
             for kid, (weight, exact) in exp.alts.items()
             if weight >= floor and (exact or kid in exp.translated or fuzzy_ok(kid))
         }
-        groups = tuple(kids for kids, weight in exp.groups.items() if weight >= floor)
-        return _Term(alts, groups)
+        groups = {kids: weight / best_gloss for kids, weight in exp.groups.items() if weight >= floor}
+        others = {kid: words for kid in alts if exp.alts[kid][1] and (words := self._other_words(kid, word))}
+        self._counted.update(w for words in others.values() for w in words)
+        return _Term(alts, groups, others)
+
+    def _other_words(self, kid: int, word: str) -> frozenset[str]:
+        """The words of the corpus that share the word's key only through the transliteration fold and
+        are words of their own: "copper" folds as "cooper" and "cooperation" do (doubled letters are
+        one for transliterated names), and a follow of copper must not fire on them. Grouped by
+        ``Analyzer.spelling_key``, a group counts as another word when it is common beside the followed
+        word's own (as a typo neighbour must be rare, ``TYPO_RARITY``); a rare one is a variant of it.
+        A Cyrillic word, or one the corpus does not have, keeps every word of its key."""
+        index = self._index
+        if is_cyrillic(word):
+            return frozenset()
+        analyzer = index.analyzer
+        mine = analyzer.spelling_key(word)
+        counts: dict[str, int] = defaultdict(int)
+        members: dict[str, list[str]] = defaultdict(list)
+        for other in self._key_words().get(kid, ()):
+            group = analyzer.spelling_key(other)
+            counts[group] += int(index._word_count.view[index._word_num[other]])
+            members[group].append(other)
+        own = counts.get(mine, 0)
+        if not own:
+            return frozenset()
+        common = max(TYPO_MAX_DF, own // TYPO_RARITY)
+        return frozenset(w for g, ws in members.items() if g != mine and counts[g] > common for w in ws)
+
+    def _key_words(self) -> dict[int, list[str]]:
+        """Primary key id -> the corpus's words under it, made once and extended with new words."""
+        index = self._index
+        total = len(index._word_num)
+        if self._key_words_seen < total:
+            primary = index._word_primary.view
+            for word in islice(index._word_num, self._key_words_seen, None):
+                kid = int(primary[index._word_num[word]])
+                if kid >= 0:
+                    self._words_of_key[kid].append(word)
+            self._key_words_seen = total
+        return self._words_of_key
 
     # ----------------------------------------------------------------- matching
     def _word_keys(self, word: str) -> tuple[int, ...]:
@@ -241,29 +294,38 @@ class Percolator:
                 self._keys_of_word[word] = keys  # a miss is not kept: the word may come
         return keys
 
-    def document_keys(self, title: str, text: str) -> tuple[dict[int, float], list[int]]:
-        """A document's keys with their boosted term frequencies (as the index counts them), and its
-        body's primary keys in order (for phrases)."""
+    def document_keys(self, title: str, text: str) -> tuple[dict[int, float], list[int], dict[str, float]]:
+        """A document's keys with their boosted term frequencies (as the index counts them), its
+        body's primary keys in order (for phrases), and the same frequencies of the words some stored
+        word must tell apart from itself (``_Term.others``)."""
         tf: defaultdict[int, float] = defaultdict(float)
+        apart: defaultdict[str, float] = defaultdict(float)
+        counted = self._counted
         seq: list[int] = []
         for word in index_words(text):
             keys = self._word_keys(word)
             for k in keys:
                 tf[k] += 1.0
             if keys:
+                if word in counted:
+                    if word not in apart and len(seq) < LEAD_TOKENS:
+                        apart[word] += LEAD_BOOST  # as its key's: once, when in the lead
+                    apart[word] += 1.0
                 seq.append(keys[0])
         for k in set(seq[:LEAD_TOKENS]):
             tf[k] += LEAD_BOOST
         for word in WORD_RE.findall(title.lower()):
             for k in self._word_keys(word):
                 tf[k] += TITLE_BOOST
-        return dict(tf), seq
+            if word in counted:
+                apart[word] += TITLE_BOOST
+        return dict(tf), seq, dict(apart)
 
     def match(self, doc_id: int, title: str, text: str, published: date | None) -> list[Percolation]:
         """The stored queries this (indexed) document matches, above the relevance floor."""
         if not self._stored:
             return []
-        tf, seq = self.document_keys(title, text)
+        tf, seq, apart = self.document_keys(title, text)
         index = self._index
         candidates: dict[int, set[int]] = defaultdict(set)
         for kid in tf:
@@ -283,15 +345,17 @@ class Percolator:
             matched: set[str] = set()
             for term in stored.terms:
                 best = 0.0
-                for kid in term.alts:
-                    f = tf.get(kid)
-                    if f:
-                        best = max(best, f / (f + norm))
+                for kid, share in term.alts.items():
+                    f = tf.get(kid, 0.0)
+                    if f and kid in term.others:
+                        f -= sum(apart.get(w, 0.0) for w in term.others[kid])
+                    if f > 0:
+                        best = max(best, share * f / (f + norm))
                         matched.add(keys[kid])
-                for group in term.groups:
+                for group, share in term.groups.items():
                     if all(k in tf for k in group):
                         f = min(tf[k] for k in group)
-                        best = max(best, f / (f + norm))
+                        best = max(best, share * f / (f + norm))
                         matched.update(keys[k] for k in group)
                 strengths.append(best)
             strength = sum(strengths) / len(strengths)
