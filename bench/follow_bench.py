@@ -163,7 +163,10 @@ def make_follows(
             print(f"      ! not the annotated person: {reply if isinstance(reply, TextReply) else ''}")
         out[follow.id] = ("person", follow.label, annotation)
     for topic, query in topics.items():
+        before = len(store.follows(CHAT))
         commands.handle(f"/follow {query}", CALLER)
+        if len(store.follows(CHAT)) == before:  # a name some people carry: asked which; the words, then
+            commands.handle(f'/follow "{query}"', CALLER)
         follow = store.follows(CHAT)[-1]
         print(f"   {topic:12s} /follow {query!r:24s} -> {follow.kind} {follow.label!r}")
         out[follow.id] = ("topic", follow.label, topic)

@@ -82,18 +82,24 @@ def test_a_common_word_is_not_the_typo_of_another(dossier: Dossier) -> None:
 
 
 def test_a_word_folded_together_with_another_common_word_is_told_apart(dossier: Dossier) -> None:
-    """"copper" folds as "cooperation" and "Cooper" do (doubled letters are one, for transliterated
+    """ "copper" folds as "cooperation" and "Cooper" do (doubled letters are one, for transliterated
     names): where the corpus has both as words of their own, a copper follow fires on copper only."""
     for i in range(4):
         add(dossier, f"Cooperation pact {i}", f"Economic cooperation grew in year {i}; cooperation deepened.")
         add(dossier, f"Copper output {i}", f"Copper output of mine {i} rose; copper prices held.")
+    for i in range(12):
+        add(dossier, f"Energy report {i}", f"Energy Secretary John Herrington spoke on oil, day {i}.")
+    add(dossier, "Energy misprint", "Energy Secretary John Herington spoke on gas.")
     follow(dossier, "query", "copper")
     follow(dossier, "query", "Tasmagambetov")
+    follow(dossier, "query", "Herington")  # the follow misspelt as the corpus once is
     pact = add(dossier, "Cooperation talks", "Cooperation talks resumed; both sides want cooperation.")
     mine = add(dossier, "Copper mine", "The copper mine reopened; copper shipments resume.")
     typo = add(dossier, "Envoy named", "Imangali Tasmagambetv was named envoy to Moscow on Monday.")
+    energy = add(dossier, "Herrington on oil", "Energy Secretary John Herrington said oil imports rose.")
     found = matched(dossier)
     assert pact not in found and found[mine] == {"copper"} and found[typo] == {"Tasmagambetov"}
+    assert found[energy] == {"Herington"}
 
 
 def test_excluded_words_phrases_and_dates_hold_as_in_search(dossier: Dossier) -> None:

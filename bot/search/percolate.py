@@ -249,7 +249,8 @@ class Percolator:
         one for transliterated names), and a follow of copper must not fire on them. Grouped by
         ``Analyzer.spelling_key``, a group counts as another word when it is common beside the followed
         word's own (as a typo neighbour must be rare, ``TYPO_RARITY``); a rare one is a variant of it.
-        A Cyrillic word, or one the corpus does not have, keeps every word of its key."""
+        A Cyrillic word, one the corpus does not have or has rarely beside the other, keeps every word
+        of its key."""
         index = self._index
         if is_cyrillic(word):
             return frozenset()
@@ -262,10 +263,15 @@ class Percolator:
             counts[group] += int(index._word_count.view[index._word_num[other]])
             members[group].append(other)
         own = counts.get(mine, 0)
-        if not own:
-            return frozenset()
         common = max(TYPO_MAX_DF, own // TYPO_RARITY)
-        return frozenset(w for g, ws in members.items() if g != mine and counts[g] > common for w in ws)
+        return frozenset(
+            w
+            for g, ws in members.items()
+            # A group is another word when common beside the followed spelling, and that spelling not
+            # rare beside it: a follow typed "Herington" is a typo of the corpus's "Herrington".
+            if g != mine and counts[g] > common and own * TYPO_RARITY >= counts[g]
+            for w in ws
+        )
 
     def _key_words(self) -> dict[int, list[str]]:
         """Primary key id -> the corpus's words under it, made once and extended with new words."""
