@@ -97,6 +97,7 @@ class Dossier:
         # People (``PeopleService``: the build thread and the one way in, ``ready()``).
         self.who = self._people.who
         self.person = self._people.person
+        self.listed_people = self._people.listed
         self.suggest_people = self._people.suggest
         self.all_people = self._people.all
         self.people_count = self._people.count
