@@ -93,6 +93,31 @@ KOREAN_SURNAMES: tuple[tuple[str, ...], ...] = (
     ("baek", "paek", "paik"),
     ("ryu", "yu", "yoo"),
 )
+# Russian practical transcription read backwards: how the Russian press writes the sounds of a foreign
+# name, by the language it comes from, as the letters that language spells them with. Each rule gives a
+# Cyrillic query word one more spelling (all of a language's rules together give another); only a word the
+# corpus lacks as typed gets them (``expander.py``), and only a spelling the corpus has is ever offered.
+TRANSCRIPTION_RULES: dict[str, tuple[tuple[re.Pattern[str], str], ...]] = {
+    language: tuple((re.compile(pattern), repl) for pattern, repl in rules)
+    for language, rules in {
+        "en": (
+            (r"ей", "a"),  # English long a as Russian hears it (Baker: Бейкер, Reagan: Рейган)
+            (r"э", "a"),  # English short a (Thatcher: Тэтчер)
+            (r"(?<=[бвгдзклмнпрстфхцчшщ])е(?=р[бвгдзклмнпрстфхцчшщ])", "u"),  # ur, er, ir (Turner: Тернер)
+        ),
+        "de": (
+            (r"ай", "ei"),  # German ei (Stein: Штайн)
+            (r"ой", "eu"),  # German eu, äu (Neumann: Нойман)
+        ),
+        "fr": (
+            (r"у", "ou"),  # French ou (Rousseau: Руссо)
+            (r"(?<=[аеиоуэюяaeiou])й$", "ille"),  # French -ille after a vowel, l silent (Marseille: Марсей)
+        ),
+        "sh": ((r"ч", "c"),),  # Serbo-Croatian, Czech c with a caron, written plain in the press (Ivanisevic)
+    }.items()
+}
+# English ch heard as k (Murdoch, Christopher, Loch): a corpus spelling with ch also keyed so
+_CH_AS_K = re.compile(r"ch(?=r|$)")
 _SURNAME_FORMS = {form: group for group in KOREAN_SURNAMES for form in group}
 _VOWELS = re.compile(r"[aeiou]+")
 _J_VOWEL = re.compile(r"j[aeiou]")
@@ -110,9 +135,12 @@ def sound_spelling(folded: str) -> str:
 def sound_spellings(folded: str) -> tuple[str, ...]:
     """The sound spellings of a corpus spelling: a j before a vowel is heard two ways, as English j
     (James: Джеймс) and as Duden's and Polish y (Jelzin: Yeltsin; Jaruzelski: Ярузельский)."""
+    out = [sound_spelling(folded)]
     if _J_VOWEL.match(folded):
-        return sound_spelling(folded), sound_spelling("i" + folded[1:])
-    return (sound_spelling(folded),)
+        out.append(sound_spelling("i" + folded[1:]))
+    if _CH_AS_K.search(folded):
+        out.append(sound_spelling(_CH_AS_K.sub("k", folded)))
+    return tuple(dict.fromkeys(out))
 
 
 def query_spellings(word: str, folded: str) -> tuple[str, ...]:
@@ -122,7 +150,33 @@ def query_spellings(word: str, folded: str) -> tuple[str, ...]:
         pre = respelled(word)
         if pre != word:
             folded = fold(to_ascii(pre))
+        return sound_spellings(folded)
     return sound_spellings(folded)
+
+
+def transcribed_spellings(word: str) -> tuple[str, ...]:
+    """The sound spellings of a Cyrillic query word's ``transcribed`` forms (none for a Latin word)."""
+    if not is_cyrillic(word):
+        return ()
+    out: list[str] = []
+    for variant in transcribed(word):
+        out.extend(sound_spellings(fold(to_ascii(variant))))
+    return tuple(dict.fromkeys(out))
+
+
+def transcribed(word: str) -> list[str]:
+    """The spellings a Cyrillic word may stand for by ``TRANSCRIPTION_RULES``: each rule alone, then each
+    language's rules together (lowercase, Latin letters where a rule applied)."""
+    out: list[str] = []
+    for rules in TRANSCRIPTION_RULES.values():
+        together = word
+        for pattern, repl in rules:
+            alone = pattern.sub(repl, word)
+            if alone != word:
+                out.append(alone)
+            together = pattern.sub(repl, together)
+        out.append(together)
+    return [v for v in dict.fromkeys(out) if v != word]
 
 
 def respelled(word: str) -> str:
