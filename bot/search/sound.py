@@ -97,23 +97,18 @@ KOREAN_SURNAMES: tuple[tuple[str, ...], ...] = (
 # name, by the language it comes from, as the letters that language spells them with. Each rule gives a
 # Cyrillic query word one more spelling (all of a language's rules together give another); only a word the
 # corpus lacks as typed gets them (``expander.py``), and only a spelling the corpus has is ever offered.
+# Each rule kept earned its place on the name benchmark, left out one at a time. Tried and left out: English
+# ей and э for a (Бейкер, Baker), ер for ur (Мердок), German ай, ой for ei, eu, and Serbo-Croatian ч for c
+# (Микулич) reached the name's spelling but moved no query (a dictionary word's share, ``expander.py``,
+# buries Baker; the sound rules already reach Murdoch and Mikulic); German х for ch (Кихле, Kiechle) cost
+# more than it gained (Хоук is Hawke: the Russian х is also English h).
 TRANSCRIPTION_RULES: dict[str, tuple[tuple[re.Pattern[str], str], ...]] = {
     language: tuple((re.compile(pattern), repl) for pattern, repl in rules)
     for language, rules in {
-        "en": (
-            (r"ей", "a"),  # English long a as Russian hears it (Baker: Бейкер, Reagan: Рейган)
-            (r"э", "a"),  # English short a (Thatcher: Тэтчер)
-            (r"(?<=[бвгдзклмнпрстфхцчшщ])е(?=р[бвгдзклмнпрстфхцчшщ])", "u"),  # ur, er, ir (Turner: Тернер)
-        ),
-        "de": (
-            (r"ай", "ei"),  # German ei (Stein: Штайн)
-            (r"ой", "eu"),  # German eu, äu (Neumann: Нойман)
-        ),
         "fr": (
             (r"у", "ou"),  # French ou (Rousseau: Руссо)
             (r"(?<=[аеиоуэюяaeiou])й$", "ille"),  # French -ille after a vowel, l silent (Marseille: Марсей)
         ),
-        "sh": ((r"ч", "c"),),  # Serbo-Croatian, Czech c with a caron, written plain in the press (Ivanisevic)
     }.items()
 }
 # English ch heard as k (Murdoch, Christopher, Loch): a corpus spelling with ch also keyed so
