@@ -17,7 +17,10 @@ alike are offered as alternatives of the query word, well below a typo (``memory
 the corpus does not have as typed).
 
 Keys are made from the corpus's folded spellings, so a spelling costs one pass of ``RULES`` when first
-seen; a query word also gets ``QUERY_RULES`` (syllables only another system writes, Wade-Giles "tzu").
+seen; a query word also gets ``QUERY_RULES`` (syllables only another system writes, Wade-Giles "tzu"),
+and a Cyrillic one ``TRANSCRIPTION_RULES`` (the letters a foreign language spells a sound with that the
+Russian press writes by ear: "Суруй" is Sourrouille). A corpus spelling with an English ch heard as k
+(Murdoch: Мердок) is keyed both ways.
 """
 
 from __future__ import annotations
