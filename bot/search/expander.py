@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from bot.search.crosslang import Gloss, Translator, offer_glosses
 from bot.search.expand import Candidates, Expansion
@@ -77,6 +78,23 @@ class Surface:
     keys: tuple[int, ...]
     number: int
     display: str
+
+
+def saved_surfaces(surfaces: dict[str, Surface]) -> tuple[list[Any], ...]:
+    """The spellings as four plain lists for a snapshot: they load several times faster than 40,000
+    small objects."""
+    return (
+        list(surfaces),
+        [e.keys for e in surfaces.values()],
+        [e.number for e in surfaces.values()],
+        [e.display for e in surfaces.values()],
+    )
+
+
+def restored_surfaces(saved: Sequence[Any]) -> dict[str, Surface]:
+    """``saved_surfaces`` read back."""
+    spellings, keys, numbers, displays = saved
+    return {sf: Surface(k, n, d) for sf, k, n, d in zip(spellings, keys, numbers, displays, strict=True)}
 
 
 class Expander:
