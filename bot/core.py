@@ -97,6 +97,7 @@ class Dossier:
         # People (``PeopleService``: the build thread and the one way in, ``ready()``).
         self.who = self._people.who
         self.person = self._people.person
+        self.listed_people = self._people.listed
         self.suggest_people = self._people.suggest
         self.all_people = self._people.all
         self.people_count = self._people.count
@@ -162,7 +163,10 @@ class Dossier:
             return
         self._closed = True
         self._people.join()
-        self.save_people()
+        try:
+            self.save_people()
+        except Exception:  # a speed-up for the next start, never a reason to fail closing the store
+            log.exception("the persons were not saved for the next start (they are rebuilt then)")
         self.leases.close()
         self.store.close()
 

@@ -33,6 +33,7 @@ from bot.ingest.report import IngestReport, Outcome, refusal_family
 SEARCH_BUCKETS: Final = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
 
 DIGEST_OUTCOMES: Final = ("sent", "failed", "retried", "blocked")
+ALERT_OUTCOMES: Final = ("sent", "failed", "held", "blocked")
 """sent: a digest delivered whole; failed: a delivery that hit an error (tried again in five minutes or
 at the next run); retried: a delivery made by that retry; blocked: the chat refused the bot (blocked it,
 removed it) and its subscription ended."""
@@ -90,6 +91,13 @@ class Metrics:
             ["outcome"],
             registry=r,
         )
+        self.alerts = Counter(
+            "dossier_alerts",
+            "Follow alerts to a chat, by outcome (sent; failed: tried again at the next run; held: owed but "
+            "in the chat's quiet hours, counted at each run that held it; blocked: the chat's follows ended)",
+            ["outcome"],
+            registry=r,
+        )
         self.rate_limit_waits = Counter(
             "dossier_rate_limit_waits",
             "Telegram calls that waited, by cause (pacing: the message limits; retry_after: Telegram "
@@ -106,6 +114,8 @@ class Metrics:
             self.documents_ingested.labels(status=status)
         for outcome in DIGEST_OUTCOMES:
             self.digests.labels(outcome=outcome)
+        for outcome in ALERT_OUTCOMES:
+            self.alerts.labels(outcome=outcome)
         for cause in WAIT_CAUSES:
             self.rate_limit_waits.labels(cause=cause)
             self.rate_limit_wait_seconds.labels(cause=cause)
@@ -115,6 +125,9 @@ class Metrics:
 
     def digest(self, outcome: str) -> None:
         self.digests.labels(outcome=outcome).inc()
+
+    def alert(self, outcome: str) -> None:
+        self.alerts.labels(outcome=outcome).inc()
 
     def waited(self, cause: str, seconds: float) -> None:
         self.rate_limit_waits.labels(cause=cause).inc()

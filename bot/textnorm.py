@@ -203,6 +203,11 @@ class Analyzer:
                 out.append(key)
         return tuple(out)
 
+    def spelling_key(self, word: str) -> str:
+        """A Latin word's key without the transliteration fold: the stem of its ASCII spelling. Two
+        words sharing a key may differ here ("copper" and "cooperation" both fold to "coper")."""
+        return str(self._stemmer.stemWord(to_ascii(word)))
+
     def lemma_key(self, lemma: str) -> str:
         """The key of a word already in its normal form (a lexicon's Russian lemma): what ``keys`` gives
         for it, without asking pymorphy3 to parse it again."""

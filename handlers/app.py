@@ -24,7 +24,7 @@ from handlers import register
 from handlers.access import MembershipCache
 from handlers.context import DossierApp, DossierContext, Services
 from handlers.digest import CHECK_AFTER, schedule_digests
-from handlers.follows import schedule_follows
+from handlers.follows import alert_soon, schedule_follows
 from handlers.ratelimit import MessageRateLimiter
 from handlers.tolerantbot import TolerantBot
 
@@ -98,7 +98,7 @@ async def post_init(app: DossierApp) -> None:
                 corpus_scan_job, interval=interval, first=FIRST_CORPUS_SCAN, name="corpus-scan"
             )
     schedule_digests(app)
-    app.bot_data[FOLLOW_TASK] = asyncio.create_task(follow_changes(app.bot_data["services"].dossier))
+    app.bot_data[FOLLOW_TASK] = asyncio.create_task(follow_changes(app))
     schedule_follows(app)
 
 
@@ -115,15 +115,18 @@ async def post_shutdown(app: DossierApp) -> None:
         services.dossier.leases.close()  # what it still holds is free for the other processes at once
 
 
-async def follow_changes(dossier: Dossier) -> None:
+async def follow_changes(app: DossierApp) -> None:
     """Documents other processes on the store add or delete (another replica, ``python -m bot ingest``)
     reach this one's search and people indexes within about ``FOLLOW_EVERY``: one read of one row when
     nothing changed. A task rather than a job: a long catch-up (another process's big scan) must not
-    make the scheduler warn about skipped runs."""
+    make the scheduler warn about skipped runs. Documents applied are matched against the follows
+    shortly after (``alert_soon``)."""
+    dossier: Dossier = app.bot_data["services"].dossier
     while True:
         await asyncio.sleep(FOLLOW_EVERY)
         try:
-            await asyncio.to_thread(dossier.catch_up)
+            if await asyncio.to_thread(dossier.catch_up):
+                alert_soon(app)
         except Exception:  # the store out of reach for a moment: tried again next turn
             log.exception("could not apply other processes' document changes")
 
@@ -143,6 +146,8 @@ async def corpus_scan_job(context: DossierContext) -> None:
     if report.elsewhere and jq is not None:
         # Another process scans (or a killed one held the scan): again once its lease could have run out.
         jq.run_once(corpus_scan_job, when=CHECK_AFTER, name="corpus-scan-check")
+    if report.stored:
+        alert_soon(context.app)
     if report.outcomes:
         log.info("corpus scan: %s", report.summary())
     if report.outcomes or not services.dossier.near_duplicates_current():

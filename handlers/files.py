@@ -22,6 +22,7 @@ from bot.render_text import text_lines
 from handlers.callbacks import decode_delete
 from handlers.caller import ADMIN_CACHE_SECONDS, caller_for, language_of, with_chat_admin
 from handlers.context import DossierContext
+from handlers.follows import alert_soon
 from handlers.progress import ProgressEditor, show
 from handlers.render import esc, render
 from handlers.send import send
@@ -86,6 +87,7 @@ async def document_message(update: Update, context: DossierContext) -> None:
         reply: Reply = await asyncio.to_thread(commands.ingest_upload, name, data, caller, editor)
     finally:
         await editor.close()
+    alert_soon(context.app)  # what it stored is matched against the follows within seconds
     await show(status, message, render(reply, lang))
 
 

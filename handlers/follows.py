@@ -34,6 +34,8 @@ from handlers.render_follows import alert_message
 log = logging.getLogger(__name__)
 
 JOB_NAME = "follows"
+SOON_JOB = "follows-soon"
+SOON = 2.0  # seconds from documents stored to the alert run that takes them
 MATCHER_KEY = "follow_matcher"
 LOCKS_KEY = "alert_locks"
 PARALLEL_CHATS = 16
@@ -49,6 +51,17 @@ def schedule_follows(app: DossierApp, interval: float | None = None) -> None:
     for job in jq.get_jobs_by_name(JOB_NAME):
         job.schedule_removal()
     jq.run_repeating(follows_job, interval=interval, first=min(interval, 2.0), name=JOB_NAME)
+
+
+def alert_soon(app: DossierApp) -> None:
+    """An alert run ``SOON`` seconds after documents were stored (an upload, a corpus scan, another
+    process's documents caught up), besides the regular job: an upload's alert then comes within
+    seconds, not up to ``ALERT_INTERVAL`` later. One pending at a time; nothing when alerts are not
+    scheduled."""
+    jq = app.job_queue
+    if jq is None or not jq.get_jobs_by_name(JOB_NAME) or jq.get_jobs_by_name(SOON_JOB):
+        return
+    jq.run_once(follows_job, when=SOON, name=SOON_JOB)
 
 
 def _matcher(bot_data: dict[Any, Any], context: DossierContext) -> FollowMatcher:
@@ -100,6 +113,8 @@ async def send_alert(context: DossierContext, chat_id: int) -> bool:
         pending = await asyncio.to_thread(store.alert_inflight, chat_id)
         quiet = await asyncio.to_thread(store.quiet_hours, chat_id)
         if pending is None and in_quiet_hours(quiet, datetime.now(services.settings.tz)):
+            if await asyncio.to_thread(store.unsent_hits, chat_id, 1):
+                services.dossier.metrics.alert("held")
             return False
         if not await _allowed(context, chat_id):
             log.info("alerts to chat %s held back: no longer allowed under DOSSIER_ACCESS", chat_id)
@@ -112,10 +127,13 @@ async def send_alert(context: DossierContext, chat_id: int) -> bool:
                 await abandon_alert(store, chat_id, sender)
                 return False
             lang = services.commands.digest_language(chat_id, "user" if chat_id > 0 else "group")
-            await deliver_alert(store, chat_id, alert, alert_message(alert, lang), sender)
+            if not await deliver_alert(store, chat_id, alert, alert_message(alert, lang), sender):
+                return False  # another replica is sending it
+            services.dossier.metrics.alert("sent")
             return True
         except Forbidden as exc:
             # Blocked or removed from the chat, as a digest's subscription ends: its follows go.
+            services.dossier.metrics.alert("blocked")
             for f in await asyncio.to_thread(store.follows, chat_id):
                 await asyncio.to_thread(store.remove_follow, chat_id, f.id)
             log.warning("alert to chat %s refused (%s): its follows removed", chat_id, exc.message)
@@ -123,6 +141,7 @@ async def send_alert(context: DossierContext, chat_id: int) -> bool:
             await asyncio.to_thread(services.dossier.migrate_chat, chat_id, exc.new_chat_id)
             log.info("chat %s became %s: its follows follow", chat_id, exc.new_chat_id)
         except (TelegramError, MessageGone) as exc:
+            services.dossier.metrics.alert("failed")
             log.warning("alert to chat %s failed (%s): retrying at the next run", chat_id, exc)
     return False
 

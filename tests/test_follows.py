@@ -15,7 +15,7 @@ from bot.commands import Caller, Commands
 from bot.commands.replies import FollowListReply, FollowPickReply, TextReply
 from bot.core import Dossier
 from bot.digest import DigestPart, MessageGone
-from bot.follows.alerts import abandon_alert, build_alert, deliver_alert, in_quiet_hours
+from bot.follows.alerts import ALERT_INTERVAL, abandon_alert, build_alert, deliver_alert, in_quiet_hours
 from bot.follows.matcher import FollowMatcher
 from bot.ingest import prepare_text
 from bot.models import Follow
@@ -81,6 +81,27 @@ def test_a_common_word_is_not_the_typo_of_another(dossier: Dossier) -> None:
     assert set(matched(dossier)) == {kept}
 
 
+def test_a_word_folded_together_with_another_common_word_is_told_apart(dossier: Dossier) -> None:
+    """ "copper" folds as "cooperation" and "Cooper" do (doubled letters are one, for transliterated
+    names): where the corpus has both as words of their own, a copper follow fires on copper only."""
+    for i in range(4):
+        add(dossier, f"Cooperation pact {i}", f"Economic cooperation grew in year {i}; cooperation deepened.")
+        add(dossier, f"Copper output {i}", f"Copper output of mine {i} rose; copper prices held.")
+    for i in range(12):
+        add(dossier, f"Energy report {i}", f"Energy Secretary John Herrington spoke on oil, day {i}.")
+    add(dossier, "Energy misprint", "Energy Secretary John Herington spoke on gas.")
+    follow(dossier, "query", "copper")
+    follow(dossier, "query", "Tasmagambetov")
+    follow(dossier, "query", "Herington")  # the follow misspelt as the corpus once is
+    pact = add(dossier, "Cooperation talks", "Cooperation talks resumed; both sides want cooperation.")
+    mine = add(dossier, "Copper mine", "The copper mine reopened; copper shipments resume.")
+    typo = add(dossier, "Envoy named", "Imangali Tasmagambetv was named envoy to Moscow on Monday.")
+    energy = add(dossier, "Herrington on oil", "Energy Secretary John Herrington said oil imports rose.")
+    found = matched(dossier)
+    assert pact not in found and found[mine] == {"copper"} and found[typo] == {"Tasmagambetov"}
+    assert found[energy] == {"Herington"}
+
+
 def test_excluded_words_phrases_and_dates_hold_as_in_search(dossier: Dossier) -> None:
     follow(dossier, "query", 'coffee -futures "coffee harvest"')
     add(dossier, "Coffee futures", "Coffee harvest news moved coffee futures higher in New York.")
@@ -106,6 +127,48 @@ def test_a_person_follow_takes_every_spelling_and_not_a_namesake_or_a_firm(dossi
     assert spelt in found and cyrillic in found and firm not in found
     hits = {h.doc_id: h.passage for h in dossier.store.unsent_hits(11, 10)}
     assert "Masadikov" in hits[spelt]  # the sentence that names him
+
+
+def test_a_kept_matcher_takes_in_new_follows_removed_ones_and_new_words(dossier: Dossier) -> None:
+    """The bot keeps one matcher: its percolator and person identities are updated, not rebuilt, and
+    match what a matcher made anew would."""
+    matcher = FollowMatcher(dossier)
+    coffee = follow(dossier, "query", "coffee")
+    first = add(dossier, "Coffee harvest", "The coffee harvest in Brazil failed; coffee prices rose.")
+    assert matcher.run() == 1
+    follow(dossier, "query", "wombat")  # a word no document has yet: it comes with the next one
+    person = dossier.who("Masadykov")[0].person
+    follow(dossier, "person", person.key)
+    assert dossier.store.remove_follow(11, coffee.id) is not None
+    docs = [
+        add(dossier, "Wombats dig", "Wombats dig burrows; a wombat colony grew on the dunes."),
+        add(dossier, "Coffee again", "Coffee prices rose again; coffee stocks fell."),
+        add(dossier, "Глава ОДКБ", "Генеральный секретарь ОДКБ Таалатбек Масадыков заявил о планах."),
+    ]
+    stored = dossier.store.get_many(docs)
+    labels = {f.id: f.label for f in dossier.store.follows()}
+    fresh, _ = FollowMatcher(dossier).match([stored[i] for i in docs], dossier.store.follows())
+    assert matcher.run() == 2
+    hits = dossier.store.unsent_hits(11, 100)
+    got = {(h.doc_id, h.follow_id) for h in hits if h.doc_id != first}
+    assert {(doc_id, labels[f]) for doc_id, f in got} == {(docs[0], "wombat"), (docs[2], person.key)}
+    assert got == {(h.doc_id, h.follow_id) for h in fresh}
+
+
+def test_documents_another_process_stores_are_matched_after_catch_up(data_dir: Path) -> None:
+    mine, theirs = Dossier.open(data_dir), Dossier.open(data_dir)
+    try:
+        follow(mine, "query", "quokka")
+        matcher = FollowMatcher(mine)
+        assert matcher.run() == 0
+        doc = add(theirs, "Quokka census", "Rottnest Island counted its quokkas; the quokka count rose.")
+        assert matcher.run() == 0 and mine.store.follow_cursor() < doc  # not in this index yet: waits
+        assert mine.catch_up() == 1
+        assert matcher.run() == 1
+        assert [h.doc_id for h in mine.store.unsent_hits(11, 10)] == [doc]
+    finally:
+        mine.close()
+        theirs.close()
 
 
 def test_two_replicas_record_a_batch_once(dossier: Dossier) -> None:
@@ -257,6 +320,17 @@ def labels(call: Any) -> list[str]:
     return [b["text"] for row in call.params["reply_markup"]["inline_keyboard"] for b in row]
 
 
+async def alerts_counted(app: DossierApp, outcome: str, at_least: float = 1.0) -> float:
+    """The alerts counted with ``outcome`` once they reach ``at_least`` (counted just after delivery)."""
+    registry = services(app).dossier.metrics.registry
+    for _ in range(100):
+        n = registry.get_sample_value("dossier_alerts_total", {"outcome": outcome}) or 0.0
+        if n >= at_least:
+            return n
+        await asyncio.sleep(0.05)
+    return n
+
+
 @pytest.mark.usefixtures("fast_alerts")
 async def test_follow_then_a_folded_alert_then_remove_by_button(botapi: FakeBotApi, run_bot: Runner) -> None:
     async with run_bot() as app:
@@ -274,6 +348,7 @@ async def test_follow_then_a_folded_alert_then_remove_by_button(botapi: FakeBotA
         assert "3 new documents match Taalatbek Masadykov" in alert.params["text"]
         assert labels(alert) == [f"Open #{i}" for i in ids]
         assert "Masadikov spoke at meeting 0" in alert.params["text"]
+        assert await alerts_counted(app, "sent") == 1
         botapi.user_message("/following")
         listing = await botapi.wait_for("sendMessage", lambda c: "follows:" in (c.text or ""))
         assert "1. <b>Taalatbek Masadykov</b>" in listing.params["text"]
@@ -299,9 +374,25 @@ async def test_quiet_hours_hold_alerts_until_they_end(botapi: FakeBotApi, run_bo
         await asyncio.sleep(1.5)
         assert not botapi.sent("editMessageText")
         assert services(app).dossier.store.alert_chats() == [botapi.default_user.id]
+        assert await alerts_counted(app, "held") >= 1 and await alerts_counted(app, "sent", 0) == 0
         botapi.user_message("/quiet off")
         alert = await botapi.wait_for("editMessageText", lambda c: "1 new document matches" in (c.text or ""))
         assert "coffee harvest" in alert.params["text"]
+        assert await alerts_counted(app, "sent") == 1
+
+
+async def test_an_upload_is_alerted_within_seconds_not_at_the_next_regular_run(
+    botapi: FakeBotApi, run_bot: Runner
+) -> None:
+    async with run_bot(DOSSIER_ADMIN_IDS=str(botapi.default_user.id)):
+        botapi.user_message('/follow "coffee harvest"')
+        await botapi.wait_for("sendMessage")
+        await asyncio.sleep(2.5)  # the regular job's first run is over: its next is ALERT_INTERVAL away
+        botapi.user_document(b"Coffee harvest\n\nThe coffee harvest failed in Brazil.", "coffee.txt")
+        alert = await botapi.wait_for(
+            "editMessageText", lambda c: "1 new document matches" in (c.text or ""), timeout=10
+        )
+        assert "coffee harvest" in alert.params["text"] and ALERT_INTERVAL > 10
 
 
 @pytest.mark.usefixtures("fast_alerts")

@@ -7,7 +7,7 @@ import pytest
 
 from bot.search.memory import MemoryIndex
 from bot.search.query import parse_query
-from bot.search.sound import query_spellings, sound_key, sound_spelling
+from bot.search.sound import query_spellings, sound_key, sound_spelling, transcribed_spellings
 from bot.textnorm import fold, to_ascii
 
 NEWS = [
@@ -108,3 +108,62 @@ def test_a_latin_word_far_from_any_name_stays_unmatched(index: MemoryIndex) -> N
     # a typed word that only roughly sounds like a name is a typo, not another romanization
     result = index.search(parse_query("thtchrsn"))
     assert result.hits == [] and result.unmatched_words == ("thtchrsn",)
+
+
+# Names whose sounds the Russian press writes by practical transcription, not letter by letter, beside
+# English words their transliteration or a near spelling is.
+FOREIGN = [
+    "Treasury Secretary James Baker said the dollar was stable.",
+    "Publisher Rupert Murdoch said he would buy the newspaper.",
+    "Yugoslav Prime Minister Branko Mikulic said prices would be frozen.",
+    "Argentine Economy Minister Juan Sourrouille said inflation would fall.",
+    "Siemens chairman Heinrich Neumann said orders rose.",
+    "Chancellor Helmut Kohl said the coalition would hold.",
+    "Italian Foreign Trade Minister Renato Longhi said exports rose.",
+    # English words the names sound or are transliterated like
+    "The bakery on Main Street sold more bread.",
+    "Farmers said the long winter hurt the crop of kol beans.",
+    "The long strike ended after a long week of talks.",
+    "Oil prices rose on Tuesday as supplies fell.",
+]
+
+
+@pytest.fixture(scope="module")
+def foreign() -> MemoryIndex:
+    idx = MemoryIndex()
+    idx.add_many([(i, text.split(" said")[0], text, None) for i, text in enumerate(FOREIGN)])
+    return idx
+
+
+@pytest.mark.parametrize(
+    ("rule", "query", "name"),
+    [
+        ("English ch heard as k", "Мердок", "Murdoch"),
+        ("French ou as у, -ille as й", "Суруй", "Sourrouille"),
+    ],
+)
+def test_a_name_read_back_through_russian_practical_transcription(
+    foreign: MemoryIndex, rule: str, query: str, name: str
+) -> None:
+    hits = foreign.search(parse_query(query)).hits
+    assert hits and name in FOREIGN[hits[0].doc_id], rule
+
+
+def test_a_cyrillic_name_transliterated_as_an_english_word_finds_the_name_first(
+    foreign: MemoryIndex,
+) -> None:
+    # "long" is in the corpus, but only in Latin letters: the transliteration of "Лонги" is one guess at
+    # the name among its sound-alikes, and a dictionary word at that, not the word as typed
+    hits = foreign.search(parse_query("Лонги")).hits
+    assert hits and "Longhi" in FOREIGN[hits[0].doc_id]
+
+
+def test_a_russian_word_the_lexicon_translates_is_not_read_as_a_name(foreign: MemoryIndex) -> None:
+    hits = foreign.search(parse_query("нефть")).hits
+    assert hits and "Oil prices" in FOREIGN[hits[0].doc_id]
+
+
+def test_french_ou_and_silent_ille_read_back_give_the_french_spelling() -> None:
+    # Сурруй/Суруй is Sourrouille: у for ou, й for a final -ille whose l is not heard
+    assert sound_spelling(fold("sourrouille")) in transcribed_spellings("суруй")
+    assert transcribed_spellings("sourrouille") == ()

@@ -21,6 +21,19 @@ class Caller:
     language_code: str | None = None  # Telegram's language of the person asking ("ru", "en-GB"), if known
 
 
+def chat_setting_refusal(caller: Caller, no_chat: str, from_channel: str, admins_only: str) -> str | None:
+    """Which of the three refusals (message ids) applies when ``caller`` asks to change a chat's own
+    settings (its digest, its follows), or None when they may: it must be asked in a chat, not from a
+    channel, and in a group by its administrators (or a bot admin)."""
+    if caller.chat_id is None:
+        return no_chat
+    if caller.chat_type == "channel":
+        return from_channel
+    if caller.chat_type == "group" and not (caller.is_chat_admin or caller.is_admin):
+        return admins_only
+    return None
+
+
 _COMMAND_RE = re.compile(r"^/([A-Za-z0-9_]+)(?:@(\w+))?(?:\s+(.*))?$", re.DOTALL)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.commands.caller import Caller
+from bot.commands.caller import Caller, chat_setting_refusal
 from bot.commands.lang import reply_language
 from bot.commands.replies import Reply, TextReply
 from bot.core import Dossier
@@ -52,13 +52,8 @@ class DigestCommands:
 
     def _guard(self, caller: Caller) -> TextReply | None:
         """Why ``caller`` may not change this chat's subscription, or None when they may."""
-        if caller.chat_id is None:
-            return TextReply.of(Msg(NO_CHAT), error=True)
-        if caller.chat_type == "channel":
-            return TextReply.of(Msg(FROM_A_CHANNEL), error=True)
-        if caller.chat_type == "group" and not (caller.is_chat_admin or caller.is_admin):
-            return TextReply.of(Msg(GROUP_ADMINS_ONLY), error=True)
-        return None
+        why = chat_setting_refusal(caller, NO_CHAT, FROM_A_CHANNEL, GROUP_ADMINS_ONLY)
+        return TextReply.of(Msg(why), error=True) if why is not None else None
 
     def schedule_for(self, digest_time: str | None) -> Schedule:
         tz = self.settings.tz

@@ -12,23 +12,31 @@ first one that is not yet, and the next run takes it up.
   in another script it keeps apart are joined by ``_identities``): person keys, looked up per document,
   no text read;
 - a query follow goes through ``bot.search.percolate.Percolator``: the follows' queries inverted over
-  the search index, rebuilt when the index or the follows change, so that only follows sharing a key
-  with the document are checked.
+  the search index, so that only follows sharing a key with the document are checked.
+
+Both are kept across runs and updated, not made anew whenever the store changes (that cost a lone
+arriving document about 1.5 s with 1,000 follows; ``bench/follow_bench.py``): a new or removed follow is
+added or taken out, the persons of each document are checked once against the followed names
+(``bot.people.Identities``), and the words new documents bring reach only the stored words they can
+change (``Percolator.sync``).
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.core import Dossier
 from bot.models import Document, Follow, NewFollowHit
-from bot.people import mentions_from_json, sentence_at
+from bot.people import Identities, Person, mentions_from_json, sentence_at
+from bot.search import Word
 from bot.search.memory import MemoryIndex
 from bot.search.percolate import Percolator
 from bot.search.query import parse_query
 from bot.search.snippets import make_snippet
+from bot.textnorm import Token
 
 log = logging.getLogger(__name__)
 
@@ -38,10 +46,27 @@ IDENTITY_SCORE = 90.0  # /who's name score (0-100) at which another person is th
 
 
 @dataclass(frozen=True)
+class _PersonFollows:
+    follows: tuple[Follow, ...]
+    by_target: dict[str, list[Follow]]  # the followed person's key -> its follows
+    identities: Identities  # follow id -> the followed person's name
+
+    def of(self, persons: Sequence[Person]) -> list[Follow]:
+        """The follows the persons of one document satisfy, each once."""
+        by_id = {f.id: f for f in self.follows}
+        out: dict[int, Follow] = {}
+        for p in persons:
+            for f in self.by_target.get(p.key, ()):
+                out[f.id] = f
+            for follow_id in self.identities.of(p):
+                out[follow_id] = by_id[follow_id]
+        return list(out.values())
+
+
+@dataclass(frozen=True)
 class _PercolatorState:
     index_id: int
-    generation: int
-    queries: tuple[tuple[int, str], ...]
+    queries: dict[int, str]  # follow id -> its query, as the percolator holds them
     percolator: Percolator
 
 
@@ -51,9 +76,17 @@ class FollowMatcher:
     def __init__(self, dossier: Dossier) -> None:
         self.dossier = dossier
         self._state: _PercolatorState | None = None
+        self._persons: _PersonFollows | None = None
+        self._running = threading.Lock()
+        self._names: dict[str, str] = {}  # a followed person's key -> its name (stable with the key)
 
     def run(self, batch: int = BATCH) -> int:
-        """Match every document above the cursor that is indexed; returns the hits recorded."""
+        """Match every document above the cursor that is indexed; returns the hits recorded. One run at
+        a time (the regular job and one soon after an upload may overlap; the kept state is not shared)."""
+        with self._running:
+            return self._run(batch)
+
+    def _run(self, batch: int) -> int:
         store = self.dossier.store
         recorded = 0
         while True:
@@ -87,7 +120,7 @@ class FollowMatcher:
         return hits, upto
 
     def _match_one(
-        self, doc: Document, queries: Sequence[Follow], persons: dict[str, list[Follow]]
+        self, doc: Document, queries: Sequence[Follow], persons: _PersonFollows
     ) -> list[NewFollowHit] | None:
         out: list[NewFollowHit] = []
         with self.dossier.locked_index() as index:
@@ -96,56 +129,77 @@ class FollowMatcher:
             if queries:
                 percolator = self._percolator(index, queries)
                 by_id = {f.id: f for f in queries}
+                tokens: list[Token] | None = None  # the text read once, for every passage
+                passages: dict[frozenset[str], str] = {}
                 for p in percolator.match(doc.id, doc.title, doc.text, doc.published) if percolator else ():
                     follow = by_id[p.query_id]
-                    if doc.id > follow.after_id:
-                        words = percolator.highlighter_words(doc.text, p.keys) if percolator else []
-                        out.append(_hit(follow, doc.id, make_snippet(doc.text, words).marked("", "")))
-            if persons:
-                named = [f for p in self.dossier.people_in(doc.id) for f in persons.get(p.key, ())]
+                    if doc.id > follow.after_id and percolator is not None:
+                        passage = passages.get(p.keys)
+                        if passage is None:
+                            tokens = tokens if tokens is not None else percolator.tokens(doc.text)
+                            words = [Word(t.start, t.end, p.keys.intersection(t.keys)) for t in tokens]
+                            passage = passages[p.keys] = make_snippet(doc.text, words).marked("", "")
+                        out.append(_hit(follow, doc.id, passage))
+            if persons.follows:
+                named = persons.of(self.dossier.people_in(doc.id))
                 if named:
                     passage = self._person_passage(doc, {f.label for f in named})
                     out.extend(_hit(f, doc.id, passage) for f in named if doc.id > f.after_id)
         return out
 
-    def _identities(self, follows: Sequence[Follow]) -> dict[str, list[Follow]]:
-        """Person key -> the person follows it satisfies. A follow is of an identity, not of one cluster
-        of the people index: the persons that ``/who`` of the followed person's name answers with
-        ``IDENTITY_SCORE`` or more are the same person written another way (the index keeps a name in
+    def _identities(self, follows: Sequence[Follow]) -> _PersonFollows:
+        """The person follows and which persons satisfy them. A follow is of an identity, not of one
+        cluster of the people index: its own person, and every person whose names ``/who`` of the
+        followed person's name answers with ``IDENTITY_SCORE`` or more (the index keeps a name in
         Cyrillic apart from its Latin spelling when no document joins them); a namesake with another
-        first name, or a firm, scores below it or is not a person at all."""
-        out: dict[str, list[Follow]] = {}
-        for f in follows:
-            if f.kind != "person":
-                continue
-            keys = {f.target}
-            person = self.dossier.person(f.target) if self.dossier.people_failure() is None else None
-            if person is not None:
-                keys.update(
-                    m.person.key
-                    for m in self.dossier.who(person.name, limit=20)
-                    if m.kind == "name" and m.score >= IDENTITY_SCORE
-                )
-            for key in keys:
-                out.setdefault(key, []).append(f)
-        return out
+        first name, or a firm, scores below it or is not a person at all. Kept across runs
+        (``bot.people.Identities`` remembers each person's answer): made anew only when the person
+        follows change, the followed names looked up once each."""
+        persons = tuple(f for f in follows if f.kind == "person")
+        state = self._persons
+        if state is not None and state.follows == persons:
+            return state
+        usable = self.dossier.people_failure() is None
+        names: list[tuple[int, str]] = []
+        for f in persons:
+            name = self._names.get(f.target)
+            if name is None and usable:
+                person = self.dossier.person(f.target)
+                if person is not None:
+                    name = self._names[f.target] = person.name
+            if name is not None:
+                names.append((f.id, name))
+        by_target: dict[str, list[Follow]] = {}
+        for f in persons:
+            by_target.setdefault(f.target, []).append(f)
+        state = self._persons = _PersonFollows(persons, by_target, Identities(names, IDENTITY_SCORE))
+        return state
 
     def _percolator(self, index: object, queries: Sequence[Follow]) -> Percolator | None:
-        """The follows' queries inverted over the index as it is now (rebuilt when either changed)."""
+        """The follows' queries inverted over the index, kept across runs: a new follow is added, a
+        removed one taken out, the words new documents brought taken in (``Percolator.sync``); built
+        anew for another index (a rebuild, a snapshot) or once the corpus has drifted
+        (``Percolator.stale``)."""
         if not isinstance(index, MemoryIndex):
             return None  # another engine: query follows need the in-memory index's keys
-        key = tuple((f.id, f.target) for f in queries)
-        generation = self.dossier.store.generation()
+        wanted = {f.id: f.target for f in queries}
         state = self._state
-        if (
-            state is None
-            or state.index_id != id(index)
-            or state.generation != generation
-            or state.queries != key
-        ):
-            percolator = Percolator(index, [(f.id, parse_query(f.target)) for f in queries])
-            state = self._state = _PercolatorState(id(index), generation, key, percolator)
-        return state.percolator
+        if state is None or state.index_id != id(index) or state.percolator.stale():
+            percolator = Percolator(index, [(i, parse_query(q)) for i, q in wanted.items()])
+            state = self._state = _PercolatorState(id(index), wanted, percolator)
+            return percolator
+        percolator = state.percolator
+        percolator.sync()
+        if wanted != state.queries:
+            for query_id, target in state.queries.items():
+                if wanted.get(query_id) != target:
+                    percolator.remove(query_id)
+            for query_id, target in wanted.items():
+                if state.queries.get(query_id) != target:
+                    percolator.add(query_id, parse_query(target))
+            state.queries.clear()
+            state.queries.update(wanted)
+        return percolator
 
     def _person_passage(self, doc: Document, names: set[str]) -> str:
         """The sentence naming the person (the first one that states a role, else the first)."""
@@ -168,8 +222,10 @@ class FollowMatcher:
         chosen as documents arrived) is found again by the name the follow shows."""
         if self.dossier.people_failure() is not None:
             return
-        for f in follows:
-            if f.kind != "person" or self.dossier.person(f.target) is not None:
+        persons = [f for f in follows if f.kind == "person"]
+        listed = self.dossier.listed_people(f.target for f in persons)
+        for f in persons:
+            if f.target in listed:
                 continue
             matches = [m for m in self.dossier.who(f.label, limit=1) if m.kind == "name"]
             if matches:

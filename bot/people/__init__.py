@@ -49,6 +49,7 @@ from __future__ import annotations
 
 from bot.people.document import sentence_at
 from bot.people.extract import extract
+from bot.people.identity import Identities, name_score
 from bot.people.index import PeopleIndex, merge
 from bot.people.model import (
     HEADLINE,
@@ -78,6 +79,7 @@ __all__ = [
     "STATED",
     "WEAK",
     "DocId",
+    "Identities",
     "Match",
     "Mention",
     "PeopleIndex",
@@ -90,6 +92,7 @@ __all__ = [
     "mentions_from_json",
     "mentions_to_json",
     "merge",
+    "name_score",
     "role_key",
     "sentence_at",
 ]

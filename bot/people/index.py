@@ -160,7 +160,7 @@ class PeopleIndex:
         such as an organisation) is a role query, answered by the holders of that role in date order;
         anything else is a name, matched in any spelling, script or case, its beginning being enough."""
         # Hyphens split too: names are indexed by their parts ("Kassym-Jomart" is "Kassym" and "Jomart").
-        words = [w for w in re.split(r"[\s,\-‐–]+", query.strip()) if w]
+        words = name_words(query)
         if not words:
             return []
         self._refresh()
@@ -422,6 +422,11 @@ def _token_matches(
             if token.startswith(word) and token != word:
                 out[token] = max(out.get(token, 0.0), 90.0 * min(1.0, 0.5 + len(word) / (2 * len(token))))
     return list(out.items())
+
+
+def name_words(query: str) -> list[str]:
+    """A name query's words: hyphens split too, names are indexed by their parts ("Kassym-Jomart")."""
+    return [w for w in re.split(r"[\s,\-‐–]+", query.strip()) if w]
 
 
 def _name_tokens(person: Person) -> set[str]:

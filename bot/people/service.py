@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -167,6 +167,11 @@ class PeopleService:
     def person(self, key: str) -> Person | None:
         with self.reading() as people:
             return people.person(key)
+
+    def listed(self, keys: Iterable[str]) -> set[str]:
+        """Which of ``keys`` are persons' keys now (under one turn of the lock: a follow job's check)."""
+        with self.ready() as people:
+            return {key for key in keys if people.person(key) is not None}
 
     def suggest(self, query: str, limit: int = 3) -> list[Person]:
         with self.reading() as people:

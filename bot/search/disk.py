@@ -36,7 +36,7 @@ import numpy as np
 
 from bot.search import postings, segment, snapshot
 from bot.search.crosslang import Translator
-from bot.search.expander import Surface
+from bot.search.expander import restored_surfaces, saved_surfaces
 from bot.search.memory import MemoryIndex
 from bot.search.postings import FloatArray, IntArray, Run
 from bot.search.segment import Base
@@ -296,12 +296,7 @@ class DiskIndex(MemoryIndex):
         self._deletes.compact()  # hashed now, not by the first search after the restart (0.35 s)
         state: dict[str, Any] = {name: getattr(self, name) for name in _VOCABULARY}
         surfaces = self._surfaces
-        state["_surfaces"] = (
-            list(surfaces),
-            [e.keys for e in surfaces.values()],
-            [e.number for e in surfaces.values()],
-            [e.display for e in surfaces.values()],
-        )
+        state["_surfaces"] = saved_surfaces(surfaces)
         state["_sound_spellings"] = self._sounds.saved(surfaces)
         state["alive"] = bytes(self._alive)
         state["tail_ids"] = list(self._tail_ids)
@@ -345,10 +340,7 @@ class DiskIndex(MemoryIndex):
     def _restore(self, base: Base, state: dict[str, Any]) -> None:
         for name in _VOCABULARY:
             setattr(self, name, state[name])
-        spellings, keys, numbers, displays = state["_surfaces"]
-        self._surfaces = {
-            sf: Surface(k, n, d) for sf, k, n, d in zip(spellings, keys, numbers, displays, strict=True)
-        }
+        self._surfaces = restored_surfaces(state["_surfaces"])
         self.analyzer = Analyzer()
         self._translator = Translator(self.analyzer)
         self._restore_spellings(state.get("_sound_spellings"))

@@ -30,7 +30,7 @@ import numpy.typing as npt
 from bot.search import Highlighter, Hit, IndexedDoc, SearchResult, Word, index_words, snapshot
 from bot.search.crosslang import Translator
 from bot.search.expand import Candidates, DeleteIndex, Expansion
-from bot.search.expander import Expander, Surface
+from bot.search.expander import Expander, Surface, restored_surfaces, saved_surfaces
 from bot.search.phrases import phrase_mask
 from bot.search.proximity import proximity
 from bot.search.query import Query
@@ -157,12 +157,7 @@ class MemoryIndex:
         state = self.__dict__.copy()
         # Plain lists and whole arrays unpickle several times faster than 40,000 small objects.
         surfaces = self._surfaces
-        state["_surfaces"] = (
-            list(surfaces),
-            [e.keys for e in surfaces.values()],
-            [e.number for e in surfaces.values()],
-            [e.display for e in surfaces.values()],
-        )
+        state["_surfaces"] = saved_surfaces(surfaces)
         lengths = np.fromiter((len(p) for p in self._post_slots), dtype=np.int64, count=len(self._post_slots))
         state["_post_slots"] = (
             lengths,
@@ -188,10 +183,7 @@ class MemoryIndex:
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        spellings, keys, numbers, displays = state["_surfaces"]
-        state["_surfaces"] = {
-            sf: Surface(k, n, d) for sf, k, n, d in zip(spellings, keys, numbers, displays, strict=True)
-        }
+        state["_surfaces"] = restored_surfaces(state["_surfaces"])
         lengths, slots, tfs = state["_post_slots"]
         cuts = np.cumsum(lengths)[:-1]
         state["_post_slots"] = np.split(slots, cuts) if len(lengths) else []

@@ -35,20 +35,24 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from itertools import islice
 
 import numpy as np
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
 
-from bot.search import Word, index_words
-from bot.search.expand import Expansion
+from bot.search import index_words
+from bot.search.expand import Expansion, max_edits
 from bot.search.memory import K1, LEAD_BOOST, LEAD_TOKENS, TITLE_BOOST, B, MemoryIndex
 from bot.search.query import Query
-from bot.textnorm import STOP_WORDS, WORD_RE
+from bot.textnorm import STOP_WORDS, WORD_RE, Token, is_cyrillic
 
 FUZZY_MIN_LETTERS = 6
 TYPO_MAX_DF = 2  # a spelling in this few documents may be a typo of a word the corpus has ...
 TYPO_RARITY = 10  # ... or one this many times rarer than the word
 MIN_WEIGHT = 0.5
 RELEVANCE_FLOOR = 0.55
+REBUILD_DRIFT = 0.1  # build anew once the live documents have changed by this share
 
 
 @dataclass(frozen=True)
@@ -63,8 +67,12 @@ class Percolation:
 
 @dataclass(frozen=True)
 class _Term:
-    alts: dict[int, float]  # key id -> weight, only those that count for a follow
-    groups: tuple[tuple[int, ...], ...]  # phrase glosses: every key present
+    # key id -> its share of a match, only those that count for a follow: 1 for the word, its spellings
+    # and typo neighbours, a translation its weight over the best translation's
+    alts: dict[int, float]
+    groups: dict[tuple[int, ...], float]  # phrase glosses (every key present) -> their share
+    # key id -> the words under that key that are other words, not this one (``_other_words``)
+    others: dict[int, frozenset[str]]
 
 
 @dataclass(frozen=True)
@@ -73,23 +81,103 @@ class _Stored:
     terms: tuple[_Term, ...]
     excluded: frozenset[str]  # keys of excluded words
     phrases: tuple[tuple[str, ...], ...]  # primary keys of each phrase's words
+    words: tuple[str, ...]  # the content words, as expanded
 
 
 class Percolator:
-    """Stored queries inverted over one ``MemoryIndex`` as it is now. Build a new one when the index has
-    changed (new documents bring new spellings and translations); the caller holds the index's lock
-    while building and matching."""
+    """Stored queries inverted over one ``MemoryIndex``, kept up to date with it and with the follows:
+    ``add`` and ``remove`` a query, ``sync`` after documents arrived (their new words may add
+    alternatives to a stored word: only the words they can reach are expanded again). The caller holds
+    the index's lock while building, syncing and matching."""
 
     def __init__(self, index: MemoryIndex, queries: Iterable[tuple[int, Query]]) -> None:
         self._index = index
         self._stored: dict[int, _Stored] = {}
         self._by_key: dict[int, list[tuple[int, int]]] = defaultdict(list)
         self._keys_of_word: dict[str, tuple[int, ...]] = {}
+        # What a new word of the corpus may change: a stored word's expansion reaches spellings a few
+        # edits away (typo neighbours, swaps, dropped letters) and its own and its translations' keys;
+        # the word -> the queries holding it.
+        self._words: dict[str, set[int]] = defaultdict(set)
+        self._spelling: dict[str, str] = {}  # stored word -> its folded spelling
+        self._triggers: dict[str, set[str]] = defaultdict(set)  # key -> the stored words it may reach
+        self._words_of_key: dict[int, list[str]] = defaultdict(list)
+        self._key_words_seen = 0
+        self._counted: set[str] = set()  # words counted apart in documents (``_Term.others``)
+        self.words_seen = len(index._word_num)  # the index's vocabulary these expansions reflect
+        self.live_at_build = index._live
         for query_id, query in queries:
-            self._add(query_id, query)
+            self.add(query_id, query)
 
     def __len__(self) -> int:
         return len(self._stored)
+
+    def __contains__(self, query_id: int) -> bool:
+        return query_id in self._stored
+
+    def stale(self) -> bool:
+        """Whether the index has grown or shrunk by ``REBUILD_DRIFT`` since this was built: the document
+        frequencies that decide which typo neighbours count have moved, so build anew."""
+        live = self._index._live
+        return abs(live - self.live_at_build) > REBUILD_DRIFT * max(self.live_at_build, 1)
+
+    def add(self, query_id: int, query: Query) -> None:
+        self.remove(query_id)
+        self._add(query_id, query)
+
+    def remove(self, query_id: int) -> None:
+        stored = self._stored.pop(query_id, None)
+        if stored is None:
+            return
+        for kid in {kid for term in stored.terms for kid in (*term.alts, *(g[0] for g in term.groups))}:
+            pairs = [pair for pair in self._by_key.get(kid, ()) if pair[0] != query_id]
+            if pairs:
+                self._by_key[kid] = pairs
+            else:
+                self._by_key.pop(kid, None)
+        for word in stored.words:
+            holders = self._words.get(word)
+            if holders is not None:
+                holders.discard(query_id)
+
+    def sync(self) -> int:
+        """Take in the words the index learned since the last sync: every stored query holding a word
+        one of them may be an alternative of is expanded again. Returns how many queries were."""
+        index = self._index
+        total = len(index._word_num)
+        if total == self.words_seen:
+            return 0
+        new = list(islice(index._word_num, self.words_seen, None))
+        self.words_seen = total
+        live = {w for w, holders in self._words.items() if holders}
+        if not live:
+            return 0
+        affected: set[str] = set()
+        by_spelling: dict[str, list[str]] = defaultdict(list)
+        for w in live:
+            by_spelling[self._spelling.get(w, "")].append(w)
+        # A stored spelling reaches new ones up to its typo tolerance away, and one more for a swap
+        # before folding; one too short for typos only its own spelling.
+        reach: dict[int, list[str]] = defaultdict(list)
+        for sf in by_spelling:
+            if sf and max_edits(len(sf)):
+                reach[max_edits(len(sf)) + 1].append(sf)
+        for word in new:
+            for key in index.analyzer.keys(word):
+                affected.update(self._triggers.get(key, ()))
+            if word.isdigit():
+                continue
+            sf = index.analyzer.surface_fold(word)
+            affected.update(by_spelling.get(sf, ()))
+            for edits, choices in reach.items():
+                for near, _, _ in process.extract(
+                    sf, choices, scorer=Levenshtein.distance, score_cutoff=edits, limit=None
+                ):
+                    affected.update(by_spelling[near])
+        queries = {q for w in affected for q in self._words.get(w, ())}
+        for query_id in queries:
+            self.add(query_id, self._stored[query_id].query)
+        return len(queries)
 
     def _add(self, query_id: int, query: Query) -> None:
         index = self._index
@@ -103,10 +191,25 @@ class Percolator:
         phrases = tuple(
             tuple(keys[0] if (keys := analyzer.keys(w)) else "" for w in p) for p in query.phrases
         )
-        self._stored[query_id] = _Stored(query, terms, excluded, phrases)
+        self._stored[query_id] = _Stored(query, terms, excluded, phrases, tuple(content))
         for t, term in enumerate(terms):
             for kid in {*term.alts, *(g[0] for g in term.groups)}:
                 self._by_key[kid].append((query_id, t))
+        for word in content:
+            self._watch(word)
+            self._words[word].add(query_id)
+
+    def _watch(self, word: str) -> None:
+        """Note what new vocabulary may change ``word``'s expansion (``sync``)."""
+        if word in self._spelling:
+            return
+        index = self._index
+        self._spelling[word] = "" if word.isdigit() else index.analyzer.surface_fold(word)
+        keys = set(index.analyzer.keys(word))
+        for gloss, _ in index._translator.glosses(word):
+            keys.update(gloss)
+        for key in keys:
+            self._triggers[key].add(word)
 
     def _term(self, exp: Expansion, word: str) -> _Term:
         """The alternatives of a query word that count for a follow (module docstring)."""
@@ -123,13 +226,65 @@ class Percolator:
 
         best = max((w for w, _ in exp.alts.values()), default=0.0)
         floor = min(MIN_WEIGHT, best)
+        # Translations weighted as search weights them, relative to the best one: a weaker gloss must
+        # carry the document more ("пшеница" is wheat; its gloss "corn" alone fires only when corn
+        # is what the story is about).
+        best_gloss = max(
+            [w for k, (w, _) in exp.alts.items() if k in exp.translated] + list(exp.groups.values()),
+            default=1.0,
+        )
         alts = {
-            kid: weight
+            kid: (weight / best_gloss if kid in exp.translated else 1.0)
             for kid, (weight, exact) in exp.alts.items()
             if weight >= floor and (exact or kid in exp.translated or fuzzy_ok(kid))
         }
-        groups = tuple(kids for kids, weight in exp.groups.items() if weight >= floor)
-        return _Term(alts, groups)
+        groups = {kids: weight / best_gloss for kids, weight in exp.groups.items() if weight >= floor}
+        others = {kid: words for kid in alts if exp.alts[kid][1] and (words := self._other_words(kid, word))}
+        self._counted.update(w for words in others.values() for w in words)
+        return _Term(alts, groups, others)
+
+    def _other_words(self, kid: int, word: str) -> frozenset[str]:
+        """The words of the corpus that share the word's key only through the transliteration fold and
+        are words of their own: "copper" folds as "cooper" and "cooperation" do (doubled letters are
+        one for transliterated names), and a follow of copper must not fire on them. Grouped by
+        ``Analyzer.spelling_key``, a group counts as another word when it is common beside the followed
+        word's own (as a typo neighbour must be rare, ``TYPO_RARITY``); a rare one is a variant of it.
+        A Cyrillic word, one the corpus does not have or has rarely beside the other, keeps every word
+        of its key."""
+        index = self._index
+        if is_cyrillic(word):
+            return frozenset()
+        analyzer = index.analyzer
+        mine = analyzer.spelling_key(word)
+        counts: dict[str, int] = defaultdict(int)
+        members: dict[str, list[str]] = defaultdict(list)
+        for other in self._key_words().get(kid, ()):
+            group = analyzer.spelling_key(other)
+            counts[group] += int(index._word_count.view[index._word_num[other]])
+            members[group].append(other)
+        own = counts.get(mine, 0)
+        common = max(TYPO_MAX_DF, own // TYPO_RARITY)
+        return frozenset(
+            w
+            for g, ws in members.items()
+            # A group is another word when common beside the followed spelling, and that spelling not
+            # rare beside it: a follow typed "Herington" is a typo of the corpus's "Herrington".
+            if g != mine and counts[g] > common and own * TYPO_RARITY >= counts[g]
+            for w in ws
+        )
+
+    def _key_words(self) -> dict[int, list[str]]:
+        """Primary key id -> the corpus's words under it, made once and extended with new words."""
+        index = self._index
+        total = len(index._word_num)
+        if self._key_words_seen < total:
+            primary = index._word_primary.view
+            for word in islice(index._word_num, self._key_words_seen, None):
+                kid = int(primary[index._word_num[word]])
+                if kid >= 0:
+                    self._words_of_key[kid].append(word)
+            self._key_words_seen = total
+        return self._words_of_key
 
     # ----------------------------------------------------------------- matching
     def _word_keys(self, word: str) -> tuple[int, ...]:
@@ -142,32 +297,41 @@ class Percolator:
             else:
                 primary = int(index._word_primary.view[num])
                 keys = ((primary,) if primary >= 0 else ()) + index._word_extra.get(num, ())
-            self._keys_of_word[word] = keys
+                self._keys_of_word[word] = keys  # a miss is not kept: the word may come
         return keys
 
-    def document_keys(self, title: str, text: str) -> tuple[dict[int, float], list[int]]:
-        """A document's keys with their boosted term frequencies (as the index counts them), and its
-        body's primary keys in order (for phrases)."""
+    def document_keys(self, title: str, text: str) -> tuple[dict[int, float], list[int], dict[str, float]]:
+        """A document's keys with their boosted term frequencies (as the index counts them), its
+        body's primary keys in order (for phrases), and the same frequencies of the words some stored
+        word must tell apart from itself (``_Term.others``)."""
         tf: defaultdict[int, float] = defaultdict(float)
+        apart: defaultdict[str, float] = defaultdict(float)
+        counted = self._counted
         seq: list[int] = []
         for word in index_words(text):
             keys = self._word_keys(word)
             for k in keys:
                 tf[k] += 1.0
             if keys:
+                if word in counted:
+                    if word not in apart and len(seq) < LEAD_TOKENS:
+                        apart[word] += LEAD_BOOST  # as its key's: once, when in the lead
+                    apart[word] += 1.0
                 seq.append(keys[0])
         for k in set(seq[:LEAD_TOKENS]):
             tf[k] += LEAD_BOOST
         for word in WORD_RE.findall(title.lower()):
             for k in self._word_keys(word):
                 tf[k] += TITLE_BOOST
-        return dict(tf), seq
+            if word in counted:
+                apart[word] += TITLE_BOOST
+        return dict(tf), seq, dict(apart)
 
     def match(self, doc_id: int, title: str, text: str, published: date | None) -> list[Percolation]:
         """The stored queries this (indexed) document matches, above the relevance floor."""
         if not self._stored:
             return []
-        tf, seq = self.document_keys(title, text)
+        tf, seq, apart = self.document_keys(title, text)
         index = self._index
         candidates: dict[int, set[int]] = defaultdict(set)
         for kid in tf:
@@ -187,15 +351,17 @@ class Percolator:
             matched: set[str] = set()
             for term in stored.terms:
                 best = 0.0
-                for kid in term.alts:
-                    f = tf.get(kid)
-                    if f:
-                        best = max(best, f / (f + norm))
+                for kid, share in term.alts.items():
+                    f = tf.get(kid, 0.0)
+                    if f and kid in term.others:
+                        f -= sum(apart.get(w, 0.0) for w in term.others[kid])
+                    if f > 0:
+                        best = max(best, share * f / (f + norm))
                         matched.add(keys[kid])
-                for group in term.groups:
+                for group, share in term.groups.items():
                     if all(k in tf for k in group):
                         f = min(tf[k] for k in group)
-                        best = max(best, f / (f + norm))
+                        best = max(best, share * f / (f + norm))
                         matched.update(keys[k] for k in group)
                 strengths.append(best)
             strength = sum(strengths) / len(strengths)
@@ -225,9 +391,9 @@ class Percolator:
                 return False
         return True
 
-    def highlighter_words(self, text: str, keys: frozenset[str]) -> list[Word]:
-        """The text's words, marked where they matched ``keys`` (for the passage an alert quotes)."""
-        return [Word(t.start, t.end, keys.intersection(t.keys)) for t in self._index.analyzer.tokens(text)]
+    def tokens(self, text: str) -> list[Token]:
+        """The text's words as the index reads them (to mark the passage an alert quotes)."""
+        return self._index.analyzer.tokens(text)
 
 
 def word_documents(index: object, word: str) -> int | None:
