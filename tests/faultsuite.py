@@ -369,6 +369,9 @@ def prepare_digest(
         hours_ago = datetime.now(UTC) - timedelta(hours=3)  # overdue: the catch-up run at start sends it
         for sub in dossier.subscriptions():
             dossier.mark_run(sub.chat_id, hours_ago)
+        # Its index saved, as a stopped bot leaves it: replicas sharing this folder (SQLite) then load it
+        # rather than each writing a rebuilt one into the same files at once.
+        dossier.save_index()
     finally:
         dossier.close()
     return chats, new

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.core import Dossier
 from tests.fakebotapi import Call, FakeBotApi
 from tests.faultsuite import (
     Bot,
@@ -55,6 +56,11 @@ async def test_an_upload_to_one_bot_is_found_by_a_search_in_the_other(
     async with FakeBotApi(strict=False) as api_one, FakeBotApi(strict=False) as api_two:
         admin = {**backend, "DOSSIER_ADMIN_IDS": str(api_two.default_user.id)}
         url = backend.get("DOSSIER_DATABASE_URL")
+        # The store made and its (empty) index saved first, as in prepare_digest: replicas sharing the
+        # folder (SQLite) load it rather than each writing a new one into the same files at once.
+        ready = Dossier.open(data, database_url=url)
+        ready.save_index()
+        ready.close()
         one = await Bot.start(api_one, corpus, replica_data(data, 0, url), backend, replica=True)
         two = await Bot.start(api_two, corpus, replica_data(data, 1, url), admin, replica=True)
         try:
