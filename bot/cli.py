@@ -57,18 +57,27 @@ def open_dossier(
 
     The data folder is taken for this process (``bot.datalock``), unless ``beside``: a process that only
     adds documents (``python -m bot ingest``) may run beside the bot, which applies what it stores to its
-    indexes within a second or two (``Dossier.catch_up``; SQLite's WAL lets the two write in turn).
+    indexes within a second or two (``Dossier.catch_up``; SQLite's WAL lets the two write in turn). Such a
+    process takes the folder when it is free; when a bot holds it, it writes no index files there (the
+    bot owns them: two processes writing one folder's index files collide).
 
     ``metrics``: where it counts its work (the running bot's, served on ``DOSSIER_METRICS_PORT``)."""
     settings.check_paths()
+    bot_beside = False
     if not beside:
         lock_data_folder(settings.data_dir)
+    else:  # taken when free, so that the index this process builds is kept for the next start
+        try:
+            lock_data_folder(settings.data_dir)
+        except DataFolderBusy:
+            bot_beside = True
     dossier = Dossier.open(
         settings.data_dir,
         progress=_progress_bar("Building the index"),
         db_path=settings.db_path,
         database_url=settings.store_url,
         metrics=metrics,
+        writes_snapshots=not bot_beside,  # the running bot owns the folder's index files
     )
     if scan or not len(dossier):
         report = dossier.scan_corpus(settings.corpus_dir, progress=_progress_bar("Reading the corpus"))

@@ -90,6 +90,10 @@ class Dossier:
         self._follower = ChangeFollower(store, lambda: self.index, self._people, self._neardup, self._lock)
         self.catch_up = self._follower.catch_up
         self.leases = LeaseKeeper(store)
+        # False in a process that adds documents beside a running bot in one data folder (``python -m
+        # bot ingest``): the bot owns the index files there and catches up with what this one stores;
+        # two processes writing one folder's index files would collide.
+        self.writes_snapshots = True
         # Plain pass-throughs, documented where they are defined.
         self.add_prepared = self._pipeline.add_prepared  # one prepared document stored and indexed
         self.prepare_near_duplicates = self._neardup.prepare  # after a corpus scan, in the background
@@ -131,6 +135,7 @@ class Dossier:
         db_path: Path | None = None,
         database_url: str | None = None,
         metrics: Metrics | None = None,
+        writes_snapshots: bool = True,
     ) -> Dossier:
         """Open (or create) the store (the PostgreSQL database at ``database_url``, ``Settings.store_url``,
         when given; else SQLite at ``db_path``, ``Settings.db_path``, by default the one in ``data_dir``)
@@ -150,6 +155,7 @@ class Dossier:
         stamp = f"{store_identity(store)}:{generation}"
         index = engine.open(data_dir / SNAPSHOT_FILE, stamp)
         dossier = cls(store, index or engine(), data_dir, metrics)
+        dossier.writes_snapshots = writes_snapshots
         dossier._people.enabled = people
         dossier._follower.applied = generation  # the snapshot's; a rebuild reads the store as it is then
         if index is None:
@@ -173,7 +179,7 @@ class Dossier:
     def save_people(self) -> None:
         """Keep the persons for /who to answer at the next start while the people index is rebuilt
         (at close and at the bot's shutdown: it costs seconds at a million documents)."""
-        if not self._people.enabled:
+        if not self._people.enabled or not self.writes_snapshots:
             return
         with self._lock:  # as ``save_index``: other processes' changes applied first, writers held
             self.catch_up()
@@ -184,6 +190,8 @@ class Dossier:
         """The search index's snapshot, stamped with the generation it reflects: other processes'
         changes are applied first, and this process's writers wait (the lock), so it reflects the store
         as of that generation. Another process writing meanwhile only makes it one a restart rebuilds."""
+        if not self.writes_snapshots:
+            return
         with self._lock:
             self.catch_up()
             stamp = f"{store_identity(self.store)}:{self._follower.applied}"

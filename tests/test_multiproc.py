@@ -268,3 +268,36 @@ async def test_a_page_button_made_by_one_bot_works_in_another_running_beside_it(
     finally:
         one.close()
         two.close()
+
+
+def test_an_ingest_beside_a_running_bot_leaves_the_bots_index_files_alone(tmp_path: Path) -> None:
+    """``python -m bot ingest`` beside the bot on one SQLite folder stores its documents (the bot catches
+    up) but writes no index files there: the bot owns them, and two processes writing one folder's index
+    collide. With no bot running it takes the folder and keeps its index for the next start."""
+    import fcntl
+
+    from bot.cli import open_dossier
+    from bot.core import SNAPSHOT_FILE
+    from bot.datalock import LOCK_NAME
+    from bot.settings import load_settings
+
+    corpus, data = tmp_path / "corpus", tmp_path / "data"
+    corpus.mkdir()
+    Dossier.open(data).close()  # the bot's index, saved at its close
+    manifest = (data / SNAPSHOT_FILE).read_bytes()
+    settings = load_settings(DOSSIER_CORPUS_DIR=str(corpus), DOSSIER_DATA_DIR=str(data))
+    new = tmp_path / "new.txt"
+    new.write_text("Harbour masters reopened the port after the storm.", encoding="utf-8")
+    with (data / LOCK_NAME).open("a+", encoding="utf-8") as bot_lock:  # the running bot's hold
+        fcntl.flock(bot_lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        dossier = open_dossier(settings, scan=False, beside=True)
+        try:
+            assert dossier.ingest_paths([new], "cli").stored == 1
+        finally:
+            dossier.close()
+        assert (data / SNAPSHOT_FILE).read_bytes() == manifest
+    reopened = Dossier.open(data)
+    try:
+        assert len(reopened) == 1 and reopened.search(parse_query("harbour")).total == 1
+    finally:
+        reopened.close()
