@@ -12,6 +12,7 @@ from __future__ import annotations
 import secrets
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import UTC, date, datetime
@@ -322,6 +323,9 @@ class _Meta(_Base):
         return total
 
 
+OPEN_ATTEMPTS = 8  # tries at opening a store another process is creating at the same moment
+
+
 class SqliteStore(
     _Documents,
     _People,
@@ -352,17 +356,31 @@ class SqliteStore(
             # The wait first: two processes opening a new store at once both switch it to WAL, and the
             # second would otherwise be refused at once ("database is locked").
             self._db.execute("PRAGMA busy_timeout=5000")
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.execute("PRAGMA foreign_keys=ON")
-            self._check_integrity()
-            migrate(self._db, path)
+            for attempt in range(OPEN_ATTEMPTS):
+                try:
+                    self._prepare(path)
+                    break
+                except sqlite3.OperationalError as exc:
+                    # Switching a new file to WAL can be refused without the busy wait while another
+                    # process does the same; every step is safe to repeat (``migrate`` reads the version
+                    # inside its transaction).
+                    busy = exc.sqlite_errorcode & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+                    if not busy or attempt == OPEN_ATTEMPTS - 1:
+                        raise
+                    time.sleep(0.05 * (attempt + 1))
         except sqlite3.Error as exc:
             self._db.close()
             raise _opening_error(path, exc) from exc
         except StoreError:
             self._db.close()
             raise
+
+    def _prepare(self, path: Path) -> None:
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute("PRAGMA foreign_keys=ON")
+        self._check_integrity()
+        migrate(self._db, path)
 
     def _check_integrity(self) -> None:
         """``PRAGMA quick_check``: every page and b-tree well formed (it skips only the comparison of
