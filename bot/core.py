@@ -64,6 +64,11 @@ def store_identity(store: Store) -> str:
     return identity or ""
 
 
+def snapshot_stamp(store: Store, generation: int) -> str:
+    """What a snapshot (the index's, the persons') is bound to: this store, at this write generation."""
+    return f"{store_identity(store)}:{generation}"
+
+
 class Dossier:
     """Store + index. Thread-safe: index reads and writes are serialised by one lock (searches take about
     a millisecond, so a lock costs less than a copy of the index would)."""
@@ -152,7 +157,7 @@ class Dossier:
         store = open_store(db_path or data_dir / DB_FILE, database_url)
         (data_dir / "index.pickle").unlink(missing_ok=True)  # the old format's snapshot, never read again
         generation = store.generation()
-        stamp = f"{store_identity(store)}:{generation}"
+        stamp = snapshot_stamp(store, generation)
         index = engine.open(data_dir / SNAPSHOT_FILE, stamp)
         dossier = cls(store, index or engine(), data_dir, metrics)
         dossier.writes_snapshots = writes_snapshots
@@ -182,9 +187,7 @@ class Dossier:
         if not self._people.enabled or not self.writes_snapshots:
             return
         with self._lock:  # as ``save_index``: other processes' changes applied first, writers held
-            self.catch_up()
-            stamp = f"{store_identity(self.store)}:{self._follower.applied}"
-            self._people.save(self.data_dir / PEOPLE_FILE, stamp)
+            self._people.save(self.data_dir / PEOPLE_FILE, self._caught_up_stamp())
 
     def save_index(self) -> None:
         """The search index's snapshot, stamped with the generation it reflects: other processes'
@@ -193,9 +196,13 @@ class Dossier:
         if not self.writes_snapshots:
             return
         with self._lock:
-            self.catch_up()
-            stamp = f"{store_identity(self.store)}:{self._follower.applied}"
-            self.index.save(self.data_dir / SNAPSHOT_FILE, stamp)
+            self.index.save(self.data_dir / SNAPSHOT_FILE, self._caught_up_stamp())
+
+    def _caught_up_stamp(self) -> str:
+        """With the lock held: other processes' changes applied, and the stamp of the store state the
+        indexes now reflect (what both snapshots, the index's and the persons', are bound to)."""
+        self.catch_up()
+        return snapshot_stamp(self.store, self._follower.applied)
 
     def rebuild_index(self, progress: Progress | None = None, people: bool = True) -> None:
         """A fresh index from every stored document, built aside and swapped in whole (and, with

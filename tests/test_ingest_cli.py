@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from bot.core import SNAPSHOT_FILE, Dossier, store_identity
+from bot.core import SNAPSHOT_FILE, Dossier, snapshot_stamp
 from bot.search.disk import DiskIndex
 from bot.search.query import parse_query
 from bot.store import open_store
@@ -114,7 +114,7 @@ def test_a_kill_mid_ingest_leaves_the_store_as_before_that_file(
     # Before reopening: two documents of the batch committed, the third not; the snapshot is stale.
     store = open_store(data_dir / "dossier.sqlite3")
     sources = [d.source for d in store.iter_documents()]
-    stamp = f"{store_identity(store)}:{store.generation()}"
+    stamp = snapshot_stamp(store, store.generation())
     store.close()
     assert sources[-3:] == ["ibis.txt", "0_gecko.txt", "1_lynx.txt"]
     assert DiskIndex.open(data_dir / SNAPSHOT_FILE, stamp) is None

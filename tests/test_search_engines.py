@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.core import SNAPSHOT_FILE, Dossier, store_identity
+from bot.core import SNAPSHOT_FILE, Dossier, snapshot_stamp
 from bot.ingest import prepare_text
 from bot.search import SearchEngine
 from bot.search.disk import DiskIndex
@@ -237,7 +237,7 @@ def test_a_snapshot_of_another_store_with_the_same_write_count_is_not_used(
             second.add_prepared(prepare_text(f"x{n}.txt", f"Filler number {n}"), "test")
         assert first.store.generation() == second.store.generation()
         first.save_index()
-        stamp = f"{store_identity(second.store)}:{second.store.generation()}"
+        stamp = snapshot_stamp(second.store, second.store.generation())
         assert DiskIndex.open(tmp_path / "a" / SNAPSHOT_FILE, stamp) is None
     finally:
         first.close()
@@ -261,7 +261,7 @@ def test_a_dossier_runs_on_another_engine_and_restarts_from_its_snapshot(
     again = Dossier.open(data_dir, people=False, engine=Fts5Engine)
     try:
         assert isinstance(again.index, Fts5Engine) and len(again.index) == indexed == 5
-        stamp = f"{store_identity(again.store)}:{again.store.generation()}"
+        stamp = snapshot_stamp(again.store, again.store.generation())
         assert Fts5Engine.open(data_dir / SNAPSHOT_FILE, stamp) is not None
         assert again.search_ids(parse_query("crocus city hall"), limit=1) == [seed_id(again, "003")]
     finally:

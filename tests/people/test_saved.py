@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.core import PEOPLE_FILE, Dossier, store_identity
+from bot.core import PEOPLE_FILE, Dossier, snapshot_stamp
 from bot.people import saved
 from bot.people.service import PeopleService
 
@@ -47,7 +47,7 @@ def test_saved_persons_of_another_store_state_are_not_used(dossier: Dossier, dat
     dossier.close()
     again = Dossier.open(data_dir)
     try:
-        stamp = f"{store_identity(again.store)}:{again.store.generation()}"
+        stamp = snapshot_stamp(again.store, again.store.generation())
         assert saved.load(data_dir / PEOPLE_FILE, stamp) is not None
         assert saved.load(data_dir / PEOPLE_FILE, stamp + "1") is None
     finally:
