@@ -15,7 +15,6 @@ near spellings are found in ``expand.py``.
 
 from __future__ import annotations
 
-import heapq
 import logging
 import math
 from array import array
@@ -32,11 +31,10 @@ from bot.search.crosslang import Translator
 from bot.search.expand import Candidates, DeleteIndex, Expansion
 from bot.search.expander import Expander, Surface, restored_surfaces, saved_surfaces
 from bot.search.phrases import phrase_mask
-from bot.search.proximity import proximity
 from bot.search.query import Query
+from bot.search.ranking import LEAD_BOOST, LEAD_TOKENS, TITLE_BOOST, bm25_norms, expansion_scores, rank_page
 from bot.search.sound import SoundIndex
 from bot.search.suggest import Suggester
-from bot.search.topk import top_indices
 from bot.textnorm import STOP_WORDS, WORD_RE, Analyzer, is_cyrillic
 
 log = logging.getLogger(__name__)
@@ -44,15 +42,6 @@ log = logging.getLogger(__name__)
 FloatArray = npt.NDArray[np.float32]
 IntArray = npt.NDArray[np.int32]
 
-# Ranking constants, tuned on the Reuters benchmark (bench/search_bench.py) by error kind, not by query.
-K1 = 1.2
-B = 0.3
-TITLE_BOOST = 2.0  # a title word counts as this many extra occurrences
-LEAD_TOKENS = 40  # news puts what a story is about in its first sentence: the lead
-LEAD_BOOST = 2.0  # a lead word counts as this many extra occurrences
-COORDINATION = 1.0  # reward for matching more of the query's words
-PROXIMITY = 0.3  # reward for matched words that stand close together
-RERANK_POOL = 30
 MERGE_AT = 2_000_000  # pending (document, key) pairs merged into the postings at once
 SNAPSHOT_VERSION = 5  # 5: data only (bot/search/snapshot.py), no longer a pickle
 
@@ -482,53 +471,11 @@ class MemoryIndex:
         """BM25's length normalisation of every document, worked out once per index state rather than
         per posting of every expansion (the same float32 arithmetic, so the same scores)."""
         if self._np_norms is None or self._np_norms[0] != avgdl:
-            self._np_norms = (avgdl, K1 * (1.0 - B + B * doclen / avgdl))
+            self._np_norms = (avgdl, bm25_norms(doclen, avgdl))
         return self._np_norms[1]
 
     def _term_scores(self, exp: Expansion, norms: FloatArray) -> FloatArray:
-        scores = np.zeros(len(self._doc_ids), dtype=np.float32)
-        exact_idf = max((self._idf(self._df(k)) for k, (_, ex) in exp.alts.items() if ex), default=None)
-        # A word's translations share one IDF at most, that of all of them together (the group's
-        # statistics, as structured queries have it): else a rare, odd sense ("epoch-making" for
-        # "мировой") outscores the common one ("global") by its rarity alone.
-        group_df = sum(self._df(k) for k in exp.translated) + sum(min(map(self._df, g)) for g in exp.groups)
-        group_idf = self._idf(group_df) if group_df else math.inf
-        # Likewise the spellings that sound like the word: else the rarest sound-alike wins by rarity.
-        sound_df = sum(self._df(k) for k in exp.sounded)
-        sound_idf = self._idf(sound_df) if sound_df else math.inf
-
-        def add(
-            slots: IntArray, tf: FloatArray, weight: float, exact: bool, translated: bool, sounded: bool
-        ) -> None:
-            idf = self._idf(len(slots))
-            if not exact and exact_idf is not None:
-                # A typo neighbour or translation of a word the corpus has may not outscore the word
-                # itself by being rarer.
-                idf = min(idf, exact_idf)
-            if translated:
-                idf = min(idf, group_idf)
-            if sounded:
-                idf = min(idf, sound_idf)
-            norm = norms[slots]
-            contrib = (weight * idf) * tf * (K1 + 1.0) / (tf + norm)
-            # A key lists a document once, so a plain gather/scatter is safe (and far faster than .at).
-            scores[slots] = np.maximum(scores[slots], contrib.astype(np.float32, copy=False))
-
-        for kid, (weight, exact) in exp.alts.items():
-            slots, tf = self._postings(kid)
-            if len(slots):
-                add(slots, tf, weight, exact, kid in exp.translated, kid in exp.sounded)
-        for kids, weight in exp.groups.items():
-            # A phrase gloss: the documents holding all its words, scored as its rarest word there.
-            rarest = min(kids, key=self._df)
-            slots, tf = self._postings(rarest)
-            keep = np.ones(len(slots), dtype=bool)
-            for kid in kids:
-                if kid != rarest:
-                    keep &= np.isin(slots, self._postings(kid)[0], assume_unique=True)
-            if keep.any():
-                add(slots[keep], tf[keep], weight, False, True, False)
-        return scores
+        return expansion_scores(exp, self._postings, self._df, self._idf, norms)
 
     def _docs_with(self, kids: Iterable[int]) -> npt.NDArray[np.bool_]:
         mask = np.zeros(len(self._doc_ids), dtype=bool)
@@ -600,40 +547,15 @@ class MemoryIndex:
         for phrase in query.phrases:
             mask &= self._phrase_mask(phrase, mask)
         candidates = np.flatnonzero(mask)
-        n_terms = max(len(scored_terms), 1)
         unmatched_words = tuple(dict.fromkeys(unmatched))
         suggestion = self._suggester().suggest(positive, unmatched_words) if unmatched_words else None
         if not len(candidates):
             highlighter = self._highlighter(frozenset(match_keys))
             return SearchResult([], 0, highlighter, suggestion, unmatched_words=unmatched_words)
-        coordination = 1.0 + COORDINATION * (matched[candidates] - 1.0) / max(n_terms - 1, 1)
-        scores = (total[candidates] * coordination).astype(np.float32)
-        want = min(len(candidates), max(offset + limit, RERANK_POOL))
-        top = top_indices(scores, want)
-        ranked: list[tuple[float, int]] = []
-        multi = sum(1 for k in term_keys if k) > 1
-        if multi:
-            term_bits = np.zeros(len(self._keys), dtype=np.int64)
-            for t, keys in enumerate(term_keys):
-                if keys:
-                    term_bits[np.fromiter(keys, dtype=np.int64)] |= np.int64(1) << t
-        # Best first: once a candidate could not reach the page even with the largest proximity boost,
-        # no later one can, and proximity (a scan of each document's tokens) is not worked out for them.
-        # A key that answers two query words can boost more: then every candidate is scored.
-        order = top[np.argsort(-scores[top], kind="stable")]
-        bounded = not multi or not np.any(term_bits & (term_bits - 1))
-        page: list[float] = []  # the best offset + limit scores so far, a min-heap
-        for j in order.tolist():
-            slot = int(candidates[j])
-            score = float(scores[j])
-            if bounded and len(page) == offset + limit and score * (1.0 + PROXIMITY) < page[0]:
-                break
-            if multi and matched[slot] >= 2:  # fewer matched terms: no pair to stand close together
-                score *= 1.0 + PROXIMITY * proximity(self._seqs[slot], term_bits, len(term_keys))
-            ranked.append((score, slot))
-            (heapq.heappush if len(page) < offset + limit else heapq.heappushpop)(page, score)
-        ranked.sort(key=lambda x: (-x[0], self._doc_ids[x[1]]))
-        hits = [Hit(self._doc_ids[slot], score) for score, slot in ranked[offset : offset + limit]]
+        page = rank_page(
+            candidates, total, matched, term_keys, len(self._keys), self._seqs, self._doc_ids, offset, limit
+        )
+        hits = [Hit(self._doc_ids[slot], score) for score, slot in page]
         partial = bool(matched[candidates].max() < len(scored_terms))
         return SearchResult(
             hits,
