@@ -82,6 +82,12 @@ class SearchEngine(Protocol):
         snapshot, another stamp, an unreadable or older format): then the caller rebuilds from the store.
         An engine that keeps its index elsewhere (a server) may ignore ``path``."""
 
+    @classmethod
+    def saved_stamp(cls, path: Path) -> str | None:
+        """The stamp the index at ``path`` was saved with, without loading it; None when there is none
+        or it cannot be read. The caller may then open an index saved a few store changes ago and apply
+        those changes, rather than rebuild everything after a crash skipped the last save."""
+
     def save(self, path: Path, stamp: str) -> None:
         """Keep this index at ``path`` for a later ``open(path, stamp)``. ``stamp`` names the store state
         the index reflects. A crash while saving must leave the previous snapshot readable."""

@@ -307,6 +307,14 @@ class DiskIndex(MemoryIndex):
         return {"format": FORMAT, "index": state}
 
     @classmethod
+    def saved_stamp(cls, path: Path) -> str | None:
+        try:
+            stamp = json.loads(path.read_bytes()).get("stamp")
+        except (OSError, ValueError, AttributeError):
+            return None
+        return stamp if isinstance(stamp, str) else None
+
+    @classmethod
     def open(cls, path: Path, stamp: str) -> Self | None:
         """The index saved at ``path`` for this very ``stamp``, its base mapped; None when there is none,
         it is of another store state, or a file is damaged or missing (the caller rebuilds)."""

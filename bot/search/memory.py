@@ -215,6 +215,10 @@ class MemoryIndex:
             return None
         return index
 
+    @classmethod
+    def saved_stamp(cls, path: Path) -> str | None:
+        return snapshot.stamp_of(path)
+
     def empty(self) -> Self:
         """A new, empty index sharing this one's analyzer (and so its per-word caches)."""
         return type(self)(self.analyzer)
