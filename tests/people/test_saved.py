@@ -192,7 +192,7 @@ def test_a_save_cut_short_leaves_the_previous_persons_whole(
     def crash(*args: object) -> None:
         raise OSError("the disk went away")
 
-    monkeypatch.setattr(saved.snapshot, "write", crash)  # after the new base, before the manifest
+    monkeypatch.setattr(snapshot, "write", crash)  # after the new base, before the manifest
     monkeypatch.setattr(saved, "COMPACT_SHARE", 0.0)  # a new base is written first
     with pytest.raises(OSError):
         dossier.save_people()
