@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, MutableMapping, Sequence
+from collections.abc import Callable, Iterable, MutableMapping, Sequence
 from datetime import date
 
 from rapidfuzz import fuzz, process
@@ -49,6 +49,9 @@ class PeopleIndex:
         self._sounds: dict[str, list[str]] | None = None  # sound key -> name words (Cyrillic queries)
         self._first_names: Counter[str] = Counter()  # first names of people with stated evidence
         self._shared = _Shared()  # the items' repeated names, spellings and dates, kept once
+        # Saved persons (``read_only``): those who may hold a post of these title words, so that a post
+        # query does not make every person of a million documents (every person when None).
+        self._post_pool: Callable[[list[str], frozenset[str]], Iterable[Person]] | None = None
 
     @classmethod
     def read_only(
@@ -57,15 +60,18 @@ class PeopleIndex:
         names: Iterable[Person],
         firms: Counter[str],
         first_names: Counter[str],
+        post_pool: Callable[[list[str], frozenset[str]], Iterable[Person]] | None = None,
     ) -> PeopleIndex:
         """An index that answers reads from persons clustered earlier (``bot/people/saved.py``), which
         ``persons`` makes when asked for; ``names`` are the same persons, of which only the names and
-        spellings are read. It holds no mentions, and no list of each document's persons (the writers'
-        and digests' reads wait for the full index): it must not be updated."""
+        spellings are read; ``post_pool`` narrows a post query's persons. It holds no mentions, and no
+        list of each document's persons (the writers' and digests' reads wait for the full index): it
+        must not be updated."""
         index = cls()
         for person in names:
             index._index_names(person)
         index._persons, index._firm_docs, index._first_names = persons, firms, first_names
+        index._post_pool = post_pool
         return index
 
     def saved_state(self) -> tuple[list[Person], Counter[str], Counter[str]]:
@@ -194,7 +200,8 @@ class PeopleIndex:
         title_words = [w for w in qwords if w in _ROLE_KEYS]
         other = [w for w in qwords if w not in _ROLE_KEYS]
         out: list[Match] = []
-        for person in self._persons.values():
+        pool = self._persons.values() if self._post_pool is None else self._post_pool(title_words, _HEAD_KEYS)
+        for person in pool:
             if not self._listed(person):
                 continue
             roles = tuple(r for r in person.roles if _role_matches(r, title_words, other, country))
