@@ -71,18 +71,24 @@ class ChangeFollower:
             log.info("%d documents changed by another process applied to the indexes", touched)
         return touched
 
-    def replay_index(self, since: int) -> int:
+    def replay_index(self, since: int, until: int) -> int | None:
         """At start, over a search index saved at generation ``since`` (a kill or crash skipped the save
         that would have followed): every document change after it, this store's own included, applied
         to the search index alone; the people index is built from the store at start and has them.
-        Returns how many documents that touched; ``applied`` is then the last change's generation."""
+        Returns how many documents that touched, and ``applied`` is then the last change's generation;
+        or None when the changes recorded do not account for every generation from ``since`` to
+        ``until`` (the store's at start): a store changed by other means, or older than its change
+        log. The index cannot be trusted then: the caller rebuilds it."""
         self.applied = since
         touched = 0
         while True:
             with self._lock:
                 changes = self._store.changes_since(self.applied, CATCH_UP_BATCH)
                 if not changes:
-                    return touched
+                    return touched if self.applied >= until else None
+                # Each change moves the generation on by one, in commit order.
+                if [c.seq for c in changes] != list(range(self.applied + 1, self.applied + 1 + len(changes))):
+                    return None
                 doc_ids = list(dict.fromkeys(c.doc_id for c in changes))
                 self._apply_index(doc_ids)
                 self.applied = changes[-1].seq

@@ -184,9 +184,14 @@ class Dossier:
         if index is None:
             dossier.rebuild_index(progress, people=False)
         elif behind is not None and behind < generation:
-            touched = dossier._follower.replay_index(behind)
-            log.info("index saved %d changes ago: %d documents updated", generation - behind, touched)
-            dossier.save_index()
+            touched = dossier._follower.replay_index(behind, generation)
+            if touched is None:
+                log.warning("index saved at a store state its change log does not lead from: rebuilding")
+                dossier._follower.applied = generation
+                dossier.rebuild_index(progress, people=False)
+            else:
+                log.info("index saved %d changes ago: %d documents updated", generation - behind, touched)
+                dossier.save_index()
         if people:
             dossier._people.start(saved_people.load(data_dir / PEOPLE_FILE, stamp))
         return dossier
