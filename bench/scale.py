@@ -159,7 +159,7 @@ def child_serve(engine: str, folder: Path, query_file: Path) -> dict[str, Any]:
         def forget() -> None:
             """The second pass repeats every query: Dossier's per-word expansion cache would answer
             them, which no anchor has; emptied, so the pass measures warm pages, not memoised words."""
-            ix._expansion_cache.clear()
+            ix._expander._cache.clear()
     else:
         sys.path.insert(0, str(HERE))
         from anchors import make_anchor

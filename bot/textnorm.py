@@ -29,6 +29,11 @@ from anyascii import anyascii
 # Letters and digits; underscores and everything else separate words. Apostrophes inside words are kept
 # out on purpose: "Russia's" gives "russia" and "s", and the lone "s" is harmless.
 WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
+# ``WORD_RE`` on lowercased ASCII is the runs of [a-z0-9]: this table lowercases those bytes and blanks
+# every other one, so ``bytes.split`` finds the same words several times faster than the regex.
+ASCII_WORD_BYTES = bytes(
+    c + 32 if 65 <= c <= 90 else c if 48 <= c <= 57 or 97 <= c <= 122 else 32 for c in range(256)
+)
 _CYRILLIC_RE = re.compile(r"[\u0400-\u04FF]")
 
 _NON_ALNUM_RE = re.compile(r"[^a-z0-9]+")
@@ -157,6 +162,14 @@ def fold(ascii_word: str) -> str:
         if old in out:
             out = out.replace(old, new)
     return _DOUBLED_RE.sub(r"\1", out)
+
+
+def word_list(text: str) -> list[str]:
+    """The words of a text, lowercased, in order: ``WORD_RE.findall(text.lower())``, without the regex
+    for an ASCII text (most of a news feed; building the index spent a fifth of its time here)."""
+    if text.isascii():
+        return text.encode("ascii").translate(ASCII_WORD_BYTES).decode("ascii").split()
+    return WORD_RE.findall(text.lower())
 
 
 def is_cyrillic(word: str) -> bool:

@@ -115,7 +115,7 @@ def write(
     n_keys: int,
     alive: npt.NDArray[np.bool_],
     base: Base,
-    tail_seqs: Sequence[array[int]],
+    tail_tokens: Sequence[tuple[IntArray, OffArray]],
     ids: IdArray,
     doclen: FloatArray,
     dates: IntArray,
@@ -137,7 +137,7 @@ def write(
     new_slot[alive] = np.arange(int(alive.sum()), dtype=np.int32)
     postings = merge(runs, n_keys, allocate, new_slot)
     _save(allocate("off", np.int64, len(postings.off)), postings.off)
-    _write_tokens(allocate, alive, base, tail_seqs)
+    _write_tokens(allocate, alive, base, tail_tokens)
     order = np.argsort(ids[alive], kind="stable")
     _save(allocate("ids", np.int64, len(order)), ids[alive])
     _save(allocate("doclen", np.float32, len(order)), doclen[alive])
@@ -166,13 +166,14 @@ def _save(out: npt.NDArray[Any], values: npt.NDArray[Any]) -> None:
 
 
 def _write_tokens(
-    allocate: Any, alive: npt.NDArray[np.bool_], base: Base, tail_seqs: Sequence[array[int]]
+    allocate: Any, alive: npt.NDArray[np.bool_], base: Base, tail_tokens: Sequence[tuple[IntArray, OffArray]]
 ) -> None:
-    """The token sequences of the live documents, base then tail, one after another."""
+    """The token sequences of the live documents, base then tail, one after another. ``tail_tokens``:
+    the tail's, a batch of documents at a time (their tokens one after another, and their offsets)."""
     n_base = base.n_docs
     base_len = np.diff(base.seq_off)
-    tail_len = np.fromiter((len(s) for s in tail_seqs), dtype=np.int64, count=len(tail_seqs))
-    lengths = np.concatenate([base_len, tail_len])[alive]
+    tail_len = [np.diff(off) for _, off in tail_tokens]
+    lengths = np.concatenate([base_len, *tail_len])[alive]
     seq_off = np.zeros(len(lengths) + 1, dtype=np.int64)
     np.cumsum(lengths, out=seq_off[1:])
     flat: IntArray = allocate("seq", np.int32, int(seq_off[-1]))
@@ -185,10 +186,11 @@ def _write_tokens(
         flat[at : at + len(keep)] = keep
         at += len(keep)
         a = b
-    for live, seq in zip(alive[n_base:].tolist(), tail_seqs, strict=True):
-        if live and len(seq):
-            flat[at : at + len(seq)] = np.frombuffer(seq, dtype=np.int32)
-            at += len(seq)
+    for (tokens, _), part_len in zip(tail_tokens, tail_len, strict=True):
+        keep = tokens[np.repeat(alive[a : a + len(part_len)], part_len)]
+        flat[at : at + len(keep)] = keep
+        at += len(keep)
+        a += len(part_len)
     if isinstance(flat, np.memmap):
         flat.flush()
     _save(allocate("seq_off", np.int64, len(seq_off)), seq_off)
