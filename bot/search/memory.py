@@ -31,6 +31,7 @@ from bot.search.crosslang import Translator
 from bot.search.expand import Candidates, DeleteIndex, Expansion
 from bot.search.expander import Expander, Surface, restored_surfaces, saved_surfaces
 from bot.search.phrases import phrase_mask
+from bot.search.postings import stable_order
 from bot.search.query import Query
 from bot.search.ranking import bm25_norms, expansion_scores, rank_page
 from bot.search.sound import SoundIndex
@@ -370,7 +371,7 @@ class MemoryIndex:
         slots = np.concatenate([s for s, _, _ in pending])
         kids = np.concatenate([k for _, k, _ in pending])
         tfs = np.concatenate([t for _, _, t in pending])
-        order = np.argsort(kids, kind="stable")
+        order = stable_order(kids)
         kids, slots, tfs = kids[order], slots[order], tfs[order]
         cuts = (np.flatnonzero(np.diff(kids)) + 1).tolist()
         post_slots, post_tf = self._post_slots, self._post_tf
