@@ -37,7 +37,9 @@ ASCII_WORD_BYTES = bytes(
 _CYRILLIC_RE = re.compile(r"[\u0400-\u04FF]")
 
 _NON_ALNUM_RE = re.compile(r"[^a-z0-9]+")
-_DOUBLED_RE = re.compile(r"([a-z])\1+")
+# a letter the same letter follows: dropping each leaves one of a doubled letter (a literal replacement,
+# which the regex engine applies without a per-match template)
+_DOUBLED_RE = re.compile(r"([a-z])(?=\1)")
 # Spelling pairs that transliteration schemes disagree on, applied in order: "x" must become "ks" before
 # doubled letters collapse, "ph"/"kh" before a lone "h" could be touched.
 _FOLD_PAIRS: tuple[tuple[str, str], ...] = (
@@ -152,6 +154,8 @@ class Token:
 
 def to_ascii(word: str) -> str:
     """Lowercase ASCII transliteration of one word."""
+    if word.isascii():  # what anyascii leaves as it is
+        return word.lower()
     return anyascii(word).lower()
 
 
@@ -161,7 +165,7 @@ def fold(ascii_word: str) -> str:
     for old, new in _FOLD_PAIRS:
         if old in out:
             out = out.replace(old, new)
-    return _DOUBLED_RE.sub(r"\1", out)
+    return _DOUBLED_RE.sub("", out)
 
 
 def word_list(text: str) -> list[str]:

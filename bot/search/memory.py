@@ -20,6 +20,7 @@ import math
 from array import array
 from collections.abc import Iterable, MutableMapping, MutableSequence, Sequence
 from itertools import chain, repeat
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, Self
 
@@ -43,7 +44,8 @@ log = logging.getLogger(__name__)
 FloatArray = npt.NDArray[np.float32]
 IntArray = npt.NDArray[np.int32]
 
-MERGE_AT = 2_000_000  # pending (document, key) pairs merged into the postings at once
+MERGE_AT = 4_000_000  # pending (document, key) pairs merged into the postings at once (the disk index:
+# a tail run; at this size a million documents make 21, under its MAX_RUNS, so none is merged again)
 SNAPSHOT_VERSION = 5  # 5: data only (bot/search/snapshot.py), no longer a pickle
 
 
@@ -345,12 +347,14 @@ class MemoryIndex:
         self._reset_caches()
 
     def _numbers(self, words: list[str]) -> IntArray:
-        """The number of each word (-1: not seen before): one dictionary lookup per token, in C."""
+        """The number of each word (-1: not seen before): one dictionary lookup per token, in C (an
+        ``itemgetter`` of them all: a fifth faster than a lookup called per token, most of a build)."""
         known = self._word_num
         try:
-            return np.fromiter(map(known.__getitem__, words), dtype=np.int32, count=len(words))
+            found = itemgetter(*words)(known) if len(words) > 1 else tuple(known[w] for w in words)
         except KeyError:  # a batch with new words
             return np.fromiter(map(known.get, words, repeat(-1)), dtype=np.int32, count=len(words))
+        return np.fromiter(found, dtype=np.int32, count=len(words))
 
     def _add_slots(self, ids: list[int], seq: IntArray, seq_len: npt.NDArray[np.int64]) -> None:
         """Give documents ``ids`` the next slots, with their body keys (``seq``, ``seq_len`` each)."""
