@@ -315,9 +315,9 @@ class MemoryIndex:
             body, body_len = build.words_of([text for _, _, text, _ in batch])
         else:
             body, body_len = list(chain.from_iterable(words)), np.array([len(w) for w in words], np.int64)
-        title, title_len = build.words_of([title for _, title, _, _ in batch])
-        n_docs = np.arange(len(batch), dtype=np.int32)
-        body_doc, title_doc = np.repeat(n_docs, body_len), np.repeat(n_docs, title_len)
+        title, title_len = build.words_of([heading for _, heading, _, _ in batch])
+        in_batch = np.arange(len(batch), dtype=np.int32)  # each token's document, by its place here
+        body_doc, title_doc = np.repeat(in_batch, body_len), np.repeat(in_batch, title_len)
         body_nums, title_nums = self._numbers(body), self._numbers(title)
         if (body_nums < 0).any() or (title_nums < 0).any():
             self._register_new(body, body_nums, body_doc, title, title_nums, title_doc)
