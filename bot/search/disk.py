@@ -207,7 +207,9 @@ class _SlotMap(MutableMapping[int, int]):
     def __contains__(self, doc_id: object) -> bool:
         if doc_id in self.tail:
             return True
-        return bool(self.base.n_docs) and isinstance(doc_id, int) and self.base.slot_of(doc_id) is not None
+        if not self.base.n_docs or not isinstance(doc_id, int | np.integer):
+            return False
+        return self.base.slot_of(int(doc_id)) is not None
 
     def __iter__(self) -> Iterator[int]:
         raise TypeError("the slot map is looked up, not listed")
