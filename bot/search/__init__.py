@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Protocol, Self
 
 from bot.search.query import Query
-from bot.textnorm import WORD_RE
+from bot.textnorm import WORD_RE, word_list
 
 # One document as an engine indexes it: id, title, text, publication date.
 IndexedDoc = tuple[int, str, str, date | None]
@@ -69,7 +69,7 @@ class SearchResult:
 
 def index_words(text: str) -> list[str]:
     """The words of a text as ``SearchEngine.add_many`` takes them precomputed: lowercased, in order."""
-    return WORD_RE.findall(text.lower())
+    return word_list(text)
 
 
 class SearchEngine(Protocol):
