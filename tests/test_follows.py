@@ -155,6 +155,17 @@ def test_a_common_spelling_variant_of_a_followed_word_counts_as_the_word(dossier
     assert american in matched(dossier)
 
 
+def test_a_followed_word_inside_a_firms_name_is_the_firm(dossier: Dossier) -> None:
+    follow(dossier, "query", "rubber")
+    firm = add(dossier, "GOODYEAR <GT> NET RISES", "Goodyear Tire and Rubber Co said net income rose 12 pct.")
+    ticker = add(dossier, "FIRESTONE RUBBER <FIR> SEES GAIN", "The company said sales of tyres rose.")
+    kept = add(
+        dossier, "Rubber prices rise", "Natural rubber prices rose in Kuala Lumpur; rubber stocks fell."
+    )
+    found = matched(dossier)
+    assert firm not in found and ticker not in found and kept in found
+
+
 def test_a_kept_matcher_takes_in_new_follows_removed_ones_and_new_words(dossier: Dossier) -> None:
     """The bot keeps one matcher: its percolator and person identities are updated, not rebuilt, and
     match what a matcher made anew would."""

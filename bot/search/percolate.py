@@ -24,7 +24,9 @@ but adds a floor, so that one stray fuzzy word does not fire an alert:
   ``RELEVANCE_FLOOR``. One passing mention deep in a long story is below it; the word in the title or
   the lead, or said twice, is above it.
 
-Excluded words, phrases and date bounds hold as they do in ``/search``.
+A word inside a firm's name is the firm, not the word (``bot.search.firms``: "Magma Copper Co" does
+not fire a copper follow), as a person follow leaves firms out. Excluded words, phrases and date bounds
+hold as they do in ``/search``.
 
 This is the in-memory engine's companion and reads its internals (word numbers, keys, postings, the
 expansion): another engine would bring its own percolator (``FollowMatcher`` skips query follows when
@@ -45,6 +47,7 @@ from rapidfuzz.distance import Levenshtein
 
 from bot.search import index_words
 from bot.search.expand import Expansion, max_edits
+from bot.search.firms import without_firms
 from bot.search.memory import K1, LEAD_BOOST, LEAD_TOKENS, TITLE_BOOST, B, MemoryIndex
 from bot.search.query import Query
 from bot.textnorm import STOP_WORDS, WORD_RE, Token, is_cyrillic
@@ -322,7 +325,9 @@ class Percolator:
     def document_keys(self, title: str, text: str) -> tuple[dict[int, float], list[int], dict[str, float]]:
         """A document's keys with their boosted term frequencies (as the index counts them), its
         body's primary keys in order (for phrases), and the same frequencies of the words some stored
-        word must tell apart from itself (``_Term.others``)."""
+        word must tell apart from itself (``_Term.others``). Words in firms' names are not counted
+        (``bot.search.firms``: "Magma Copper Co" is not copper)."""
+        title, text = without_firms(title), without_firms(text)
         tf: defaultdict[int, float] = defaultdict(float)
         apart: defaultdict[str, float] = defaultdict(float)
         counted = self._counted
