@@ -118,7 +118,7 @@ def test_a_russian_query_finds_an_english_name_by_its_sound() -> None:
 
 
 def test_a_russian_query_finds_a_french_name_as_search_hears_it() -> None:
-    """"Ширак" is Chirac: Russian writes the French ch by ear (ш), which the rough sound key keeps
+    """ "Ширак" is Chirac: Russian writes the French ch by ear (ш), which the rough sound key keeps
     apart from an English ch; ``/search`` hears them as one, and so does ``/who``."""
     index = index_by_day(
         [
