@@ -18,6 +18,7 @@ from bot.people.names import _sound_key, _split_name, _surname_key
 from bot.people.places import country_named
 from bot.people.posts import english_post_words, title_form
 from bot.people.storage import _stored_rows
+from bot.search.sound import SoundIndex, query_spellings, transcribed_spellings
 from bot.textnorm import fold, is_cyrillic, to_ascii
 
 
@@ -47,6 +48,7 @@ class PeopleIndex:
         self._firm_docs: Counter[str] = Counter()  # name -> documents that show it to be a firm's
         self._doc_firms: dict[DocId, tuple[str, ...]] = {}
         self._sounds: dict[str, list[str]] | None = None  # sound key -> name words (Cyrillic queries)
+        self._heard: SoundIndex | None = None  # name words by the search's sound keys (``_heard_matches``)
         self._first_names: Counter[str] = Counter()  # first names of people with stated evidence
         self._shared = _Shared()  # the items' repeated names, spellings and dates, kept once
         # Saved persons (``read_only``): those who may hold a post of these title words, so that a post
@@ -266,6 +268,7 @@ class PeopleIndex:
         self._dirty.clear()
         self._vocab = None
         self._sounds = None
+        self._heard = None
 
     def _add_person(self, person: Person) -> None:
         self._persons[person.key] = person
@@ -310,6 +313,7 @@ class PeopleIndex:
                 found = _token_matches(variant, self._vocab, self._token_persons, last=k == len(words) - 1)
                 if is_cyrillic(word):
                     found += [(token, SOUND_SCORE) for token in self._sound_matches(variant)]
+                    found += self._heard_matches(word, variant)
                 for token, score in found:
                     for pkey in self._token_persons.get(token, ()):
                         scores[pkey] = max(scores.get(pkey, 0.0), score)
@@ -337,11 +341,27 @@ class PeopleIndex:
         sound = _sound_key(key)
         return self._sounds.get(sound, []) if len(sound) >= 3 else []
 
+    def _heard_matches(self, word: str, variant: str) -> list[tuple[str, float]]:
+        """Name words that sound like a Russian query word as ``/search`` hears it (``bot.search.sound``:
+        every hushing sound one class, the letters French or German spell a sound with): "Ширак" is
+        Chirac, which the rough key above keeps apart (sh is not ch). Scored ``SOUND_SCORE`` times the
+        likeness of the sound spellings, from ``HEARD_SIMILARITY``: a name, unlike a search word, is
+        not guessed at."""
+        heard = self._heard
+        if heard is None:
+            heard = self._heard = SoundIndex()
+            heard.add_many(t for t in self._token_persons if not is_cyrillic(t))
+        near = heard.near(query_spellings(word.lower(), variant), HEARD_SIMILARITY)
+        for token, sim in heard.near(transcribed_spellings(word.lower()), HEARD_SIMILARITY).items():
+            near[token] = max(near.get(token, 0.0), sim)
+        return [(token, SOUND_SCORE * sim) for token, sim in near.items() if token in self._token_persons]
+
 
 # A name word that sounds like a Russian query word: nearly as good as the same spelling (100), better than
 # a near spelling (80 and up), which letter by letter is often another name ("Бейкер" is "beiker", closer
 # to "Beyer" than to "Baker").
 SOUND_SCORE = 95.0
+HEARD_SIMILARITY = 0.8  # of two sound spellings (normalised Levenshtein) for ``_heard_matches``
 
 
 _ROLE_KEYS = frozenset(
