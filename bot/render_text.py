@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot import messages, texts
-from bot.commands.lang import LANG_USAGE
+from bot.commands.lang import CONSOLE_LANG_USAGE, LANG_USAGE
 from bot.commands.replies import (
     ConfirmDeleteReply,
     DocumentReply,
@@ -119,6 +119,12 @@ def language_lines(reply: LanguageReply, lang: Language) -> list[str]:
     """/lang's answer, in the language now in effect (``lang``): what is chosen, and how to choose."""
     t = translator(lang)
     name = NATIVE_NAMES[lang]
+    if reply.scope == "console":
+        if reply.chosen is None:
+            first = texts.LANGUAGE_IS_CONSOLE_AUTO
+        else:
+            first = texts.LANGUAGE_SET_USER if reply.changed else texts.LANGUAGE_IS_CONSOLE
+        return [t.gettext(first).format(language=name), t.gettext(CONSOLE_LANG_USAGE)]
     if reply.scope == "chat":
         if reply.changed:
             first = texts.LANGUAGE_SET_CHAT if reply.chosen else texts.LANGUAGE_AUTO_CHAT

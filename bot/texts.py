@@ -122,5 +122,9 @@ LANGUAGE_IS_USER_CHOSEN = N_("Your language: {language} (chosen with /lang).")
 LANGUAGE_IS_USER_AUTO = N_("Your language: {language} (from your Telegram settings).")
 LANGUAGE_IS_CHAT = N_("This group's language: {language} (set by its administrators).")
 LANGUAGE_IS_CHAT_AUTO = N_("This group has no language of its own: everyone is answered in theirs.")
+LANGUAGE_IS_CONSOLE = N_("The console answers in {language} (chosen with /lang or --lang).")
+LANGUAGE_IS_CONSOLE_AUTO = N_(
+    "The console answers in the language you write in: Russian for Cyrillic, English for Latin letters."
+)
 # TRANSLATORS: a /lang button: no choice of one's own, the language follows Telegram's settings.
 AUTOMATIC = N_("Automatic")

@@ -37,7 +37,7 @@ from bot.commands.search import QUERY_HELP, SEARCH_PAGE_SIZE, SearchCommands
 from bot.commands.who import WhoCommands
 from bot.core import Dossier
 from bot.digest import PeopleLookup
-from bot.i18n import N_, NP_, Language, Msg
+from bot.i18n import N_, NP_, Language, Msg, script_language
 from bot.models import Progress, SearchPage
 from bot.schedule import Schedule
 from bot.settings import Settings
@@ -50,6 +50,7 @@ __all__ = [
     "command_named",
     "command_names",
     "split_command",
+    "written_language",
 ]
 
 Run = Callable[["Commands", str, Caller, "Progress | None"], Reply]
@@ -75,6 +76,9 @@ class CommandSpec(CommandInfo):
     reschedules_digest: bool = False  # it may change the chat's subscription: the digest job is redone after
     long_running: bool = False  # answered with a status message edited with ``progress`` as the work goes on
     aliases: tuple[str, ...] = ()  # other names that run it; /help does not list them
+    # Its arguments are words of the asker's own (a query, a question, a name), so their script tells the
+    # language to answer in; other commands take keywords (/quiet off, /lang auto) or numbers.
+    free_words: bool = False
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -87,6 +91,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
         N_("<words>"),
         N_("find documents; typos and other spellings are fine"),
         'search Masadikov "secretary general" since:2024',
+        free_words=True,
         run=lambda c, args, caller, _: c.search(args, caller=caller, paged=caller.transport != "console"),
     ),
     CommandSpec(
@@ -94,6 +99,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
         N_("<question>"),
         N_("a question in plain words, English or Russian: who holds a post, who someone is, what was said"),
         "ask who is the CSTO secretary general?",
+        free_words=True,
         run=lambda c, args, caller, _: c.ask(args, caller=caller, paged=caller.transport != "console"),
     ),
     CommandSpec(
@@ -108,6 +114,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
         N_("<name or role>"),
         N_("a person: spellings, roles, documents; or who held a role"),
         "who Masadikov",
+        free_words=True,
         run=lambda c, args, caller, _: c.who(args),
     ),
     CommandSpec(
@@ -149,6 +156,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
         N_("<person or words>"),
         N_("alerts when new documents name a person or match words (in groups: admins only)"),
         "follow Masadykov",
+        free_words=True,
         run=lambda c, args, caller, _: c.follow_commands.follow(args, caller),
         needs_chat_admin=True,
     ),
@@ -226,6 +234,19 @@ _BY_NAME: dict[str, CommandSpec] = {name: spec for spec in COMMANDS for name in 
 def command_named(name: str) -> CommandSpec | None:
     """The command ``/name`` runs (its own name or an alias), or None."""
     return _BY_NAME.get(name)
+
+
+def written_language(text: str | None) -> Language | None:
+    """The language a message to the bot is written in (``bot.i18n.script_language``), or None when it
+    does not show: plain words and the arguments of a command that takes words (/search, /ask, /who,
+    /follow) count; a command's name, and arguments such as ``off``, ``auto`` or ``3``, do not."""
+    if not text:
+        return None
+    parsed = split_command(text)
+    if parsed is None:
+        return script_language(text)
+    spec = command_named(parsed[0])
+    return script_language(parsed[1]) if spec is not None and spec.free_words else None
 
 
 def command_names() -> list[str]:

@@ -55,11 +55,12 @@ class TextReply:
 
 @dataclass(frozen=True)
 class LanguageReply:
-    """/lang: the language chosen for a user (in a private chat) or for a group (``scope``), None when
-    nothing is chosen there (Telegram's language decides), and whether this command just chose it. The
-    transport shows buttons to choose."""
+    """/lang: the language chosen for a user (in a private chat), for a group, or for a console session
+    (``scope``), None when nothing is chosen there (Telegram's language, or the language of each message,
+    decides), and whether this command just chose it. The transport shows buttons to choose; the console
+    keeps a ``console`` choice for the rest of its session."""
 
-    scope: Literal["user", "chat"]
+    scope: Literal["user", "chat", "console"]
     chosen: Language | None
     changed: bool
 
