@@ -121,14 +121,31 @@ def _fill(message: str | Plural, params: Mapping[str, object], lang: Language, *
 
 def _value(v: object, lang: Language, word: Callable[[str, Language], str]) -> object:
     """A param as ``lang`` writes it: a message worded, a moment or a day as the reader's dates (a moment
-    in its own zone, named), numbers as they are (for the template's format spec)."""
+    in its own zone, named), numbers as the template's format spec says, with the reader's separators."""
     if isinstance(v, str):
         return word(v, lang)
     if isinstance(v, datetime):
         return format_datetime(v, lang, v.tzinfo or UTC, zone=True)
     if isinstance(v, date):
         return format_date(v, lang)
+    if lang == "ru" and isinstance(v, int | float) and not isinstance(v, bool):
+        return _RussianNumber(v)
     return v
+
+
+class _RussianNumber:
+    """A number formatted by the template's spec (``{seconds:.1f}``, ``{n:,}``), then written as Russian
+    writes numbers: a decimal comma (``3,2 с``), a no-break space between thousands (``1 000``); a
+    decimal point means thousands to a Russian reader."""
+
+    def __init__(self, value: float) -> None:
+        self.value = value
+
+    def __format__(self, spec: str) -> str:
+        return format(self.value, spec).replace(",", "\u00a0").replace(".", ",")
+
+    def __str__(self) -> str:
+        return format(self, "")
 
 
 def say(text: str, lang: Language) -> str:
