@@ -54,11 +54,12 @@ def render(reply: Reply, lang: Language = "en", *, color: bool = False) -> str:
         return "\n".join(text_lines(reply, lang))
     if isinstance(reply, HelpReply):
         lines = [say(reply.intro, lang), ""]
-        for cmd in reply.commands:
-            usage = f"/{cmd.name} {t.gettext(cmd.args) if cmd.args else ''}".rstrip()
+        usages = [f"/{cmd.name} {t.gettext(cmd.args) if cmd.args else ''}".rstrip() for cmd in reply.commands]
+        width = max(map(len, usages), default=0)  # one column, however long the reader's words for the args
+        for cmd, usage in zip(reply.commands, usages, strict=True):
             mark = admin_mark(lang) if cmd.admin_only else ""
-            example = t.gettext(texts.FOR_EXAMPLE).format(example=f"/{cmd.example}")
-            lines.append(f"  {usage:<18} {t.gettext(cmd.summary)}{mark}   {example}")
+            example = t.gettext(texts.FOR_EXAMPLE).format(example=f"/{t.gettext(cmd.example)}")
+            lines.append(f"  {usage:<{width}}  {t.gettext(cmd.summary)}{mark}   {example}")
         lines += ["", *(say(line, lang) for line in reply.footer)]
         return "\n".join(lines)
     if isinstance(reply, SearchReply):

@@ -26,8 +26,10 @@ PARTIAL_MATCH = N_("No document has all your words; these match most of them.")
 NOTHING_MATCHED = N_("Nothing matched: {words}")
 # TRANSLATORS: a question's answer: the passage that best answers it follows, from this document.
 BEST_ANSWER = N_("The best answer, from #{id} {title}:")
-# TRANSLATORS: /ask without a question; {example} is a command to copy.
-ASK_HOW = N_("Ask a question in plain words, e.g. {example}")
+# TRANSLATORS: /ask without a question; /{example} is a command to copy (the example /help shows).
+ASK_HOW = N_("Ask a question in plain words, e.g. /{example}")
+# TRANSLATORS: an example in /help and after /ask alone, typed after "/" as a reader of your language would.
+ASK_EXAMPLE = N_("ask who is the CSTO secretary general?")
 
 # ----------------------------------------------------------------- buttons
 OPEN_DOC = N_("Open #{id}")

@@ -169,8 +169,8 @@ def help_html(reply: HelpReply, lang: Language = "en", bot_username: str | None 
     lines = [say_html(reply.intro, lang), ""]
     for cmd in reply.commands:
         usage = esc(f"/{cmd.name} {t.gettext(cmd.args) if cmd.args else ''}".rstrip())
-        mark = f"<i>{esc(admin_mark(lang))}</i>" if cmd.admin_only else ""
-        example = _t(lang, texts.FOR_EXAMPLE).format(example=f"<code>/{esc(cmd.example)}</code>")
+        mark = f" <i>{esc(admin_mark(lang).strip())}</i>" if cmd.admin_only else ""
+        example = _t(lang, texts.FOR_EXAMPLE).format(example=f"<code>/{esc(t.gettext(cmd.example))}</code>")
         lines.append(f"{usage} — {esc(t.gettext(cmd.summary))}{mark}\n    {example}")
     lines += ["", *(say_html(line, lang) for line in reply.footer)]
     handle = f"@{esc(bot_username)}" if bot_username else "@this_bot"

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import re
 
-from bot.commands import Caller, Commands
+from bot.commands import COMMANDS, Caller, Commands
+from bot.commands.replies import SearchReply, WhoReply
 from bot.render_text import render
+from handlers.render import render as render_html
 
 ADMIN = Caller(is_admin=True, transport="console")
 NBSP = "\u00a0"
@@ -30,3 +32,43 @@ def test_numbers_in_russian_replies_are_written_as_russian_writes_them(commands:
     )
     reindexed = render(commands.handle("/reindex", ADMIN), "ru")
     assert re.search(r"Переиндексировано 5 документов за \d+,\d с", reindexed), reindexed
+
+
+def test_help_gives_a_russian_reader_russian_examples_that_find_something(commands: Commands) -> None:
+    text = render(commands.handle("/help", ADMIN), "ru")
+    examples = dict(re.findall(r"например: /(\w+) ?(.*)$", text, re.MULTILINE))
+    assert examples["search"] == "Тасмагамбетов генсек since:2024" and examples["who"] == "Масадыков"
+    assert examples["ask"] == "кто генсек ОДКБ?" and examples["follow"] == "Масадыков"
+    found = commands.handle(f"/search {examples['search']}", ADMIN)
+    assert isinstance(found, SearchReply) and found.page.total and not found.page.partial
+    assert isinstance(commands.handle(f"/who {examples['who']}", ADMIN), WhoReply)
+    assert "кто генсек ОДКБ?" in render(commands.handle("/ask", ADMIN), "ru")
+    english = commands.handle(f"/search {COMMANDS[0].example.removeprefix('search ')}", ADMIN)
+    assert isinstance(english, SearchReply) and english.page.total and not english.page.partial
+
+
+def test_help_says_where_plain_words_are_a_search(commands: Commands) -> None:
+    private = render(commands.handle("/help", Caller(user_id=7, chat_id=7, transport="telegram")), "ru")
+    assert private.endswith("Можно и без команд: слова — это поиск, а на вопрос я отвечу: кто такой Зась?")
+    group = Caller(user_id=7, chat_id=-5, transport="telegram", chat_type="group")
+    assert render(commands.handle("/help", group)).endswith(
+        "In a group I answer commands only (with or without @my name); in a private chat with me, plain "
+        "words are a search."
+    )
+
+
+def test_the_console_help_is_one_column_whatever_the_language(commands: Commands) -> None:
+    """Each summary starts in the same column, however long the reader's words for the arguments."""
+    for lang in ("en", "ru"):
+        lines = [
+            line for line in render(commands.handle("/help", ADMIN), lang).splitlines() if line[:3] == "  /"
+        ]
+        starts = {len(line) - len(line[2:].split("  ", 1)[1].lstrip(" ")) for line in lines}
+        assert len(starts) == 1 and len(lines) == len(COMMANDS), (lang, lines)
+
+
+def test_telegram_help_in_russian(commands: Commands) -> None:
+    html = "\n".join(m.html for m in render_html(commands.handle("/help", ADMIN), "ru").messages)
+    assert "/delete &lt;номер&gt; — удалить документ (с подтверждением) <i>(для администраторов)</i>" in html
+    assert "например: <code>/search Тасмагамбетов генсек since:2024</code>" in html
+    assert "например: <code>/ask кто генсек ОДКБ?</code>" in html
