@@ -297,7 +297,8 @@ def _render_search(reply: SearchReply, color: bool, lang: Language = "en") -> st
         if page.offset:
             lines.append(t.gettext(texts.NO_MORE_RESULTS))
             return "\n".join(lines)
-        lines.append(t.gettext(texts.NOTHING_FOUND).format(query=page.query.label))
+        # "Nothing found" first: the notes then say why, or what would find something.
+        lines.insert(0, t.gettext(texts.NOTHING_FOUND).format(query=page.query.label))
         lines += partial_lines(page, lang)
         if page.suggestion:
             lines.append(t.gettext(texts.DID_YOU_MEAN).format(suggestion=page.suggestion))

@@ -203,7 +203,8 @@ def search_message(reply: SearchReply, lang: Language = "en") -> OutMessage:
     if not page.hits:
         if page.offset:
             return OutMessage("\n".join([*notes, _t(lang, texts.NO_MORE_RESULTS)]))
-        lines = [*notes, _t(lang, texts.NOTHING_FOUND).format(query=query)]
+        # "Nothing found" first: the notes then say why, or what would find something.
+        lines = [_t(lang, texts.NOTHING_FOUND).format(query=query), *notes]
         lines += [esc(line) for line in partial_lines(page, lang)]
         if page.suggestion:
             lines.append(suggestion_html(page.suggestion, lang))

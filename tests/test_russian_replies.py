@@ -72,3 +72,20 @@ def test_telegram_help_in_russian(commands: Commands) -> None:
     assert "/delete &lt;номер&gt; — удалить документ (с подтверждением) <i>(для администраторов)</i>" in html
     assert "например: <code>/search Тасмагамбетов генсек since:2024</code>" in html
     assert "например: <code>/ask кто генсек ОДКБ?</code>" in html
+
+
+def test_nothing_found_in_the_dates_asked_for_says_what_the_dates_left_out(commands: Commands) -> None:
+    text = render(commands.handle("/search masadykov until:2023", ADMIN), "ru")
+    assert text == (
+        "По запросу «masadykov until:2023» ничего не найдено.\n"
+        "Без since:/until: найдётся 2 документа (отбор по дате не учитывает документы без даты)."
+    )
+    nothing = render(commands.handle("/search walrus since:2020", ADMIN))
+    assert nothing == "Nothing found for “walrus since:2020”."  # no note when the dates are not why
+
+
+def test_a_query_of_only_minus_words_says_so(commands: Commands) -> None:
+    text = render(commands.handle("/search -csto", ADMIN), "ru")
+    assert text.startswith(
+        "В запросе нет слов для поиска.\nСлова с минусом только исключают документы: добавьте слово"
+    )

@@ -12,9 +12,8 @@ from typing import Literal
 
 from bot.digest import DigestReply
 from bot.errors import UserError
-from bot.i18n import Language
+from bot.i18n import Language, Msg
 from bot.ingest.report import IngestReport
-from bot.messages import Coded
 from bot.models import Document, Follow, PersonDocument, SearchHit, SearchPage
 from bot.people import Person, RoleRecord
 
@@ -79,7 +78,7 @@ class HelpReply:
 class SearchReply:
     page: SearchPage
     page_size: int
-    notes: tuple[Coded, ...] = field(default=())
+    notes: tuple[Msg, ...] = field(default=())  # the query's (``query.`` codes), and the command layer's
     session: str | None = None  # server-side paging state, when there are more pages
     answer: SearchHit | None = None  # for a question: the hit whose passage best answers it
 
