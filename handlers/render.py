@@ -530,6 +530,18 @@ def pack_blocks(blocks: list[str], limit: int = MESSAGE_LIMIT) -> list[str]:
     return messages
 
 
+def line_blocks(lines: list[str], limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Lines (each opening and closing its own tags) joined into blocks under ``limit``, for
+    ``pack_blocks``: a long list goes on in the next message instead of being cut short."""
+    blocks: list[str] = []
+    for line in lines:
+        if blocks and tg_len(f"{blocks[-1]}\n{line}") <= limit:
+            blocks[-1] = f"{blocks[-1]}\n{line}"
+        else:
+            blocks.append(line)
+    return blocks
+
+
 def _shorten_html(block: str, limit: int) -> str:
     """Cut an over-long block at the last newline or space before the limit that lies outside a tag and
     an entity, closing nothing: card blocks open and close their tags on one line."""

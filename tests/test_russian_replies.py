@@ -6,9 +6,13 @@ from __future__ import annotations
 import re
 
 from bot.commands import COMMANDS, Caller, Commands
-from bot.commands.replies import SearchReply, WhoReply
+from bot.commands.follow import MAX_FOLLOWS
+from bot.commands.replies import FollowListReply, SearchReply, WhoReply
+from bot.models import Follow
 from bot.render_text import render
+from handlers.render import MESSAGE_LIMIT, tg_len
 from handlers.render import render as render_html
+from handlers.render_follows import follow_list
 
 ADMIN = Caller(is_admin=True, transport="console")
 NBSP = "\u00a0"
@@ -89,3 +93,18 @@ def test_a_query_of_only_minus_words_says_so(commands: Commands) -> None:
     assert text.startswith(
         "В запросе нет слов для поиска.\nСлова с минусом только исключают документы: добавьте слово"
     )
+
+
+def test_a_long_following_list_goes_on_in_the_next_message() -> None:
+    follows = tuple(
+        Follow(
+            n, 1, None, "query", f"q{n}", f"{n} " + "очень длинное название отслеживания " * 3, "digest", 0
+        )
+        for n in range(1, MAX_FOLLOWS + 1)
+    )
+    messages = follow_list(FollowListReply(follows), "ru").messages
+    assert len(messages) > 1 and all(tg_len(m.html) <= MESSAGE_LIMIT for m in messages)
+    text = "\n".join(m.html for m in messages)
+    assert all(f"\n{n}. <b>" in text for n in range(1, MAX_FOLLOWS + 1))  # none cut off
+    keyboard = messages[-1].keyboard
+    assert keyboard is not None and sum(len(row) for row in keyboard.inline_keyboard) == 2 * MAX_FOLLOWS
