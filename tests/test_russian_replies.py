@@ -108,3 +108,11 @@ def test_a_long_following_list_goes_on_in_the_next_message() -> None:
     assert all(f"\n{n}. <b>" in text for n in range(1, MAX_FOLLOWS + 1))  # none cut off
     keyboard = messages[-1].keyboard
     assert keyboard is not None and sum(len(row) for row in keyboard.inline_keyboard) == 2 * MAX_FOLLOWS
+
+
+def test_following_a_quoted_phrase_is_not_quoted_twice(commands: Commands) -> None:
+    me = Caller(user_id=11, chat_id=11, transport="telegram")
+    phrase = commands.handle('/follow "совместные учения"', me)
+    assert render(phrase, "ru").startswith("Слежу за точной фразой «совместные учения».")
+    words = commands.handle('/follow "coffee harvest" -futures', me)
+    assert render(words).startswith('Following the words “"coffee harvest" -futures”.')
