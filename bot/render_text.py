@@ -132,9 +132,11 @@ def language_lines(reply: LanguageReply, lang: Language) -> list[str]:
         else:
             first = texts.LANGUAGE_IS_CHAT if reply.chosen else texts.LANGUAGE_IS_CHAT_AUTO
     elif reply.changed:
-        first = texts.LANGUAGE_SET_USER if reply.chosen else texts.LANGUAGE_AUTO_USER
+        auto = texts.LANGUAGE_AUTO_USER if reply.telegram_decides else texts.LANGUAGE_AUTO_USER_WRITTEN
+        first = texts.LANGUAGE_SET_USER if reply.chosen else auto
     else:
-        first = texts.LANGUAGE_IS_USER_CHOSEN if reply.chosen else texts.LANGUAGE_IS_USER_AUTO
+        auto = texts.LANGUAGE_IS_USER_AUTO if reply.telegram_decides else texts.LANGUAGE_IS_USER_WRITTEN
+        first = texts.LANGUAGE_IS_USER_CHOSEN if reply.chosen else auto
     return [t.gettext(first).format(language=name), t.gettext(LANG_USAGE)]
 
 

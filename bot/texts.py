@@ -122,6 +122,15 @@ LANGUAGE_AUTO_USER = N_("Your language now follows your Telegram settings: {lang
 LANGUAGE_AUTO_CHAT = N_("This group no longer has a language of its own: everyone is answered in theirs.")
 LANGUAGE_IS_USER_CHOSEN = N_("Your language: {language} (chosen with /lang).")
 LANGUAGE_IS_USER_AUTO = N_("Your language: {language} (from your Telegram settings).")
+# TRANSLATORS: /lang for someone whose Telegram is set to a language the bot does not speak.
+LANGUAGE_IS_USER_WRITTEN = N_(
+    "Your language: {language} for now. Your Telegram's is not one I speak, so I answer in the language "
+    "you write in."
+)
+LANGUAGE_AUTO_USER_WRITTEN = N_(
+    "Your Telegram's language is not one I speak, so I now answer in the language you write in ({language} "
+    "for now)."
+)
 LANGUAGE_IS_CHAT = N_("This group's language: {language} (set by its administrators).")
 LANGUAGE_IS_CHAT_AUTO = N_("This group has no language of its own: everyone is answered in theirs.")
 LANGUAGE_IS_CONSOLE = N_("The console answers in {language} (chosen with /lang or --lang).")

@@ -162,3 +162,14 @@ async def test_telegram_without_a_language_answers_in_the_message_s(
         botapi.user_message("/who", user=german)  # nothing to tell by: the default
         asked = await botapi.wait_for("sendMessage")
         assert asked.params["text"].startswith("Whom are you looking for?")
+        botapi.user_message("/lang", user=german)  # /lang says what decides for him
+        shown = await botapi.wait_for("sendMessage")
+        assert shown.params["text"].startswith(
+            "Your language: English for now. Your Telegram's is not one I speak, so I answer in the language "
+            "you write in."
+        ), shown.params["text"]
+        botapi.user_message("/lang auto", user=nobody)
+        auto = await botapi.wait_for("sendMessage")
+        assert auto.params["text"].startswith(
+            "Your Telegram's language is not one I speak, so I now answer in the language you write in"
+        ), auto.params["text"]

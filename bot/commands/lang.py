@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.commands.caller import Caller
 from bot.commands.replies import LanguageReply, Reply, TextReply
-from bot.i18n import N_, SUPPORTED, Language, Msg, choose_language, parse_language
+from bot.i18n import N_, SUPPORTED, Language, Msg, choose_language, language_of_code, parse_language
 from bot.settings import Settings
 from bot.store import Store
 
@@ -66,16 +66,20 @@ class LangCommands:
         scope, owner = ("chat", caller.chat_id) if group else ("user", caller.user_id)
         assert owner is not None
         word = args.strip().lower()
+        telegram = language_of_code(caller.language_code) is not None
         if not word:
             user, chat = self.store.language_choices(caller.user_id, caller.chat_id)
-            return LanguageReply("chat" if group else "user", _known(chat if group else user), changed=False)
+            chosen_here = _known(chat if group else user)
+            return LanguageReply(
+                "chat" if group else "user", chosen_here, changed=False, telegram_decides=telegram
+            )
         chosen = None if word in AUTO_WORDS else parse_language(word)
         if chosen is None and word not in AUTO_WORDS:
             return TextReply.of(Msg(LANG_USAGE), error=True)
         if group and not (caller.is_chat_admin or caller.is_admin):
             return TextReply.of(Msg(GROUP_LANG_ADMINS_ONLY), error=True)
         self.store.set_language_choice(scope, owner, chosen, caller.user_id)
-        return LanguageReply("chat" if group else "user", chosen, changed=True)
+        return LanguageReply("chat" if group else "user", chosen, changed=True, telegram_decides=telegram)
 
     @staticmethod
     def _console(args: str, caller: Caller) -> Reply:

@@ -62,6 +62,9 @@ class LanguageReply:
     scope: Literal["user", "chat", "console"]
     chosen: Language | None
     changed: bool
+    # Without a choice of a user's own: whether their Telegram's language decides (one the bot speaks),
+    # or, when it is another one, the language of what they write.
+    telegram_decides: bool = True
 
 
 @dataclass(frozen=True)
