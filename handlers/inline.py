@@ -18,7 +18,7 @@ from telegram import (
 from telegram.constants import ParseMode
 
 from bot.commands import Caller
-from bot.i18n import N_, translator
+from bot.i18n import N_, script_language, translator
 from bot.models import SearchPage
 from handlers.caller import language_of
 from handlers.context import DossierContext
@@ -40,9 +40,17 @@ async def inline_query(update: Update, context: DossierContext) -> None:
     if not allowed:
         await query.answer([], cache_time=0, is_personal=True)
         return
-    # No chat in an inline query: the user's own /lang choice, else their Telegram language.
+    # No chat in an inline query: the user's own /lang choice, else their Telegram language, else the
+    # language of the words typed.
     user = query.from_user
-    lang = language_of(Caller(user.id, None, transport="telegram", language_code=user.language_code), context)
+    asking = Caller(
+        user.id,
+        None,
+        transport="telegram",
+        language_code=user.language_code,
+        written_in=script_language(query.query),
+    )
+    lang = language_of(asking, context)
     text = query.query.strip()
     offset = int(query.offset) if query.offset.isdigit() else 0
     if not text or offset > MAX_OFFSET:
