@@ -36,6 +36,8 @@ async def inline_query(update: Update, context: DossierContext) -> None:
     services = context.services
     members_only = services.policy.members_only
     allowed = await services.members.allowed(services.policy, context.bot, query.from_user.id, None)
+    # Every answer is personal: Telegram would otherwise cache one for everyone who types the same
+    # words, and ours are written in the asker's language (dates, the summary).
     cache = 0 if members_only else 60
     if not allowed:
         await query.answer([], cache_time=0, is_personal=True)
@@ -57,7 +59,7 @@ async def inline_query(update: Update, context: DossierContext) -> None:
         await query.answer(
             [],
             cache_time=cache,
-            is_personal=members_only,
+            is_personal=True,
             button=InlineQueryResultsButton(
                 text=translator(lang).gettext(TYPE_WORDS), start_parameter="help"
             ),
@@ -65,7 +67,7 @@ async def inline_query(update: Update, context: DossierContext) -> None:
         return
     page: SearchPage | None = await asyncio.to_thread(services.commands.inline_search, text, PAGE, offset)
     if page is None:  # words that cannot be searched (a bad since:/until:): nothing, and nothing cached
-        await query.answer([], cache_time=0, is_personal=members_only)
+        await query.answer([], cache_time=0, is_personal=True)
         return
     results = [
         InlineQueryResultArticle(
@@ -84,6 +86,6 @@ async def inline_query(update: Update, context: DossierContext) -> None:
     await query.answer(
         results,
         cache_time=cache,
-        is_personal=members_only,
+        is_personal=True,
         next_offset=str(offset + PAGE) if more else "",
     )
