@@ -1,0 +1,97 @@
+"""How often the corpus writes each word capitalised: what tells a name from a common word.
+
+A name is written with a capital wherever it stands ("Thatcher", "Kohl", "Baker" as James Baker); a
+common word only where a sentence starts ("Desire", "Hog"). The share of a spelling's occurrences that
+are capitalised (``NameShares``) therefore says whether the corpus uses it as a name, which decides
+three things a lexicon cannot (it has "baker" and "hog" too): a spelling that sounds like a query word is
+offered only when it is a name or sounds nearly the same (``Тэтчер`` over a corpus without Thatcher must
+not find "desire"); a rare spelling is not taken for a misspelling of a common word when it is a name
+("Ping" of Wang Ping is not "paying"); and a capitalised Russian query word, a name, prefers a
+name to a common word among what it may mean ("Де Клерк" is De Clercq, not "clerk").
+
+Counted in document bodies as the index reads them, per lowercased word (the index's word numbers), at
+the cost of one regular expression pass over each text. A word counts as capitalised when an upper-case
+letter is followed by a lower-case one: a headline or notice in capitals, and an acronym, say nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from itertools import repeat
+
+import numpy as np
+import numpy.typing as npt
+
+from bot.search import snapshot
+
+# Latin (with its accented letters), Greek and Cyrillic, upper and lower case
+_UPPER = "".join(c for c in map(chr, range(0x530)) if c.isupper())
+_LOWER = "".join(c for c in map(chr, range(0x530)) if c.islower())
+# A token of ``textnorm.WORD_RE`` (letters and digits) that starts with a capital followed by a small letter
+CAPITALISED = re.compile(rf"(?<![^\W_])[{re.escape(_UPPER)}][{re.escape(_LOWER)}][^\W_]*")
+NAME_SHARE = 0.5  # of a spelling's occurrences capitalised, from which the corpus uses it as a name
+
+
+@snapshot.register
+class Capitals:
+    """Capitalised occurrences per word number (``MemoryIndex._word_num``), in document bodies."""
+
+    def __init__(self) -> None:
+        self.counts: npt.NDArray[np.float64] = np.zeros(0, dtype=np.float64)
+
+    def add(self, texts: Iterable[str], word_num: Mapping[str, int], n_words: int) -> None:
+        """Count the capitalised words of ``texts``, whose words are all numbered in ``word_num`` already
+        (a word that is not, a title's, is left out)."""
+        found = " ".join(" ".join(CAPITALISED.findall(text)) for text in texts).lower().split()
+        nums = np.fromiter(map(word_num.get, found, repeat(-1)), dtype=np.int64, count=len(found))
+        nums = nums[nums >= 0]
+        if len(self.counts) < n_words:
+            grown = np.zeros(max(n_words, 2 * len(self.counts)), dtype=np.float64)
+            grown[: len(self.counts)] = self.counts
+            self.counts = grown
+        if len(nums):
+            self.counts[:n_words] += np.bincount(nums, minlength=n_words)[:n_words]
+
+
+class NameShares:
+    """The capitalised share of each folded spelling (the sum over the words that fold to it), worked
+    out on first use over one state of the vocabulary."""
+
+    def __init__(
+        self,
+        capitals: Capitals,
+        word_surface: npt.NDArray[np.int32],
+        word_count: npt.NDArray[np.float64],
+        number_of: Callable[[str], int | None],
+    ) -> None:
+        self._capitals = capitals
+        self._word_surface = word_surface
+        self._word_count = word_count
+        self._number_of = number_of  # a folded spelling's number (``Surface.number``), None if unknown
+        self._shares: npt.NDArray[np.float64] | None = None
+
+    def __call__(self, spelling: str) -> float:
+        """The share of ``spelling``'s body occurrences written capitalised (0 when it has none)."""
+        if self._shares is None:
+            self._shares = self._compute()
+        number = self._number_of(spelling)
+        return float(self._shares[number]) if number is not None and number < len(self._shares) else 0.0
+
+    def is_name(self, spelling: str) -> bool:
+        return self(spelling) >= NAME_SHARE
+
+    def _compute(self) -> npt.NDArray[np.float64]:
+        surface, count = self._word_surface, self._word_count
+        n = len(surface)
+        caps = np.zeros(n, dtype=np.float64)
+        m = min(n, len(self._capitals.counts))
+        caps[:m] = self._capitals.counts[:m]
+        has = surface >= 0
+        size = int(surface.max()) + 1 if n and has.any() else 0
+        totals = np.bincount(surface[has], weights=count[has], minlength=size)
+        capital = np.bincount(surface[has], weights=caps[has], minlength=size)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            # one more occurrence, not capitalised, as a prior: two "Kol" of three say little
+            shares = capital / (totals + 1.0)
+        return np.minimum(shares, 1.0)
