@@ -79,6 +79,10 @@ RANKED = [
     "EC Commissioner Willy De Clercq said the Community would retaliate.",  # 17
     "A bank clerk was arrested; the clerk had taken the money. Clerks protested.",  # 18
     "Taiwan vice minister Wang Chien-shien said reserves rose.",  # 19
+    "Irish Agriculture Minister Ray MacSharry said the budget would be cut.",  # 20
+    "The Mac computer and a sharp share rise: Freddie Mac said so.",  # 21
+    "Norwegian Oil Minister Arne Oeien said output would be held.",  # 22
+    "Oxford Energy <OEN> said its plant would open.",  # 23
 ]
 
 
@@ -133,3 +137,13 @@ def test_a_capitalised_russian_word_beside_a_foreign_one_is_a_name_before_a_dict
     assert first(ranked, "Де Клерк") == 17
     # typed as a common word, it is one
     assert first(ranked, "клерк") == 18
+
+
+def test_a_name_typed_apart_finds_it_written_together(ranked: MemoryIndex) -> None:
+    # a particle written apart or not: "Mac Sharry" is MacSharry, a name in the corpus; "mac" and "sharp"
+    # alone are other words
+    assert first(ranked, "Mac Sharry") == 20
+
+
+def test_a_norwegian_o_with_a_stroke_is_written_oe_as_a_german_umlaut_is(ranked: MemoryIndex) -> None:
+    assert first(ranked, "Øien") == 22

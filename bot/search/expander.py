@@ -45,8 +45,9 @@ SOUND_DICTIONARY_SHARE = 0.7  # of a sound-alike's weight, for a common word (``
 # The least likeness of sound spellings for a common word to count as sounding like a query word
 SOUND_COMMON_SIMILARITY = 0.9
 
-_UMLAUT_DIGRAPHS = {"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"}
-_UMLAUTS = re.compile("[äöüß]")
+# German umlauts and their Danish and Norwegian kin, as those languages write them without the marks
+_UMLAUT_DIGRAPHS = {"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "ø": "oe", "æ": "ae"}
+_UMLAUTS = re.compile("[äöüßøæ]")
 
 
 @dataclass
@@ -61,13 +62,20 @@ class Neighbours:
     syllables: dict[int, tuple[str, ...]]
     cyrillic: bool
     named: dict[int, str] = field(default_factory=dict)  # Russian words typed as names (``named``)
+    joined: dict[int, tuple[str, ...]] = field(default_factory=dict)  # a name typed apart (``joined``)
 
     def widen(self, at: int, exp: Expansion) -> Expansion:
-        if not any(at in found for found in (self.phrases, self.korean, self.syllables, self.named)):
+        if not any(
+            at in found for found in (self.phrases, self.korean, self.syllables, self.named, self.joined)
+        ):
             return exp
         exp = exp.copy()  # the word's own expansion is cached for other queries
         if at in self.named:
             self.expander.as_name(self.named[at], exp)
+        if at in self.joined:  # two words, one name, matched by each as it would be written apart
+            for sf in self.joined[at]:
+                for kid in self.expander.surface_keys(sf):
+                    exp.offer(kid, 1.0, True)
         if at in self.phrases:
             glosses, run = self.phrases[at]
             # the phrase weighs as one translated word, shared among the words it covers
@@ -298,7 +306,26 @@ class Expander:
             self.hyphenated(query, words) if hyphen else {},
             cyrillic,
             self.named(query, words) if cyrillic else {},
+            self.joined(words),
         )
+
+    def surface_keys(self, sf: str) -> tuple[int, ...]:
+        entry = self._surfaces.get(sf)
+        return entry.keys if entry is not None else ()
+
+    def joined(self, words: Sequence[str]) -> dict[int, tuple[str, ...]]:
+        """Folded spellings of two consecutive words written together that the corpus has as a name, by
+        the position of each: a name's particle is written apart or not ("Mac Sharry", MacSharry; "Aba
+        al-Khail", Abal-Khail)."""
+        out: dict[int, list[str]] = {}
+        for i in range(len(words) - 1):
+            if words[i].isdigit() or words[i + 1].isdigit():
+                continue
+            sf = self.analyzer.surface_fold(words[i] + words[i + 1])
+            if sf in self._surfaces and self.names.is_name(sf):
+                out.setdefault(i, []).append(sf)
+                out.setdefault(i + 1, []).append(sf)
+        return {i: tuple(found) for i, found in out.items()}
 
     def named(self, query: Query, words: Sequence[str]) -> dict[int, str]:
         """The Russian words of the query typed as a name, by position: capitalised past the query's first

@@ -67,7 +67,7 @@ RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 QUERY_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern), repl)
     for pattern, repl in (
-        (r"ö", "oe"),  # folded to o, but heard as German oe (Pöhl, Poehl)
+        (r"[öø]", "oe"),  # folded to o, but heard as German oe (Pöhl, Poehl; Norwegian Øien, Oeien)
         (r"ü", "ue"),
         (r"ä", "ae"),
         (r"^(tz|ts|ss|sz)u$", "zi"),  # Wade-Giles tzu/ssu is pinyin zi/si (Tzu-yang: Ziyang)
