@@ -15,18 +15,26 @@ from bot.search.memory import MemoryIndex
 from bot.search.query import parse_query
 
 
-def test_a_capitalised_word_is_a_capital_followed_by_a_small_letter() -> None:
-    text = "Thatcher met KOHL and de Clercq; the Desire of Пёль, ёлка, OPEC's O'Neill 3M"
+def test_a_capitalised_word_is_a_capital_followed_by_a_small_letter_past_a_sentence_start() -> None:
+    text = "Then Thatcher met KOHL and de Clercq; the Desire of Пёль, ёлка, OPEC's O'Neill 3M"
     assert CAPITALISED.findall(text) == ["Thatcher", "Clercq", "Desire", "Пёль", "Neill"]
+    # every word is capitalised where a sentence or the text starts: that says nothing
+    text = 'Despite the rain, Kohl came.  Despite it, "Yes." Despite\n\nDespite all. Poehl? Despite.'
+    assert CAPITALISED.findall(text) == ["Kohl", "Yes"]
+    # a single line break is where a wrapped line goes on
+    assert CAPITALISED.findall("President Richard von\nWeizsaecker met him.\n Then") == [
+        "Richard",
+        "Weizsaecker",
+    ]
 
 
 def test_the_capitalised_share_is_counted_per_word_and_summed_per_spelling() -> None:
     words = {"thatcher": 0, "desire": 1, "kohl": 2}
     capitals = Capitals()
     capitals.add(
-        ["Thatcher said the desire was there.", "Thatcher's desire. Desire, said Thatcher."], words, 3
+        ["Then Thatcher said the desire was there.", "So Thatcher's desire. Desire, said Thatcher."], words, 3
     )
-    assert capitals.counts.tolist() == [3.0, 1.0, 0.0]
+    assert capitals.counts.tolist() == [3.0, 0.0, 0.0]
     # one spelling per word here; word 2 occurs once, in capitals that say nothing (KOHL)
     shares = NameShares(
         capitals,
@@ -36,7 +44,7 @@ def test_the_capitalised_share_is_counted_per_word_and_summed_per_spelling() -> 
     )
     # one uncapitalised occurrence more as a prior: a spelling seen once or twice says little
     assert shares("thatcher") == pytest.approx(0.75)
-    assert shares("desire") == pytest.approx(0.25)
+    assert shares("desire") == 0.0
     assert shares("kohl") == 0.0 and shares("unknown") == 0.0
     assert shares.is_name("thatcher") and not shares.is_name("desire")
 

@@ -29,11 +29,16 @@ from bot.search import snapshot
 _UPPER = "".join(c for c in map(chr, range(0x530)) if c.isupper())
 _LOWER = "".join(c for c in map(chr, range(0x530)) if c.islower())
 # A token of ``textnorm.WORD_RE`` (letters and digits) that starts with a capital followed by a small
-# letter. The look-behind (no letter or digit before the capital) comes after the capital: tried only
-# there, it costs a third of trying it at every character.
+# letter, and does not start a sentence (every word is capitalised there: "Despite the rain"), nor the
+# text or a paragraph. The look-behinds (no letter or digit before the capital; no full stop, question or
+# exclamation mark, with a closing quote or not, and one or two spaces or line breaks; no blank line or
+# indented line: a single line break is where a wrapped text goes on) come after the capital: tried only
+# there, they cost a third of trying them at every character.
 _U, _L = re.escape(_UPPER), re.escape(_LOWER)
-CAPITALISED = re.compile(rf"[{_U}](?<![^\W_][{_U}])[{_L}][^\W_]*")
-NAME_SHARE = 0.5  # of a spelling's occurrences capitalised, from which the corpus uses it as a name
+_NOT_AFTER = (r"[^\W_]", r"[.!?]\s", r"[.!?]\s\s", r"[.!?][\"”’']\s", r"[.!?][\"”’']\s\s", r"\n\s")
+_AFTER = rf"(?<=[\s\S][{_U}])" + "".join(rf"(?<!{b}[{_U}])" for b in _NOT_AFTER)
+CAPITALISED = re.compile(rf"[{_U}]{_AFTER}[{_L}][^\W_]*")
+NAME_SHARE = 0.3  # of a spelling's occurrences capitalised past a sentence start, from which it is a name
 
 
 @snapshot.register

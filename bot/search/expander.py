@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.search.capitals import CAPITALISED, NameShares
+from bot.search.capitals import NameShares
 from bot.search.crosslang import Gloss, Translator, offer_glosses
 from bot.search.expand import Candidates, Expansion
 from bot.search.query import Query
@@ -332,7 +332,7 @@ class Expander:
         word (Russian writes only names so), and either transliterated a spelling the corpus writes as a
         name or beside a capitalised word the lexicon does not know ("Де Клерк": Klerk; Де). Such a word
         is a name before it is a dictionary word (``as_name``); "Банка Японии" is not one."""
-        typed = [t for t in WORD_RE.findall(query.text) if CAPITALISED.fullmatch(t)]
+        typed = [t for t in WORD_RE.findall(query.text) if t[:1].isupper() and t[1:2].islower()]
         if not typed:
             return {}
         text = WORD_RE.findall(query.text)
