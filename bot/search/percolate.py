@@ -43,8 +43,9 @@ from rapidfuzz.distance import Levenshtein
 
 from bot.search import index_words
 from bot.search.expand import Expansion, max_edits
-from bot.search.memory import K1, LEAD_BOOST, LEAD_TOKENS, TITLE_BOOST, B, MemoryIndex
+from bot.search.memory import MemoryIndex
 from bot.search.query import Query
+from bot.search.ranking import K1, LEAD_BOOST, LEAD_TOKENS, TITLE_BOOST, B
 from bot.textnorm import STOP_WORDS, WORD_RE, Token, is_cyrillic
 
 FUZZY_MIN_LETTERS = 6
