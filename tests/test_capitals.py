@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.search.capitals import CAPITALISED, Capitals, NameShares
+from bot.search.capitals import Capitals, NameShares, capitalised
 from bot.search.disk import DiskIndex
 from bot.search.memory import MemoryIndex
 from bot.search.query import parse_query
@@ -17,15 +17,13 @@ from bot.search.query import parse_query
 
 def test_a_capitalised_word_is_a_capital_followed_by_a_small_letter_past_a_sentence_start() -> None:
     text = "Then Thatcher met KOHL and de Clercq; the Desire of Пёль, ёлка, OPEC's O'Neill 3M"
-    assert CAPITALISED.findall(text) == ["Thatcher", "Clercq", "Desire", "Пёль", "Neill"]
+    assert list(capitalised(text).elements()) == ["Thatcher", "Clercq", "Desire", "Пёль", "Neill"]
     # every word is capitalised where a sentence or the text starts: that says nothing
     text = 'Despite the rain, Kohl came.  Despite it, "Yes." Despite\n\nDespite all. Poehl? Despite.'
-    assert CAPITALISED.findall(text) == ["Kohl", "Yes"]
+    assert list(capitalised(text).elements()) == ["Kohl", "Yes"]
     # a single line break is where a wrapped line goes on
-    assert CAPITALISED.findall("President Richard von\nWeizsaecker met him.\n Then") == [
-        "Richard",
-        "Weizsaecker",
-    ]
+    found = capitalised("President Richard von\nWeizsaecker met him.\n Then")
+    assert list(found.elements()) == ["Richard", "Weizsaecker"]
 
 
 def test_the_capitalised_share_is_counted_per_word_and_summed_per_spelling() -> None:

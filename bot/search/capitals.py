@@ -17,6 +17,7 @@ letter is followed by a lower-case one: a headline or notice in capitals, and an
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from itertools import repeat
 
@@ -29,15 +30,14 @@ from bot.search import snapshot
 _UPPER = "".join(c for c in map(chr, range(0x530)) if c.isupper())
 _LOWER = "".join(c for c in map(chr, range(0x530)) if c.islower())
 # A token of ``textnorm.WORD_RE`` (letters and digits) that starts with a capital followed by a small
-# letter, and does not start a sentence (every word is capitalised there: "Despite the rain"), nor the
-# text or a paragraph. The look-behinds (no letter or digit before the capital; no full stop, question or
-# exclamation mark, with a closing quote or not, and one or two spaces or line breaks; no blank line or
-# indented line: a single line break is where a wrapped text goes on) come after the capital: tried only
-# there, they cost a third of trying them at every character.
+# letter (the look-behind, no letter or digit before the capital, tried only at a capital)
 _U, _L = re.escape(_UPPER), re.escape(_LOWER)
-_NOT_AFTER = (r"[^\W_]", r"[.!?]\s", r"[.!?]\s\s", r"[.!?][\"”’']\s", r"[.!?][\"”’']\s\s", r"\n\s")
-_AFTER = rf"(?<=[\s\S][{_U}])" + "".join(rf"(?<!{b}[{_U}])" for b in _NOT_AFTER)
-CAPITALISED = re.compile(rf"[{_U}]{_AFTER}[{_L}][^\W_]*")
+_CAPITALISED = re.compile(rf"[{_U}](?<![^\W_][{_U}])[{_L}][^\W_]*")
+# Such a token where a sentence starts (after a full stop, question or exclamation mark, with a closing
+# quote or not, and white space) or a paragraph does (a blank or indented line; a single line break is
+# where a wrapped text goes on): every word is capitalised there ("Despite the rain"), which says nothing.
+# Looked for from the punctuation or line break, which are rarer than capitals.
+_STARTING = re.compile(rf"[.!?\n][\"”’']?\s+([{_U}][{_L}][^\W_]*)")
 NAME_SHARE = 0.3  # of a spelling's occurrences capitalised past a sentence start, from which it is a name
 
 
@@ -51,15 +51,31 @@ class Capitals:
     def add(self, texts: Iterable[str], word_num: Mapping[str, int], n_words: int) -> None:
         """Count the capitalised words of ``texts``, whose words are all numbered in ``word_num`` already
         (a word that is not, a title's, is left out)."""
-        found = " ".join(CAPITALISED.findall(" ".join(texts))).lower().split()
-        nums = np.fromiter(map(word_num.get, found, repeat(-1)), dtype=np.int64, count=len(found))
-        nums = nums[nums >= 0]
+        text = "\n\n" + "\n\n".join(texts)
+        capital = _numbers(_CAPITALISED.findall(text), word_num)
+        starting = _numbers(_STARTING.findall(text), word_num)
         if len(self.counts) < n_words:
             grown = np.zeros(max(n_words, 2 * len(self.counts)), dtype=np.float64)
             grown[: len(self.counts)] = self.counts
             self.counts = grown
-        if len(nums):
-            self.counts[:n_words] += np.bincount(nums, minlength=n_words)[:n_words]
+        # every capital where a sentence starts is among the capitals: those left are past one
+        self.counts[:n_words] += np.bincount(capital, minlength=n_words)[:n_words]
+        self.counts[:n_words] -= np.bincount(starting, minlength=n_words)[:n_words]
+
+
+def _numbers(found: list[str], word_num: Mapping[str, int]) -> npt.NDArray[np.int64]:
+    """The word numbers of words as written (lowercased), those numbered."""
+    spellings = " ".join(found).lower().split()
+    nums = np.fromiter(map(word_num.get, spellings, repeat(-1)), dtype=np.int64, count=len(spellings))
+    return nums[nums >= 0]
+
+
+def capitalised(text: str) -> Counter[str]:
+    """The words of ``text`` written capitalised past the start of a sentence, a paragraph or the text,
+    as written, and how often."""
+    found = Counter(_CAPITALISED.findall(text))
+    found.subtract(_STARTING.findall("\n\n" + text))
+    return +found  # only those left
 
 
 class NameShares:
