@@ -79,3 +79,12 @@ def test_nothing_found_suggests_a_corpus_word(dossier: Dossier) -> None:
 def test_nothing_found_without_a_close_word_has_no_suggestion(dossier: Dossier) -> None:
     page = dossier.search(parse_query("qqqqzzzz"))
     assert page.hits == [] and page.suggestion is None
+
+
+def test_a_name_the_seeds_lack_matches_nothing_rather_than_a_word_that_sounds_like_it(
+    dossier: Dossier,
+) -> None:
+    # Тэтчер's sound key is Thatcher's, and "desire" (in 002) has one like it: a common word must sound
+    # all but the same to stand for a name, so the reply says the word matched nothing
+    page = dossier.search(parse_query("Тэтчер"))
+    assert page.hits == [] and page.unmatched_words == ("тэтчер",)

@@ -55,6 +55,7 @@ _VOCABULARY = (
     "_word_primary",
     "_word_surface",
     "_word_count",
+    "_capitals",
     "_word_extra",
     "_word_has_extra",
     "_deletes",

@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from bot.search.capitals import NameShares
 from bot.search.crosslang import Gloss, Translator, offer_glosses
 from bot.search.expand import Candidates, Expansion
 from bot.search.query import Query
 from bot.search.sound import SoundIndex, korean_forms, query_spellings, transcribed_spellings
-from bot.textnorm import Analyzer, is_cyrillic, to_ascii
+from bot.textnorm import WORD_RE, Analyzer, is_cyrillic, to_ascii
 
 FUZZY_WEIGHT = {1: 0.55, 2: 0.35}  # share of an exact match's score that a typo neighbour earns
 PREFIX_WEIGHT = 0.9  # a completion of the last, unfinished word
@@ -35,12 +36,18 @@ SOUND_WEIGHT = 0.5
 SOUND_SIMILARITY = {True: 0.5, False: 0.8}
 MAX_SOUND_EXPANSIONS = 10
 TRANSCRIBED_SHARE = 0.8  # of a sound-alike's likeness, for one found by a transcription rule (``sound.py``)
+SYLLABLE_SHARE = 0.5  # of a word's weight, for a syllable of a hyphenated name, and for the whole name's
 MAX_SYLLABLE = 5  # letters: hyphenated words this short are joined as syllables (Hsiao-ping, Tzu-yang)
 CROSS_SCRIPT_SHARE = 0.5  # of a typo neighbour's weight, for one written in the query word's other script
-SOUND_DICTIONARY_SHARE = 0.7  # of a sound-alike's weight, for a word the lexicon has (not a name)
+# Of a translation's weight, for a word typed as a name when the translation is not one (``as_name``)
+NAMED_TRANSLATION_SHARE = 0.5
+SOUND_DICTIONARY_SHARE = 0.7  # of a sound-alike's weight, for a common word (``capitals.py``: not a name)
+# The least likeness of sound spellings for a common word to count as sounding like a query word
+SOUND_COMMON_SIMILARITY = 0.9
 
-_UMLAUT_DIGRAPHS = {"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"}
-_UMLAUTS = re.compile("[äöüß]")
+# German umlauts and their Danish and Norwegian kin, as those languages write them without the marks
+_UMLAUT_DIGRAPHS = {"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "ø": "oe", "æ": "ae"}
+_UMLAUTS = re.compile("[äöüßøæ]")
 
 
 @dataclass
@@ -54,11 +61,21 @@ class Neighbours:
     korean: dict[int, tuple[str, ...]]
     syllables: dict[int, tuple[str, ...]]
     cyrillic: bool
+    named: dict[int, str] = field(default_factory=dict)  # Russian words typed as names (``named``)
+    joined: dict[int, tuple[str, ...]] = field(default_factory=dict)  # a name typed apart (``joined``)
 
     def widen(self, at: int, exp: Expansion) -> Expansion:
-        if at not in self.phrases and at not in self.korean and at not in self.syllables:
+        if not any(
+            at in found for found in (self.phrases, self.korean, self.syllables, self.named, self.joined)
+        ):
             return exp
         exp = exp.copy()  # the word's own expansion is cached for other queries
+        if at in self.named:
+            self.expander.as_name(self.named[at], exp)
+        if at in self.joined:  # two words, one name, matched by each as it would be written apart
+            for sf in self.joined[at]:
+                for kid in self.expander.surface_keys(sf):
+                    exp.offer(kid, 1.0, True)
         if at in self.phrases:
             glosses, run = self.phrases[at]
             # the phrase weighs as one translated word, shared among the words it covers
@@ -66,7 +83,13 @@ class Neighbours:
         if at in self.korean:
             self.expander.offer_forms(self.korean[at], exp)
         if at in self.syllables:  # two words, one name
-            self.expander.offer_sounds(self.syllables[at], exp, 0.5, self.cyrillic)
+            own = dict(exp.alts)
+            if self.expander.offer_sounds(self.syllables[at], exp, SYLLABLE_SHARE, self.cyrillic):
+                # the name sounds like one the corpus has: each syllable is half of it ("Ping-chien" is
+                # Bingqian before the "Chien" of Chien-shien), not a word of its own ("per-share")
+                for kid, (weight, exact) in own.items():
+                    if exp.alts[kid] == (weight, exact):
+                        exp.alts[kid] = (weight * SYLLABLE_SHARE, exact)
         return exp
 
 
@@ -113,6 +136,7 @@ class Expander:
         surface_count: Callable[[str], float],
         candidates: Candidates,
         sounds: SoundIndex,
+        names: NameShares,
     ) -> None:
         self.analyzer = analyzer
         self.translator = translator
@@ -124,6 +148,7 @@ class Expander:
         self._surface_count = surface_count
         self._candidates = candidates
         self._sounds = sounds
+        self.names = names  # the capitalised share of a folded spelling: whether the corpus has it as a name
         self._cache: dict[tuple[str, bool, float], Expansion] = {}
 
     def expand(self, word: str, prefix: bool, prefix_cap: float = 1.0) -> Expansion:
@@ -152,15 +177,30 @@ class Expander:
                 return not translated or is_cyrillic(self._surfaces[cand].display) == cyrillic
 
             near = self._candidates.near(sf, to_ascii(word), scan=not translated, cyrillic=cyrillic)
+
+            def guess(cand: str) -> bool:
+                """A spelling in the other script is a guess at how a name is written there: a common
+                word a letter off the word's transliteration is an accident ("Тэтчер" is not "teacher")."""
+                return is_cyrillic(self._surfaces[cand].display) == cyrillic or self.names.is_name(cand)
+
             near = {c: d for c, d in near.items() if same_script(c)}
             for cand, d in near.items():
                 # A near spelling in the other script is a letter off the word's transliteration, not
                 # a typo of it: "Хоук" (Hawke) is "houk", a letter from "hour". It counts as a guess,
-                # below a spelling that sounds like the word.
-                share = 1.0 if is_cyrillic(self._surfaces[cand].display) == cyrillic else CROSS_SCRIPT_SHARE
+                # below a spelling that sounds like the word, and shares the sound-alikes' IDF: else a
+                # rare one wins by rarity ("Ганди" is "Handy" before Gandhi).
+                if not guess(cand):
+                    continue
+                own = is_cyrillic(self._surfaces[cand].display) == cyrillic
+                weight = FUZZY_WEIGHT[d] * (1.0 if own else CROSS_SCRIPT_SHARE)
                 for kid in self._surfaces[cand].keys:
-                    exp.offer(kid, FUZZY_WEIGHT[d] * share, False)
-            common = self._candidates.misspelled(sf, near) if sf in self._surfaces else None
+                    if exp.offer(kid, weight, False) and not own:
+                        exp.sounded.add(kid)
+            # The rare form of a common word typed in its script, unless it is a name ("Ping" of Wang Ping
+            # is not "paying"; "Хоги" is not "hogi", misspelled "hog")
+            entry = self._surfaces.get(sf)
+            rare = entry is not None and is_cyrillic(entry.display) == cyrillic and not self.names.is_name(sf)
+            common = self._candidates.misspelled(sf, near) if rare else None
             if common is not None:
                 # "competiveness", twice in the corpus beside "competitiveness" 93 times: the common
                 # spelling counts as the exact match, the rare one as its typo neighbour.
@@ -169,13 +209,19 @@ class Expander:
                 for kid in self._surfaces[common].keys:
                     exp.alts[kid] = (1.0, True)
             if prefix and len(sf) >= 3:
-                completions = [c for c in self._candidates.completions(sf) if same_script(c)]
+                completions = [c for c in self._candidates.completions(sf) if same_script(c) and guess(c)]
                 top = max((self._surface_count(c) for c in completions), default=1.0) or 1.0  # title-only: 0
                 for cand in completions:
-                    # The likelier completion of an unfinished word is the more frequent one.
+                    # The likelier completion of an unfinished word is the more frequent one. One in the
+                    # other script completes the word's transliteration: a guess, as a near spelling
+                    # there is ("Пёль" is not "pellets").
                     share = (self._surface_count(cand) / top) ** PREFIX_FREQ_EXP
+                    own = is_cyrillic(self._surfaces[cand].display) == cyrillic
+                    # (twice: a guess at the word's spelling, then at its end: "Чампи" is not Champion)
+                    weight = min(PREFIX_WEIGHT * share * (1.0 if own else CROSS_SCRIPT_SHARE**2), prefix_cap)
                     for kid in self._surfaces[cand].keys:
-                        exp.offer(kid, min(PREFIX_WEIGHT * share, prefix_cap), False)
+                        if exp.offer(kid, weight, False) and not own:
+                            exp.sounded.add(kid)
             # A translated word's sound-alikes in the other script are accidents, as its near spellings are
             if not translated and not self._has_as_typed(word, sf, exp):
                 if cyrillic:
@@ -200,12 +246,13 @@ class Expander:
     def _transliteration_as_sound(self, exp: Expansion) -> None:
         """A Cyrillic word the corpus has only in Latin letters matched its transliteration, which is one
         guess at a foreign name's spelling among the sound-alikes, not the word as typed: "Коль" is
-        "kol", but Kohl; "Хоги" is "hog". It is weighed as a sound-alike of full likeness (a dictionary
-        word less), so the name the sound rules find stands level with it."""
-        lexicon = self.translator.lexicon
+        "kol", but Kohl; "Хоги" is "hog". It is weighed as a sound-alike of full likeness (a common word,
+        one the corpus does not write as a name, less) and shares their IDF, so the name the sound rules
+        find stands level with it rather than under a rare transliteration ("Пёль" is "pel" 8 times)."""
         for kid in [kid for kid, (_, exact) in exp.alts.items() if exact]:
-            share = SOUND_DICTIONARY_SHARE if lexicon.has_en(self._keys[kid]) else 1.0
-            exp.alts[kid] = (SOUND_WEIGHT * share, False)
+            name = self.names.is_name(self._keys[kid])
+            exp.alts[kid] = (SOUND_WEIGHT * (1.0 if name else SOUND_DICTIONARY_SHARE), False)
+            exp.sounded.add(kid)
 
     def _has_as_typed(self, word: str, sf: str, exp: Expansion) -> bool:
         """Whether the corpus has the word as typed, in its own script: "Дэн" (Deng) is not "den"."""
@@ -225,7 +272,7 @@ class Expander:
         share: float,
         cyrillic: bool,
         transcribed: Sequence[str] = (),
-    ) -> None:
+    ) -> bool:
         """Offer the spellings that sound like ``spelling``: the MAX_SOUND_EXPANSIONS likeliest, by the
         likeness of their sound spellings; a dictionary word counts less than a name ("Айкан" is Icahn
         before "again")."""
@@ -234,16 +281,19 @@ class Expander:
         # but less likely than the word's own transliteration ("Рейган" is Reagan before "ragan").
         for cand, sim in self._sounds.near(transcribed, SOUND_SIMILARITY[cyrillic]).items():
             near[cand] = max(near.get(cand, 0.0), TRANSCRIBED_SHARE * sim)
-        lexicon = self.translator.lexicon
         weights: dict[str, float] = {}
         for cand, sim in near.items():
-            keys = self._surfaces[cand].keys
-            dictionary = bool(keys) and not is_cyrillic(cand) and lexicon.has_en(self._keys[keys[0]])
-            weights[cand] = SOUND_WEIGHT * share * sim * (SOUND_DICTIONARY_SHARE if dictionary else 1.0)
+            name = self.names.is_name(cand)
+            if not name and sim < SOUND_COMMON_SIMILARITY:
+                # A common word must sound all but the same: "Тэтчер" sounds like "desire" as much as
+                # like Thatcher (teSer: teSir, taSer); only the capital tells the name
+                continue
+            weights[cand] = SOUND_WEIGHT * share * sim * (1.0 if name else SOUND_DICTIONARY_SHARE)
         for cand in sorted(weights, key=lambda c: -weights[c])[:MAX_SOUND_EXPANSIONS]:
             for kid in self._surfaces[cand].keys:
                 if exp.offer(kid, weights[cand], False):
                     exp.sounded.add(kid)
+        return bool(weights)
 
     def neighbours(self, query: Query, words: Sequence[str]) -> Neighbours:
         """What the query's words add to each other (``Neighbours``)."""
@@ -255,7 +305,72 @@ class Expander:
             korean_forms(words, query.text.lower()) if hyphen else {},
             self.hyphenated(query, words) if hyphen else {},
             cyrillic,
+            self.named(query, words) if cyrillic else {},
+            self.joined(words),
         )
+
+    def surface_keys(self, sf: str) -> tuple[int, ...]:
+        entry = self._surfaces.get(sf)
+        return entry.keys if entry is not None else ()
+
+    def joined(self, words: Sequence[str]) -> dict[int, tuple[str, ...]]:
+        """Folded spellings of two consecutive words written together that the corpus has as a name, by
+        the position of each: a name's particle is written apart or not ("Mac Sharry", MacSharry; "Aba
+        al-Khail", Abal-Khail)."""
+        out: dict[int, list[str]] = {}
+        for i in range(len(words) - 1):
+            if words[i].isdigit() or words[i + 1].isdigit():
+                continue
+            sf = self.analyzer.surface_fold(words[i] + words[i + 1])
+            if sf in self._surfaces and self.names.is_name(sf):
+                out.setdefault(i, []).append(sf)
+                out.setdefault(i + 1, []).append(sf)
+        return {i: tuple(found) for i, found in out.items()}
+
+    def named(self, query: Query, words: Sequence[str]) -> dict[int, str]:
+        """The Russian words of the query typed as a name, by position: capitalised past the query's first
+        word (Russian writes only names so), and either transliterated a spelling the corpus writes as a
+        name or beside a capitalised word the lexicon does not know ("Де Клерк": Klerk; Де). Such a word
+        is a name before it is a dictionary word (``as_name``); "Банка Японии" is not one."""
+        typed = [t for t in WORD_RE.findall(query.text) if t[:1].isupper() and t[1:2].islower()]
+        if not typed:
+            return {}
+        text = WORD_RE.findall(query.text)
+        capitalised = {t.lower() for t in typed}
+        first = text[0].lower()
+
+        def foreign(at: int) -> bool:
+            """Whether the word at ``at`` is a capitalised Russian word the lexicon does not translate."""
+            return (
+                0 <= at < len(words)
+                and words[at] in capitalised
+                and is_cyrillic(words[at])
+                and not self.translator.glosses(words[at])
+            )
+
+        out: dict[int, str] = {}
+        for i, word in enumerate(words):
+            if word not in capitalised or word == first or not is_cyrillic(word):
+                continue
+            if self.names.is_name(self.analyzer.surface_fold(word)) or foreign(i - 1) or foreign(i + 1):
+                out[i] = word
+        return out
+
+    def as_name(self, word: str, exp: Expansion) -> None:
+        """A translated word typed as a name (``named``) weighed as a name: its translations that the
+        corpus does not write as names count as guesses below the spellings that sound like it, which it
+        is searched by as a word the lexicon lacks is ("Клерк" is De Clercq before "clerk")."""
+        if not exp.translated and not exp.groups:
+            return  # not translated: the sound-alikes are in already
+        for kid in exp.translated:
+            weight, exact = exp.alts[kid]
+            if not self.names.is_name(self._keys[kid]):
+                exp.alts[kid] = (weight * NAMED_TRANSLATION_SHARE, exact)
+        for kids in exp.groups:
+            exp.groups[kids] *= NAMED_TRANSLATION_SHARE
+        sf = self.analyzer.surface_fold(word)
+        self._transliteration_as_sound(exp)
+        self.offer_sounds(query_spellings(word, sf), exp, 1.0, True, transcribed_spellings(word))
 
     def offer_forms(self, forms: Sequence[str], exp: Expansion) -> None:
         """Offer other spellings of the word that a romanization table says are the same name

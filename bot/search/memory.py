@@ -28,6 +28,7 @@ import numpy as np
 import numpy.typing as npt
 
 from bot.search import Highlighter, Hit, IndexedDoc, SearchResult, Word, build, snapshot
+from bot.search.capitals import Capitals, NameShares
 from bot.search.crosslang import Translator
 from bot.search.expand import Candidates, DeleteIndex, Expansion
 from bot.search.expander import Expander, Surface, restored_surfaces, saved_surfaces
@@ -109,6 +110,7 @@ class MemoryIndex:
         self._word_primary = _Column(np.int32)  # -1: nothing indexable
         self._word_surface = _Column(np.int32)  # -1: no surface (numbers)
         self._word_count = _Column(np.float64)  # occurrences in document bodies
+        self._capitals = Capitals()  # capitalised occurrences per word (``capitals.py``)
         self._word_extra: dict[int, tuple[int, ...]] = {}  # the other keys of multi-key (Russian) words
         self._word_has_extra = _Column(np.bool_)
         self._surfaces: dict[str, Surface] = {}
@@ -141,6 +143,7 @@ class MemoryIndex:
             self._surface_count,
             self._candidates,
             self._sounds,
+            NameShares(self._capitals, self._word_surface.view, self._word_count.view, self._surface_number),
         )
         self._np_norms: tuple[float, FloatArray] | None = None
 
@@ -182,6 +185,8 @@ class MemoryIndex:
         state["_post_tf"] = np.split(tfs, cuts) if len(lengths) else []
         state.setdefault("_pending_pairs", 0)
         sound_spellings = state.pop("_sound_spellings", None)
+        if "_capitals" not in state:  # a snapshot from before capitals were counted: rebuild
+            raise KeyError("_capitals")
         self.__dict__.update(state)
         self.analyzer = Analyzer()
         self._translator = Translator(self.analyzer)
@@ -322,6 +327,7 @@ class MemoryIndex:
         if (body_nums < 0).any() or (title_nums < 0).any():
             self._register_new(body, body_nums, body_doc, title, title_nums, title_doc)
         self._word_count.view[:] += np.bincount(body_nums, minlength=self._word_count.size)
+        self._capitals.add((text for _, _, text, _ in batch), self._word_num, len(self._word_num))
         primary, has_extra = self._word_primary.view, self._word_has_extra.view
         new = build.batch(
             len(batch),
@@ -414,6 +420,10 @@ class MemoryIndex:
             )
             self._np_surface_counts = counts
         return float(self._np_surface_counts[self._surfaces[sf].number])
+
+    def _surface_number(self, sf: str) -> int | None:
+        entry = self._surfaces.get(sf)
+        return entry.number if entry is not None else None
 
     def _arrays(self) -> tuple[FloatArray, npt.NDArray[np.bool_], IntArray]:
         if self._np_doclen is None or self._np_alive is None or self._np_dates is None:

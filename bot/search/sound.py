@@ -38,7 +38,7 @@ RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern), repl)
     for pattern, repl in (
         (r"^ks", "S"),  # pinyin x (Xiaoping), folded to ks
-        (r"oe", "e"),  # German oe is ö, Russian ё (Poehl: Пёль)
+        (r"oe", "ö"),  # German oe is ö, Russian ё after a consonant (Poehl: Пёль), not e (Bel: Бель)
         (r"ue", "iu"),  # German ue is ü, Russian ю (Schlueter: Шлютер)
         (r"^hs", "S"),  # Wade-Giles hs (Hsiao)
         (r"dzh|dz|dj|csch|sch|shch|tch|sh|zh|ch|cz|sz|j", "S"),  # Duden sch, French j, Palladius чж/цз
@@ -50,16 +50,16 @@ RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"gh", "g"),
         (r"th", "t"),
         (r"(?<=o)w$", "v"),  # German -ow is -ov (Ryschkow, Ryzhkov)
-        (r"(?<=[aeiou])w(?![aeiou])", "u"),  # Lawson: Лоусон; between vowels a v (Mussawi, Miyazawa)
+        (r"(?<=[aeiouö])w(?![aeiouö])", "u"),  # Lawson: Лоусон; between vowels a v (Mussawi, Miyazawa)
         (r"w", "v"),
-        (r"ng(?![aeiou])", "n"),  # pinyin -ng, Palladius -н (Ziyang: Цзыян)
+        (r"ng(?![aeiouö])", "n"),  # pinyin -ng, Palladius -н (Ziyang: Цзыян)
         (r"d", "t"),
         (r"b", "p"),
         (r"g", "k"),
-        (r"h(?=[aeiou])", "H"),  # an h before a vowel is heard (Хоук, Hawke); after one it lengthens (Poehl)
+        (r"h(?=[aeiouö])", "H"),  # an h before a vowel is heard (Хоук, Hawke); after one it lengthens (Poehl)
         (r"h", ""),
-        (r"^i(?=[aeiou])", ""),  # an initial y glide (Yeltsin: Ельцин, Eltsine)
-        (r"(?<=[^aeiou])e$", ""),  # a mute final e (Eltsine, Hawke)
+        (r"^i(?=[aeiouö])", ""),  # an initial y glide (Yeltsin: Ельцин, Eltsine)
+        (r"(?<=[^aeiouö])e$", ""),  # a mute final e (Eltsine, Hawke)
         (r"(.)(?=\1)", ""),  # a doubled letter single (each dropped where the same letter follows)
     )
 )
@@ -67,7 +67,7 @@ RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 QUERY_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern), repl)
     for pattern, repl in (
-        (r"ö", "oe"),  # folded to o, but heard as German oe (Pöhl, Poehl)
+        (r"[öø]", "oe"),  # folded to o, but heard as German oe (Pöhl, Poehl; Norwegian Øien, Oeien)
         (r"ü", "ue"),
         (r"ä", "ae"),
         (r"^(tz|ts|ss|sz)u$", "zi"),  # Wade-Giles tzu/ssu is pinyin zi/si (Tzu-yang: Ziyang)
@@ -117,8 +117,9 @@ TRANSCRIPTION_RULES: dict[str, tuple[tuple[re.Pattern[str], str], ...]] = {
 # English ch heard as k (Murdoch, Christopher, Loch): a corpus spelling with ch also keyed so
 _CH_AS_K = re.compile(r"ch(?=r|$)")
 _SURNAME_FORMS = {form: group for group in KOREAN_SURNAMES for form in group}
-_VOWELS = re.compile(r"[aeiou]+")
+_VOWELS = re.compile(r"[aeiouö]+")
 _REPEATED = re.compile(r"(.)(?=\1)")  # a letter the same letter follows
+_YO = re.compile(r"(?<=[бвгджзклмнпрстфхцчшщ])ё")  # ё after a consonant: German ö, as oe before folding
 _J_VOWEL = re.compile(r"j[aeiou]")
 MIN_KEY = 2  # consonants: a key of one ("Чжао") is shared by thousands of spellings
 
@@ -150,6 +151,8 @@ def query_spellings(word: str, folded: str) -> tuple[str, ...]:
         if pre != word:
             folded = fold(to_ascii(pre))
         return sound_spellings(folded)
+    if _YO.search(word):
+        folded = fold(to_ascii(_YO.sub("oe", word)))
     return sound_spellings(folded)
 
 
