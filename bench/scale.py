@@ -159,7 +159,7 @@ def child_serve(engine: str, folder: Path, query_file: Path) -> dict[str, Any]:
         def forget() -> None:
             """The second pass repeats every query: Dossier's per-word expansion cache would answer
             them, which no anchor has; emptied, so the pass measures warm pages, not memoised words."""
-            ix._expansion_cache.clear()
+            ix._expander._cache.clear()
     else:
         sys.path.insert(0, str(HERE))
         from anchors import make_anchor
@@ -223,9 +223,16 @@ def _child(args: list[str]) -> dict[str, Any]:
 
 
 def run(
-    sizes: Sequence[int], engines: Sequence[str], bench_dir: Path, query_file: Path
+    sizes: Sequence[int],
+    engines: Sequence[str],
+    bench_dir: Path,
+    query_file: Path,
+    keep: Path | None = None,
 ) -> list[dict[str, Any]]:
-    """Build and serve every engine at every size; print one row each as it finishes, return them all."""
+    """Build and serve every engine at every size; print one row each as it finishes, return them all.
+
+    ``keep``: built indexes are kept in this folder with their build figures, and one found there is
+    served again instead of built (to measure search changes without rebuilding a million documents)."""
     rows: list[dict[str, Any]] = []
     header = " ".join(f"{title:>{width}}" for title, _, width, _ in COLUMNS)
     print(header, flush=True)
@@ -234,11 +241,19 @@ def run(
         shutil.copy(query_file, queries)
         for size in sizes:
             for engine in engines:
-                folder = Path(tmp) / f"{engine}-{size}"
+                folder = (keep or Path(tmp)) / f"{engine}-{size}"
                 row = {"docs": size, "engine": engine}
-                row |= _child(["build", engine, str(size), str(folder), str(bench_dir)])
+                built = folder / "build.json"
+                if keep is not None and built.is_file():
+                    row |= json.loads(built.read_text())
+                else:
+                    shutil.rmtree(folder, ignore_errors=True)
+                    figures = _child(["build", engine, str(size), str(folder), str(bench_dir)])
+                    built.write_text(json.dumps(figures))
+                    row |= figures
                 row |= _child(["serve", engine, str(folder), str(queries)])
-                shutil.rmtree(folder, ignore_errors=True)
+                if keep is None:
+                    shutil.rmtree(folder, ignore_errors=True)
                 rows.append(row)
                 print(" ".join(f"{row[key]:>{width}{spec}}" for _, key, width, spec in COLUMNS), flush=True)
     return rows
@@ -283,6 +298,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     ap.add_argument("--queries", type=Path, help="known-item query JSONL (default: BENCH_DIR's)")
     ap.add_argument("--json", type=Path, dest="json_out")
+    ap.add_argument("--keep-index", type=Path, help="keep built indexes here and serve them again")
     args = ap.parse_args(argv)
     bench_dir = Path(args.bench_dir)
     rows = run(
@@ -290,6 +306,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         [e.strip() for e in args.engines.split(",") if e.strip()],
         bench_dir,
         args.queries or bench_dir / "reuters-queries.jsonl",
+        args.keep_index,
     )
     checks = targets(rows)
     print("targets for dossier-disk:")

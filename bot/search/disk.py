@@ -28,7 +28,7 @@ import logging
 import os
 import time
 from array import array
-from collections.abc import Iterator, MutableMapping, MutableSequence
+from collections.abc import Iterator, MutableMapping, MutableSequence, Sequence
 from pathlib import Path
 from typing import Any, Self, overload
 
@@ -38,7 +38,7 @@ from bot.search import postings, segment, snapshot
 from bot.search.crosslang import Translator
 from bot.search.expander import restored_surfaces, saved_surfaces
 from bot.search.memory import MemoryIndex
-from bot.search.postings import FloatArray, IntArray, Run
+from bot.search.postings import FloatArray, IntArray, OffArray, Run
 from bot.search.segment import Base
 from bot.textnorm import Analyzer
 
@@ -216,6 +216,20 @@ class DiskIndex(MemoryIndex):
         if len(parts) == 1:
             return parts[0]
         return np.concatenate([s for s, _ in parts]), np.concatenate([t for _, t in parts])
+
+    def _postings_of(self, kids: Sequence[int]) -> tuple[IntArray, FloatArray, OffArray]:
+        """The postings of several keys, base and tail runs each read in one gather: the counts of the
+        base's blocks, then of each run's (``ranking.PostingsOf``)."""
+        self._merge()
+        wanted = np.array(kids, dtype=np.int64)
+        parts = [self._base.postings.gather(wanted), *(r.gather(wanted) for r in self._runs)]
+        if len(parts) == 1:
+            return parts[0]
+        return (
+            np.concatenate([s for s, _, _ in parts]),
+            np.concatenate([t for _, t, _ in parts]),
+            np.concatenate([c for _, _, c in parts]),
+        )
 
     def _df(self, kid: int) -> int:
         self._merge()
