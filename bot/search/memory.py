@@ -37,6 +37,7 @@ from bot.search.ranking import (
     LEAD_TOKENS,
     TITLE_BOOST,
     Hits,
+    any_live,
     bm25_norms,
     expansion_scores,
     rank_page,
@@ -555,7 +556,7 @@ class MemoryIndex:
                 continue
             hits = self._term_scores(exp, self._norms(doclen, avgdl))
             word_hits.append(hits)
-            if not _any_live(hits, None if all_alive else alive):
+            if not any_live(hits, None if all_alive else alive):
                 unmatched.append(word)
             term_keys.append(exp.key_ids)
             match_keys.update(self._keys[k] for k in exp.key_ids)
@@ -612,11 +613,3 @@ class MemoryIndex:
             return [Word(t.start, t.end, match_keys.intersection(t.keys)) for t in analyzer.tokens(text)]
 
         return words
-
-
-def _any_live(hits: Hits, alive: npt.NDArray[np.bool_] | None) -> bool:
-    """Whether a query word matched a live document (``alive`` None: every document is)."""
-    slots, scores = hits
-    if slots is None:
-        return bool(np.any(scores) if alive is None else np.any((scores > 0) & alive))
-    return bool(len(slots) if alive is None else alive[slots].any())

@@ -197,6 +197,14 @@ def sum_words(hits: Sequence[Hits], n_docs: int) -> tuple[npt.NDArray[np.intp], 
     return union, total, matched
 
 
+def any_live(hits: Hits, alive: npt.NDArray[np.bool_] | None) -> bool:
+    """Whether a query word matched a live document (``alive`` None: every document is)."""
+    slots, scores = hits
+    if slots is None:
+        return bool(np.any(scores) if alive is None else np.any((scores > 0) & alive))
+    return bool(len(slots) if alive is None else alive[slots].any())
+
+
 def rank_page(
     candidates: npt.NDArray[np.intp],
     total: FloatArray,
