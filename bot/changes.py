@@ -21,6 +21,7 @@ from collections.abc import Callable
 from datetime import date
 
 from bot.ingest.neardup import NearDupCache
+from bot.models import Document
 from bot.people import PeopleIndex
 from bot.people.service import PeopleService
 from bot.search import SearchEngine
@@ -70,9 +71,46 @@ class ChangeFollower:
             log.info("%d documents changed by another process applied to the indexes", touched)
         return touched
 
+    def replay_index(self, since: int, until: int) -> int | None:
+        """At start, over a search index saved at generation ``since`` (a kill or crash skipped the save
+        that would have followed): every document change after it, this store's own included, applied
+        to the search index alone; the people index is built from the store at start and has them.
+        Returns how many documents that touched, and ``applied`` is then the last change's generation;
+        or None when the changes recorded do not account for every generation from ``since`` to
+        ``until`` (the store's at start): a store changed by other means, or older than its change
+        log. The index cannot be trusted then: the caller rebuilds it."""
+        self.applied = since
+        touched = 0
+        while True:
+            with self._lock:
+                changes = self._store.changes_since(self.applied, CATCH_UP_BATCH)
+                if not changes:
+                    return touched if self.applied >= until else None
+                # Each change moves the generation on by one, in commit order.
+                if [c.seq for c in changes] != list(range(self.applied + 1, self.applied + 1 + len(changes))):
+                    return None
+                doc_ids = list(dict.fromkeys(c.doc_id for c in changes))
+                self._apply_index(doc_ids)
+                self.applied = changes[-1].seq
+                touched += len(doc_ids)
+
     def _apply(self, doc_ids: list[int], people_index: PeopleIndex) -> None:
         """With the lock held: the documents as stored now, added (replacing an older version) or, when
         gone, removed."""
+        docs, gone = self._apply_index(doc_ids)
+        if self._people.enabled:
+            stored = self._store.people_of(list(docs))
+            for doc_id, doc in docs.items():
+                if doc_id in stored:
+                    people_index.add_stored(doc_id, doc.published, stored[doc_id])
+                else:  # stored by a process without people: extracted at the next start
+                    people_index.remove_document(doc_id)
+            for doc_id in gone:
+                people_index.remove_document(doc_id)
+
+    def _apply_index(self, doc_ids: list[int]) -> tuple[dict[int, Document], list[int]]:
+        """With the lock held: the documents as stored now in the search index (and the near-duplicate
+        cache); returns them and the ids of those that are gone."""
         docs = self._store.get_many(doc_ids)
         gone = [i for i in doc_ids if i not in docs]
         index = self._index()
@@ -85,12 +123,4 @@ class ChangeFollower:
         for doc_id in gone:
             index.remove(doc_id)
             self._neardup.forget(doc_id)
-        if self._people.enabled:
-            stored = self._store.people_of(list(docs))
-            for doc_id, doc in docs.items():
-                if doc_id in stored:
-                    people_index.add_stored(doc_id, doc.published, stored[doc_id])
-                else:  # stored by a process without people: extracted at the next start
-                    people_index.remove_document(doc_id)
-            for doc_id in gone:
-                people_index.remove_document(doc_id)
+        return docs, gone

@@ -16,13 +16,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from bot.commands import Commands
+from bot.commands import Caller, Commands
 from bot.commands.replies import TextReply
 from bot.core import Dossier
 from bot.datalock import DataFolderBusy, lock_data_folder
 from bot.errors import StoreError
 from bot.health import Health
-from bot.i18n import N_, SUPPORTED, translator
+from bot.i18n import N_, SUPPORTED, Language, script_language, translator
 from bot.logsafe import mask_secrets
 from bot.metrics import Metrics
 from bot.metrics_server import serving
@@ -86,14 +86,24 @@ def open_dossier(
     return dossier
 
 
+def cli_language(commands: Commands, args: argparse.Namespace, words: str = "") -> Language:
+    """The language of a CLI command's output, chosen as for every reply (``Commands.language_for``):
+    ``--lang``, else the language of the query's words (``who Масадыков`` answers in Russian), else
+    ``DOSSIER_DEFAULT_LANGUAGE``."""
+    caller = Caller(transport="cli", language=getattr(args, "lang", None), written_in=script_language(words))
+    return commands.language_for(caller)
+
+
 def cmd_search(settings: Settings, args: argparse.Namespace) -> int:
     dossier = open_dossier(settings)
     text = " ".join(args.query)
-    reply = Commands(dossier, settings).search(text, page_size=args.limit)
+    commands = Commands(dossier, settings)
+    reply = commands.search(text, page_size=args.limit)
+    lang = cli_language(commands, args, text)
     if args.json:
-        print(json.dumps(search_json(reply, text, settings.default_language), ensure_ascii=False, indent=2))
+        print(json.dumps(search_json(reply, text, lang), ensure_ascii=False, indent=2))
     else:
-        print(render(reply, settings.default_language, color=sys.stdout.isatty()))
+        print(render(reply, lang, color=sys.stdout.isatty()))
     return 0
 
 
@@ -105,18 +115,18 @@ def cmd_who(settings: Settings, args: argparse.Namespace) -> int:
         return 2
     commands = Commands(open_dossier(settings), settings)
     reply = commands.who_all() if args.all else commands.who(text)
+    lang = cli_language(commands, args, text)
     if args.json:
-        lang = settings.default_language
         print(json.dumps(who_json(reply, None if args.all else text, lang), ensure_ascii=False, indent=2))
     else:
-        print(render(reply, settings.default_language))
+        print(render(reply, lang))
     return 1 if isinstance(reply, TextReply) and reply.error else 0
 
 
 def cmd_console(settings: Settings, args: argparse.Namespace) -> int:
     from bot.console import run_console
 
-    return run_console(open_dossier(settings), settings)
+    return run_console(open_dossier(settings), settings, lang=getattr(args, "lang", None))
 
 
 BotRunner = Callable[[Settings, Dossier], int]
@@ -175,7 +185,7 @@ def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
         }
         print(json.dumps(summary))
         return 0
-    lang = settings.default_language
+    lang = args.lang or settings.default_language  # no words to tell a language by
     t = translator(lang)
     if len(report.outcomes) <= CLI_REPORT_ALL:
         lines = report_lines(report, lang)[1:]
@@ -218,7 +228,7 @@ def cmd_migrate_store(settings: Settings, args: argparse.Namespace) -> int:
         args.to,
         progress=lambda table: log.info("copying %s", table),
     )
-    t = translator(settings.default_language)
+    t = translator(args.lang or settings.default_language)
     width = max(len(check.table) for check in report.tables)
     for check in report.tables:
         mark = "ok" if check.ok else "DIFFERS"
@@ -304,7 +314,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # The options of the commands that take query words; every other word, "-csto" included, is the query.
-_QUERY_OPTIONS = {"search": {"--json": False, "--limit": True}, "who": {"--json": False, "--all": False}}
+_QUERY_OPTIONS = {
+    "search": {"--json": False, "--limit": True, "--lang": True},
+    "who": {"--json": False, "--all": False, "--lang": True},
+}
 
 
 def query_words_last(argv: Sequence[str]) -> list[str]:
@@ -333,7 +346,7 @@ def _lang_option(p: argparse.ArgumentParser) -> None:
         "--lang",
         choices=SUPPORTED,
         type=str.lower,
-        help="the language to answer in (default: DOSSIER_DEFAULT_LANGUAGE, else en)",
+        help="the language to answer in (default: the language of the query, else DOSSIER_DEFAULT_LANGUAGE)",
     )
 
 
@@ -352,8 +365,6 @@ def main(argv: Sequence[str] | None = None, *, run_bot: BotRunner) -> int:
     args = build_parser().parse_args(query_words_last(sys.argv[1:] if argv is None else argv))
     try:
         settings = load_settings()
-        if getattr(args, "lang", None):  # --lang over DOSSIER_DEFAULT_LANGUAGE, for this run
-            settings = settings.model_copy(update={"default_language": args.lang})
     except SettingsError as exc:
         print(f"dossier: configuration error: {exc}", file=sys.stderr)
         return 2

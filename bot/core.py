@@ -23,7 +23,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from bot.changes import ChangeFollower
+from bot.changes import CATCH_UP_BATCH, ChangeFollower
 from bot.ingest import SCAN_BATCH, Limits
 from bot.ingest.neardup import NearDupCache
 from bot.ingest.originals import ORPHAN_GRACE_SECONDS, kept_originals
@@ -67,6 +67,18 @@ def store_identity(store: Store) -> str:
 def snapshot_stamp(store: Store, generation: int) -> str:
     """What a snapshot (the index's, the persons') is bound to: this store, at this write generation."""
     return f"{store_identity(store)}:{generation}"
+
+
+def replayable(saved: str | None, store: Store, generation: int, indexed: int) -> int | None:
+    """The generation of a snapshot saved with stamp ``saved`` when it is worth opening and bringing up
+    to date by replaying the store's changes since then (``ChangeFollower.replay_index``): a snapshot
+    of this store, not ahead of it, with fewer changes to replay than a rebuild would index
+    (``indexed``: the documents the store holds). None when a rebuild is the way."""
+    identity, _, number = (saved or "").rpartition(":")
+    if identity != store_identity(store) or not number.isdigit():
+        return None
+    at = int(number)
+    return at if at <= generation and generation - at <= max(indexed, CATCH_UP_BATCH) else None
 
 
 class Dossier:
@@ -158,13 +170,28 @@ class Dossier:
         (data_dir / "index.pickle").unlink(missing_ok=True)  # the old format's snapshot, never read again
         generation = store.generation()
         stamp = snapshot_stamp(store, generation)
-        index = engine.open(data_dir / SNAPSHOT_FILE, stamp)
+        # The index saved for this very store state; else one saved a few changes ago (the process was
+        # killed before its next save), opened and brought up to date by replaying those changes;
+        # else (another store, a damaged file, more changes than documents) a rebuild.
+        path = data_dir / SNAPSHOT_FILE
+        saved = engine.saved_stamp(path)
+        behind = replayable(saved, store, generation, store.count_documents())
+        index = engine.open(path, saved) if saved is not None and behind is not None else None
         dossier = cls(store, index or engine(), data_dir, metrics)
         dossier.writes_snapshots = writes_snapshots
         dossier._people.enabled = people
-        dossier._follower.applied = generation  # the snapshot's; a rebuild reads the store as it is then
+        dossier._follower.applied = generation  # a rebuild reads the store as it is then
         if index is None:
             dossier.rebuild_index(progress, people=False)
+        elif behind is not None and behind < generation:
+            touched = dossier._follower.replay_index(behind, generation)
+            if touched is None:
+                log.warning("index saved at a store state its change log does not lead from: rebuilding")
+                dossier._follower.applied = generation
+                dossier.rebuild_index(progress, people=False)
+            else:
+                log.info("index saved %d changes ago: %d documents updated", generation - behind, touched)
+                dossier.save_index()
         if people:
             dossier._people.start(saved_people.load(data_dir / PEOPLE_FILE, stamp))
         return dossier

@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import gettext
 import html
+import re
 from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime, tzinfo
 from functools import cache
@@ -120,14 +121,31 @@ def _fill(message: str | Plural, params: Mapping[str, object], lang: Language, *
 
 def _value(v: object, lang: Language, word: Callable[[str, Language], str]) -> object:
     """A param as ``lang`` writes it: a message worded, a moment or a day as the reader's dates (a moment
-    in its own zone, named), numbers as they are (for the template's format spec)."""
+    in its own zone, named), numbers as the template's format spec says, with the reader's separators."""
     if isinstance(v, str):
         return word(v, lang)
     if isinstance(v, datetime):
         return format_datetime(v, lang, v.tzinfo or UTC, zone=True)
     if isinstance(v, date):
         return format_date(v, lang)
+    if lang == "ru" and isinstance(v, int | float) and not isinstance(v, bool):
+        return _RussianNumber(v)
     return v
+
+
+class _RussianNumber:
+    """A number formatted by the template's spec (``{seconds:.1f}``, ``{n:,}``), then written as Russian
+    writes numbers: a decimal comma (``3,2 с``), a no-break space between thousands (``1 000``); a
+    decimal point means thousands to a Russian reader."""
+
+    def __init__(self, value: float) -> None:
+        self.value = value
+
+    def __format__(self, spec: str) -> str:
+        return format(self.value, spec).replace(",", "\u00a0").replace(".", ",")
+
+    def __str__(self) -> str:
+        return format(self, "")
 
 
 def say(text: str, lang: Language) -> str:
@@ -186,14 +204,19 @@ def choose_language(
     chat_choice: Language | None,
     language_code: str | None,
     chat_is_group: bool,
+    written_in: Language | None = None,
     default: Language = "en",
 ) -> Language:
     """The language of a reply, first rule that applies:
 
-    1. the asking user's own choice (``/lang``), wherever they ask;
+    1. the asking user's own choice: ``/lang`` in Telegram, ``--lang`` in the console and the CLI;
     2. in a group, the chat's language set by one of its administrators;
     3. Telegram's ``language_code`` of the person asking: ``ru``/``ru-*`` is Russian, ``en``/``en-*`` English;
-    4. ``default`` (``DOSSIER_DEFAULT_LANGUAGE``): for any other code, and when there is none.
+    4. the language the message is written in (``written_in``, see ``script_language``): a question typed
+       in Cyrillic is answered in Russian. It decides in the console and the CLI, which know no one's
+       language, and for people whose Telegram sends no language or one the bot does not speak;
+    5. ``default`` (``DOSSIER_DEFAULT_LANGUAGE``): when nothing above tells (``/help`` from someone whose
+       Telegram is set to German).
 
     A chat's choice does not apply in a private chat, where the user's own choice is the chat's. A digest
     to a group passes the chat's choice and no user; to a private chat, its user's choice."""
@@ -201,7 +224,27 @@ def choose_language(
         return user_choice
     if chat_is_group and chat_choice is not None:
         return chat_choice
-    return language_of_code(language_code) or default
+    return language_of_code(language_code) or written_in or default
+
+
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_LATIN = re.compile(r"[a-z\u00c0-\u024f]", re.IGNORECASE)
+
+
+def script_language(words: str) -> Language | None:
+    """The language words are written in, as far as their letters tell: Russian when at least half the
+    letters are Cyrillic, English when the rest are Latin, None without letters (``3``, ``08:30``). Words
+    with a colon are the query language's (``since:2024``, ``digest:``) and are not counted.
+
+    The script is all a few words show, and it is enough here: the bot speaks the one language written in
+    Cyrillic and the one written in Latin letters. A name in Latin letters counts as English: a Russian
+    reader who searches ``Masadykov`` and wants Russian says so once (``/lang ru``, ``--lang ru``)."""
+    counted = " ".join(w for w in words.split() if ":" not in w)
+    cyrillic = len(_CYRILLIC.findall(counted))
+    latin = len(_LATIN.findall(counted))
+    if cyrillic and cyrillic >= latin:
+        return "ru"
+    return "en" if latin else None
 
 
 _NAMES: Final[dict[str, Language]] = {

@@ -4,7 +4,8 @@ code that raises or records one never words it itself.
 
 Templates are ``str.format`` strings over the code's ``params``; each is a message id (``N_``), and its
 English is exactly what users and operators have always been shown (tests assert much of it). A value
-that is already words (a number with its thousands separator, a size such as "20.0 MB") is passed worded.
+that is already words (a size such as "20.0 MB") is passed worded; a number is passed as a number, and
+the template's format spec (``{n:,}``) writes it with the reader's separators (``bot.i18n``).
 
 An error carries its code and params (``DossierError``); a reason or a note that is recorded rather than
 raised is a ``Coded``: the code and params as a ``Msg``, so a reply model carries it and the renderers word
@@ -84,9 +85,9 @@ ENGLISH: dict[str, str] = {
     "reindex.same_text": N_("its text now reads the same as another document's"),
     "reindex.unavailable": N_("original unavailable ({reason})"),
     "reindex.unreadable": N_("original no longer reads ({reason})"),
-    # notes under a search (bot/search/query.py); {n} comes worded, with its thousands separator
-    "query.long_text": N_("Your query was long: only its first {n} characters were used."),
-    "query.long_word": N_("Left out a word of {n} letters: no word is that long."),
+    # notes under a search (bot/search/query.py)
+    "query.long_text": N_("Your query was long: only its first {n:,} characters were used."),
+    "query.long_word": N_("Left out a word of {n:,} letters: no word is that long."),
     "query.many_words": N_("Your query was long: only its first {n} words were used."),
     "query.dates_crossed": N_("since: is after until:, so no date can match."),
     # since:/until: (bot/dates.py)

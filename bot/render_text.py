@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot import messages, texts
-from bot.commands.lang import LANG_USAGE
+from bot.commands.lang import CONSOLE_LANG_USAGE, LANG_USAGE
 from bot.commands.replies import (
     ConfirmDeleteReply,
     DocumentReply,
@@ -54,11 +54,12 @@ def render(reply: Reply, lang: Language = "en", *, color: bool = False) -> str:
         return "\n".join(text_lines(reply, lang))
     if isinstance(reply, HelpReply):
         lines = [say(reply.intro, lang), ""]
-        for cmd in reply.commands:
-            usage = f"/{cmd.name} {t.gettext(cmd.args) if cmd.args else ''}".rstrip()
+        usages = [f"/{cmd.name} {t.gettext(cmd.args) if cmd.args else ''}".rstrip() for cmd in reply.commands]
+        width = max(map(len, usages), default=0)  # one column, however long the reader's words for the args
+        for cmd, usage in zip(reply.commands, usages, strict=True):
             mark = admin_mark(lang) if cmd.admin_only else ""
-            example = t.gettext(texts.FOR_EXAMPLE).format(example=f"/{cmd.example}")
-            lines.append(f"  {usage:<18} {t.gettext(cmd.summary)}{mark}   {example}")
+            example = t.gettext(texts.FOR_EXAMPLE).format(example=f"/{t.gettext(cmd.example)}")
+            lines.append(f"  {usage:<{width}}  {t.gettext(cmd.summary)}{mark}   {example}")
         lines += ["", *(say(line, lang) for line in reply.footer)]
         return "\n".join(lines)
     if isinstance(reply, SearchReply):
@@ -119,15 +120,23 @@ def language_lines(reply: LanguageReply, lang: Language) -> list[str]:
     """/lang's answer, in the language now in effect (``lang``): what is chosen, and how to choose."""
     t = translator(lang)
     name = NATIVE_NAMES[lang]
+    if reply.scope == "console":
+        if reply.chosen is None:
+            first = texts.LANGUAGE_IS_CONSOLE_AUTO
+        else:
+            first = texts.LANGUAGE_SET_USER if reply.changed else texts.LANGUAGE_IS_CONSOLE
+        return [t.gettext(first).format(language=name), t.gettext(CONSOLE_LANG_USAGE)]
     if reply.scope == "chat":
         if reply.changed:
             first = texts.LANGUAGE_SET_CHAT if reply.chosen else texts.LANGUAGE_AUTO_CHAT
         else:
             first = texts.LANGUAGE_IS_CHAT if reply.chosen else texts.LANGUAGE_IS_CHAT_AUTO
     elif reply.changed:
-        first = texts.LANGUAGE_SET_USER if reply.chosen else texts.LANGUAGE_AUTO_USER
+        auto = texts.LANGUAGE_AUTO_USER if reply.telegram_decides else texts.LANGUAGE_AUTO_USER_WRITTEN
+        first = texts.LANGUAGE_SET_USER if reply.chosen else auto
     else:
-        first = texts.LANGUAGE_IS_USER_CHOSEN if reply.chosen else texts.LANGUAGE_IS_USER_AUTO
+        auto = texts.LANGUAGE_IS_USER_AUTO if reply.telegram_decides else texts.LANGUAGE_IS_USER_WRITTEN
+        first = texts.LANGUAGE_IS_USER_CHOSEN if reply.chosen else auto
     return [t.gettext(first).format(language=name), t.gettext(LANG_USAGE)]
 
 
@@ -290,7 +299,8 @@ def _render_search(reply: SearchReply, color: bool, lang: Language = "en") -> st
         if page.offset:
             lines.append(t.gettext(texts.NO_MORE_RESULTS))
             return "\n".join(lines)
-        lines.append(t.gettext(texts.NOTHING_FOUND).format(query=page.query.label))
+        # "Nothing found" first: the notes then say why, or what would find something.
+        lines.insert(0, t.gettext(texts.NOTHING_FOUND).format(query=page.query.label))
         lines += partial_lines(page, lang)
         if page.suggestion:
             lines.append(t.gettext(texts.DID_YOU_MEAN).format(suggestion=page.suggestion))

@@ -26,8 +26,10 @@ PARTIAL_MATCH = N_("No document has all your words; these match most of them.")
 NOTHING_MATCHED = N_("Nothing matched: {words}")
 # TRANSLATORS: a question's answer: the passage that best answers it follows, from this document.
 BEST_ANSWER = N_("The best answer, from #{id} {title}:")
-# TRANSLATORS: /ask without a question; {example} is a command to copy.
-ASK_HOW = N_("Ask a question in plain words, e.g. {example}")
+# TRANSLATORS: /ask without a question; /{example} is a command to copy (the example /help shows).
+ASK_HOW = N_("Ask a question in plain words, e.g. /{example}")
+# TRANSLATORS: an example in /help and after /ask alone, typed after "/" as a reader of your language would.
+ASK_EXAMPLE = N_("ask who is the CSTO secretary general?")
 
 # ----------------------------------------------------------------- buttons
 OPEN_DOC = N_("Open #{id}")
@@ -120,7 +122,20 @@ LANGUAGE_AUTO_USER = N_("Your language now follows your Telegram settings: {lang
 LANGUAGE_AUTO_CHAT = N_("This group no longer has a language of its own: everyone is answered in theirs.")
 LANGUAGE_IS_USER_CHOSEN = N_("Your language: {language} (chosen with /lang).")
 LANGUAGE_IS_USER_AUTO = N_("Your language: {language} (from your Telegram settings).")
+# TRANSLATORS: /lang for someone whose Telegram is set to a language the bot does not speak.
+LANGUAGE_IS_USER_WRITTEN = N_(
+    "Your language: {language} for now. Your Telegram's is not one I speak, so I answer in the language "
+    "you write in."
+)
+LANGUAGE_AUTO_USER_WRITTEN = N_(
+    "Your Telegram's language is not one I speak, so I now answer in the language you write in ({language} "
+    "for now)."
+)
 LANGUAGE_IS_CHAT = N_("This group's language: {language} (set by its administrators).")
 LANGUAGE_IS_CHAT_AUTO = N_("This group has no language of its own: everyone is answered in theirs.")
+LANGUAGE_IS_CONSOLE = N_("The console answers in {language} (chosen with /lang or --lang).")
+LANGUAGE_IS_CONSOLE_AUTO = N_(
+    "The console answers in the language you write in: Russian for Cyrillic, English for Latin letters."
+)
 # TRANSLATORS: a /lang button: no choice of one's own, the language follows Telegram's settings.
 AUTOMATIC = N_("Automatic")

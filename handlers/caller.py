@@ -12,7 +12,7 @@ from telegram import Bot, Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 
-from bot.commands import Caller
+from bot.commands import Caller, written_language
 from bot.i18n import N_, Language, translator
 
 if TYPE_CHECKING:
@@ -37,6 +37,8 @@ def asker(update: Update, context: DossierContext) -> Caller:
     elif chat and chat.type == ChatType.CHANNEL:
         chat_type = "channel"
     thread_id = message.message_thread_id if message and message.is_topic_message else None
+    # What they wrote, for the language it is in: a message, not the bot's own under a pressed button.
+    written = update.message or update.edited_message
     return Caller(
         user_id,
         chat.id if chat else None,
@@ -45,11 +47,13 @@ def asker(update: Update, context: DossierContext) -> Caller:
         chat_type,
         thread_id,
         language_code=user.language_code if user else None,
+        written_in=written_language(written.text) if written else None,
     )
 
 
 def language_of(caller: Caller, context: DossierContext) -> Language:
-    """The language to answer ``caller`` in (their /lang, the group's, their Telegram's, the default)."""
+    """The language to answer ``caller`` in (their /lang, the group's, their Telegram's, their message's,
+    the default: ``bot.commands.lang.reply_language``)."""
     return context.services.commands.language_for(caller)
 
 

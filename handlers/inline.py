@@ -18,7 +18,7 @@ from telegram import (
 from telegram.constants import ParseMode
 
 from bot.commands import Caller
-from bot.i18n import N_, translator
+from bot.i18n import N_, script_language, translator
 from bot.models import SearchPage
 from handlers.caller import language_of
 from handlers.context import DossierContext
@@ -36,20 +36,30 @@ async def inline_query(update: Update, context: DossierContext) -> None:
     services = context.services
     members_only = services.policy.members_only
     allowed = await services.members.allowed(services.policy, context.bot, query.from_user.id, None)
+    # Every answer is personal: Telegram would otherwise cache one for everyone who types the same
+    # words, and ours are written in the asker's language (dates, the summary).
     cache = 0 if members_only else 60
     if not allowed:
         await query.answer([], cache_time=0, is_personal=True)
         return
-    # No chat in an inline query: the user's own /lang choice, else their Telegram language.
+    # No chat in an inline query: the user's own /lang choice, else their Telegram language, else the
+    # language of the words typed.
     user = query.from_user
-    lang = language_of(Caller(user.id, None, transport="telegram", language_code=user.language_code), context)
+    asking = Caller(
+        user.id,
+        None,
+        transport="telegram",
+        language_code=user.language_code,
+        written_in=script_language(query.query),
+    )
+    lang = language_of(asking, context)
     text = query.query.strip()
     offset = int(query.offset) if query.offset.isdigit() else 0
     if not text or offset > MAX_OFFSET:
         await query.answer(
             [],
             cache_time=cache,
-            is_personal=members_only,
+            is_personal=True,
             button=InlineQueryResultsButton(
                 text=translator(lang).gettext(TYPE_WORDS), start_parameter="help"
             ),
@@ -57,7 +67,7 @@ async def inline_query(update: Update, context: DossierContext) -> None:
         return
     page: SearchPage | None = await asyncio.to_thread(services.commands.inline_search, text, PAGE, offset)
     if page is None:  # words that cannot be searched (a bad since:/until:): nothing, and nothing cached
-        await query.answer([], cache_time=0, is_personal=members_only)
+        await query.answer([], cache_time=0, is_personal=True)
         return
     results = [
         InlineQueryResultArticle(
@@ -76,6 +86,6 @@ async def inline_query(update: Update, context: DossierContext) -> None:
     await query.answer(
         results,
         cache_time=cache,
-        is_personal=members_only,
+        is_personal=True,
         next_offset=str(offset + PAGE) if more else "",
     )

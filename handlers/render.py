@@ -169,8 +169,8 @@ def help_html(reply: HelpReply, lang: Language = "en", bot_username: str | None 
     lines = [say_html(reply.intro, lang), ""]
     for cmd in reply.commands:
         usage = esc(f"/{cmd.name} {t.gettext(cmd.args) if cmd.args else ''}".rstrip())
-        mark = f"<i>{esc(admin_mark(lang))}</i>" if cmd.admin_only else ""
-        example = _t(lang, texts.FOR_EXAMPLE).format(example=f"<code>/{esc(cmd.example)}</code>")
+        mark = f" <i>{esc(admin_mark(lang).strip())}</i>" if cmd.admin_only else ""
+        example = _t(lang, texts.FOR_EXAMPLE).format(example=f"<code>/{esc(t.gettext(cmd.example))}</code>")
         lines.append(f"{usage} — {esc(t.gettext(cmd.summary))}{mark}\n    {example}")
     lines += ["", *(say_html(line, lang) for line in reply.footer)]
     handle = f"@{esc(bot_username)}" if bot_username else "@this_bot"
@@ -203,7 +203,8 @@ def search_message(reply: SearchReply, lang: Language = "en") -> OutMessage:
     if not page.hits:
         if page.offset:
             return OutMessage("\n".join([*notes, _t(lang, texts.NO_MORE_RESULTS)]))
-        lines = [*notes, _t(lang, texts.NOTHING_FOUND).format(query=query)]
+        # "Nothing found" first: the notes then say why, or what would find something.
+        lines = [_t(lang, texts.NOTHING_FOUND).format(query=query), *notes]
         lines += [esc(line) for line in partial_lines(page, lang)]
         if page.suggestion:
             lines.append(suggestion_html(page.suggestion, lang))
@@ -527,6 +528,18 @@ def pack_blocks(blocks: list[str], limit: int = MESSAGE_LIMIT) -> list[str]:
             current = candidate
     messages.append(current)
     return messages
+
+
+def line_blocks(lines: list[str], limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Lines (each opening and closing its own tags) joined into blocks under ``limit``, for
+    ``pack_blocks``: a long list goes on in the next message instead of being cut short."""
+    blocks: list[str] = []
+    for line in lines:
+        if blocks and tg_len(f"{blocks[-1]}\n{line}") <= limit:
+            blocks[-1] = f"{blocks[-1]}\n{line}"
+        else:
+            blocks.append(line)
+    return blocks
 
 
 def _shorten_html(block: str, limit: int) -> str:

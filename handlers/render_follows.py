@@ -14,7 +14,7 @@ from bot.i18n import Language, translator
 from bot.models import Follow
 from bot.render_text import person_summary
 from handlers.callbacks import encode_follow_pick, encode_open, encode_switch_mode, encode_unfollow
-from handlers.render import OutMessage, Rendered, clip, date_text, esc, pack_blocks
+from handlers.render import OutMessage, Rendered, clip, date_text, esc, line_blocks, pack_blocks
 
 ALERT_PASSAGE_CHARS = 300
 LABEL_CHARS = 80
@@ -43,7 +43,8 @@ def follow_list(reply: FollowListReply, lang: Language = "en") -> Rendered:
     else:
         lines = [f"<b>{_t(lang, ft.FOLLOWS_HEADER)}</b>"]
         lines += [follow_line(n, f, lang) for n, f in enumerate(reply.follows, start=1)]
-        blocks = ["\n".join(lines), f"<i>{_t(lang, ft.UNFOLLOW_HINT)}</i>"]
+        # (50 follows with long labels run past one message: the list goes on in the next one)
+        blocks = [*line_blocks(lines), f"<i>{_t(lang, ft.UNFOLLOW_HINT)}</i>"]
     if reply.quiet:
         blocks.append(_t(lang, ft.QUIET_HOURS).format(start=reply.quiet[0], end=reply.quiet[1]))
     rows = [

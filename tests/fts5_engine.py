@@ -32,6 +32,20 @@ class Fts5Engine:
         self._db.execute("CREATE TABLE IF NOT EXISTS snapshot (stamp TEXT)")
 
     @classmethod
+    def saved_stamp(cls, path: Path) -> str | None:
+        if not path.is_file():
+            return None
+        try:
+            source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+            try:
+                row = source.execute("SELECT stamp FROM snapshot").fetchone()
+            finally:
+                source.close()
+        except sqlite3.DatabaseError:
+            return None
+        return str(row[0]) if row is not None else None
+
+    @classmethod
     def open(cls, path: Path, stamp: str) -> Self | None:
         if not path.is_file():
             return None

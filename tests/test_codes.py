@@ -35,9 +35,10 @@ _CODE_RE = re.compile(r"""["']((?:ingest|reindex|query)\.[a-z_]+)["']""")
 
 
 def sample(code: str) -> Coded:
-    """The code's message with every placeholder filled."""
-    fields = {name for _, name, _, _ in string.Formatter().parse(ENGLISH[code]) if name}
-    return Coded(code, **{name: f"<{name}>" for name in fields})
+    """The code's message with every placeholder filled: a number where the template formats one
+    (``{n:,}``), else the field's name."""
+    fields = {name: spec for _, name, spec, _ in string.Formatter().parse(ENGLISH[code]) if name}
+    return Coded(code, **{name: 1000 if spec else f"<{name}>" for name, spec in fields.items()})
 
 
 def test_every_refusal_code_has_words_in_both_languages_and_a_metric_label() -> None:

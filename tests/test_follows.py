@@ -129,6 +129,43 @@ def test_a_person_follow_takes_every_spelling_and_not_a_namesake_or_a_firm(dossi
     assert "Masadikov" in hits[spelt]  # the sentence that names him
 
 
+def test_a_person_follow_fires_where_the_person_carries_the_document(dossier: Dossier) -> None:
+    """Named in the title, in the lead, or twice: a story about the person. Named once deep in a long
+    story about something else: a passing mention, no alert."""
+    person = dossier.who("Masadykov")[0].person
+    follow(dossier, "person", person.key)
+    filler = " ".join(f"Trade talks item {i} went on with tariffs and quotas." for i in range(30))
+    said = "Secretary General Talatbek Masadikov said the CSTO is ready."
+    passing = add(dossier, "Trade talks continue", f"{filler} {said}")
+    twice = add(dossier, "Trade talks go on", f"{filler} {said} Masadikov added that talks go on.")
+    lead = add(dossier, "Security talks open", f"{said} {filler}")
+    titled = add(dossier, "Masadikov on trade", f"{filler} {said}")
+    found = matched(dossier)
+    assert passing not in found and {twice, lead, titled} <= set(found)
+
+
+def test_a_common_spelling_variant_of_a_followed_word_counts_as_the_word(dossier: Dossier) -> None:
+    """ "aluminum" is common beside "aluminium", as "barely" is beside "barley"; but the lexicon
+    translates both as one word ("алюминий"): a spelling of the word, not another word."""
+    for i in range(4):
+        add(dossier, f"Aluminium output {i}", f"Aluminium output of smelter {i} rose; aluminium prices held.")
+        add(dossier, f"Aluminum output {i}", f"Aluminum output of plant {i} rose; aluminum prices held.")
+    follow(dossier, "query", "aluminium")
+    american = add(dossier, "Aluminum smelter", "The aluminum smelter reopened; aluminum shipments resume.")
+    assert american in matched(dossier)
+
+
+def test_a_followed_word_inside_a_firms_name_is_the_firm(dossier: Dossier) -> None:
+    follow(dossier, "query", "rubber")
+    firm = add(dossier, "GOODYEAR <GT> NET RISES", "Goodyear Tire and Rubber Co said net income rose 12 pct.")
+    ticker = add(dossier, "FIRESTONE RUBBER <FIR> SEES GAIN", "The company said sales of tyres rose.")
+    kept = add(
+        dossier, "Rubber prices rise", "Natural rubber prices rose in Kuala Lumpur; rubber stocks fell."
+    )
+    found = matched(dossier)
+    assert firm not in found and ticker not in found and kept in found
+
+
 def test_a_kept_matcher_takes_in_new_follows_removed_ones_and_new_words(dossier: Dossier) -> None:
     """The bot keeps one matcher: its percolator and person identities are updated, not rebuilt, and
     match what a matcher made anew would."""

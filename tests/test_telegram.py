@@ -170,6 +170,7 @@ async def test_inline_mode(botapi: FakeBotApi, run_bot: Runner) -> None:
         assert len(results) == 2 and all(r["type"] == "article" for r in results)
         assert "#" in results[0]["description"]
         assert "Dossier #" in results[0]["input_message_content"]["message_text"]
+        assert answer.params["is_personal"] is True  # in the asker's language: not cached for others
         botapi.inline_query("")
         empty = await botapi.wait_for("answerInlineQuery")
         assert empty.params["results"] == [] and empty.params["button"]["start_parameter"] == "help"

@@ -17,7 +17,8 @@ progress. Adding a command is one ``CommandSpec`` here and, usually, one method 
 - ``lang.py``: /lang, and which language each reply and digest is in
 
 A command's ``summary`` and ``args`` are message ids (``N_``): /help and the command menu show them in the
-reader's language; the ``example`` is typed as it is, in any language.
+reader's language. So is the ``example`` of a command that takes words (a Russian reader is shown
+``/who Масадыков``); the others (``/doc 3``) are typed the same in any language.
 """
 
 from __future__ import annotations
@@ -37,10 +38,11 @@ from bot.commands.search import QUERY_HELP, SEARCH_PAGE_SIZE, SearchCommands
 from bot.commands.who import WhoCommands
 from bot.core import Dossier
 from bot.digest import PeopleLookup
-from bot.i18n import N_, NP_, Language, Msg
+from bot.i18n import N_, NP_, Language, Msg, script_language
 from bot.models import Progress, SearchPage
 from bot.schedule import Schedule
 from bot.settings import Settings
+from bot.texts import ASK_EXAMPLE
 
 __all__ = [
     "COMMANDS",
@@ -50,12 +52,20 @@ __all__ = [
     "command_named",
     "command_names",
     "split_command",
+    "written_language",
 ]
 
 Run = Callable[["Commands", str, Caller, "Progress | None"], Reply]
 
 UNKNOWN_COMMAND = N_("I don't know the command /{name}.")
 SEND_HELP = N_("Send /help to see what I can do.")
+# TRANSLATORS: /help in a private chat and the console; the question is an example a reader of your
+# language would type.
+PLAIN_WORDS = N_("No command needed: words are a search, and a question is answered: who is Zas?")
+COMMANDS_IN_GROUPS = N_(
+    "In a group I answer commands only (with or without @my name); in a private chat with me, plain words "
+    "are a search."
+)
 # TRANSLATORS: the first line of /help; {n} documents.
 HELP_INTRO = NP_(
     "Dossier answers questions about {n} document. "
@@ -75,6 +85,9 @@ class CommandSpec(CommandInfo):
     reschedules_digest: bool = False  # it may change the chat's subscription: the digest job is redone after
     long_running: bool = False  # answered with a status message edited with ``progress`` as the work goes on
     aliases: tuple[str, ...] = ()  # other names that run it; /help does not list them
+    # Its arguments are words of the asker's own (a query, a question, a name), so their script tells the
+    # language to answer in; other commands take keywords (/quiet off, /lang auto) or numbers.
+    free_words: bool = False
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -86,14 +99,18 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "search",
         N_("<words>"),
         N_("find documents; typos and other spellings are fine"),
-        'search Masadikov "secretary general" since:2024',
+        # TRANSLATORS: an example in /help, typed after "/" as a reader of your language would; it must find
+        # something in the bundled corpus (corpus/).
+        N_('search Tasmagambetv "secretary general" since:2024'),
+        free_words=True,
         run=lambda c, args, caller, _: c.search(args, caller=caller, paged=caller.transport != "console"),
     ),
     CommandSpec(
         "ask",
         N_("<question>"),
         N_("a question in plain words, English or Russian: who holds a post, who someone is, what was said"),
-        "ask who is the CSTO secretary general?",
+        ASK_EXAMPLE,
+        free_words=True,
         run=lambda c, args, caller, _: c.ask(args, caller=caller, paged=caller.transport != "console"),
     ),
     CommandSpec(
@@ -107,7 +124,9 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "who",
         N_("<name or role>"),
         N_("a person: spellings, roles, documents; or who held a role"),
-        "who Masadikov",
+        # TRANSLATORS: an example in /help, typed after "/" as a reader of your language would.
+        N_("who Masadikov"),
+        free_words=True,
         run=lambda c, args, caller, _: c.who(args),
     ),
     CommandSpec(
@@ -148,7 +167,9 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "follow",
         N_("<person or words>"),
         N_("alerts when new documents name a person or match words (in groups: admins only)"),
-        "follow Masadykov",
+        # TRANSLATORS: an example in /help, typed after "/" as a reader of your language would.
+        N_("follow Masadykov"),
+        free_words=True,
         run=lambda c, args, caller, _: c.follow_commands.follow(args, caller),
         needs_chat_admin=True,
     ),
@@ -228,6 +249,19 @@ def command_named(name: str) -> CommandSpec | None:
     return _BY_NAME.get(name)
 
 
+def written_language(text: str | None) -> Language | None:
+    """The language a message to the bot is written in (``bot.i18n.script_language``), or None when it
+    does not show: plain words and the arguments of a command that takes words (/search, /ask, /who,
+    /follow) count; a command's name, and arguments such as ``off``, ``auto`` or ``3``, do not."""
+    if not text:
+        return None
+    parsed = split_command(text)
+    if parsed is None:
+        return script_language(text)
+    spec = command_named(parsed[0])
+    return script_language(parsed[1]) if spec is not None and spec.free_words else None
+
+
 def command_names() -> list[str]:
     """Every name a command answers to, aliases included: what a transport routes to ``handle``."""
     return list(_BY_NAME)
@@ -278,10 +312,15 @@ class Commands:
     def help(self, caller: Caller | None = None) -> HelpReply:
         """Every command; admin commands only for admins, who see them marked as such."""
         admin = caller is not None and caller.is_admin
+        footer = [Msg(QUERY_HELP)]
+        if caller is None or caller.chat_type == "private":  # the console, and a private chat with the bot
+            footer.append(Msg(PLAIN_WORDS))
+        elif caller.chat_type == "group":  # ordinary messages there are the members' own
+            footer.append(Msg(COMMANDS_IN_GROUPS))
         return HelpReply(
             intro=Msg(HELP_INTRO, n=len(self.dossier)),
             commands=tuple(c for c in COMMANDS if admin or not c.admin_only),
-            footer=(Msg(QUERY_HELP),),
+            footer=tuple(footer),
         )
 
     def language_for(self, caller: Caller) -> Language:

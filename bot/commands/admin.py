@@ -3,6 +3,9 @@ answers of the admin commands."""
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 from bot.commands.caller import Caller
 from bot.commands.replies import ConfirmDeleteReply, IngestReply, Reply, TextReply
 from bot.commands.search import doc_number
@@ -54,6 +57,9 @@ STATS_LAST_INGEST = N_(
     "Last ingest: {at} by {by}: {name} — {added} added, {duplicates} already stored, {skipped} skipped"
 )
 STATS_NO_INGEST = N_("Last ingest: none since this store was created")
+# TRANSLATORS: who made the last ingest, in "Last ingest: {at} by {by}: {name}" of /stats: the scan of
+# the corpus folder (uploads show as telegram:<user id>, the command line as cli).
+BY_CORPUS_FOLDER = N_("corpus folder")
 KB = N_("{n:.0f} KB")
 MB = N_("{n:.1f} MB")
 
@@ -176,8 +182,8 @@ class AdminCommands:
             lines.append(
                 Msg(
                     STATS_LAST_INGEST,
-                    at=last["at"].replace("T", " "),
-                    by=last["by"],
+                    at=_moment(str(last["at"]), self.settings.tz),
+                    by=_ingested_by(str(last["by"])),
                     name=last["name"],
                     added=last["added"],
                     duplicates=last["duplicates"],
@@ -187,6 +193,21 @@ class AdminCommands:
         else:
             lines.append(Msg(STATS_NO_INGEST))
         return TextReply.of(*lines)
+
+
+def _moment(at: str, tz: ZoneInfo) -> datetime | str:
+    """A stored UTC moment on the reader's clock (``DOSSIER_TIMEZONE``), worded as their dates are; a
+    value that does not read as one is shown as it is."""
+    try:
+        return datetime.fromisoformat(at).astimezone(tz)
+    except ValueError:
+        return at
+
+
+def _ingested_by(by: str) -> str:
+    """Who ingested, as ``bot.ingest.pipeline.record_ingest`` keeps it: the corpus folder in the reader's
+    words; ``cli`` and ``telegram:<user id>`` are ids an admin looks up, shown as they are."""
+    return Msg(BY_CORPUS_FOLDER) if by == "corpus folder" else by
 
 
 def _people_line(people: int | None, failure: str | None) -> Msg:

@@ -17,9 +17,8 @@ from bot.commands.who import MAX_WHO_QUERY, WhoCommands
 from bot.core import Dossier
 from bot.i18n import Msg
 from bot.people.index import is_title_word
-from bot.texts import ASK_HOW
+from bot.texts import ASK_EXAMPLE, ASK_HOW
 
-ASK_EXAMPLE = "/ask who is the CSTO secretary general?"
 MAX_NAME_WORDS = 4  # a full name with a patronymic; more words than that ask about something else
 SURE_NAME = 85.0  # a /who name score (0-100) that takes the question to be about that person
 
@@ -33,7 +32,7 @@ class AskCommands:
     def ask(self, args: str, caller: Caller | None = None, paged: bool = False) -> Reply:
         text = " ".join(args.split())
         if not text:
-            return TextReply.of(Msg(ASK_HOW, example=ASK_EXAMPLE), error=True)
+            return TextReply.of(Msg(ASK_HOW, example=Msg(ASK_EXAMPLE)), error=True)
         words = content_words(text)
         if words and ":" not in text and '"' not in text:  # operators and phrases are for documents
             answer = self._who_answer(words)

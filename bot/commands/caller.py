@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.i18n import Language
+
 
 @dataclass(frozen=True)
 class Caller:
@@ -19,6 +21,8 @@ class Caller:
     thread_id: int | None = None  # the forum topic asked in, where digests then go
     is_chat_admin: bool = False  # an administrator of the group asked in
     language_code: str | None = None  # Telegram's language of the person asking ("ru", "en-GB"), if known
+    language: Language | None = None  # the language the asker chose for this run: the console's --lang
+    written_in: Language | None = None  # what their message is written in (``bot.commands.written_language``)
 
 
 def chat_setting_refusal(caller: Caller, no_chat: str, from_channel: str, admins_only: str) -> str | None:

@@ -43,6 +43,7 @@ TOO_LONG = N_("That is too long to follow: {n} characters at most.")
 TOO_MANY = N_("This chat follows {n} things already, the most it can: /following to remove some.")
 FOLLOWING_PERSON = N_("Following {name}: every document naming them, in any spelling.")
 FOLLOWING_QUERY = N_("Following the words “{query}”.")
+FOLLOWING_PHRASE = N_("Following the exact words “{query}”.")
 ALREADY = N_("This chat already follows that.")
 HOW_INSTANT = N_("New documents come as an alert within a minute of their arrival.")
 HOW_DIGEST = N_("New documents lead this chat's next digest.")
@@ -148,7 +149,7 @@ class FollowCommands:
                 store.set_follow_mode(caller.chat_id, follow.id, mode)
             lines = [Msg(ALREADY), Msg(HOW_INSTANT if mode == "instant" else HOW_DIGEST)]
             return TextReply.of(*lines)
-        what = Msg(FOLLOWING_PERSON, name=label) if kind == "person" else Msg(FOLLOWING_QUERY, query=label)
+        what = Msg(FOLLOWING_PERSON, name=label) if kind == "person" else _following_words(label)
         lines = [what, Msg(HOW_INSTANT if mode == "instant" else HOW_DIGEST)]
         if mode == "digest" and self.dossier.subscription(caller.chat_id) is None:
             lines.append(Msg(NOT_SUBSCRIBED))
@@ -221,3 +222,12 @@ class FollowCommands:
             return TextReply.of_error(exc, Msg(QUIET_USAGE))
         self.dossier.store.set_quiet_hours(caller.chat_id, (start, end))
         return TextReply.of(Msg(QUIET_SET, start=start, end=end, zone=self.timezone))
+
+
+def _following_words(label: str) -> Msg:
+    """What a new follow of words says: one quoted phrase (``"coffee harvest"``) without its own quotes
+    inside ours (“"coffee harvest"” read as a typo)."""
+    inner = label[1:-1]
+    if len(label) > 2 and label[0] == label[-1] == '"' and '"' not in inner:
+        return Msg(FOLLOWING_PHRASE, query=inner)
+    return Msg(FOLLOWING_QUERY, query=label)

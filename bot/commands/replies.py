@@ -12,9 +12,8 @@ from typing import Literal
 
 from bot.digest import DigestReply
 from bot.errors import UserError
-from bot.i18n import Language
+from bot.i18n import Language, Msg
 from bot.ingest.report import IngestReport
-from bot.messages import Coded
 from bot.models import Document, Follow, PersonDocument, SearchHit, SearchPage
 from bot.people import Person, RoleRecord
 
@@ -55,13 +54,17 @@ class TextReply:
 
 @dataclass(frozen=True)
 class LanguageReply:
-    """/lang: the language chosen for a user (in a private chat) or for a group (``scope``), None when
-    nothing is chosen there (Telegram's language decides), and whether this command just chose it. The
-    transport shows buttons to choose."""
+    """/lang: the language chosen for a user (in a private chat), for a group, or for a console session
+    (``scope``), None when nothing is chosen there (Telegram's language, or the language of each message,
+    decides), and whether this command just chose it. The transport shows buttons to choose; the console
+    keeps a ``console`` choice for the rest of its session."""
 
-    scope: Literal["user", "chat"]
+    scope: Literal["user", "chat", "console"]
     chosen: Language | None
     changed: bool
+    # Without a choice of a user's own: whether their Telegram's language decides (one the bot speaks),
+    # or, when it is another one, the language of what they write.
+    telegram_decides: bool = True
 
 
 @dataclass(frozen=True)
@@ -78,7 +81,7 @@ class HelpReply:
 class SearchReply:
     page: SearchPage
     page_size: int
-    notes: tuple[Coded, ...] = field(default=())
+    notes: tuple[Msg, ...] = field(default=())  # the query's (``query.`` codes), and the command layer's
     session: str | None = None  # server-side paging state, when there are more pages
     answer: SearchHit | None = None  # for a question: the hit whose passage best answers it
 

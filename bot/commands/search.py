@@ -10,7 +10,7 @@ from bot.commands.questions import is_question, without_question_words
 from bot.commands.replies import DocumentReply, Reply, SearchReply, TextReply
 from bot.core import Dossier
 from bot.dates import DateBoundError
-from bot.i18n import N_, Msg
+from bot.i18n import N_, NP_, Msg
 from bot.models import SearchHit, SearchPage
 from bot.search.query import Query, parse_query
 
@@ -28,6 +28,12 @@ WHICH_DOCUMENT = N_("Which document? Give its number, e.g. /{command} 3")
 NOT_A_NUMBER = N_("“{text}” is not a document number. Use the #number from a search.")
 WHAT_TO_LOOK_FOR = N_("Tell me what to look for, e.g. /search Masadykov secretary general")
 NO_WORDS = N_("Your query has no words to search for.")
+ONLY_EXCLUDED = N_("Words with a minus only leave documents out: add a word to look for.")
+# TRANSLATORS: under "Nothing found" for a query with since: or until:.
+OUTSIDE_DATES = NP_(
+    "Without since:/until: {n} document matches (a date filter leaves out undated documents).",
+    "Without since:/until: {n} documents match (a date filter leaves out undated documents).",
+)
 STOP_WORDS_ONLY = N_("Your query only has very common words (like “the” or “of”), which every document has.")
 MORE_SPECIFIC = N_("Add a more specific word.")
 NO_SUCH_DOCUMENT = N_("There is no document #{id}.")
@@ -85,11 +91,20 @@ class SearchCommands:
         if question:
             query = without_question_words(query)
         if query.is_empty:
-            notes = query.notes
+            notes: tuple[Msg, ...] = query.notes
+            if query.excluded:
+                notes = (*notes, Msg(ONLY_EXCLUDED))
             return TextReply.of(Msg(NO_WORDS), *notes, Msg(QUERY_HELP), error=True)
         page = self._page(query, page_size, max(0, offset))
         if page.stop_words_only:
             return TextReply.of(Msg(STOP_WORDS_ONLY), Msg(MORE_SPECIFIC), error=True)
+        notes = query.notes
+        if not page.total and not offset and (query.since or query.until):
+            # Nothing in the dates asked for: say whether the words match elsewhere (one more search, only
+            # when there is nothing to show), since undated documents are left out without a word.
+            undated = self.dossier.search(replace(query, since=None, until=None), limit=1).total
+            if undated:
+                notes = (*notes, Msg(OUTSIDE_DATES, n=undated))
         session = None
         if paged and page.total > page_size:
             who = caller or Caller()
@@ -97,7 +112,7 @@ class SearchCommands:
             kept = args if not question or is_question(args) else args.rstrip() + "?"
             session = self.dossier.create_search_session(kept, who.user_id, who.chat_id, SESSION_TTL).id
         answer = best_passage(page) if question and not page.offset else None
-        return SearchReply(page, page_size, query.notes, session, answer)
+        return SearchReply(page, page_size, notes, session, answer)
 
     def _page(self, query: Query, limit: int, offset: int) -> SearchPage:
         """The search's page, never a bare "nothing found" when some of its words match: a phrase no

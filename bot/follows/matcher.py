@@ -29,8 +29,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.core import Dossier
+from bot.follows.salience import DocumentShape, carries, person_mentions, surnames
 from bot.models import Document, Follow, NewFollowHit
-from bot.people import Identities, Person, mentions_from_json, sentence_at
+from bot.people import Identities, Mention, Person, mentions_from_json, sentence_at
 from bot.search import Word
 from bot.search.memory import MemoryIndex
 from bot.search.percolate import Percolator
@@ -39,6 +40,8 @@ from bot.search.snippets import make_snippet
 from bot.textnorm import Token
 
 log = logging.getLogger(__name__)
+
+_Named = tuple[Follow, list[Person]]  # a person follow a document names, and the persons that do
 
 BATCH = 500  # documents read and matched per step (an upload's size)
 PASSAGE_CHARS = 400
@@ -51,16 +54,16 @@ class _PersonFollows:
     by_target: dict[str, list[Follow]]  # the followed person's key -> its follows
     identities: Identities  # follow id -> the followed person's name
 
-    def of(self, persons: Sequence[Person]) -> list[Follow]:
-        """The follows the persons of one document satisfy, each once."""
+    def of(self, persons: Sequence[Person]) -> dict[int, _Named]:
+        """The follows the persons of one document satisfy, each once, with the persons that do."""
         by_id = {f.id: f for f in self.follows}
-        out: dict[int, Follow] = {}
+        out: dict[int, _Named] = {}
         for p in persons:
             for f in self.by_target.get(p.key, ()):
-                out[f.id] = f
+                out.setdefault(f.id, (f, []))[1].append(p)
             for follow_id in self.identities.of(p):
-                out[follow_id] = by_id[follow_id]
-        return list(out.values())
+                out.setdefault(follow_id, (by_id[follow_id], []))[1].append(p)
+        return out
 
 
 @dataclass(frozen=True)
@@ -142,10 +145,26 @@ class FollowMatcher:
                         out.append(_hit(follow, doc.id, passage))
             if persons.follows:
                 named = persons.of(self.dossier.people_in(doc.id))
+                named = {i: fp for i, fp in named.items() if doc.id > fp[0].after_id}
                 if named:
-                    passage = self._person_passage(doc, {f.label for f in named})
-                    out.extend(_hit(f, doc.id, passage) for f in named if doc.id > f.after_id)
+                    out.extend(self._person_hits(doc, named))
         return out
+
+    def _person_hits(self, doc: Document, named: dict[int, _Named]) -> list[NewFollowHit]:
+        """The hits of the person follows a document names, for those whose person carries it
+        (``bot.follows.salience``), each with the sentence naming the person."""
+        stored = self.dossier.store.people_of([doc.id]).get(doc.id)
+        mentions = mentions_from_json(stored, sentences=False) if stored is not None else []
+        shape = DocumentShape.of(doc.title, doc.text)
+        kept: list[Follow] = []
+        for follow, persons in named.values():
+            mine = person_mentions(persons, mentions)
+            if carries(shape, surnames(persons, mine), mine):
+                kept.append(follow)
+        if not kept:
+            return []
+        passage = self._person_passage(doc, {f.label for f in kept}, mentions)
+        return [_hit(f, doc.id, passage) for f in kept]
 
     def _identities(self, follows: Sequence[Follow]) -> _PersonFollows:
         """The person follows and which persons satisfy them. A follow is of an identity, not of one
@@ -201,12 +220,10 @@ class FollowMatcher:
             state.queries.update(wanted)
         return percolator
 
-    def _person_passage(self, doc: Document, names: set[str]) -> str:
+    def _person_passage(self, doc: Document, names: set[str], mentions: Sequence[Mention]) -> str:
         """The sentence naming the person (the first one that states a role, else the first)."""
-        stored = self.dossier.store.people_of([doc.id]).get(doc.id)
-        if stored is None:
+        if not mentions:
             return ""
-        mentions = mentions_from_json(stored, sentences=False)
         persons = {p.name: p for p in self.dossier.people_in(doc.id)}
         wanted = set(names)
         for name in names:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any, TypeVar
 
 from rapidfuzz import fuzz
 
@@ -59,9 +60,27 @@ class _Cluster:
 
 
 _Row = tuple[str, str, str, "Role | None"]  # what the index keeps of a mention: name, surface, evidence, role
+_T = TypeVar("_T")
 
 
-def _items(doc_id: DocId, order: int, published: date | None, rows: list[_Row]) -> list[_Item]:
+class _Shared:
+    """One object per value: the names, spellings and dates of a million documents' mentions repeat
+    (James Baker in tens of thousands of them), and each document's stored JSON decodes into objects of
+    its own. Kept once, the index's items cost a third of the heap they did. Grows with the distinct
+    values (the vocabulary of names), not with the documents."""
+
+    def __init__(self) -> None:
+        self._values: dict[Any, Any] = {}
+
+    def __call__(self, value: _T) -> _T:
+        found: _T = self._values.setdefault(value, value)
+        return found
+
+
+def _items(
+    doc_id: DocId, order: int, published: date | None, rows: list[_Row], share: _Shared | None = None
+) -> list[_Item]:
+    same = share or _Shared()
     groups: dict[str, list[_Row]] = defaultdict(list)
     for row in rows:
         groups[row[0]].append(row)
@@ -75,14 +94,14 @@ def _items(doc_id: DocId, order: int, published: date | None, rows: list[_Row]) 
             _Item(
                 doc_id=doc_id,
                 order=order,
-                published=published,
-                name=name,
-                given=given,
-                skey=skey,
+                published=same(published),
+                name=same(name),
+                given=same(given),
+                skey=same(skey),
                 count=len(ms),
-                evidence=max((m[2] for m in ms), key=_STRENGTH.__getitem__),
-                surfaces=tuple(dict.fromkeys(m[1] for m in ms)),
-                roles=tuple(dict.fromkeys(m[3] for m in ms if m[3] is not None)),
+                evidence=same(max((m[2] for m in ms), key=_STRENGTH.__getitem__)),
+                surfaces=same(tuple(dict.fromkeys(m[1] for m in ms))),
+                roles=same(tuple(dict.fromkeys(m[3] for m in ms if m[3] is not None))),
             )
         )
     return out
@@ -253,7 +272,7 @@ def _bare_target(x: _Item, clusters: list[_Cluster]) -> _Cluster | None:
     return ranked[0] if len(ranked[0].docs) >= 2 * len(ranked[1].docs) else None
 
 
-def _person_of(items: list[_Item], existing: dict[str, Person]) -> Person:
+def _person_of(items: list[_Item], existing: Mapping[str, Person]) -> Person:
     """A person snapshot. Canonical name: the spelling with a full first name used in the most documents
     (then most mentions, then the first seen); aliases: every other spelling seen."""
     by_name: dict[str, list[_Item]] = defaultdict(list)
@@ -293,7 +312,7 @@ def _person_of(items: list[_Item], existing: dict[str, Person]) -> Person:
     )
 
 
-def _unique_key(key: str, name: str, existing: dict[str, Person]) -> str:
+def _unique_key(key: str, name: str, existing: Mapping[str, Person]) -> str:
     base, n = key, 2
     while key in existing and existing[key].name != name:
         key, n = f"{base}#{n}", n + 1

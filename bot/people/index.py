@@ -5,19 +5,20 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, MutableMapping, Sequence
 from datetime import date
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
-from bot.people.cluster import _cluster_block, _firm_evidence, _Item, _items, _person_of, _Row
+from bot.people.cluster import _cluster_block, _firm_evidence, _Item, _items, _person_of, _Row, _Shared
 from bot.people.lexicon import ROLE_HEADS, ROLE_MODIFIERS, TITLE_OF_TAILS, TITLE_TAILS
 from bot.people.model import STATED, DocId, Match, Mention, Person, RoleRecord, role_key
 from bot.people.names import _sound_key, _split_name, _surname_key
 from bot.people.places import country_named
 from bot.people.posts import english_post_words, title_form
 from bot.people.storage import _stored_rows
+from bot.search.sound import SoundIndex, query_spellings, transcribed_spellings
 from bot.textnorm import fold, is_cyrillic, to_ascii
 
 
@@ -39,7 +40,7 @@ class PeopleIndex:
         self._block_items: dict[str, list[_Item]] = defaultdict(list)
         self._block_persons: dict[str, list[str]] = {}
         self._dirty: set[str] = set()
-        self._persons: dict[str, Person] = {}
+        self._persons: MutableMapping[str, Person] = {}
         self._token_persons: dict[str, set[str]] = defaultdict(set)
         self._initial_persons: dict[str, set[str]] = defaultdict(set)
         self._doc_persons: dict[DocId, list[str]] = defaultdict(list)
@@ -47,18 +48,32 @@ class PeopleIndex:
         self._firm_docs: Counter[str] = Counter()  # name -> documents that show it to be a firm's
         self._doc_firms: dict[DocId, tuple[str, ...]] = {}
         self._sounds: dict[str, list[str]] | None = None  # sound key -> name words (Cyrillic queries)
+        self._heard: SoundIndex | None = None  # name words by the search's sound keys (``_heard_matches``)
         self._first_names: Counter[str] = Counter()  # first names of people with stated evidence
+        self._shared = _Shared()  # the items' repeated names, spellings and dates, kept once
+        # Saved persons (``read_only``): those who may hold a post of these title words, so that a post
+        # query does not make every person of a million documents (every person when None).
+        self._post_pool: Callable[[list[str], frozenset[str]], Iterable[Person]] | None = None
 
     @classmethod
     def read_only(
-        cls, persons: Iterable[Person], firms: Counter[str], first_names: Counter[str]
+        cls,
+        persons: MutableMapping[str, Person],
+        names: Iterable[Person],
+        firms: Counter[str],
+        first_names: Counter[str],
+        post_pool: Callable[[list[str], frozenset[str]], Iterable[Person]] | None = None,
     ) -> PeopleIndex:
-        """An index that answers reads from persons clustered earlier (``bot/people/saved.py``): it holds
-        no mentions, so it must not be updated."""
+        """An index that answers reads from persons clustered earlier (``bot/people/saved.py``), which
+        ``persons`` makes when asked for; ``names`` are the same persons, of which only the names and
+        spellings are read; ``post_pool`` narrows a post query's persons. It holds no mentions, and no
+        list of each document's persons (the writers' and digests' reads wait for the full index): it
+        must not be updated."""
         index = cls()
-        for person in persons:
-            index._add_person(person)
-        index._firm_docs, index._first_names = firms, first_names
+        for person in names:
+            index._index_names(person)
+        index._persons, index._firm_docs, index._first_names = persons, firms, first_names
+        index._post_pool = post_pool
         return index
 
     def saved_state(self) -> tuple[list[Person], Counter[str], Counter[str]]:
@@ -82,13 +97,14 @@ class PeopleIndex:
         self._add(doc_id, published, *_stored_rows(data))
 
     def _add(self, doc_id: DocId, published: date | None, rows: list[_Row], firms: Sequence[str]) -> None:
-        if doc_id in self._docs:
+        if doc_id in self._docs or doc_id in self._doc_firms:
             self.remove_document(doc_id)
         self._order += 1
-        items = _items(doc_id, self._order, published, rows)
-        self._docs[doc_id] = items
+        items = _items(doc_id, self._order, published, rows, self._shared)
+        if items:  # most documents name nobody: not kept (a million empty lists are 100 MB)
+            self._docs[doc_id] = items
         if firms:
-            self._doc_firms[doc_id] = tuple(firms)
+            self._doc_firms[doc_id] = self._shared(tuple(self._shared(f) for f in firms))
             self._firm_docs.update(_firm_evidence(firms))
         for item in items:
             if item.evidence == STATED and item.first_name:
@@ -186,7 +202,8 @@ class PeopleIndex:
         title_words = [w for w in qwords if w in _ROLE_KEYS]
         other = [w for w in qwords if w not in _ROLE_KEYS]
         out: list[Match] = []
-        for person in self._persons.values():
+        pool = self._persons.values() if self._post_pool is None else self._post_pool(title_words, _HEAD_KEYS)
+        for person in pool:
             if not self._listed(person):
                 continue
             roles = tuple(r for r in person.roles if _role_matches(r, title_words, other, country))
@@ -251,15 +268,19 @@ class PeopleIndex:
         self._dirty.clear()
         self._vocab = None
         self._sounds = None
+        self._heard = None
 
     def _add_person(self, person: Person) -> None:
         self._persons[person.key] = person
+        self._index_names(person)
+        for doc_id in person.documents:
+            self._doc_persons[doc_id].append(person.key)
+
+    def _index_names(self, person: Person) -> None:
         for token in _name_tokens(person):
             self._token_persons[token].add(person.key)
         for initial in _initials(person):
             self._initial_persons[initial].add(person.key)
-        for doc_id in person.documents:
-            self._doc_persons[doc_id].append(person.key)
 
     def _drop_person(self, key: str) -> None:
         person = self._persons.pop(key, None)
@@ -292,6 +313,7 @@ class PeopleIndex:
                 found = _token_matches(variant, self._vocab, self._token_persons, last=k == len(words) - 1)
                 if is_cyrillic(word):
                     found += [(token, SOUND_SCORE) for token in self._sound_matches(variant)]
+                    found += self._heard_matches(word, variant)
                 for token, score in found:
                     for pkey in self._token_persons.get(token, ()):
                         scores[pkey] = max(scores.get(pkey, 0.0), score)
@@ -319,11 +341,27 @@ class PeopleIndex:
         sound = _sound_key(key)
         return self._sounds.get(sound, []) if len(sound) >= 3 else []
 
+    def _heard_matches(self, word: str, variant: str) -> list[tuple[str, float]]:
+        """Name words that sound like a Russian query word as ``/search`` hears it (``bot.search.sound``:
+        every hushing sound one class, the letters French or German spell a sound with): "Ширак" is
+        Chirac, which the rough key above keeps apart (sh is not ch). Scored ``SOUND_SCORE`` times the
+        likeness of the sound spellings, from ``HEARD_SIMILARITY``: a name, unlike a search word, is
+        not guessed at."""
+        heard = self._heard
+        if heard is None:
+            heard = self._heard = SoundIndex()
+            heard.add_many(t for t in self._token_persons if not is_cyrillic(t))
+        near = heard.near(query_spellings(word.lower(), variant), HEARD_SIMILARITY)
+        for token, sim in heard.near(transcribed_spellings(word.lower()), HEARD_SIMILARITY).items():
+            near[token] = max(near.get(token, 0.0), sim)
+        return [(token, SOUND_SCORE * sim) for token, sim in near.items() if token in self._token_persons]
+
 
 # A name word that sounds like a Russian query word: nearly as good as the same spelling (100), better than
 # a near spelling (80 and up), which letter by letter is often another name ("Бейкер" is "beiker", closer
 # to "Beyer" than to "Baker").
 SOUND_SCORE = 95.0
+HEARD_SIMILARITY = 0.8  # of two sound spellings (normalised Levenshtein) for ``_heard_matches``
 
 
 _ROLE_KEYS = frozenset(

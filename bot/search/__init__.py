@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Protocol, Self
 
 from bot.search.query import Query
-from bot.textnorm import WORD_RE
+from bot.textnorm import WORD_RE, word_list
 
 # One document as an engine indexes it: id, title, text, publication date.
 IndexedDoc = tuple[int, str, str, date | None]
@@ -69,7 +69,7 @@ class SearchResult:
 
 def index_words(text: str) -> list[str]:
     """The words of a text as ``SearchEngine.add_many`` takes them precomputed: lowercased, in order."""
-    return WORD_RE.findall(text.lower())
+    return word_list(text)
 
 
 class SearchEngine(Protocol):
@@ -81,6 +81,12 @@ class SearchEngine(Protocol):
         """The engine saved at ``path`` by ``save(path, stamp)`` with this very ``stamp``, or None (no
         snapshot, another stamp, an unreadable or older format): then the caller rebuilds from the store.
         An engine that keeps its index elsewhere (a server) may ignore ``path``."""
+
+    @classmethod
+    def saved_stamp(cls, path: Path) -> str | None:
+        """The stamp the index at ``path`` was saved with, without loading it; None when there is none
+        or it cannot be read. The caller may then open an index saved a few store changes ago and apply
+        those changes, rather than rebuild everything after a crash skipped the last save."""
 
     def save(self, path: Path, stamp: str) -> None:
         """Keep this index at ``path`` for a later ``open(path, stamp)``. ``stamp`` names the store state

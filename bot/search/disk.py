@@ -23,6 +23,7 @@ file); the files live in ``<path>.d/``.
 
 from __future__ import annotations
 
+import bisect
 import json
 import logging
 import os
@@ -104,13 +105,56 @@ class _DocIds(MutableSequence[int]):
         self.tail.append(value)
 
 
+class _TailTokens:
+    """The tail's token sequences: the key ids of a batch's documents in one array, with where each
+    document's begin. An array per batch rather than per document: a million documents' tokens are
+    then four bytes each, not an object each, and are written into a new base a batch at a time."""
+
+    def __init__(self) -> None:
+        self.parts: list[tuple[IntArray, OffArray]] = []  # (tokens, offsets: one more than documents)
+        self._firsts: list[int] = []  # the first document of each part
+        self.n_docs = 0
+
+    @classmethod
+    def of(cls, seqs: Sequence[array[int]]) -> _TailTokens:
+        out = cls()
+        if seqs:
+            lengths = np.fromiter(map(len, seqs), dtype=np.int64, count=len(seqs))
+            out.append(np.concatenate([np.asarray(s, dtype=np.int32) for s in seqs]), lengths)
+        return out
+
+    def append(self, tokens: IntArray, lengths: OffArray) -> None:
+        if len(lengths):
+            off = np.zeros(len(lengths) + 1, dtype=np.int64)
+            np.cumsum(lengths, out=off[1:])
+            self.parts.append((tokens, off))
+            self._firsts.append(self.n_docs)
+            self.n_docs += len(lengths)
+
+    def __len__(self) -> int:
+        return self.n_docs
+
+    def __getitem__(self, doc: int) -> array[int]:
+        part = bisect.bisect_right(self._firsts, doc) - 1
+        tokens, off = self.parts[part]
+        at = doc - self._firsts[part]
+        out = array("i")
+        out.frombytes(tokens[int(off[at]) : int(off[at + 1])].tobytes())
+        return out
+
+    def saved(self) -> list[array[int]]:
+        """One array per document, as a snapshot keeps them."""
+        return [self[doc] for doc in range(self.n_docs)]
+
+
 class _Seqs(MutableSequence["array[int]"]):
     """Key ids of each document's tokens: read from the mapped base, kept in memory for the tail. A
-    removed document's base tokens stay (it never matches again, so they are never read)."""
+    removed document's tokens stay until the next base leaves it out (it never matches again, so they
+    are never read)."""
 
-    def __init__(self, base: Base, tail: list[array[int]] | None = None) -> None:
+    def __init__(self, base: Base, tail: _TailTokens) -> None:
         self.base, self.n_base = base, base.n_docs
-        self.tail = tail if tail is not None else []
+        self.tail = tail
 
     @overload
     def __getitem__(self, slot: int) -> array[int]: ...
@@ -126,10 +170,7 @@ class _Seqs(MutableSequence["array[int]"]):
     @overload
     def __setitem__(self, slot: slice, value: Any) -> None: ...
     def __setitem__(self, slot: int | slice, value: Any) -> None:
-        if isinstance(slot, slice):
-            raise TypeError("slots are written one at a time")
-        if slot >= self.n_base:
-            self.tail[slot - self.n_base] = value
+        """Only ever a removed document's tokens emptied: they are kept (see the class)."""
 
     def __delitem__(self, slot: int | slice) -> None:
         raise TypeError("slots are never removed")
@@ -138,9 +179,7 @@ class _Seqs(MutableSequence["array[int]"]):
         return self.n_base + len(self.tail)
 
     def insert(self, index: int, value: array[int]) -> None:
-        if index != len(self):
-            raise TypeError("slots are only appended")
-        self.tail.append(value)
+        raise TypeError("tail tokens are added a batch at a time (DiskIndex._add_slots)")
 
 
 class _SlotMap(MutableMapping[int, int]):
@@ -148,7 +187,7 @@ class _SlotMap(MutableMapping[int, int]):
     answered even when its document was removed: every caller checks the slot's live flag."""
 
     def __init__(self, base: Base, tail: dict[int, int] | None = None) -> None:
-        self.base, self.tail = base, tail or {}
+        self.base, self.tail = base, tail if tail is not None else {}
 
     def __getitem__(self, doc_id: int) -> int:
         slot = self.tail.get(doc_id)
@@ -164,6 +203,13 @@ class _SlotMap(MutableMapping[int, int]):
     def __delitem__(self, doc_id: int) -> None:
         if self.tail.pop(doc_id, None) is None and self.base.slot_of(doc_id) is None:
             raise KeyError(doc_id)
+
+    def __contains__(self, doc_id: object) -> bool:
+        if doc_id in self.tail:
+            return True
+        if not self.base.n_docs or not isinstance(doc_id, int | np.integer):
+            return False
+        return self.base.slot_of(int(doc_id)) is not None
 
     def __iter__(self) -> Iterator[int]:
         raise TypeError("the slot map is looked up, not listed")
@@ -187,16 +233,23 @@ class DiskIndex(MemoryIndex):
         base: Base,
         runs: list[Run] | None = None,
         tail_ids: list[int] | None = None,
-        tail_seqs: list[array[int]] | None = None,
+        tail_tokens: _TailTokens | None = None,
         tail_slots: dict[int, int] | None = None,
     ) -> None:
         self._base = base
         self._runs: list[Run] = runs or []
         self._tail_ids: list[int] = tail_ids if tail_ids is not None else []
-        self._tail_seqs: list[array[int]] = tail_seqs if tail_seqs is not None else []
+        self._tail_tokens = tail_tokens if tail_tokens is not None else _TailTokens()
+        self._tail_slots: dict[int, int] = tail_slots if tail_slots is not None else {}
         self._doc_ids = _DocIds(base, self._tail_ids)
-        self._seqs = _Seqs(base, self._tail_seqs)
-        self._slot_of = _SlotMap(base, tail_slots)
+        self._seqs = _Seqs(base, self._tail_tokens)
+        self._slot_of = _SlotMap(base, self._tail_slots)
+
+    def _add_slots(self, ids: list[int], seq: IntArray, seq_len: OffArray) -> None:
+        first = len(self._doc_ids)
+        self._tail_ids.extend(ids)
+        self._tail_slots.update(zip(ids, range(first, first + len(ids)), strict=True))
+        self._tail_tokens.append(seq, seq_len)
 
     # ----------------------------------------------------------------- postings
     def _merge(self) -> None:
@@ -291,7 +344,7 @@ class DiskIndex(MemoryIndex):
             len(self._keys),
             alive,
             self._base,
-            self._tail_seqs,
+            self._tail_tokens.parts,
             ids,
             doclen,
             dates,
@@ -314,11 +367,19 @@ class DiskIndex(MemoryIndex):
         state["_sound_spellings"] = self._sounds.saved(surfaces)
         state["alive"] = bytes(self._alive)
         state["tail_ids"] = list(self._tail_ids)
-        state["tail_seqs"] = list(self._tail_seqs)
+        state["tail_seqs"] = self._tail_tokens.saved()
         state["tail_doclen"] = np.frombuffer(self._doclen, dtype=np.float32)[n_base:].copy()
         state["tail_dates"] = np.frombuffer(self._dates, dtype=np.int32)[n_base:].copy()
         state["runs"] = [[r.off, r.slots, r.tf] for r in self._runs]
         return {"format": FORMAT, "index": state}
+
+    @classmethod
+    def saved_stamp(cls, path: Path) -> str | None:
+        try:
+            stamp = json.loads(path.read_bytes()).get("stamp")
+        except (OSError, ValueError, AttributeError):
+            return None
+        return stamp if isinstance(stamp, str) else None
 
     @classmethod
     def open(cls, path: Path, stamp: str) -> Self | None:
@@ -373,7 +434,7 @@ class DiskIndex(MemoryIndex):
         ]
         for run in runs:
             run.check()
-        self._attach(base, runs, tail_ids, state["tail_seqs"], tail_slots)
+        self._attach(base, runs, tail_ids, _TailTokens.of(state["tail_seqs"]), tail_slots)
         self._alive = alive
         self._doclen = array("f", base.doclen.tobytes() + state["tail_doclen"].tobytes())
         self._dates = array("i", base.dates.tobytes() + state["tail_dates"].tobytes())

@@ -20,39 +20,32 @@ import math
 from array import array
 from collections.abc import Iterable, MutableMapping, MutableSequence, Sequence
 from itertools import chain, repeat
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, Self
 
 import numpy as np
 import numpy.typing as npt
 
-from bot.search import Highlighter, Hit, IndexedDoc, SearchResult, Word, index_words, snapshot
+from bot.search import Highlighter, Hit, IndexedDoc, SearchResult, Word, build, snapshot
 from bot.search.crosslang import Translator
 from bot.search.expand import Candidates, DeleteIndex, Expansion
 from bot.search.expander import Expander, Surface, restored_surfaces, saved_surfaces
 from bot.search.phrases import phrase_mask
+from bot.search.postings import stable_order
 from bot.search.query import Query
-from bot.search.ranking import (
-    LEAD_BOOST,
-    LEAD_TOKENS,
-    TITLE_BOOST,
-    Hits,
-    any_live,
-    bm25_norms,
-    expansion_scores,
-    rank_page,
-    sum_words,
-)
+from bot.search.ranking import Hits, any_live, bm25_norms, expansion_scores, rank_page, sum_words
 from bot.search.sound import SoundIndex
 from bot.search.suggest import Suggester
-from bot.textnorm import STOP_WORDS, WORD_RE, Analyzer, is_cyrillic
+from bot.textnorm import STOP_WORDS, Analyzer, is_cyrillic
 
 log = logging.getLogger(__name__)
 
 FloatArray = npt.NDArray[np.float32]
 IntArray = npt.NDArray[np.int32]
 
-MERGE_AT = 2_000_000  # pending (document, key) pairs merged into the postings at once
+MERGE_AT = 4_000_000  # pending (document, key) pairs merged into the postings at once (the disk index:
+# a tail run; at this size a million documents make 21, under its MAX_RUNS, so none is merged again)
 SNAPSHOT_VERSION = 5  # 5: data only (bot/search/snapshot.py), no longer a pickle
 
 
@@ -225,6 +218,10 @@ class MemoryIndex:
             return None
         return index
 
+    @classmethod
+    def saved_stamp(cls, path: Path) -> str | None:
+        return snapshot.stamp_of(path)
+
     def empty(self) -> Self:
         """A new, empty index sharing this one's analyzer (and so its per-word caches)."""
         return type(self)(self.analyzer)
@@ -263,28 +260,24 @@ class MemoryIndex:
 
     def _register_new(
         self,
-        bodies: list[list[str]],
-        titles: list[list[str]],
-        *numbered: tuple[IntArray, IntArray],
+        body: list[str],
+        body_nums: IntArray,
+        body_doc: IntArray,
+        title: list[str],
+        title_nums: IntArray,
+        title_doc: IntArray,
     ) -> None:
         """Number the words of a batch not seen before, in order of first appearance, document by
-        document, body then title, and fill their numbers in (the -1s of ``numbered``)."""
-        new: dict[int, list[str]] = {}  # document -> its unseen tokens, body then title
-        places = []
-        for groups, (nums, docs) in zip((bodies, titles), numbered, strict=True):
-            at = np.flatnonzero(nums < 0)
-            starts = np.searchsorted(docs, np.arange(len(groups)), side="left")
-            words = [groups[d][p - starts[d]] for p, d in zip(at.tolist(), docs[at].tolist(), strict=True)]
-            for d, w in zip(docs[at].tolist(), words, strict=True):
-                new.setdefault(d, []).append(w)
-            places.append((nums, at, words))
+        document, body then title, and fill their numbers in (the -1s of ``body_nums``, ``title_nums``)."""
+        body_at, title_at = np.flatnonzero(body_nums < 0), np.flatnonzero(title_nums < 0)
+        words = [body[i] for i in body_at.tolist()] + [title[i] for i in title_at.tolist()]
+        place = np.concatenate([body_doc[body_at] * 2, title_doc[title_at] * 2 + 1])
         known = self._word_num
-        for d in sorted(new):
-            for word in new[d]:
-                if word not in known:
-                    self._register(word)
-        for nums, at, words in places:
-            nums[at] = [known[w] for w in words]
+        for i in np.argsort(place, kind="stable").tolist():
+            if words[i] not in known:
+                self._register(words[i])
+        body_nums[body_at] = [known[w] for w in words[: len(body_at)]]
+        title_nums[title_at] = [known[w] for w in words[len(body_at) :]]
 
     def _add_surface(self, sf: str, word: str, ids: tuple[int, ...]) -> int:
         entry = self._surfaces.get(sf)
@@ -303,9 +296,9 @@ class MemoryIndex:
         """Index documents (replacing earlier versions with the same ids), a batch at a time. ``words``,
         when given, are ``index_words`` of each text, worked out already (by a scan's worker process).
 
-        The batch is turned into (document, key, weight) triples for all its tokens at once and summed
-        with one ``np.unique``: Python then does a little work per document and per new word, none per
-        token or per distinct word of a document, which made building the index most of an ingest."""
+        The batch's tokens are numbered through the vocabulary in one lookup each, then turned into
+        postings all at once (``build.py``): Python does a little work per new word and none per token
+        or per document, which made building the index most of an ingest."""
         batch = list(docs)
         if len({d[0] for d in batch}) < len(batch):  # one id twice: the later version wins, in order
             for doc in batch:
@@ -318,77 +311,60 @@ class MemoryIndex:
                 self.remove(doc_id)
         if not batch:
             return
-        bodies = list(words) if words is not None else [index_words(text) for _, _, text, _ in batch]
-        titles = [WORD_RE.findall(title.lower()) for _, title, _, _ in batch]
-        known = self._word_num
-        n_docs = len(batch)
-
-        def tokens(groups: list[list[str]]) -> tuple[IntArray, IntArray]:
-            """Word numbers of every token (-1: a word not seen before) and its document's position."""
-            counts = [len(g) for g in groups]
-            flat = chain.from_iterable(groups)
-            nums = np.fromiter(map(known.get, flat, repeat(-1)), dtype=np.int32, count=sum(counts))
-            return nums, np.repeat(np.arange(n_docs, dtype=np.int32), counts)
-
-        body_nums, body_doc = tokens(bodies)
-        title_nums, title_doc = tokens(titles)
+        if words is None:
+            body, body_len = build.words_of([text for _, _, text, _ in batch])
+        else:
+            body, body_len = list(chain.from_iterable(words)), np.array([len(w) for w in words], np.int64)
+        title, title_len = build.words_of([heading for _, heading, _, _ in batch])
+        in_batch = np.arange(len(batch), dtype=np.int32)  # each token's document, by its place here
+        body_doc, title_doc = np.repeat(in_batch, body_len), np.repeat(in_batch, title_len)
+        body_nums, title_nums = self._numbers(body), self._numbers(title)
         if (body_nums < 0).any() or (title_nums < 0).any():
-            self._register_new(bodies, titles, (body_nums, body_doc), (title_nums, title_doc))
-        primary = self._word_primary.view
-        has_extra = self._word_has_extra.view
-        first_slot = len(self._doc_ids)
+            self._register_new(body, body_nums, body_doc, title, title_nums, title_doc)
         self._word_count.view[:] += np.bincount(body_nums, minlength=self._word_count.size)
-        body_kid, title_kid = primary[body_nums], primary[title_nums]
-        body_ok, title_ok = body_kid >= 0, title_kid >= 0
-        seq_kid, seq_doc = body_kid[body_ok], body_doc[body_ok]
-        seq_len = np.bincount(seq_doc, minlength=n_docs)
-        title_len = np.bincount(title_doc[title_ok], minlength=n_docs)
-        # The lead: each key of a document's first LEAD_TOKENS tokens counts LEAD_BOOST more, once.
-        seq_start = np.concatenate([[0], np.cumsum(seq_len)[:-1]])
-        in_lead = (np.arange(len(seq_kid)) - seq_start[seq_doc]) < LEAD_TOKENS
-        lead = np.unique(seq_doc[in_lead].astype(np.int64) * len(self._keys) + seq_kid[in_lead])
-        doc_parts = [seq_doc, title_doc[title_ok], (lead // len(self._keys)).astype(np.int32)]
-        kid_parts = [seq_kid, title_kid[title_ok], (lead % len(self._keys)).astype(np.int32)]
-        weight_parts = [
-            np.ones(len(seq_kid)),
-            np.full(int(title_ok.sum()), TITLE_BOOST),
-            np.full(len(lead), LEAD_BOOST),
-        ]
-        # Words with more than one key (Russian lemmas) give every key the same weight as the first.
-        for nums, docs_of, weight in ((body_nums, body_doc, 1.0), (title_nums, title_doc, TITLE_BOOST)):
-            for i in np.flatnonzero(has_extra[nums]).tolist():
-                extra = self._word_extra[int(nums[i])]
-                doc_parts.append(np.full(len(extra), docs_of[i], dtype=np.int32))
-                kid_parts.append(np.array(extra, dtype=np.int32))
-                weight_parts.append(np.full(len(extra), weight))
-        pair = np.concatenate(doc_parts).astype(np.int64) * len(self._keys) + np.concatenate(kid_parts)
-        unique_pairs, inverse = np.unique(pair, return_inverse=True)
-        tf = np.bincount(inverse, weights=np.concatenate(weight_parts), minlength=len(unique_pairs))
-        self._pending.append(
-            (
-                (unique_pairs // len(self._keys)).astype(np.int32) + first_slot,
-                (unique_pairs % len(self._keys)).astype(np.int32),
-                tf.astype(np.float32),
-            )
+        primary, has_extra = self._word_primary.view, self._word_has_extra.view
+        new = build.batch(
+            len(batch),
+            len(self._keys),
+            (primary[body_nums], body_doc),
+            (primary[title_nums], title_doc),
+            build.extra_entries(body_nums, body_doc, has_extra, self._word_extra),
+            build.extra_entries(title_nums, title_doc, has_extra, self._word_extra),
         )
-        self._pending_pairs += len(unique_pairs)
+        first_slot = len(self._doc_ids)
+        self._pending.append((new.docs + first_slot, new.kids, new.tf))
+        self._pending_pairs += len(new.docs)
         if self._pending_pairs > MERGE_AT:  # keeps a big build's transient copies small
             self._merge()
-        lengths = seq_len + TITLE_BOOST * title_len
-        seqs = np.split(seq_kid.astype(np.int32), np.cumsum(seq_len)[:-1])
-        for i, (doc_id, _, _, published) in enumerate(batch):
-            seq = array("i")
-            seq.frombytes(seqs[i].tobytes())
-            self._doc_ids.append(doc_id)
-            self._slot_of[doc_id] = first_slot + i
-            self._alive.append(1)
-            self._doclen.append(float(lengths[i]))
-            self._dates.append(published.toordinal() if published else 0)
-            self._seqs.append(seq)
-            self._live += 1
-            self._total_len += float(lengths[i])
+        ids = [doc_id for doc_id, *_ in batch]
+        self._add_slots(ids, new.seq, new.seq_len)
+        self._alive.extend(bytes([1]) * len(batch))
+        self._doclen.frombytes(new.lengths.astype(np.float32).tobytes())
+        self._dates.extend([published.toordinal() if published else 0 for *_, published in batch])
+        self._live += len(batch)
+        self._total_len += float(new.lengths.sum())  # whole numbers: the same sum in any order
         self._sounds.compact()
         self._reset_caches()
+
+    def _numbers(self, words: list[str]) -> IntArray:
+        """The number of each word (-1: not seen before): one dictionary lookup per token, in C (an
+        ``itemgetter`` of them all: a fifth faster than a lookup called per token, most of a build)."""
+        known = self._word_num
+        try:
+            found = itemgetter(*words)(known) if len(words) > 1 else tuple(known[w] for w in words)
+        except KeyError:  # a batch with new words
+            return np.fromiter(map(known.get, words, repeat(-1)), dtype=np.int32, count=len(words))
+        return np.fromiter(found, dtype=np.int32, count=len(words))
+
+    def _add_slots(self, ids: list[int], seq: IntArray, seq_len: npt.NDArray[np.int64]) -> None:
+        """Give documents ``ids`` the next slots, with their body keys (``seq``, ``seq_len`` each)."""
+        first = len(self._doc_ids)
+        self._doc_ids.extend(ids)
+        self._slot_of.update(zip(ids, range(first, first + len(ids)), strict=True))
+        for part in np.split(seq, np.cumsum(seq_len)[:-1]):
+            tokens = array("i")
+            tokens.frombytes(part.tobytes())
+            self._seqs.append(tokens)
 
     def _merge(self) -> None:
         """Move pending documents into the postings: one stable sort by key, one concatenation per
@@ -399,7 +375,7 @@ class MemoryIndex:
         slots = np.concatenate([s for s, _, _ in pending])
         kids = np.concatenate([k for _, k, _ in pending])
         tfs = np.concatenate([t for _, _, t in pending])
-        order = np.argsort(kids, kind="stable")
+        order = stable_order(kids)
         kids, slots, tfs = kids[order], slots[order], tfs[order]
         cuts = (np.flatnonzero(np.diff(kids)) + 1).tolist()
         post_slots, post_tf = self._post_slots, self._post_tf

@@ -14,7 +14,9 @@ but adds a floor, so that one stray fuzzy word does not fire an alert:
 - a typo neighbour counts only for a word the corpus does not have at all (the follow itself misspelt),
   or for a word of ``FUZZY_MIN_LETTERS`` letters or more when the neighbour is rare beside it (in
   ``TYPO_MAX_DF`` documents, or ``TYPO_RARITY`` times fewer than the word): a typo is a rare variant,
-  so "gold" does not fire on "good" or "golf", nor "barley" on "barely", nor "copper" on "Cooper";
+  so "gold" does not fire on "good" or "golf", nor "barley" on "barely", nor "copper" on "Cooper"; a
+  common neighbour still counts when the lexicon translates it as it translates the word (a spelling
+  of the word: "aluminum" for "aluminium", both "алюминий");
 - each word's alternatives count only from ``MIN_WEIGHT`` of an exact match (a word two edits away is not
   the word when one edit away or the word itself exists);
 - the words must carry the document: the mean over the query's words of the BM25 saturation
@@ -22,7 +24,9 @@ but adds a floor, so that one stray fuzzy word does not fire an alert:
   ``RELEVANCE_FLOOR``. One passing mention deep in a long story is below it; the word in the title or
   the lead, or said twice, is above it.
 
-Excluded words, phrases and date bounds hold as they do in ``/search``.
+A word inside a firm's name is the firm, not the word (``bot.search.firms``: "Magma Copper Co" does
+not fire a copper follow), as a person follow leaves firms out. Excluded words, phrases and date bounds
+hold as they do in ``/search``.
 
 This is the in-memory engine's companion and reads its internals (word numbers, keys, postings, the
 expansion): another engine would bring its own percolator (``FollowMatcher`` skips query follows when
@@ -43,6 +47,7 @@ from rapidfuzz.distance import Levenshtein
 
 from bot.search import index_words
 from bot.search.expand import Expansion, max_edits
+from bot.search.firms import without_firms
 from bot.search.memory import MemoryIndex
 from bot.search.query import Query
 from bot.search.ranking import K1, LEAD_BOOST, LEAD_TOKENS, TITLE_BOOST, B
@@ -53,6 +58,7 @@ TYPO_MAX_DF = 2  # a spelling in this few documents may be a typo of a word the 
 TYPO_RARITY = 10  # ... or one this many times rarer than the word
 MIN_WEIGHT = 0.5
 RELEVANCE_FLOOR = 0.55
+VARIANT_WORDS = 3  # a neighbour's words (under one key) whose translations are compared
 REBUILD_DRIFT = 0.1  # build anew once the live documents have changed by this share
 
 
@@ -222,8 +228,9 @@ class Percolator:
         def fuzzy_ok(kid: int) -> bool:
             """A neighbour is a typo of the word when the word is not in the corpus (the follow is
             misspelt), or when the word is long and the neighbour rare beside it: "barely" is not a typo
-            of "barley", nor "Cooper" of "copper"."""
-            return exact_df == 0 or (long_word and index._df(kid) <= typo_df)
+            of "barley", nor "Cooper" of "copper". A common neighbour still counts when it is the same
+            word spelt another way (``_variant``: aluminium, aluminum)."""
+            return exact_df == 0 or (long_word and index._df(kid) <= typo_df) or self._variant(kid, word)
 
         best = max((w for w, _ in exp.alts.values()), default=0.0)
         floor = min(MIN_WEIGHT, best)
@@ -243,6 +250,21 @@ class Percolator:
         others = {kid: words for kid in alts if exp.alts[kid][1] and (words := self._other_words(kid, word))}
         self._counted.update(w for words in others.values() for w in words)
         return _Term(alts, groups, others)
+
+    def _variant(self, kid: int, word: str) -> bool:
+        """Whether a near spelling of the corpus is the word spelt another way, not another word: the
+        lexicon's best translation of the two is the same ("aluminium" and "aluminum" are both
+        "алюминий"; "barely" is not "ячмень"). British and American spellings of a commodity share
+        its documents; a typo neighbour that is a word of its own must not."""
+        glosses = self._index._translator.glosses
+        mine = glosses(word)
+        if not mine:
+            return False
+        best = mine[0][0]
+        return any(
+            (theirs := glosses(other)) and theirs[0][0] == best
+            for other in self._key_words().get(kid, ())[:VARIANT_WORDS]
+        )
 
     def _other_words(self, kid: int, word: str) -> frozenset[str]:
         """The words of the corpus that share the word's key only through the transliteration fold and
@@ -304,7 +326,9 @@ class Percolator:
     def document_keys(self, title: str, text: str) -> tuple[dict[int, float], list[int], dict[str, float]]:
         """A document's keys with their boosted term frequencies (as the index counts them), its
         body's primary keys in order (for phrases), and the same frequencies of the words some stored
-        word must tell apart from itself (``_Term.others``)."""
+        word must tell apart from itself (``_Term.others``). Words in firms' names are not counted
+        (``bot.search.firms``: "Magma Copper Co" is not copper)."""
+        title, text = without_firms(title), without_firms(text)
         tf: defaultdict[int, float] = defaultdict(float)
         apart: defaultdict[str, float] = defaultdict(float)
         counted = self._counted

@@ -10,9 +10,8 @@ needs memory for a chunk, not for the whole index.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -20,8 +19,6 @@ import numpy.typing as npt
 IntArray = npt.NDArray[np.int32]
 FloatArray = npt.NDArray[np.float32]
 OffArray = npt.NDArray[np.int64]
-# Makes an output array: (name, dtype, length) -> a writable array (in memory, or mapped on a new file).
-Allocate = Callable[[str, type[np.generic], int], npt.NDArray[Any]]
 
 CHUNK = 4_000_000  # postings handled at once by ``merge``
 # ``Run.gather`` copies blocks one by one up to this many keys, and one more per this many postings.
@@ -29,10 +26,6 @@ GATHER_SLICES = 16
 GATHER_SLICE_SIZE = 512
 _EMPTY_SLOTS: IntArray = np.empty(0, dtype=np.int32)
 _EMPTY_TF: FloatArray = np.empty(0, dtype=np.float32)
-
-
-def in_memory(_name: str, dtype: type[np.generic], length: int) -> npt.NDArray[Any]:
-    return np.empty(length, dtype=dtype)
 
 
 @dataclass
@@ -97,10 +90,20 @@ def from_pending(pending: Sequence[tuple[IntArray, IntArray, FloatArray]], n_key
     slots = np.concatenate([s for s, _, _ in pending])
     kids = np.concatenate([k for _, k, _ in pending])
     tfs = np.concatenate([t for _, _, t in pending])
-    order = np.argsort(kids, kind="stable")
+    order = stable_order(kids)
     off = np.zeros(n_keys + 1, dtype=np.int64)
     np.cumsum(np.bincount(kids, minlength=n_keys), out=off[1:])
     return Run(off, slots[order].astype(np.int32), tfs[order].astype(np.float32))
+
+
+def stable_order(kids: IntArray) -> npt.NDArray[np.intp]:
+    """``np.argsort(kids, kind="stable")`` of key ids (0 .. 2**31 - 1), in two passes of numpy's radix
+    sort of 16 bits (one when every id fits in 16 bits): about three times faster than its merge sort
+    of 32 bits, which was most of turning pending documents into a run."""
+    order = np.argsort((kids & 0xFFFF).astype(np.uint16), kind="stable")
+    if len(kids) and int(kids.max()) > 0xFFFF:
+        order = order[np.argsort((kids[order] >> 16).astype(np.uint16), kind="stable")]
+    return order
 
 
 def _chunks(run: Run) -> Iterator[tuple[IntArray, IntArray, FloatArray]]:
@@ -117,13 +120,13 @@ def _chunks(run: Run) -> Iterator[tuple[IntArray, IntArray, FloatArray]]:
         a = b
 
 
-def merge(
-    runs: Sequence[Run],
-    n_keys: int,
-    allocate: Allocate = in_memory,
-    new_slot: IntArray | None = None,
-) -> Run:
-    """One run holding every posting of ``runs`` (given in slot order: a key's block stays sorted).
+def merged(
+    runs: Sequence[Run], n_keys: int, new_slot: IntArray | None = None
+) -> tuple[OffArray, Iterator[tuple[IntArray, FloatArray]]]:
+    """Every posting of ``runs`` (given in slot order: a key's block stays sorted) as one run: its
+    offsets, and its slots and weights in order, a block of keys (about CHUNK postings) at a time. Each
+    block is put together from every run's part for those keys, so the merged run is produced front to
+    back: a compaction writes it to a file as it comes, never holding it whole.
 
     ``new_slot``, when given, renumbers slots (old -> new) and drops postings whose new slot is -1 (a
     removed document): a compaction."""
@@ -141,20 +144,45 @@ def merge(
             counts += np.bincount(kept(*chunk)[0], minlength=n_keys)
     off = np.zeros(n_keys + 1, dtype=np.int64)
     np.cumsum(counts, out=off[1:])
-    total = int(off[-1])
-    slots_out: IntArray = allocate("slots", np.int32, total)
-    tf_out: FloatArray = allocate("tf", np.float32, total)
-    fill = off[:-1].copy()
-    for run in runs:
-        for chunk in _chunks(run):
-            kids, slots, tf = kept(*chunk)
-            if not len(kids):
-                continue
-            starts = np.concatenate([[0], np.flatnonzero(np.diff(kids)) + 1])
-            first = kids[starts]
-            sizes = np.diff(np.append(starts, len(kids)))
-            pos = np.repeat(fill[first] - starts, sizes) + np.arange(len(kids))
-            slots_out[pos] = slots
-            tf_out[pos] = tf
-            fill[first] += sizes
-    return Run(off, slots_out, tf_out)
+
+    def blocks() -> Iterator[tuple[IntArray, FloatArray]]:
+        a = 0
+        while a < n_keys:
+            b = int(np.searchsorted(off, off[a] + CHUNK, side="right")) - 1
+            b = min(max(b, a + 1), n_keys)
+            size = int(off[b] - off[a])
+            if size:
+                slots_out: IntArray = np.empty(size, dtype=np.int32)
+                tf_out: FloatArray = np.empty(size, dtype=np.float32)
+                fill = off[a:b] - off[a]  # where each key's next posting goes in the block
+                for run in runs:
+                    ra, rb = min(a, run.n_keys), min(b, run.n_keys)
+                    lo, hi = int(run.off[ra]), int(run.off[rb])
+                    if hi == lo:
+                        continue
+                    kids = np.repeat(np.arange(ra - a, rb - a, dtype=np.int32), np.diff(run.off[ra : rb + 1]))
+                    kids, slots, tf = kept(kids, np.asarray(run.slots[lo:hi]), np.asarray(run.tf[lo:hi]))
+                    if not len(kids):
+                        continue
+                    starts = np.concatenate([[0], np.flatnonzero(np.diff(kids)) + 1])
+                    first = kids[starts]
+                    sizes = np.diff(np.append(starts, len(kids)))
+                    pos = np.repeat(fill[first] - starts, sizes) + np.arange(len(kids))
+                    slots_out[pos] = slots
+                    tf_out[pos] = tf
+                    fill[first] += sizes
+                yield slots_out, tf_out
+            a = b
+
+    return off, blocks()
+
+
+def merge(runs: Sequence[Run], n_keys: int) -> Run:
+    """One run, in memory, holding every posting of ``runs`` (``merged``)."""
+    off, blocks = merged(runs, n_keys)
+    parts = list(blocks)
+    return Run(
+        off,
+        np.concatenate([_EMPTY_SLOTS, *(s for s, _ in parts)]),
+        np.concatenate([_EMPTY_TF, *(t for _, t in parts)]),
+    )

@@ -98,12 +98,12 @@ def parse_query(text: str) -> Query:
             continue
         words.extend(_words(bare))
     if truncated:
-        notes.append(Coded("query.long_text", n=f"{MAX_QUERY_CHARS:,}"))
+        notes.append(Coded("query.long_text", n=MAX_QUERY_CHARS))
     overlong = [w for w in words if len(w) > MAX_WORD_LETTERS]
     if overlong:
         words = [w for w in words if len(w) <= MAX_WORD_LETTERS]
         phrases = [p for p in phrases if all(len(w) <= MAX_WORD_LETTERS for w in p)]
-        notes.append(Coded("query.long_word", n=f"{len(overlong[0]):,}"))
+        notes.append(Coded("query.long_word", n=len(overlong[0])))
     n_terms = len(words) + sum(len(p) for p in phrases)
     if n_terms > MAX_TERMS:
         truncated = True

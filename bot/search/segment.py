@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import zlib
 from array import array
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from bot.search.postings import IntArray, OffArray, Run, merge
+from bot.search.postings import IntArray, OffArray, Run, merged
 
 FloatArray = npt.NDArray[np.float32]
 IdArray = npt.NDArray[np.int64]
@@ -115,7 +115,7 @@ def write(
     n_keys: int,
     alive: npt.NDArray[np.bool_],
     base: Base,
-    tail_seqs: Sequence[array[int]],
+    tail_tokens: Sequence[tuple[IntArray, OffArray]],
     ids: IdArray,
     doclen: FloatArray,
     dates: IntArray,
@@ -128,30 +128,32 @@ def write(
     folder.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
 
-    def allocate(part: str, dtype: type[np.generic], length: int) -> npt.NDArray[Any]:
+    def create(part: str, dtype: type[np.generic], length: int) -> _Npy:
         path = folder / f"{name}.{part}.npy"
         written.append(path)
-        return np.lib.format.open_memmap(path, mode="w+", dtype=dtype, shape=(length,))
+        return _Npy(path, dtype, length)
+
+    def save(part: str, dtype: type[np.generic], values: npt.NDArray[Any]) -> None:
+        with create(part, dtype, len(values)) as out:
+            out.write(values)
 
     new_slot = np.full(len(alive), -1, dtype=np.int32)
     new_slot[alive] = np.arange(int(alive.sum()), dtype=np.int32)
-    postings = merge(runs, n_keys, allocate, new_slot)
-    _save(allocate("off", np.int64, len(postings.off)), postings.off)
-    _write_tokens(allocate, alive, base, tail_seqs)
+    off, blocks = merged(runs, n_keys, new_slot)
+    with create("slots", np.int32, int(off[-1])) as slots, create("tf", np.float32, int(off[-1])) as tf:
+        for block_slots, block_tf in blocks:
+            slots.write(block_slots)
+            tf.write(block_tf)
+    save("off", np.int64, off)
+    _write_tokens(create, alive, base, tail_tokens)
     order = np.argsort(ids[alive], kind="stable")
-    _save(allocate("ids", np.int64, len(order)), ids[alive])
-    _save(allocate("doclen", np.float32, len(order)), doclen[alive])
-    _save(allocate("dates", np.int32, len(order)), dates[alive])
-    _save(allocate("by_id", np.int64, len(order)), ids[alive][order])
-    _save(allocate("by_id_slot", np.int32, len(order)), order.astype(np.int32))
-    for arr in (postings.slots, postings.tf):
-        if isinstance(arr, np.memmap):
-            arr.flush()
-    del postings
+    save("ids", np.int64, ids[alive])
+    save("doclen", np.float32, doclen[alive])
+    save("dates", np.int32, dates[alive])
+    save("by_id", np.int64, ids[alive][order])
+    save("by_id_slot", np.int32, order.astype(np.int32))
     checks: dict[str, list[int]] = {}
     for path in written:
-        with path.open("rb+") as fh:
-            os.fsync(fh.fileno())
         checks[path.name.removeprefix(f"{name}.").removesuffix(".npy")] = [
             path.stat().st_size,
             _sample_crc(path),
@@ -159,36 +161,63 @@ def write(
     return Base.open(folder, name, checks), checks
 
 
-def _save(out: npt.NDArray[Any], values: npt.NDArray[Any]) -> None:
-    out[:] = values
-    if isinstance(out, np.memmap):
-        out.flush()
+class _Npy:
+    """A .npy file written front to back through the file, then flushed to disk. Not through a mapping:
+    pages written to a file are the operating system's cache, where a mapping's count towards the
+    writing process's memory (a million documents' base is about a gigabyte)."""
+
+    def __init__(self, path: Path, dtype: type[np.generic], length: int) -> None:
+        self.dtype, self.length, self.written = np.dtype(dtype), length, 0
+        self.fh = path.open("wb")
+        header = {
+            "descr": np.lib.format.dtype_to_descr(self.dtype),
+            "fortran_order": False,
+            "shape": (length,),
+        }
+        np.lib.format.write_array_header_1_0(self.fh, header)
+
+    def write(self, values: npt.NDArray[Any]) -> None:
+        self.fh.write(np.ascontiguousarray(values, dtype=self.dtype).data)
+        self.written += len(values)
+
+    def __enter__(self) -> _Npy:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            if exc[0] is None:
+                if self.written != self.length:
+                    raise ValueError(f"{self.fh.name}: {self.written} values written of {self.length}")
+                self.fh.flush()
+                os.fsync(self.fh.fileno())
+        finally:
+            self.fh.close()
 
 
 def _write_tokens(
-    allocate: Any, alive: npt.NDArray[np.bool_], base: Base, tail_seqs: Sequence[array[int]]
+    create: Callable[[str, type[np.generic], int], _Npy],
+    alive: npt.NDArray[np.bool_],
+    base: Base,
+    tail_tokens: Sequence[tuple[IntArray, OffArray]],
 ) -> None:
-    """The token sequences of the live documents, base then tail, one after another."""
+    """The token sequences of the live documents, base then tail, one after another. ``tail_tokens``:
+    the tail's, a batch of documents at a time (their tokens one after another, and their offsets)."""
     n_base = base.n_docs
     base_len = np.diff(base.seq_off)
-    tail_len = np.fromiter((len(s) for s in tail_seqs), dtype=np.int64, count=len(tail_seqs))
-    lengths = np.concatenate([base_len, tail_len])[alive]
+    tail_len = [np.diff(off) for _, off in tail_tokens]
+    lengths = np.concatenate([base_len, *tail_len])[alive]
     seq_off = np.zeros(len(lengths) + 1, dtype=np.int64)
     np.cumsum(lengths, out=seq_off[1:])
-    flat: IntArray = allocate("seq", np.int32, int(seq_off[-1]))
-    at, a = 0, 0
-    step = 100_000
-    while a < n_base:  # the base's live documents, a slice at a time
-        b = min(a + step, n_base)
-        part = np.asarray(base.seq[int(base.seq_off[a]) : int(base.seq_off[b])])
-        keep = part[np.repeat(alive[a:b], base_len[a:b])]
-        flat[at : at + len(keep)] = keep
-        at += len(keep)
-        a = b
-    for live, seq in zip(alive[n_base:].tolist(), tail_seqs, strict=True):
-        if live and len(seq):
-            flat[at : at + len(seq)] = np.frombuffer(seq, dtype=np.int32)
-            at += len(seq)
-    if isinstance(flat, np.memmap):
-        flat.flush()
-    _save(allocate("seq_off", np.int64, len(seq_off)), seq_off)
+    with create("seq", np.int32, int(seq_off[-1])) as flat:
+        a = 0
+        step = 100_000
+        while a < n_base:  # the base's live documents, a slice at a time
+            b = min(a + step, n_base)
+            part = np.asarray(base.seq[int(base.seq_off[a]) : int(base.seq_off[b])])
+            flat.write(part[np.repeat(alive[a:b], base_len[a:b])])
+            a = b
+        for (tokens, _), part_len in zip(tail_tokens, tail_len, strict=True):
+            flat.write(tokens[np.repeat(alive[a : a + len(part_len)], part_len)])
+            a += len(part_len)
+    with create("seq_off", np.int64, len(seq_off)) as out:
+        out.write(seq_off)

@@ -218,6 +218,19 @@ def read(path: Path, stamp: str) -> dict[str, Any] | None:
     return state if isinstance(state, dict) else _refuse(path, "no index state in it")
 
 
+def stamp_of(path: Path) -> str | None:
+    """The stamp of the snapshot at ``path`` (its header alone is read), or None when there is no
+    snapshot of this format there."""
+    try:
+        with path.open("rb") as fh:
+            if fh.readline() != MAGIC + f" {FORMAT}\n".encode():
+                return None
+            stamp = json.loads(fh.readline()).get("stamp")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return stamp if isinstance(stamp, str) else None
+
+
 def _refuse(path: Path, why: str) -> dict[str, Any] | None:
     """None, said in the log: a snapshot that exists and is not used is worth a line."""
     log.warning("index snapshot %s not used: %s; rebuilding from the store", path, why)

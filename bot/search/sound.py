@@ -60,7 +60,7 @@ RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"h", ""),
         (r"^i(?=[aeiou])", ""),  # an initial y glide (Yeltsin: Ельцин, Eltsine)
         (r"(?<=[^aeiou])e$", ""),  # a mute final e (Eltsine, Hawke)
-        (r"(.)\1+", r"\1"),
+        (r"(.)(?=\1)", ""),  # a doubled letter single (each dropped where the same letter follows)
     )
 )
 # Only on a query word as typed, before folding: letters and syllables only another system writes.
@@ -118,6 +118,7 @@ TRANSCRIPTION_RULES: dict[str, tuple[tuple[re.Pattern[str], str], ...]] = {
 _CH_AS_K = re.compile(r"ch(?=r|$)")
 _SURNAME_FORMS = {form: group for group in KOREAN_SURNAMES for form in group}
 _VOWELS = re.compile(r"[aeiou]+")
+_REPEATED = re.compile(r"(.)(?=\1)")  # a letter the same letter follows
 _J_VOWEL = re.compile(r"j[aeiou]")
 MIN_KEY = 2  # consonants: a key of one ("Чжао") is shared by thousands of spellings
 
@@ -186,7 +187,7 @@ def respelled(word: str) -> str:
 
 def sound_key(spelling: str) -> str:
     """The consonant skeleton of a sound spelling."""
-    return re.sub(r"(.)\1+", r"\1", _VOWELS.sub("", spelling))
+    return _REPEATED.sub("", _VOWELS.sub("", spelling))
 
 
 class SoundIndex:

@@ -117,6 +117,19 @@ def test_a_russian_query_finds_an_english_name_by_its_sound() -> None:
     assert index.find("Beiker")[0].person.name == "Gerald Beyer"  # Latin letters are matched as spelt
 
 
+def test_a_russian_query_finds_a_french_name_as_search_hears_it() -> None:
+    """ "Ширак" is Chirac: Russian writes the French ch by ear (ш), which the rough sound key keeps
+    apart from an English ch; ``/search`` hears them as one, and so does ``/who``."""
+    index = index_by_day(
+        [
+            (1, "France\n\nFrench Prime Minister Jacques Chirac said the franc was stable."),
+            (2, "Budget\n\nPrime Minister Jacques Chirac said it again."),
+        ]
+    )
+    assert index.find("Ширак")[0].person.name == "Jacques Chirac"
+    assert index.find("Ширака")[0].person.name == "Jacques Chirac"
+
+
 def test_a_role_asked_with_of_and_a_country_finds_the_holders_stated_with_its_adjective() -> None:
     index = index_by_day(
         [
