@@ -360,9 +360,16 @@ def _child(args: list[str]) -> dict[str, Any]:
 
 
 def run(
-    sizes: Sequence[int], engines: Sequence[str], bench_dir: Path, query_file: Path
+    sizes: Sequence[int],
+    engines: Sequence[str],
+    bench_dir: Path,
+    query_file: Path,
+    keep: Path | None = None,
 ) -> list[dict[str, Any]]:
-    """Build and serve every engine at every size; print one row each as it finishes, return them all."""
+    """Build and serve every engine at every size; print one row each as it finishes, return them all.
+
+    ``keep``: built indexes are kept in this folder with their build figures, and one found there is
+    served again instead of built (to measure search changes without rebuilding a million documents)."""
     rows: list[dict[str, Any]] = []
     header = " ".join(f"{title:>{width}}" for title, _, width, _ in COLUMNS)
     print(header, flush=True)
@@ -371,13 +378,21 @@ def run(
         shutil.copy(query_file, queries)
         for size in sizes:
             for engine in engines:
-                folder = Path(tmp) / f"{engine}-{size}"
+                folder = (keep or Path(tmp)) / f"{engine}-{size}"
                 row = {"docs": size, "engine": engine}
-                row |= _child(["build", engine, str(size), str(folder), str(bench_dir)])
-                if engine == "dossier-disk":
-                    row |= _child(["build-people", engine, str(size), str(folder), str(bench_dir)])
+                built = folder / "build.json"
+                if keep is not None and built.is_file():
+                    row |= json.loads(built.read_text())
+                else:
+                    shutil.rmtree(folder, ignore_errors=True)
+                    figures = _child(["build", engine, str(size), str(folder), str(bench_dir)])
+                    if engine == "dossier-disk":
+                        figures |= _child(["build-people", engine, str(size), str(folder), str(bench_dir)])
+                    built.write_text(json.dumps(figures))
+                    row |= figures
                 row |= _child(["serve", engine, str(folder), str(queries)])
-                shutil.rmtree(folder, ignore_errors=True)
+                if keep is None:
+                    shutil.rmtree(folder, ignore_errors=True)
                 rows.append(row)
                 print(" ".join(f"{row[key]:>{width}{spec}}" for _, key, width, spec in COLUMNS), flush=True)
     print_people(rows)
@@ -444,6 +459,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     ap.add_argument("--queries", type=Path, help="known-item query JSONL (default: BENCH_DIR's)")
     ap.add_argument("--json", type=Path, dest="json_out")
+    ap.add_argument("--keep-index", type=Path, help="keep built indexes here and serve them again")
     args = ap.parse_args(argv)
     bench_dir = Path(args.bench_dir)
     rows = run(
@@ -451,6 +467,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         [e.strip() for e in args.engines.split(",") if e.strip()],
         bench_dir,
         args.queries or bench_dir / "reuters-queries.jsonl",
+        args.keep_index,
     )
     checks = targets(rows) + people_targets(rows)
     print("targets for dossier-disk:")

@@ -476,6 +476,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help=f"the scale check at these corpus sizes instead (comma-separated, e.g. {SCALE_TARGET_DOCS})",
     )
     ap.add_argument("--scale-engines", default=",".join(SCALE_ENGINES), help="engines of the scale check")
+    ap.add_argument("--keep-index", type=Path, help="scale check: keep built indexes here, serve them again")
     ap.add_argument("--bench-dir", help="data folder (default: $DOSSIER_BENCH_DIR or <repo>/../shared/bench)")
     ap.add_argument("--json", type=Path, dest="json_out", help="also write all figures to this JSON file")
     ap.add_argument(
@@ -502,6 +503,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise SystemExit(f"{path} not found: set --bench-dir or $DOSSIER_BENCH_DIR (see --help)")
     if args.scale:
         out = ["--json", str(args.json_out)] if args.json_out else []
+        out += ["--keep-index", str(args.keep_index)] if args.keep_index else []
         sizes, engines = ["--sizes", args.scale], ["--engines", args.scale_engines]
         return scale.main(
             [*sizes, *engines, "--bench-dir", str(bench_dir), "--queries", str(query_file), *out]

@@ -271,6 +271,20 @@ class DiskIndex(MemoryIndex):
             return parts[0]
         return np.concatenate([s for s, _ in parts]), np.concatenate([t for _, t in parts])
 
+    def _postings_of(self, kids: Sequence[int]) -> tuple[IntArray, FloatArray, OffArray]:
+        """The postings of several keys, base and tail runs each read in one gather: the counts of the
+        base's blocks, then of each run's (``ranking.PostingsOf``)."""
+        self._merge()
+        wanted = np.array(kids, dtype=np.int64)
+        parts = [self._base.postings.gather(wanted), *(r.gather(wanted) for r in self._runs)]
+        if len(parts) == 1:
+            return parts[0]
+        return (
+            np.concatenate([s for s, _, _ in parts]),
+            np.concatenate([t for _, t, _ in parts]),
+            np.concatenate([c for _, _, c in parts]),
+        )
+
     def _df(self, kid: int) -> int:
         self._merge()
         return self._base.postings.df(kid) + sum(r.df(kid) for r in self._runs)

@@ -35,7 +35,7 @@ from bot.search.expander import Expander, Surface, restored_surfaces, saved_surf
 from bot.search.phrases import phrase_mask
 from bot.search.postings import stable_order
 from bot.search.query import Query
-from bot.search.ranking import bm25_norms, expansion_scores, rank_page
+from bot.search.ranking import Hits, any_live, bm25_norms, expansion_scores, rank_page, sum_words
 from bot.search.sound import SoundIndex
 from bot.search.suggest import Suggester
 from bot.textnorm import STOP_WORDS, Analyzer, is_cyrillic
@@ -409,6 +409,16 @@ class MemoryIndex:
         self._merge()
         return self._post_slots[kid], self._post_tf[kid]
 
+    def _postings_of(self, kids: Sequence[int]) -> tuple[IntArray, FloatArray, npt.NDArray[np.int64]]:
+        """The postings of several keys at once: (slots, tf, counts), one block per key
+        (``ranking.PostingsOf``)."""
+        parts = [self._postings(kid) for kid in kids]
+        return (
+            np.concatenate([_EMPTY_SLOTS, *(s for s, _ in parts)]),
+            np.concatenate([_EMPTY_TF, *(t for _, t in parts)]),
+            np.array([len(s) for s, _ in parts], dtype=np.int64),
+        )
+
     def _surface_count(self, sf: str) -> float:
         """How often a folded spelling occurs in document bodies (the sum over the words folding to it)."""
         if self._np_surface_counts is None:
@@ -470,8 +480,15 @@ class MemoryIndex:
             self._np_norms = (avgdl, bm25_norms(doclen, avgdl))
         return self._np_norms[1]
 
-    def _term_scores(self, exp: Expansion, norms: FloatArray) -> FloatArray:
-        return expansion_scores(exp, self._postings, self._df, self._idf, norms)
+    def _term_scores(self, exp: Expansion, norms: FloatArray) -> Hits:
+        return expansion_scores(exp, self._postings_of, self._df, self._idf, norms)
+
+    def _holding(self, slots: npt.NDArray[np.intp], kids: Iterable[int]) -> npt.NDArray[np.bool_]:
+        """Which of ``slots`` hold any of the keys ``kids``."""
+        held = np.zeros(len(slots), dtype=bool)
+        for kid in kids:
+            held |= np.isin(slots, self._postings(kid)[0])
+        return held
 
     def _docs_with(self, kids: Iterable[int]) -> npt.NDArray[np.bool_]:
         mask = np.zeros(len(self._doc_ids), dtype=bool)
@@ -504,8 +521,8 @@ class MemoryIndex:
             return SearchResult([], 0, stop_words_only=True)
         doclen, alive, dates = self._arrays()
         avgdl = max(self._total_len / max(self._live, 1), 1.0)
-        total = np.zeros(len(self._doc_ids), dtype=np.float32)
-        matched = np.zeros(len(self._doc_ids), dtype=np.float32)
+        all_alive = self._live == len(self._doc_ids)
+        word_hits: list[Hits] = []
         term_keys: list[set[int]] = []
         match_keys: set[str] = set()
         last = words[-1] if words and not query.phrases else None
@@ -523,26 +540,37 @@ class MemoryIndex:
                 term_keys.append(set())
                 unmatched.append(word)
                 continue
-            scores = self._term_scores(exp, self._norms(doclen, avgdl))
-            total += scores
-            hit = scores > 0
-            matched += hit
-            if not np.any(hit & alive):  # one pass over a boolean array: free beside the scoring
+            hits = self._term_scores(exp, self._norms(doclen, avgdl))
+            word_hits.append(hits)
+            if not any_live(hits, None if all_alive else alive):
                 unmatched.append(word)
             term_keys.append(exp.key_ids)
             match_keys.update(self._keys[k] for k in exp.key_ids)
-        mask = alive & (total > 0)
+        # Only the documents some word matched are filtered and ranked: the cost follows the postings
+        # read, not the size of the corpus.
+        slots, total, matched = sum_words(word_hits, len(self._doc_ids))
+        keep = np.ones(len(slots), dtype=bool)
+        if not all_alive:
+            keep &= alive[slots]
         if query.since or query.until:
             lo = query.since.toordinal() if query.since else 1
             hi = query.until.toordinal() if query.until else 10**9
-            mask &= (dates >= lo) & (dates <= hi)
+            on = dates[slots]
+            keep &= (on >= lo) & (on <= hi)
         for word in query.excluded:
             kids = [self._key_id[k] for k in self.analyzer.keys(word) if k in self._key_id]
             if kids:
-                mask &= ~self._docs_with(kids)
-        for phrase in query.phrases:
-            mask &= self._phrase_mask(phrase, mask)
-        candidates = np.flatnonzero(mask)
+                keep &= ~self._holding(slots, kids)
+        if query.phrases:
+            mask = np.zeros(len(self._doc_ids), dtype=bool)
+            mask[slots[keep]] = True
+            for phrase in query.phrases:
+                mask &= self._phrase_mask(phrase, mask)
+            keep = mask[slots]
+        if not keep.all():
+            candidates, total, matched = slots[keep], total[keep], matched[keep]
+        else:
+            candidates = slots
         unmatched_words = tuple(dict.fromkeys(unmatched))
         suggestion = self._suggester().suggest(positive, unmatched_words) if unmatched_words else None
         if not len(candidates):
@@ -551,10 +579,10 @@ class MemoryIndex:
         page = rank_page(
             candidates, total, matched, term_keys, len(self._keys), self._seqs, self._doc_ids, offset, limit
         )
-        hits = [Hit(self._doc_ids[slot], score) for score, slot in page]
-        partial = bool(matched[candidates].max() < len(scored_terms))
+        found = [Hit(self._doc_ids[slot], score) for score, slot in page]
+        partial = bool(matched.max() < len(scored_terms))
         return SearchResult(
-            hits,
+            found,
             len(candidates),
             self._highlighter(frozenset(match_keys)),
             suggestion,

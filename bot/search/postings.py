@@ -21,6 +21,9 @@ FloatArray = npt.NDArray[np.float32]
 OffArray = npt.NDArray[np.int64]
 
 CHUNK = 4_000_000  # postings handled at once by ``merge``
+# ``Run.gather`` copies blocks one by one up to this many keys, and one more per this many postings.
+GATHER_SLICES = 16
+GATHER_SLICE_SIZE = 512
 _EMPTY_SLOTS: IntArray = np.empty(0, dtype=np.int32)
 _EMPTY_TF: FloatArray = np.empty(0, dtype=np.float32)
 
@@ -49,6 +52,27 @@ class Run:
             return _EMPTY_SLOTS, _EMPTY_TF
         lo, hi = int(self.off[kid]), int(self.off[kid + 1])
         return self.slots[lo:hi], self.tf[lo:hi]
+
+    def gather(self, kids: OffArray) -> tuple[IntArray, FloatArray, OffArray]:
+        """The postings of several keys in one read: (slots, tf, counts), key ``kids[j]``'s block of
+        ``counts[j]`` postings after those of ``kids[:j]``; keys numbered past this run have none."""
+        lo = self.off[np.minimum(kids, self.n_keys)]  # a key past the run: an empty block at the end
+        counts = self.off[np.minimum(kids + 1, self.n_keys)] - lo
+        total = int(counts.sum())
+        if len(kids) <= GATHER_SLICES + total // GATHER_SLICE_SIZE:
+            # Few or big blocks: copied block by block (a copy is cheaper than an index per posting).
+            blocks = [(a, a + n) for a, n in zip(lo.tolist(), counts.tolist(), strict=True) if n]
+            if len(blocks) == 1:
+                a, b = blocks[0]
+                return self.slots[a:b], self.tf[a:b], counts
+            return (
+                np.concatenate([_EMPTY_SLOTS, *(self.slots[a:b] for a, b in blocks)]),
+                np.concatenate([_EMPTY_TF, *(self.tf[a:b] for a, b in blocks)]),
+                counts,
+            )
+        # Many small blocks: posting i of key j's block sits at lo[j] + (i - the block's first index).
+        at = np.arange(total) + np.repeat(lo - (np.cumsum(counts) - counts), counts)
+        return self.slots[at], self.tf[at], counts
 
     def df(self, kid: int) -> int:
         return int(self.off[kid + 1] - self.off[kid]) if kid < self.n_keys else 0
