@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import time
 from collections import Counter
 from collections.abc import Iterator, MutableMapping, Sequence
@@ -36,6 +35,7 @@ from typing import Any
 
 import numpy as np
 
+from bot.durable import fsync_path, switch_manifest
 from bot.people import saved_base
 from bot.people.index import PeopleIndex
 from bot.people.model import Person, RoleRecord, role_key
@@ -221,19 +221,10 @@ def save(index: PeopleIndex, path: Path, stamp: str) -> None:
         base_name, checks, strings = manifest["base"], manifest["files"], state["strings"]
     state_name = f"state-{generation}.snap"
     snapshot.write(folder / state_name, _state(persons, rows, strings, firms, first_names), stamp)
-    _sync(folder / state_name)
+    fsync_path(folder / state_name)
     manifest = {"format": FORMAT, "stamp": stamp, "base": base_name, "files": checks, "state": state_name}
-    tmp = path.with_name(path.name + ".tmp")
-    with tmp.open("w", encoding="utf-8") as fh:
-        json.dump(manifest, fh)
-        fh.flush()
-        os.fsync(fh.fileno())
-    tmp.replace(path)
-    _sync(path.parent)
     keep = {state_name} | {f"{base_name}.{column}.npy" for column in saved_base.COLUMNS}
-    for old in folder.iterdir():
-        if old.name not in keep:
-            old.unlink(missing_ok=True)
+    switch_manifest(path, manifest, folder, keep)
 
 
 def _state(
@@ -266,14 +257,6 @@ def _state(
         "firms": dict(firms),
         "first_names": dict(first_names),
     }
-
-
-def _sync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 # ----------------------------------------------------------------- opening

@@ -26,7 +26,6 @@ from __future__ import annotations
 import bisect
 import json
 import logging
-import os
 import time
 from array import array
 from collections.abc import Iterator, MutableMapping, MutableSequence, Sequence
@@ -35,6 +34,7 @@ from typing import Any, Self, overload
 
 import numpy as np
 
+from bot.durable import switch_manifest
 from bot.search import postings, segment, snapshot
 from bot.search.crosslang import Translator
 from bot.search.expander import restored_surfaces, saved_surfaces
@@ -308,17 +308,8 @@ class DiskIndex(MemoryIndex):
             "files": self._checks,
             "state": state_name,
         }
-        tmp = path.with_name(path.name + ".tmp")
-        with tmp.open("w", encoding="utf-8") as fh:
-            json.dump(manifest, fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        tmp.replace(path)
-        _fsync_dir(path.parent)
         keep = {state_name} | {f"{self._base_name}.{part}.npy" for part in segment.FILES}
-        for old in folder.iterdir():
-            if old.name not in keep:
-                old.unlink(missing_ok=True)
+        switch_manifest(path, manifest, folder, keep)
 
     def _compaction_due(self, folder: Path) -> bool:
         if self._folder != folder or not self._base_name:
@@ -440,11 +431,3 @@ class DiskIndex(MemoryIndex):
         self._doclen = array("f", base.doclen.tobytes() + state["tail_doclen"].tobytes())
         self._dates = array("i", base.dates.tobytes() + state["tail_dates"].tobytes())
         self._reset_caches()
-
-
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
