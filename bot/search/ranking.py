@@ -237,14 +237,14 @@ def rank_page(
             term_bits[np.fromiter(keys, dtype=np.int64)] |= np.int64(1) << t
     # Best first: once a candidate could not reach the page even with the largest proximity boost,
     # no later one can, and proximity (a scan of each document's tokens) is not worked out for them.
-    # A key that answers two query words can boost more: then every candidate is scored.
+    # The boost is at most 1 + PROXIMITY, a key that answers two query words included (proximity never
+    # counts the window shorter than the terms it holds: ``proximity.py``).
     order = top[np.argsort(-scores[top], kind="stable")]
-    bounded = not multi or not np.any(term_bits & (term_bits - 1))
     page: list[float] = []  # the best offset + limit scores so far, a min-heap
     for j in order.tolist():
         slot = int(candidates[j])
         score = float(scores[j])
-        if bounded and len(page) == offset + limit and score * (1.0 + PROXIMITY) < page[0]:
+        if len(page) == offset + limit and score * (1.0 + PROXIMITY) < page[0]:
             break
         if multi and matched[j] >= 2:  # fewer matched terms: no pair to stand close together
             score *= 1.0 + PROXIMITY * proximity(seqs[slot], term_bits, len(term_keys))
