@@ -364,3 +364,23 @@ def test_proximity_never_boosts_past_its_bound_when_one_key_answers_several_word
     assert proximity(seq, term_bits, 3) == 1.0
     spread = array("i", [2, 0, 0, 0, 0, 3, 3, 1])
     assert 0.0 < proximity(spread, term_bits, 3) <= 1.0
+
+
+@pytest.mark.parametrize("engine", [DiskIndex, MemoryIndex])
+def test_completions_and_scans_after_an_upload_match_an_index_built_at_once(engine: Engine) -> None:
+    # The sorted vocabulary (completions) and the spellings by length (the two-substitution scan) are
+    # carried over an upload and extended by its new words rather than built again from the whole
+    # vocabulary: what a query finds must be what an index built with every document at once finds.
+    first = ["Harbour authorities closed the port", "Сталелитейная промышленность растёт", "Quota talks"]
+    later = ["Harbourmaster resigns after the storm", "Сталеплавильный завод закрыт", "Quotient rules"]
+    queries = ["harb", "quot", "сталелитейная", "harbourmastr", "harbourmestar", "сталеплавильны", "quotiant"]
+    grown = build(engine, *first)
+    for q in queries:  # builds the lookups before the upload
+        grown.search(parse_query(q))
+    for n, text in enumerate(later, start=len(first) + 1):
+        add(grown, n, f"Doc {n}", text, None)
+    whole = build(engine, *first, *later)
+    for q in queries:
+        got, want = grown.search(parse_query(q)), whole.search(parse_query(q))
+        assert [(h.doc_id, h.score) for h in got.hits] == [(h.doc_id, h.score) for h in want.hits], q
+        assert got.suggestion == want.suggestion, q

@@ -129,9 +129,12 @@ class MemoryIndex:
         self._np_alive: npt.NDArray[np.bool_] | None = None
         self._np_dates: IntArray | None = None
         surfaces = self._surfaces
+        older: Candidates | None = getattr(self, "_candidates", None)
         self._candidates = Candidates(
             surfaces, self._deletes, self._surface_count, self._cyrillic_surfaces.__contains__
         )
+        if older is not None:
+            self._candidates.carry_from(older)
         self._expander = Expander(
             self.analyzer,
             self._translator,
