@@ -27,6 +27,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Protocol
 
+from bot.durable import fsync_path
 from bot.ingest.formats import KIND_SUFFIX
 from bot.store import OriginalBytes, OriginalStore
 
@@ -108,7 +109,7 @@ class Originals:
         finally:
             tmp.unlink(missing_ok=True)
         if durable:
-            _fsync_dir(target.parent)
+            fsync_path(target.parent)
         return name, True
 
     def sync(self, names: Iterable[str]) -> None:
@@ -117,14 +118,10 @@ class Originals:
         folders: set[Path] = set()
         for name in names:
             path = self.path(name)
-            fd = os.open(path, os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
+            fsync_path(path)
             folders.add(path.parent)
         for folder in folders:
-            _fsync_dir(folder)
+            fsync_path(folder)
 
     def path(self, name: str) -> Path:
         if not _FILE_RE.match(name):  # names come from our own rows; anything else is not ours to open
@@ -217,17 +214,3 @@ class StoreOriginals:
 
     def size_bytes(self) -> int:
         return self._keeper.original_bytes_size()
-
-
-def _fsync_dir(folder: Path) -> None:
-    """Make a rename durable (POSIX); a no-op where directories cannot be opened (Windows)."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
