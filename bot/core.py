@@ -187,8 +187,7 @@ class Dossier:
             touched = dossier._follower.replay_index(behind, generation)
             if touched is None:
                 log.warning("index saved at a store state its change log does not lead from: rebuilding")
-                dossier._follower.applied = generation
-                dossier.rebuild_index(progress, people=False)
+                dossier.rebuild_index(progress, people=False)  # which sets ``applied`` to the store's
             else:
                 log.info("index saved %d changes ago: %d documents updated", generation - behind, touched)
                 dossier.save_index()

@@ -148,8 +148,7 @@ class Candidates:
         self._cyrillic = cyrillic  # whether a spelling is written in Cyrillic in the corpus (a set lookup)
         self._sorted: list[str] | None = None
         self._by_length: dict[tuple[bool, int], list[str]] | None = None
-        self._sorted_upto = 0  # how many of the spellings (in insertion order) ``_sorted`` holds
-        self._by_length_upto = 0  # and ``_by_length``
+        self._by_length_upto = 0  # how many of the spellings (in insertion order) ``_by_length`` holds
 
     def carry_from(self, older: Candidates) -> None:
         """Take over the lookups ``older`` built from these same spellings, extended by the spellings
@@ -158,23 +157,24 @@ class Candidates:
         spellings, not a sort and a split of the whole vocabulary (seconds at a million documents)."""
         if older._spellings is not self._spellings:
             return
-        if older._sorted is not None:
-            added = list(itertools.islice(self._spellings, older._sorted_upto, None))
+        if older._sorted is not None:  # it holds the first len(older._sorted) spellings
+            added = list(itertools.islice(self._spellings, len(older._sorted), None))
             self._sorted = older._sorted if not added else sorted(older._sorted + added)
-            self._sorted_upto = older._sorted_upto + len(added)
         if older._by_length is not None:
             self._by_length = older._by_length
             self._by_length_upto = older._by_length_upto
             self._extend_by_length()
 
-    def _extend_by_length(self) -> None:
-        """Add the spellings not yet in ``_by_length`` (all of them the first time)."""
+    def _extend_by_length(self) -> dict[tuple[bool, int], list[str]]:
+        """``_by_length`` with the spellings it does not hold yet added (all of them the first time)."""
         by_length = self._by_length if self._by_length is not None else {}
         script = self._cyrillic or (lambda _: False)
-        for surface in itertools.islice(self._spellings, self._by_length_upto, None):
+        added = list(itertools.islice(self._spellings, self._by_length_upto, None))
+        for surface in added:
             by_length.setdefault((script(surface), len(surface)), []).append(surface)
-            self._by_length_upto += 1
+        self._by_length_upto += len(added)
         self._by_length = by_length
+        return by_length
 
     def typos(self, sf: str, scan: bool = True, cyrillic: bool = False) -> dict[str, int]:
         """Up to MAX_FUZZY_EXPANSIONS spellings within ``max_edits`` of ``sf`` and their distances (when
@@ -267,12 +267,10 @@ class Candidates:
         script (the slow path). A Russian word two substitutions from an English spelling is an accident
         of transliteration ("сталелитейная" is not "stalelitejnaja"'s typo of anything), and skipping
         the English spellings made a Russian word's scan, a tenth of a Russian query, nearly free."""
-        if self._by_length is None:
-            self._extend_by_length()
-        assert self._by_length is not None
+        by_length = self._by_length if self._by_length is not None else self._extend_by_length()
         pool: list[str] = []
         for n in range(len(sf) - edits, len(sf) + edits + 1):
-            pool.extend(self._by_length.get((cyrillic, n), ()))
+            pool.extend(by_length.get((cyrillic, n), ()))
         matches = process.extract(sf, pool, scorer=OSA.distance, score_cutoff=edits, limit=None)
         return [cand for cand, _, _ in matches]
 
@@ -280,7 +278,6 @@ class Candidates:
         """Spellings that begin with ``prefix``, in alphabetical order (a slice of the sorted vocabulary)."""
         if self._sorted is None:
             self._sorted = sorted(self._spellings)
-            self._sorted_upto = len(self._sorted)
         words = self._sorted
         lo = bisect.bisect_left(words, prefix)
         hi = bisect.bisect_left(words, prefix + "\x7f")
