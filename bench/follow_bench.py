@@ -2,6 +2,7 @@
 date order, and what matching costs with 1,000 follows in place.
 
     python bench/follow_bench.py [--reuters FILE] [--seed 2000] [--batch 500] [--follows 1000]
+                                 [--judged bench/follow-judgements.jsonl]
 
 (a) The labelled set: 15 people of the collection's ``people`` annotation, each followed under a
     misspelt, transliterated or Cyrillic name through the real command (``/follow Бейкер``; a name
@@ -11,6 +12,10 @@ date order, and what matching costs with 1,000 follows in place.
     rest arrive in date order, ``--batch`` at a time, through the corpus scan, and the matcher runs after
     each batch. A follow's relevant documents are the arrivals that carry its person or topic; precision
     and recall are over arrivals only. Targets: precision >= 0.9 and recall >= 0.9.
+    The labels are incomplete (a Contra-aid story about Reagan carries no people label), so beside them:
+    precision and recall judged by reading, blind, on a stratified sample (bench/follow_pool.py draws it,
+    bench/follow-judging.md says how to judge, tests/follow_scoring.py weights it up), once
+    ``--judged`` (default bench/follow-judgements.jsonl) holds judgements.
 (b) Cost: ``--follows`` follows (the 30, then persons of the people index and words of the corpus), one
     batch of ``--batch`` arriving documents matched: per document (target under 20 ms) and the whole
     batch including the percolator build (target under 10 s); then documents arriving one at a time
@@ -42,8 +47,18 @@ from bot.core import Dossier  # noqa: E402
 from bot.follows.matcher import FollowMatcher  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
 from bot.textnorm import fold, to_ascii  # noqa: E402
+from tests.follow_scoring import (  # noqa: E402
+    KeyItem,
+    estimates,
+    load_judgements,
+    load_key,
+    load_strata,
+)
 
 BENCH = Path(os.environ.get("DOSSIER_BENCH_DIR") or REPO.parent / "shared" / "bench")
+JUDGED = REPO / "bench" / "follow-judgements.jsonl"  # bench/follow-judging.md
+KEY = REPO / "bench" / "follow-judge-key.jsonl"  # written by bench/follow_pool.py
+STRATA_FILE = REPO / "bench" / "follow-judge-strata.json"  # likewise
 CHAT = 1001
 LONE = 20  # documents arriving one at a time after the cost batch
 CALLER = Caller(user_id=CHAT, chat_id=CHAT, transport="telegram")
@@ -173,14 +188,40 @@ def make_follows(
     return out
 
 
-def scores(dossier: Dossier, follows: dict[int, tuple[str, str, str]], arrivals: list[Doc]) -> None:
-    source_of = {d.id: d for d in arrivals}
+@dataclass
+class Judged:
+    """The judgements by reading and what they need: the sample's key and the frozen strata
+    (``bench/follow_pool.py``). Empty when the files are not there."""
+
+    key: list[KeyItem]
+    judgements: dict[str, bool]
+    strata: dict[str, dict[str, set[str]]]
+    path: Path
+
+    @classmethod
+    def load(cls, path: Path) -> Judged:
+        return cls(load_key(KEY), load_judgements(path), load_strata(STRATA_FILE), path)
+
+
+def alerted(
+    dossier: Dossier, follows: dict[int, tuple[str, str, str]], arrivals: list[Doc]
+) -> dict[int, set[str]]:
+    """Follow id -> the arrivals (Reuters ids) it alerted on."""
+    source_of = {d.id for d in arrivals}
     doc_of = {doc.id: doc.source.removesuffix(".txt") for doc in dossier.store.iter_documents()}
     got: dict[int, set[str]] = {fid: set() for fid in follows}
     for hit in dossier.store.unsent_hits(CHAT, 10**9):
         rid = doc_of.get(hit.doc_id)
         if rid in source_of and hit.follow_id in got:
             got[hit.follow_id].add(rid)
+    return got
+
+
+def scores(
+    dossier: Dossier, follows: dict[int, tuple[str, str, str]], arrivals: list[Doc], judged: Judged
+) -> None:
+    source_of = {d.id: d for d in arrivals}
+    got = alerted(dossier, follows, arrivals)
     rows = []
     tp_all = fp_all = fn_all = 0
     for fid, (kind, label, annotation) in follows.items():
@@ -192,12 +233,12 @@ def scores(dossier: Dossier, follows: dict[int, tuple[str, str, str]], arrivals:
         r = tp / len(wanted) if wanted else 0.0
         # Documents the editors gave no label of this kind at all: their "false" alerts are unjudged.
         unjudged = sum(1 for rid in found - wanted if not getattr(source_of[rid], field))
-        judged = tp / max(len(found) - unjudged, 1)
+        judged_p = tp / max(len(found) - unjudged, 1)
         tp_all, fp_all, fn_all = tp_all + tp, fp_all + len(found - wanted), fn_all + len(wanted - found)
-        rows.append((kind, annotation, label, len(wanted), len(found), p, r, judged))
+        rows.append((kind, annotation, label, len(wanted), len(found), p, r, judged_p))
         print(
             f"   {kind:6s} {annotation:12s} {label!r:28s} relevant {len(wanted):4d} "
-            f"alerted {len(found):4d} P {p:.3f} R {r:.3f}  (P over judged documents {judged:.3f})"
+            f"alerted {len(found):4d} P {p:.3f} R {r:.3f}  (P over judged documents {judged_p:.3f})"
         )
     for kind in ("person", "topic"):
         mine = [row for row in rows if row[0] == kind]
@@ -212,6 +253,50 @@ def scores(dossier: Dossier, follows: dict[int, tuple[str, str, str]], arrivals:
         f"R {tp_all / max(tp_all + fn_all, 1):.3f}; "
         f"macro P {statistics.mean(r[5] for r in rows):.3f} R {statistics.mean(r[6] for r in rows):.3f}"
     )
+    by_reading(follows, got, {row[1]: row for row in rows}, judged)
+
+
+def by_reading(
+    follows: dict[int, tuple[str, str, str]],
+    got: dict[int, set[str]],
+    by_label: dict[str, tuple[str, str, str, int, int, float, float, float]],
+    judged: Judged,
+) -> None:
+    """Precision and recall judged by reading (tests/follow_scoring.py), beside the label-based ones."""
+    if not judged.key:
+        print(f"   judged by reading: no sample key ({KEY.name}); run bench/follow_pool.py")
+        return
+    hits = {annotation: got[fid] for fid, (_, _, annotation) in follows.items()}
+    found = estimates(judged.key, judged.judgements, judged.strata, hits)
+    sampled = Counter(k.follow for k in judged.key)
+    done = Counter(k.follow for k in judged.key if k.item in judged.judgements)
+    print(
+        f"   judged by reading ({judged.path.name}: {len(judged.judgements)} of {len(judged.key)} items "
+        f"judged); stratified over L+ (labelled) and M (mentioned, not labelled):"
+    )
+    scored = []
+    for annotation, est in found.items():
+        row = by_label[annotation]
+        head = f"   {row[0]:6s} {annotation:12s} judged {done[annotation]:3d}/{sampled[annotation]:3d}"
+        if est is None:
+            print(f"{head}  not yet scorable (a stratum has no judged item)")
+            continue
+        scored.append((row, est))
+        print(
+            f"{head}  est. relevant {est.relevant:6.1f} alerted {est.hits:4d} "
+            f"(outside L+ and M {est.hits_outside:3d})  P {est.precision:.3f} R {est.recall:.3f}"
+            f"   by labels P {row[5]:.3f} R {row[6]:.3f}"
+        )
+    if scored:
+        print(
+            f"   judged macro over {len(scored)}/{len(found)} follows: "
+            f"P {statistics.mean(e.precision for _, e in scored):.3f} "
+            f"R {statistics.mean(e.recall for _, e in scored):.3f}; "
+            f"by labels over the same follows P {statistics.mean(r[5] for r, _ in scored):.3f} "
+            f"R {statistics.mean(r[6] for r, _ in scored):.3f}; "
+            f"P>=0.9 and R>=0.9 judged: {sum(e.precision >= 0.9 and e.recall >= 0.9 for _, e in scored)}"
+            f"/{len(scored)}"
+        )
 
 
 def more_follows(dossier: Dossier, n: int) -> None:
@@ -310,6 +395,46 @@ def lone_arrivals(dossier: Dossier, matcher: FollowMatcher, lone: list[Doc], fol
     )
 
 
+def split(docs: list[Doc], seed: int, batch: int, limit: int) -> tuple[list[Doc], ...]:
+    """The first ``seed`` documents by date (stored before the follows), the arrivals the follows are
+    scored on, the cost batch and the lone arrivals (the last ``batch`` + LONE documents)."""
+    rest = docs[seed:]
+    cost_docs, lone = rest[-batch - LONE : -LONE], rest[-LONE:]
+    arrivals = rest[: -batch - LONE] if not limit else rest[:limit]
+    return docs[:seed], arrivals, cost_docs, lone
+
+
+def replay(
+    tmp: Path, seed: list[Doc], arrivals: list[Doc], batch: int
+) -> tuple[Dossier, dict[int, tuple[str, str, str]], dict[int, tuple[str, str, str]], Path]:
+    """Store the seed, make the 30 follows and the 10 held out through the commands, then let the arrivals
+    in ``batch`` at a time with the matcher run after each: the dossier, both follow sets, the corpus
+    folder. bench/follow_pool.py replays the same way to draw its sample."""
+    folder = tmp / "corpus"
+    folder.mkdir()
+    t0 = time.perf_counter()
+    dossier = Dossier.open(tmp / "data")
+    arrive(seed, folder, dossier)
+    print(f"   seed stored in {time.perf_counter() - t0:.1f} s")
+    commands = Commands(dossier, load_settings())
+    print("\n== (a) the 30 follows")
+    follows = make_follows(commands, PERSONS, TOPICS)
+    print("   held out:")
+    held = make_follows(commands, HELD_PERSONS, HELD_TOPICS)
+    matcher = FollowMatcher(dossier)
+    match_s, t0 = 0.0, time.perf_counter()
+    for k in range(0, len(arrivals), batch):
+        arrive(arrivals[k : k + batch], folder, dossier)
+        s = time.perf_counter()
+        matcher.run(batch)
+        match_s += time.perf_counter() - s
+    print(
+        f"   replayed in {time.perf_counter() - t0:.1f} s, of which matching {match_s:.2f} s "
+        f"({1000 * match_s / max(len(arrivals), 1):.2f} ms a document with 30 follows)"
+    )
+    return dossier, follows, held, folder
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -319,43 +444,27 @@ def main() -> int:
     parser.add_argument("--batch", type=int, default=500, help="documents per arrival (an upload)")
     parser.add_argument("--follows", type=int, default=1000, help="follows in place for the cost run")
     parser.add_argument("--limit", type=int, default=0, help="replay only this many arrivals (0: all)")
+    parser.add_argument(
+        "--judged",
+        type=Path,
+        default=JUDGED,
+        help="judgements by reading (bench/follow-judging.md); scored beside the labels when present",
+    )
     args = parser.parse_args()
     logging.disable(logging.INFO)
     docs = load(args.reuters)
-    seed, rest = docs[: args.seed], docs[args.seed :]
-    cost_docs, lone = rest[-args.batch - LONE : -LONE], rest[-LONE:]
-    arrivals = rest[: -args.batch - LONE] if not args.limit else rest[: args.limit]
+    seed, arrivals, cost_docs, lone = split(docs, args.seed, args.batch, args.limit)
     print(
         f"Reuters-21578: {len(docs)} documents; {len(seed)} stored first, "
         f"{len(arrivals)} arrive in date order"
     )
+    judged = Judged.load(args.judged)
     with tempfile.TemporaryDirectory(prefix="dossier-follow-") as tmp:
-        folder = Path(tmp) / "corpus"
-        folder.mkdir()
-        t0 = time.perf_counter()
-        dossier = Dossier.open(Path(tmp) / "data")
-        arrive(seed, folder, dossier)
-        print(f"   seed stored in {time.perf_counter() - t0:.1f} s")
-        commands = Commands(dossier, load_settings())
-        print("\n== (a) the 30 follows")
-        follows = make_follows(commands, PERSONS, TOPICS)
-        print("   held out:")
-        held = make_follows(commands, HELD_PERSONS, HELD_TOPICS)
-        matcher = FollowMatcher(dossier)
-        match_s, t0 = 0.0, time.perf_counter()
-        for k in range(0, len(arrivals), args.batch):
-            arrive(arrivals[k : k + args.batch], folder, dossier)
-            s = time.perf_counter()
-            matcher.run(args.batch)
-            match_s += time.perf_counter() - s
-        print(
-            f"   replayed in {time.perf_counter() - t0:.1f} s, of which matching {match_s:.2f} s "
-            f"({1000 * match_s / max(len(arrivals), 1):.2f} ms a document with 30 follows)"
-        )
+        dossier, follows, held, folder = replay(Path(tmp), seed, arrivals, args.batch)
         print("\n== precision and recall over the arrivals (targets P >= 0.9, R >= 0.9)")
-        scores(dossier, follows, arrivals)
+        scores(dossier, follows, arrivals, judged)
         print("\n== the 10 held-out follows")
-        scores(dossier, held, arrivals)
+        scores(dossier, held, arrivals, judged)
         print(f"\n== (b) cost: {args.follows} follows, {len(cost_docs)} documents arriving at once")
         cost(dossier, cost_docs, lone, folder, args.follows, args.batch)
         dossier.close()

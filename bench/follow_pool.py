@@ -1,0 +1,237 @@
+"""Draw the sample that judges read to score follows by reading, not by Reuters' incomplete labels.
+
+    python bench/follow_pool.py [--reuters FILE] [--seed 2000] [--batch 500] [--sample-seed 20]
+                                [--labelled 8] [--mentioned 16]
+
+For each of bench/follow_bench.py's 40 follows, over its arrivals (the same replay), two strata that do
+not depend on how follows match:
+  L+  arrivals carrying the follow's label (``people`` or ``topics`` annotation);
+  M   arrivals without it that mention the followed thing liberally: a person's annotated surname as a
+      word (ASCII-folded, any case), a topic's English word(s) by their Snowball stem (the project's
+      stemmer), and, for both, every document the current matcher alerted on.
+The remaining arrivals are taken as not relevant. A seeded sample of up to ``--labelled`` from L+ and
+``--mentioned`` from M per follow (all of a smaller stratum) is written, shuffled across follows and
+strata, for blind judging:
+  bench/follow-judge-items.jsonl       item, follow (plain English), doc_id, text -- nothing else;
+  bench/follow-judge-items-{1,2,3}.jsonl  the same items in three consecutive parts, one per judge;
+  bench/follow-judge-key.jsonl         item -> follow, stratum, doc_id, stratum size, sample size;
+  bench/follow-judge-strata.json       follow -> stratum -> member document ids (frozen: the scoring
+                                       weights by them, whatever the matcher does later).
+bench/follow-judging.md says how to judge; bench/follow_bench.py scores the judgements.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import random
+import re
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import Stemmer
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from follow_bench import (
+    BENCH,
+    HELD_PERSONS,
+    HELD_TOPICS,
+    KEY,
+    PERSONS,
+    REPO,
+    STRATA_FILE,
+    TOPICS,
+    Doc,
+    alerted,
+    load,
+    replay,
+    split,
+)
+
+from bot.textnorm import to_ascii
+
+OUT = REPO / "bench"
+ITEMS = OUT / "follow-judge-items.jsonl"
+PARTS = 3
+
+# What a judge reads as the follow: who the annotated person is in 1987, what the topic covers.
+DESCRIBED = {
+    "james-baker": "James Baker, the US Treasury Secretary",
+    "reagan": "Ronald Reagan, the US President",
+    "volcker": "Paul Volcker, Chairman of the US Federal Reserve",
+    "yeutter": "Clayton Yeutter, the US Trade Representative",
+    "nakasone": "Yasuhiro Nakasone, the Prime Minister of Japan",
+    "lawson": "Nigel Lawson, the British Chancellor of the Exchequer",
+    "miyazawa": "Kiichi Miyazawa, the Japanese Finance Minister",
+    "stoltenberg": "Gerhard Stoltenberg, the West German Finance Minister",
+    "lyng": "Richard Lyng, the US Agriculture Secretary",
+    "greenspan": "Alan Greenspan, the economist (named to succeed Volcker as Fed Chairman in June 1987)",
+    "sumita": "Satoshi Sumita, Governor of the Bank of Japan",
+    "balladur": "Edouard Balladur, the French Finance Minister",
+    "ongpin": "Jaime Ongpin, the Philippine Finance Secretary",
+    "poehl": "Karl Otto Poehl, President of the Bundesbank",
+    "conable": "Barber Conable, President of the World Bank",
+    "thatcher": "Margaret Thatcher, the British Prime Minister",
+    "subroto": "Subroto, the Indonesian Minister of Mines and Energy",
+    "herrington": "John Herrington, the US Energy Secretary",
+    "sarney": "Jose Sarney, the President of Brazil",
+    "chirac": "Jacques Chirac, the French Prime Minister",
+    "coffee": "the coffee market/commodity",
+    "cocoa": "the cocoa market/commodity",
+    "sugar": "the sugar market/commodity",
+    "gold": "the gold market/commodity (prices, trading, mining, reserves)",
+    "copper": "the copper market/commodity",
+    "tin": "the tin market/commodity",
+    "zinc": "the zinc market/commodity",
+    "rubber": "the natural rubber market/commodity",
+    "cotton": "the cotton market/commodity",
+    "rice": "the rice market/commodity",
+    "barley": "the barley market/commodity",
+    "wheat": "the wheat market/commodity",
+    "jobs": "employment and unemployment (jobless figures, the labour market)",
+    "palm-oil": "the palm oil market/commodity",
+    "rapeseed": "the rapeseed (canola) market/commodity",
+    "silver": "the silver market/commodity",
+    "sorghum": "the sorghum market/commodity",
+    "alum": "the aluminium market/commodity",
+    "nickel": "the nickel market/commodity",
+    "platinum": "the platinum market/commodity",
+}
+# A liberal mention: a person's surname words beyond the annotation's last part; a topic's English words
+# or phrases (each word matched by its stem).
+SURNAMES = {"poehl": ("poehl", "pohl")}
+TOPIC_WORDS = {
+    "jobs": ("unemployment", "jobless"),
+    "palm-oil": ("palm oil",),
+    "rapeseed": ("rapeseed", "canola"),
+    "alum": ("aluminium", "aluminum"),
+}
+WORD = re.compile(r"[^\W_]+")
+_stemmer = Stemmer.Stemmer("english")
+
+
+@dataclass(frozen=True)
+class Tokens:
+    words: frozenset[str]  # ASCII-folded, lowercased
+    stems: tuple[str, ...]  # in order, for phrases
+
+
+def tokens(doc: Doc) -> Tokens:
+    ws = [to_ascii(w) for w in WORD.findall(doc.text.lower())]
+    return Tokens(frozenset(ws), tuple(str(_stemmer.stemWord(w)) for w in ws))
+
+
+def mentions(kind: str, annotation: str, t: Tokens) -> bool:
+    """Liberal, method-independent: the surname as a word, or a topic word's stem (phrases in order)."""
+    if kind == "person":
+        return bool(set(SURNAMES.get(annotation, (annotation.split("-")[-1],))) & t.words)
+    for phrase in TOPIC_WORDS.get(annotation, (annotation,)):
+        want = tuple(str(_stemmer.stemWord(to_ascii(w))) for w in phrase.split())
+        n = len(want)
+        if n == 1 and want[0] in t.stems:
+            return True
+        if n > 1 and any(t.stems[i : i + n] == want for i in range(len(t.stems) - n + 1)):
+            return True
+    return False
+
+
+def strata(
+    kind: str, annotation: str, arrivals: list[Doc], hits: set[str], toks: dict[str, Tokens]
+) -> tuple[dict[str, list[str]], int]:
+    """The follow's L+ and M, and how many of M only the matcher put there."""
+    field = "people" if kind == "person" else "topics"
+    labelled = [d.id for d in arrivals if annotation in getattr(d, field)]
+    have = set(labelled)
+    mentioned, only_hit = [], 0
+    for d in arrivals:
+        if d.id in have:
+            continue
+        said = mentions(kind, annotation, toks[d.id])
+        if said or d.id in hits:
+            mentioned.append(d.id)
+            only_hit += not said
+    return {"L+": labelled, "M": mentioned}, only_hit
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--reuters", type=Path, default=BENCH / "reuters21578.jsonl.gz")
+    parser.add_argument("--seed", type=int, default=2000, help="as bench/follow_bench.py")
+    parser.add_argument("--batch", type=int, default=500, help="as bench/follow_bench.py")
+    parser.add_argument("--sample-seed", type=int, default=20, help="the random sample's seed")
+    parser.add_argument("--labelled", type=int, default=8, help="items drawn from L+ per follow")
+    parser.add_argument("--mentioned", type=int, default=16, help="items drawn from M per follow")
+    args = parser.parse_args()
+    assert set(DESCRIBED) == set(PERSONS) | set(TOPICS) | set(HELD_PERSONS) | set(HELD_TOPICS)
+    logging.disable(logging.INFO)
+    docs = load(args.reuters)
+    seed, arrivals, _, _ = split(docs, args.seed, args.batch, 0)
+    print(f"Reuters-21578: {len(docs)} documents; {len(arrivals)} arrivals after the first {len(seed)}")
+    with tempfile.TemporaryDirectory(prefix="dossier-pool-") as tmp:
+        dossier, follows, held, _ = replay(Path(tmp), seed, arrivals, args.batch)
+        every = follows | held
+        got = alerted(dossier, every, arrivals)
+        dossier.close()
+    text_of = {d.id: d.text.strip() for d in arrivals}
+    toks = {d.id: tokens(d) for d in arrivals}
+    rng = random.Random(args.sample_seed)
+    frozen: dict[str, dict[str, list[str]]] = {}
+    drawn: list[dict[str, object]] = []
+    print("\n   follow         L+ size  M size  sampled L+  M   (M: of which matcher-only)")
+    for fid, (kind, _, annotation) in every.items():
+        parts, only_hit = strata(kind, annotation, arrivals, got[fid], toks)
+        frozen[annotation] = parts
+        sizes = {"L+": args.labelled, "M": args.mentioned}
+        taken = {}
+        for name, members in parts.items():
+            sample = rng.sample(members, min(sizes[name], len(members)))
+            taken[name] = len(sample)
+            for doc_id in sorted(sample):
+                drawn.append(
+                    {
+                        "follow": annotation,
+                        "stratum": name,
+                        "doc_id": doc_id,
+                        "stratum_size": len(members),
+                        "sample_size": len(sample),
+                    }
+                )
+        print(
+            f"   {annotation:12s} {len(parts['L+']):7d} {len(parts['M']):7d} "
+            f"{taken['L+']:10d} {taken['M']:3d}   ({only_hit})"
+        )
+    rng.shuffle(drawn)
+    width = len(str(len(drawn)))
+    key_lines, item_lines = [], []
+    for n, row in enumerate(drawn, 1):
+        item = f"i{n:0{width}d}"
+        key_lines.append(json.dumps({"item": item, **row}))
+        follow, doc_id = str(row["follow"]), str(row["doc_id"])
+        item_lines.append(
+            json.dumps(
+                {"item": item, "follow": DESCRIBED[follow], "doc_id": doc_id, "text": text_of[doc_id]},
+                ensure_ascii=False,
+            )
+        )
+    KEY.write_text("\n".join(key_lines) + "\n", encoding="utf-8")
+    ITEMS.write_text("\n".join(item_lines) + "\n", encoding="utf-8")
+    size = -(-len(item_lines) // PARTS)
+    for part in range(PARTS):
+        path = OUT / f"follow-judge-items-{part + 1}.jsonl"
+        path.write_text("\n".join(item_lines[part * size : (part + 1) * size]) + "\n", encoding="utf-8")
+    STRATA_FILE.write_text(json.dumps(frozen, indent=0, sort_keys=True) + "\n", encoding="utf-8")
+    print(
+        f"\n   {len(drawn)} items for {len(every)} follows -> {ITEMS.relative_to(REPO)} "
+        f"(and -1..-{PARTS}, {size} a part), {KEY.relative_to(REPO)}, {STRATA_FILE.relative_to(REPO)}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
