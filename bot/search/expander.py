@@ -18,7 +18,7 @@ from bot.search.capitals import NameShares
 from bot.search.crosslang import Gloss, Translator, offer_glosses
 from bot.search.expand import Candidates, Expansion
 from bot.search.query import Query
-from bot.search.sound import SoundIndex, korean_forms, query_spellings, transcribed_spellings
+from bot.search.sound import SoundIndex, korean_forms, query_spellings, read_back, transcribed_spellings
 from bot.textnorm import WORD_RE, Analyzer, is_cyrillic, to_ascii
 
 FUZZY_WEIGHT = {1: 0.55, 2: 0.35}  # share of an exact match's score that a typo neighbour earns
@@ -36,6 +36,10 @@ SOUND_WEIGHT = 0.5
 SOUND_SIMILARITY = {True: 0.5, False: 0.8}
 MAX_SOUND_EXPANSIONS = 10
 TRANSCRIBED_SHARE = 0.8  # of a sound-alike's likeness, for one found by a transcription rule (``sound.py``)
+# Of a sound-alike's likeness, when a transcription rule reads the word back letter for letter to a name
+# the corpus has (``read_back``): that is the name, the others are guesses (Миттеран: Mitterrand, not
+# Mediterranee)
+READ_BACK_OTHERS = 0.5
 SYLLABLE_SHARE = 0.5  # of a word's weight, for a syllable of a hyphenated name, and for the whole name's
 MAX_SYLLABLE = 5  # letters: hyphenated words this short are joined as syllables (Hsiao-ping, Tzu-yang)
 CROSS_SCRIPT_SHARE = 0.5  # of a typo neighbour's weight, for one written in the query word's other script
@@ -226,7 +230,14 @@ class Expander:
             if not translated and not self._has_as_typed(word, sf, exp):
                 if cyrillic:
                     self._transliteration_as_sound(exp)
-                self.offer_sounds(query_spellings(word, sf), exp, 1.0, cyrillic, transcribed_spellings(word))
+                self.offer_sounds(
+                    query_spellings(word, sf),
+                    exp,
+                    1.0,
+                    cyrillic,
+                    transcribed_spellings(word),
+                    read_back(word),
+                )
         umlauts = _UMLAUTS.sub(lambda m: _UMLAUT_DIGRAPHS[m.group()], word)
         if umlauts != word:
             self._respell_umlauts(umlauts, exp)
@@ -272,6 +283,7 @@ class Expander:
         share: float,
         cyrillic: bool,
         transcribed: Sequence[str] = (),
+        read_back: Sequence[str] = (),
     ) -> bool:
         """Offer the spellings that sound like ``spelling``: the MAX_SOUND_EXPANSIONS likeliest, by the
         likeness of their sound spellings; a dictionary word counts less than a name ("Айкан" is Icahn
@@ -281,6 +293,12 @@ class Expander:
         # but less likely than the word's own transliteration ("Рейган" is Reagan before "ragan").
         for cand, sim in self._sounds.near(transcribed, SOUND_SIMILARITY[cyrillic]).items():
             near[cand] = max(near.get(cand, 0.0), TRANSCRIBED_SHARE * sim)
+        # A name it reads the word back to letter for letter is no guess at its sound: it is the name
+        # ("Чампи" is Ciampi by the Italian ci, not Zambia, which sounds as much alike)
+        found = [cand for cand in read_back if cand in self._surfaces and self.names.is_name(cand)]
+        if found:
+            near = {cand: sim * READ_BACK_OTHERS for cand, sim in near.items()}
+            near.update(dict.fromkeys(found, 1.0))
         weights: dict[str, float] = {}
         for cand, sim in near.items():
             name = self.names.is_name(cand)
@@ -370,7 +388,9 @@ class Expander:
             exp.groups[kids] *= NAMED_TRANSLATION_SHARE
         sf = self.analyzer.surface_fold(word)
         self._transliteration_as_sound(exp)
-        self.offer_sounds(query_spellings(word, sf), exp, 1.0, True, transcribed_spellings(word))
+        self.offer_sounds(
+            query_spellings(word, sf), exp, 1.0, True, transcribed_spellings(word), read_back(word)
+        )
 
     def offer_forms(self, forms: Sequence[str], exp: Expansion) -> None:
         """Offer other spellings of the word that a romanization table says are the same name
