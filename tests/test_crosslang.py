@@ -140,6 +140,8 @@ def phrased() -> MemoryIndex:
             (4, "d", "Центральный банк снизил ключевую ставку.", None),
             (5, "e", "Банк центральный, как ни странно, молчит.", None),
             (6, "f", "The central bank cut its key rate.", None),
+            # "central bank" is "ЦБ" in the lexicon, whose key is this "CB"'s
+            (7, "g", "CB and T Bancshares bought the State Bank of Carrolton.", None),
         ]
     )
     return idx
@@ -149,6 +151,7 @@ def test_a_quoted_english_phrase_still_matches_exactly(phrased: MemoryIndex) -> 
     # the words in order in English; its translation in Russian; not the words apart or reversed
     assert sorted(top(phrased, '"secretary general"')) == [1, 3]
     assert top(phrased, '"bank central"') == [5]
+    assert top(phrased, '"secretery general"') == []  # a word the corpus lacks is not guessed at
 
 
 def test_a_quoted_phrase_matches_its_translation_word_by_word_in_order(phrased: MemoryIndex) -> None:

@@ -120,44 +120,54 @@ class Translator:
         self,
         words: Sequence[str],
         key_id: Callable[[str], int | None],
-        sounded: Callable[[str], Iterable[int]] = lambda _: (),
+        sounded: Callable[[str], Iterable[int]],
+        gloss_key: Callable[[str, bool], int | None],
     ) -> list[Pattern]:
         """What a quoted phrase may stand for, as key ids (``key_id``: None for a key the index lacks):
         its words side by side, each as any of its own keys (every lemma of a Russian word: "генерального"
-        as the index keys "генеральный") or a translation the index has; and, for each run of words the
-        lexicon has as a phrase, the same with the run replaced by its glosses, each in its own order
-        ("генеральный секретарь" is "secretary general"). A name typed in the other script stands for
-        the spellings that sound like it (``sounded``: "Крокус Сити Холл", Crocus City Hall). A pattern
-        some slot of which the index lacks is left out."""
-        slots = [self._word_slot(w, key_id, sounded(w)) for w in words]
+        as the index keys "генеральный") or a translation the index has (``gloss_key``: a gloss key's id,
+        given whether it glosses Cyrillic words); and, for each run of words the lexicon has as a phrase,
+        the same with the run replaced by its glosses, each in its own order ("генеральный секретарь" is
+        "secretary general"). A name typed in the other script stands for the spellings that sound like it
+        (``sounded``: "Крокус Сити Холл", Crocus City Hall). A pattern some slot of which the index lacks
+        is left out."""
+        slots = [self._word_slot(w, key_id, sounded(w), gloss_key) for w in words]
         out: list[Pattern] = []
         if all(slots):
             out.append(tuple(slots))
         for start in range(len(words)):
             for end in range(min(len(words), start + self.lexicon.max_phrase_words), start + 1, -1):
-                run = self._gloss_slot(self._run_glosses(words[start:end]), key_id)
-                if run:
-                    pattern = [*slots[:start], run, *slots[end:]]
+                run = words[start:end]
+                slot = self._gloss_slot(self._run_glosses(run), _bound(gloss_key, is_cyrillic(run[0])))
+                if slot:
+                    pattern = [*slots[:start], slot, *slots[end:]]
                     if all(pattern):
                         out.append(tuple(pattern))
                     break
         return out
 
-    def _word_slot(self, word: str, key_id: Callable[[str], int | None], sounded: Iterable[int]) -> Slot:
+    def _word_slot(
+        self,
+        word: str,
+        key_id: Callable[[str], int | None],
+        sounded: Iterable[int],
+        gloss_key: Callable[[str, bool], int | None],
+    ) -> Slot:
         """A phrase word's slot: one token holding any of its own keys, the ``sounded`` ones or its
         one-word translations, or the tokens of a longer translation ("теракт", terrorist attack)."""
         one = {kid for k in self.analyzer.keys(word) if (kid := key_id(k)) is not None}
         one.update(sounded)
+        cyrillic = is_cyrillic(word)
         longer: list[Gloss] = []
         for keys, weight in self.glosses(word):
             if len(keys) == 1:
-                kid = key_id(keys[0])
+                kid = gloss_key(keys[0], cyrillic)
                 if kid is not None:
                     one.add(kid)
             else:
                 longer.append((keys, weight))
         first: tuple[Alternative, ...] = ((frozenset(one),),) if one else ()
-        return first + self._gloss_slot(longer, key_id)
+        return first + self._gloss_slot(longer, _bound(gloss_key, cyrillic))
 
     @staticmethod
     def _gloss_slot(glosses: Sequence[Gloss], key_id: Callable[[str], int | None]) -> Slot:
@@ -199,6 +209,11 @@ class Translator:
             if key:
                 out.append(key)
         return tuple(out)
+
+
+def _bound(gloss_key: Callable[[str, bool], int | None], cyrillic: bool) -> Callable[[str], int | None]:
+    """``gloss_key`` for the glosses of words in one script."""
+    return lambda key: gloss_key(key, cyrillic)
 
 
 def offer_glosses(

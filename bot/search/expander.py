@@ -17,6 +17,7 @@ from typing import Any
 from bot.search.capitals import NameShares
 from bot.search.crosslang import Gloss, Translator, offer_glosses
 from bot.search.expand import Candidates, Expansion
+from bot.search.phrases import Pattern
 from bot.search.query import Query
 from bot.search.sound import SoundIndex, korean_forms, query_spellings, read_back, transcribed_spellings
 from bot.textnorm import WORD_RE, Analyzer, is_cyrillic, to_ascii
@@ -35,6 +36,7 @@ SOUND_WEIGHT = 0.5
 # typo ("tasmagmbtvo", 0.69) than another romanization, which changes a few letters (Ryschkow, 0.83).
 SOUND_SIMILARITY = {True: 0.5, False: 0.8}
 MAX_SOUND_EXPANSIONS = 10
+MAX_STEM_SPELLINGS = 200  # spellings looked at for a key's (``_has_latin_spelling``)
 TRANSCRIBED_SHARE = 0.8  # of a sound-alike's likeness, for one found by a transcription rule (``sound.py``)
 # Of a sound-alike's likeness, when a transcription rule reads the word back letter for letter to a name
 # the corpus has (``read_back``): that is the name, the others are guesses (Миттеран: Mitterrand, not
@@ -326,6 +328,30 @@ class Expander:
             self.named(query, words) if cyrillic else {},
             self.joined(words),
         )
+
+    def phrase_patterns(self, phrase: Sequence[str]) -> list[Pattern]:
+        """What a quoted phrase may stand for (``Translator.phrase_patterns``): a Cyrillic word also as
+        the Latin spellings that sound like it (a name: "Крокус", Crocus); a Latin word's Russian
+        translations only by keys no Latin spelling has, so an English phrase still matches English text
+        exactly ("central bank" glosses as "ЦБ", whose key is English "CB"'s, and "incyude" is no word)."""
+
+        def sounded(word: str) -> set[int]:
+            return self.expand(word, prefix=False).sounded if is_cyrillic(word) else set()
+
+        def gloss_key(key: str, cyrillic: bool) -> int | None:
+            kid = self.live_key(key)
+            return kid if kid is None or cyrillic or not self._has_latin_spelling(key, kid) else None
+
+        return self.translator.phrase_patterns(phrase, self._key_id.get, sounded, gloss_key)
+
+    def _has_latin_spelling(self, key: str, kid: int) -> bool:
+        """Whether a spelling written in Latin letters has the key ``kid``: those start with the key (a
+        stem is its folded word's start: "compani", company)."""
+        for sf in self._candidates.starting_with(key)[:MAX_STEM_SPELLINGS]:
+            entry = self._surfaces[sf]
+            if kid in entry.keys and not is_cyrillic(entry.display):
+                return True
+        return False
 
     def surface_keys(self, sf: str) -> tuple[int, ...]:
         entry = self._surfaces.get(sf)

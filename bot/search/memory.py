@@ -501,12 +501,8 @@ class MemoryIndex:
 
     def _phrase_mask(self, phrase: tuple[str, ...], base: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
         """Of ``base``, the documents holding the phrase or one of its translations (``phrases.py``)."""
-
-        def sounded(word: str) -> set[int]:
-            return self._expander.expand(word, prefix=False).sounded
-
         out = np.zeros_like(base)
-        for pattern in self._translator.phrase_patterns(phrase, self._key_id.get, sounded):
+        for pattern in self._expander.phrase_patterns(phrase):
             cand = base.copy()
             for slot in pattern:
                 cand &= self._docs_with(slot_keys(slot))

@@ -34,35 +34,46 @@ def phrase_mask(
     """Of the ``candidates`` (slots that hold some key of every slot of the pattern), those whose
     sequence holds the pattern's slots side by side, in order."""
     out = np.zeros_like(candidates)
-    for slot in np.flatnonzero(candidates).tolist():
-        out[slot] = holds(pattern, np.frombuffer(seqs[slot], dtype=np.int32))
+    arrays = [[[_keys_array(keys) for keys in alt] for alt in slot] for slot in pattern]
+    for doc in np.flatnonzero(candidates).tolist():
+        out[doc] = holds(arrays, np.frombuffer(seqs[doc], dtype=np.int32))
     return out
 
 
-def holds(pattern: Pattern, seq: npt.NDArray[np.int32]) -> bool:
-    """Whether the token sequence ``seq`` holds ``pattern``: one pass over it per alternative, with the
-    positions where the next slot may start carried from slot to slot."""
+def _keys_array(keys: frozenset[int]) -> npt.NDArray[np.int32]:
+    return np.fromiter(sorted(keys), dtype=np.int32, count=len(keys))
+
+
+def _among(tokens: npt.NDArray[np.int32], keys: npt.NDArray[np.int32]) -> npt.NDArray[np.bool_]:
+    """Which of ``tokens`` are one of ``keys`` (a comparison for one key: most words have one)."""
+    return tokens == keys[0] if len(keys) == 1 else np.isin(tokens, keys)
+
+
+_NONE = np.empty(0, dtype=np.intp)
+
+
+def holds(pattern: Sequence[Sequence[Sequence[npt.NDArray[np.int32]]]], seq: npt.NDArray[np.int32]) -> bool:
+    """Whether the token sequence ``seq`` holds ``pattern`` (per slot, per alternative, the key ids of each
+    of its tokens): the places the first slot starts are found in one pass, and only they are followed."""
     n = len(seq)
-    member: dict[frozenset[int], npt.NDArray[np.bool_]] = {}
-
-    def where(keys: frozenset[int]) -> npt.NDArray[np.bool_]:
-        found = member.get(keys)
-        if found is None:
-            found = member[keys] = np.isin(seq, np.fromiter(keys, dtype=np.int32, count=len(keys)))
-        return found
-
-    at = np.ones(n + 1, dtype=bool)  # at[p]: the next slot may start at token p
+    at: npt.NDArray[np.intp] | None = None  # where the next slot may start (None: anywhere)
     for slot in pattern:
-        after = np.zeros(n + 1, dtype=bool)
+        ends: list[npt.NDArray[np.intp]] = []
         for alt in slot:
             m = len(alt)
-            if m > n:
-                continue
-            ok = at[: n - m + 1].copy()
-            for j, keys in enumerate(alt):
-                ok &= where(keys)[j : n - m + 1 + j]
-            after[m:] |= ok
-        at = after
-        if not at.any():
+            if at is None:
+                ok = np.flatnonzero(_among(seq[: max(n - m + 1, 0)], alt[0]))
+                rest = enumerate(alt[1:], 1)
+            else:
+                ok = at[at <= n - m]
+                rest = enumerate(alt)
+            for j, keys in rest:
+                if not len(ok):
+                    break
+                ok = ok[_among(seq[ok + j], keys)]
+            ends.append(ok + m)
+        # one alternative's ends are ascending and distinct already
+        at = ends[0] if len(ends) == 1 else np.unique(np.concatenate(ends)) if ends else _NONE
+        if not len(at):
             return False
     return True
