@@ -120,3 +120,46 @@ def test_consecutive_russian_words_are_looked_up_as_a_lexicon_phrase() -> None:
         ]
     )
     assert top(idx, "денежная масса")[0] == 2
+
+
+def test_a_quoted_russian_phrase_matches_its_english_translation(dossier: Dossier) -> None:
+    # 002: "the CSTO Secretary General Imangali Tasmagambetov"; the lexicon has the phrase as "secretary
+    # general", in English order, and an inflected phrase is the same phrase
+    for query in ('Тасмагамбетов "генеральный секретарь"', 'Тасмагамбетов "генерального секретаря"'):
+        assert top_sources(dossier, query, 1) == ["002"]
+
+
+@pytest.fixture(scope="module")
+def phrased() -> MemoryIndex:
+    idx = MemoryIndex()
+    idx.add_many(
+        [
+            (1, "a", "The secretary general said the talks went well.", None),
+            (2, "b", "The general told the secretary of the club nothing.", None),
+            (3, "c", "Генеральный секретарь ОДКБ провёл встречу.", None),
+            (4, "d", "Центральный банк снизил ключевую ставку.", None),
+            (5, "e", "Банк центральный, как ни странно, молчит.", None),
+            (6, "f", "The central bank cut its key rate.", None),
+            # "central bank" is "ЦБ" in the lexicon, whose key is this "CB"'s
+            (7, "g", "CB and T Bancshares bought the State Bank of Carrolton.", None),
+        ]
+    )
+    return idx
+
+
+def test_a_quoted_english_phrase_still_matches_exactly(phrased: MemoryIndex) -> None:
+    # the words in order in English; its translation in Russian; not the words apart or reversed
+    assert sorted(top(phrased, '"secretary general"')) == [1, 3]
+    assert top(phrased, '"bank central"') == [5]
+    assert top(phrased, '"secretery general"') == []  # a word the corpus lacks is not guessed at
+
+
+def test_a_quoted_phrase_matches_its_translation_word_by_word_in_order(phrased: MemoryIndex) -> None:
+    # each word's translations stand for it, in the phrase's order: Russian adjective and noun as English
+    assert sorted(top(phrased, '"central bank"')) == [4, 6]
+    assert sorted(top(phrased, '"центрального банка"')) == [4, 6]
+    assert top(phrased, '"general secretary"') == [3]
+
+
+def test_a_quoted_name_in_the_other_script_matches_its_spelling(dossier: Dossier) -> None:
+    assert top_sources(dossier, '"Крокус Сити Холл"') == ["003"]

@@ -7,7 +7,7 @@ import pytest
 
 from bot.search.memory import MemoryIndex
 from bot.search.query import parse_query
-from bot.search.sound import query_spellings, sound_key, sound_spelling, transcribed_spellings
+from bot.search.sound import query_spellings, read_back, sound_key, sound_spelling, transcribed_spellings
 from bot.textnorm import fold, to_ascii
 
 NEWS = [
@@ -167,3 +167,54 @@ def test_french_ou_and_silent_ille_read_back_give_the_french_spelling() -> None:
     # Сурруй/Суруй is Sourrouille: у for ou, й for a final -ille whose l is not heard
     assert sound_spelling(fold("sourrouille")) in transcribed_spellings("суруй")
     assert transcribed_spellings("sourrouille") == ()
+
+
+# Names the Russian press writes by the foreign language's spelling rules, beside words and names that sound
+# as much or more alike and are said more often: only reading the word back letter for letter tells them.
+READ_BACK = [
+    "Italian central bank governor Carlo Ciampi said rates would hold.",
+    "Copper exports from Zambia rose, the Zambia kwacha fell and Zambia paid its debts.",
+    "Irish Prime Minister Charles Haughey said the budget would be cut.",
+    "Live hog futures rose as hog prices and hog supplies climbed.",
+    "West German Agriculture Minister Ignaz Kiechle said farm aid would come.",
+    "Six miners were killed and three were killed later, the owner Kyle Smith said.",
+    "President Francois Mitterrand said France would back the plan.",
+    "Club Mediterranee said Club Mediterranee resorts filled and Club Mediterranee paid more.",
+]
+
+
+@pytest.fixture(scope="module")
+def read_back_corpus() -> MemoryIndex:
+    idx = MemoryIndex()
+    idx.add_many([(i, text.split(" said")[0], text, None) for i, text in enumerate(READ_BACK)])
+    return idx
+
+
+@pytest.mark.parametrize(
+    ("rule", "query", "name"),
+    [
+        ("Italian ci before a vowel", "Чампи", "Ciampi"),
+        ("English augh, final ey", "Хоги", "Haughey"),
+        ("German ie and ch", "Кихле", "Kiechle"),
+        ("French final -and", "Миттеран", "Mitterrand"),
+    ],
+)
+def test_a_name_read_back_letter_for_letter_outranks_its_sound_alikes(
+    read_back_corpus: MemoryIndex, rule: str, query: str, name: str
+) -> None:
+    hits = read_back_corpus.search(parse_query(query)).hits
+    assert hits and name in READ_BACK[hits[0].doc_id], rule
+
+
+def test_read_back_gives_the_foreign_spellings() -> None:
+    assert "ciampi" in read_back("чампи")
+    assert fold("haughey") in read_back("хоги")
+    assert fold("kiechle") in read_back("кихле")
+    assert fold("mitterrand") in read_back("миттеран")
+    assert read_back("ciampi") == ()
+
+
+def test_once_read_back_to_a_name_the_words_sound_alikes_count_less(read_back_corpus: MemoryIndex) -> None:
+    # "Миттеран" reads back as Mitterrand (French -and); Mediterranee only sounds like it, three times over
+    hits = read_back_corpus.search(parse_query("Миттеран")).hits
+    assert [h.doc_id for h in hits] == [6, 7] and hits[1].score < 0.5 * hits[0].score

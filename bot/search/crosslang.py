@@ -23,10 +23,11 @@ the held-out needs, where it was 0.677)
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from itertools import product
 
 from bot.search.expand import Expansion
+from bot.search.phrases import Alternative, Pattern, Slot
 from bot.search.translate import Lexicon
 from bot.textnorm import STOP_WORDS, Analyzer, is_cyrillic
 
@@ -85,13 +86,98 @@ class Translator:
         if cached is not None:
             return cached
         best: dict[tuple[str, ...], float] = {}
-        for lemmas in product(*(self.analyzer.lemmas(w)[:MAX_PHRASE_LEMMAS] for w in run)):
-            for gloss, weight in self.lexicon.translate_ru(" ".join(lemmas)):
-                keys = tuple(k for k in gloss.split() if k not in STOP_WORDS and len(k) > 1)
-                if keys and weight > best.get(keys, 0.0):
-                    best[keys] = weight
+        for gloss, weight in self._run_glosses(run):
+            keys = tuple(k for k in gloss if k not in STOP_WORDS and len(k) > 1)
+            if keys and weight > best.get(keys, 0.0):
+                best[keys] = weight
         found = self._cache[key] = tuple(sorted(best.items(), key=lambda kv: -kv[1]))
         return found
+
+    def _run_glosses(self, run: Sequence[str]) -> list[Gloss]:
+        """The lexicon's glosses of consecutive words as one phrase, every key of the gloss kept in its
+        order: a Russian run by its words' likeliest lemmas, an English one by its words' keys (Russian
+        glosses keyed as the index keys their lemmas)."""
+        if all(map(is_cyrillic, run)):
+            out: list[Gloss] = []
+            for lemmas in product(*(self.analyzer.lemmas(w)[:MAX_PHRASE_LEMMAS] for w in run)):
+                out.extend(
+                    (tuple(gloss.split()), weight)
+                    for gloss, weight in self.lexicon.translate_ru(" ".join(lemmas))
+                )
+            return out
+        if any(map(is_cyrillic, run)):
+            return []
+        keys = [self.analyzer.keys(w) for w in run]
+        if not all(keys):
+            return []
+        glosses = self.lexicon.translate_en(" ".join(k[0] for k in keys))
+        found = [
+            (tuple(self.analyzer.lemma_key(w) for w in lemma.split()), weight) for lemma, weight in glosses
+        ]
+        return [(k, weight) for k, weight in found if all(k)]
+
+    def phrase_patterns(
+        self,
+        words: Sequence[str],
+        key_id: Callable[[str], int | None],
+        sounded: Callable[[str], Iterable[int]],
+        gloss_key: Callable[[str, bool], int | None],
+    ) -> list[Pattern]:
+        """What a quoted phrase may stand for, as key ids (``key_id``: None for a key the index lacks):
+        its words side by side, each as any of its own keys (every lemma of a Russian word: "генерального"
+        as the index keys "генеральный") or a translation the index has (``gloss_key``: a gloss key's id,
+        given whether it glosses Cyrillic words); and, for each run of words the lexicon has as a phrase,
+        the same with the run replaced by its glosses, each in its own order ("генеральный секретарь" is
+        "secretary general"). A name typed in the other script stands for the spellings that sound like it
+        (``sounded``: "Крокус Сити Холл", Crocus City Hall). A pattern some slot of which the index lacks
+        is left out."""
+        slots = [self._word_slot(w, key_id, sounded(w), gloss_key) for w in words]
+        out: list[Pattern] = []
+        if all(slots):
+            out.append(tuple(slots))
+        for start in range(len(words)):
+            for end in range(min(len(words), start + self.lexicon.max_phrase_words), start + 1, -1):
+                run = words[start:end]
+                slot = self._gloss_slot(self._run_glosses(run), _bound(gloss_key, is_cyrillic(run[0])))
+                if slot:
+                    pattern = [*slots[:start], slot, *slots[end:]]
+                    if all(pattern):
+                        out.append(tuple(pattern))
+                    break
+        return out
+
+    def _word_slot(
+        self,
+        word: str,
+        key_id: Callable[[str], int | None],
+        sounded: Iterable[int],
+        gloss_key: Callable[[str, bool], int | None],
+    ) -> Slot:
+        """A phrase word's slot: one token holding any of its own keys, the ``sounded`` ones or its
+        one-word translations, or the tokens of a longer translation ("теракт", terrorist attack)."""
+        one = {kid for k in self.analyzer.keys(word) if (kid := key_id(k)) is not None}
+        one.update(sounded)
+        cyrillic = is_cyrillic(word)
+        longer: list[Gloss] = []
+        for keys, weight in self.glosses(word):
+            if len(keys) == 1:
+                kid = gloss_key(keys[0], cyrillic)
+                if kid is not None:
+                    one.add(kid)
+            else:
+                longer.append((keys, weight))
+        first: tuple[Alternative, ...] = ((frozenset(one),),) if one else ()
+        return first + self._gloss_slot(longer, _bound(gloss_key, cyrillic))
+
+    @staticmethod
+    def _gloss_slot(glosses: Sequence[Gloss], key_id: Callable[[str], int | None]) -> Slot:
+        """Glosses as a slot's alternatives, a token per key, those whose every key the index has."""
+        out: dict[Alternative, None] = {}
+        for keys, _ in glosses:
+            ids = [key_id(k) for k in keys]
+            if keys and all(kid is not None for kid in ids):
+                out[tuple(frozenset((kid,)) for kid in ids if kid is not None)] = None
+        return tuple(out)
 
     def _lookup(self, word: str) -> tuple[Gloss, ...]:
         if not word or word.isdigit():
@@ -123,6 +209,11 @@ class Translator:
             if key:
                 out.append(key)
         return tuple(out)
+
+
+def _bound(gloss_key: Callable[[str, bool], int | None], cyrillic: bool) -> Callable[[str], int | None]:
+    """``gloss_key`` for the glosses of words in one script."""
+    return lambda key: gloss_key(key, cyrillic)
 
 
 def offer_glosses(

@@ -17,8 +17,9 @@ from typing import Any
 from bot.search.capitals import NameShares
 from bot.search.crosslang import Gloss, Translator, offer_glosses
 from bot.search.expand import Candidates, Expansion
+from bot.search.phrases import Pattern
 from bot.search.query import Query
-from bot.search.sound import SoundIndex, korean_forms, query_spellings, transcribed_spellings
+from bot.search.sound import SoundIndex, korean_forms, query_spellings, read_back, transcribed_spellings
 from bot.textnorm import WORD_RE, Analyzer, is_cyrillic, to_ascii
 
 FUZZY_WEIGHT = {1: 0.55, 2: 0.35}  # share of an exact match's score that a typo neighbour earns
@@ -35,7 +36,12 @@ SOUND_WEIGHT = 0.5
 # typo ("tasmagmbtvo", 0.69) than another romanization, which changes a few letters (Ryschkow, 0.83).
 SOUND_SIMILARITY = {True: 0.5, False: 0.8}
 MAX_SOUND_EXPANSIONS = 10
+MAX_STEM_SPELLINGS = 200  # spellings looked at for a key's (``_has_latin_spelling``)
 TRANSCRIBED_SHARE = 0.8  # of a sound-alike's likeness, for one found by a transcription rule (``sound.py``)
+# Of a sound-alike's likeness, when a transcription rule reads the word back letter for letter to a name
+# the corpus has (``read_back``): that is the name, the others are guesses (Миттеран: Mitterrand, not
+# Mediterranee)
+READ_BACK_OTHERS = 0.5
 SYLLABLE_SHARE = 0.5  # of a word's weight, for a syllable of a hyphenated name, and for the whole name's
 MAX_SYLLABLE = 5  # letters: hyphenated words this short are joined as syllables (Hsiao-ping, Tzu-yang)
 CROSS_SCRIPT_SHARE = 0.5  # of a typo neighbour's weight, for one written in the query word's other script
@@ -226,7 +232,14 @@ class Expander:
             if not translated and not self._has_as_typed(word, sf, exp):
                 if cyrillic:
                     self._transliteration_as_sound(exp)
-                self.offer_sounds(query_spellings(word, sf), exp, 1.0, cyrillic, transcribed_spellings(word))
+                self.offer_sounds(
+                    query_spellings(word, sf),
+                    exp,
+                    1.0,
+                    cyrillic,
+                    transcribed_spellings(word),
+                    read_back(word),
+                )
         umlauts = _UMLAUTS.sub(lambda m: _UMLAUT_DIGRAPHS[m.group()], word)
         if umlauts != word:
             self._respell_umlauts(umlauts, exp)
@@ -272,6 +285,7 @@ class Expander:
         share: float,
         cyrillic: bool,
         transcribed: Sequence[str] = (),
+        read_back: Sequence[str] = (),
     ) -> bool:
         """Offer the spellings that sound like ``spelling``: the MAX_SOUND_EXPANSIONS likeliest, by the
         likeness of their sound spellings; a dictionary word counts less than a name ("Айкан" is Icahn
@@ -281,6 +295,12 @@ class Expander:
         # but less likely than the word's own transliteration ("Рейган" is Reagan before "ragan").
         for cand, sim in self._sounds.near(transcribed, SOUND_SIMILARITY[cyrillic]).items():
             near[cand] = max(near.get(cand, 0.0), TRANSCRIBED_SHARE * sim)
+        # A name it reads the word back to letter for letter is no guess at its sound: it is the name
+        # ("Чампи" is Ciampi by the Italian ci, not Zambia, which sounds as much alike)
+        found = [cand for cand in read_back if cand in self._surfaces and self.names.is_name(cand)]
+        if found:
+            near = {cand: sim * READ_BACK_OTHERS for cand, sim in near.items()}
+            near.update(dict.fromkeys(found, 1.0))
         weights: dict[str, float] = {}
         for cand, sim in near.items():
             name = self.names.is_name(cand)
@@ -308,6 +328,30 @@ class Expander:
             self.named(query, words) if cyrillic else {},
             self.joined(words),
         )
+
+    def phrase_patterns(self, phrase: Sequence[str]) -> list[Pattern]:
+        """What a quoted phrase may stand for (``Translator.phrase_patterns``): a Cyrillic word also as
+        the Latin spellings that sound like it (a name: "Крокус", Crocus); a Latin word's Russian
+        translations only by keys no Latin spelling has, so an English phrase still matches English text
+        exactly ("central bank" glosses as "ЦБ", whose key is English "CB"'s, and "incyude" is no word)."""
+
+        def sounded(word: str) -> set[int]:
+            return self.expand(word, prefix=False).sounded if is_cyrillic(word) else set()
+
+        def gloss_key(key: str, cyrillic: bool) -> int | None:
+            kid = self.live_key(key)
+            return kid if kid is None or cyrillic or not self._has_latin_spelling(key, kid) else None
+
+        return self.translator.phrase_patterns(phrase, self._key_id.get, sounded, gloss_key)
+
+    def _has_latin_spelling(self, key: str, kid: int) -> bool:
+        """Whether a spelling written in Latin letters has the key ``kid``: those start with the key (a
+        stem is its folded word's start: "compani", company)."""
+        for sf in self._candidates.starting_with(key)[:MAX_STEM_SPELLINGS]:
+            entry = self._surfaces[sf]
+            if kid in entry.keys and not is_cyrillic(entry.display):
+                return True
+        return False
 
     def surface_keys(self, sf: str) -> tuple[int, ...]:
         entry = self._surfaces.get(sf)
@@ -370,7 +414,9 @@ class Expander:
             exp.groups[kids] *= NAMED_TRANSLATION_SHARE
         sf = self.analyzer.surface_fold(word)
         self._transliteration_as_sound(exp)
-        self.offer_sounds(query_spellings(word, sf), exp, 1.0, True, transcribed_spellings(word))
+        self.offer_sounds(
+            query_spellings(word, sf), exp, 1.0, True, transcribed_spellings(word), read_back(word)
+        )
 
     def offer_forms(self, forms: Sequence[str], exp: Expansion) -> None:
         """Offer other spellings of the word that a romanization table says are the same name

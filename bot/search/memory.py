@@ -32,7 +32,7 @@ from bot.search.capitals import Capitals, NameShares
 from bot.search.crosslang import Translator
 from bot.search.expand import Candidates, DeleteIndex, Expansion
 from bot.search.expander import Expander, Surface, restored_surfaces, saved_surfaces
-from bot.search.phrases import phrase_mask
+from bot.search.phrases import phrase_mask, slot_keys
 from bot.search.postings import stable_order
 from bot.search.query import Query
 from bot.search.ranking import Hits, any_live, bm25_norms, expansion_scores, rank_page, sum_words
@@ -500,17 +500,14 @@ class MemoryIndex:
         return mask
 
     def _phrase_mask(self, phrase: tuple[str, ...], base: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
-        kids: list[int] = []
-        for word in phrase:
-            keys = self.analyzer.keys(word)
-            kid = self._key_id.get(keys[0]) if keys else None
-            if kid is None:
-                return np.zeros_like(base)
-            kids.append(kid)
-        cand = base.copy()
-        for kid in kids:
-            cand &= self._docs_with([kid])
-        return phrase_mask(kids, self._seqs, cand)
+        """Of ``base``, the documents holding the phrase or one of its translations (``phrases.py``)."""
+        out = np.zeros_like(base)
+        for pattern in self._expander.phrase_patterns(phrase):
+            cand = base.copy()
+            for slot in pattern:
+                cand &= self._docs_with(slot_keys(slot))
+            out |= phrase_mask(pattern, self._seqs, cand)
+        return out
 
     def search(self, query: Query, limit: int = 10, offset: int = 0) -> SearchResult:
         if query.is_empty or not self._live:

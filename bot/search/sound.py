@@ -20,7 +20,8 @@ Keys are made from the corpus's folded spellings, so a spelling costs one pass o
 seen; a query word also gets ``QUERY_RULES`` (syllables only another system writes, Wade-Giles "tzu"),
 and a Cyrillic one ``TRANSCRIPTION_RULES`` (the letters a foreign language spells a sound with that the
 Russian press writes by ear: "Суруй" is Sourrouille). A corpus spelling with an English ch heard as k
-(Murdoch: Мердок) is keyed both ways.
+(Murdoch: Мердок) is keyed both ways. A Cyrillic word read back through ``READ_BACK_RULES`` letter for
+letter to a name the corpus has ("Чампи", Ciampi by the Italian ci) is that name, not a guess at its sound.
 """
 
 from __future__ import annotations
@@ -114,6 +115,21 @@ TRANSCRIPTION_RULES: dict[str, tuple[tuple[re.Pattern[str], str], ...]] = {
         ),
     }.items()
 }
+# Letters the Russian press writes a foreign spelling's sound with, read back letter for letter
+# (``read_back``): a name of the corpus one of them reaches is the name itself, and the word's other
+# sound-alikes count less (``expander.py``). Each language's rules found a name of the name benchmark that
+# sounded no more alike than a commoner word or name (Чампи: Ciampi and Zambia; Хоги: Haughey and hog;
+# Кихле: Kiechle and Kyle, whose key "kile" is also "killed"'s; Миттеран: Mitterrand and Mediterranee)
+# and moved no other query; as sound rules too (``TRANSCRIPTION_RULES``) they moved nothing more.
+READ_BACK_RULES: dict[str, tuple[tuple[re.Pattern[str], str], ...]] = {
+    language: tuple((re.compile(pattern), repl) for pattern, repl in rules)
+    for language, rules in {
+        "it": ((r"ч(?=[аоу])", "ci"),),  # Italian ci before a vowel (Ciampi: Чампи)
+        "de": ((r"и", "ie"), (r"х", "ch")),  # German ie, ch (Kiechle: Кихле)
+        "en": ((r"ог", "augh"), (r"и$", "ey")),  # English augh, final ey (Haughey: Хоги)
+        "fr": ((r"(?<=[ае])н$", "nd"),),  # French final -and, d silent (Mitterrand: Миттеран)
+    }.items()
+}
 # English ch heard as k (Murdoch, Christopher, Loch): a corpus spelling with ch also keyed so
 _CH_AS_K = re.compile(r"ch(?=r|$)")
 _SURNAME_FORMS = {form: group for group in KOREAN_SURNAMES for form in group}
@@ -166,11 +182,23 @@ def transcribed_spellings(word: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(out))
 
 
-def transcribed(word: str) -> list[str]:
-    """The spellings a Cyrillic word may stand for by ``TRANSCRIPTION_RULES``: each rule alone, then each
-    language's rules together (lowercase, Latin letters where a rule applied)."""
+def read_back(word: str) -> tuple[str, ...]:
+    """The folded spellings of a Cyrillic query word's ``transcribed`` forms: a corpus spelling among them
+    is the name the word transcribes, letter for letter (none for a Latin word)."""
+    if not is_cyrillic(word):
+        return ()
+    variants = transcribed(word) + transcribed(word, READ_BACK_RULES)
+    return tuple(dict.fromkeys(fold(to_ascii(variant)) for variant in variants))
+
+
+def transcribed(
+    word: str, table: dict[str, tuple[tuple[re.Pattern[str], str], ...]] = TRANSCRIPTION_RULES
+) -> list[str]:
+    """The spellings a Cyrillic word may stand for by ``TRANSCRIPTION_RULES`` (or another ``table``):
+    each rule alone, then each language's rules together (lowercase, Latin letters where a rule
+    applied)."""
     out: list[str] = []
-    for rules in TRANSCRIPTION_RULES.values():
+    for rules in table.values():
         together = word
         for pattern, repl in rules:
             alone = pattern.sub(repl, word)
