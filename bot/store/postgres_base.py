@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 import psycopg
@@ -20,6 +20,7 @@ from psycopg.conninfo import conninfo_to_dict
 
 from bot.errors import DuplicateText, NoSuchDocument, StoreError, StoreFull
 from bot.store import Tx
+from bot.store.sql import POSTGRES, _SqlBase
 
 Connection = psycopg.Connection[tuple[Any, ...]]
 
@@ -68,9 +69,10 @@ def connect(url: str) -> Connection:
     return conn
 
 
-class _Base:
+class _Base(_SqlBase):
     """What every aggregate shares: the connection, its lock, and the generation bookkeeping."""
 
+    _dialect = POSTGRES
     url: str
     _db: Connection
     _lock: threading.RLock
@@ -103,6 +105,13 @@ class _Base:
                     ) from exc
             with refusals():
                 yield self._db
+
+    def _read(self) -> AbstractContextManager[Connection]:
+        return self._use()
+
+    def _statement(self) -> AbstractContextManager[Connection]:
+        """One statement needs no transaction: the connection is in autocommit mode."""
+        return self._use()
 
     @contextmanager
     def _bulk(self) -> Iterator[Connection]:

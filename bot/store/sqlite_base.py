@@ -7,11 +7,12 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 from bot.errors import DuplicateText, NoSuchDocument, StoreError, StoreFull
 from bot.store import Tx
+from bot.store.sql import SQLITE, _SqlBase
 
 
 class _SqliteTx(Tx):
@@ -21,9 +22,10 @@ class _SqliteTx(Tx):
         self.db = db
 
 
-class _Base:
+class _Base(_SqlBase):
     """What every aggregate shares: the connection, its lock, and the generation bookkeeping."""
 
+    _dialect = SQLITE
     path: Path
     _db: sqlite3.Connection
     _lock: threading.RLock
@@ -60,6 +62,16 @@ class _Base:
                 if isinstance(exc, sqlite3.OperationalError) and exc.sqlite_errorcode == sqlite3.SQLITE_FULL:
                     raise StoreFull() from exc
                 raise
+
+    @contextmanager
+    def _read(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            yield self._db
+
+    def _statement(self) -> AbstractContextManager[sqlite3.Connection]:
+        """A write of one statement is a write transaction all the same: its ``BEGIN IMMEDIATE`` waits for
+        the other writers, and a full disk leaves as ``StoreFull``."""
+        return self._write()
 
     def generation(self) -> int:
         with self._lock:

@@ -1,0 +1,91 @@
+"""What the SQLite and PostgreSQL stores share: the aggregates whose SQL both run as written, over a small
+``Dialect`` (placeholders, ``MAX`` or ``GREATEST``, how a time is stored) and ``_SqlBase``, the connection
+and transaction handling each store's base gives them (``bot/store/sqlite_base.py``,
+``bot/store/postgres_base.py``).
+
+Shared SQL is written with SQLite's ``?`` placeholders and a literal ``%`` never appears in it: the
+PostgreSQL dialect turns each ``?`` into ``%s``. A method whose SQL or handling differs stays in its
+store's own module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+
+class Cursor(Protocol):
+    """The part of a DB-API cursor the shared aggregates use (``sqlite3`` and ``psycopg`` both have it)."""
+
+    @property
+    def rowcount(self) -> int: ...
+
+    def fetchone(self) -> Any: ...
+
+    def fetchall(self) -> list[Any]: ...
+
+    def executemany(self, sql: str, params_seq: Any, /) -> Any: ...
+
+    def close(self) -> Any: ...
+
+
+class Connection(Protocol):
+    """The part of a DB-API connection the shared aggregates use."""
+
+    def execute(self, sql: str, params: Sequence[Any] = ..., /) -> Cursor: ...
+
+    def cursor(self) -> Cursor: ...
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """What differs in the SQL text and the values of the two stores."""
+
+    mark: str  # the placeholder: "?" (SQLite) or "%s" (PostgreSQL)
+    greatest: str  # the larger of two values: MAX(a, b) in SQLite, GREATEST(a, b) in PostgreSQL
+    stamp: Callable[[datetime], object]  # a time as the store keeps it
+    read_stamp: Callable[[Any], datetime]  # and back
+    _cache: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+
+    def sql(self, text: str) -> str:
+        """``text`` (written with ``?``) in this dialect's placeholders."""
+        if self.mark == "?":
+            return text
+        out = self._cache.get(text)
+        if out is None:
+            out = self._cache[text] = text.replace("?", self.mark)
+        return out
+
+
+def _iso(at: datetime) -> str:
+    return at.astimezone(UTC).isoformat()
+
+
+def _same(at: Any) -> Any:
+    return at
+
+
+SQLITE = Dialect(mark="?", greatest="MAX", stamp=_iso, read_stamp=datetime.fromisoformat)
+# psycopg sends and reads ``timestamptz`` as aware datetimes.
+POSTGRES = Dialect(mark="%s", greatest="GREATEST", stamp=_same, read_stamp=_same)
+
+
+class _SqlBase:
+    """What a shared aggregate needs of its store: the dialect, and three ways to the connection."""
+
+    _dialect: Dialect
+
+    def _read(self) -> AbstractContextManager[Connection]:
+        """The connection, for reads (under the store's lock)."""
+        raise NotImplementedError
+
+    def _statement(self) -> AbstractContextManager[Connection]:
+        """The connection, for one write statement (atomic on its own)."""
+        raise NotImplementedError
+
+    def _write(self) -> AbstractContextManager[Connection]:
+        """One write transaction of several statements: all of it is committed, or none of it."""
+        raise NotImplementedError
