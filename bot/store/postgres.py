@@ -28,10 +28,11 @@ from bot.errors import DuplicateText, StoreError
 from bot.models import CorpusFile, Document, NewDocument
 from bot.store import DocumentHead, Tx
 from bot.store.postgres_base import Connection, _Base, _PgTx, connect, one_line, where
-from bot.store.postgres_chats import _Languages, _Sessions, _Subscriptions
+from bot.store.postgres_chats import _Subscriptions
 from bot.store.postgres_migrations import migrate, schema_version
 from bot.store.postgres_originals import _OriginalFiles, _Originals
 from bot.store.postgres_shared import _Changes, _Leases
+from bot.store.sql_chats import _Languages, _Sessions
 from bot.store.sql_follows import _Follows
 
 _DOC_COLUMNS = "id, source, title, published, text, sha256, added_at, added_by"
