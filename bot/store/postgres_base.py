@@ -113,6 +113,9 @@ class _Base(_SqlBase):
         """One statement needs no transaction: the connection is in autocommit mode."""
         return self._use()
 
+    def _scan(self) -> AbstractContextManager[Connection]:
+        return self._bulk()
+
     @contextmanager
     def _bulk(self) -> Iterator[Connection]:
         """A second connection, opened when first needed, for reading every document, person or

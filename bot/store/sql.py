@@ -13,8 +13,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, Protocol
+
+from bot.store import Tx
 
 
 class Cursor(Protocol):
@@ -48,6 +50,7 @@ class Dialect:
     greatest: str  # the larger of two values: MAX(a, b) in SQLite, GREATEST(a, b) in PostgreSQL
     stamp: Callable[[datetime], object]  # a time as the store keeps it
     read_stamp: Callable[[Any], datetime]  # and back
+    read_day: Callable[[Any], date | None]  # a stored DATE (or NULL) as a date
     _cache: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def sql(self, text: str) -> str:
@@ -64,22 +67,39 @@ def _iso(at: datetime) -> str:
     return at.astimezone(UTC).isoformat()
 
 
-def _same(at: Any) -> Any:
-    return at
+def _iso_day(value: Any) -> date | None:
+    return date.fromisoformat(str(value)) if value else None
 
 
-SQLITE = Dialect(mark="?", greatest="MAX", stamp=_iso, read_stamp=datetime.fromisoformat)
-# psycopg sends and reads ``timestamptz`` as aware datetimes.
-POSTGRES = Dialect(mark="%s", greatest="GREATEST", stamp=_same, read_stamp=_same)
+def _same(value: Any) -> Any:
+    return value
+
+
+SQLITE = Dialect(mark="?", greatest="MAX", stamp=_iso, read_stamp=datetime.fromisoformat, read_day=_iso_day)
+# psycopg sends and reads ``timestamptz`` as aware datetimes and ``date`` as dates.
+POSTGRES = Dialect(mark="%s", greatest="GREATEST", stamp=_same, read_stamp=_same, read_day=_same)
 
 
 class _SqlBase:
-    """What a shared aggregate needs of its store: the dialect, and three ways to the connection."""
+    """What a shared aggregate needs of its store: the dialect, and the ways to the connection."""
 
     _dialect: Dialect
 
+    def _sql(self, text: str) -> str:
+        """Shared SQL (written with ``?``) in this store's dialect."""
+        return self._dialect.sql(text)
+
+    @classmethod
+    def _conn(cls, tx: Tx) -> Connection:
+        """The connection of a caller's transaction (``TypeError`` for another store's)."""
+        raise NotImplementedError
+
     def _read(self) -> AbstractContextManager[Connection]:
         """The connection, for reads (under the store's lock)."""
+        raise NotImplementedError
+
+    def _scan(self) -> AbstractContextManager[Connection]:
+        """The connection for reading every row of a table in batches (the builds at start)."""
         raise NotImplementedError
 
     def _statement(self) -> AbstractContextManager[Connection]:

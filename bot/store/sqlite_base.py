@@ -68,6 +68,9 @@ class _Base(_SqlBase):
         with self._lock:
             yield self._db
 
+    def _scan(self) -> AbstractContextManager[sqlite3.Connection]:
+        return self._read()
+
     def _statement(self) -> AbstractContextManager[sqlite3.Connection]:
         """A write of one statement is a write transaction all the same: its ``BEGIN IMMEDIATE`` waits for
         the other writers, and a full disk leaves as ``StoreFull``."""

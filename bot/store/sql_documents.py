@@ -1,0 +1,195 @@
+"""What the stores share of the documents and the rows kept with each: the reads, and the writes whose SQL
+both run as written (mixins over ``bot.store.sql``). Each store's module (``bot/store/sqlite.py``,
+``bot/store/postgres.py``) adds what it does its own way: inserting and replacing documents, rows that
+must belong to a stored document, reading many ids at once, the size on disk."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import date
+from typing import Any
+
+from bot.models import CorpusFile, Document
+from bot.store import Tx
+from bot.store.sql import _SqlBase
+
+DOC_COLUMNS = "id, source, title, published, text, sha256, added_at, added_by"
+
+
+class _Documents(_SqlBase):
+    def find_by_hash(self, sha256: str) -> int | None:
+        with self._read() as db:
+            row = db.execute(self._sql("SELECT id FROM documents WHERE sha256 = ?"), (sha256,)).fetchone()
+        return int(row[0]) if row else None
+
+    def get(self, doc_id: int) -> Document | None:
+        with self._read() as db:
+            row = db.execute(
+                self._sql(f"SELECT {DOC_COLUMNS} FROM documents WHERE id = ?"), (doc_id,)
+            ).fetchone()
+        return self._document(row) if row else None
+
+    def exists(self, doc_id: int) -> bool:
+        with self._read() as db:
+            sql = self._sql("SELECT 1 FROM documents WHERE id = ?")
+            return db.execute(sql, (doc_id,)).fetchone() is not None
+
+    def iter_documents(self, batch: int = 500) -> Iterator[Document]:
+        """Every document in id order, fetched in batches so a big corpus is never all in memory."""
+        last = 0
+        while True:
+            with self._scan() as db:
+                rows = db.execute(
+                    self._sql(f"SELECT {DOC_COLUMNS} FROM documents WHERE id > ? ORDER BY id LIMIT ?"),
+                    (last, batch),
+                ).fetchall()
+            if not rows:
+                return
+            for row in rows:
+                yield self._document(row)
+            last = int(rows[-1][0])
+
+    def count_documents(self) -> int:
+        with self._read() as db:
+            row = db.execute("SELECT COUNT(*) FROM documents").fetchone()
+        return int(row[0]) if row else 0
+
+    def documents_after(self, doc_id: int, limit: int) -> tuple[list[Document], int, int]:
+        """The first ``limit`` documents with id above ``doc_id``, how many there are in all, and the
+        highest id among them (0 when none)."""
+        sql = self._sql
+        with self._read() as db:
+            head = db.execute(
+                sql("SELECT COUNT(*), COALESCE(MAX(id), 0) FROM documents WHERE id > ?"), (doc_id,)
+            ).fetchone()
+            rows = db.execute(
+                sql(f"SELECT {DOC_COLUMNS} FROM documents WHERE id > ? ORDER BY id LIMIT ?"), (doc_id, limit)
+            ).fetchall()
+        count, top = head if head else (0, 0)
+        return [self._document(r) for r in rows], int(count), int(top)
+
+    def _document(self, row: Sequence[Any]) -> Document:
+        return Document(
+            id=int(row[0]),
+            source=str(row[1]),
+            title=str(row[2]),
+            published=self._dialect.read_day(row[3]),
+            text=str(row[4]),
+            sha256=str(row[5]),
+            added_at=self._dialect.read_stamp(row[6]),
+            added_by=str(row[7]),
+        )
+
+
+class _People(_SqlBase):
+    def iter_people(self, batch: int = 2000) -> Iterator[tuple[int, date | None, str]]:
+        """(doc_id, published, mentions JSON) of every document with stored mentions, in id order."""
+        last = 0
+        while True:
+            with self._scan() as db:
+                rows = db.execute(
+                    self._sql(
+                        "SELECT p.doc_id, d.published, p.mentions FROM document_people p"
+                        " JOIN documents d ON d.id = p.doc_id WHERE p.doc_id > ? ORDER BY p.doc_id LIMIT ?"
+                    ),
+                    (last, batch),
+                ).fetchall()
+            if not rows:
+                return
+            for row in rows:
+                yield int(row[0]), self._dialect.read_day(row[1]), str(row[2])
+            last = int(rows[-1][0])
+
+    def documents_without_people(self, extractor: int) -> list[int]:
+        """Documents whose mentions are missing (stored before people existed) or from an older extractor."""
+        with self._read() as db:
+            rows = db.execute(
+                self._sql(
+                    "SELECT d.id FROM documents d LEFT JOIN document_people p ON p.doc_id = d.id"
+                    " WHERE p.doc_id IS NULL OR p.extractor < ? ORDER BY d.id"
+                ),
+                (extractor,),
+            ).fetchall()
+        return [int(r[0]) for r in rows]
+
+
+class _CorpusFiles(_SqlBase):
+    def corpus_files(self) -> dict[str, CorpusFile]:
+        with self._read() as db:
+            rows = db.execute("SELECT path, size, mtime_ns, doc_id FROM corpus_files").fetchall()
+        return {r[0]: CorpusFile(r[0], int(r[1]), int(r[2]), r[3]) for r in rows}
+
+    def corpus_path_of(self, doc_id: int) -> str | None:
+        with self._read() as db:
+            row = db.execute(
+                self._sql("SELECT path FROM corpus_files WHERE doc_id = ? ORDER BY path LIMIT 1"),
+                (doc_id,),
+            ).fetchone()
+        return str(row[0]) if row else None
+
+
+class _Originals(_SqlBase):
+    def original_of(self, doc_id: int) -> tuple[str, str] | None:
+        """The stored original's file name and kind, or None (corpus-folder documents have none)."""
+        with self._read() as db:
+            row = db.execute(
+                self._sql("SELECT file, kind FROM originals WHERE doc_id = ?"), (doc_id,)
+            ).fetchone()
+        return (str(row[0]), str(row[1])) if row else None
+
+    def original_files(self) -> set[str]:
+        with self._read() as db:
+            return {str(r[0]) for r in db.execute("SELECT DISTINCT file FROM originals").fetchall()}
+
+    def original_users(self, file: str) -> int:
+        with self._read() as db:
+            row = db.execute(self._sql("SELECT COUNT(*) FROM originals WHERE file = ?"), (file,)).fetchone()
+        return int(row[0]) if row else 0
+
+
+class _Signatures(_SqlBase):
+    def clear_signature(self, tx: Tx, doc_id: int) -> None:
+        self._conn(tx).execute(self._sql("DELETE FROM signatures WHERE doc_id = ?"), (doc_id,))
+
+    def iter_signatures(self, batch: int = 2000) -> Iterator[tuple[int, bytes]]:
+        last = 0
+        while True:
+            with self._scan() as db:
+                rows = db.execute(
+                    self._sql("SELECT doc_id, sig FROM signatures WHERE doc_id > ? ORDER BY doc_id LIMIT ?"),
+                    (last, batch),
+                ).fetchall()
+            if not rows:
+                return
+            for row in rows:
+                yield int(row[0]), bytes(row[1])
+            last = int(rows[-1][0])
+
+    def documents_without_signature(self) -> list[int]:
+        with self._read() as db:
+            rows = db.execute(
+                "SELECT d.id FROM documents d LEFT JOIN signatures s ON s.doc_id = d.id"
+                " WHERE s.doc_id IS NULL ORDER BY d.id"
+            ).fetchall()
+        return [int(r[0]) for r in rows]
+
+    def count_near_duplicates(self) -> int:
+        with self._read() as db:
+            row = db.execute("SELECT COUNT(*) FROM signatures WHERE near_dup_of IS NOT NULL").fetchone()
+        return int(row[0]) if row else 0
+
+
+class _Meta(_SqlBase):
+    def get_meta(self, key: str) -> str | None:
+        with self._read() as db:
+            row = db.execute(self._sql("SELECT value FROM meta WHERE key = ?"), (key,)).fetchone()
+        return str(row[0]) if row else None
+
+    def set_meta(self, tx: Tx, key: str, value: str) -> None:
+        self._conn(tx).execute(
+            self._sql(
+                "INSERT INTO meta (key, value) VALUES (?, ?)"
+                " ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+            ),
+            (key, value),
+        )
