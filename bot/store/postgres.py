@@ -31,7 +31,8 @@ from bot.store.postgres_base import Connection, _Base, _PgTx, connect, one_line,
 from bot.store.postgres_chats import _Subscriptions
 from bot.store.postgres_migrations import migrate, schema_version
 from bot.store.postgres_originals import _OriginalFiles, _Originals
-from bot.store.postgres_shared import _Changes, _Leases
+from bot.store.postgres_shared import _Leases
+from bot.store.sql_changes import _Changes
 from bot.store.sql_chats import _Languages, _Sessions
 from bot.store.sql_follows import _Follows
 

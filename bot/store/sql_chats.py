@@ -24,7 +24,7 @@ class _Subscriptions(_SqlBase):
         with self._statement() as db:
             # ``WHERE true``: SQLite reads an ``ON`` after a bare ``SELECT ... FROM`` as a join's.
             cur = db.execute(
-                self._dialect.sql(
+                self._sql(
                     "INSERT INTO subscriptions (chat_id, thread_id, kind, subscribed_by, created_at, cursor,"
                     " last_run_at) SELECT ?, ?, ?, ?, ?, COALESCE(MAX(id), 0), ? FROM documents WHERE true"
                     " ON CONFLICT (chat_id) DO NOTHING"
@@ -35,13 +35,13 @@ class _Subscriptions(_SqlBase):
 
     def unsubscribe(self, chat_id: int) -> bool:
         with self._statement() as db:
-            sql = self._dialect.sql("DELETE FROM subscriptions WHERE chat_id = ?")
+            sql = self._sql("DELETE FROM subscriptions WHERE chat_id = ?")
             return db.execute(sql, (chat_id,)).rowcount > 0
 
     def subscription(self, chat_id: int) -> Subscription | None:
         with self._read() as db:
             row = db.execute(
-                self._dialect.sql(f"SELECT {_SUB_COLUMNS} FROM subscriptions WHERE chat_id = ?"), (chat_id,)
+                self._sql(f"SELECT {_SUB_COLUMNS} FROM subscriptions WHERE chat_id = ?"), (chat_id,)
             ).fetchone()
         return self._subscription(row) if row else None
 
@@ -59,7 +59,7 @@ class _Subscriptions(_SqlBase):
     def set_digest_time(self, chat_id: int, at: str | None) -> bool:
         with self._statement() as db:
             cur = db.execute(
-                self._dialect.sql("UPDATE subscriptions SET digest_time = ? WHERE chat_id = ?"), (at, chat_id)
+                self._sql("UPDATE subscriptions SET digest_time = ? WHERE chat_id = ?"), (at, chat_id)
             )
         return cur.rowcount > 0
 
@@ -69,7 +69,7 @@ class _Subscriptions(_SqlBase):
             db.execute(self._advance_sql(), (doc_id, chat_id))
 
     def _advance_sql(self) -> str:
-        return self._dialect.sql(
+        return self._sql(
             f"UPDATE subscriptions SET cursor = {self._dialect.greatest}(cursor, ?) WHERE chat_id = ?"
         )
 
@@ -80,7 +80,7 @@ class _Subscriptions(_SqlBase):
         request, with no message id yet."""
         with self._statement() as db:
             db.execute(
-                self._dialect.sql(
+                self._sql(
                     "INSERT INTO digest_inflight (chat_id, upto_id, message_id, started_at)"
                     " SELECT chat_id, ?, NULL, ? FROM subscriptions WHERE chat_id = ?"
                     " ON CONFLICT (chat_id) DO UPDATE SET upto_id = excluded.upto_id, message_id = NULL,"
@@ -93,7 +93,7 @@ class _Subscriptions(_SqlBase):
         """Telegram accepted the opening message of the in-flight part: the id to edit it by."""
         with self._statement() as db:
             db.execute(
-                self._dialect.sql("UPDATE digest_inflight SET message_id = ?, upto_id = ? WHERE chat_id = ?"),
+                self._sql("UPDATE digest_inflight SET message_id = ?, upto_id = ? WHERE chat_id = ?"),
                 (message_id, upto_id, chat_id),
             )
 
@@ -102,17 +102,17 @@ class _Subscriptions(_SqlBase):
         in-flight record goes, in one transaction."""
         with self._write() as db:
             db.execute(self._advance_sql(), (upto_id, chat_id))
-            db.execute(self._dialect.sql("DELETE FROM digest_inflight WHERE chat_id = ?"), (chat_id,))
+            db.execute(self._sql("DELETE FROM digest_inflight WHERE chat_id = ?"), (chat_id,))
 
     def part_abandoned(self, chat_id: int) -> None:
         """Forget an in-flight part whose documents are no longer owed (none left above the cursor)."""
         with self._statement() as db:
-            db.execute(self._dialect.sql("DELETE FROM digest_inflight WHERE chat_id = ?"), (chat_id,))
+            db.execute(self._sql("DELETE FROM digest_inflight WHERE chat_id = ?"), (chat_id,))
 
     def inflight_part(self, chat_id: int) -> InFlightPart | None:
         with self._read() as db:
             row = db.execute(
-                self._dialect.sql(
+                self._sql(
                     "SELECT chat_id, upto_id, message_id, started_at FROM digest_inflight WHERE chat_id = ?"
                 ),
                 (chat_id,),
@@ -131,7 +131,7 @@ class _Subscriptions(_SqlBase):
     def mark_run(self, chat_id: int, at: datetime) -> None:
         with self._statement() as db:
             db.execute(
-                self._dialect.sql("UPDATE subscriptions SET last_run_at = ? WHERE chat_id = ?"),
+                self._sql("UPDATE subscriptions SET last_run_at = ? WHERE chat_id = ?"),
                 (self._dialect.stamp(at), chat_id),
             )
 
@@ -154,7 +154,7 @@ class _Languages(_SqlBase):
         """(the user's own language, the chat's language), None where nothing was chosen."""
         with self._read() as db:
             rows = db.execute(
-                self._dialect.sql(
+                self._sql(
                     "SELECT scope, language FROM language_choices WHERE (scope = 'user' AND id = ?)"
                     " OR (scope = 'chat' AND id = ?)"
                 ),
@@ -165,7 +165,7 @@ class _Languages(_SqlBase):
 
     def set_language_choice(self, scope: str, id: int, language: str | None, set_by: int | None) -> None:
         """Choose ``language`` for a user or a chat (``scope`` 'user' or 'chat'); None forgets the choice."""
-        sql = self._dialect.sql
+        sql = self._sql
         with self._statement() as db:
             if language is None:
                 db.execute(sql("DELETE FROM language_choices WHERE scope = ? AND id = ?"), (scope, id))
@@ -190,7 +190,7 @@ class _Sessions(_SqlBase):
             while True:
                 sid = secrets.token_urlsafe(6)  # 8 characters, 48 random bits
                 cur = db.execute(
-                    self._dialect.sql(
+                    self._sql(
                         "INSERT INTO search_sessions (id, query, user_id, chat_id, created_at, expires_at)"
                         " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING"
                     ),
@@ -203,9 +203,7 @@ class _Sessions(_SqlBase):
     def get_search_session(self, sid: str) -> SearchSession | None:
         with self._read() as db:
             row = db.execute(
-                self._dialect.sql(
-                    "SELECT id, query, user_id, chat_id, expires_at FROM search_sessions WHERE id = ?"
-                ),
+                self._sql("SELECT id, query, user_id, chat_id, expires_at FROM search_sessions WHERE id = ?"),
                 (sid,),
             ).fetchone()
         if row is None:
@@ -216,7 +214,7 @@ class _Sessions(_SqlBase):
         """Forget expired paging state; returns how many sessions went."""
         with self._statement() as db:
             cur = db.execute(
-                self._dialect.sql("DELETE FROM search_sessions WHERE expires_at <= ?"),
+                self._sql("DELETE FROM search_sessions WHERE expires_at <= ?"),
                 (self._dialect.stamp(now or datetime.now(UTC)),),
             )
         return cur.rowcount

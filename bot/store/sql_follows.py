@@ -33,7 +33,7 @@ class _Follows(_SqlBase):
         mode: str,
         by: int | None,
     ) -> tuple[Follow, bool]:
-        sql, now = self._dialect.sql, self._dialect.stamp(datetime.now(UTC))
+        sql, now = self._sql, self._dialect.stamp(datetime.now(UTC))
         with self._write() as db:
             top = db.execute("SELECT COALESCE(MAX(id), 0) FROM documents").fetchone()
             newest = int(top[0]) if top else 0
@@ -70,7 +70,7 @@ class _Follows(_SqlBase):
                 rows = db.execute(f"SELECT {_FOLLOW_COLUMNS} FROM follows ORDER BY id").fetchall()
             else:
                 rows = db.execute(
-                    self._dialect.sql(f"SELECT {_FOLLOW_COLUMNS} FROM follows WHERE chat_id = ? ORDER BY id"),
+                    self._sql(f"SELECT {_FOLLOW_COLUMNS} FROM follows WHERE chat_id = ? ORDER BY id"),
                     (chat_id,),
                 ).fetchall()
         return [_follow(r) for r in rows]
@@ -78,9 +78,7 @@ class _Follows(_SqlBase):
     def remove_follow(self, chat_id: int, follow_id: int) -> Follow | None:
         with self._statement() as db:
             rows = db.execute(
-                self._dialect.sql(
-                    f"DELETE FROM follows WHERE chat_id = ? AND id = ? RETURNING {_FOLLOW_COLUMNS}"
-                ),
+                self._sql(f"DELETE FROM follows WHERE chat_id = ? AND id = ? RETURNING {_FOLLOW_COLUMNS}"),
                 (chat_id, follow_id),
             ).fetchall()
         return _follow(rows[0]) if rows else None
@@ -88,7 +86,7 @@ class _Follows(_SqlBase):
     def set_follow_mode(self, chat_id: int, follow_id: int, mode: str) -> bool:
         with self._statement() as db:
             cur = db.execute(
-                self._dialect.sql("UPDATE follows SET mode = ? WHERE chat_id = ? AND id = ?"),
+                self._sql("UPDATE follows SET mode = ? WHERE chat_id = ? AND id = ?"),
                 (mode, chat_id, follow_id),
             )
         return cur.rowcount > 0
@@ -97,7 +95,7 @@ class _Follows(_SqlBase):
         with self._statement() as db:
             # Another follow of the chat may hold that key already: then this one stays as it was.
             db.execute(
-                self._dialect.sql(
+                self._sql(
                     "UPDATE follows SET target = ? WHERE id = ? AND NOT EXISTS (SELECT 1 FROM follows o"
                     " WHERE o.chat_id = follows.chat_id AND o.kind = follows.kind AND o.target = ?)"
                 ),
@@ -105,7 +103,7 @@ class _Follows(_SqlBase):
             )
 
     def follow_cursor(self) -> int:
-        sql = self._dialect.sql
+        sql = self._sql
         with self._write() as db:
             # ``WHERE true``: SQLite reads an ``ON`` after a bare ``SELECT ... FROM`` as a join's.
             db.execute(
@@ -119,7 +117,7 @@ class _Follows(_SqlBase):
         return int(row[0]) if row else 0
 
     def record_hits(self, expected: int, upto: int, hits: Sequence[NewFollowHit]) -> bool:
-        sql, now = self._dialect.sql, self._dialect.stamp(datetime.now(UTC))
+        sql, now = self._sql, self._dialect.stamp(datetime.now(UTC))
         with self._write() as db:
             won = db.execute(
                 sql("UPDATE meta SET value = ? WHERE key = ? AND value = ?"),
@@ -151,7 +149,7 @@ class _Follows(_SqlBase):
     def unsent_hits(self, chat_id: int, limit: int) -> list[FollowHit]:
         with self._read() as db:
             rows = db.execute(
-                self._dialect.sql(
+                self._sql(
                     f"SELECT {_HIT_COLUMNS} FROM follow_hits h JOIN follows f ON f.id = h.follow_id"
                     " JOIN follow_chats c ON c.chat_id = h.chat_id"
                     " WHERE h.chat_id = ? AND h.mode = 'instant' AND h.seq > c.alerted_seq"
@@ -164,7 +162,7 @@ class _Follows(_SqlBase):
     def digest_hits(self, chat_id: int, after_doc: int, upto_doc: int) -> list[FollowHit]:
         with self._read() as db:
             rows = db.execute(
-                self._dialect.sql(
+                self._sql(
                     f"SELECT {_HIT_COLUMNS} FROM follow_hits h JOIN follows f ON f.id = h.follow_id"
                     " WHERE h.chat_id = ? AND h.mode = 'digest' AND h.doc_id > ? AND h.doc_id <= ?"
                     " ORDER BY h.doc_id, h.seq"
@@ -177,7 +175,7 @@ class _Follows(_SqlBase):
         stamp = self._dialect.stamp
         with self._statement() as db:
             cur = db.execute(
-                self._dialect.sql(
+                self._sql(
                     "UPDATE follow_chats SET inflight_seq = ?, inflight_message = NULL, inflight_at = ?"
                     " WHERE chat_id = ? AND (inflight_seq IS NULL OR inflight_at < ?)"
                 ),
@@ -188,16 +186,14 @@ class _Follows(_SqlBase):
     def alert_opened(self, chat_id: int, upto_seq: int, message_id: int) -> None:
         with self._statement() as db:
             db.execute(
-                self._dialect.sql(
-                    "UPDATE follow_chats SET inflight_seq = ?, inflight_message = ? WHERE chat_id = ?"
-                ),
+                self._sql("UPDATE follow_chats SET inflight_seq = ?, inflight_message = ? WHERE chat_id = ?"),
                 (upto_seq, message_id, chat_id),
             )
 
     def alert_delivered(self, chat_id: int, upto_seq: int) -> None:
         with self._statement() as db:
             db.execute(
-                self._dialect.sql(
+                self._sql(
                     f"UPDATE follow_chats SET alerted_seq = {self._dialect.greatest}(alerted_seq, ?),"
                     " inflight_seq = NULL, inflight_message = NULL, inflight_at = NULL WHERE chat_id = ?"
                 ),
@@ -207,7 +203,7 @@ class _Follows(_SqlBase):
     def alert_inflight(self, chat_id: int) -> InFlightPart | None:
         with self._read() as db:
             row = db.execute(
-                self._dialect.sql(
+                self._sql(
                     "SELECT chat_id, inflight_seq, inflight_message, inflight_at FROM follow_chats"
                     " WHERE chat_id = ? AND inflight_seq IS NOT NULL"
                 ),
@@ -221,7 +217,7 @@ class _Follows(_SqlBase):
     def follow_thread(self, chat_id: int) -> int | None:
         with self._read() as db:
             row = db.execute(
-                self._dialect.sql("SELECT thread_id FROM follow_chats WHERE chat_id = ?"), (chat_id,)
+                self._sql("SELECT thread_id FROM follow_chats WHERE chat_id = ?"), (chat_id,)
             ).fetchone()
         return int(row[0]) if row is not None and row[0] is not None else None
 
@@ -229,7 +225,7 @@ class _Follows(_SqlBase):
         start, end = hours if hours is not None else (None, None)
         with self._statement() as db:
             db.execute(
-                self._dialect.sql(
+                self._sql(
                     "INSERT INTO follow_chats (chat_id, quiet_from, quiet_until) VALUES (?, ?, ?)"
                     " ON CONFLICT (chat_id) DO UPDATE SET quiet_from = excluded.quiet_from,"
                     " quiet_until = excluded.quiet_until"
@@ -240,7 +236,7 @@ class _Follows(_SqlBase):
     def quiet_hours(self, chat_id: int) -> tuple[str, str] | None:
         with self._read() as db:
             row = db.execute(
-                self._dialect.sql("SELECT quiet_from, quiet_until FROM follow_chats WHERE chat_id = ?"),
+                self._sql("SELECT quiet_from, quiet_until FROM follow_chats WHERE chat_id = ?"),
                 (chat_id,),
             ).fetchone()
         if row is None or row[0] is None or row[1] is None:

@@ -24,11 +24,12 @@ from bot.errors import DamagedStore, StoreError
 from bot.models import CorpusFile, Document, NewDocument
 from bot.store import DocumentHead, Tx, sql_documents
 from bot.store.migrations import migrate, schema_version
+from bot.store.sql_changes import _Changes
 from bot.store.sql_chats import _Languages, _Sessions
 from bot.store.sql_follows import _Follows
 from bot.store.sqlite_base import _Base, _chunks, _marks, _refusals, _SqliteTx
 from bot.store.sqlite_chats import _Subscriptions
-from bot.store.sqlite_shared import _Changes, _Leases
+from bot.store.sqlite_shared import _Leases
 
 
 class _Documents(sql_documents._Documents, _Base):
