@@ -27,6 +27,23 @@ import re
 
 CALLBACK_LIMIT = 64  # bytes of callback_data Telegram accepts
 
+
+def _key_re(prefix: str) -> re.Pattern[str]:
+    """``<prefix><key>`` with a key of one character up to what the limit leaves."""
+    return re.compile(rf"^{re.escape(prefix)}(.{{1,{CALLBACK_LIMIT - len(prefix)}}})$", re.DOTALL)
+
+
+def _encode_key(prefix: str, key: str) -> str:
+    """``<prefix><key>`` cut to Telegram's 64 bytes (a cut key is looked up again as a name)."""
+    room = CALLBACK_LIMIT - len(prefix)
+    return prefix + key.encode()[:room].decode(errors="ignore")
+
+
+def _decode_key(pattern: re.Pattern[str], data: str) -> str | None:
+    m = pattern.match(data)
+    return m.group(1) if m else None
+
+
 # ----------------------------------------------------------------- open: d:<doc id>
 OPEN_PATTERN = r"^d:"
 _OPEN_RE = re.compile(r"^d:(\d{1,18})$")
@@ -59,18 +76,16 @@ def decode_page(data: str) -> tuple[str, int] | None:
 # ----------------------------------------------------------------- who: w:<person key>
 WHO_PATTERN = r"^w:"
 WHO_PREFIX = "w:"
-_WHO_RE = re.compile(r"^w:(.{1,62})$", re.DOTALL)
+_WHO_RE = _key_re(WHO_PREFIX)  # w:(.{1,62})
 
 
 def encode_who(key: str) -> str:
-    """``w:<person key>`` cut to Telegram's 64 bytes (a cut key is looked up again as a name)."""
-    room = CALLBACK_LIMIT - len(WHO_PREFIX)
-    return WHO_PREFIX + key.encode()[:room].decode(errors="ignore")
+    """``w:<person key>`` cut to Telegram's 64 bytes."""
+    return _encode_key(WHO_PREFIX, key)
 
 
 def decode_who(data: str) -> str | None:
-    m = _WHO_RE.match(data)
-    return m.group(1) if m else None
+    return _decode_key(_WHO_RE, data)
 
 
 # ----------------------------------------------------------------- delete: del:<id> / keep:<id>
@@ -111,18 +126,16 @@ def decode_lang(data: str) -> str | None:
 # ----------------------------------------------------------------- follow: fp:<person key>
 FOLLOW_PICK_PATTERN = r"^fp:"
 FOLLOW_PICK_PREFIX = "fp:"
-_FOLLOW_PICK_RE = re.compile(r"^fp:(.{1,61})$", re.DOTALL)
+_FOLLOW_PICK_RE = _key_re(FOLLOW_PICK_PREFIX)  # fp:(.{1,61})
 
 
 def encode_follow_pick(key: str) -> str:
-    """``fp:<person key>`` cut to Telegram's 64 bytes (a cut key is looked up again as a name)."""
-    room = CALLBACK_LIMIT - len(FOLLOW_PICK_PREFIX)
-    return FOLLOW_PICK_PREFIX + key.encode()[:room].decode(errors="ignore")
+    """``fp:<person key>`` cut to Telegram's 64 bytes."""
+    return _encode_key(FOLLOW_PICK_PREFIX, key)
 
 
 def decode_follow_pick(data: str) -> str | None:
-    m = _FOLLOW_PICK_RE.match(data)
-    return m.group(1) if m else None
+    return _decode_key(_FOLLOW_PICK_RE, data)
 
 
 # ----------------------------------------------------------------- unfollow / mode: fx:<id> / fm:<id>
