@@ -91,18 +91,20 @@ class _Base(_SqlBase):
     def _conn(cls, tx: Tx) -> Connection:
         return cls._tx(tx).db
 
+    def _reconnect(self) -> Connection:
+        """A new connection to the store's server; ``StoreError`` when it cannot be reached."""
+        try:
+            return connect(self.url)
+        except psycopg.Error as exc:
+            raise StoreError("store.unavailable", where=where(self.url), reason=one_line(exc)) from exc
+
     @contextmanager
     def _use(self) -> Iterator[Connection]:
         """The connection, under the lock, reopened if the server dropped it; PostgreSQL's errors leave as
         the domain's."""
         with self._lock:
             if self._db.closed and not self._closed:
-                try:
-                    self._db = connect(self.url)
-                except psycopg.Error as exc:
-                    raise StoreError(
-                        "store.unavailable", where=where(self.url), reason=one_line(exc)
-                    ) from exc
+                self._db = self._reconnect()
             with refusals():
                 yield self._db
 
@@ -125,12 +127,7 @@ class _Base(_SqlBase):
             if self._closed:
                 raise StoreError("store.unavailable", where=where(self.url), reason="closed")
             if self._bulk_db is None or self._bulk_db.closed:
-                try:
-                    self._bulk_db = connect(self.url)
-                except psycopg.Error as exc:
-                    raise StoreError(
-                        "store.unavailable", where=where(self.url), reason=one_line(exc)
-                    ) from exc
+                self._bulk_db = self._reconnect()
             with refusals():
                 yield self._bulk_db
 
