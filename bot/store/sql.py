@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, Protocol
 
+from bot.models import InFlightPart
 from bot.store import Tx
 
 
@@ -109,3 +110,13 @@ class _SqlBase:
     def _write(self) -> AbstractContextManager[Connection]:
         """One write transaction of several statements: all of it is committed, or none of it."""
         raise NotImplementedError
+
+    def _inflight(self, select: str, chat_id: int) -> InFlightPart | None:
+        """The message in flight to ``chat_id`` (a digest part, an alert) that ``select`` reads: its chat,
+        how far it goes, its message id (NULL before Telegram answered) and since when; None if none."""
+        with self._read() as db:
+            row = db.execute(self._sql(select), (chat_id,)).fetchone()
+        if row is None:
+            return None
+        message_id = int(row[2]) if row[2] is not None else None
+        return InFlightPart(int(row[0]), int(row[1]), message_id, self._dialect.read_stamp(row[3]))

@@ -110,17 +110,9 @@ class _Subscriptions(_SqlBase):
             db.execute(self._sql("DELETE FROM digest_inflight WHERE chat_id = ?"), (chat_id,))
 
     def inflight_part(self, chat_id: int) -> InFlightPart | None:
-        with self._read() as db:
-            row = db.execute(
-                self._sql(
-                    "SELECT chat_id, upto_id, message_id, started_at FROM digest_inflight WHERE chat_id = ?"
-                ),
-                (chat_id,),
-            ).fetchone()
-        if row is None:
-            return None
-        message_id = int(row[2]) if row[2] is not None else None
-        return InFlightPart(int(row[0]), int(row[1]), message_id, self._dialect.read_stamp(row[3]))
+        return self._inflight(
+            "SELECT chat_id, upto_id, message_id, started_at FROM digest_inflight WHERE chat_id = ?", chat_id
+        )
 
     def inflight_chats(self) -> list[int]:
         """Chats with a digest part a kill interrupted: reconciled right after start."""

@@ -201,18 +201,11 @@ class _Follows(_SqlBase):
             )
 
     def alert_inflight(self, chat_id: int) -> InFlightPart | None:
-        with self._read() as db:
-            row = db.execute(
-                self._sql(
-                    "SELECT chat_id, inflight_seq, inflight_message, inflight_at FROM follow_chats"
-                    " WHERE chat_id = ? AND inflight_seq IS NOT NULL"
-                ),
-                (chat_id,),
-            ).fetchone()
-        if row is None:
-            return None
-        message_id = int(row[2]) if row[2] is not None else None
-        return InFlightPart(int(row[0]), int(row[1]), message_id, self._dialect.read_stamp(row[3]))
+        return self._inflight(
+            "SELECT chat_id, inflight_seq, inflight_message, inflight_at FROM follow_chats"
+            " WHERE chat_id = ? AND inflight_seq IS NOT NULL",
+            chat_id,
+        )
 
     def follow_thread(self, chat_id: int) -> int | None:
         with self._read() as db:
