@@ -18,15 +18,15 @@ from __future__ import annotations
 
 import secrets
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import psycopg
 
 from bot.errors import DuplicateText, StoreError
-from bot.models import CorpusFile, Document, NewDocument
-from bot.store import DocumentHead, Tx, sql_documents
+from bot.models import CorpusFile, NewDocument
+from bot.store import Tx, sql_documents
 from bot.store.postgres_base import Connection, _Base, _PgTx, connect, one_line, where
 from bot.store.postgres_chats import _Subscriptions
 from bot.store.postgres_migrations import migrate, schema_version
@@ -87,25 +87,6 @@ class _Documents(sql_documents._Documents, _Base):
             self._bump(pg_tx.db, doc_id)
         return deleted is not None
 
-    def get_many(self, ids: Sequence[int]) -> dict[int, Document]:
-        if not ids:
-            return {}
-        with self._use() as db:
-            rows = db.execute(
-                f"SELECT {sql_documents.DOC_COLUMNS} FROM documents WHERE id = ANY(%s)", (list(ids),)
-            ).fetchall()
-        return {int(r[0]): self._document(r) for r in rows}
-
-    def document_heads(self, doc_ids: Sequence[int]) -> dict[int, DocumentHead]:
-        """(source, title, published) of these documents, without their text."""
-        if not doc_ids:
-            return {}
-        with self._use() as db:
-            rows = db.execute(
-                "SELECT id, source, title, published FROM documents WHERE id = ANY(%s)", (list(doc_ids),)
-            ).fetchall()
-        return {int(r[0]): (str(r[1]), str(r[2]), r[3]) for r in rows}
-
 
 class _People(sql_documents._People, _Base):
     def set_people(self, tx: Tx, doc_id: int, extractor: int, mentions_json: str) -> None:
@@ -119,16 +100,6 @@ class _People(sql_documents._People, _Base):
             " mentions = excluded.mentions",
             (extractor, mentions_json, doc_id),
         )
-
-    def people_of(self, doc_ids: Sequence[int]) -> dict[int, str]:
-        """Stored mentions JSON of these documents (those that have any)."""
-        if not doc_ids:
-            return {}
-        with self._use() as db:
-            rows = db.execute(
-                "SELECT doc_id, mentions FROM document_people WHERE doc_id = ANY(%s)", (list(doc_ids),)
-            ).fetchall()
-        return {int(r[0]): str(r[1]) for r in rows}
 
 
 class _CorpusFiles(sql_documents._CorpusFiles, _Base):

@@ -10,7 +10,7 @@ at the next call; the call that found it dropped fails with ``StoreError``.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
@@ -110,6 +110,13 @@ class _Base(_SqlBase):
 
     def _read(self) -> AbstractContextManager[Connection]:
         return self._use()
+
+    def _rows_with(self, select: str, column: str, ids: Sequence[int]) -> list[Any]:
+        """One statement, the ids as one array parameter (``= ANY``)."""
+        if not ids:
+            return []
+        with self._use() as db:
+            return db.execute(f"{select} WHERE {column} = ANY(%s)", (list(ids),)).fetchall()
 
     def _statement(self) -> AbstractContextManager[Connection]:
         """One statement needs no transaction: the connection is in autocommit mode."""

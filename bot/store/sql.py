@@ -103,6 +103,10 @@ class _SqlBase:
         """The connection for reading every row of a table in batches (the builds at start)."""
         raise NotImplementedError
 
+    def _rows_with(self, select: str, column: str, ids: Sequence[int]) -> list[Any]:
+        """The rows of ``select`` (a SELECT with no WHERE) whose ``column`` is one of ``ids``."""
+        raise NotImplementedError
+
     def _statement(self) -> AbstractContextManager[Connection]:
         """The connection, for one write statement (atomic on its own)."""
         raise NotImplementedError

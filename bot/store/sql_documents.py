@@ -1,7 +1,8 @@
 """What the stores share of the documents and the rows kept with each: the reads, and the writes whose SQL
-both run as written (mixins over ``bot.store.sql``). Each store's module (``bot/store/sqlite.py``,
-``bot/store/postgres.py``) adds what it does its own way: inserting and replacing documents, rows that
-must belong to a stored document, reading many ids at once, the size on disk."""
+both run as written (mixins over ``bot.store.sql``; many ids at once through ``_rows_with``, which each
+store's base answers its own way). Each store's module (``bot/store/sqlite.py``, ``bot/store/postgres.py``)
+adds what it does its own way: inserting and replacing documents, rows that must belong to a stored
+document, the size on disk."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from datetime import date
 from typing import Any
 
 from bot.models import CorpusFile, Document
-from bot.store import Tx
+from bot.store import DocumentHead, Tx
 from bot.store.sql import _SqlBase
 
 DOC_COLUMNS = "id, source, title, published, text, sha256, added_at, added_by"
@@ -33,6 +34,10 @@ class _Documents(_SqlBase):
         with self._read() as db:
             sql = self._sql("SELECT 1 FROM documents WHERE id = ?")
             return db.execute(sql, (doc_id,)).fetchone() is not None
+
+    def get_many(self, ids: Sequence[int]) -> dict[int, Document]:
+        rows = self._rows_with(f"SELECT {DOC_COLUMNS} FROM documents", "id", ids)
+        return {int(r[0]): self._document(r) for r in rows}
 
     def iter_documents(self, batch: int = 500) -> Iterator[Document]:
         """Every document in id order, fetched in batches so a big corpus is never all in memory."""
@@ -68,6 +73,12 @@ class _Documents(_SqlBase):
         count, top = head if head else (0, 0)
         return [self._document(r) for r in rows], int(count), int(top)
 
+    def document_heads(self, doc_ids: Sequence[int]) -> dict[int, DocumentHead]:
+        """(source, title, published) of these documents, without their text: a person's card lists
+        hundreds of documents on a big corpus."""
+        rows = self._rows_with("SELECT id, source, title, published FROM documents", "id", doc_ids)
+        return {int(r[0]): (str(r[1]), str(r[2]), self._dialect.read_day(r[3])) for r in rows}
+
     def _document(self, row: Sequence[Any]) -> Document:
         return Document(
             id=int(row[0]),
@@ -99,6 +110,11 @@ class _People(_SqlBase):
             for row in rows:
                 yield int(row[0]), self._dialect.read_day(row[1]), str(row[2])
             last = int(rows[-1][0])
+
+    def people_of(self, doc_ids: Sequence[int]) -> dict[int, str]:
+        """Stored mentions JSON of these documents (those that have any)."""
+        rows = self._rows_with("SELECT doc_id, mentions FROM document_people", "doc_id", doc_ids)
+        return {int(r[0]): str(r[1]) for r in rows}
 
     def documents_without_people(self, extractor: int) -> list[int]:
         """Documents whose mentions are missing (stored before people existed) or from an older extractor."""

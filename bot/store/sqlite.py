@@ -15,19 +15,19 @@ import secrets
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.errors import DamagedStore, StoreError
-from bot.models import CorpusFile, Document, NewDocument
-from bot.store import DocumentHead, Tx, sql_documents
+from bot.models import CorpusFile, NewDocument
+from bot.store import Tx, sql_documents
 from bot.store.migrations import migrate, schema_version
 from bot.store.sql_changes import _Changes
 from bot.store.sql_chats import _Languages, _Sessions
 from bot.store.sql_follows import _Follows
-from bot.store.sqlite_base import _Base, _chunks, _marks, _refusals, _SqliteTx
+from bot.store.sqlite_base import _Base, _refusals, _SqliteTx
 from bot.store.sqlite_chats import _Subscriptions
 from bot.store.sqlite_shared import _Leases
 
@@ -79,29 +79,6 @@ class _Documents(sql_documents._Documents, _Base):
             self._bump(db, doc_id)
         return cur.rowcount > 0
 
-    def get_many(self, ids: Sequence[int]) -> dict[int, Document]:
-        out: dict[int, Document] = {}
-        with self._lock:
-            for chunk in _chunks(ids):
-                rows = self._db.execute(
-                    f"SELECT {sql_documents.DOC_COLUMNS} FROM documents WHERE id IN ({_marks(chunk)})", chunk
-                ).fetchall()
-                out.update((int(r[0]), self._document(r)) for r in rows)
-        return out
-
-    def document_heads(self, doc_ids: Sequence[int]) -> dict[int, DocumentHead]:
-        """(source, title, published) of these documents, without their text: a person's card lists
-        hundreds of documents on a big corpus."""
-        out: dict[int, DocumentHead] = {}
-        with self._lock:
-            for chunk in _chunks(doc_ids):
-                rows = self._db.execute(
-                    f"SELECT id, source, title, published FROM documents WHERE id IN ({_marks(chunk)})", chunk
-                ).fetchall()
-                for r in rows:
-                    out[int(r[0])] = (str(r[1]), str(r[2]), date.fromisoformat(r[3]) if r[3] else None)
-        return out
-
 
 class _People(sql_documents._People, _Base):
     def set_people(self, tx: Tx, doc_id: int, extractor: int, mentions_json: str) -> None:
@@ -113,17 +90,6 @@ class _People(sql_documents._People, _Base):
                 " mentions = excluded.mentions",
                 (doc_id, extractor, mentions_json),
             )
-
-    def people_of(self, doc_ids: Sequence[int]) -> dict[int, str]:
-        """Stored mentions JSON of these documents (those that have any)."""
-        out: dict[int, str] = {}
-        with self._lock:
-            for chunk in _chunks(doc_ids):
-                rows = self._db.execute(
-                    f"SELECT doc_id, mentions FROM document_people WHERE doc_id IN ({_marks(chunk)})", chunk
-                ).fetchall()
-                out.update((int(r[0]), str(r[1])) for r in rows)
-        return out
 
 
 class _CorpusFiles(sql_documents._CorpusFiles, _Base):

@@ -9,6 +9,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
+from typing import Any
 
 from bot.errors import DuplicateText, NoSuchDocument, StoreError, StoreFull
 from bot.store import Tx
@@ -70,6 +71,14 @@ class _Base(_SqlBase):
 
     def _scan(self) -> AbstractContextManager[sqlite3.Connection]:
         return self._read()
+
+    def _rows_with(self, select: str, column: str, ids: Sequence[int]) -> list[Any]:
+        """In chunks, each under SQLite's limit on bound parameters, under one hold of the lock."""
+        rows: list[Any] = []
+        with self._lock:
+            for chunk in _chunks(ids):
+                rows += self._db.execute(f"{select} WHERE {column} IN ({_marks(chunk)})", chunk).fetchall()
+        return rows
 
     def _statement(self) -> AbstractContextManager[sqlite3.Connection]:
         """A write of one statement is a write transaction all the same: its ``BEGIN IMMEDIATE`` waits for
