@@ -25,15 +25,16 @@ from datetime import UTC, datetime
 import psycopg
 
 from bot.errors import DuplicateText, StoreError
-from bot.models import CorpusFile, NewDocument
+from bot.models import NewDocument
 from bot.store import Tx, sql_documents
 from bot.store.postgres_base import Connection, _Base, _PgTx, connect, one_line, where
 from bot.store.postgres_chats import _Subscriptions
 from bot.store.postgres_migrations import migrate, schema_version
-from bot.store.postgres_originals import _OriginalFiles, _Originals
+from bot.store.postgres_originals import _OriginalFiles
 from bot.store.postgres_shared import _Leases
 from bot.store.sql_changes import _Changes
 from bot.store.sql_chats import _Languages, _Sessions
+from bot.store.sql_documents import _CorpusFiles, _Originals, _People, _Signatures
 from bot.store.sql_follows import _Follows
 
 
@@ -86,55 +87,6 @@ class _Documents(sql_documents._Documents, _Base):
         if deleted:
             self._bump(pg_tx.db, doc_id)
         return deleted is not None
-
-
-class _People(sql_documents._People, _Base):
-    def set_people(self, tx: Tx, doc_id: int, extractor: int, mentions_json: str) -> None:
-        """A document's extracted mentions, inside the caller's transaction; replaces earlier ones."""
-        self._row_of(
-            tx,
-            doc_id,
-            "INSERT INTO document_people (doc_id, extractor, mentions)"
-            " SELECT id, %s, %s FROM documents WHERE id = %s"
-            " ON CONFLICT (doc_id) DO UPDATE SET extractor = excluded.extractor,"
-            " mentions = excluded.mentions",
-            (extractor, mentions_json, doc_id),
-        )
-
-
-class _CorpusFiles(sql_documents._CorpusFiles, _Base):
-    def record_corpus_file(self, tx: Tx, entry: CorpusFile) -> None:
-        self._row_of(
-            tx,
-            entry.doc_id,
-            "INSERT INTO corpus_files (path, size, mtime_ns, doc_id)"
-            " SELECT %s, %s, %s, %s"
-            " WHERE %s::bigint IS NULL OR EXISTS (SELECT 1 FROM documents WHERE id = %s)"
-            " ON CONFLICT (path) DO UPDATE SET size = excluded.size, mtime_ns = excluded.mtime_ns,"
-            " doc_id = excluded.doc_id",
-            (entry.path, entry.size, entry.mtime_ns, entry.doc_id, entry.doc_id, entry.doc_id),
-        )
-
-
-class _Signatures(sql_documents._Signatures, _Base):
-    def set_signature(
-        self,
-        tx: Tx,
-        doc_id: int,
-        sig: bytes,
-        near_dup_of: int | None = None,
-        similarity: float | None = None,
-    ) -> None:
-        self._row_of(
-            tx,
-            doc_id,
-            "INSERT INTO signatures (doc_id, sig, near_dup_of, similarity)"
-            " SELECT id, %s, %s, %s FROM documents WHERE id = %s"
-            " ON CONFLICT (doc_id) DO UPDATE SET sig = excluded.sig,"
-            " near_dup_of = COALESCE(excluded.near_dup_of, signatures.near_dup_of),"
-            " similarity = COALESCE(excluded.similarity, signatures.similarity)",
-            (sig, near_dup_of, similarity, doc_id),
-        )
 
 
 class _Meta(sql_documents._Meta, _Base):

@@ -1,26 +1,13 @@
-"""The PostgreSQL store's originals: which original each uploaded document was read from (``originals``,
-as in SQLite), and the original files' bytes themselves (``original_files``), which SQLite deployments
-keep as files under <data>/originals (mixins of ``PostgresStore`` in ``bot/store/postgres.py``)."""
+"""The PostgreSQL store's original files: their bytes in the database (``original_files``), which SQLite
+deployments keep as files under <data>/originals (a mixin of ``PostgresStore`` in ``bot/store/postgres.py``;
+which original each document was read from, ``originals``, is shared: ``bot/store/sql_documents.py``)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.store import OriginalBytes, Tx, sql_documents
+from bot.store import OriginalBytes
 from bot.store.postgres_base import _Base
-
-
-class _Originals(sql_documents._Originals, _Base):
-    def add_original(self, tx: Tx, doc_id: int, file: str, kind: str, size: int) -> None:
-        self._row_of(
-            tx,
-            doc_id,
-            "INSERT INTO originals (doc_id, file, kind, size)"
-            " SELECT id, %s, %s, %s FROM documents WHERE id = %s"
-            " ON CONFLICT (doc_id) DO UPDATE SET file = excluded.file, kind = excluded.kind,"
-            " size = excluded.size",
-            (file, kind, size, doc_id),
-        )
 
 
 class _OriginalFiles(_Base):

@@ -103,6 +103,11 @@ class _SqlBase:
         """The connection for reading every row of a table in batches (the builds at start)."""
         raise NotImplementedError
 
+    def _row_of(self, tx: Tx, doc_id: int | None, statement: str, params: tuple[object, ...]) -> None:
+        """A row that belongs to document ``doc_id`` (the statement writes nothing when the document is
+        not stored): ``NoSuchDocument`` then, the transaction still usable."""
+        raise NotImplementedError
+
     def _rows_with(self, select: str, column: str, ids: Sequence[int]) -> list[Any]:
         """The rows of ``select`` (a SELECT with no WHERE) whose ``column`` is one of ``ids``."""
         raise NotImplementedError

@@ -93,6 +93,20 @@ class _Documents(_SqlBase):
 
 
 class _People(_SqlBase):
+    def set_people(self, tx: Tx, doc_id: int, extractor: int, mentions_json: str) -> None:
+        """A document's extracted mentions, inside the caller's transaction; replaces earlier ones."""
+        self._row_of(
+            tx,
+            doc_id,
+            self._sql(
+                "INSERT INTO document_people (doc_id, extractor, mentions)"
+                " SELECT id, ?, ? FROM documents WHERE id = ?"
+                " ON CONFLICT (doc_id) DO UPDATE SET extractor = excluded.extractor,"
+                " mentions = excluded.mentions"
+            ),
+            (extractor, mentions_json, doc_id),
+        )
+
     def iter_people(self, batch: int = 2000) -> Iterator[tuple[int, date | None, str]]:
         """(doc_id, published, mentions JSON) of every document with stored mentions, in id order."""
         last = 0
@@ -130,6 +144,20 @@ class _People(_SqlBase):
 
 
 class _CorpusFiles(_SqlBase):
+    def record_corpus_file(self, tx: Tx, entry: CorpusFile) -> None:
+        self._row_of(
+            tx,
+            entry.doc_id,
+            self._sql(
+                "INSERT INTO corpus_files (path, size, mtime_ns, doc_id)"
+                " SELECT ?, ?, ?, ?"
+                " WHERE CAST(? AS BIGINT) IS NULL OR EXISTS (SELECT 1 FROM documents WHERE id = ?)"
+                " ON CONFLICT (path) DO UPDATE SET size = excluded.size, mtime_ns = excluded.mtime_ns,"
+                " doc_id = excluded.doc_id"
+            ),
+            (entry.path, entry.size, entry.mtime_ns, entry.doc_id, entry.doc_id, entry.doc_id),
+        )
+
     def corpus_files(self) -> dict[str, CorpusFile]:
         with self._read() as db:
             rows = db.execute("SELECT path, size, mtime_ns, doc_id FROM corpus_files").fetchall()
@@ -145,6 +173,19 @@ class _CorpusFiles(_SqlBase):
 
 
 class _Originals(_SqlBase):
+    def add_original(self, tx: Tx, doc_id: int, file: str, kind: str, size: int) -> None:
+        self._row_of(
+            tx,
+            doc_id,
+            self._sql(
+                "INSERT INTO originals (doc_id, file, kind, size)"
+                " SELECT id, ?, ?, ? FROM documents WHERE id = ?"
+                " ON CONFLICT (doc_id) DO UPDATE SET file = excluded.file, kind = excluded.kind,"
+                " size = excluded.size"
+            ),
+            (file, kind, size, doc_id),
+        )
+
     def original_of(self, doc_id: int) -> tuple[str, str] | None:
         """The stored original's file name and kind, or None (corpus-folder documents have none)."""
         with self._read() as db:
@@ -164,6 +205,27 @@ class _Originals(_SqlBase):
 
 
 class _Signatures(_SqlBase):
+    def set_signature(
+        self,
+        tx: Tx,
+        doc_id: int,
+        sig: bytes,
+        near_dup_of: int | None = None,
+        similarity: float | None = None,
+    ) -> None:
+        self._row_of(
+            tx,
+            doc_id,
+            self._sql(
+                "INSERT INTO signatures (doc_id, sig, near_dup_of, similarity)"
+                " SELECT id, ?, ?, ? FROM documents WHERE id = ?"
+                " ON CONFLICT (doc_id) DO UPDATE SET sig = excluded.sig,"
+                " near_dup_of = COALESCE(excluded.near_dup_of, signatures.near_dup_of),"
+                " similarity = COALESCE(excluded.similarity, signatures.similarity)"
+            ),
+            (sig, near_dup_of, similarity, doc_id),
+        )
+
     def clear_signature(self, tx: Tx, doc_id: int) -> None:
         self._conn(tx).execute(self._sql("DELETE FROM signatures WHERE doc_id = ?"), (doc_id,))
 

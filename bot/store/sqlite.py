@@ -21,11 +21,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.errors import DamagedStore, StoreError
-from bot.models import CorpusFile, NewDocument
+from bot.models import NewDocument
 from bot.store import Tx, sql_documents
 from bot.store.migrations import migrate, schema_version
 from bot.store.sql_changes import _Changes
 from bot.store.sql_chats import _Languages, _Sessions
+from bot.store.sql_documents import _CorpusFiles, _People, _Signatures
 from bot.store.sql_follows import _Follows
 from bot.store.sqlite_base import _Base, _refusals, _SqliteTx
 from bot.store.sqlite_chats import _Subscriptions
@@ -80,61 +81,10 @@ class _Documents(sql_documents._Documents, _Base):
         return cur.rowcount > 0
 
 
-class _People(sql_documents._People, _Base):
-    def set_people(self, tx: Tx, doc_id: int, extractor: int, mentions_json: str) -> None:
-        """A document's extracted mentions, inside the caller's transaction; replaces earlier ones."""
-        with _refusals(doc_id):
-            self._conn(tx).execute(
-                "INSERT INTO document_people (doc_id, extractor, mentions) VALUES (?, ?, ?)"
-                " ON CONFLICT(doc_id) DO UPDATE SET extractor = excluded.extractor,"
-                " mentions = excluded.mentions",
-                (doc_id, extractor, mentions_json),
-            )
-
-
-class _CorpusFiles(sql_documents._CorpusFiles, _Base):
-    def record_corpus_file(self, tx: Tx, entry: CorpusFile) -> None:
-        with _refusals(entry.doc_id):
-            self._conn(tx).execute(
-                "INSERT INTO corpus_files (path, size, mtime_ns, doc_id) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT(path) DO UPDATE SET size = excluded.size, mtime_ns = excluded.mtime_ns,"
-                " doc_id = excluded.doc_id",
-                (entry.path, entry.size, entry.mtime_ns, entry.doc_id),
-            )
-
-
 class _Originals(sql_documents._Originals, _Base):
     def original_bytes(self) -> None:
         """None: the original files are files under <data>/originals (``bot.ingest.originals``)."""
         return None
-
-    def add_original(self, tx: Tx, doc_id: int, file: str, kind: str, size: int) -> None:
-        with _refusals(doc_id):
-            self._conn(tx).execute(
-                "INSERT INTO originals (doc_id, file, kind, size) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT(doc_id) DO UPDATE SET file = excluded.file, kind = excluded.kind,"
-                " size = excluded.size",
-                (doc_id, file, kind, size),
-            )
-
-
-class _Signatures(sql_documents._Signatures, _Base):
-    def set_signature(
-        self,
-        tx: Tx,
-        doc_id: int,
-        sig: bytes,
-        near_dup_of: int | None = None,
-        similarity: float | None = None,
-    ) -> None:
-        with _refusals(doc_id):
-            self._conn(tx).execute(
-                "INSERT INTO signatures (doc_id, sig, near_dup_of, similarity) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT(doc_id) DO UPDATE SET sig = excluded.sig,"
-                " near_dup_of = COALESCE(excluded.near_dup_of, signatures.near_dup_of),"
-                " similarity = COALESCE(excluded.similarity, signatures.similarity)",
-                (doc_id, sig, near_dup_of, similarity),
-            )
 
 
 class _Meta(sql_documents._Meta, _Base):

@@ -72,6 +72,16 @@ class _Base(_SqlBase):
     def _scan(self) -> AbstractContextManager[sqlite3.Connection]:
         return self._read()
 
+    def _row_of(self, tx: Tx, doc_id: int | None, statement: str, params: tuple[object, ...]) -> None:
+        """Its ``RETURNING`` tells whether the row was written; a foreign key the statement breaks (a
+        ``near_dup_of`` that is gone) leaves as ``NoSuchDocument`` too."""
+        db = self._conn(tx)
+        with _refusals(doc_id):
+            if doc_id is None:
+                db.execute(statement, params)
+            elif not db.execute(statement + " RETURNING 1", params).fetchall():
+                raise NoSuchDocument(doc_id=doc_id)
+
     def _rows_with(self, select: str, column: str, ids: Sequence[int]) -> list[Any]:
         """In chunks, each under SQLite's limit on bound parameters, under one hold of the lock."""
         rows: list[Any] = []
