@@ -64,22 +64,18 @@ class _Base(_SqlBase):
                     raise StoreFull() from exc
                 raise
 
-    @contextmanager
-    def _read(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            yield self._db
+    def _read(self) -> AbstractContextManager[sqlite3.Connection]:
+        return _Held(self)
 
     def _scan(self) -> AbstractContextManager[sqlite3.Connection]:
         return self._read()
 
     def _row_of(self, tx: Tx, doc_id: int | None, statement: str, params: tuple[object, ...]) -> None:
-        """Its ``RETURNING`` tells whether the row was written; a foreign key the statement breaks (a
-        ``near_dup_of`` that is gone) leaves as ``NoSuchDocument`` too."""
+        """Its row count tells whether the row was written (an upsert's update counts); a foreign key
+        the statement breaks (a ``near_dup_of`` that is gone) leaves as ``NoSuchDocument`` too."""
         db = self._conn(tx)
         with _refusals(doc_id):
-            if doc_id is None:
-                db.execute(statement, params)
-            elif not db.execute(statement + " RETURNING 1", params).fetchall():
+            if db.execute(statement, params).rowcount == 0 and doc_id is not None:
                 raise NoSuchDocument(doc_id=doc_id)
 
     def _rows_with(self, select: str, column: str, ids: Sequence[int]) -> list[Any]:
@@ -98,6 +94,23 @@ class _Base(_SqlBase):
     def generation(self) -> int:
         with self._lock:
             return int(self._db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()[0])
+
+
+class _Held(AbstractContextManager[sqlite3.Connection]):
+    """A store's connection under its lock, for reads: a plain context manager, since a read takes a few
+    microseconds and a generator-based one would add a fifth to it."""
+
+    __slots__ = ("_store",)
+
+    def __init__(self, store: _Base) -> None:
+        self._store = store
+
+    def __enter__(self) -> sqlite3.Connection:
+        self._store._lock.acquire()
+        return self._store._db
+
+    def __exit__(self, *exc: object) -> None:
+        self._store._lock.release()
 
 
 @contextmanager
