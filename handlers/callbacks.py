@@ -24,8 +24,42 @@ and it is cut (a cut key is looked up again as a name).
 from __future__ import annotations
 
 import re
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
 
 CALLBACK_LIMIT = 64  # bytes of callback_data Telegram accepts
+
+
+class _KeyCodec:
+    """``<prefix><key>``, the key cut to Telegram's 64 bytes (a cut key is looked up again as a name)."""
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+        # A key of one character up to what the limit leaves.
+        self._re = re.compile(rf"^{re.escape(prefix)}(.{{1,{CALLBACK_LIMIT - len(prefix)}}})$", re.DOTALL)
+
+    def encode(self, key: str) -> str:
+        room = CALLBACK_LIMIT - len(self.prefix)
+        return self.prefix + key.encode()[:room].decode(errors="ignore")
+
+    def decode(self, data: str) -> str | None:
+        m = self._re.match(data)
+        return m.group(1) if m else None
+
+
+class _TaggedId(Generic[T]):
+    """``<tag>:<id>``: a button about one thing by its id, its tag saying which of a few choices."""
+
+    def __init__(self, choices: dict[str, T]) -> None:
+        self._choices = choices
+        self._re = re.compile(rf"^({'|'.join(choices)}):(\d{{1,18}})$")
+
+    def decode(self, data: str) -> tuple[T, int] | None:
+        """(the tag's choice, the id)."""
+        m = self._re.match(data)
+        return (self._choices[m.group(1)], int(m.group(2))) if m else None
+
 
 # ----------------------------------------------------------------- open: d:<doc id>
 OPEN_PATTERN = r"^d:"
@@ -58,24 +92,14 @@ def decode_page(data: str) -> tuple[str, int] | None:
 
 # ----------------------------------------------------------------- who: w:<person key>
 WHO_PATTERN = r"^w:"
-WHO_PREFIX = "w:"
-_WHO_RE = re.compile(r"^w:(.{1,62})$", re.DOTALL)
-
-
-def encode_who(key: str) -> str:
-    """``w:<person key>`` cut to Telegram's 64 bytes (a cut key is looked up again as a name)."""
-    room = CALLBACK_LIMIT - len(WHO_PREFIX)
-    return WHO_PREFIX + key.encode()[:room].decode(errors="ignore")
-
-
-def decode_who(data: str) -> str | None:
-    m = _WHO_RE.match(data)
-    return m.group(1) if m else None
+_WHO = _KeyCodec("w:")  # w:(.{1,62})
+encode_who = _WHO.encode
+decode_who = _WHO.decode
 
 
 # ----------------------------------------------------------------- delete: del:<id> / keep:<id>
 DELETE_PATTERN = r"^(del|keep):"
-_DELETE_RE = re.compile(r"^(del|keep):(\d{1,18})$")
+_DELETE = _TaggedId({"del": True, "keep": False})  # (whether to delete, rather than keep; the id)
 
 
 def encode_delete(doc_id: int) -> str:
@@ -86,10 +110,7 @@ def encode_keep(doc_id: int) -> str:
     return f"keep:{doc_id}"
 
 
-def decode_delete(data: str) -> tuple[bool, int] | None:
-    """(whether to delete, rather than keep; the document's id)."""
-    m = _DELETE_RE.match(data)
-    return (m.group(1) == "del", int(m.group(2))) if m else None
+decode_delete = _DELETE.decode
 
 
 # ----------------------------------------------------------------- lang: l:<en|ru|auto>
@@ -110,24 +131,14 @@ def decode_lang(data: str) -> str | None:
 
 # ----------------------------------------------------------------- follow: fp:<person key>
 FOLLOW_PICK_PATTERN = r"^fp:"
-FOLLOW_PICK_PREFIX = "fp:"
-_FOLLOW_PICK_RE = re.compile(r"^fp:(.{1,61})$", re.DOTALL)
-
-
-def encode_follow_pick(key: str) -> str:
-    """``fp:<person key>`` cut to Telegram's 64 bytes (a cut key is looked up again as a name)."""
-    room = CALLBACK_LIMIT - len(FOLLOW_PICK_PREFIX)
-    return FOLLOW_PICK_PREFIX + key.encode()[:room].decode(errors="ignore")
-
-
-def decode_follow_pick(data: str) -> str | None:
-    m = _FOLLOW_PICK_RE.match(data)
-    return m.group(1) if m else None
+_FOLLOW_PICK = _KeyCodec("fp:")  # fp:(.{1,61})
+encode_follow_pick = _FOLLOW_PICK.encode
+decode_follow_pick = _FOLLOW_PICK.decode
 
 
 # ----------------------------------------------------------------- unfollow / mode: fx:<id> / fm:<id>
 FOLLOW_EDIT_PATTERN = r"^f[xm]:"
-_FOLLOW_EDIT_RE = re.compile(r"^f([xm]):(\d{1,18})$")
+_FOLLOW_EDIT = _TaggedId({"fx": "remove", "fm": "mode"})  # ("remove" or "mode", the follow's id)
 
 
 def encode_unfollow(follow_id: int) -> str:
@@ -138,7 +149,4 @@ def encode_switch_mode(follow_id: int) -> str:
     return f"fm:{follow_id}"
 
 
-def decode_follow_edit(data: str) -> tuple[str, int] | None:
-    """("remove" or "mode", the follow's id)."""
-    m = _FOLLOW_EDIT_RE.match(data)
-    return ("remove" if m.group(1) == "x" else "mode", int(m.group(2))) if m else None
+decode_follow_edit = _FOLLOW_EDIT.decode

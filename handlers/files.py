@@ -21,6 +21,7 @@ from bot.ingest.originals import clean_name
 from bot.render_text import text_lines
 from handlers.callbacks import decode_delete
 from handlers.caller import ADMIN_CACHE_SECONDS, caller_for, language_of, with_chat_admin
+from handlers.chat import STALE_BUTTON
 from handlers.context import DossierContext
 from handlers.follows import alert_soon
 from handlers.progress import ProgressEditor, show
@@ -36,7 +37,6 @@ RECEIVED = N_("Received {name}, reading it…")
 NOT_HANDED_OVER = N_("Telegram would not hand {name} over ({reason}); nothing was added.")
 TOO_BIG_FOR_BOTS = N_("it is too big for bots to download")
 READING_FILES = N_("Reading {name}: {done}/{total} files…")
-STALE = N_("This button no longer works.")
 ADMINS_DELETE_ONLY = N_("Only the bot's admins can delete documents.")
 KEPT = N_("Kept #{id}; nothing was deleted.")
 
@@ -101,7 +101,7 @@ async def delete_button(update: Update, context: DossierContext) -> None:
     t = translator(lang)
     decoded = decode_delete(query.data or "")
     if decoded is None:
-        await query.answer(t.gettext(STALE))
+        await query.answer(t.gettext(STALE_BUTTON))
         return
     confirmed, doc_id = decoded
     if not caller.is_admin:

@@ -59,7 +59,6 @@ def test_only_the_store_touches_sqlite() -> None:
             {
                 "bot/store/sqlite.py": ("sqlite3",),
                 "bot/store/sqlite_base.py": ("sqlite3",),
-                "bot/store/sqlite_chats.py": ("sqlite3",),
                 "bot/store/migrations.py": ("sqlite3",),
                 "bot/store/sqlite_to_postgres.py": ("sqlite3",),
             },

@@ -18,8 +18,9 @@ import pytest
 from bot.commands import Caller, Commands
 from bot.commands.replies import TextReply
 from bot.core import Dossier
-from bot.digest import DigestPart, MessageGone, abandon, build_digest, deliver, key_extract
+from bot.digest import DigestPart, DigestReply, MessageGone, abandon, build_digest, deliver, key_extract
 from bot.ingest import prepare_text
+from bot.models import Subscription
 from bot.schedule import ScheduleError, parse_hhmm, parse_schedule
 from bot.settings import Settings
 from handlers.context import DossierApp, Services
@@ -46,6 +47,34 @@ def add_docs(
         assert outcome.doc_id is not None
         ids.append(outcome.doc_id)
     return ids
+
+
+def owed_digest(dossier: Dossier, n: int) -> tuple[Subscription, list[int], DigestReply]:
+    """Chat 42 subscribed, then ``n`` new documents: its subscription, their ids and the digest owed."""
+    sub = dossier.store.subscribe(42, None, "user", 7)
+    assert sub is not None
+    new = add_docs(dossier, n)
+    digest = build_digest(dossier.store, sub, datetime.now(UTC))
+    assert digest is not None
+    return sub, new, digest
+
+
+async def killed_delivering(
+    dossier: Dossier, sub: Subscription, digest: DigestReply, part: DigestPart, after: str
+) -> Parts:
+    """``part`` delivered to chat 42 by a process killed right after the chat's ``after`` step ("open":
+    the opening message, "fill": its edit); the chat as the kill left it."""
+    chat = Parts(kill_after=after)
+    with pytest.raises(KeyboardInterrupt):
+        await deliver(dossier.store, sub, digest, [part], chat)
+    return chat
+
+
+async def subscribe(botapi: FakeBotApi, **where: Any) -> None:
+    """/subscribe sent (``user``, ``chat``, ``thread_id`` as ``FakeBotApi.user_message`` takes them), and
+    its answer awaited."""
+    botapi.user_message("/subscribe", **where)
+    await botapi.wait_for("sendMessage")
 
 
 def listed_ids(text: str) -> list[int]:
@@ -149,11 +178,7 @@ class Parts:
 
 
 async def test_cursor_advances_per_confirmed_part(dossier: Dossier) -> None:
-    sub = dossier.store.subscribe(42, None, "user", 7)
-    assert sub is not None
-    new = add_docs(dossier, 4)
-    digest = build_digest(dossier.store, sub, datetime.now(UTC))
-    assert digest is not None
+    sub, new, digest = owed_digest(dossier, 4)
     parts = [DigestPart("a", new[1]), DigestPart("b", new[3])]
     flaky = Parts(fail_on="b")
     sent = flaky.sent
@@ -168,14 +193,8 @@ async def test_cursor_advances_per_confirmed_part(dossier: Dossier) -> None:
 
 async def test_a_part_killed_after_its_edit_is_confirmed_not_resent(dossier: Dossier) -> None:
     # Issue 16 item 7: Telegram accepted the part, the process died before the cursor moved.
-    sub = dossier.store.subscribe(42, None, "user", 7)
-    assert sub is not None
-    new = add_docs(dossier, 2)
-    digest = build_digest(dossier.store, sub, datetime.now(UTC))
-    assert digest is not None
-    chat = Parts(kill_after="fill")
-    with pytest.raises(KeyboardInterrupt):
-        await deliver(dossier.store, sub, digest, [DigestPart("a", new[1])], chat)
+    sub, new, digest = owed_digest(dossier, 2)
+    chat = await killed_delivering(dossier, sub, digest, DigestPart("a", new[1]), after="fill")
     pending = dossier.store.inflight_part(42)
     assert pending is not None and pending.message_id == 1 and dossier.store.inflight_chats() == [42]
     chat.kill_after = None
@@ -188,14 +207,8 @@ async def test_a_part_killed_after_its_edit_is_confirmed_not_resent(dossier: Dos
 
 
 async def test_a_part_killed_after_its_opening_is_finished_in_that_message(dossier: Dossier) -> None:
-    sub = dossier.store.subscribe(42, None, "user", 7)
-    assert sub is not None
-    new = add_docs(dossier, 3)
-    digest = build_digest(dossier.store, sub, datetime.now(UTC))
-    assert digest is not None
-    chat = Parts(kill_after="open")
-    with pytest.raises(KeyboardInterrupt):
-        await deliver(dossier.store, sub, digest, [DigestPart("a", new[2])], chat)
+    sub, new, digest = owed_digest(dossier, 3)
+    chat = await killed_delivering(dossier, sub, digest, DigestPart("a", new[2]), after="open")
     # The kill came after Telegram's answer and before the id was written: the opening may stand alone.
     pending = dossier.store.inflight_part(42)
     assert pending is not None and pending.message_id is None
@@ -206,14 +219,8 @@ async def test_a_part_killed_after_its_opening_is_finished_in_that_message(dossi
 
 
 async def test_an_opening_the_reader_deleted_is_posted_anew(dossier: Dossier) -> None:
-    sub = dossier.store.subscribe(42, None, "user", 7)
-    assert sub is not None
-    new = add_docs(dossier, 1)
-    digest = build_digest(dossier.store, sub, datetime.now(UTC))
-    assert digest is not None
-    chat = Parts(kill_after="open")
-    with pytest.raises(KeyboardInterrupt):
-        await deliver(dossier.store, sub, digest, [DigestPart("a", new[0])], chat)
+    sub, new, digest = owed_digest(dossier, 1)
+    chat = await killed_delivering(dossier, sub, digest, DigestPart("a", new[0]), after="open")
     dossier.store.part_opened(42, new[0], 1)
     chat.kill_after = None
     await chat.withdraw(1)  # the reader deleted it
@@ -306,8 +313,7 @@ async def test_subscribe_then_one_digest_with_exactly_the_new(botapi: FakeBotApi
 
 async def test_more_than_twenty_are_summarised(botapi: FakeBotApi, run_bot: Runner) -> None:
     async with run_bot(**FAST) as app:
-        botapi.user_message("/subscribe")
-        await botapi.wait_for("sendMessage")
+        await subscribe(botapi)
         add_docs_between_runs(app, 25, title_words=2)
         digest = await botapi.wait_for(
             "editMessageText", lambda c: "Digest: 25 new" in (c.text or ""), timeout=10
@@ -337,8 +343,7 @@ async def test_restart_between_parts_resends_nothing_and_loses_nothing(
 
     botapi.set_handler("editMessageText", second_part_fails)
     async with run_bot(**FAST) as app:
-        botapi.user_message("/subscribe")
-        await botapi.wait_for("sendMessage")
+        await subscribe(botapi)
         new = add_docs_between_runs(app, 16, title_words=60, lead_words=25)  # several parts
         first = await botapi.wait_for(
             "editMessageText", lambda c: c.ok and "Digest:" in (c.text or ""), timeout=10
@@ -372,8 +377,7 @@ async def test_blocked_chat_ends_its_subscription_and_others_still_get_theirs(
     blocker, reader = botapi.user("Blocker"), botapi.user("Reader")
     async with run_bot(**FAST) as app:
         for u in (blocker, reader):
-            botapi.user_message("/subscribe", user=u)
-            await botapi.wait_for("sendMessage")
+            await subscribe(botapi, user=u)
         botapi.block_bot(blocker)
         botapi.fail_next("sendMessage", status=429, retry_after=0.05, chat_id=reader.id)
         add_docs(services(app).dossier, 2)
@@ -395,8 +399,7 @@ async def test_group_admins_only_and_topic(botapi: FakeBotApi, run_bot: Runner) 
         botapi.user_message("/subscribe", user=member, chat=group, thread_id=77)
         refused = await botapi.wait_for("sendMessage")
         assert "administrators" in refused.params["text"]
-        botapi.user_message("/subscribe", user=boss, chat=group, thread_id=77)
-        await botapi.wait_for("sendMessage")
+        await subscribe(botapi, user=boss, chat=group, thread_id=77)
         add_docs(services(app).dossier, 1)
         digest = await botapi.wait_for("sendMessage", lambda c: "Digest" in (c.text or ""), timeout=10)
         assert digest.params["message_thread_id"] == 77
@@ -408,8 +411,7 @@ async def test_chat_migrated_during_delivery(botapi: FakeBotApi, run_bot: Runner
     boss = botapi.user("Boss")
     botapi.set_member(group, boss, "creator")
     async with run_bot(**FAST) as app:
-        botapi.user_message("/subscribe", user=boss, chat=group)
-        await botapi.wait_for("sendMessage")
+        await subscribe(botapi, user=boss, chat=group)
         botapi.fail_next("sendMessage", status=400, migrate_to_chat_id=successor.id, chat_id=group.id)
         new = add_docs(services(app).dossier, 1)
         digest = await botapi.wait_for(
@@ -424,8 +426,7 @@ async def test_basic_group_migration_message(botapi: FakeBotApi, run_bot: Runner
     boss = botapi.user("Boss")
     botapi.set_member(group, boss, "creator")
     async with run_bot(**FAST) as app:
-        botapi.user_message("/subscribe", user=boss, chat=group)
-        await botapi.wait_for("sendMessage")
+        await subscribe(botapi, user=boss, chat=group)
         new_chat = botapi.migrate_group(group, user=boss)
         store = services(app).dossier.store
         await eventually(lambda: store.subscription(new_chat.id) is not None)
@@ -440,8 +441,7 @@ async def test_missed_digest_is_sent_once_at_start_up(
 ) -> None:
     user = botapi.default_user
     async with run_bot() as app:  # the default daily 09:00 schedule
-        botapi.user_message("/subscribe")
-        await botapi.wait_for("sendMessage")
+        await subscribe(botapi)
         add_docs(services(app).dossier, 2)
     db = sqlite3.connect(data_dir / "dossier.sqlite3")
     db.execute(
@@ -521,8 +521,7 @@ async def test_bad_digest_commands_over_telegram_change_nothing(botapi: FakeBotA
             botapi.user_message(text)
             assert expected in (await botapi.wait_for("sendMessage")).params["text"], text
         assert store.subscription(botapi.default_user.id) is None
-        botapi.user_message("/subscribe")
-        await botapi.wait_for("sendMessage")
+        await subscribe(botapi)
         before = store.subscription(botapi.default_user.id)
         for text, expected in [
             ("/digest_time 25:99", "is not a time of day"),
@@ -553,8 +552,7 @@ async def test_own_digest_time_replaces_the_shared_schedule_and_survives_a_resta
     settings = {**FAST, "DOSSIER_TIMEZONE": "Asia/Almaty"}
     async with run_bot(**settings) as app:
         for user in (shared, early):
-            botapi.user_message("/subscribe", user=user)
-            await botapi.wait_for("sendMessage")
+            await subscribe(botapi, user=user)
         botapi.user_message("/digest_time 6:05", user=early)
         moved = await botapi.wait_for("sendMessage")
         assert "daily at 06:05 (Asia/Almaty)" in moved.params["text"]
@@ -606,8 +604,7 @@ async def test_a_slow_chat_does_not_delay_others_and_errors_retry_at_the_next_ru
     botapi.set_member(group, boss, "creator")
     async with run_bot(**FAST) as app:
         for user, chat in ((slow, None), (flaky, None), (quick, None), (boss, group)):
-            botapi.user_message("/subscribe", user=user, chat=chat)
-            await botapi.wait_for("sendMessage")
+            await subscribe(botapi, user=user, chat=chat)
         botapi.delay("sendMessage", 1.0, times=1, chat_id=slow.id)
         # Failing on every try of this run (the transport retries a 5xx itself), so the next run sends it.
         botapi.fail_next("sendMessage", status=500, chat_id=flaky.id, times=NETWORK_RETRIES + 1)
@@ -639,8 +636,7 @@ async def test_a_slow_chat_does_not_delay_others_and_errors_retry_at_the_next_ru
 
 async def test_long_digest_is_split_at_document_boundaries(botapi: FakeBotApi, run_bot: Runner) -> None:
     async with run_bot(**FAST) as app:
-        botapi.user_message("/subscribe")
-        await botapi.wait_for("sendMessage")
+        await subscribe(botapi)
         services(app).commands.people = lambda doc_id: ["Taalatbek Masadykov", f"<Evil & Co {doc_id}>"]
         new = add_docs_between_runs(app, 18, title_words=60, lead_words=25)
         user = botapi.default_user.id
@@ -797,8 +793,7 @@ def test_the_digest_period_is_shown_in_the_team_time_zone(dossier: Dossier) -> N
 
 async def test_digest_time_off_goes_back_to_the_shared_schedule(botapi: FakeBotApi, run_bot: Runner) -> None:
     async with run_bot(**FAST) as app:
-        botapi.user_message("/subscribe")
-        await botapi.wait_for("sendMessage")
+        await subscribe(botapi)
         botapi.user_message("/digest_time 06:05")
         await botapi.wait_for("sendMessage")
         jq = app.job_queue
@@ -825,8 +820,7 @@ async def test_a_failed_delivery_is_retried_soon_not_only_at_the_next_daily_run(
 
     monkeypatch.setattr(handlers.digest, "RETRY_FAILED", timedelta(seconds=1))
     async with run_bot(DOSSIER_DIGEST_SCHEDULE="0 9 * * *") as app:
-        botapi.user_message("/subscribe")
-        await botapi.wait_for("sendMessage")
+        await subscribe(botapi)
         me = botapi.default_user.id
         new = add_docs(services(app).dossier, 2)
         botapi.fail_next("sendMessage", status=500, chat_id=me)

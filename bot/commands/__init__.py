@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypedDict, Unpack
 
 from bot.commands.admin import AdminCommands, admins_only
 from bot.commands.ask import AskCommands
@@ -94,6 +95,19 @@ class CommandSpec(CommandInfo):
         return (self.name, *self.aliases)
 
 
+class _Flags(TypedDict, total=False):
+    admin_only: bool
+    needs_chat_admin: bool
+    reschedules_digest: bool
+    long_running: bool
+    aliases: tuple[str, ...]
+
+
+def _plain(name: str, summary: str, *, run: Run, **flags: Unpack[_Flags]) -> CommandSpec:
+    """A command that takes no arguments: /help shows it bare, and its example is its name."""
+    return CommandSpec(name, "", summary, name, run=run, **flags)
+
+
 COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
         "search",
@@ -129,29 +143,23 @@ COMMANDS: tuple[CommandSpec, ...] = (
         free_words=True,
         run=lambda c, args, caller, _: c.who(args),
     ),
-    CommandSpec(
+    _plain(
         "subscribe",
-        "",
         N_("get a digest of new documents (in groups: admins only)"),
-        "subscribe",
         run=lambda c, args, caller, _: c.subscribe(caller),
         needs_chat_admin=True,
         reschedules_digest=True,
     ),
-    CommandSpec(
+    _plain(
         "unsubscribe",
-        "",
         N_("stop the digest"),
-        "unsubscribe",
         run=lambda c, args, caller, _: c.digest_commands.unsubscribe(caller),
         needs_chat_admin=True,
         reschedules_digest=True,
     ),
-    CommandSpec(
+    _plain(
         "digest",
-        "",
         N_("show now what the next digest would contain"),
-        "digest",
         run=lambda c, args, caller, _: c.digest_commands.digest_preview(caller),
     ),
     CommandSpec(
@@ -173,11 +181,9 @@ COMMANDS: tuple[CommandSpec, ...] = (
         run=lambda c, args, caller, _: c.follow_commands.follow(args, caller),
         needs_chat_admin=True,
     ),
-    CommandSpec(
+    _plain(
         "following",
-        "",
         N_("what this chat follows, with buttons to remove each"),
-        "following",
         run=lambda c, args, caller, _: c.follow_commands.following(caller),
     ),
     CommandSpec(
@@ -204,14 +210,10 @@ COMMANDS: tuple[CommandSpec, ...] = (
         run=lambda c, args, caller, _: c.lang_commands.lang(args, caller),
         needs_chat_admin=True,
     ),
-    CommandSpec(
-        "help", "", N_("this list"), "help", run=lambda c, args, caller, _: c.help(caller), aliases=("start",)
-    ),
-    CommandSpec(
+    _plain("help", N_("this list"), run=lambda c, args, caller, _: c.help(caller), aliases=("start",)),
+    _plain(
         "add",
-        "",
         N_("send a file with this caption to add it (in private chats any file will do)"),
-        "add",
         admin_only=True,
         run=lambda c, args, caller, _: c.admin_commands.add_hint(caller),
     ),
@@ -223,20 +225,16 @@ COMMANDS: tuple[CommandSpec, ...] = (
         admin_only=True,
         run=lambda c, args, caller, _: c.admin_commands.delete(args, caller),
     ),
-    CommandSpec(
+    _plain(
         "reindex",
-        "",
         N_("rebuild everything from the stored originals"),
-        "reindex",
         admin_only=True,
         run=lambda c, args, caller, progress: c.admin_commands.reindex(progress),
         long_running=True,
     ),
-    CommandSpec(
+    _plain(
         "stats",
-        "",
         N_("documents, people, subscribers, store size, last ingest"),
-        "stats",
         admin_only=True,
         run=lambda c, args, caller, _: c.admin_commands.stats(),
     ),

@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot import texts
 from bot.commands.caller import Caller
 from bot.commands.replies import ConfirmDeleteReply, IngestReply, Reply, TextReply
-from bot.commands.search import doc_number
+from bot.commands.search import NO_SUCH_DOCUMENT, doc_number
 from bot.core import Dossier
 from bot.i18n import N_, NP_, Msg
 from bot.ingest import Limits
@@ -32,7 +33,6 @@ SEND_IN_GROUP = N_(
 SEND_IN_PRIVATE = N_(
     "Send a file here (any caption or none): .txt, .md, .html, .pdf, .docx, or a .zip of them, up to {mb} MB."
 )
-NO_SUCH_DOCUMENT = N_("There is no document #{id}.")
 ALREADY_DELETED = N_("There is no document #{id} (already deleted?).")
 DELETED = N_("Deleted #{id} “{title}”: the document, its search entries and everything stored with it.")
 # TRANSLATORS: {seconds} has one decimal ("3.2").
@@ -45,7 +45,6 @@ REINDEXED = NP_(
 UNUSED_REMOVED = N_("{n} kept files no document used (left by a crash) removed.")
 KEPT_AS_STORED = N_("{n} kept as stored:")
 KEPT_ONE = N_("#{id}: {why}")
-AND_MORE = N_("…and {n} more.")
 STATS_DOCUMENTS = N_("Documents: {n} ({near} flagged as near-duplicates)")
 STATS_PEOPLE = N_("People: {n}")
 STATS_NO_PEOPLE = N_("People: not indexed in this version")
@@ -155,7 +154,7 @@ class AdminCommands:
             lines.append(Msg(KEPT_AS_STORED, n=len(report.kept)))
             lines += [Msg(KEPT_ONE, id=doc_id, why=why) for doc_id, why in report.kept[:20]]
             if len(report.kept) > 20:
-                lines.append(Msg(AND_MORE, n=len(report.kept) - 20))
+                lines.append(Msg(texts.AND_MORE, n=len(report.kept) - 20))
         return TextReply.of(*lines)
 
     def stats(self) -> Reply:

@@ -7,7 +7,8 @@ is a real vocabulary key scored with *its own* BM25 statistics, weighted below a
 document takes the best of a word's expansions, so typing a word wrong costs a little rank, not the answer.
 
 The index lives in memory (numpy arrays per key), is built from the store, grows incrementally as
-documents arrive, and is saved to a snapshot file so that a restart does not re-read every document.
+documents arrive, and is saved to a snapshot file so that a restart does not re-read every document
+(``memory_snapshot.py``).
 It is one implementation of ``bot.search.SearchEngine``; what a query word is searched by (its typo
 neighbours, completions, translations and sound-alikes, and their weights) is in ``expander.py``, how
 near spellings are found in ``expand.py``.
@@ -15,13 +16,11 @@ near spellings are found in ``expand.py``.
 
 from __future__ import annotations
 
-import logging
 import math
 from array import array
 from collections.abc import Iterable, MutableMapping, MutableSequence, Sequence
 from itertools import chain, repeat
 from operator import itemgetter
-from pathlib import Path
 from typing import Any, Self
 
 import numpy as np
@@ -31,7 +30,8 @@ from bot.search import Highlighter, Hit, IndexedDoc, SearchResult, Word, build, 
 from bot.search.capitals import Capitals, NameShares
 from bot.search.crosslang import Translator
 from bot.search.expand import Candidates, DeleteIndex, Expansion
-from bot.search.expander import Expander, Surface, restored_surfaces, saved_surfaces
+from bot.search.expander import Expander, Surface
+from bot.search.memory_snapshot import _EMPTY_SLOTS, _EMPTY_TF, MemorySnapshot
 from bot.search.phrases import phrase_mask, slot_keys
 from bot.search.postings import stable_order
 from bot.search.query import Query
@@ -40,18 +40,11 @@ from bot.search.sound import SoundIndex
 from bot.search.suggest import Suggester
 from bot.textnorm import STOP_WORDS, Analyzer, is_cyrillic
 
-log = logging.getLogger(__name__)
-
 FloatArray = npt.NDArray[np.float32]
 IntArray = npt.NDArray[np.int32]
 
 MERGE_AT = 4_000_000  # pending (document, key) pairs merged into the postings at once (the disk index:
 # a tail run; at this size a million documents make 21, under its MAX_RUNS, so none is merged again)
-SNAPSHOT_VERSION = 5  # 5: data only (bot/search/snapshot.py), no longer a pickle
-
-
-_EMPTY_SLOTS: IntArray = np.empty(0, dtype=np.int32)
-_EMPTY_TF: FloatArray = np.empty(0, dtype=np.float32)
 
 
 @snapshot.register
@@ -82,7 +75,7 @@ class _Column:
         self._data, self.size = data, len(data)
 
 
-class MemoryIndex:
+class MemoryIndex(MemorySnapshot):
     """In-memory BM25 index with typo/prefix expansion. Not thread-safe: one writer, calls serialised by
     the caller (the core runs it on one worker)."""
 
@@ -149,86 +142,6 @@ class MemoryIndex:
             NameShares(self._capitals, self._word_surface.view, self._word_count.view, self._surface_number),
         )
         self._np_norms: tuple[float, FloatArray] | None = None
-
-    def __getstate__(self) -> dict[str, Any]:
-        self._merge()
-        state = self.__dict__.copy()
-        # Plain lists and whole arrays unpickle several times faster than 40,000 small objects.
-        surfaces = self._surfaces
-        state["_surfaces"] = saved_surfaces(surfaces)
-        lengths = np.fromiter((len(p) for p in self._post_slots), dtype=np.int64, count=len(self._post_slots))
-        state["_post_slots"] = (
-            lengths,
-            np.concatenate([_EMPTY_SLOTS, *self._post_slots]),
-            np.concatenate([_EMPTY_TF, *self._post_tf]),
-        )
-        del state["_post_tf"]
-        state["_sound_spellings"] = self._sounds.saved(surfaces)
-        for name in (
-            "analyzer",
-            "_translator",
-            "_np_surface_counts",
-            "_np_doclen",
-            "_np_norms",
-            "_np_alive",
-            "_np_dates",
-            "_candidates",
-            "_expander",
-            "_sounds",
-            "_cyrillic_surfaces",
-        ):
-            state.pop(name, None)
-        return state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        state["_surfaces"] = restored_surfaces(state["_surfaces"])
-        lengths, slots, tfs = state["_post_slots"]
-        cuts = np.cumsum(lengths)[:-1]
-        state["_post_slots"] = np.split(slots, cuts) if len(lengths) else []
-        state["_post_tf"] = np.split(tfs, cuts) if len(lengths) else []
-        state.setdefault("_pending_pairs", 0)
-        sound_spellings = state.pop("_sound_spellings", None)
-        if "_capitals" not in state:  # a snapshot from before capitals were counted: rebuild
-            raise KeyError("_capitals")
-        self.__dict__.update(state)
-        self.analyzer = Analyzer()
-        self._translator = Translator(self.analyzer)
-        self._restore_spellings(sound_spellings)
-        self._reset_caches()
-
-    def _restore_spellings(self, sound_spellings: Any) -> None:
-        """What a snapshot keeps of the spellings beyond the surfaces themselves: the Cyrillic ones
-        (derived) and the sound spellings (saved; computed again from a snapshot made before them)."""
-        self._cyrillic_surfaces = {sf for sf, e in self._surfaces.items() if is_cyrillic(e.display)}
-        self._sounds = SoundIndex()
-        if sound_spellings is not None and len(sound_spellings) == len(self._surfaces):
-            self._sounds.restore(self._surfaces, sound_spellings)
-        else:  # a snapshot from before sound keys
-            self._sounds.add_many(self._surfaces)
-            self._sounds.compact()
-
-    def save(self, path: Path, stamp: str) -> None:
-        """Write a snapshot (data only, checksummed, atomic: ``bot/search/snapshot.py``)."""
-        snapshot.write(path, {"version": SNAPSHOT_VERSION, "index": self.__getstate__()}, stamp)
-
-    @classmethod
-    def open(cls, path: Path, stamp: str) -> Self | None:
-        """The snapshot at ``path`` if it is whole and was written for this exact store state, else None
-        (the caller rebuilds from the store)."""
-        saved = snapshot.read(path, stamp)
-        if saved is None or saved.get("version") != SNAPSHOT_VERSION:
-            return None
-        index = cls.__new__(cls)
-        try:
-            index.__setstate__(saved["index"])
-        except (KeyError, ValueError, TypeError) as exc:  # a snapshot of another shape: rebuild
-            log.warning("index snapshot %s not used (%s); rebuilding from the store", path, exc)
-            return None
-        return index
-
-    @classmethod
-    def saved_stamp(cls, path: Path) -> str | None:
-        return snapshot.stamp_of(path)
 
     def empty(self) -> Self:
         """A new, empty index sharing this one's analyzer (and so its per-word caches)."""

@@ -1,5 +1,6 @@
 """The PostgreSQL store: ``bot.store``'s protocols over one PostgreSQL database, one mixin per aggregate
-(the twin of ``bot/store/sqlite.py``), chosen by ``DOSSIER_DATABASE_URL``.
+(the twin of ``bot/store/sqlite.py``: what both run as written is in ``bot/store/sql_*.py``), chosen by
+``DOSSIER_DATABASE_URL``.
 
 Every table lives in the database, the uploaded originals' bytes too (``original_files``), so processes
 on other machines share everything but their search-index snapshot. The schema is built by
@@ -17,32 +18,27 @@ from __future__ import annotations
 
 import secrets
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
-from typing import Any
+from datetime import UTC, datetime
 
 import psycopg
 
 from bot.errors import DuplicateText, StoreError
-from bot.models import CorpusFile, Document, NewDocument
-from bot.store import DocumentHead, Tx
+from bot.models import NewDocument
+from bot.store import Tx, sql_documents
 from bot.store.postgres_base import Connection, _Base, _PgTx, connect, one_line, where
-from bot.store.postgres_chats import _Languages, _Sessions, _Subscriptions
-from bot.store.postgres_follows import _Follows
+from bot.store.postgres_chats import _Subscriptions
 from bot.store.postgres_migrations import migrate, schema_version
-from bot.store.postgres_originals import _OriginalFiles, _Originals
-from bot.store.postgres_shared import _Changes, _Leases
+from bot.store.postgres_originals import _OriginalFiles
+from bot.store.postgres_shared import _Leases
+from bot.store.sql_changes import _Changes
+from bot.store.sql_chats import _Languages, _Sessions
+from bot.store.sql_documents import _CorpusFiles, _Originals, _People, _Signatures
+from bot.store.sql_follows import _Follows
 
-_DOC_COLUMNS = "id, source, title, published, text, sha256, added_at, added_by"
 
-
-class _Documents(_Base):
-    def find_by_hash(self, sha256: str) -> int | None:
-        with self._use() as db:
-            row = db.execute("SELECT id FROM documents WHERE sha256 = %s", (sha256,)).fetchone()
-        return int(row[0]) if row else None
-
+class _Documents(sql_documents._Documents, _Base):
     def insert_document(self, tx: Tx, doc: NewDocument) -> int:
         """Insert inside a caller's transaction; ``DuplicateText`` (the transaction still usable) when the
         text is stored already. One statement (one round trip) with the generation's bump."""
@@ -92,211 +88,12 @@ class _Documents(_Base):
             self._bump(pg_tx.db, doc_id)
         return deleted is not None
 
-    def get(self, doc_id: int) -> Document | None:
-        with self._use() as db:
-            row = db.execute(f"SELECT {_DOC_COLUMNS} FROM documents WHERE id = %s", (doc_id,)).fetchone()
-        return _document(row) if row else None
 
-    def exists(self, doc_id: int) -> bool:
-        with self._use() as db:
-            return db.execute("SELECT 1 FROM documents WHERE id = %s", (doc_id,)).fetchone() is not None
-
-    def get_many(self, ids: Sequence[int]) -> dict[int, Document]:
-        if not ids:
-            return {}
-        with self._use() as db:
-            rows = db.execute(
-                f"SELECT {_DOC_COLUMNS} FROM documents WHERE id = ANY(%s)", (list(ids),)
-            ).fetchall()
-        return {int(r[0]): _document(r) for r in rows}
-
-    def iter_documents(self, batch: int = 500) -> Iterator[Document]:
-        """Every document in id order, fetched in batches so a big corpus is never all in memory."""
-        last = 0
-        while True:
-            with self._bulk() as db:
-                rows = db.execute(
-                    f"SELECT {_DOC_COLUMNS} FROM documents WHERE id > %s ORDER BY id LIMIT %s", (last, batch)
-                ).fetchall()
-            if not rows:
-                return
-            for row in rows:
-                yield _document(row)
-            last = int(rows[-1][0])
-
-    def count_documents(self) -> int:
-        with self._use() as db:
-            row = db.execute("SELECT COUNT(*) FROM documents").fetchone()
-        return int(row[0]) if row else 0
-
-    def documents_after(self, doc_id: int, limit: int) -> tuple[list[Document], int, int]:
-        """The first ``limit`` documents with id above ``doc_id``, how many there are in all, and the
-        highest id among them (0 when none)."""
-        with self._use() as db:
-            head = db.execute(
-                "SELECT COUNT(*), COALESCE(MAX(id), 0) FROM documents WHERE id > %s", (doc_id,)
-            ).fetchone()
-            rows = db.execute(
-                f"SELECT {_DOC_COLUMNS} FROM documents WHERE id > %s ORDER BY id LIMIT %s", (doc_id, limit)
-            ).fetchall()
-        count, top = head if head else (0, 0)
-        return [_document(r) for r in rows], int(count), int(top)
-
-    def document_heads(self, doc_ids: Sequence[int]) -> dict[int, DocumentHead]:
-        """(source, title, published) of these documents, without their text."""
-        if not doc_ids:
-            return {}
-        with self._use() as db:
-            rows = db.execute(
-                "SELECT id, source, title, published FROM documents WHERE id = ANY(%s)", (list(doc_ids),)
-            ).fetchall()
-        return {int(r[0]): (str(r[1]), str(r[2]), r[3]) for r in rows}
-
-
-class _People(_Base):
-    def set_people(self, tx: Tx, doc_id: int, extractor: int, mentions_json: str) -> None:
-        """A document's extracted mentions, inside the caller's transaction; replaces earlier ones."""
-        self._row_of(
-            tx,
-            doc_id,
-            "INSERT INTO document_people (doc_id, extractor, mentions)"
-            " SELECT id, %s, %s FROM documents WHERE id = %s"
-            " ON CONFLICT (doc_id) DO UPDATE SET extractor = excluded.extractor,"
-            " mentions = excluded.mentions",
-            (extractor, mentions_json, doc_id),
-        )
-
-    def iter_people(self, batch: int = 2000) -> Iterator[tuple[int, date | None, str]]:
-        """(doc_id, published, mentions JSON) of every document with stored mentions, in id order."""
-        last = 0
-        while True:
-            with self._bulk() as db:
-                rows = db.execute(
-                    "SELECT p.doc_id, d.published, p.mentions FROM document_people p"
-                    " JOIN documents d ON d.id = p.doc_id WHERE p.doc_id > %s ORDER BY p.doc_id LIMIT %s",
-                    (last, batch),
-                ).fetchall()
-            if not rows:
-                return
-            for row in rows:
-                yield int(row[0]), row[1], str(row[2])
-            last = int(rows[-1][0])
-
-    def people_of(self, doc_ids: Sequence[int]) -> dict[int, str]:
-        """Stored mentions JSON of these documents (those that have any)."""
-        if not doc_ids:
-            return {}
-        with self._use() as db:
-            rows = db.execute(
-                "SELECT doc_id, mentions FROM document_people WHERE doc_id = ANY(%s)", (list(doc_ids),)
-            ).fetchall()
-        return {int(r[0]): str(r[1]) for r in rows}
-
-    def documents_without_people(self, extractor: int) -> list[int]:
-        """Documents whose mentions are missing (stored before people existed) or from an older extractor."""
-        with self._use() as db:
-            rows = db.execute(
-                "SELECT d.id FROM documents d LEFT JOIN document_people p ON p.doc_id = d.id"
-                " WHERE p.doc_id IS NULL OR p.extractor < %s ORDER BY d.id",
-                (extractor,),
-            ).fetchall()
-        return [int(r[0]) for r in rows]
-
-
-class _CorpusFiles(_Base):
-    def corpus_files(self) -> dict[str, CorpusFile]:
-        with self._use() as db:
-            rows = db.execute("SELECT path, size, mtime_ns, doc_id FROM corpus_files").fetchall()
-        return {r[0]: CorpusFile(r[0], int(r[1]), int(r[2]), r[3]) for r in rows}
-
-    def record_corpus_file(self, tx: Tx, entry: CorpusFile) -> None:
-        self._row_of(
-            tx,
-            entry.doc_id,
-            "INSERT INTO corpus_files (path, size, mtime_ns, doc_id)"
-            " SELECT %s, %s, %s, %s"
-            " WHERE %s::bigint IS NULL OR EXISTS (SELECT 1 FROM documents WHERE id = %s)"
-            " ON CONFLICT (path) DO UPDATE SET size = excluded.size, mtime_ns = excluded.mtime_ns,"
-            " doc_id = excluded.doc_id",
-            (entry.path, entry.size, entry.mtime_ns, entry.doc_id, entry.doc_id, entry.doc_id),
-        )
-
-    def corpus_path_of(self, doc_id: int) -> str | None:
-        with self._use() as db:
-            row = db.execute(
-                "SELECT path FROM corpus_files WHERE doc_id = %s ORDER BY path LIMIT 1", (doc_id,)
-            ).fetchone()
-        return str(row[0]) if row else None
-
-
-class _Signatures(_Base):
-    def set_signature(
-        self,
-        tx: Tx,
-        doc_id: int,
-        sig: bytes,
-        near_dup_of: int | None = None,
-        similarity: float | None = None,
-    ) -> None:
-        self._row_of(
-            tx,
-            doc_id,
-            "INSERT INTO signatures (doc_id, sig, near_dup_of, similarity)"
-            " SELECT id, %s, %s, %s FROM documents WHERE id = %s"
-            " ON CONFLICT (doc_id) DO UPDATE SET sig = excluded.sig,"
-            " near_dup_of = COALESCE(excluded.near_dup_of, signatures.near_dup_of),"
-            " similarity = COALESCE(excluded.similarity, signatures.similarity)",
-            (sig, near_dup_of, similarity, doc_id),
-        )
-
-    def clear_signature(self, tx: Tx, doc_id: int) -> None:
-        self._conn(tx).execute("DELETE FROM signatures WHERE doc_id = %s", (doc_id,))
-
-    def iter_signatures(self, batch: int = 2000) -> Iterator[tuple[int, bytes]]:
-        last = 0
-        while True:
-            with self._bulk() as db:
-                rows = db.execute(
-                    "SELECT doc_id, sig FROM signatures WHERE doc_id > %s ORDER BY doc_id LIMIT %s",
-                    (last, batch),
-                ).fetchall()
-            if not rows:
-                return
-            for row in rows:
-                yield int(row[0]), bytes(row[1])
-            last = int(rows[-1][0])
-
-    def documents_without_signature(self) -> list[int]:
-        with self._use() as db:
-            rows = db.execute(
-                "SELECT d.id FROM documents d LEFT JOIN signatures s ON s.doc_id = d.id"
-                " WHERE s.doc_id IS NULL ORDER BY d.id"
-            ).fetchall()
-        return [int(r[0]) for r in rows]
-
-    def count_near_duplicates(self) -> int:
-        with self._use() as db:
-            row = db.execute("SELECT COUNT(*) FROM signatures WHERE near_dup_of IS NOT NULL").fetchone()
-        return int(row[0]) if row else 0
-
-
-class _Meta(_Base):
+class _Meta(sql_documents._Meta, _Base):
     @property
     def schema_version(self) -> int:
         with self._use() as db:
             return schema_version(db)
-
-    def get_meta(self, key: str) -> str | None:
-        with self._use() as db:
-            row = db.execute("SELECT value FROM meta WHERE key = %s", (key,)).fetchone()
-        return str(row[0]) if row else None
-
-    def set_meta(self, tx: Tx, key: str, value: str) -> None:
-        self._conn(tx).execute(
-            "INSERT INTO meta (key, value) VALUES (%s, %s)"
-            " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            (key, value),
-        )
 
     def size_bytes(self) -> int:
         """The database's size on the server, without the original files (``original_bytes_size``)."""
@@ -374,16 +171,3 @@ class PostgresStore(
             return True
         row = db.execute("SELECT pg_try_advisory_xact_lock(%s)", (key,)).fetchone()
         return bool(row and row[0])
-
-
-def _document(row: Sequence[Any]) -> Document:
-    return Document(
-        id=int(row[0]),
-        source=str(row[1]),
-        title=str(row[2]),
-        published=row[3],
-        text=str(row[4]),
-        sha256=str(row[5]),
-        added_at=row[6],
-        added_by=str(row[7]),
-    )

@@ -10,8 +10,8 @@ at the next call; the call that found it dropped fails with ``StoreError``.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 import psycopg
@@ -20,6 +20,7 @@ from psycopg.conninfo import conninfo_to_dict
 
 from bot.errors import DuplicateText, NoSuchDocument, StoreError, StoreFull
 from bot.store import Tx
+from bot.store.sql import POSTGRES, _SqlBase
 
 Connection = psycopg.Connection[tuple[Any, ...]]
 
@@ -68,9 +69,10 @@ def connect(url: str) -> Connection:
     return conn
 
 
-class _Base:
+class _Base(_SqlBase):
     """What every aggregate shares: the connection, its lock, and the generation bookkeeping."""
 
+    _dialect = POSTGRES
     url: str
     _db: Connection
     _lock: threading.RLock
@@ -89,20 +91,39 @@ class _Base:
     def _conn(cls, tx: Tx) -> Connection:
         return cls._tx(tx).db
 
+    def _reconnect(self) -> Connection:
+        """A new connection to the store's server; ``StoreError`` when it cannot be reached."""
+        try:
+            return connect(self.url)
+        except psycopg.Error as exc:
+            raise StoreError("store.unavailable", where=where(self.url), reason=one_line(exc)) from exc
+
     @contextmanager
     def _use(self) -> Iterator[Connection]:
         """The connection, under the lock, reopened if the server dropped it; PostgreSQL's errors leave as
         the domain's."""
         with self._lock:
             if self._db.closed and not self._closed:
-                try:
-                    self._db = connect(self.url)
-                except psycopg.Error as exc:
-                    raise StoreError(
-                        "store.unavailable", where=where(self.url), reason=one_line(exc)
-                    ) from exc
+                self._db = self._reconnect()
             with refusals():
                 yield self._db
+
+    def _read(self) -> AbstractContextManager[Connection]:
+        return self._use()
+
+    def _rows_with(self, select: str, column: str, ids: Sequence[int]) -> list[Any]:
+        """One statement, the ids as one array parameter (``= ANY``)."""
+        if not ids:
+            return []
+        with self._use() as db:
+            return db.execute(f"{select} WHERE {column} = ANY(%s)", (list(ids),)).fetchall()
+
+    def _statement(self) -> AbstractContextManager[Connection]:
+        """One statement needs no transaction: the connection is in autocommit mode."""
+        return self._use()
+
+    def _scan(self) -> AbstractContextManager[Connection]:
+        return self._bulk()
 
     @contextmanager
     def _bulk(self) -> Iterator[Connection]:
@@ -113,12 +134,7 @@ class _Base:
             if self._closed:
                 raise StoreError("store.unavailable", where=where(self.url), reason="closed")
             if self._bulk_db is None or self._bulk_db.closed:
-                try:
-                    self._bulk_db = connect(self.url)
-                except psycopg.Error as exc:
-                    raise StoreError(
-                        "store.unavailable", where=where(self.url), reason=one_line(exc)
-                    ) from exc
+                self._bulk_db = self._reconnect()
             with refusals():
                 yield self._bulk_db
 

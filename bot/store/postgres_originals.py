@@ -1,41 +1,13 @@
-"""The PostgreSQL store's originals: which original each uploaded document was read from (``originals``,
-as in SQLite), and the original files' bytes themselves (``original_files``), which SQLite deployments
-keep as files under <data>/originals (mixins of ``PostgresStore`` in ``bot/store/postgres.py``)."""
+"""The PostgreSQL store's original files: their bytes in the database (``original_files``), which SQLite
+deployments keep as files under <data>/originals (a mixin of ``PostgresStore`` in ``bot/store/postgres.py``;
+which original each document was read from, ``originals``, is shared: ``bot/store/sql_documents.py``)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.store import OriginalBytes, Tx
+from bot.store import OriginalBytes
 from bot.store.postgres_base import _Base
-
-
-class _Originals(_Base):
-    def add_original(self, tx: Tx, doc_id: int, file: str, kind: str, size: int) -> None:
-        self._row_of(
-            tx,
-            doc_id,
-            "INSERT INTO originals (doc_id, file, kind, size)"
-            " SELECT id, %s, %s, %s FROM documents WHERE id = %s"
-            " ON CONFLICT (doc_id) DO UPDATE SET file = excluded.file, kind = excluded.kind,"
-            " size = excluded.size",
-            (file, kind, size, doc_id),
-        )
-
-    def original_of(self, doc_id: int) -> tuple[str, str] | None:
-        """The stored original's file name and kind, or None (corpus-folder documents have none)."""
-        with self._use() as db:
-            row = db.execute("SELECT file, kind FROM originals WHERE doc_id = %s", (doc_id,)).fetchone()
-        return (str(row[0]), str(row[1])) if row else None
-
-    def original_files(self) -> set[str]:
-        with self._use() as db:
-            return {str(r[0]) for r in db.execute("SELECT DISTINCT file FROM originals")}
-
-    def original_users(self, file: str) -> int:
-        with self._use() as db:
-            row = db.execute("SELECT COUNT(*) FROM originals WHERE file = %s", (file,)).fetchone()
-        return int(row[0]) if row else 0
 
 
 class _OriginalFiles(_Base):

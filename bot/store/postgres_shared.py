@@ -1,5 +1,5 @@
-"""The PostgreSQL store's side for several processes on one store: the change feed and named leases
-(mixins of ``PostgresStore`` in ``bot/store/postgres.py``; the twin of ``bot/store/sqlite_shared.py``).
+"""The PostgreSQL store's named leases (a mixin of ``PostgresStore`` in ``bot/store/postgres.py``; the twin
+of ``bot/store/sqlite_shared.py``; the change feed is shared: ``bot/store/sql_changes.py``).
 
 Lease times are the server's clock (``clock_timestamp()``, seconds since the epoch), not the hosts':
 replicas on several machines then agree on when a lease has run out whatever their own clocks say.
@@ -7,28 +7,9 @@ replicas on several machines then agree on when a lease has run out whatever the
 
 from __future__ import annotations
 
-from bot.store import DocumentChange
 from bot.store.postgres_base import _Base
 
 _NOW = "extract(epoch FROM clock_timestamp())::float8"
-
-
-class _Changes(_Base):
-    @property
-    def writer_id(self) -> str:
-        """This store's random id, recorded with its own document changes."""
-        return self._writer
-
-    def changes_since(self, seq: int, limit: int = 1000) -> list[DocumentChange]:
-        """The documents changed after generation ``seq``, oldest change first. A change's number is
-        drawn under the generation row's lock, held until its transaction commits, so a later number
-        never becomes visible before an earlier one."""
-        with self._use() as db:
-            rows = db.execute(
-                "SELECT seq, doc_id, writer FROM document_changes WHERE seq > %s ORDER BY seq LIMIT %s",
-                (seq, limit),
-            ).fetchall()
-        return [DocumentChange(int(r[0]), int(r[1]), str(r[2])) for r in rows]
 
 
 class _Leases(_Base):

@@ -7,11 +7,13 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
+from typing import Any
 
 from bot.errors import DuplicateText, NoSuchDocument, StoreError, StoreFull
 from bot.store import Tx
+from bot.store.sql import SQLITE, _SqlBase
 
 
 class _SqliteTx(Tx):
@@ -21,9 +23,10 @@ class _SqliteTx(Tx):
         self.db = db
 
 
-class _Base:
+class _Base(_SqlBase):
     """What every aggregate shares: the connection, its lock, and the generation bookkeeping."""
 
+    _dialect = SQLITE
     path: Path
     _db: sqlite3.Connection
     _lock: threading.RLock
@@ -61,9 +64,53 @@ class _Base:
                     raise StoreFull() from exc
                 raise
 
+    def _read(self) -> AbstractContextManager[sqlite3.Connection]:
+        return _Held(self)
+
+    def _scan(self) -> AbstractContextManager[sqlite3.Connection]:
+        return self._read()
+
+    def _row_of(self, tx: Tx, doc_id: int | None, statement: str, params: tuple[object, ...]) -> None:
+        """Its row count tells whether the row was written (an upsert's update counts); a foreign key
+        the statement breaks (a ``near_dup_of`` that is gone) leaves as ``NoSuchDocument`` too."""
+        db = self._conn(tx)
+        with _refusals(doc_id):
+            if db.execute(statement, params).rowcount == 0 and doc_id is not None:
+                raise NoSuchDocument(doc_id=doc_id)
+
+    def _rows_with(self, select: str, column: str, ids: Sequence[int]) -> list[Any]:
+        """In chunks, each under SQLite's limit on bound parameters, under one hold of the lock."""
+        rows: list[Any] = []
+        with self._lock:
+            for chunk in _chunks(ids):
+                rows += self._db.execute(f"{select} WHERE {column} IN ({_marks(chunk)})", chunk).fetchall()
+        return rows
+
+    def _statement(self) -> AbstractContextManager[sqlite3.Connection]:
+        """A write of one statement is a write transaction all the same: its ``BEGIN IMMEDIATE`` waits for
+        the other writers, and a full disk leaves as ``StoreFull``."""
+        return self._write()
+
     def generation(self) -> int:
         with self._lock:
             return int(self._db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()[0])
+
+
+class _Held(AbstractContextManager[sqlite3.Connection]):
+    """A store's connection under its lock, for reads: a plain context manager, since a read takes a few
+    microseconds and a generator-based one would add a fifth to it."""
+
+    __slots__ = ("_store",)
+
+    def __init__(self, store: _Base) -> None:
+        self._store = store
+
+    def __enter__(self) -> sqlite3.Connection:
+        self._store._lock.acquire()
+        return self._store._db
+
+    def __exit__(self, *exc: object) -> None:
+        self._store._lock.release()
 
 
 @contextmanager

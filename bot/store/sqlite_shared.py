@@ -1,5 +1,5 @@
-"""The SQLite store's side for several processes on one store: the change feed (what other processes
-changed in the documents) and named leases (mixins of ``SqliteStore`` in ``bot/store/sqlite.py``).
+"""The SQLite store's named leases (a mixin of ``SqliteStore`` in ``bot/store/sqlite.py``; the change feed
+is shared with PostgreSQL: ``bot/store/sql_changes.py``).
 
 Plain SQL that PostgreSQL runs as written (``INSERT ... ON CONFLICT ... DO UPDATE ... WHERE``); only the
 clock differs: SQLite has none shared beyond the host's, so lease times are the host's epoch seconds.
@@ -9,25 +9,7 @@ from __future__ import annotations
 
 import time
 
-from bot.store import DocumentChange
 from bot.store.sqlite_base import _Base
-
-
-class _Changes(_Base):
-    @property
-    def writer_id(self) -> str:
-        """This connection's random id, recorded with its own document changes."""
-        return self._writer
-
-    def changes_since(self, seq: int, limit: int = 1000) -> list[DocumentChange]:
-        """The documents changed after generation ``seq``, oldest change first (SQLite has one writer at
-        a time, so the numbers commit in order)."""
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT seq, doc_id, writer FROM document_changes WHERE seq > ? ORDER BY seq LIMIT ?",
-                (seq, limit),
-            ).fetchall()
-        return [DocumentChange(int(r[0]), int(r[1]), str(r[2])) for r in rows]
 
 
 class _Leases(_Base):
