@@ -3,6 +3,7 @@ the menu offers; the button protocol and the error words each have one home too.
 
 from __future__ import annotations
 
+import io
 import pickle
 
 import pytest
@@ -10,6 +11,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.commands import COMMANDS, Caller, Commands, command_named
 from bot.commands.replies import HelpReply, TextReply
+from bot.console import run_console
 from bot.core import Dossier
 from bot.dates import DateBoundError, parse_bound
 from bot.errors import DossierError, DuplicateText, StoreError, UserError
@@ -63,7 +65,7 @@ def test_every_button_kind_is_routed_by_its_codec(settings: Settings, dossier: D
 
 def test_help_lists_every_command_a_caller_may_use(commands: Commands) -> None:
     for caller, expected in [
-        (Caller(is_admin=True), [spec.name for spec in COMMANDS]),
+        (Caller(is_admin=True, transport="telegram"), [spec.name for spec in COMMANDS]),
         (Caller(user_id=5, transport="telegram"), [spec.name for spec in COMMANDS if not spec.admin_only]),
     ]:
         reply = commands.handle("/help", caller)
@@ -73,6 +75,21 @@ def test_help_lists_every_command_a_caller_may_use(commands: Commands) -> None:
         for name in expected:
             assert f"/{name}" in text and f"/{name}" in html, name
     assert commands.handle("/start", Caller()) == commands.handle("/help", Caller())
+
+
+def test_console_help_lists_only_what_works_there(dossier: Dossier, settings: Settings) -> None:
+    """The console has no chats and takes no files: no digest, follow or upload command in its /help, in
+    either language (Telegram's /help lists them all, above)."""
+    chat_only = {"subscribe", "unsubscribe", "digest", "digest_time", "follow", "following", "unfollow"}
+    chat_only |= {"quiet", "add"}
+    out = io.StringIO()
+    run_console(dossier, settings, io.StringIO("/help\n/lang ru\n/help\n"), out)
+    helps = [block for block in out.getvalue().split("\n\n") if "/search <" in block]
+    assert len(helps) == 2 and "/search <слова>" in helps[1]
+    for listing in helps:
+        listed = {line.split()[0][1:] for line in listing.splitlines() if line.startswith("  /")}
+        assert listed == {spec.name for spec in COMMANDS} - chat_only
+    assert {spec.name for spec in COMMANDS if "console" not in spec.transports} == chat_only
 
 
 def test_the_registry_says_what_the_transport_does_around_a_command() -> None:

@@ -46,6 +46,9 @@ from bot.texts import ASK_EXAMPLE
 
 __all__ = [
     "COMMANDS",
+    "CONSOLE",
+    "IN_CHATS",
+    "TELEGRAM",
     "Caller",
     "CommandSpec",
     "Commands",
@@ -56,6 +59,9 @@ __all__ = [
 ]
 
 Run = Callable[["Commands", str, Caller, "Progress | None"], Reply]
+
+TELEGRAM, CONSOLE = "telegram", "console"  # the transports that run /help (``Caller.transport``)
+IN_CHATS = (TELEGRAM,)
 
 UNKNOWN_COMMAND = N_("I don't know the command /{name}.")
 SEND_HELP = N_("Send /help to see what I can do.")
@@ -85,6 +91,9 @@ class CommandSpec(CommandInfo):
     reschedules_digest: bool = False  # it may change the chat's subscription: the digest job is redone after
     long_running: bool = False  # answered with a status message edited with ``progress`` as the work goes on
     aliases: tuple[str, ...] = ()  # other names that run it; /help does not list them
+    # Where it does something: /help and Telegram's command menu list it only there. A command about a chat
+    # (its digest, its follows) or a file sent to one is Telegram's; elsewhere it only says so when typed.
+    transports: tuple[str, ...] = (TELEGRAM, CONSOLE)
     # Its arguments are words of the asker's own (a query, a question, a name), so their script tells the
     # language to answer in; other commands take keywords (/quiet off, /lang auto) or numbers.
     free_words: bool = False
@@ -137,6 +146,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
         run=lambda c, args, caller, _: c.subscribe(caller),
         needs_chat_admin=True,
         reschedules_digest=True,
+        transports=IN_CHATS,
     ),
     CommandSpec(
         "unsubscribe",
@@ -146,6 +156,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
         run=lambda c, args, caller, _: c.digest_commands.unsubscribe(caller),
         needs_chat_admin=True,
         reschedules_digest=True,
+        transports=IN_CHATS,
     ),
     CommandSpec(
         "digest",
@@ -153,6 +164,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
         N_("show now what the next digest would contain"),
         "digest",
         run=lambda c, args, caller, _: c.digest_commands.digest_preview(caller),
+        transports=IN_CHATS,
     ),
     CommandSpec(
         "digest_time",
@@ -162,6 +174,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
         run=lambda c, args, caller, _: c.digest_commands.digest_time(args, caller),
         needs_chat_admin=True,
         reschedules_digest=True,
+        transports=IN_CHATS,
     ),
     CommandSpec(
         "follow",
@@ -172,6 +185,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
         free_words=True,
         run=lambda c, args, caller, _: c.follow_commands.follow(args, caller),
         needs_chat_admin=True,
+        transports=IN_CHATS,
     ),
     CommandSpec(
         "following",
@@ -179,6 +193,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
         N_("what this chat follows, with buttons to remove each"),
         "following",
         run=lambda c, args, caller, _: c.follow_commands.following(caller),
+        transports=IN_CHATS,
     ),
     CommandSpec(
         "unfollow",
@@ -187,6 +202,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "unfollow 1",
         run=lambda c, args, caller, _: c.follow_commands.unfollow(args, caller),
         needs_chat_admin=True,
+        transports=IN_CHATS,
     ),
     CommandSpec(
         "quiet",
@@ -195,6 +211,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "quiet 22:00-08:00",
         run=lambda c, args, caller, _: c.follow_commands.quiet(args, caller),
         needs_chat_admin=True,
+        transports=IN_CHATS,
     ),
     CommandSpec(
         "lang",
@@ -214,6 +231,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "add",
         admin_only=True,
         run=lambda c, args, caller, _: c.admin_commands.add_hint(caller),
+        transports=IN_CHATS,
     ),
     CommandSpec(
         "delete",
@@ -310,7 +328,9 @@ class Commands:
         return spec.run(self, args, caller, progress)
 
     def help(self, caller: Caller | None = None) -> HelpReply:
-        """Every command; admin commands only for admins, who see them marked as such."""
+        """Every command that works where ``caller`` asks (the console has no chats, so no digests, follows
+        or uploads: ``CommandSpec.transports``); admin commands only for admins, who see them marked as
+        such."""
         admin = caller is not None and caller.is_admin
         footer = [Msg(QUERY_HELP)]
         if caller is None or caller.chat_type == "private":  # the console, and a private chat with the bot
@@ -319,7 +339,11 @@ class Commands:
             footer.append(Msg(COMMANDS_IN_GROUPS))
         return HelpReply(
             intro=Msg(HELP_INTRO, n=len(self.dossier)),
-            commands=tuple(c for c in COMMANDS if admin or not c.admin_only),
+            commands=tuple(
+                c
+                for c in COMMANDS
+                if (admin or not c.admin_only) and (caller is None or caller.transport in c.transports)
+            ),
             footer=tuple(footer),
         )
 
