@@ -214,7 +214,9 @@ def choose_language(
     3. Telegram's ``language_code`` of the person asking: ``ru``/``ru-*`` is Russian, ``en``/``en-*`` English;
     4. the language the message is written in (``written_in``, see ``script_language``): a question typed
        in Cyrillic is answered in Russian. It decides in the console and the CLI, which know no one's
-       language, and for people whose Telegram sends no language or one the bot does not speak;
+       language, and for people whose Telegram sends no language or one the bot does not speak. A
+       pressed button counts as written in the language of the message it came with, so the answer to a
+       press goes on in the language of what was pressed;
     5. ``default`` (``DOSSIER_DEFAULT_LANGUAGE``): when nothing above tells (``/help`` from someone whose
        Telegram is set to German).
 

@@ -114,18 +114,18 @@ def test_the_registry_says_what_the_transport_does_around_a_command() -> None:
 @pytest.mark.parametrize(
     ("data", "decode", "expected"),
     [
-        (callbacks.encode_open(42), callbacks.decode_open, 42),
-        (callbacks.encode_page("AbC-_123", 10), callbacks.decode_page, ("AbC-_123", 10)),
-        (callbacks.encode_who("masadykov#2"), callbacks.decode_who, "masadykov#2"),
-        (callbacks.encode_delete(7), callbacks.decode_delete, (True, 7)),
-        (callbacks.encode_keep(7), callbacks.decode_delete, (False, 7)),
+        (callbacks.encode_open(42, "en"), callbacks.decode_open, 42),
+        (callbacks.encode_page("AbC-_123", 10, "ru"), callbacks.decode_page, ("AbC-_123", 10)),
+        (callbacks.encode_who("masadykov#2", "en"), callbacks.decode_who, "masadykov#2"),
+        (callbacks.encode_delete(7, "ru"), callbacks.decode_delete, (True, 7)),
+        (callbacks.encode_keep(7, "en"), callbacks.decode_delete, (False, 7)),
         ("d:x", callbacks.decode_open, None),
         ("s:abc:1", callbacks.decode_page, None),  # a session id is at least four characters
         ("del:", callbacks.decode_delete, None),
         ("w:", callbacks.decode_who, None),
-        (callbacks.encode_follow_pick("james baker"), callbacks.decode_follow_pick, "james baker"),
-        (callbacks.encode_unfollow(3), callbacks.decode_follow_edit, ("remove", 3)),
-        (callbacks.encode_switch_mode(3), callbacks.decode_follow_edit, ("mode", 3)),
+        (callbacks.encode_follow_pick("james baker", "ru"), callbacks.decode_follow_pick, "james baker"),
+        (callbacks.encode_unfollow(3, "en"), callbacks.decode_follow_edit, ("remove", 3)),
+        (callbacks.encode_switch_mode(3, "ru"), callbacks.decode_follow_edit, ("mode", 3)),
         ("fx:", callbacks.decode_follow_edit, None),
     ],
 )
@@ -133,8 +133,15 @@ def test_button_data_round_trips(data: str, decode: object, expected: object) ->
     assert callable(decode) and decode(data) == expected
 
 
+def test_a_button_carries_the_language_of_its_message() -> None:
+    assert callbacks.button_language(callbacks.encode_open(42, "ru")) == "ru"
+    assert callbacks.button_language(callbacks.encode_unfollow(3, "en")) == "en"
+    assert callbacks.button_language("d:42") is None and callbacks.decode_open("d:42") == 42  # older buttons
+    assert callbacks.button_language("d:42~de") is None and callbacks.decode_open("d:42~de") is None
+
+
 def test_a_who_button_fits_telegram_even_for_a_long_key() -> None:
-    data = callbacks.encode_who("Абдуллаев" * 10)  # 18 bytes a name: far over 64 bytes
+    data = callbacks.encode_who("Абдуллаев" * 10, "ru")  # 18 bytes a name: far over 64 bytes
     assert len(data.encode()) <= callbacks.CALLBACK_LIMIT
     key = callbacks.decode_who(data)
     assert key is not None and ("Абдуллаев" * 10).startswith(key)

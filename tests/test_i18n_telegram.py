@@ -16,7 +16,8 @@ from bot.settings import Settings
 from handlers.render import render
 from tests.conftest import Runner
 from tests.fakebotapi import BOT_USERNAME, FakeBotApi
-from tests.test_digest import FAST, add_docs_between_runs, listed_ids
+from tests.test_digest import FAST, add_docs_between_runs, listed_ids, services
+from tests.test_follows import add, labels
 
 RU_DATE = re.compile(
     r"\d{1,2} (января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря) \d{4}"
@@ -198,6 +199,51 @@ async def test_a_private_digest_keeps_the_language_it_subscribed_in(
         await botapi.wait_for("sendMessage", lambda c: "Дайджест" not in (c.text or ""))
         add_docs_between_runs(app, 2)
         await botapi.wait_for("editMessageText", lambda c: "<b>Digest: " in (c.text or ""), timeout=10)
+
+
+async def test_a_press_goes_on_in_the_language_of_the_message_pressed(
+    botapi: FakeBotApi, run_bot: Runner
+) -> None:
+    """Someone whose Telegram sends no language is answered in the language they write in; a press of a
+    button has no words, so it goes on in the language of the message it came with: the next page, the
+    person picked, the document opened from a digest that comes in the chat's language."""
+    ivan = botapi.user("Иван", language_code=None)
+    async with run_bot(**FAST) as app:
+        botapi.user_message("/search ОДКБ", user=ivan)
+        found = await botapi.wait_for("sendMessage")
+        assert "стр. 1/" in found.params["text"] and "Далее ›" in labels(found)
+        botapi.press_button(found, text="Далее ›", user=ivan)
+        page = await botapi.wait_for("editMessageText")
+        assert "стр. 2/" in page.params["text"] and "‹ Назад" in labels(page), page.params["text"]
+        assert all(label.startswith("Открыть #") for label in labels(page)[:-2])
+
+        dossier = services(app).dossier
+        for role, first in (("Treasury Secretary", "James"), ("Senator", "Howard")):
+            for i in range(3):
+                add(
+                    dossier,
+                    f"Baker news {first} {i}",
+                    f"{role} {first} Baker said on day {i} that all was well.",
+                )
+        botapi.user_message("/follow Бейкер", user=ivan)
+        choices = await botapi.wait_for("sendMessage", lambda c: "нескольких" in (c.text or ""))
+        botapi.press_button(choices, text="Howard Baker", user=ivan)
+        picked = await botapi.wait_for("sendMessage", lambda c: "Howard Baker" in (c.text or ""))
+        assert picked.params["text"].startswith("Слежу за: Howard Baker"), picked.params["text"]
+
+        botapi.user_message("/lang ru", user=ivan)  # subscribed in Russian: the chat's digests are
+        await botapi.wait_for("sendMessage", lambda c: "Язык" in (c.text or ""))
+        botapi.user_message("/subscribe", user=ivan)
+        await botapi.wait_for("sendMessage", lambda c: "подписаны" in (c.text or ""))
+        botapi.user_message("/lang auto", user=ivan)  # ...and stay Russian with no choice of his own
+        await botapi.wait_for("sendMessage", lambda c: "auto" in (c.text or "").lower())
+        (new,) = add_docs_between_runs(app, 1)
+        digest = await botapi.wait_for(
+            "editMessageText", lambda c: "Дайджест: 1 новый документ" in (c.text or ""), timeout=10
+        )
+        botapi.press_button(digest, text=f"Открыть #{new}", user=ivan)
+        opened = await botapi.wait_for("sendMessage", lambda c: f"<b>#{new} " in (c.text or ""))
+        assert "без даты" in opened.params["text"], opened.params["text"]
 
 
 @pytest.mark.parametrize(
