@@ -51,6 +51,7 @@ from pathlib import Path
 from typing import Final, Literal, NamedTuple, Protocol, Self, get_args
 
 from babel.dates import format_date as _cldr_date
+from babel.numbers import format_decimal
 
 Language = Literal["en", "ru"]
 SUPPORTED: Final[tuple[Language, ...]] = get_args(Language)
@@ -128,9 +129,33 @@ def _value(v: object, lang: Language, word: Callable[[str, Language], str]) -> o
         return format_datetime(v, lang, v.tzinfo or UTC, zone=True)
     if isinstance(v, date):
         return format_date(v, lang)
+    if isinstance(v, Bytes):
+        return format_bytes(v, lang)
     if lang == "ru" and isinstance(v, int | float) and not isinstance(v, bool):
         return _RussianNumber(v)
     return v
+
+
+class Bytes(int):
+    """A size in bytes, as a message's param: written for the reader when the message is worded
+    (``format_bytes``), so the code that measures a file never writes "MB" itself."""
+
+
+KILOBYTES = N_("{n} KB")
+MEGABYTES = N_("{n} MB")
+_MEBIBYTE = 1024 * 1024
+
+
+def format_bytes(size: int, lang: Language) -> str:
+    """A size for people: ``512 KB`` and ``20.0 MB`` in English, ``512 КБ`` and ``20,0 МБ`` in Russian.
+    Kilobytes whole below a megabyte, else megabytes to one decimal; the number in the reader's locale
+    by Babel (CLDR's decimal sign and grouping: ``1,024.0 MB``, ``1 024,0 МБ``), the unit from the
+    catalog."""
+    if size < _MEBIBYTE:
+        number, unit = format_decimal(size / 1024, "#,##0", locale=lang), KILOBYTES
+    else:
+        number, unit = format_decimal(size / _MEBIBYTE, "#,##0.0", locale=lang), MEGABYTES
+    return translator(lang).gettext(unit).format(n=number)
 
 
 class _RussianNumber:
