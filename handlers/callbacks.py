@@ -13,7 +13,7 @@ who       ``w:<person key>``          a person under /who choices, holders, a ca
 delete    ``del:<id>`` / ``keep:<id>``  "Delete #id" / "Cancel" under /delete
 lang      ``l:<en|ru|auto>``          a language (or "Automatic") under /lang
 follow    ``fp:<person key>``         a person under /follow's choices
-unfollow  ``fx:<follow id>``          "✕ n" under /following
+unfollow  ``fx:<follow id>``          "✕ <name>" under /following
 mode      ``fm:<follow id>``          "n: instant" / "n: to the digest" under /following
 ========  ==========================  =============================================
 

@@ -299,6 +299,16 @@ def clip(text: str, most: int) -> str:
     return text if len(text) <= most else text[: most - 1].rstrip() + "…"
 
 
+def clip_words(text: str, most: int) -> str:
+    """``clip`` for a short label (a button's): cut after the last whole word that fits, when one ends
+    past half of it, so "Secretary General Talatbek Masadykov" reads "Secretary General Talatbek…"."""
+    if len(text) <= most:
+        return text
+    cut = text[: most - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space >= most // 2 else cut).rstrip() + "…"
+
+
 MIN_ROOM = 1024  # the least room for text a computed limit may leave; below it the prefix goes alone
 
 

@@ -14,10 +14,11 @@ from bot.i18n import Language, translator
 from bot.models import Follow
 from bot.render_text import person_summary
 from handlers.callbacks import encode_follow_pick, encode_open, encode_switch_mode, encode_unfollow
-from handlers.render import OutMessage, Rendered, clip, date_text, esc, line_blocks, pack_blocks
+from handlers.render import OutMessage, Rendered, clip, clip_words, date_text, esc, line_blocks, pack_blocks
 
 ALERT_PASSAGE_CHARS = 300
 LABEL_CHARS = 80
+BUTTON_LABEL_CHARS = 24  # a follow's name on its remove button: two buttons a row stay readable on a phone
 DIGEST_FOLLOWS_SHOWN = 5  # follows, and documents of each, in a digest's section (the list below has all)
 
 
@@ -50,7 +51,8 @@ def follow_list(reply: FollowListReply, lang: Language = "en") -> Rendered:
     rows = [
         [
             InlineKeyboardButton(
-                _plain(lang, ft.REMOVE_BUTTON).format(n=n), callback_data=encode_unfollow(f.id, lang)
+                _plain(lang, ft.REMOVE_BUTTON).format(label=clip_words(f.label, BUTTON_LABEL_CHARS)),
+                callback_data=encode_unfollow(f.id, lang),
             ),
             InlineKeyboardButton(
                 _plain(lang, ft.TO_DIGEST_BUTTON if f.mode == "instant" else ft.TO_INSTANT_BUTTON).format(

@@ -8,6 +8,7 @@ import re
 from bot.commands import COMMANDS, Caller, Commands
 from bot.commands.follow import MAX_FOLLOWS
 from bot.commands.replies import FollowListReply, SearchReply, WhoReply
+from bot.i18n import Language
 from bot.models import Follow
 from bot.render_text import render
 from handlers.render import MESSAGE_LIMIT, tg_len
@@ -118,3 +119,23 @@ def test_following_a_quoted_phrase_is_not_quoted_twice(commands: Commands) -> No
     assert render(phrase, "ru").startswith("Слежу за точной фразой «совместные учения».")
     words = commands.handle('/follow "coffee harvest" -futures', me)
     assert render(words).startswith('Following the words “"coffee harvest" -futures”.')
+
+
+def test_following_buttons_name_what_they_remove() -> None:
+    """Each remove button under /following names its follow (a long one cut after a whole word), not only
+    its number, in either language; the mode buttons keep the list's numbers."""
+    labels = ["Taalatbek Masadykov", '"coffee harvest" -futures', "совместные учения ОДКБ в Таджикистане"]
+    follows = tuple(
+        Follow(n, 1, None, "query", label, label, "instant", 0) for n, label in enumerate(labels, 1)
+    )
+    languages: list[tuple[Language, str]] = [("en", "to the digest"), ("ru", "в дайджест")]
+    for lang, mode in languages:
+        keyboard = follow_list(FollowListReply(follows), lang).messages[-1].keyboard
+        assert keyboard is not None
+        buttons = [[b.text for b in row] for row in keyboard.inline_keyboard]
+        assert [row[0] for row in buttons] == [
+            "✕ Taalatbek Masadykov",
+            '✕ "coffee harvest"…',
+            "✕ совместные учения ОДКБ…",
+        ]
+        assert [row[1] for row in buttons] == [f"{n}: {mode}" for n in range(1, 4)]
