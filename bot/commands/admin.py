@@ -212,4 +212,3 @@ def _people_line(people: int | None, failure: str | None) -> Msg:
     if failure is not None:  # not "People: 0": the people index could not be built
         return Msg(STATS_PEOPLE_FAILED, failure=failure)
     return Msg(STATS_PEOPLE, n=people) if people is not None else Msg(STATS_NO_PEOPLE)
-
