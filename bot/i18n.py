@@ -51,6 +51,7 @@ from pathlib import Path
 from typing import Final, Literal, NamedTuple, Protocol, Self, get_args
 
 from babel.dates import format_date as _cldr_date
+from babel.numbers import format_decimal
 
 Language = Literal["en", "ru"]
 SUPPORTED: Final[tuple[Language, ...]] = get_args(Language)
@@ -128,9 +129,33 @@ def _value(v: object, lang: Language, word: Callable[[str, Language], str]) -> o
         return format_datetime(v, lang, v.tzinfo or UTC, zone=True)
     if isinstance(v, date):
         return format_date(v, lang)
+    if isinstance(v, Bytes):
+        return format_bytes(v, lang)
     if lang == "ru" and isinstance(v, int | float) and not isinstance(v, bool):
         return _RussianNumber(v)
     return v
+
+
+class Bytes(int):
+    """A size in bytes, as a message's param: written for the reader when the message is worded
+    (``format_bytes``), so the code that measures a file never writes "MB" itself."""
+
+
+KILOBYTES = N_("{n} KB")
+MEGABYTES = N_("{n} MB")
+_MEBIBYTE = 1024 * 1024
+
+
+def format_bytes(size: int, lang: Language) -> str:
+    """A size for people: ``512 KB`` and ``20.0 MB`` in English, ``512 КБ`` and ``20,0 МБ`` in Russian.
+    Kilobytes whole below a megabyte, else megabytes to one decimal; the number in the reader's locale
+    by Babel (CLDR's decimal sign and grouping: ``1,024.0 MB``, ``1 024,0 МБ``), the unit from the
+    catalog."""
+    if size < _MEBIBYTE:
+        number, unit = format_decimal(size / 1024, "#,##0", locale=lang), KILOBYTES
+    else:
+        number, unit = format_decimal(size / _MEBIBYTE, "#,##0.0", locale=lang), MEGABYTES
+    return translator(lang).gettext(unit).format(n=number)
 
 
 class _RussianNumber:
@@ -214,7 +239,9 @@ def choose_language(
     3. Telegram's ``language_code`` of the person asking: ``ru``/``ru-*`` is Russian, ``en``/``en-*`` English;
     4. the language the message is written in (``written_in``, see ``script_language``): a question typed
        in Cyrillic is answered in Russian. It decides in the console and the CLI, which know no one's
-       language, and for people whose Telegram sends no language or one the bot does not speak;
+       language, and for people whose Telegram sends no language or one the bot does not speak. A
+       pressed button counts as written in the language of the message it came with, so the answer to a
+       press goes on in the language of what was pressed;
     5. ``default`` (``DOSSIER_DEFAULT_LANGUAGE``): when nothing above tells (``/help`` from someone whose
        Telegram is set to German).
 

@@ -4,8 +4,9 @@ code that raises or records one never words it itself.
 
 Templates are ``str.format`` strings over the code's ``params``; each is a message id (``N_``), and its
 English is exactly what users and operators have always been shown (tests assert much of it). A value
-that is already words (a size such as "20.0 MB") is passed worded; a number is passed as a number, and
-the template's format spec (``{n:,}``) writes it with the reader's separators (``bot.i18n``).
+that is already words is passed worded; a number is passed as a number, and the template's format spec
+(``{n:,}``) writes it with the reader's separators; a size is passed as ``bot.i18n.Bytes``, written with
+its unit in the reader's language ("20.0 MB", "20,0 МБ").
 
 An error carries its code and params (``DossierError``); a reason or a note that is recorded rather than
 raised is a ``Coded``: the code and params as a ``Msg``, so a reply model carries it and the renderers word
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from bot.i18n import N_, Language, Msg, translator
+from bot.i18n import N_, Language, Msg
 
 ENGLISH: dict[str, str] = {
     "error": N_("something went wrong"),
@@ -128,11 +129,12 @@ ENGLISH: dict[str, str] = {
 
 
 def message(code: str, params: Mapping[str, object], lang: Language = "en") -> str:
-    """The words for an error code in ``lang``."""
+    """The words for an error code in ``lang``, its params written as a ``Msg``'s are (a size, a number
+    with the reader's separators)."""
     template = ENGLISH.get(code)
     if template is None:  # a code without words yet: still say something an operator can trace
         return f"{code} {dict(params)!r}" if params else code
-    return translator(lang).gettext(template).format(**params)
+    return Msg(template, **params).say(lang)
 
 
 class Coded(Msg):

@@ -16,7 +16,7 @@ from telegram.ext import ApplicationBuilder, ContextTypes
 from telegram.request import HTTPXRequest
 
 from bot.access import AccessPolicy
-from bot.commands import COMMANDS, Commands
+from bot.commands import COMMANDS, TELEGRAM, Commands
 from bot.core import Dossier
 from bot.i18n import SOURCE_LANGUAGE, SUPPORTED, Language, translator
 from bot.settings import Settings
@@ -70,9 +70,11 @@ def build_application(settings: Settings, dossier: Dossier, *, token: str | None
 
 
 def menu(lang: Language) -> list[BotCommand]:
-    """The command menu in ``lang``: every command but the admins', described in that language."""
+    """The command menu in ``lang``: every command of Telegram's but the admins', described in that
+    language."""
     t = translator(lang)
-    return [BotCommand(c.name, t.gettext(c.summary)[:256]) for c in COMMANDS if not c.admin_only]
+    shown = [c for c in COMMANDS if not c.admin_only and TELEGRAM in c.transports]
+    return [BotCommand(c.name, t.gettext(c.summary)[:256]) for c in shown]
 
 
 async def post_init(app: DossierApp) -> None:

@@ -13,9 +13,17 @@ who       ``w:<person key>``          a person under /who choices, holders, a ca
 delete    ``del:<id>`` / ``keep:<id>``  "Delete #id" / "Cancel" under /delete
 lang      ``l:<en|ru|auto>``          a language (or "Automatic") under /lang
 follow    ``fp:<person key>``         a person under /follow's choices
-unfollow  ``fx:<follow id>``          "✕ n" under /following
+unfollow  ``fx:<follow id>``          "✕ <name>" under /following
 mode      ``fm:<follow id>``          "n: instant" / "n: to the digest" under /following
 ========  ==========================  =============================================
+
+Every button also carries the language of the message it came with, as a tag after the data
+(``d:42~ru``; ``button_language`` reads it): a press is answered in that language when nothing about the
+one who pressed says otherwise (``bot.i18n.choose_language``), so that the page after "Next ›", the card
+under a pick or the document under a digest is in the language of the message they were pressed under, and
+so are its buttons. Someone whose Telegram sends no language has only that to go by: the words they typed
+are in their message, not in the press. Data from before the tags still decodes (its press is answered as
+any other message without words).
 
 Telegram accepts at most 64 bytes of callback data; only ``w:`` and ``fp:`` carry text that can be longer,
 and it is cut (a cut key is looked up again as a name).
@@ -26,9 +34,35 @@ from __future__ import annotations
 import re
 from typing import Generic, TypeVar
 
+from bot.i18n import SUPPORTED, Language
+
 T = TypeVar("T")
 
 CALLBACK_LIMIT = 64  # bytes of callback_data Telegram accepts
+LANGUAGE_TAG = "~"  # between a button's data and the language of the message it came with
+
+
+def _tagged(data: str, lang: Language) -> str:
+    return f"{data}{LANGUAGE_TAG}{lang}"
+
+
+def _split_tag(data: str) -> tuple[str, Language | None]:
+    body, tag, code = data.rpartition(LANGUAGE_TAG)
+    lang = next((known for known in SUPPORTED if known == code), None) if tag else None
+    return (body, lang) if lang is not None else (data, None)
+
+
+def button_language(data: str | None) -> Language | None:
+    """The language of the message a button came with, from its tag; None without one."""
+    return _split_tag(data)[1] if data else None
+
+
+def _body(data: str) -> str:
+    """A button's data without its language tag: what each ``decode_<kind>`` reads."""
+    return _split_tag(data)[0]
+
+
+_TAG_BYTES = len(LANGUAGE_TAG) + 2  # "~ru"
 
 
 class _KeyCodec:
@@ -39,12 +73,12 @@ class _KeyCodec:
         # A key of one character up to what the limit leaves.
         self._re = re.compile(rf"^{re.escape(prefix)}(.{{1,{CALLBACK_LIMIT - len(prefix)}}})$", re.DOTALL)
 
-    def encode(self, key: str) -> str:
-        room = CALLBACK_LIMIT - len(self.prefix)
-        return self.prefix + key.encode()[:room].decode(errors="ignore")
+    def encode(self, key: str, lang: Language) -> str:
+        room = CALLBACK_LIMIT - len(self.prefix) - _TAG_BYTES
+        return _tagged(self.prefix + key.encode()[:room].decode(errors="ignore"), lang)
 
     def decode(self, data: str) -> str | None:
-        m = self._re.match(data)
+        m = self._re.match(_body(data))
         return m.group(1) if m else None
 
 
@@ -57,7 +91,7 @@ class _TaggedId(Generic[T]):
 
     def decode(self, data: str) -> tuple[T, int] | None:
         """(the tag's choice, the id)."""
-        m = self._re.match(data)
+        m = self._re.match(_body(data))
         return (self._choices[m.group(1)], int(m.group(2))) if m else None
 
 
@@ -66,12 +100,12 @@ OPEN_PATTERN = r"^d:"
 _OPEN_RE = re.compile(r"^d:(\d{1,18})$")
 
 
-def encode_open(doc_id: int) -> str:
-    return f"d:{doc_id}"
+def encode_open(doc_id: int, lang: Language) -> str:
+    return _tagged(f"d:{doc_id}", lang)
 
 
 def decode_open(data: str) -> int | None:
-    m = _OPEN_RE.match(data)
+    m = _OPEN_RE.match(_body(data))
     return int(m.group(1)) if m else None
 
 
@@ -80,13 +114,13 @@ PAGE_PATTERN = r"^s:"
 _PAGE_RE = re.compile(r"^s:([A-Za-z0-9_-]{4,16}):(\d{1,6})$")
 
 
-def encode_page(session: str, offset: int) -> str:
-    return f"s:{session}:{offset}"
+def encode_page(session: str, offset: int, lang: Language) -> str:
+    return _tagged(f"s:{session}:{offset}", lang)
 
 
 def decode_page(data: str) -> tuple[str, int] | None:
     """(search session id, offset of the page to show)."""
-    m = _PAGE_RE.match(data)
+    m = _PAGE_RE.match(_body(data))
     return (m.group(1), int(m.group(2))) if m else None
 
 
@@ -102,12 +136,12 @@ DELETE_PATTERN = r"^(del|keep):"
 _DELETE = _TaggedId({"del": True, "keep": False})  # (whether to delete, rather than keep; the id)
 
 
-def encode_delete(doc_id: int) -> str:
-    return f"del:{doc_id}"
+def encode_delete(doc_id: int, lang: Language) -> str:
+    return _tagged(f"del:{doc_id}", lang)
 
 
-def encode_keep(doc_id: int) -> str:
-    return f"keep:{doc_id}"
+def encode_keep(doc_id: int, lang: Language) -> str:
+    return _tagged(f"keep:{doc_id}", lang)
 
 
 decode_delete = _DELETE.decode
@@ -118,14 +152,14 @@ LANG_PATTERN = r"^l:"
 _LANG_RE = re.compile(r"^l:(en|ru|auto)$")
 
 
-def encode_lang(choice: str) -> str:
+def encode_lang(choice: str, lang: Language) -> str:
     """``l:ru``; ``l:auto`` forgets the choice (Telegram's language decides again)."""
-    return f"l:{choice}"
+    return _tagged(f"l:{choice}", lang)
 
 
 def decode_lang(data: str) -> str | None:
     """The argument of the ``/lang`` the button stands for: ``en``, ``ru`` or ``auto``."""
-    m = _LANG_RE.match(data)
+    m = _LANG_RE.match(_body(data))
     return m.group(1) if m else None
 
 
@@ -141,12 +175,12 @@ FOLLOW_EDIT_PATTERN = r"^f[xm]:"
 _FOLLOW_EDIT = _TaggedId({"fx": "remove", "fm": "mode"})  # ("remove" or "mode", the follow's id)
 
 
-def encode_unfollow(follow_id: int) -> str:
-    return f"fx:{follow_id}"
+def encode_unfollow(follow_id: int, lang: Language) -> str:
+    return _tagged(f"fx:{follow_id}", lang)
 
 
-def encode_switch_mode(follow_id: int) -> str:
-    return f"fm:{follow_id}"
+def encode_switch_mode(follow_id: int, lang: Language) -> str:
+    return _tagged(f"fm:{follow_id}", lang)
 
 
 decode_follow_edit = _FOLLOW_EDIT.decode

@@ -14,6 +14,7 @@ from telegram.error import TelegramError
 
 from bot.commands import Caller, written_language
 from bot.i18n import N_, Language, translator
+from handlers.callbacks import button_language
 
 if TYPE_CHECKING:
     from handlers.context import DossierContext
@@ -37,8 +38,14 @@ def asker(update: Update, context: DossierContext) -> Caller:
     elif chat and chat.type == ChatType.CHANNEL:
         chat_type = "channel"
     thread_id = message.message_thread_id if message and message.is_topic_message else None
-    # What they wrote, for the language it is in: a message, not the bot's own under a pressed button.
+    # What they wrote, for the language it is in: a message, not the bot's own under a pressed button. A
+    # press stands for words in the language of the message it came with (``handlers.callbacks``).
     written = update.message or update.edited_message
+    pressed = update.callback_query
+    if written:
+        written_in = written_language(written.text)
+    else:
+        written_in = button_language(pressed.data) if pressed else None
     return Caller(
         user_id,
         chat.id if chat else None,
@@ -47,7 +54,7 @@ def asker(update: Update, context: DossierContext) -> Caller:
         chat_type,
         thread_id,
         language_code=user.language_code if user else None,
-        written_in=written_language(written.text) if written else None,
+        written_in=written_in,
     )
 
 

@@ -132,9 +132,10 @@ def render(reply: Reply, lang: Language = "en", *, bot_username: str | None = No
             [
                 [
                     InlineKeyboardButton(
-                        _plain(lang, texts.DELETE_DOC).format(id=doc_id), callback_data=encode_delete(doc_id)
+                        _plain(lang, texts.DELETE_DOC).format(id=doc_id),
+                        callback_data=encode_delete(doc_id, lang),
                     ),
-                    InlineKeyboardButton(_plain(lang, texts.CANCEL), callback_data=encode_keep(doc_id)),
+                    InlineKeyboardButton(_plain(lang, texts.CANCEL), callback_data=encode_keep(doc_id, lang)),
                 ]
             ]
         )
@@ -159,8 +160,10 @@ def _plain(lang: Language, message: str) -> str:
 
 def language_keyboard(lang: Language) -> InlineKeyboardMarkup:
     """/lang's buttons: each language by its own name, and "Automatic" (Telegram's language decides)."""
-    row = [InlineKeyboardButton(NATIVE_NAMES[code], callback_data=encode_lang(code)) for code in SUPPORTED]
-    row.append(InlineKeyboardButton(_plain(lang, texts.AUTOMATIC), callback_data=encode_lang("auto")))
+    row = [
+        InlineKeyboardButton(NATIVE_NAMES[code], callback_data=encode_lang(code, lang)) for code in SUPPORTED
+    ]
+    row.append(InlineKeyboardButton(_plain(lang, texts.AUTOMATIC), callback_data=encode_lang("auto", lang)))
     return InlineKeyboardMarkup([row])
 
 
@@ -243,7 +246,7 @@ def search_keyboard(reply: SearchReply, lang: Language = "en") -> InlineKeyboard
     open_doc = _plain(lang, texts.OPEN_DOC)
     rows = [
         [
-            InlineKeyboardButton(open_doc.format(id=hit.doc.id), callback_data=encode_open(hit.doc.id))
+            InlineKeyboardButton(open_doc.format(id=hit.doc.id), callback_data=encode_open(hit.doc.id, lang))
             for hit in page.hits
         ]
     ]
@@ -251,11 +254,11 @@ def search_keyboard(reply: SearchReply, lang: Language = "en") -> InlineKeyboard
         nav: list[InlineKeyboardButton] = []
         if reply.has_prev:
             prev_offset = max(0, page.offset - reply.page_size)
-            data = encode_page(reply.session, prev_offset)
+            data = encode_page(reply.session, prev_offset, lang)
             nav.append(InlineKeyboardButton(_plain(lang, texts.PREV), callback_data=data))
         if reply.has_next:
             next_offset = page.offset + reply.page_size
-            data = encode_page(reply.session, next_offset)
+            data = encode_page(reply.session, next_offset, lang)
             nav.append(InlineKeyboardButton(_plain(lang, texts.NEXT), callback_data=data))
         rows.append(nav)
     return InlineKeyboardMarkup(rows)
@@ -294,6 +297,16 @@ def clip(text: str, most: int) -> str:
     """Raw text cut to at most ``most`` characters, with an ellipsis where it was cut: a title or file
     name of thousands of characters must not crowd out the message it heads."""
     return text if len(text) <= most else text[: most - 1].rstrip() + "…"
+
+
+def clip_words(text: str, most: int) -> str:
+    """``clip`` for a short label (a button's): cut after the last whole word that fits, when one ends
+    past half of it, so "Secretary General Talatbek Masadykov" reads "Secretary General Talatbek…"."""
+    if len(text) <= most:
+        return text
+    cut = text[: most - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space >= most // 2 else cut).rstrip() + "…"
 
 
 MIN_ROOM = 1024  # the least room for text a computed limit may leave; below it the prefix goes alone
@@ -422,7 +435,9 @@ def digest_parts(reply: DigestReply, limit: int = MESSAGE_LIMIT, lang: Language 
     out: list[DigestPart] = []
     for chunks, ids, last in parts:
         open_doc = _plain(lang, texts.OPEN_DOC)
-        buttons = [InlineKeyboardButton(open_doc.format(id=i), callback_data=encode_open(i)) for i in ids]
+        buttons = [
+            InlineKeyboardButton(open_doc.format(id=i), callback_data=encode_open(i, lang)) for i in ids
+        ]
         rows = [buttons[k : k + 4] for k in range(0, len(buttons), 4)]
         keyboard = InlineKeyboardMarkup(rows) if rows else None
         out.append(DigestPart(OutMessage("\n\n".join(chunks), keyboard), last))
@@ -433,9 +448,9 @@ def digest_parts(reply: DigestReply, limit: int = MESSAGE_LIMIT, lang: Language 
 CARD_OPEN_BUTTONS = 4
 
 
-def _pick_keyboard(people: list[tuple[str, str]]) -> InlineKeyboardMarkup | None:
+def _pick_keyboard(people: list[tuple[str, str]], lang: Language) -> InlineKeyboardMarkup | None:
     """One button per person (label, key), two to a row."""
-    buttons = [InlineKeyboardButton(label[:48], callback_data=encode_who(key)) for label, key in people]
+    buttons = [InlineKeyboardButton(label[:48], callback_data=encode_who(key, lang)) for label, key in people]
     rows = [buttons[k : k + 2] for k in range(0, len(buttons), 2)]
     return InlineKeyboardMarkup(rows) if rows else None
 
@@ -450,34 +465,34 @@ def who(reply: WhoReply, lang: Language = "en") -> Rendered:
         if reply.suggestions:
             names = ", ".join(f"<b>{esc(p.name)}</b>" for p in reply.suggestions)
             blocks.append(f"{_t(lang, texts.NEAREST_NAMES)} {names}")
-            keyboard = _pick_keyboard([(p.name, p.key) for p in reply.suggestions])
+            keyboard = _pick_keyboard([(p.name, p.key) for p in reply.suggestions], lang)
     elif reply.kind == "choices":
         n = len(reply.entries)
         blocks = [_tn(lang, texts.PEOPLE_MATCH_PICK, n).format(n=f"<b>{n}</b>", query=query)]
         blocks += [
             f"• <b>{esc(e.person.name)}</b> — {esc(person_summary(e.person, lang))}" for e in reply.entries
         ]
-        keyboard = _pick_keyboard([(e.person.name, e.person.key) for e in reply.entries])
+        keyboard = _pick_keyboard([(e.person.name, e.person.key) for e in reply.entries], lang)
     elif reply.kind == "role":
         blocks = [_t(lang, texts.WHO_HELD).format(query=f"<b>{query}</b>")]
         if reply.earlier:
             earlier = _tn(lang, texts.EARLIER_HOLDERS, reply.earlier).format(n=reply.earlier)
             blocks.append(f"<i>{earlier}.</i>")
         blocks += [f"• {esc(holder_text(reply, k, lang=lang))}" for k in range(len(reply.entries))]
-        keyboard = _pick_keyboard([(e.person.name, e.person.key) for e in reply.entries])
+        keyboard = _pick_keyboard([(e.person.name, e.person.key) for e in reply.entries], lang)
     else:
         entry = reply.entries[0]
         blocks = card_blocks(entry, lang)
         open_doc = _plain(lang, texts.OPEN_DOC)
         buttons = [
-            InlineKeyboardButton(open_doc.format(id=d.id), callback_data=encode_open(d.id))
+            InlineKeyboardButton(open_doc.format(id=d.id), callback_data=encode_open(d.id, lang))
             for d in entry.documents[:CARD_OPEN_BUTTONS]
         ]
         rows = [buttons] if buttons else []
         if reply.others:
             also = _t(lang, texts.ALSO_MATCHING)
             blocks.append(f"<i>{also}</i> " + esc(", ".join(p.name for p in reply.others)))
-            picks = _pick_keyboard([(p.name, p.key) for p in reply.others[:4]])
+            picks = _pick_keyboard([(p.name, p.key) for p in reply.others[:4]], lang)
             rows += [list(row) for row in picks.inline_keyboard] if picks else []
         keyboard = InlineKeyboardMarkup(rows) if rows else None
     messages = pack_blocks(blocks)

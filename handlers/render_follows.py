@@ -14,10 +14,11 @@ from bot.i18n import Language, translator
 from bot.models import Follow
 from bot.render_text import person_summary
 from handlers.callbacks import encode_follow_pick, encode_open, encode_switch_mode, encode_unfollow
-from handlers.render import OutMessage, Rendered, clip, date_text, esc, line_blocks, pack_blocks
+from handlers.render import OutMessage, Rendered, clip, clip_words, date_text, esc, line_blocks, pack_blocks
 
 ALERT_PASSAGE_CHARS = 300
 LABEL_CHARS = 80
+BUTTON_LABEL_CHARS = 24  # a follow's name on its remove button: two buttons a row stay readable on a phone
 DIGEST_FOLLOWS_SHOWN = 5  # follows, and documents of each, in a digest's section (the list below has all)
 
 
@@ -50,13 +51,14 @@ def follow_list(reply: FollowListReply, lang: Language = "en") -> Rendered:
     rows = [
         [
             InlineKeyboardButton(
-                _plain(lang, ft.REMOVE_BUTTON).format(n=n), callback_data=encode_unfollow(f.id)
+                _plain(lang, ft.REMOVE_BUTTON).format(label=clip_words(f.label, BUTTON_LABEL_CHARS)),
+                callback_data=encode_unfollow(f.id, lang),
             ),
             InlineKeyboardButton(
                 _plain(lang, ft.TO_DIGEST_BUTTON if f.mode == "instant" else ft.TO_INSTANT_BUTTON).format(
                     n=n
                 ),
-                callback_data=encode_switch_mode(f.id),
+                callback_data=encode_switch_mode(f.id, lang),
             ),
         ]
         for n, f in enumerate(reply.follows, start=1)
@@ -74,7 +76,8 @@ def follow_pick(reply: FollowPickReply, lang: Language = "en") -> Rendered:
     blocks += [f"• <b>{esc(p.name)}</b> — {esc(person_summary(p, lang))}" for p in reply.persons]
     blocks.append(f"<i>{_t(lang, ft.AS_WORDS_HINT).format(query=query)}</i>")
     buttons = [
-        InlineKeyboardButton(clip(p.name, 48), callback_data=encode_follow_pick(p.key)) for p in reply.persons
+        InlineKeyboardButton(clip(p.name, 48), callback_data=encode_follow_pick(p.key, lang))
+        for p in reply.persons
     ]
     keyboard = InlineKeyboardMarkup([buttons[k : k + 2] for k in range(0, len(buttons), 2)])
     return Rendered([OutMessage("\n".join(blocks), keyboard)])
@@ -106,7 +109,7 @@ def alert_message(alert: AlertReply, lang: Language = "en") -> OutMessage:
     text = pack_blocks(blocks)[0]  # entries are clipped: ten of them fit in one message
     open_doc = _plain(lang, texts.OPEN_DOC)
     buttons = [
-        InlineKeyboardButton(open_doc.format(id=e.doc.id), callback_data=encode_open(e.doc.id))
+        InlineKeyboardButton(open_doc.format(id=e.doc.id), callback_data=encode_open(e.doc.id, lang))
         for e in alert.entries
     ]
     rows = [buttons[k : k + 4] for k in range(0, len(buttons), 4)]

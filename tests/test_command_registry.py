@@ -3,6 +3,7 @@ the menu offers; the button protocol and the error words each have one home too.
 
 from __future__ import annotations
 
+import io
 import pickle
 
 import pytest
@@ -10,6 +11,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.commands import COMMANDS, Caller, Commands, command_named
 from bot.commands.replies import HelpReply, TextReply
+from bot.console import run_console
 from bot.core import Dossier
 from bot.dates import DateBoundError, parse_bound
 from bot.errors import DossierError, DuplicateText, StoreError, UserError
@@ -63,7 +65,7 @@ def test_every_button_kind_is_routed_by_its_codec(settings: Settings, dossier: D
 
 def test_help_lists_every_command_a_caller_may_use(commands: Commands) -> None:
     for caller, expected in [
-        (Caller(is_admin=True), [spec.name for spec in COMMANDS]),
+        (Caller(is_admin=True, transport="telegram"), [spec.name for spec in COMMANDS]),
         (Caller(user_id=5, transport="telegram"), [spec.name for spec in COMMANDS if not spec.admin_only]),
     ]:
         reply = commands.handle("/help", caller)
@@ -73,6 +75,21 @@ def test_help_lists_every_command_a_caller_may_use(commands: Commands) -> None:
         for name in expected:
             assert f"/{name}" in text and f"/{name}" in html, name
     assert commands.handle("/start", Caller()) == commands.handle("/help", Caller())
+
+
+def test_console_help_lists_only_what_works_there(dossier: Dossier, settings: Settings) -> None:
+    """The console has no chats and takes no files: no digest, follow or upload command in its /help, in
+    either language (Telegram's /help lists them all, above)."""
+    chat_only = {"subscribe", "unsubscribe", "digest", "digest_time", "follow", "following", "unfollow"}
+    chat_only |= {"quiet", "add"}
+    out = io.StringIO()
+    run_console(dossier, settings, io.StringIO("/help\n/lang ru\n/help\n"), out)
+    helps = [block for block in out.getvalue().split("\n\n") if "/search <" in block]
+    assert len(helps) == 2 and "/search <слова>" in helps[1]
+    for listing in helps:
+        listed = {line.split()[0][1:] for line in listing.splitlines() if line.startswith("  /")}
+        assert listed == {spec.name for spec in COMMANDS} - chat_only
+    assert {spec.name for spec in COMMANDS if "console" not in spec.transports} == chat_only
 
 
 def test_the_registry_says_what_the_transport_does_around_a_command() -> None:
@@ -97,18 +114,18 @@ def test_the_registry_says_what_the_transport_does_around_a_command() -> None:
 @pytest.mark.parametrize(
     ("data", "decode", "expected"),
     [
-        (callbacks.encode_open(42), callbacks.decode_open, 42),
-        (callbacks.encode_page("AbC-_123", 10), callbacks.decode_page, ("AbC-_123", 10)),
-        (callbacks.encode_who("masadykov#2"), callbacks.decode_who, "masadykov#2"),
-        (callbacks.encode_delete(7), callbacks.decode_delete, (True, 7)),
-        (callbacks.encode_keep(7), callbacks.decode_delete, (False, 7)),
+        (callbacks.encode_open(42, "en"), callbacks.decode_open, 42),
+        (callbacks.encode_page("AbC-_123", 10, "ru"), callbacks.decode_page, ("AbC-_123", 10)),
+        (callbacks.encode_who("masadykov#2", "en"), callbacks.decode_who, "masadykov#2"),
+        (callbacks.encode_delete(7, "ru"), callbacks.decode_delete, (True, 7)),
+        (callbacks.encode_keep(7, "en"), callbacks.decode_delete, (False, 7)),
         ("d:x", callbacks.decode_open, None),
         ("s:abc:1", callbacks.decode_page, None),  # a session id is at least four characters
         ("del:", callbacks.decode_delete, None),
         ("w:", callbacks.decode_who, None),
-        (callbacks.encode_follow_pick("james baker"), callbacks.decode_follow_pick, "james baker"),
-        (callbacks.encode_unfollow(3), callbacks.decode_follow_edit, ("remove", 3)),
-        (callbacks.encode_switch_mode(3), callbacks.decode_follow_edit, ("mode", 3)),
+        (callbacks.encode_follow_pick("james baker", "ru"), callbacks.decode_follow_pick, "james baker"),
+        (callbacks.encode_unfollow(3, "en"), callbacks.decode_follow_edit, ("remove", 3)),
+        (callbacks.encode_switch_mode(3, "ru"), callbacks.decode_follow_edit, ("mode", 3)),
         ("fx:", callbacks.decode_follow_edit, None),
     ],
 )
@@ -116,8 +133,15 @@ def test_button_data_round_trips(data: str, decode: object, expected: object) ->
     assert callable(decode) and decode(data) == expected
 
 
+def test_a_button_carries_the_language_of_its_message() -> None:
+    assert callbacks.button_language(callbacks.encode_open(42, "ru")) == "ru"
+    assert callbacks.button_language(callbacks.encode_unfollow(3, "en")) == "en"
+    assert callbacks.button_language("d:42") is None and callbacks.decode_open("d:42") == 42  # older buttons
+    assert callbacks.button_language("d:42~de") is None and callbacks.decode_open("d:42~de") is None
+
+
 def test_a_who_button_fits_telegram_even_for_a_long_key() -> None:
-    data = callbacks.encode_who("Абдуллаев" * 10)  # 18 bytes a name: far over 64 bytes
+    data = callbacks.encode_who("Абдуллаев" * 10, "ru")  # 18 bytes a name: far over 64 bytes
     assert len(data.encode()) <= callbacks.CALLBACK_LIMIT
     key = callbacks.decode_who(data)
     assert key is not None and ("Абдуллаев" * 10).startswith(key)

@@ -19,12 +19,15 @@ from bot.commands import Caller, Commands
 from bot.commands.replies import TextReply
 from bot.core import Dossier
 from bot.digest import DigestPart, DigestReply, MessageGone, abandon, build_digest, deliver, key_extract
+from bot.i18n import format_datetime
 from bot.ingest import prepare_text
 from bot.models import Subscription
+from bot.render_text import render
 from bot.schedule import ScheduleError, parse_hhmm, parse_schedule
 from bot.settings import Settings
 from handlers.context import DossierApp, Services
 from handlers.ratelimit import NETWORK_RETRIES
+from handlers.render import render as render_html
 from tests.conftest import Runner, bot_env, both_backends
 from tests.fakebotapi import BOT_USERNAME, ApiError, ApiRequest, FakeBotApi
 
@@ -265,6 +268,31 @@ def test_subscription_rules_in_the_command_layer(dossier: Dossier, settings: Set
     assert "unsubscribed" in " ".join(commands.handle("/unsubscribe", admin).lines).lower()  # type: ignore[union-attr]
     again = commands.handle("/unsubscribe", admin)
     assert isinstance(again, TextReply) and again.error and "not subscribed" in again.lines[0]
+
+
+def test_a_first_preview_says_what_the_first_digest_will_cover(dossier: Dossier, settings: Settings) -> None:
+    """/digest right after /subscribe: no "since the last digest" (there was none), but from when the
+    first digest counts and when it is due; once documents arrive, the preview lists them."""
+    commands = Commands(dossier, settings)
+    me = Caller(user_id=5, chat_id=5, transport="telegram")
+    commands.handle("/subscribe", me)
+    sub = dossier.store.subscription(5)
+    assert sub is not None
+    subscribed = sub.last_run_at.astimezone(settings.tz)
+    preview = commands.handle("/digest", me)
+    assert isinstance(preview, TextReply) and not preview.error
+    english, russian = render(preview), render(preview, "ru")
+    since = f"{subscribed:%Y-%m-%d %H:%M %Z}"
+    assert english.startswith(
+        f"Nothing to preview yet: the next digest lists the documents added after {since}, and none"
+    ), english
+    assert "The next digest is due " in english
+    assert russian.startswith(
+        f"Показать пока нечего: в следующий дайджест войдут документы, добавленные после "
+        f"{format_datetime(subscribed, 'ru', settings.tz, zone=True)}, а их пока нет."
+    ), russian
+    new = add_docs(dossier, 2)
+    assert listed_ids(render_html(commands.handle("/digest", me), "en").messages[0].html) == new
 
 
 def test_migration_moves_the_subscription(dossier: Dossier) -> None:

@@ -12,12 +12,16 @@ import pytest
 from bot.commands import Caller, Commands
 from bot.commands.replies import SearchReply
 from bot.core import Dossier
+from bot.i18n import format_bytes
 from bot.settings import Settings
 from handlers.render import render
 from tests.conftest import Runner
 from tests.fakebotapi import BOT_USERNAME, FakeBotApi
-from tests.test_digest import FAST, add_docs_between_runs, listed_ids
+from tests.test_digest import FAST, add_docs_between_runs, listed_ids, services
+from tests.test_follows import add, labels
+from tests.test_formats import lie_about_size, make_zip
 
+NBSP = "\u00a0"
 RU_DATE = re.compile(
     r"\d{1,2} (января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря) \d{4}"
 )
@@ -198,6 +202,81 @@ async def test_a_private_digest_keeps_the_language_it_subscribed_in(
         await botapi.wait_for("sendMessage", lambda c: "Дайджест" not in (c.text or ""))
         add_docs_between_runs(app, 2)
         await botapi.wait_for("editMessageText", lambda c: "<b>Digest: " in (c.text or ""), timeout=10)
+
+
+async def test_a_press_goes_on_in_the_language_of_the_message_pressed(
+    botapi: FakeBotApi, run_bot: Runner
+) -> None:
+    """Someone whose Telegram sends no language is answered in the language they write in; a press of a
+    button has no words, so it goes on in the language of the message it came with: the next page, the
+    person picked, the document opened from a digest that comes in the chat's language."""
+    ivan = botapi.user("Иван", language_code=None)
+    async with run_bot(**FAST) as app:
+        botapi.user_message("/search ОДКБ", user=ivan)
+        found = await botapi.wait_for("sendMessage")
+        assert "стр. 1/" in found.params["text"] and "Далее ›" in labels(found)
+        botapi.press_button(found, text="Далее ›", user=ivan)
+        page = await botapi.wait_for("editMessageText")
+        assert "стр. 2/" in page.params["text"] and "‹ Назад" in labels(page), page.params["text"]
+        assert all(label.startswith("Открыть #") for label in labels(page)[:-2])
+
+        dossier = services(app).dossier
+        for role, first in (("Treasury Secretary", "James"), ("Senator", "Howard")):
+            for i in range(3):
+                add(
+                    dossier,
+                    f"Baker news {first} {i}",
+                    f"{role} {first} Baker said on day {i} that all was well.",
+                )
+        botapi.user_message("/follow Бейкер", user=ivan)
+        choices = await botapi.wait_for("sendMessage", lambda c: "нескольких" in (c.text or ""))
+        botapi.press_button(choices, text="Howard Baker", user=ivan)
+        picked = await botapi.wait_for("sendMessage", lambda c: "Howard Baker" in (c.text or ""))
+        assert picked.params["text"].startswith("Слежу за: Howard Baker"), picked.params["text"]
+
+        botapi.user_message("/lang ru", user=ivan)  # subscribed in Russian: the chat's digests are
+        await botapi.wait_for("sendMessage", lambda c: "Язык" in (c.text or ""))
+        botapi.user_message("/subscribe", user=ivan)
+        await botapi.wait_for("sendMessage", lambda c: "подписаны" in (c.text or ""))
+        botapi.user_message("/lang auto", user=ivan)  # ...and stay Russian with no choice of his own
+        await botapi.wait_for("sendMessage", lambda c: "auto" in (c.text or "").lower())
+        (new,) = add_docs_between_runs(app, 1)
+        digest = await botapi.wait_for(
+            "editMessageText", lambda c: "Дайджест: 1 новый документ" in (c.text or ""), timeout=10
+        )
+        botapi.press_button(digest, text=f"Открыть #{new}", user=ivan)
+        opened = await botapi.wait_for("sendMessage", lambda c: f"<b>#{new} " in (c.text or ""))
+        assert "без даты" in opened.params["text"], opened.params["text"]
+
+
+async def test_sizes_in_russian_upload_refusals(botapi: FakeBotApi, run_bot: Runner) -> None:
+    """A refused file's size and the limit as a Russian reads them: a decimal comma, a no-break space
+    between thousands, МБ (and КБ: ``format_bytes``); before the download and after it (an archive that
+    unpacks too big, a member over the limit)."""
+    ivan = botapi.user("Иван", language_code="ru")
+    async with run_bot(DOSSIER_ADMIN_IDS=str(ivan.id), DOSSIER_MAX_UPLOAD_MB="1"):
+        botapi.user_document(b"a" * (2 * 2**20 + 2**19), "huge.txt", user=ivan)
+        too_big = await botapi.wait_for("sendMessage")
+        assert "Размер huge.txt — 2,5 МБ при пределе 1 МБ" in too_big.params["text"], too_big.params["text"]
+        bomb = lie_about_size(make_zip([("big.txt", b"0" * 1000), ("ok.txt", b"1")]), "big.txt", 1500 * 2**20)
+        botapi.user_document(bomb, "bomb.zip", user=ivan)
+        refused = await botapi.wait_for(
+            "editMessageText", lambda c: "1500" in (c.text or "").replace(NBSP, "")
+        )
+        assert "архив распаковывается в 1\u00a0500,0 МБ; предел — 100,0 МБ" in refused.params["text"]
+        member = make_zip([("big.txt", b"word " * 300_000)])  # 1.4 MB of words: over 1 MB once unpacked
+        botapi.user_document(member, "member.zip", user=ivan)
+        refused = await botapi.wait_for(
+            "editMessageText", lambda c: "предел" in (c.text or "") and "member.zip" in (c.text or "")
+        )
+        text = refused.params["text"]
+        assert "member.zip/big.txt: файл слишком большой (1,4 МБ; предел — 1,0 МБ)" in text, text
+
+
+def test_sizes_are_written_as_each_language_writes_them() -> None:
+    sizes = [15 * 1024, 25 * 2**20, 1500 * 2**20]
+    assert [format_bytes(n, "en") for n in sizes] == ["15 KB", "25.0 MB", "1,500.0 MB"]
+    assert [format_bytes(n, "ru") for n in sizes] == ["15 КБ", "25,0 МБ", f"1{NBSP}500,0 МБ"]
 
 
 @pytest.mark.parametrize(

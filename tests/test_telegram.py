@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from handlers.callbacks import encode_open
 from handlers.caller import NOT_ALLOWED
 from handlers.errors import SORRY
 from tests.conftest import Runner, bot_env, both_backends, doc_id
@@ -75,7 +76,7 @@ async def test_open_button_and_doc_command(botapi: FakeBotApi, run_bot: Runner, 
         botapi.user_message("/search Tasmagambetv")
         results = await botapi.wait_for("sendMessage")
         wanted = doc_id(data_dir, "002_eca40e1e4d17962e.txt")
-        botapi.press_button(results, data=f"d:{wanted}")
+        botapi.press_button(results, data=encode_open(wanted, "en"))
         parts = await botapi.wait_for_all("sendMessage", count=3)  # 10,000 characters: three messages
         assert parts[0].params["text"].startswith(f"<b>#{wanted} On December 5, 2024")
         assert "2024-12-05" in parts[0].params["text"]

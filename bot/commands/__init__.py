@@ -47,6 +47,9 @@ from bot.texts import ASK_EXAMPLE
 
 __all__ = [
     "COMMANDS",
+    "CONSOLE",
+    "IN_CHATS",
+    "TELEGRAM",
     "Caller",
     "CommandSpec",
     "Commands",
@@ -57,6 +60,9 @@ __all__ = [
 ]
 
 Run = Callable[["Commands", str, Caller, "Progress | None"], Reply]
+
+TELEGRAM, CONSOLE = "telegram", "console"  # the transports that run /help (``Caller.transport``)
+IN_CHATS = (TELEGRAM,)
 
 UNKNOWN_COMMAND = N_("I don't know the command /{name}.")
 SEND_HELP = N_("Send /help to see what I can do.")
@@ -86,6 +92,9 @@ class CommandSpec(CommandInfo):
     reschedules_digest: bool = False  # it may change the chat's subscription: the digest job is redone after
     long_running: bool = False  # answered with a status message edited with ``progress`` as the work goes on
     aliases: tuple[str, ...] = ()  # other names that run it; /help does not list them
+    # Where it does something: /help and Telegram's command menu list it only there. A command about a chat
+    # (its digest, its follows) or a file sent to one is Telegram's; elsewhere it only says so when typed.
+    transports: tuple[str, ...] = (TELEGRAM, CONSOLE)
     # Its arguments are words of the asker's own (a query, a question, a name), so their script tells the
     # language to answer in; other commands take keywords (/quiet off, /lang auto) or numbers.
     free_words: bool = False
@@ -100,6 +109,7 @@ class _Flags(TypedDict, total=False):
     needs_chat_admin: bool
     reschedules_digest: bool
     long_running: bool
+    transports: tuple[str, ...]
     aliases: tuple[str, ...]
 
 
@@ -149,6 +159,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
         run=lambda c, args, caller, _: c.subscribe(caller),
         needs_chat_admin=True,
         reschedules_digest=True,
+        transports=IN_CHATS,
     ),
     _plain(
         "unsubscribe",
@@ -156,11 +167,13 @@ COMMANDS: tuple[CommandSpec, ...] = (
         run=lambda c, args, caller, _: c.digest_commands.unsubscribe(caller),
         needs_chat_admin=True,
         reschedules_digest=True,
+        transports=IN_CHATS,
     ),
     _plain(
         "digest",
         N_("show now what the next digest would contain"),
         run=lambda c, args, caller, _: c.digest_commands.digest_preview(caller),
+        transports=IN_CHATS,
     ),
     CommandSpec(
         "digest_time",
@@ -170,6 +183,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
         run=lambda c, args, caller, _: c.digest_commands.digest_time(args, caller),
         needs_chat_admin=True,
         reschedules_digest=True,
+        transports=IN_CHATS,
     ),
     CommandSpec(
         "follow",
@@ -180,11 +194,13 @@ COMMANDS: tuple[CommandSpec, ...] = (
         free_words=True,
         run=lambda c, args, caller, _: c.follow_commands.follow(args, caller),
         needs_chat_admin=True,
+        transports=IN_CHATS,
     ),
     _plain(
         "following",
         N_("what this chat follows, with buttons to remove each"),
         run=lambda c, args, caller, _: c.follow_commands.following(caller),
+        transports=IN_CHATS,
     ),
     CommandSpec(
         "unfollow",
@@ -193,6 +209,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "unfollow 1",
         run=lambda c, args, caller, _: c.follow_commands.unfollow(args, caller),
         needs_chat_admin=True,
+        transports=IN_CHATS,
     ),
     CommandSpec(
         "quiet",
@@ -201,6 +218,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "quiet 22:00-08:00",
         run=lambda c, args, caller, _: c.follow_commands.quiet(args, caller),
         needs_chat_admin=True,
+        transports=IN_CHATS,
     ),
     CommandSpec(
         "lang",
@@ -216,6 +234,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
         N_("send a file with this caption to add it (in private chats any file will do)"),
         admin_only=True,
         run=lambda c, args, caller, _: c.admin_commands.add_hint(caller),
+        transports=IN_CHATS,
     ),
     CommandSpec(
         "delete",
@@ -308,7 +327,9 @@ class Commands:
         return spec.run(self, args, caller, progress)
 
     def help(self, caller: Caller | None = None) -> HelpReply:
-        """Every command; admin commands only for admins, who see them marked as such."""
+        """Every command that works where ``caller`` asks (the console has no chats, so no digests, follows
+        or uploads: ``CommandSpec.transports``); admin commands only for admins, who see them marked as
+        such."""
         admin = caller is not None and caller.is_admin
         footer = [Msg(QUERY_HELP)]
         if caller is None or caller.chat_type == "private":  # the console, and a private chat with the bot
@@ -317,7 +338,11 @@ class Commands:
             footer.append(Msg(COMMANDS_IN_GROUPS))
         return HelpReply(
             intro=Msg(HELP_INTRO, n=len(self.dossier)),
-            commands=tuple(c for c in COMMANDS if admin or not c.admin_only),
+            commands=tuple(
+                c
+                for c in COMMANDS
+                if (admin or not c.admin_only) and (caller is None or caller.transport in c.transports)
+            ),
             footer=tuple(footer),
         )
 

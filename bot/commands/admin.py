@@ -11,7 +11,7 @@ from bot.commands.caller import Caller
 from bot.commands.replies import ConfirmDeleteReply, IngestReply, Reply, TextReply
 from bot.commands.search import NO_SUCH_DOCUMENT, doc_number
 from bot.core import Dossier
-from bot.i18n import N_, NP_, Msg
+from bot.i18n import N_, NP_, Bytes, Msg
 from bot.ingest import Limits
 from bot.ingest.originals import clean_name
 from bot.models import Progress
@@ -19,8 +19,8 @@ from bot.settings import Settings
 
 NOT_UPLOADER = N_("Sorry, only the bot's admins can add documents. Nothing was downloaded.")
 ADMINS_ONLY = N_("Sorry, /{command} is for the bot's admins only.")
-# TRANSLATORS: {size} is in megabytes with one decimal ("12.5"); {limit} a whole number of megabytes.
-TOO_BIG = N_("{name} is {size:.1f} MB; the limit is {limit} MB, so it was not downloaded.")
+# TRANSLATORS: {size} is a size with its unit ("12.5 MB"); {limit} a whole number of megabytes.
+TOO_BIG = N_("{name} is {size}; the limit is {limit} MB, so it was not downloaded.")
 SPLIT_IT = N_(
     "Split it (a .zip of smaller files works too), or raise DOSSIER_MAX_UPLOAD_MB with a "
     "self-hosted Bot API server."
@@ -59,8 +59,6 @@ STATS_NO_INGEST = N_("Last ingest: none since this store was created")
 # TRANSLATORS: who made the last ingest, in "Last ingest: {at} by {by}: {name}" of /stats: the scan of
 # the corpus folder (uploads show as telegram:<user id>, the command line as cli).
 BY_CORPUS_FOLDER = N_("corpus folder")
-KB = N_("{n:.0f} KB")
-MB = N_("{n:.1f} MB")
 
 
 def admins_only(command: str) -> TextReply:
@@ -92,7 +90,7 @@ class AdminCommands:
         limit = self.settings.max_upload_mb
         if size is not None and size > self.settings.max_upload_bytes:
             return TextReply.of(
-                Msg(TOO_BIG, name=clean_name(name), size=size / 2**20, limit=limit), Msg(SPLIT_IT), error=True
+                Msg(TOO_BIG, name=clean_name(name), size=Bytes(size), limit=limit), Msg(SPLIT_IT), error=True
             )
         if size == 0:
             return TextReply.of(Msg(EMPTY_FILE, name=clean_name(name)), error=True)
@@ -171,9 +169,9 @@ class AdminCommands:
             ),
             Msg(
                 STATS_STORE,
-                total=_size(s.database_bytes + s.originals_bytes),
-                database=_size(s.database_bytes),
-                originals=_size(s.originals_bytes),
+                total=Bytes(s.database_bytes + s.originals_bytes),
+                database=Bytes(s.database_bytes),
+                originals=Bytes(s.originals_bytes),
             ),
         ]
         last = s.last_ingest
@@ -213,9 +211,3 @@ def _people_line(people: int | None, failure: str | None) -> Msg:
     if failure is not None:  # not "People: 0": the people index could not be built
         return Msg(STATS_PEOPLE_FAILED, failure=failure)
     return Msg(STATS_PEOPLE, n=people) if people is not None else Msg(STATS_NO_PEOPLE)
-
-
-def _size(n: int) -> Msg:
-    if n < 1024 * 1024:
-        return Msg(KB, n=n / 1024)
-    return Msg(MB, n=n / 2**20)

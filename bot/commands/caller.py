@@ -22,7 +22,9 @@ class Caller:
     is_chat_admin: bool = False  # an administrator of the group asked in
     language_code: str | None = None  # Telegram's language of the person asking ("ru", "en-GB"), if known
     language: Language | None = None  # the language the asker chose for this run: the console's --lang
-    written_in: Language | None = None  # what their message is written in (``bot.commands.written_language``)
+    # What their message is written in (``bot.commands.written_language``); for a pressed button, the
+    # language of the message it came with.
+    written_in: Language | None = None
 
 
 def chat_setting_refusal(caller: Caller, no_chat: str, from_channel: str, admins_only: str) -> str | None:

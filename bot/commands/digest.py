@@ -41,7 +41,12 @@ AT_WHAT_TIME = N_(
 SHARED_AGAIN = N_("Digests follow the shared schedule again.")
 DAILY_AT = N_("Digests now come daily at {time} ({zone}).")
 NOT_SUBSCRIBED = N_("This chat is not subscribed: /subscribe to get digests.")
-NOTHING_NEW = N_("Nothing new since the last digest.")
+# TRANSLATORS: /digest when nothing has arrived yet; {since} is a moment ("2026-03-14 09:00 UTC"): when the
+# chat subscribed, or its last digest ran.
+NOTHING_NEW = N_(
+    "Nothing to preview yet: the next digest lists the documents added after {since}, and none has "
+    "arrived so far."
+)
 
 
 class DigestCommands:
@@ -123,7 +128,9 @@ class DigestCommands:
         )
 
     def digest_preview(self, caller: Caller) -> Reply:
-        """What the next digest would hold, without advancing anything."""
+        """What the next digest would hold, without advancing anything. With nothing to show (always so
+        right after /subscribe: a first digest holds what arrives from then on), what it will cover and
+        when it is due instead: the documents added after the chat subscribed or its last digest ran."""
         if caller.chat_id is None:
             return TextReply.of(Msg(NO_CHAT), error=True)
         sub = self.dossier.subscription(caller.chat_id)
@@ -133,6 +140,7 @@ class DigestCommands:
             self.dossier.store, sub, datetime.now(UTC), self.people, preview=True, tz=self.settings.tz
         )
         if digest is None:
-            return TextReply.of(Msg(NOTHING_NEW), self.next_due_text(sub.digest_time))
+            since = sub.last_run_at.astimezone(self.settings.tz)
+            return TextReply.of(Msg(NOTHING_NEW, since=since), self.next_due_text(sub.digest_time))
         hits = self.dossier.store.digest_hits(sub.chat_id, sub.cursor, digest.upto_id)
         return with_follows(digest, hits, self.dossier.store)

@@ -13,8 +13,9 @@ MODE_DIGEST = N_("in the digest")
 PERSON = N_("person")
 WORDS = N_("words")
 QUIET_HOURS = N_("Quiet hours: {start}–{end}")
-# TRANSLATORS: a button under /following: stop following the follow number {n}.
-REMOVE_BUTTON = N_("✕ {n}")
+# TRANSLATORS: a button under /following: stop following {label}, a person's name or the words followed
+# as typed (cut with "…" when long).
+REMOVE_BUTTON = N_("✕ {label}")
 # TRANSLATORS: a button under /following: switch follow {n} to the other way of delivery.
 TO_DIGEST_BUTTON = N_("{n}: to the digest")
 TO_INSTANT_BUTTON = N_("{n}: instant")

@@ -24,7 +24,8 @@ _MIN_TITLE_WORDS = 3  # "Search", "Publications": menu leftovers of scraped page
 
 class IngestError(UserError, ValueError):
     """A file that cannot become a document: raised with an ``ingest.`` code and its params
-    (``IngestError("ingest.too_big", size="25.0 MB", limit="20.0 MB")``), worded in ``bot.messages``."""
+    (``IngestError("ingest.too_big", size=Bytes(26214400), limit=Bytes(20971520))``), worded in
+    ``bot.messages``."""
 
     def __init__(self, code: str, /, **params: object) -> None:
         super().__init__(code, **params)

@@ -12,7 +12,8 @@ import re
 import stat
 import zipfile
 
-from bot.ingest.formats.detect import Limits, Skipped, mb, open_zip
+from bot.i18n import Bytes
+from bot.ingest.formats.detect import Limits, Skipped, open_zip
 from bot.ingest.prepare import IngestError
 from bot.messages import Coded
 
@@ -33,7 +34,7 @@ def unpack(name: str, data: bytes, limits: Limits) -> list[Skipped | Member]:
         raise IngestError("ingest.zip_members", n=len(infos), limit=limits.max_members)
     declared = sum(info.file_size for info in infos)
     if declared > limits.max_total_bytes:
-        raise IngestError("ingest.zip_total", size=mb(declared), limit=mb(limits.max_total_bytes))
+        raise IngestError("ingest.zip_total", size=Bytes(declared), limit=Bytes(limits.max_total_bytes))
     outcomes: list[Skipped | Member] = []
     for info in infos:
         member = member_name(info)
@@ -63,7 +64,7 @@ def read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits)
     if info.flag_bits & 0x1:
         raise IngestError("ingest.member_encrypted")
     if info.file_size > limits.max_file_bytes:
-        raise IngestError("ingest.too_big", size=mb(info.file_size), limit=mb(limits.max_file_bytes))
+        raise IngestError("ingest.too_big", size=Bytes(info.file_size), limit=Bytes(limits.max_file_bytes))
     ratio = info.file_size / max(info.compress_size, 1)
     if info.file_size > _RATIO_MIN_BYTES and ratio > limits.max_ratio:
         raise IngestError("ingest.zip_bomb", ratio=f"{ratio:.0f}")

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Literal
 
+from bot.i18n import Bytes
 from bot.ingest.prepare import IngestError
 from bot.messages import Coded
 
@@ -158,12 +159,7 @@ def _zip_kind(suffix: str, data: bytes) -> Kind:
 
 def check_size(size: int, limits: Limits) -> None:
     if size > limits.max_file_bytes:
-        raise IngestError("ingest.too_big", size=mb(size), limit=mb(limits.max_file_bytes))
-
-
-def mb(size: int) -> str:
-    """A size for people: "512 KB", "20.0 MB"."""
-    return f"{size / 1024:.0f} KB" if size < _MB else f"{size / _MB:.1f} MB"
+        raise IngestError("ingest.too_big", size=Bytes(size), limit=Bytes(limits.max_file_bytes))
 
 
 def open_zip(data: bytes, damaged: str) -> zipfile.ZipFile:
