@@ -340,6 +340,24 @@ def test_a_migrated_group_keeps_its_subscription(store: Store) -> None:
     assert store.subscription(-3) is None and store.subscription(-1001) == moved
 
 
+def test_a_migrated_group_keeps_its_follows_hits_and_quiet_hours(store: Store) -> None:
+    doc = insert(store, "one")
+    mine, _ = store.add_follow(-1, None, "query", "coffee", "coffee", "instant", 7)
+    start = store.follow_cursor()
+    assert store.record_hits(start, doc, [NewFollowHit(-1, doc, mine.id, "instant", "coffee")])
+    store.set_quiet_hours(-1, ("22:00", "08:00"))
+    store.migrate_chat(-1, -1001)
+    assert [(f.id, f.chat_id) for f in store.follows(-1001)] == [(mine.id, -1001)] and not store.follows(-1)
+    assert [h.follow_id for h in store.unsent_hits(-1001, 10)] == [mine.id]
+    assert store.alert_chats() == [-1001]
+    assert store.quiet_hours(-1001) == ("22:00", "08:00")
+    # The new id already follows "tin" (made there before the move was known): one "tin" stays.
+    store.add_follow(-2, None, "query", "tin", "tin", "instant", 7)
+    kept, _ = store.add_follow(-1002, None, "query", "tin", "tin", "digest", 7)
+    store.migrate_chat(-2, -1002)
+    assert [f.id for f in store.follows(-1002)] == [kept.id]
+
+
 # ----------------------------------------------------------------- search sessions
 def test_follows_are_made_once_listed_changed_and_removed(store: Store) -> None:
     first = insert(store, "one")
