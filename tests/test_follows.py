@@ -129,19 +129,20 @@ def test_a_person_follow_takes_every_spelling_and_not_a_namesake_or_a_firm(dossi
     assert "Masadikov" in hits[spelt]  # the sentence that names him
 
 
-def test_a_person_follow_fires_where_the_person_carries_the_document(dossier: Dossier) -> None:
-    """Named in the title, in the lead, or twice: a story about the person. Named once deep in a long
-    story about something else: a passing mention, no alert."""
+def test_a_person_follow_fires_on_every_document_that_names_the_person(dossier: Dossier) -> None:
+    """Named in the title, in the lead, or once deep in a long story about something else: each is a
+    document the follower wants (judged by reading, ``bot.follows.salience``). A story that does not
+    name them, though it speaks of their organisation, is not."""
     person = dossier.who("Masadykov")[0].person
     follow(dossier, "person", person.key)
     filler = " ".join(f"Trade talks item {i} went on with tariffs and quotas." for i in range(30))
     said = "Secretary General Talatbek Masadikov said the CSTO is ready."
-    passing = add(dossier, "Trade talks continue", f"{filler} {said}")
-    twice = add(dossier, "Trade talks go on", f"{filler} {said} Masadikov added that talks go on.")
+    once = add(dossier, "Trade talks continue", f"{filler} {said}")
     lead = add(dossier, "Security talks open", f"{said} {filler}")
     titled = add(dossier, "Masadikov on trade", f"{filler} {said}")
+    other = add(dossier, "CSTO talks go on", f"{filler} The CSTO secretariat said talks go on.")
     found = matched(dossier)
-    assert passing not in found and {twice, lead, titled} <= set(found)
+    assert {once, lead, titled} <= set(found) and other not in found
 
 
 def test_a_common_spelling_variant_of_a_followed_word_counts_as_the_word(dossier: Dossier) -> None:
