@@ -151,8 +151,8 @@ class FollowMatcher:
         return out
 
     def _person_hits(self, doc: Document, named: dict[int, _Named]) -> list[NewFollowHit]:
-        """The hits of the person follows a document names, for those whose person carries it
-        (``bot.follows.salience``), each with the sentence naming the person."""
+        """The hits of the person follows whose person the document names (``bot.follows.salience``:
+        by the extractor or by a surname in its text), each with the sentence naming the person."""
         stored = self.dossier.store.people_of([doc.id]).get(doc.id)
         mentions = mentions_from_json(stored, sentences=False) if stored is not None else []
         shape = DocumentShape.of(doc.title, doc.text)
