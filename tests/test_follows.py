@@ -70,6 +70,21 @@ def test_one_stray_fuzzy_word_or_a_passing_mention_fires_nothing(dossier: Dossie
     assert matched(dossier) == {both: {"gold", "coffee"}}
 
 
+def test_a_lower_case_typo_of_a_word_the_corpus_lacks_is_not_a_name(dossier: Dossier) -> None:
+    """ "nikel" is not in the corpus: its neighbours nickel, Nikkei and Nike are all one edit or two away;
+    typed in lower case it is a common word, so the names (written capitalised past a sentence's start)
+    do not fire. Typed capitalised, a name may be what was meant."""
+    for i in range(3):
+        add(dossier, f"Tokyo stocks {i}", f"In Tokyo the Nikkei average rose {i} pct; the Nikkei gained.")
+        add(dossier, f"Sports shoes {i}", f"Shares of Nike rose {i} pct as Nike sold more shoes.")
+    follow(dossier, "query", "nikel")
+    metal = add(dossier, "Nickel output rises", "World nickel output rose; nickel prices fell.")
+    index = add(dossier, "Tokyo stocks close", "In Tokyo the Nikkei average fell; the Nikkei lost ground.")
+    shoes = add(dossier, "Nike results", "Shares of Nike fell as Nike sold fewer shoes.")
+    assert matched(dossier) == {metal: {"nikel"}}
+    assert index not in matched(dossier) and shoes not in matched(dossier)
+
+
 def test_a_common_word_is_not_the_typo_of_another(dossier: Dossier) -> None:
     for i in range(3):
         add(dossier, f"Barley crop {i}", f"The barley crop of region {i} grew; barley exports rose.")

@@ -192,7 +192,11 @@ class Percolator:
         content = list(dict.fromkeys(w for w in positive if w not in STOP_WORDS))
         if not content:
             return
-        terms = tuple(self._term(index._expander.expand(word, prefix=False), word) for word in content)
+        typed_as_names = {w.lower() for w in WORD_RE.findall(query.text) if w[:1].isupper()}
+        terms = tuple(
+            self._term(index._expander.expand(word, prefix=False), word, word in typed_as_names)
+            for word in content
+        )
         analyzer = index.analyzer
         excluded = frozenset(k for w in query.excluded for k in analyzer.keys(w))
         phrases = tuple(
@@ -218,9 +222,10 @@ class Percolator:
         for key in keys:
             self._triggers[key].add(word)
 
-    def _term(self, exp: Expansion, word: str) -> _Term:
+    def _term(self, exp: Expansion, word: str, typed_as_name: bool) -> _Term:
         """The alternatives of a query word that count for a follow (module docstring)."""
         index = self._index
+        names, keys = index._expander.names, index._expander._keys
         exact_df = max((index._df(k) for k, (_, exact) in exp.alts.items() if exact), default=0)
         long_word = len(index.analyzer.surface_fold(word)) >= FUZZY_MIN_LETTERS
         typo_df = max(TYPO_MAX_DF, exact_df // TYPO_RARITY)
@@ -229,8 +234,11 @@ class Percolator:
             """A neighbour is a typo of the word when the word is not in the corpus (the follow is
             misspelt), or when the word is long and the neighbour rare beside it: "barely" is not a typo
             of "barley", nor "Cooper" of "copper". A common neighbour still counts when it is the same
-            word spelt another way (``_variant``: aluminium, aluminum)."""
-            return exact_df == 0 or (long_word and index._df(kid) <= typo_df) or self._variant(kid, word)
+            word spelt another way (``_variant``: aluminium, aluminum). A word the corpus lacks typed in
+            lower case is a common word: its typos are not names ("nikel" is nickel, not Nikkei, Nike)."""
+            if exact_df == 0:
+                return typed_as_name or not names.is_name(keys[kid])
+            return (long_word and index._df(kid) <= typo_df) or self._variant(kid, word)
 
         best = max((w for w, _ in exp.alts.values()), default=0.0)
         floor = min(MIN_WEIGHT, best)
