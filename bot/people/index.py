@@ -321,6 +321,8 @@ class PeopleIndex:
                     scores.setdefault(pkey, 70.0)  # "Roza" for "R. Otunbayeva"
             for pkey, score in scores.items():
                 per_person[pkey].append(score)
+        if len(words) > 1:
+            self._given_by_first_sound(words, per_person)
         matches = [
             Match(self._persons[pkey], sum(scores) / len(words), "name")
             for pkey, scores in per_person.items()
@@ -328,6 +330,22 @@ class PeopleIndex:
         ]
         matches.sort(key=lambda m: (-round(m.score), -len(m.person.documents), m.person.name))
         return matches[:limit]
+
+    def _given_by_first_sound(self, words: list[str], per_person: dict[str, list[float]]) -> None:
+        """A person every other word found, and whose given name a Cyrillic query word could be: the same
+        first sound (``_FIRST_SOUNDS``), scored as an initial. Russian writes foreign given names by
+        their sound, which letter by letter is often far from the spelling ("Жак" is Jacques, "Жозе"
+        José, "Хельмут" Helmut), so "Жак Ширак" finds the Chirac "Ширак" finds."""
+        given = [w for w in words[:-1] if is_cyrillic(w)]
+        for pkey, scores in per_person.items():
+            if len(scores) != len(words) - len(given) or len(scores) == 0:
+                continue
+            person = self._persons[pkey]
+            firsts = {
+                fold(to_ascii(g))[:1] for n in (person.name, *person.aliases) for g in _split_name(n)[0]
+            }
+            if all(firsts & set(_FIRST_SOUNDS.get(w[:1].lower(), "")) for w in given):
+                scores.extend([70.0] * len(given))
 
     def _sound_matches(self, key: str) -> list[str]:
         """Name words that sound like a Russian query word: "Бейкер" is Baker, "Гринспен" Greenspan,
@@ -356,6 +374,14 @@ class PeopleIndex:
             near[token] = max(near.get(token, 0.0), sim)
         return [(token, SOUND_SCORE * sim) for token, sim in near.items() if token in self._token_persons]
 
+
+# The Latin letters a foreign given name written in Cyrillic by its sound may begin with.
+_FIRST_SOUNDS = {
+    "а": "a", "б": "b", "в": "vw", "г": "gh", "д": "dj", "е": "ejy", "ё": "jy", "ж": "jgz", "з": "zs",
+    "и": "iey", "й": "jy", "к": "kcq", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r",
+    "с": "sc", "т": "t", "у": "uo", "ф": "fp", "х": "hkc", "ц": "ctz", "ч": "ct", "ш": "sc", "щ": "s",
+    "э": "ea", "ю": "juy", "я": "jy",
+}  # fmt: skip
 
 # A name word that sounds like a Russian query word: nearly as good as the same spelling (100), better than
 # a near spelling (80 and up), which letter by letter is often another name ("Бейкер" is "beiker", closer

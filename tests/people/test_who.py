@@ -130,6 +130,19 @@ def test_a_russian_query_finds_a_french_name_as_search_hears_it() -> None:
     assert index.find("Ширака")[0].person.name == "Jacques Chirac"
 
 
+def test_a_given_name_written_in_cyrillic_by_its_sound_finds_the_person() -> None:
+    """ "Жак" is not "Jacques" letter by letter, nor by the surname's sound keys; with "Ширак" beside it,
+    a given name beginning with the same sound is enough. Another given name is another person."""
+    index = index_by_day(
+        [
+            (1, "France\n\nFrench Prime Minister Jacques Chirac said the franc was stable."),
+            (2, "Budget\n\nPrime Minister Jacques Chirac said it again."),
+        ]
+    )
+    assert [m.person.name for m in index.find("Жак Ширак")] == ["Jacques Chirac"]
+    assert index.find("Пьер Ширак") == []
+
+
 def test_a_role_asked_with_of_and_a_country_finds_the_holders_stated_with_its_adjective() -> None:
     index = index_by_day(
         [
