@@ -633,7 +633,7 @@ async def test_a_slow_chat_does_not_delay_others_and_errors_retry_at_the_next_ru
     async with run_bot(**FAST) as app:
         for user, chat in ((slow, None), (flaky, None), (quick, None), (boss, group)):
             await subscribe(botapi, user=user, chat=chat)
-        botapi.delay("sendMessage", 1.0, times=1, chat_id=slow.id)
+        botapi.delay("sendMessage", 3.0, times=1, chat_id=slow.id)  # ample under a loaded machine
         # Failing on every try of this run (the transport retries a 5xx itself), so the next run sends it.
         botapi.fail_next("sendMessage", status=500, chat_id=flaky.id, times=NETWORK_RETRIES + 1)
         botapi.my_chat_member(group, new_status="kicked", old_status="member", user=boss)
