@@ -14,7 +14,6 @@ from array import array
 from datetime import date
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from bot.core import SNAPSHOT_FILE, Dossier, replayable, snapshot_stamp
@@ -23,7 +22,7 @@ from bot.search import SearchEngine
 from bot.search.disk import DiskIndex
 from bot.search.expand import max_edits
 from bot.search.memory import MemoryIndex
-from bot.search.proximity import proximity
+from bot.search.proximity import proximities, term_codes
 from bot.search.query import parse_query
 from bot.search.snippets import make_snippet
 from tests.conftest import seed_id
@@ -357,13 +356,15 @@ def test_proximity_never_boosts_past_its_bound_when_one_key_answers_several_word
     # rank_page stops reranking at the first candidate that could not reach the page even boosted by
     # 1 + PROXIMITY: that holds only if proximity is at most 1, also when a phrase's translation (one
     # key) stands for several query words and the window is shorter than the words it holds.
-    term_bits = np.zeros(4, dtype=np.int64)
-    term_bits[1] = 0b111  # key 1 answers all three query words
-    term_bits[2] = 0b001
+    keys, bits = term_codes([{1, 2}, {1}, {1}])  # key 1 answers all three query words, key 2 the first
+
+    def proximity(seq: array[int]) -> float:
+        return float(proximities([seq], keys, bits, 3)[0])
+
     seq = array("i", [0, 1, 3, 2, 0, 1])
-    assert proximity(seq, term_bits, 3) == 1.0
+    assert proximity(seq) == 1.0
     spread = array("i", [2, 0, 0, 0, 0, 3, 3, 1])
-    assert 0.0 < proximity(spread, term_bits, 3) <= 1.0
+    assert 0.0 < proximity(spread) <= 1.0
 
 
 @pytest.mark.parametrize("engine", [DiskIndex, MemoryIndex])

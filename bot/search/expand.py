@@ -81,7 +81,9 @@ class DeleteIndex:
     def lookup(self, variants: Iterable[str]) -> set[str]:
         """Spellings having one of ``variants`` among their one-deletion variants."""
         self.compact()
-        keys = np.fromiter((zlib.crc32(v.encode()) for v in variants), dtype=np.uint32)
+        # Sorted and once each: a sorted search over the big hash array resumes where the previous key
+        # ended (cache-friendly), and a query word's variants repeat hashes.
+        keys = np.unique(np.fromiter(map(zlib.crc32, map(str.encode, variants)), dtype=np.uint32))
         lo = np.searchsorted(self._hashes, keys, side="left")
         hi = np.searchsorted(self._hashes, keys, side="right")
         found: set[int] = set()

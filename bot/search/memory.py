@@ -489,9 +489,7 @@ class MemoryIndex(MemorySnapshot):
         if not len(candidates):
             highlighter = self._highlighter(frozenset(match_keys))
             return SearchResult([], 0, highlighter, suggestion, unmatched_words=unmatched_words)
-        page = rank_page(
-            candidates, total, matched, term_keys, len(self._keys), self._seqs, self._doc_ids, offset, limit
-        )
+        page = rank_page(candidates, total, matched, term_keys, self._seqs, self._doc_ids, offset, limit)
         found = [Hit(self._doc_ids[slot], score) for score, slot in page]
         partial = bool(matched.max() < len(scored_terms))
         return SearchResult(

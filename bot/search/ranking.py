@@ -20,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from bot.search.expand import Expansion
-from bot.search.proximity import proximity
+from bot.search.proximity import proximities, term_codes
 from bot.search.topk import top_indices
 
 FloatArray = npt.NDArray[np.float32]
@@ -210,7 +210,6 @@ def rank_page(
     total: FloatArray,
     matched: FloatArray,
     term_keys: Sequence[set[int]],
-    n_keys: int,
     seqs: Sequence[array[int]],
     sort_key: Sequence[int],
     offset: int,
@@ -231,15 +230,22 @@ def rank_page(
     top = top_indices(scores, want)
     ranked: list[tuple[float, int]] = []
     multi = sum(1 for k in term_keys if k) > 1
-    term_bits = np.zeros(n_keys if multi else 0, dtype=np.int64)
-    for t, keys in enumerate(term_keys if multi else ()):
-        if keys:
-            term_bits[np.fromiter(keys, dtype=np.int64)] |= np.int64(1) << t
+    keys, bits = term_codes(term_keys if multi else ())
     # Best first: once a candidate could not reach the page even with the largest proximity boost,
     # no later one can, and proximity (a scan of each document's tokens) is not worked out for them.
     # The boost is at most 1 + PROXIMITY, a key that answers two query words included (proximity never
     # counts the window shorter than the terms it holds: ``proximity.py``).
     order = top[np.argsort(-scores[top], kind="stable")]
+    # The page's floor is at least the (offset + limit)-th best score before boosts (a boost never
+    # lowers one): the candidates that could pass the test below are known beforehand, so their
+    # proximities are worked out together (``proximities``), not one document at a time.
+    n_page = offset + limit
+    floor = float(scores[order[n_page - 1]]) if len(order) >= n_page else -math.inf
+    boosted: dict[int, float] = {}
+    if multi:
+        reach = order[(scores[order] * np.float32(1.0 + PROXIMITY) >= floor) & (matched[order] >= 2)].tolist()
+        near = proximities([seqs[int(candidates[j])] for j in reach], keys, bits, len(term_keys))
+        boosted = dict(zip(reach, near.tolist(), strict=True))
     page: list[float] = []  # the best offset + limit scores so far, a min-heap
     for j in order.tolist():
         slot = int(candidates[j])
@@ -247,7 +253,7 @@ def rank_page(
         if len(page) == offset + limit and score * (1.0 + PROXIMITY) < page[0]:
             break
         if multi and matched[j] >= 2:  # fewer matched terms: no pair to stand close together
-            score *= 1.0 + PROXIMITY * proximity(seqs[slot], term_bits, len(term_keys))
+            score *= 1.0 + PROXIMITY * boosted[j]
         ranked.append((score, slot))
         (heapq.heappush if len(page) < offset + limit else heapq.heappushpop)(page, score)
     ranked.sort(key=lambda x: (-x[0], sort_key[x[1]]))
