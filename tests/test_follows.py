@@ -85,6 +85,17 @@ def test_a_lower_case_typo_of_a_word_the_corpus_lacks_is_not_a_name(dossier: Dos
     assert index not in matched(dossier) and shoes not in matched(dossier)
 
 
+def test_a_table_of_figures_fires_a_word_follow_only_when_its_title_names_the_word(dossier: Dossier) -> None:
+    """LME ring volumes list copper as one row among many: the table is about the market, not copper."""
+    follow(dossier, "query", "copper")
+    rows = "Copper 12,400 13,100 950. Zinc 4,150 4,300 120. Lead 2,200 2,250 75. Nickel 310 320 18."
+    volumes = add(dossier, "LME metal ring volumes - Apr 7", f"{rows} Tin 55 60 3. Alum 9,800 9,950 410.")
+    titled = add(dossier, "Copper stocks 12,400 tonnes - Apr 7", f"{rows} Copper 12,400 13,100 950 1,200.")
+    story = add(dossier, "Copper price rises", "Copper rose on strikes at mines; copper stocks fell.")
+    found = matched(dossier)
+    assert volumes not in found and {titled, story} <= set(found)
+
+
 def test_a_common_word_is_not_the_typo_of_another(dossier: Dossier) -> None:
     for i in range(3):
         add(dossier, f"Barley crop {i}", f"The barley crop of region {i} grew; barley exports rose.")
