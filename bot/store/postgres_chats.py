@@ -12,17 +12,7 @@ class _Subscriptions(sql_chats._Subscriptions, _Base):
         """A group became a supergroup: its subscription, its language and its follows follow it to the
         new id (as SQLite's UPDATE OR IGNORE: a follow or alert state the new id already has stays)."""
         with self._write() as db:
-            db.execute(
-                "UPDATE follows AS f SET chat_id = %s WHERE chat_id = %s AND NOT EXISTS (SELECT 1 FROM"
-                " follows AS g WHERE g.chat_id = %s AND g.kind = f.kind AND g.target = f.target)",
-                (new_id, old_id, new_id),
-            )
-            db.execute("UPDATE follow_hits SET chat_id = %s WHERE chat_id = %s", (new_id, old_id))
-            db.execute(
-                "UPDATE follow_chats SET chat_id = %s, inflight_seq = NULL, inflight_message = NULL"
-                " WHERE chat_id = %s AND NOT EXISTS (SELECT 1 FROM follow_chats WHERE chat_id = %s)",
-                (new_id, old_id, new_id),
-            )
+            self._move_follows(db, old_id, new_id)
             # The old chat's language replaces any the new id has (SQLite: UPDATE OR REPLACE).
             if db.execute(
                 "SELECT 1 FROM language_choices WHERE scope = 'chat' AND id = %s", (old_id,)

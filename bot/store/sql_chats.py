@@ -1,7 +1,8 @@
 """The stores' chat side: subscriptions and their cursors, digest parts in flight, the languages chosen with
 /lang, and search paging sessions (mixins of ``SqliteStore`` and ``PostgresStore``, over
 ``bot.store.sql``). Moving a chat to a new id (``migrate_chat``) is each store's own: SQLite says it with
-``UPDATE OR IGNORE``/``OR REPLACE`` (``bot/store/sqlite_chats.py``, ``bot/store/postgres_chats.py``)."""
+``UPDATE OR IGNORE``/``OR REPLACE`` (``bot/store/sqlite_chats.py``, ``bot/store/postgres_chats.py``); its
+follows move the same way on both (``_move_follows``)."""
 
 from __future__ import annotations
 
@@ -10,12 +11,32 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from bot.models import InFlightPart, SearchSession, Subscription
-from bot.store.sql import _SqlBase
+from bot.store.sql import Connection, _SqlBase
 
 _SUB_COLUMNS = "chat_id, thread_id, kind, subscribed_by, cursor, digest_time, last_run_at"
 
 
 class _Subscriptions(_SqlBase):
+    def _move_follows(self, db: Connection, old_id: int, new_id: int) -> None:
+        """A chat's follows, their pending hits and its alert state go to its new id (part of
+        ``migrate_chat``'s transaction); a follow or alert state the new id already has stays."""
+        sql = self._sql
+        db.execute(
+            sql(
+                "UPDATE follows AS f SET chat_id = ? WHERE chat_id = ? AND NOT EXISTS (SELECT 1 FROM"
+                " follows AS g WHERE g.chat_id = ? AND g.kind = f.kind AND g.target = f.target)"
+            ),
+            (new_id, old_id, new_id),
+        )
+        db.execute(sql("UPDATE follow_hits SET chat_id = ? WHERE chat_id = ?"), (new_id, old_id))
+        db.execute(
+            sql(
+                "UPDATE follow_chats SET chat_id = ?, inflight_seq = NULL, inflight_message = NULL"
+                " WHERE chat_id = ? AND NOT EXISTS (SELECT 1 FROM follow_chats WHERE chat_id = ?)"
+            ),
+            (new_id, old_id, new_id),
+        )
+
     def subscribe(
         self, chat_id: int, thread_id: int | None, kind: str, by: int | None
     ) -> Subscription | None:

@@ -12,13 +12,7 @@ class _Subscriptions(sql_chats._Subscriptions, _Base):
         """A group became a supergroup: its subscription, its language and its follows follow it to the
         new id."""
         with self._write() as db:
-            db.execute("UPDATE OR IGNORE follows SET chat_id = ? WHERE chat_id = ?", (new_id, old_id))
-            db.execute("UPDATE follow_hits SET chat_id = ? WHERE chat_id = ?", (new_id, old_id))
-            db.execute(
-                "UPDATE OR IGNORE follow_chats SET chat_id = ?, inflight_seq = NULL, inflight_message = NULL"
-                " WHERE chat_id = ?",
-                (new_id, old_id),
-            )
+            self._move_follows(db, old_id, new_id)
             db.execute(
                 "UPDATE OR REPLACE language_choices SET id = ? WHERE scope = 'chat' AND id = ?",
                 (new_id, old_id),
