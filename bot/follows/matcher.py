@@ -23,6 +23,7 @@ change (``Percolator.sync``).
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 from collections.abc import Sequence
@@ -155,7 +156,7 @@ class FollowMatcher:
         by the extractor or by a surname in its text), each with the sentence naming the person."""
         stored = self.dossier.store.people_of([doc.id]).get(doc.id)
         mentions = mentions_from_json(stored, sentences=False) if stored is not None else []
-        shape = DocumentShape.of(doc.title, doc.text)
+        shape = functools.cache(lambda: DocumentShape.of(doc.title, doc.text))
         kept: list[Follow] = []
         for follow, persons in named.values():
             mine = person_mentions(persons, mentions)

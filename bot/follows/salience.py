@@ -17,7 +17,7 @@ own mentions of the person, which reach inflected forms ("Бейкера") that 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from bot.people import Mention, Person
@@ -64,7 +64,11 @@ def surnames(persons: Iterable[Person], mine: Sequence[Mention]) -> frozenset[st
     return frozenset(k for k in out if len(k) > 1)
 
 
-def carries(shape: DocumentShape, keys: frozenset[str], mine: Sequence[Mention]) -> bool:
+def carries(shape: Callable[[], DocumentShape], keys: frozenset[str], mine: Sequence[Mention]) -> bool:
     """Whether the person (``keys``: their folded surnames; ``mine``: the extractor's mentions of them)
-    is named in the document: by the extractor, or by a surname in its title or body."""
-    return bool(mine) or bool(keys & shape.title) or not keys.isdisjoint(shape.body)
+    is named in the document: by the extractor, or by a surname in its title or body. ``shape`` is asked
+    for only when the extractor's mentions do not answer (it reads every word of the text)."""
+    if mine:
+        return True
+    words = shape()
+    return bool(keys & words.title) or not keys.isdisjoint(words.body)

@@ -338,7 +338,7 @@ class PeopleIndex:
         José, "Хельмут" Helmut), so "Жак Ширак" finds the Chirac "Ширак" finds."""
         given = [w for w in words[:-1] if is_cyrillic(w)]
         for pkey, scores in per_person.items():
-            if len(scores) != len(words) - len(given) or len(scores) == 0:
+            if len(scores) != len(words) - len(given):  # at least the surname, never empty
                 continue
             person = self._persons[pkey]
             firsts = {
