@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from bot.core import Dossier
 from bot.search.memory import MemoryIndex
 from bot.search.query import parse_query
+from bot.textnorm import to_ascii
 from tests.test_search_seeds import top_sources
 
 
@@ -49,3 +52,24 @@ def test_an_unfinished_last_word_does_not_outrank_the_fuzzy_words_before_it(doss
 
 def test_the_russian_press_spelling_of_valdai_finds_it(dossier: Dossier) -> None:
     assert top_sources(dossier, "Валдай", 1) == ["004"]
+
+
+def test_a_translated_russian_word_looks_for_near_spellings_in_cyrillic_only(tmp_path: Path) -> None:
+    # A translated word keeps only near spellings in its own script (a Latin one is an accident of
+    # transliteration); they are looked up in the Cyrillic spellings' own delete index, which a restart
+    # derives again from the saved spellings.
+    idx = build(["Урожая не будет.", "Urozhain was the name of the ship.", "Урожайность выросла."])
+    sf, typed = idx.analyzer.surface_fold("урожай"), to_ascii("урожай")
+    cyrillic = {"урожая", "урожайность"}
+    folded = {idx.analyzer.surface_fold(w): w for w in [*cyrillic, "urozhain"]}
+
+    def near(index: MemoryIndex, own_script: bool) -> set[str]:
+        found = index._candidates.near(sf, typed, scan=False, cyrillic=True, own_script=own_script)
+        return {folded.get(c, c) for c in found}
+
+    assert "urozhain" in near(idx, own_script=False)
+    own = near(idx, own_script=True)
+    assert own == {c for c in near(idx, own_script=False) if c in cyrillic} and own
+    idx.save(tmp_path / "index", "s1")
+    reopened = MemoryIndex.open(tmp_path / "index", "s1")
+    assert reopened is not None and near(reopened, own_script=True) == own

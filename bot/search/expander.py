@@ -182,7 +182,9 @@ class Expander:
                 transliteration ("цены" is "ceni", one letter from "cent"), not typos: left out."""
                 return not translated or is_cyrillic(self._surfaces[cand].display) == cyrillic
 
-            near = self._candidates.near(sf, to_ascii(word), scan=not translated, cyrillic=cyrillic)
+            near = self._candidates.near(
+                sf, to_ascii(word), scan=not translated, cyrillic=cyrillic, own_script=translated
+            )
 
             def guess(cand: str) -> bool:
                 """A spelling in the other script is a guess at how a name is written there: a common

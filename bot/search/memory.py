@@ -109,8 +109,10 @@ class MemoryIndex(MemorySnapshot):
         self._surfaces: dict[str, Surface] = {}
         self._deletes = DeleteIndex()
         self._sounds = SoundIndex()
-        # The spellings written in Cyrillic: a typo scan looks only among its own script's (``expand.py``)
+        # The spellings written in Cyrillic and their delete index: a typo scan, and a translated Russian
+        # word's near spellings, look only among its own script's (``expand.py``)
         self._cyrillic_surfaces: set[str] = set()
+        self._cyrillic_deletes = DeleteIndex()
         self._live = 0
         self._total_len = 0.0
         self._reset_caches()
@@ -124,7 +126,11 @@ class MemoryIndex(MemorySnapshot):
         surfaces = self._surfaces
         older: Candidates | None = getattr(self, "_candidates", None)
         self._candidates = Candidates(
-            surfaces, self._deletes, self._surface_count, self._cyrillic_surfaces.__contains__
+            surfaces,
+            self._deletes,
+            self._surface_count,
+            self._cyrillic_surfaces.__contains__,
+            self._cyrillic_deletes,
         )
         if older is not None:
             self._candidates.carry_from(older)
@@ -209,6 +215,8 @@ class MemoryIndex(MemorySnapshot):
             self._sounds.add(sf)
             if is_cyrillic(word):
                 self._cyrillic_surfaces.add(sf)
+                if len(sf) >= 3:
+                    self._cyrillic_deletes.add(sf)
         elif not set(ids) <= set(entry.keys):
             entry.keys = tuple(dict.fromkeys(entry.keys + ids))
         return entry.number

@@ -14,6 +14,7 @@ import numpy.typing as npt
 
 from bot.search import snapshot
 from bot.search.crosslang import Translator
+from bot.search.expand import DeleteIndex
 from bot.search.expander import Surface, restored_surfaces, saved_surfaces
 from bot.search.sound import SoundIndex
 from bot.textnorm import Analyzer, is_cyrillic
@@ -39,6 +40,7 @@ class MemorySnapshot:
     _post_tf: list[FloatArray]
     _sounds: SoundIndex
     _cyrillic_surfaces: set[str]
+    _cyrillic_deletes: DeleteIndex
 
     def _merge(self) -> None:
         raise NotImplementedError
@@ -72,6 +74,7 @@ class MemorySnapshot:
             "_expander",
             "_sounds",
             "_cyrillic_surfaces",
+            "_cyrillic_deletes",
         ):
             state.pop(name, None)
         return state
@@ -93,9 +96,15 @@ class MemorySnapshot:
         self._reset_caches()
 
     def _restore_spellings(self, sound_spellings: Any) -> None:
-        """What a snapshot keeps of the spellings beyond the surfaces themselves: the Cyrillic ones
-        (derived) and the sound spellings (saved; computed again from a snapshot made before them)."""
+        """What a snapshot keeps of the spellings beyond the surfaces themselves: the Cyrillic ones and
+        their delete index (derived) and the sound spellings (saved; computed again from a snapshot made
+        before them)."""
         self._cyrillic_surfaces = {sf for sf, e in self._surfaces.items() if is_cyrillic(e.display)}
+        self._cyrillic_deletes = DeleteIndex()
+        for sf in self._cyrillic_surfaces:
+            if len(sf) >= 3:
+                self._cyrillic_deletes.add(sf)
+        self._cyrillic_deletes.compact()
         self._sounds = SoundIndex()
         if sound_spellings is not None and len(sound_spellings) == len(self._surfaces):
             self._sounds.restore(self._surfaces, sound_spellings)
