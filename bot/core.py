@@ -23,6 +23,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from bot import heap
 from bot.changes import CATCH_UP_BATCH, ChangeFollower
 from bot.ingest import SCAN_BATCH, Limits
 from bot.ingest.neardup import NearDupCache
@@ -191,6 +192,9 @@ class Dossier:
             else:
                 log.info("index saved %d changes ago: %d documents updated", generation - behind, touched)
                 dossier.save_index()
+                heap.settle()  # (a rebuild settles the heap itself)
+        else:
+            heap.settle()  # the index is up: kept out of the collector's walks from now on
         if people:
             dossier._people.start(saved_people.load(data_dir / PEOPLE_FILE, stamp))
         return dossier
@@ -251,6 +255,7 @@ class Dossier:
             self.index = fresh
             self._follower.applied = generation
             self.save_index()
+        heap.settle()  # the old index collected, the new one kept out of collections
         log.info("index built: %d documents in %.1f s", len(fresh), time.perf_counter() - started)
         if people:
             self.rebuild_people()
@@ -277,6 +282,7 @@ class Dossier:
             self._neardup.mark_stale()  # their signatures are computed when next needed
             self.save_index()
             self._people.all()  # merge the new mentions now, not on the next /who
+            heap.settle()
         report.finish()
         return report
 

@@ -152,11 +152,17 @@ class Token:
         return self.surface.isdigit()
 
 
+# anyascii's transliteration of each letter of Latin-1 to Cyrillic (it reads a string letter by letter, in
+# Python): the letters news is written in, as one ``str.translate`` table, some ten times faster.
+_ASCII_OF = {cp: anyascii(chr(cp)) for cp in range(0x80, 0x500)}
+
+
 def to_ascii(word: str) -> str:
     """Lowercase ASCII transliteration of one word."""
     if word.isascii():  # what anyascii leaves as it is
         return word.lower()
-    return anyascii(word).lower()
+    out = word.translate(_ASCII_OF)
+    return (out if out.isascii() else anyascii(word)).lower()
 
 
 def fold(ascii_word: str) -> str:

@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
+from bot import heap
 from bot.models import PersonDocument
 from bot.people import (
     EXTRACTOR_VERSION,
@@ -110,6 +111,7 @@ class PeopleService:
         finally:
             self._ready.set()
             self._saved = None
+        heap.settle()  # the persons are long-lived too: out of the collector's walks (``bot/heap.py``)
         log.info(
             "people index built: %d persons (%d documents extracted anew) in %.2f s",
             persons,

@@ -80,6 +80,8 @@ class DeleteIndex:
 
     def lookup(self, variants: Iterable[str]) -> set[str]:
         """Spellings having one of ``variants`` among their one-deletion variants."""
+        if not self.spellings:
+            return set()  # (the Cyrillic spellings' index over an English corpus: no variant to hash)
         self.compact()
         # Sorted and once each: a sorted search over the big hash array resumes where the previous key
         # ended (cache-friendly), and a query word's variants repeat hashes.
@@ -251,10 +253,11 @@ class Candidates:
         """Spellings that are ``sf`` with two letters put back ("wensdai" -> "wednesdai"): the two
         dropped letters the symmetric delete index cannot see (it holds the vocabulary's one-letter
         deletions). From MIN_DROPPED_LENGTH letters on: a short word minus two letters is another word."""
-        if not MIN_DROPPED_LENGTH <= len(sf) <= MAX_WORD_LETTERS:
+        deletes = deletes or self._deletes
+        if not MIN_DROPPED_LENGTH <= len(sf) <= MAX_WORD_LETTERS or not deletes.spellings:
             return set()
         inserted = {sf[:i] + c + sf[i:] for i in range(len(sf) + 1) for c in _LETTERS}
-        return {c for c in (deletes or self._deletes).lookup(inserted) if len(c) == len(sf) + 2}
+        return {c for c in deletes.lookup(inserted) if len(c) == len(sf) + 2}
 
     def _within(
         self, sf: str, edits: int, scan: bool = True, cyrillic: bool = False, own_script: bool = False
