@@ -192,9 +192,9 @@ class Dossier:
             else:
                 log.info("index saved %d changes ago: %d documents updated", generation - behind, touched)
                 dossier.save_index()
-                heap.settle()  # (a rebuild settles the heap itself)
+                dossier._settle()  # (a rebuild settles itself)
         else:
-            heap.settle()  # the index is up: kept out of the collector's walks from now on
+            dossier._settle()
         if people:
             dossier._people.start(saved_people.load(data_dir / PEOPLE_FILE, stamp))
         return dossier
@@ -228,6 +228,14 @@ class Dossier:
         with self._lock:
             self.index.save(self.data_dir / SNAPSHOT_FILE, self._caught_up_stamp())
 
+    def _settle(self) -> None:
+        """After a bulk build or load, before queries: the index builds what its first queries would
+        (``SearchEngine.warm``), then the heap is settled (``bot/heap.py``: collected once, the index
+        kept out of the collector's walks; an old index a rebuild replaced is freed)."""
+        with self._lock:
+            self.index.warm()
+        heap.settle()
+
     def _caught_up_stamp(self) -> str:
         """With the lock held: other processes' changes applied, and the stamp of the store state the
         indexes now reflect (what both snapshots, the index's and the persons', are bound to)."""
@@ -255,7 +263,7 @@ class Dossier:
             self.index = fresh
             self._follower.applied = generation
             self.save_index()
-        heap.settle()  # the old index collected, the new one kept out of collections
+        self._settle()
         log.info("index built: %d documents in %.1f s", len(fresh), time.perf_counter() - started)
         if people:
             self.rebuild_people()
@@ -282,7 +290,7 @@ class Dossier:
             self._neardup.mark_stale()  # their signatures are computed when next needed
             self.save_index()
             self._people.all()  # merge the new mentions now, not on the next /who
-            heap.settle()
+            self._settle()
         report.finish()
         return report
 

@@ -95,6 +95,9 @@ class Fts5Engine:
         with self._db:
             self._db.execute("DELETE FROM docs WHERE rowid = ?", (doc_id,))
 
+    def warm(self) -> None:
+        pass  # SQLite reads its pages as queries need them: nothing to build beforehand
+
     def search(self, query: Query, limit: int = 10, offset: int = 0) -> SearchResult:
         if query.is_empty or not len(self):
             return SearchResult([], 0)

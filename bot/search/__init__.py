@@ -103,6 +103,10 @@ class SearchEngine(Protocol):
     def remove(self, doc_id: int) -> None:
         """Forget a document (no error if it is not indexed)."""
 
+    def warm(self) -> None:
+        """Build or load now what queries need and would otherwise make on first use (after a bulk
+        build or a load, before queries come): a user's first query then costs what any other does."""
+
     def search(self, query: Query, limit: int = 10, offset: int = 0) -> SearchResult:
         """Ranked hits ``offset`` to ``offset + limit``, the number of all matches, and how to mark them."""
 

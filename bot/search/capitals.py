@@ -97,10 +97,15 @@ class NameShares:
 
     def __call__(self, spelling: str) -> float:
         """The share of ``spelling``'s body occurrences written capitalised (0 when it has none)."""
+        shares = self.prepare()
+        number = self._number_of(spelling)
+        return float(shares[number]) if number is not None and number < len(shares) else 0.0
+
+    def prepare(self) -> npt.NDArray[np.float64]:
+        """Every spelling's share, worked out once (on first use, or beforehand: ``MemoryIndex.warm``)."""
         if self._shares is None:
             self._shares = self._compute()
-        number = self._number_of(spelling)
-        return float(self._shares[number]) if number is not None and number < len(self._shares) else 0.0
+        return self._shares
 
     def is_name(self, spelling: str) -> bool:
         return self(spelling) >= NAME_SHARE

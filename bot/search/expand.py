@@ -90,7 +90,9 @@ class DeleteIndex:
         self.compact()
         # Sorted and once each: a sorted search over the big hash array resumes where the previous key
         # ended (cache-friendly), and a query word's variants repeat hashes.
-        keys = np.unique(np.fromiter(map(zlib.crc32, map(str.encode, variants)), dtype=np.uint32))
+        keys = np.fromiter(map(zlib.crc32, map(str.encode, variants)), dtype=np.uint32)
+        keys.sort()  # (np.unique would do, but its first call imports numpy.ma: 13 ms of a first query)
+        keys = keys[np.concatenate(([True], keys[1:] != keys[:-1]))] if len(keys) else keys
         lo = np.searchsorted(self._hashes, keys, side="left")
         hi = np.searchsorted(self._hashes, keys, side="right")
         found: set[int] = set()
@@ -177,6 +179,13 @@ class Candidates:
         if older._by_length is not None:
             self._by_length = older._by_length
             self._by_length_upto = older._by_length_upto
+            self._extend_by_length()
+
+    def prepare(self) -> None:
+        """Build the lookups now rather than on their first use (``MemoryIndex.warm``): the sorted
+        spellings (completions) and the spellings by script and length (the two-substitution scan)."""
+        self.starting_with("")
+        if self._by_length is None:
             self._extend_by_length()
 
     def _extend_by_length(self) -> dict[tuple[bool, int], list[str]]:

@@ -345,6 +345,9 @@ class MemoryIndex(MemorySnapshot):
 
     def _surface_count(self, sf: str) -> float:
         """How often a folded spelling occurs in document bodies (the sum over the words folding to it)."""
+        return float(self._surface_counts()[self._surfaces[sf].number])
+
+    def _surface_counts(self) -> npt.NDArray[np.float64]:
         if self._np_surface_counts is None:
             surface = self._word_surface.view
             has = surface >= 0
@@ -353,7 +356,7 @@ class MemoryIndex(MemorySnapshot):
                 np.float64,
             )
             self._np_surface_counts = counts
-        return float(self._np_surface_counts[self._surfaces[sf].number])
+        return self._np_surface_counts
 
     def _surface_number(self, sf: str) -> int | None:
         entry = self._surfaces.get(sf)
@@ -395,6 +398,21 @@ class MemoryIndex(MemorySnapshot):
             self.analyzer.surface_fold,
             display,
         )
+
+    def warm(self) -> None:
+        """What the first queries would otherwise build or load on their way, done now (after a bulk
+        build or a load): the vocabulary's lookups (sorted, by length, the delete indexes hashed, the
+        spellings' counts and capitalised shares), the per-document arrays, and the Russian morphology
+        dictionary. Over Reuters-21578 the first English
+        query of a process took 35 ms and the first Russian one 56 ms, of which these were all but 2."""
+        self._merge()
+        self._deletes.compact()
+        self._cyrillic_deletes.compact()
+        self._candidates.prepare()
+        self._surface_counts()
+        self._expander.names.prepare()
+        self._arrays()
+        self.analyzer.morph  # noqa: B018 - loaded by being read
 
     # ----------------------------------------------------------------- search
     def _norms(self, doclen: FloatArray, avgdl: float) -> FloatArray:
