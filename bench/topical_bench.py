@@ -28,6 +28,7 @@ import argparse
 import gzip
 import json
 import math
+import statistics
 import sys
 import time
 from collections.abc import Sequence
@@ -202,6 +203,38 @@ def table(results: Sequence[TopicalResult]) -> str:
     return "\n".join(lines)
 
 
+def with_median_latencies(done: Sequence[Run]) -> Run:
+    """The first run's rankings (the same in every run) and each query's median latency over the runs:
+    each run is a fresh process, so every query is cold in each; the median sees through a busy spell."""
+    first = done[0]
+    medians = {qid: statistics.median(r.latencies_ms[qid] for r in done) for qid in first.latencies_ms}
+    return Run(first.rankings, medians, first.build_s, first.rss_mb)
+
+
+def latency_table(repeats: dict[str, list[Run]], queries: Sequence[Query]) -> str:
+    """Each run's p95 per engine and language, and Dossier's p95 over Tantivy fuzzy's English one (the
+    latency target: within 2x)."""
+    lines = ["p95 ms per run (each a fresh process; queries in the same order):"]
+    by_lang = {lang: [q.qid for q in queries if q.kind == lang] for lang in LANGS}
+
+    def p95(run: Run, lang: str) -> float:
+        return percentile([run.latencies_ms[q] for q in by_lang[lang] if q in run.latencies_ms], 95)
+
+    for name, done in repeats.items():
+        cells = "  ".join(f"{lang} " + " ".join(f"{p95(r, lang):5.2f}" for r in done) for lang in LANGS)
+        lines.append(f"  {name:<16} {cells}")
+    fuzzy = repeats.get("tantivy-fuzzy")
+    if DOSSIER in repeats and fuzzy:
+        for lang in LANGS:
+            ratios = [p95(d, lang) / p95(t, "en") for d, t in zip(repeats[DOSSIER], fuzzy, strict=True)]
+            lines.append(
+                f"  dossier {lang} / tantivy-fuzzy en, per run: "
+                + " ".join(f"{r:.2f}" for r in ratios)
+                + f"  (median {statistics.median(ratios):.2f})"
+            )
+    return "\n".join(lines)
+
+
 # --- CLI ------------------------------------------------------------------------------------------
 
 
@@ -216,6 +249,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     ap.add_argument("--json", type=Path, dest="json_out", help="also write all figures to this JSON file")
     ap.add_argument(
         "--timeout", type=float, default=DEFAULT_TIMEOUT_S, help="seconds allowed for dossier eval"
+    )
+    ap.add_argument(
+        "--runs",
+        type=int,
+        default=1,
+        help="run every engine this many times, interleaved; latency is each query's median over the runs",
     )
     return with_engine_list(ap, ap.parse_args(argv))
 
@@ -239,13 +278,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     results: dict[str, TopicalResult] = {}
     runs: dict[str, Run] = {}
-    for name in args.engine_list:
-        start = time.perf_counter()
-        run = run_dossier(docs, queries, args.timeout) if name == DOSSIER else run_anchor(name, docs, queries)
-        runs[name] = run
-        results[name] = score_topical(name, run, queries)
-        print(f"  {name}: done in {time.perf_counter() - start:.1f} s", flush=True)
+    repeats: dict[str, list[Run]] = {name: [] for name in args.engine_list}
+    for round_no in range(args.runs):
+        for name in args.engine_list:  # interleaved, so a busy spell of the machine hits every engine
+            start = time.perf_counter()
+            if name == DOSSIER:
+                run = run_dossier(docs, queries, args.timeout)
+            else:
+                run = run_anchor(name, docs, queries)
+            repeats[name].append(run)
+            if round_no == 0:
+                print(f"  {name}: done in {time.perf_counter() - start:.1f} s", flush=True)
+    for name, done in repeats.items():
+        runs[name] = with_median_latencies(done)
+        results[name] = score_topical(name, runs[name], queries)
     print(table(list(results.values())))
+    if args.runs > 1:
+        print(latency_table(repeats, queries))
     checks = targets(results)
     if checks:
         print("targets for dossier:")
