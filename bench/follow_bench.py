@@ -287,6 +287,13 @@ def by_reading(
             f"(outside L+ and M {est.hits_outside:3d})  P {est.precision:.3f} R {est.recall:.3f}"
             f"   by labels P {row[5]:.3f} R {row[6]:.3f}"
         )
+    for kind in ("person", "topic"):
+        mine = [e for row, e in scored if row[0] == kind]
+        if mine:
+            print(
+                f"   judged {kind}s: macro P {statistics.mean(e.precision for e in mine):.3f} "
+                f"R {statistics.mean(e.recall for e in mine):.3f} over {len(mine)}"
+            )
     if scored:
         print(
             f"   judged macro over {len(scored)}/{len(found)} follows: "
