@@ -58,6 +58,7 @@ from tests.follow_scoring import (  # noqa: E402
 BENCH = Path(os.environ.get("DOSSIER_BENCH_DIR") or REPO.parent / "shared" / "bench")
 JUDGED = REPO / "bench" / "follow-judgements.jsonl"  # bench/follow-judging.md
 KEY = REPO / "bench" / "follow-judge-key.jsonl"  # written by bench/follow_pool.py
+KEY_EXT = REPO / "bench" / "follow-judge-key-ext.jsonl"  # its further sample (``follow_pool.py --extend``)
 STRATA_FILE = REPO / "bench" / "follow-judge-strata.json"  # likewise
 CHAT = 1001
 LONE = 20  # documents arriving one at a time after the cost batch
@@ -200,7 +201,8 @@ class Judged:
 
     @classmethod
     def load(cls, path: Path) -> Judged:
-        return cls(load_key(KEY), load_judgements(path), load_strata(STRATA_FILE), path)
+        key = load_key(KEY) + (load_key(KEY_EXT) if KEY_EXT.exists() else [])
+        return cls(key, load_judgements(path), load_strata(STRATA_FILE), path)
 
 
 def alerted(

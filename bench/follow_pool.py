@@ -18,6 +18,10 @@ strata, for blind judging:
   bench/follow-judge-strata.json       follow -> stratum -> member document ids (frozen: the scoring
                                        weights by them, whatever the matcher does later).
 bench/follow-judging.md says how to judge; bench/follow_bench.py scores the judgements.
+
+    python bench/follow_pool.py --extend --sample-seed 21 --labelled 8 --mentioned 16
+
+draws a further sample for the topic follows from the frozen strata (``extend``).
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ from follow_bench import (
     HELD_PERSONS,
     HELD_TOPICS,
     KEY,
+    KEY_EXT,
     PERSONS,
     REPO,
     STRATA_FILE,
@@ -157,6 +162,58 @@ def strata(
     return {"L+": labelled, "M": mentioned}, only_hit
 
 
+def extend(args: argparse.Namespace) -> int:
+    """A further blind sample from the frozen strata of the topic follows (labelled and held out alike),
+    no document drawn twice: a follow's estimate rests on the judged items of each stratum, and a few
+    items standing for eighty documents (gold's unlabelled alerts: 6) say little. Its key is
+    bench/follow-judge-key-ext.jsonl (item ids ``e...``), its items bench/follow-judge-items-ext*.jsonl,
+    judged into the same judgements file as before."""
+    if KEY_EXT.exists():
+        raise SystemExit(f"{KEY_EXT.name} exists: judge that sample, do not draw another over it")
+    first = [json.loads(line) for line in KEY.read_text(encoding="utf-8").splitlines() if line.strip()]
+    frozen = json.loads(STRATA_FILE.read_text(encoding="utf-8"))
+    seen = {(r["follow"], r["doc_id"]) for r in first}
+    text_of = {d.id: d.text.strip() for d in load(args.reuters)}
+    rng = random.Random(args.sample_seed)
+    sizes = {"L+": args.labelled, "M": args.mentioned}
+    drawn: list[dict[str, object]] = []
+    for follow in [*TOPICS, *HELD_TOPICS]:
+        for name, members in frozen[follow].items():
+            left = sorted(d for d in members if (follow, d) not in seen)
+            sample = sorted(rng.sample(left, min(sizes[name], len(left))))
+            drawn.extend(
+                {
+                    "follow": follow,
+                    "stratum": name,
+                    "doc_id": doc_id,
+                    "stratum_size": len(members),
+                    "sample_size": len(sample),
+                }
+                for doc_id in sample
+            )
+    rng.shuffle(drawn)
+    key_lines, item_lines = [], []
+    for n, row in enumerate(drawn, 1):
+        item = f"e{n:03d}"
+        key_lines.append(json.dumps({"item": item, **row}))
+        doc_id = str(row["doc_id"])
+        described = DESCRIBED[str(row["follow"])]
+        item_lines.append(
+            json.dumps(
+                {"item": item, "follow": described, "doc_id": doc_id, "text": text_of[doc_id]},
+                ensure_ascii=False,
+            )
+        )
+    KEY_EXT.write_text("\n".join(key_lines) + "\n", encoding="utf-8")
+    (OUT / "follow-judge-items-ext.jsonl").write_text("\n".join(item_lines) + "\n", encoding="utf-8")
+    size = -(-len(item_lines) // PARTS)
+    for part in range(PARTS):
+        path = OUT / f"follow-judge-items-ext-{part + 1}.jsonl"
+        path.write_text("\n".join(item_lines[part * size : (part + 1) * size]) + "\n", encoding="utf-8")
+    print(f"{len(drawn)} more items for {len(TOPICS) + len(HELD_TOPICS)} topic follows ({size} a part)")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -167,7 +224,15 @@ def main() -> int:
     parser.add_argument("--sample-seed", type=int, default=20, help="the random sample's seed")
     parser.add_argument("--labelled", type=int, default=8, help="items drawn from L+ per follow")
     parser.add_argument("--mentioned", type=int, default=16, help="items drawn from M per follow")
+    parser.add_argument(
+        "--extend",
+        action="store_true",
+        help="draw a further sample (--labelled/--mentioned more per stratum, a new --sample-seed) for the "
+        "topic follows from the frozen strata, appended to the key",
+    )
     args = parser.parse_args()
+    if args.extend:
+        return extend(args)
     assert set(DESCRIBED) == set(PERSONS) | set(TOPICS) | set(HELD_PERSONS) | set(HELD_TOPICS)
     logging.disable(logging.INFO)
     docs = load(args.reuters)

@@ -110,3 +110,25 @@ def test_the_committed_sample_is_blind_consistent_and_split_in_three() -> None:
         assert k.sample_size == drawn[k.follow, k.stratum] == min(len(members), cap)
     for follow, by in strata.items():
         assert not by["L+"] & by["M"], follow
+
+
+def test_the_further_sample_is_blind_new_and_within_the_frozen_strata() -> None:
+    # ``bench/follow_pool.py --extend``: more items for the topic follows, none drawn before
+    first = load_key(BENCH / "follow-judge-key.jsonl")
+    ext = load_key(BENCH / "follow-judge-key-ext.jsonl")
+    items = [json.loads(line) for line in (BENCH / "follow-judge-items-ext.jsonl").read_text().splitlines()]
+    parts = [
+        json.loads(line)
+        for n in (1, 2, 3)
+        for line in (BENCH / f"follow-judge-items-ext-{n}.jsonl").read_text().splitlines()
+    ]
+    strata = load_strata(BENCH / "follow-judge-strata.json")
+    assert parts == items and [i["item"] for i in items] == [k.item for k in ext]
+    assert all(set(i) == {"item", "follow", "doc_id", "text"} for i in items)
+    assert not {k.item for k in ext} & {k.item for k in first}
+    assert not {(k.follow, k.doc_id) for k in ext} & {(k.follow, k.doc_id) for k in first}
+    drawn = Counter((k.follow, k.stratum) for k in ext)
+    for k in ext:
+        members = strata[k.follow][k.stratum]
+        assert k.doc_id in members and k.stratum_size == len(members)
+        assert k.sample_size == drawn[k.follow, k.stratum] <= (8 if k.stratum == "L+" else 16)
