@@ -9,12 +9,13 @@ from array import array
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 import pytest
 
 from bot.search import phrases
 from bot.search.disk import DiskIndex
 from bot.search.memory import MemoryIndex
-from bot.search.phrases import ListedTokens, Pattern, phrase_docs
+from bot.search.phrases import ListedTokens, Pattern, joined_rows, phrase_docs, span_rows
 from bot.search.query import parse_query
 
 # Consecutive documents where a phrase's first word ends one and its second starts the next
@@ -67,13 +68,23 @@ def test_a_phrase_is_found_in_the_base_and_the_tail_alike(tmp_path: Path) -> Non
     assert top(index, '"the storm"') == [1]
 
 
-def test_candidates_read_a_chunk_at_a_time_find_the_same_documents(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+QUERIES = ('"the storm"', '"central bank"', '"центральный банк"', '"the central"', '"storm harbour"')
+
+
+@pytest.mark.parametrize(
+    ("setting", "value"),
+    [
+        ("CHUNK_TOKENS", 3),  # every document is longer than a chunk
+        ("GATHER", 0.0),  # the candidates' tokens always copied out
+        ("GATHER", 1e9),  # always scanned where they lie, with the documents between them
+    ],
+)
+def test_candidates_read_in_chunks_copied_or_in_place_find_the_same_documents(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, setting: str, value: float
 ) -> None:
-    queries = ('"the storm"', '"central bank"', '"центральный банк"', '"the central"')
-    expected = [{q: top(index, q) for q in queries} for index in indexes(tmp_path)]
-    monkeypatch.setattr(phrases, "CHUNK_TOKENS", 3)  # every document is longer than a chunk
-    assert [{q: top(index, q) for q in queries} for index in indexes(tmp_path)] == expected
+    expected = [{q: top(index, q) for q in QUERIES} for index in indexes(tmp_path)]
+    monkeypatch.setattr(phrases, setting, value)
+    assert [{q: top(index, q) for q in QUERIES} for index in indexes(tmp_path)] == expected
 
 
 def naive(pattern: Pattern, seq: list[int]) -> bool:
@@ -92,19 +103,42 @@ def naive(pattern: Pattern, seq: list[int]) -> bool:
     return any(from_(0, start) for start in range(len(seq)))
 
 
-def test_the_pattern_is_followed_as_a_scan_of_each_document_would() -> None:
-    # Slots of several alternatives, of one or more tokens, each token one or several keys
+class Stored:
+    """The same sequences kept one after another, as the disk index keeps them: read where they lie."""
+
+    def __init__(self, seqs: list[array[int]]) -> None:
+        self.tokens = np.concatenate([np.empty(0, np.int32), *(np.asarray(s, np.int32) for s in seqs)])
+        self.off = np.concatenate([[0], np.cumsum([len(s) for s in seqs])]).astype(np.int64)
+
+    def counts(self, slots: npt.NDArray[np.intp]) -> npt.NDArray[np.int64]:
+        return self.off[slots + 1] - self.off[slots]
+
+    def joined(self, slots: npt.NDArray[np.intp]) -> npt.NDArray[np.int32]:
+        return joined_rows(self.tokens, self.off, slots)
+
+    def span(self, lo: int, hi: int) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int64]]:
+        return span_rows(self.tokens, self.off, lo, hi)
+
+
+@pytest.mark.parametrize("gather", [0.0, 1.0, 1e9])
+def test_the_pattern_is_followed_as_a_scan_of_each_document_would(
+    monkeypatch: pytest.MonkeyPatch, gather: float
+) -> None:
+    # Slots of several alternatives, of one or more tokens, each token one or several keys (a table of
+    # them past COMPARED_KEYS); every other document a candidate, their tokens copied or read in place
+    monkeypatch.setattr(phrases, "GATHER", gather)
     rng = random.Random(18)
-    seqs = [array("i", (rng.randrange(8) for _ in range(rng.randrange(0, 30)))) for _ in range(300)]
-    cand = np.arange(len(seqs), dtype=np.intp)
+    seqs = [array("i", (rng.randrange(12) for _ in range(rng.randrange(0, 30)))) for _ in range(300)]
+    cand = np.arange(0, len(seqs), 2, dtype=np.intp)
 
     def keys() -> frozenset[int]:
-        return frozenset(rng.sample(range(9), rng.choice((1, 1, 2, 3))))
+        return frozenset(rng.sample(range(13), rng.choice((1, 1, 2, 3, 8))))
 
     for _ in range(300):
         pattern = tuple(
             tuple(tuple(keys() for _ in range(rng.choice((1, 1, 2)))) for _ in range(rng.choice((1, 2, 3))))
             for _ in range(rng.choice((1, 2, 3)))
         )
-        expected = [i for i, seq in enumerate(seqs) if naive(pattern, list(seq))]
+        expected = [i for i in cand.tolist() if naive(pattern, list(seqs[i]))]
         assert phrase_docs(pattern, ListedTokens(seqs), cand).tolist() == expected, pattern
+        assert phrase_docs(pattern, Stored(seqs), cand).tolist() == expected, pattern

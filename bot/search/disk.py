@@ -39,7 +39,7 @@ from bot.search import postings, segment, snapshot
 from bot.search.crosslang import Translator
 from bot.search.expander import restored_surfaces, saved_surfaces
 from bot.search.memory import MemoryIndex
-from bot.search.phrases import SlotArray, Tokens, joined_rows
+from bot.search.phrases import SlotArray, Tokens, joined_rows, span_rows
 from bot.search.postings import FloatArray, IntArray, OffArray, Run
 from bot.search.segment import Base
 from bot.textnorm import Analyzer
@@ -154,6 +154,13 @@ class _TailTokens:
         """``phrases.Tokens.joined`` of ``docs`` (ascending): each batch's documents gathered at once."""
         return np.concatenate([_NO_SLOTS, *(joined_rows(*row) for row in self._rows(docs))])
 
+    def span(self, lo: int, hi: int) -> tuple[IntArray, OffArray] | None:
+        """``phrases.Tokens.span`` of documents ``lo .. hi - 1`` when they are of one batch."""
+        part = bisect.bisect_right(self._firsts, lo) - 1
+        first = self._firsts[part]
+        tokens, off = self.parts[part]
+        return span_rows(tokens, off, lo - first, hi - first) if hi - first < len(off) else None
+
     def _rows(self, docs: SlotArray) -> Iterator[tuple[IntArray, OffArray, SlotArray]]:
         """Per batch with some of ``docs`` (ascending): its tokens, its offsets and those documents' rows."""
         cuts = np.searchsorted(docs, [*self._firsts, self.n_docs]).tolist()
@@ -211,6 +218,12 @@ class _Seqs(MutableSequence["array[int]"]):
         at = int(np.searchsorted(slots, self.n_base))
         base = joined_rows(self.base.seq, self.base.seq_off, slots[:at])
         return np.concatenate([base, self.tail.joined(slots[at:] - self.n_base)])
+
+    def span(self, lo: int, hi: int) -> tuple[IntArray, OffArray] | None:
+        """``phrases.Tokens.span``: of the base's mapped tokens, or of a batch of the tail's."""
+        if hi <= self.n_base:
+            return span_rows(self.base.seq, self.base.seq_off, lo, hi)
+        return self.tail.span(lo - self.n_base, hi - self.n_base) if lo >= self.n_base else None
 
 
 class _SlotMap(MutableMapping[int, int]):

@@ -32,7 +32,7 @@ from bot.search.crosslang import Translator
 from bot.search.expand import Candidates, DeleteIndex, Expansion
 from bot.search.expander import Expander, Surface
 from bot.search.memory_snapshot import _EMPTY_SLOTS, _EMPTY_TF, MemorySnapshot
-from bot.search.phrases import ListedTokens, Tokens, candidates, phrase_docs
+from bot.search.phrases import ListedTokens, Tokens, candidates, member, phrase_docs
 from bot.search.postings import stable_order
 from bot.search.query import Query
 from bot.search.ranking import Hits, any_live, bm25_norms, expansion_scores, rank_page, sum_words
@@ -424,12 +424,12 @@ class MemoryIndex(MemorySnapshot):
         found: list[npt.NDArray[np.intp]] = []
         rest = within
         for pattern in self._expander.phrase_patterns(phrase):
-            cand = candidates(pattern, lambda kid: self._postings(kid)[0], self._df, rest)
+            cand = candidates(pattern, lambda kid: self._postings(kid)[0], len(self._doc_ids), rest)
             hit = phrase_docs(pattern, self._tokens(), cand)
             if len(hit):
                 found.append(hit)
-                rest = rest[~np.isin(rest, hit, assume_unique=True)]
-        return np.sort(np.concatenate([np.empty(0, dtype=np.intp), *found]))
+                rest = rest[~member(rest, hit)]
+        return found[0] if len(found) == 1 else np.sort(np.concatenate([np.empty(0, dtype=np.intp), *found]))
 
     def search(self, query: Query, limit: int = 10, offset: int = 0) -> SearchResult:
         if query.is_empty or not self._live:
@@ -487,7 +487,7 @@ class MemoryIndex(MemorySnapshot):
             within = slots[keep]
             for phrase in query.phrases:
                 within = self._phrase_docs(phrase, within)
-            keep = np.isin(slots, within, assume_unique=True)
+            keep = member(slots, within)
         if not keep.all():
             candidates, total, matched = slots[keep], total[keep], matched[keep]
         else:
