@@ -71,19 +71,20 @@ def test_a_phrase_is_found_in_the_base_and_the_tail_alike(tmp_path: Path) -> Non
 QUERIES = ('"the storm"', '"central bank"', '"центральный банк"', '"the central"', '"storm harbour"')
 
 
+ALWAYS_COPIED = {"IN_PLACE_ANCHOR": -1.0}
+ALWAYS_IN_PLACE = {"COPY": 1e9, "IN_PLACE_ANCHOR": 1e9}  # the documents between them too
+
+
 @pytest.mark.parametrize(
-    ("setting", "value"),
-    [
-        ("CHUNK_TOKENS", 3),  # every document is longer than a chunk
-        ("GATHER", 0.0),  # the candidates' tokens always copied out
-        ("GATHER", 1e9),  # always scanned where they lie, with the documents between them
-    ],
+    "settings",
+    [{"CHUNK_TOKENS": 3}, ALWAYS_COPIED, ALWAYS_IN_PLACE],  # chunks: every document longer than one
 )
 def test_candidates_read_in_chunks_copied_or_in_place_find_the_same_documents(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, setting: str, value: float
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settings: dict[str, float]
 ) -> None:
     expected = [{q: top(index, q) for q in QUERIES} for index in indexes(tmp_path)]
-    monkeypatch.setattr(phrases, setting, value)
+    for name, value in settings.items():
+        monkeypatch.setattr(phrases, name, value)
     assert [{q: top(index, q) for q in QUERIES} for index in indexes(tmp_path)] == expected
 
 
@@ -110,6 +111,9 @@ class Stored:
         self.tokens = np.concatenate([np.empty(0, np.int32), *(np.asarray(s, np.int32) for s in seqs)])
         self.off = np.concatenate([[0], np.cumsum([len(s) for s in seqs])]).astype(np.int64)
 
+    def __len__(self) -> int:
+        return len(self.off) - 1
+
     def counts(self, slots: npt.NDArray[np.intp]) -> npt.NDArray[np.int64]:
         return self.off[slots + 1] - self.off[slots]
 
@@ -120,16 +124,20 @@ class Stored:
         return span_rows(self.tokens, self.off, lo, hi)
 
 
-@pytest.mark.parametrize("gather", [0.0, 1.0, 1e9])
+@pytest.mark.parametrize("settings", [{}, ALWAYS_COPIED, ALWAYS_IN_PLACE])
 def test_the_pattern_is_followed_as_a_scan_of_each_document_would(
-    monkeypatch: pytest.MonkeyPatch, gather: float
+    monkeypatch: pytest.MonkeyPatch, settings: dict[str, float]
 ) -> None:
     # Slots of several alternatives, of one or more tokens, each token one or several keys (a table of
-    # them past COMPARED_KEYS); every other document a candidate, their tokens copied or read in place
-    monkeypatch.setattr(phrases, "GATHER", gather)
+    # them past COMPARED_KEYS); two documents in three candidates, their tokens copied or read in place
+    for name, value in settings.items():
+        monkeypatch.setattr(phrases, name, value)
     rng = random.Random(18)
     seqs = [array("i", (rng.randrange(12) for _ in range(rng.randrange(0, 30)))) for _ in range(300)]
-    cand = np.arange(0, len(seqs), 2, dtype=np.intp)
+    cand = np.array(sorted(rng.sample(range(len(seqs)), 200)), dtype=np.intp)  # runs of them, and gaps
+
+    def df(kid: int) -> int:  # how many documents hold the key: its anchor is the rarest slot
+        return sum(kid in seq for seq in seqs)
 
     def keys() -> frozenset[int]:
         return frozenset(rng.sample(range(13), rng.choice((1, 1, 2, 3, 8))))
@@ -140,5 +148,5 @@ def test_the_pattern_is_followed_as_a_scan_of_each_document_would(
             for _ in range(rng.choice((1, 2, 3)))
         )
         expected = [i for i in cand.tolist() if naive(pattern, list(seqs[i]))]
-        assert phrase_docs(pattern, ListedTokens(seqs), cand).tolist() == expected, pattern
-        assert phrase_docs(pattern, Stored(seqs), cand).tolist() == expected, pattern
+        for tokens in (ListedTokens(seqs), Stored(seqs)):
+            assert phrase_docs(pattern, tokens, cand, df).tolist() == expected, pattern

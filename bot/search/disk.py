@@ -156,6 +156,8 @@ class _TailTokens:
 
     def span(self, lo: int, hi: int) -> tuple[IntArray, OffArray] | None:
         """``phrases.Tokens.span`` of documents ``lo .. hi - 1`` when they are of one batch."""
+        if not self.parts or lo < 0:
+            return None
         part = bisect.bisect_right(self._firsts, lo) - 1
         first = self._firsts[part]
         tokens, off = self.parts[part]

@@ -425,7 +425,7 @@ class MemoryIndex(MemorySnapshot):
         rest = within
         for pattern in self._expander.phrase_patterns(phrase):
             cand = candidates(pattern, lambda kid: self._postings(kid)[0], len(self._doc_ids), rest)
-            hit = phrase_docs(pattern, self._tokens(), cand)
+            hit = phrase_docs(pattern, self._tokens(), cand, self._df)
             if len(hit):
                 found.append(hit)
                 rest = rest[~member(rest, hit)]

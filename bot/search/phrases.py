@@ -6,7 +6,13 @@ transliteration, stemming, a Russian word's lemmas), not the same characters. A 
 language matches its translation (``crosslang.Translator.phrase_patterns``): each word's translations are
 alternatives of that word, in the phrase's order ("генеральный директор", general director), and a run
 of words the lexicon has as a phrase may stand for its gloss in the gloss's own order ("генеральный
-секретарь", secretary general). Only the documents that hold some key of every slot are scanned.
+секретарь", secretary general).
+
+Only the documents holding some key of every slot are candidates (``candidates``), and their sequences
+are read many at once, the pattern followed over all of them in a few numpy passes from its rarest slot
+(``phrase_docs``, ``matches``): a scan per candidate made a cross-language phrase of common words cost
+70 ms over Reuters, where a query costs a few. Every candidate is checked, so the count of documents
+holding the phrase stays exact.
 """
 
 from __future__ import annotations
@@ -22,9 +28,11 @@ IntArray = npt.NDArray[np.int32]
 OffArray = npt.NDArray[np.int64]
 SlotArray = npt.NDArray[np.intp]
 CHUNK_TOKENS = 1 << 20  # candidates' tokens read at once (4 MiB)
-# What copying a token out of its document costs (the unit of ``_cost``): the candidates are scanned
-# where they lie, among the other documents, when that costs less (``_read``)
-GATHER = 1.0
+# The candidates' tokens are scanned where they lie, with the other documents' between them, when that
+# costs less than copying them out (``COPY``: the unit of ``_pass_cost``) and the documents there holding
+# the anchor slot's keys are at most ``IN_PLACE_ANCHOR`` times the candidates (``_read``)
+COPY = 1.0
+IN_PLACE_ANCHOR = 1.5
 
 # Consecutive tokens, each one of a set of key ids ("terrorist attack": two tokens, one key each)
 Alternative = tuple[frozenset[int], ...]
@@ -42,8 +50,8 @@ def candidates(
 ) -> SlotArray:
     """Of ``within`` (slots, ascending), those holding some key of every slot of the pattern, ascending:
     a mask of every document per slot, set from its keys' postings (over Reuters, a sixth of the time
-    of intersecting the postings themselves by binary search, and a mask of a million documents is
-    cleared in microseconds)."""
+    of intersecting the postings themselves by binary search; a mask of a million documents is cleared
+    in tens of microseconds)."""
     held = np.zeros(n_docs, dtype=bool)
     held[within] = True
     for slot in pattern:
@@ -75,25 +83,28 @@ def member(values: npt.NDArray[Any], sorted_: npt.NDArray[Any]) -> npt.NDArray[n
     return np.asarray(sorted_[at] == values)
 
 
-def phrase_docs(pattern: Pattern, tokens: Tokens, cand: SlotArray) -> SlotArray:
+def phrase_docs(pattern: Pattern, tokens: Tokens, cand: SlotArray, df: Callable[[int], int]) -> SlotArray:
     """Of the candidates ``cand`` (slots, ascending, holding some key of every slot of the pattern:
     ``candidates``), those whose token sequence holds the pattern's slots side by side, in order.
 
     The pattern is followed over many documents' tokens at once (``matches``), a bounded number of the
-    candidates' tokens at a time: a few numpy passes per chunk instead of a few per candidate (one per
-    candidate made a cross-language phrase of common words cost 70 ms over Reuters). A chunk's tokens are
-    copied out of their documents one after another, or, when the candidates are most of the documents
-    they are stored among, scanned where they lie, the others' with them (``IN_PLACE``); a match is
-    kept when it starts and ends in the same document, one of the candidates."""
+    candidates' tokens at a time, from its rarest slot (``df``: the documents holding a key): a few numpy
+    passes per chunk instead of a few per candidate. A chunk's tokens are copied out of their documents
+    one after another or, when the candidates are most of the documents they are kept among, scanned
+    where they lie (``_read``); a match is kept when it starts and ends in the same document, one of the
+    candidates."""
     if not len(cand):
         return _NO_SLOTS
     matchers = [[[_matcher(keys) for keys in alt] for alt in slot] for slot in pattern]
-    anchor = min(range(len(matchers)), key=lambda i: _cost(_first(matchers[i])))
+    firsts = [{kid for alt in slot for kid in alt[0]} for slot in pattern]
+    rarity = [sum(map(df, keys)) for keys in firsts]
+    anchor = min(range(len(pattern)), key=rarity.__getitem__)
+    anchor_share = rarity[anchor] / max(len(tokens), 1)  # of all documents, those holding the anchor's keys
     found: list[SlotArray] = []
     counts = tokens.counts(cand)
     for a, b in _chunks(counts):
         part = cand[a:b]
-        seq, starts, docs = _read(tokens, part, counts[a:b], _cost(_first(matchers[anchor])))
+        seq, starts, docs = _read(tokens, part, counts[a:b], _first(matchers[anchor]), anchor_share)
         first, end = matches(matchers, anchor, seq)
         if len(first):
             doc = np.searchsorted(starts, first, side="right") - 1
@@ -103,17 +114,27 @@ def phrase_docs(pattern: Pattern, tokens: Tokens, cand: SlotArray) -> SlotArray:
 
 
 def _read(
-    tokens: Tokens, part: SlotArray, counts: OffArray, scan_cost: float
+    tokens: Tokens, part: SlotArray, counts: OffArray, anchor: Matcher, anchor_share: float
 ) -> tuple[IntArray, OffArray, SlotArray]:
     """The tokens of the documents ``part`` (their ``counts``) one after another, where each document's
-    start, and the documents (slots) they are of: those of ``part`` copied out, or, when scanning the
-    tokens of every document from the first of ``part`` to its last where they lie costs less, those."""
+    start, and the documents (slots) they are of: those of ``part``, copied out; or every document from
+    the first of ``part`` to its last, where they lie, when a pass of the ``anchor`` over them costs less
+    than copying the candidates' out and a pass over those, and the candidates are most of the documents
+    there holding the anchor's keys (``anchor_share`` of all documents hold them), so that the others
+    add few places to follow."""
     lo, hi = int(part[0]), int(part[-1]) + 1
-    if hi - lo > len(part):
+    if hi - lo > len(part) and anchor_share * (hi - lo) <= IN_PLACE_ANCHOR * len(part):
         span = tokens.span(lo, hi)
-        if span is not None and len(span[0]) * scan_cost < int(counts.sum()) * (GATHER + scan_cost):
+        scan = _pass_cost(anchor)
+        if span is not None and len(span[0]) * scan <= int(counts.sum()) * (COPY + scan):
             return span[0], span[1], np.arange(lo, hi, dtype=np.intp)
     return tokens.joined(part), np.cumsum(counts) - counts, part
+
+
+def _pass_cost(matcher: Matcher) -> float:
+    """What a pass of ``matcher`` over a token costs, in ``COPY``'s unit (over a million tokens: a copy
+    1.2 ms, a comparison 0.1 ms, a table's take 1 ms, finding the places 0.2 ms)."""
+    return 0.08 * len(matcher) + 0.15 if isinstance(matcher, tuple) else 1.0
 
 
 def _chunks(counts: OffArray) -> Iterator[tuple[int, int]]:
@@ -170,11 +191,6 @@ def _first(slot: Sequence[Sequence[Matcher]]) -> Matcher:
     return _union([alt[0] for alt in slot]) if len(slot) > 1 else slot[0][0]
 
 
-def _cost(matcher: Matcher) -> float:
-    """What a pass of ``matcher`` over a token costs, in GATHER's unit (measured over a million tokens)."""
-    return 0.07 * len(matcher) + 0.15 if isinstance(matcher, tuple) else 0.8
-
-
 Chains = tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]  # where each chain of slots starts, and ends
 
 
@@ -185,15 +201,19 @@ def matches(pattern: Sequence[Sequence[Sequence[Matcher]]], anchor: int, seq: In
     they are followed: forwards through the slots from it, then backwards through those before it."""
     at = np.flatnonzero(_among(seq, _first(pattern[anchor])))
     chains: Chains = (at, at)
-    for slot in pattern[anchor:]:
-        chains = _step(slot, chains, seq, forwards=True)
+    for i, slot in enumerate(pattern[anchor:]):
+        # (an anchor of one alternative: its first token is where the pass found it)
+        chains = _step(slot, chains, seq, forwards=True, found=i == 0 and len(slot) == 1)
     for slot in reversed(pattern[:anchor]):
         chains = _step(slot, chains, seq, forwards=False)
     return chains
 
 
-def _step(slot: Sequence[Sequence[Matcher]], chains: Chains, seq: IntArray, *, forwards: bool) -> Chains:
-    """The chains that one of the slot's alternatives continues: after their end, or before their start."""
+def _step(
+    slot: Sequence[Sequence[Matcher]], chains: Chains, seq: IntArray, *, forwards: bool, found: bool = False
+) -> Chains:
+    """The chains that one of the slot's alternatives continues: after their end, or before their start
+    (``found``: the first token of the slot's one alternative is known to be there)."""
     n = len(seq)
     out: list[Chains] = []
     for alt in slot:
@@ -202,7 +222,7 @@ def _step(slot: Sequence[Sequence[Matcher]], chains: Chains, seq: IntArray, *, f
         at = end if forwards else first - m  # where the alternative's first token would be
         ok = (at <= n - m) & (at >= 0)
         first, end, at = first[ok], end[ok], at[ok]
-        for j, keys in enumerate(alt):
+        for j, keys in enumerate(alt[1:] if found else alt, 1 if found else 0):
             if not len(at):
                 break
             ok = _among(seq[at + j], keys)
@@ -217,6 +237,10 @@ def _step(slot: Sequence[Sequence[Matcher]], chains: Chains, seq: IntArray, *, f
 
 class Tokens(Protocol):
     """The documents' token sequences (key ids), many read at once: a phrase's candidates."""
+
+    def __len__(self) -> int:
+        """How many documents (slots) there are."""
+        ...
 
     def counts(self, slots: SlotArray) -> OffArray:
         """How many tokens each of the documents ``slots`` has."""
@@ -238,6 +262,9 @@ class ListedTokens:
     def __init__(self, seqs: Sequence[array[int]]) -> None:
         self.seqs = seqs
 
+    def __len__(self) -> int:
+        return len(self.seqs)
+
     def counts(self, slots: SlotArray) -> OffArray:
         seqs = self.seqs
         return np.fromiter((len(seqs[s]) for s in slots.tolist()), dtype=np.int64, count=len(slots))
@@ -252,8 +279,13 @@ class ListedTokens:
 def joined_rows(tokens: IntArray, off: OffArray, rows: SlotArray) -> IntArray:
     """``Tokens.joined`` of documents kept one after another in ``tokens``, document ``r``'s at
     ``tokens[off[r]:off[r + 1]]`` (the disk index's base and tail batches)."""
+    if len(rows) > 1:  # consecutive documents are one slice
+        cut = np.flatnonzero(np.diff(rows) != 1) + 1
+        lo, hi = rows[np.concatenate(([0], cut))], rows[np.concatenate((cut - 1, [len(rows) - 1]))] + 1
+    else:
+        lo, hi = rows, rows + 1
     view = tokens.data
-    return _joined(map(view.__getitem__, map(slice, off[rows].tolist(), off[rows + 1].tolist())))
+    return _joined(map(view.__getitem__, map(slice, off[lo].tolist(), off[hi].tolist())))
 
 
 def span_rows(tokens: IntArray, off: OffArray, lo: int, hi: int) -> tuple[IntArray, OffArray]:
