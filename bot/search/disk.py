@@ -39,6 +39,7 @@ from bot.search import postings, segment, snapshot
 from bot.search.crosslang import Translator
 from bot.search.expander import restored_surfaces, saved_surfaces
 from bot.search.memory import MemoryIndex
+from bot.search.phrases import SlotArray, Tokens, joined_rows, span_rows
 from bot.search.postings import FloatArray, IntArray, OffArray, Run
 from bot.search.segment import Base
 from bot.textnorm import Analyzer
@@ -64,6 +65,7 @@ _VOCABULARY = (
 )
 _NO_SLOTS: IntArray = np.empty(0, dtype=np.int32)
 _NO_TF: FloatArray = np.empty(0, dtype=np.float32)
+_NO_COUNTS: OffArray = np.empty(0, dtype=np.int64)
 
 
 def files_of(path: Path) -> Path:
@@ -143,6 +145,31 @@ class _TailTokens:
         out.frombytes(tokens[int(off[at]) : int(off[at + 1])].tobytes())
         return out
 
+    def counts(self, docs: SlotArray) -> OffArray:
+        """How many tokens each of ``docs`` (ascending) has."""
+        parts = (off[rows + 1] - off[rows] for _, off, rows in self._rows(docs))
+        return np.concatenate([_NO_COUNTS, *parts])
+
+    def joined(self, docs: SlotArray) -> IntArray:
+        """``phrases.Tokens.joined`` of ``docs`` (ascending): each batch's documents gathered at once."""
+        return np.concatenate([_NO_SLOTS, *(joined_rows(*row) for row in self._rows(docs))])
+
+    def span(self, lo: int, hi: int) -> tuple[IntArray, OffArray] | None:
+        """``phrases.Tokens.span`` of documents ``lo .. hi - 1`` when they are of one batch."""
+        if not self.parts or lo < 0:
+            return None
+        part = bisect.bisect_right(self._firsts, lo) - 1
+        first = self._firsts[part]
+        tokens, off = self.parts[part]
+        return span_rows(tokens, off, lo - first, hi - first) if hi - first < len(off) else None
+
+    def _rows(self, docs: SlotArray) -> Iterator[tuple[IntArray, OffArray, SlotArray]]:
+        """Per batch with some of ``docs`` (ascending): its tokens, its offsets and those documents' rows."""
+        cuts = np.searchsorted(docs, [*self._firsts, self.n_docs]).tolist()
+        for (tokens, off), first, a, b in zip(self.parts, self._firsts, cuts, cuts[1:], strict=False):
+            if b > a:
+                yield tokens, off, docs[a:b] - first
+
     def saved(self) -> list[array[int]]:
         """One array per document, as a snapshot keeps them."""
         return [self[doc] for doc in range(self.n_docs)]
@@ -181,6 +208,24 @@ class _Seqs(MutableSequence["array[int]"]):
 
     def insert(self, index: int, value: array[int]) -> None:
         raise TypeError("tail tokens are added a batch at a time (DiskIndex._add_slots)")
+
+    def counts(self, slots: SlotArray) -> OffArray:
+        """``phrases.Tokens.counts``: from the base's offsets, then the tail's."""
+        at = int(np.searchsorted(slots, self.n_base))
+        off, base = self.base.seq_off, slots[:at]
+        return np.concatenate([off[base + 1] - off[base], self.tail.counts(slots[at:] - self.n_base)])
+
+    def joined(self, slots: SlotArray) -> IntArray:
+        """``phrases.Tokens.joined``: the base's documents gathered from its mapped file, then the tail's."""
+        at = int(np.searchsorted(slots, self.n_base))
+        base = joined_rows(self.base.seq, self.base.seq_off, slots[:at])
+        return np.concatenate([base, self.tail.joined(slots[at:] - self.n_base)])
+
+    def span(self, lo: int, hi: int) -> tuple[IntArray, OffArray] | None:
+        """``phrases.Tokens.span``: of the base's mapped tokens, or of a batch of the tail's."""
+        if hi <= self.n_base:
+            return span_rows(self.base.seq, self.base.seq_off, lo, hi)
+        return self.tail.span(lo - self.n_base, hi - self.n_base) if lo >= self.n_base else None
 
 
 class _SlotMap(MutableMapping[int, int]):
@@ -243,7 +288,7 @@ class DiskIndex(MemoryIndex):
         self._tail_tokens = tail_tokens if tail_tokens is not None else _TailTokens()
         self._tail_slots: dict[int, int] = tail_slots if tail_slots is not None else {}
         self._doc_ids = _DocIds(base, self._tail_ids)
-        self._seqs = _Seqs(base, self._tail_tokens)
+        self._seqs = self._disk_seqs = _Seqs(base, self._tail_tokens)
         self._slot_of = _SlotMap(base, self._tail_slots)
 
     def _add_slots(self, ids: list[int], seq: IntArray, seq_len: OffArray) -> None:
@@ -288,6 +333,9 @@ class DiskIndex(MemoryIndex):
     def _df(self, kid: int) -> int:
         self._merge()
         return self._base.postings.df(kid) + sum(r.df(kid) for r in self._runs)
+
+    def _tokens(self) -> Tokens:
+        return self._disk_seqs
 
     # ----------------------------------------------------------------- saving and opening
     def save(self, path: Path, stamp: str) -> None:

@@ -32,7 +32,7 @@ from bot.search.crosslang import Translator
 from bot.search.expand import Candidates, DeleteIndex, Expansion
 from bot.search.expander import Expander, Surface
 from bot.search.memory_snapshot import _EMPTY_SLOTS, _EMPTY_TF, MemorySnapshot
-from bot.search.phrases import phrase_mask, slot_keys
+from bot.search.phrases import ListedTokens, Tokens, candidates, member, phrase_docs
 from bot.search.postings import stable_order
 from bot.search.query import Query
 from bot.search.ranking import Hits, any_live, bm25_norms, expansion_scores, rank_page, sum_words
@@ -432,21 +432,22 @@ class MemoryIndex(MemorySnapshot):
             held |= np.isin(slots, self._postings(kid)[0])
         return held
 
-    def _docs_with(self, kids: Iterable[int]) -> npt.NDArray[np.bool_]:
-        mask = np.zeros(len(self._doc_ids), dtype=bool)
-        for kid in kids:
-            mask[self._postings(kid)[0]] = True
-        return mask
+    def _tokens(self) -> Tokens:
+        """The documents' token sequences as a phrase reads them (``phrases.py``)."""
+        return ListedTokens(self._seqs)
 
-    def _phrase_mask(self, phrase: tuple[str, ...], base: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
-        """Of ``base``, the documents holding the phrase or one of its translations (``phrases.py``)."""
-        out = np.zeros_like(base)
+    def _phrase_docs(self, phrase: tuple[str, ...], within: npt.NDArray[np.intp]) -> npt.NDArray[np.intp]:
+        """Of ``within`` (slots, ascending), the documents holding the phrase or one of its translations
+        (``phrases.py``), ascending. A document one pattern matched is not scanned for the next."""
+        found: list[npt.NDArray[np.intp]] = []
+        rest = within
         for pattern in self._expander.phrase_patterns(phrase):
-            cand = base.copy()
-            for slot in pattern:
-                cand &= self._docs_with(slot_keys(slot))
-            out |= phrase_mask(pattern, self._seqs, cand)
-        return out
+            cand = candidates(pattern, lambda kid: self._postings(kid)[0], len(self._doc_ids), rest)
+            hit = phrase_docs(pattern, self._tokens(), cand, self._df)
+            if len(hit):
+                found.append(hit)
+                rest = rest[~member(rest, hit)]
+        return found[0] if len(found) == 1 else np.sort(np.concatenate([np.empty(0, dtype=np.intp), *found]))
 
     def search(self, query: Query, limit: int = 10, offset: int = 0) -> SearchResult:
         if query.is_empty or not self._live:
@@ -501,11 +502,10 @@ class MemoryIndex(MemorySnapshot):
             if kids:
                 keep &= ~self._holding(slots, kids)
         if query.phrases:
-            mask = np.zeros(len(self._doc_ids), dtype=bool)
-            mask[slots[keep]] = True
+            within = slots[keep]
             for phrase in query.phrases:
-                mask &= self._phrase_mask(phrase, mask)
-            keep = mask[slots]
+                within = self._phrase_docs(phrase, within)
+            keep = member(slots, within)
         if not keep.all():
             candidates, total, matched = slots[keep], total[keep], matched[keep]
         else:
