@@ -198,11 +198,36 @@ class Judged:
     judgements: dict[str, bool]
     strata: dict[str, dict[str, set[str]]]
     path: Path
+    dump: Path | None = None  # where to write every judged item with whether it was alerted
 
     @classmethod
-    def load(cls, path: Path) -> Judged:
+    def load(cls, path: Path, dump: Path | None = None) -> Judged:
         key = load_key(KEY) + (load_key(KEY_EXT) if KEY_EXT.exists() else [])
-        return cls(key, load_judgements(path), load_strata(STRATA_FILE), path)
+        return cls(key, load_judgements(path), load_strata(STRATA_FILE), path, dump)
+
+    def write_dump(self, hits: dict[str, set[str]]) -> None:
+        """Each judged item: follow, stratum, document, alerted, relevant and the judge's reason (the
+        wrong alerts and the missed documents behind a follow's figures, to read)."""
+        if self.dump is None:
+            return
+        reasons = {
+            str(r["item"]): str(r.get("reason", ""))
+            for line in self.path.read_text(encoding="utf-8").splitlines()
+            if line.strip() and (r := json.loads(line))
+        }
+        with self.dump.open("a", encoding="utf-8") as out:
+            for k in self.key:
+                if k.item in self.judgements and k.follow in hits:
+                    row = {
+                        "item": k.item,
+                        "follow": k.follow,
+                        "stratum": k.stratum,
+                        "doc_id": k.doc_id,
+                        "alerted": k.doc_id in hits[k.follow],
+                        "relevant": self.judgements[k.item],
+                        "reason": reasons.get(k.item, ""),
+                    }
+                    out.write(json.dumps(row) + "\n")
 
 
 def alerted(
@@ -270,6 +295,7 @@ def by_reading(
         return
     hits = {annotation: got[fid] for fid, (_, _, annotation) in follows.items()}
     found = estimates(judged.key, judged.judgements, judged.strata, hits)
+    judged.write_dump(hits)
     sampled = Counter(k.follow for k in judged.key)
     done = Counter(k.follow for k in judged.key if k.item in judged.judgements)
     print(
@@ -459,6 +485,11 @@ def main() -> int:
         default=JUDGED,
         help="judgements by reading (bench/follow-judging.md); scored beside the labels when present",
     )
+    parser.add_argument(
+        "--dump-judged",
+        type=Path,
+        help="append every judged item (follow, stratum, alerted, relevant, reason) to this JSONL file",
+    )
     args = parser.parse_args()
     logging.disable(logging.INFO)
     docs = load(args.reuters)
@@ -467,7 +498,7 @@ def main() -> int:
         f"Reuters-21578: {len(docs)} documents; {len(seed)} stored first, "
         f"{len(arrivals)} arrive in date order"
     )
-    judged = Judged.load(args.judged)
+    judged = Judged.load(args.judged, args.dump_judged)
     with tempfile.TemporaryDirectory(prefix="dossier-follow-") as tmp:
         dossier, follows, held, folder = replay(Path(tmp), seed, arrivals, args.batch)
         print("\n== precision and recall over the arrivals (targets P >= 0.9, R >= 0.9)")
