@@ -97,6 +97,7 @@ class Dossier:
         self.metrics.index_documents.set_function(lambda: len(self.index))
         self._lock = threading.RLock()
         self._closed = False
+        self._settled = False  # the heap settled once: the index is frozen from then on (``_settle``)
         self._originals = kept_originals(store, data_dir / "originals")
         self._people = PeopleService(store, self._lock)
         self._neardup = NearDupCache(store, self._lock)
@@ -228,13 +229,15 @@ class Dossier:
         with self._lock:
             self.index.save(self.data_dir / SNAPSHOT_FILE, self._caught_up_stamp())
 
-    def _settle(self) -> None:
+    def _settle(self, replaced: bool = False) -> None:
         """After a bulk build or load, before queries: the index builds what its first queries would
-        (``SearchEngine.warm``), then the heap is settled (``bot/heap.py``: collected once, the index
-        kept out of the collector's walks; an old index a rebuild replaced is freed)."""
+        (``SearchEngine.warm``), then the heap is settled (``bot/heap.py``: what is new collected, the
+        survivors kept out of the collector's walks; ``replaced``: a frozen index was replaced and is
+        freed too)."""
         with self._lock:
             self.index.warm()
-        heap.settle()
+        heap.settle(replaced)
+        self._settled = True
 
     def _caught_up_stamp(self) -> str:
         """With the lock held: other processes' changes applied, and the stamp of the store state the
@@ -263,7 +266,7 @@ class Dossier:
             self.index = fresh
             self._follower.applied = generation
             self.save_index()
-        self._settle()
+        self._settle(replaced=self._settled)  # an index frozen before is freed only so
         log.info("index built: %d documents in %.1f s", len(fresh), time.perf_counter() - started)
         if people:
             self.rebuild_people()

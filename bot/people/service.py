@@ -87,9 +87,9 @@ class PeopleService:
         self._ready.wait()
         with self._lock:  # a writer is either wholly before this (and stored) or waits for the build
             self._ready.clear()
-        self._build()
+        self._build(replaced=True)
 
-    def _build(self) -> None:
+    def _build(self, replaced: bool = False) -> None:
         """From the stored mentions (no text is re-read), after extracting those of documents stored
         without them (before people existed, or by an older extractor). Writers wait meanwhile, so no
         document ingested during the build is missed; a failure leaves the index as it was, logged as an
@@ -111,7 +111,9 @@ class PeopleService:
         finally:
             self._ready.set()
             self._saved = None
-        heap.settle()  # the persons are long-lived too: out of the collector's walks (``bot/heap.py``)
+        # The persons are long-lived too: out of the collector's walks (``bot/heap.py``); a rebuild's old
+        # index was frozen and is freed only by a whole collection
+        heap.settle(replaced)
         log.info(
             "people index built: %d persons (%d documents extracted anew) in %.2f s",
             persons,
