@@ -162,6 +162,47 @@ def strata(
     return {"L+": labelled, "M": mentioned}, only_hit
 
 
+def sample_rows(follow: str, stratum: str, members: list[str], sample: list[str]) -> list[dict[str, object]]:
+    """The key rows of one stratum's sample (the item id comes when the rows are shuffled)."""
+    return [
+        {
+            "follow": follow,
+            "stratum": stratum,
+            "doc_id": doc_id,
+            "stratum_size": len(members),
+            "sample_size": len(sample),
+        }
+        for doc_id in sorted(sample)
+    ]
+
+
+def write_sample(
+    drawn: list[dict[str, object]], text_of: dict[str, str], prefix: str, key: Path, items: Path
+) -> int:
+    """Number the (shuffled) rows ``<prefix>001``..., write their key and the judges' items (nothing but
+    item, follow, doc_id, text), and the items again in PARTS consecutive parts (``<items>-1.jsonl``...),
+    one per judge; the size of a part."""
+    width = len(str(len(drawn)))
+    key_lines, item_lines = [], []
+    for n, row in enumerate(drawn, 1):
+        item = f"{prefix}{n:0{width}d}"
+        key_lines.append(json.dumps({"item": item, **row}))
+        follow, doc_id = str(row["follow"]), str(row["doc_id"])
+        item_lines.append(
+            json.dumps(
+                {"item": item, "follow": DESCRIBED[follow], "doc_id": doc_id, "text": text_of[doc_id]},
+                ensure_ascii=False,
+            )
+        )
+    key.write_text("\n".join(key_lines) + "\n", encoding="utf-8")
+    items.write_text("\n".join(item_lines) + "\n", encoding="utf-8")
+    size = -(-len(item_lines) // PARTS)
+    for part in range(PARTS):
+        path = items.with_name(f"{items.stem}-{part + 1}{items.suffix}")
+        path.write_text("\n".join(item_lines[part * size : (part + 1) * size]) + "\n", encoding="utf-8")
+    return size
+
+
 def extend(args: argparse.Namespace) -> int:
     """A further blind sample from the frozen strata of the topic follows (labelled and held out alike),
     no document drawn twice: a follow's estimate rests on the judged items of each stratum, and a few
@@ -180,36 +221,10 @@ def extend(args: argparse.Namespace) -> int:
     for follow in [*TOPICS, *HELD_TOPICS]:
         for name, members in frozen[follow].items():
             left = sorted(d for d in members if (follow, d) not in seen)
-            sample = sorted(rng.sample(left, min(sizes[name], len(left))))
-            drawn.extend(
-                {
-                    "follow": follow,
-                    "stratum": name,
-                    "doc_id": doc_id,
-                    "stratum_size": len(members),
-                    "sample_size": len(sample),
-                }
-                for doc_id in sample
-            )
+            sample = rng.sample(left, min(sizes[name], len(left)))
+            drawn.extend(sample_rows(follow, name, members, sample))
     rng.shuffle(drawn)
-    key_lines, item_lines = [], []
-    for n, row in enumerate(drawn, 1):
-        item = f"e{n:03d}"
-        key_lines.append(json.dumps({"item": item, **row}))
-        doc_id = str(row["doc_id"])
-        described = DESCRIBED[str(row["follow"])]
-        item_lines.append(
-            json.dumps(
-                {"item": item, "follow": described, "doc_id": doc_id, "text": text_of[doc_id]},
-                ensure_ascii=False,
-            )
-        )
-    KEY_EXT.write_text("\n".join(key_lines) + "\n", encoding="utf-8")
-    (OUT / "follow-judge-items-ext.jsonl").write_text("\n".join(item_lines) + "\n", encoding="utf-8")
-    size = -(-len(item_lines) // PARTS)
-    for part in range(PARTS):
-        path = OUT / f"follow-judge-items-ext-{part + 1}.jsonl"
-        path.write_text("\n".join(item_lines[part * size : (part + 1) * size]) + "\n", encoding="utf-8")
+    size = write_sample(drawn, text_of, "e", KEY_EXT, OUT / "follow-judge-items-ext.jsonl")
     print(f"{len(drawn)} more items for {len(TOPICS) + len(HELD_TOPICS)} topic follows ({size} a part)")
     return 0
 
@@ -228,7 +243,7 @@ def main() -> int:
         "--extend",
         action="store_true",
         help="draw a further sample (--labelled/--mentioned more per stratum, a new --sample-seed) for the "
-        "topic follows from the frozen strata, appended to the key",
+        "topic follows from the frozen strata, keyed apart (follow-judge-key-ext.jsonl)",
     )
     args = parser.parse_args()
     if args.extend:
@@ -257,39 +272,13 @@ def main() -> int:
         for name, members in parts.items():
             sample = rng.sample(members, min(sizes[name], len(members)))
             taken[name] = len(sample)
-            for doc_id in sorted(sample):
-                drawn.append(
-                    {
-                        "follow": annotation,
-                        "stratum": name,
-                        "doc_id": doc_id,
-                        "stratum_size": len(members),
-                        "sample_size": len(sample),
-                    }
-                )
+            drawn.extend(sample_rows(annotation, name, members, sample))
         print(
             f"   {annotation:12s} {len(parts['L+']):7d} {len(parts['M']):7d} "
             f"{taken['L+']:10d} {taken['M']:3d}   ({only_hit})"
         )
     rng.shuffle(drawn)
-    width = len(str(len(drawn)))
-    key_lines, item_lines = [], []
-    for n, row in enumerate(drawn, 1):
-        item = f"i{n:0{width}d}"
-        key_lines.append(json.dumps({"item": item, **row}))
-        follow, doc_id = str(row["follow"]), str(row["doc_id"])
-        item_lines.append(
-            json.dumps(
-                {"item": item, "follow": DESCRIBED[follow], "doc_id": doc_id, "text": text_of[doc_id]},
-                ensure_ascii=False,
-            )
-        )
-    KEY.write_text("\n".join(key_lines) + "\n", encoding="utf-8")
-    ITEMS.write_text("\n".join(item_lines) + "\n", encoding="utf-8")
-    size = -(-len(item_lines) // PARTS)
-    for part in range(PARTS):
-        path = OUT / f"follow-judge-items-{part + 1}.jsonl"
-        path.write_text("\n".join(item_lines[part * size : (part + 1) * size]) + "\n", encoding="utf-8")
+    size = write_sample(drawn, text_of, "i", KEY, ITEMS)
     STRATA_FILE.write_text(json.dumps(frozen, indent=0, sort_keys=True) + "\n", encoding="utf-8")
     print(
         f"\n   {len(drawn)} items for {len(every)} follows -> {ITEMS.relative_to(REPO)} "

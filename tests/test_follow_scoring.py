@@ -88,14 +88,18 @@ def test_files_round_trip_and_judgements_are_matched_by_item(tmp_path: Path) -> 
         load_judgements(judged_file)
 
 
+def items_and_parts(stem: str) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    """A sample's items for the judges (``<stem>.jsonl``) and its three parts, one after another."""
+    items = [json.loads(line) for line in (BENCH / f"{stem}.jsonl").read_text().splitlines()]
+    parts = [
+        json.loads(line) for n in (1, 2, 3) for line in (BENCH / f"{stem}-{n}.jsonl").read_text().splitlines()
+    ]
+    return items, parts
+
+
 def test_the_committed_sample_is_blind_consistent_and_split_in_three() -> None:
     key = load_key(BENCH / "follow-judge-key.jsonl")
-    items = [json.loads(line) for line in (BENCH / "follow-judge-items.jsonl").read_text().splitlines()]
-    parts = [
-        json.loads(line)
-        for n in (1, 2, 3)
-        for line in (BENCH / f"follow-judge-items-{n}.jsonl").read_text().splitlines()
-    ]
+    items, parts = items_and_parts("follow-judge-items")
     strata = load_strata(BENCH / "follow-judge-strata.json")
     assert len(strata) == 40 and 500 <= len(key) <= 40 * 24
     assert parts == items and [i["item"] for i in items] == [k.item for k in key]
@@ -116,12 +120,7 @@ def test_the_further_sample_is_blind_new_and_within_the_frozen_strata() -> None:
     # ``bench/follow_pool.py --extend``: more items for the topic follows, none drawn before
     first = load_key(BENCH / "follow-judge-key.jsonl")
     ext = load_key(BENCH / "follow-judge-key-ext.jsonl")
-    items = [json.loads(line) for line in (BENCH / "follow-judge-items-ext.jsonl").read_text().splitlines()]
-    parts = [
-        json.loads(line)
-        for n in (1, 2, 3)
-        for line in (BENCH / f"follow-judge-items-ext-{n}.jsonl").read_text().splitlines()
-    ]
+    items, parts = items_and_parts("follow-judge-items-ext")
     strata = load_strata(BENCH / "follow-judge-strata.json")
     assert parts == items and [i["item"] for i in items] == [k.item for k in ext]
     assert all(set(i) == {"item", "follow", "doc_id", "text"} for i in items)
