@@ -152,8 +152,8 @@ class Token:
         return self.surface.isdigit()
 
 
-# anyascii's transliteration of each letter of Latin-1 to Cyrillic (it reads a string letter by letter, in
-# Python): the letters news is written in, as one ``str.translate`` table, some ten times faster.
+# anyascii's transliteration of each letter from Latin-1 to Cyrillic (it reads a string letter by letter,
+# in Python): the letters news is written in, as one ``str.translate`` table (a Russian word 2.6x faster).
 _ASCII_OF = {cp: anyascii(chr(cp)) for cp in range(0x80, 0x500)}
 
 

@@ -34,6 +34,7 @@ MIN_DROPPED_LENGTH = 6  # a typed word this long may have lost two letters
 # queries reordered below their first relevant hit, topical top 10s unchanged; a fifth of an English
 # word's expansion time)
 DROPPED_MAX_COUNT = RARE_FORM_COUNT
+MIN_INDEXED_LETTERS = 3  # the shortest spelling the delete index lists
 _LETTERS = "abcdefghijklmnopqrstuvwz"  # what folded spellings are made of ("x" and "y" fold away)
 
 
@@ -63,7 +64,10 @@ class DeleteIndex:
         self._pending_from = 0  # spellings from this number on are not hashed yet
 
     def add(self, spelling: str) -> None:
-        self.spellings.append(spelling)
+        """List a spelling for the next ``compact``; one shorter than MIN_INDEXED_LETTERS is not listed
+        (its deletions are nearly every short spelling, and a word needs four letters for a typo)."""
+        if len(spelling) >= MIN_INDEXED_LETTERS:
+            self.spellings.append(spelling)
 
     def compact(self) -> None:
         new = self.spellings[self._pending_from :]

@@ -210,13 +210,11 @@ class MemoryIndex(MemorySnapshot):
         entry = self._surfaces.get(sf)
         if entry is None:
             entry = self._surfaces[sf] = Surface(ids, len(self._surfaces), word)
-            if len(sf) >= 3:
-                self._deletes.add(sf)
+            self._deletes.add(sf)
             self._sounds.add(sf)
             if is_cyrillic(word):
                 self._cyrillic_surfaces.add(sf)
-                if len(sf) >= 3:
-                    self._cyrillic_deletes.add(sf)
+                self._cyrillic_deletes.add(sf)
         elif not set(ids) <= set(entry.keys):
             entry.keys = tuple(dict.fromkeys(entry.keys + ids))
         return entry.number
@@ -403,8 +401,8 @@ class MemoryIndex(MemorySnapshot):
         """What the first queries would otherwise build or load on their way, done now (after a bulk
         build or a load): the vocabulary's lookups (sorted, by length, the delete indexes hashed, the
         spellings' counts and capitalised shares), the per-document arrays, and the Russian morphology
-        dictionary. Over Reuters-21578 the first English
-        query of a process took 35 ms and the first Russian one 56 ms, of which these were all but 2."""
+        dictionary. Over Reuters-21578 the first English query of a process took 35 ms and the first
+        Russian one 56 ms, of which these were all but 2."""
         self._merge()
         self._deletes.compact()
         self._cyrillic_deletes.compact()

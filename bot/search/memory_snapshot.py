@@ -102,8 +102,7 @@ class MemorySnapshot:
         self._cyrillic_surfaces = {sf for sf, e in self._surfaces.items() if is_cyrillic(e.display)}
         self._cyrillic_deletes = DeleteIndex()
         for sf in self._cyrillic_surfaces:
-            if len(sf) >= 3:
-                self._cyrillic_deletes.add(sf)
+            self._cyrillic_deletes.add(sf)
         self._cyrillic_deletes.compact()
         self._sounds = SoundIndex()
         if sound_spellings is not None and len(sound_spellings) == len(self._surfaces):
