@@ -117,3 +117,26 @@ def test_a_table_told_by_its_rows_fires_a_word_only_from_its_title(dossier: Doss
     titled = add(dossier, "BARLEY RESERVE PRICES", rows)
     found = matched(dossier)
     assert table not in found and titled in found
+
+
+def test_a_word_inside_a_persons_name_is_the_person(dossier: Dossier) -> None:
+    """ "director Melvin L. Gold" is a person (the people extractor says so), not gold; a follow typed in
+    lower case is a thing and does not fire on him. A follow typed as a name is the name, and does."""
+    follow(dossier, "query", "gold")
+    follow(dossier, "query", "Cotton")
+    named = add(
+        dossier,
+        "HYDRO OPTICS CHAIRMAN RESIGNS",
+        "Hydro Optics Inc said Kenneth S. Roth has resigned as president and chairman. It said director "
+        "Melvin L. Gold has been named chairman and chief executive officer.",
+    )
+    cotton = add(
+        dossier,
+        "BUSINESSMAN HAS 8.9 PCT OF DEL E. WEBB",
+        "John Cotton, an Arizona businessman, told the Securities and Exchange Commission he has acquired "
+        "8.9 pct of Del E. Webb Investment Properties. Cotton, president of Finalco Group, said he bought "
+        "the stake for investment purposes only.",
+    )
+    kept = add(dossier, "Gold price rises in London", "The price of gold rose in London as the dollar fell.")
+    found = matched(dossier)
+    assert named not in found and found[kept] == {"gold"} and found[cotton] == {"Cotton"}

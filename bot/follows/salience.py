@@ -72,3 +72,17 @@ def carries(shape: Callable[[], DocumentShape], keys: frozenset[str], mine: Sequ
         return True
     words = shape()
     return bool(keys & words.title) or not keys.isdisjoint(words.body)
+
+
+SURE_EVIDENCE = frozenset({"stated", "speech"})
+
+
+def person_spans(mentions: Iterable[Mention]) -> list[tuple[int, int]]:
+    """Where the text surely names a person (start, end): a mention the extractor found stated or
+    speaking ("director Melvin L. Gold", "Cotton, president of Finalco"), or a name of two words or
+    more. A bare word before a speech verb or in an all-caps headline ("GOLD SAYS") may be a thing."""
+    return [
+        (m.start, m.end)
+        for m in mentions
+        if m.evidence in SURE_EVIDENCE or (m.evidence != "headline" and len(m.surface.split()) > 1)
+    ]
