@@ -200,13 +200,15 @@ class Judged:
     judgements: dict[str, bool]
     strata: dict[str, dict[str, set[str]]]
     path: Path
+    census: dict[str, dict[str, set[str]]]  # follow -> stratum -> the documents a census covered
     dump: Path | None = None  # where to write every judged item with whether it was alerted
     alerts: Path | None = None  # where to write every follow's alerts
 
     @classmethod
     def load(cls, path: Path, dump: Path | None = None, alerts: Path | None = None) -> Judged:
-        key = load_key(KEY) + (load_key(KEY_EXT) if KEY_EXT.exists() else [])
-        return cls(key, load_judgements(path), load_strata(STRATA_FILE), path, dump, alerts)
+        key = [*load_key(KEY), *load_key(KEY_EXT), *load_key(KEY_CENSUS)]
+        strata, census = load_strata(STRATA_FILE), load_strata(CENSUS_FILE)
+        return cls(key, load_judgements(path), strata, path, census, dump, alerts)
 
     def write_alerts(self, hits: dict[str, set[str]]) -> None:
         """Each follow's alerts (Reuters ids), one line a follow: to compare two runs' alerts."""
@@ -306,7 +308,7 @@ def by_reading(
     if not judged.key:
         print(f"   judged by reading: no sample key ({KEY.name}); run bench/follow_pool.py")
         return
-    found = estimates(judged.key, judged.judgements, judged.strata, hits)
+    found = estimates(judged.key, judged.judgements, judged.strata, hits, judged.census)
     judged.write_dump(hits)
     sampled = Counter(k.follow for k in judged.key)
     done = Counter(k.follow for k in judged.key if k.item in judged.judgements)
