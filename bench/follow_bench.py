@@ -60,6 +60,8 @@ JUDGED = REPO / "bench" / "follow-judgements.jsonl"  # bench/follow-judging.md
 KEY = REPO / "bench" / "follow-judge-key.jsonl"  # written by bench/follow_pool.py
 KEY_EXT = REPO / "bench" / "follow-judge-key-ext.jsonl"  # its further sample (``follow_pool.py --extend``)
 STRATA_FILE = REPO / "bench" / "follow-judge-strata.json"  # likewise
+KEY_CENSUS = REPO / "bench" / "follow-judge-key-census.jsonl"  # its census (``follow_pool.py --census``)
+CENSUS_FILE = REPO / "bench" / "follow-judge-census.json"  # the documents the census covers
 CHAT = 1001
 LONE = 20  # documents arriving one at a time after the cost batch
 CALLER = Caller(user_id=CHAT, chat_id=CHAT, transport="telegram")
@@ -198,12 +200,23 @@ class Judged:
     judgements: dict[str, bool]
     strata: dict[str, dict[str, set[str]]]
     path: Path
+    census: dict[str, dict[str, set[str]]]  # follow -> stratum -> the documents a census covered
     dump: Path | None = None  # where to write every judged item with whether it was alerted
+    alerts: Path | None = None  # where to write every follow's alerts
 
     @classmethod
-    def load(cls, path: Path, dump: Path | None = None) -> Judged:
-        key = load_key(KEY) + (load_key(KEY_EXT) if KEY_EXT.exists() else [])
-        return cls(key, load_judgements(path), load_strata(STRATA_FILE), path, dump)
+    def load(cls, path: Path, dump: Path | None = None, alerts: Path | None = None) -> Judged:
+        key = [*load_key(KEY), *load_key(KEY_EXT), *load_key(KEY_CENSUS)]
+        strata, census = load_strata(STRATA_FILE), load_strata(CENSUS_FILE)
+        return cls(key, load_judgements(path), strata, path, census, dump, alerts)
+
+    def write_alerts(self, hits: dict[str, set[str]]) -> None:
+        """Each follow's alerts (Reuters ids), one line a follow: to compare two runs' alerts."""
+        if self.alerts is None:
+            return
+        with self.alerts.open("a", encoding="utf-8") as out:
+            for follow, found in hits.items():
+                out.write(json.dumps({"follow": follow, "alerted": sorted(found)}) + "\n")
 
     def write_dump(self, hits: dict[str, set[str]]) -> None:
         """Each judged item: follow, stratum, document, alerted, relevant and the judge's reason (the
@@ -290,11 +303,12 @@ def by_reading(
     judged: Judged,
 ) -> None:
     """Precision and recall judged by reading (tests/follow_scoring.py), beside the label-based ones."""
+    hits = {annotation: got[fid] for fid, (_, _, annotation) in follows.items()}
+    judged.write_alerts(hits)
     if not judged.key:
         print(f"   judged by reading: no sample key ({KEY.name}); run bench/follow_pool.py")
         return
-    hits = {annotation: got[fid] for fid, (_, _, annotation) in follows.items()}
-    found = estimates(judged.key, judged.judgements, judged.strata, hits)
+    found = estimates(judged.key, judged.judgements, judged.strata, hits, judged.census)
     judged.write_dump(hits)
     sampled = Counter(k.follow for k in judged.key)
     done = Counter(k.follow for k in judged.key if k.item in judged.judgements)
@@ -490,6 +504,9 @@ def main() -> int:
         type=Path,
         help="append every judged item (follow, stratum, alerted, relevant, reason) to this JSONL file",
     )
+    parser.add_argument(
+        "--dump-alerts", type=Path, help="append every follow's alerts (Reuters ids) to this JSONL file"
+    )
     args = parser.parse_args()
     logging.disable(logging.INFO)
     docs = load(args.reuters)
@@ -498,7 +515,7 @@ def main() -> int:
         f"Reuters-21578: {len(docs)} documents; {len(seed)} stored first, "
         f"{len(arrivals)} arrive in date order"
     )
-    judged = Judged.load(args.judged, args.dump_judged)
+    judged = Judged.load(args.judged, args.dump_judged, args.dump_alerts)
     with tempfile.TemporaryDirectory(prefix="dossier-follow-") as tmp:
         dossier, follows, held, folder = replay(Path(tmp), seed, arrivals, args.batch)
         print("\n== precision and recall over the arrivals (targets P >= 0.9, R >= 0.9)")

@@ -22,6 +22,11 @@ bench/follow-judging.md says how to judge; bench/follow_bench.py scores the judg
     python bench/follow_pool.py --extend --sample-seed 21 --labelled 8 --mentioned 16
 
 draws a further sample for the topic follows from the frozen strata (``extend``).
+
+    python bench/follow_pool.py --census ALERTS.jsonl
+
+judges every document of the topic follows' cells where the wrong alerts and the misses hide, as a
+census rather than a sample (``census``; ALERTS from ``follow_bench.py --dump-alerts``).
 """
 
 from __future__ import annotations
@@ -42,9 +47,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from follow_bench import (
     BENCH,
+    CENSUS_FILE,
     HELD_PERSONS,
     HELD_TOPICS,
     KEY,
+    KEY_CENSUS,
     KEY_EXT,
     PERSONS,
     REPO,
@@ -229,6 +236,58 @@ def extend(args: argparse.Namespace) -> int:
     return 0
 
 
+CENSUS_MAX_CELL = 100  # an unlabelled-miss cell this large is left to the samples (gold's, wheat's)
+
+
+def census(args: argparse.Namespace) -> int:
+    """Every document of the topic follows' cells where the errors hide, judged: a few random items
+    standing for eighty documents misstate a follow (gold's unlabelled alerts: 1 relevant of 13 judged
+    while the 82 include the London fixings). The cells, by the alerts of the matcher at hand
+    (``follow_bench.py --dump-alerts``): the unlabelled alerts (M, alerted), the labelled misses (L+,
+    not alerted) and the unlabelled misses (M, not alerted) where that cell holds under
+    ``CENSUS_MAX_CELL`` documents. The documents already judged for the follow are not drawn again; the
+    cells' documents are written to bench/follow-judge-census.json (the scoring counts them exactly
+    and weights the samples' other items up to the rest), the new items keyed ``c...`` in
+    bench/follow-judge-key-census.jsonl."""
+    if KEY_CENSUS.exists():
+        raise SystemExit(f"{KEY_CENSUS.name} exists: judge that census, do not draw another over it")
+    frozen = json.loads(STRATA_FILE.read_text(encoding="utf-8"))
+    alerts = {
+        str(r["follow"]): set(r["alerted"])
+        for line in args.census.read_text(encoding="utf-8").splitlines()
+        if line.strip() and (r := json.loads(line))
+    }
+    seen = {
+        (r["follow"], r["doc_id"])
+        for path in (KEY, KEY_EXT)
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip() and (r := json.loads(line))
+    }
+    text_of = {d.id: d.text.strip() for d in load(args.reuters)}
+    covered: dict[str, dict[str, list[str]]] = {}
+    drawn: list[dict[str, object]] = []
+    for follow in [*TOPICS, *HELD_TOPICS]:
+        hit = alerts[follow]
+        labelled, mentioned = set(frozen[follow]["L+"]), set(frozen[follow]["M"])
+        unlabelled_misses = mentioned - hit
+        cells = {
+            "L+": labelled - hit,
+            "M": (mentioned & hit)
+            | (unlabelled_misses if len(unlabelled_misses) < CENSUS_MAX_CELL else set()),
+        }
+        covered[follow] = {name: sorted(docs) for name, docs in cells.items()}
+        for name, docs in cells.items():
+            new = sorted(d for d in docs if (follow, d) not in seen)
+            drawn.extend(
+                {**row, "census": True} for row in sample_rows(follow, name, frozen[follow][name], new)
+            )
+    random.Random(args.sample_seed).shuffle(drawn)
+    size = write_sample(drawn, text_of, "c", KEY_CENSUS, OUT / "follow-judge-items-census.jsonl")
+    CENSUS_FILE.write_text(json.dumps(covered, indent=0, sort_keys=True) + "\n", encoding="utf-8")
+    print(f"{len(drawn)} census items for {len(TOPICS) + len(HELD_TOPICS)} topic follows ({size} a part)")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -245,7 +304,16 @@ def main() -> int:
         help="draw a further sample (--labelled/--mentioned more per stratum, a new --sample-seed) for the "
         "topic follows from the frozen strata, keyed apart (follow-judge-key-ext.jsonl)",
     )
+    parser.add_argument(
+        "--census",
+        type=Path,
+        metavar="ALERTS",
+        help="judge every document of the topic follows' error cells by these alerts (follow_bench.py "
+        "--dump-alerts), keyed apart (follow-judge-key-census.jsonl)",
+    )
     args = parser.parse_args()
+    if args.census:
+        return census(args)
     if args.extend:
         return extend(args)
     assert set(DESCRIBED) == set(PERSONS) | set(TOPICS) | set(HELD_PERSONS) | set(HELD_TOPICS)

@@ -9,6 +9,8 @@ sample was drawn) -- and everything else is taken as not relevant. Each stratum 
 method hit the document (known for every member, so this is post-stratification, not sampling): a cell's
 relevant share is its judged items' share, or the stratum's when none of the cell was judged. Relevant =
 sum of cell size * share; relevant hits likewise over the hit cells; a hit outside L+ and M is not relevant.
+Where a census judged every document of some cells (``follow_pool.py --census``), judged documents count
+as judged and only the unjudged rest is weighted, by the random samples' items outside the census.
 
 Lives under tests/ (as tests/faultsuite.py does for the fault suite) so mypy and the tests see it.
 """
@@ -91,34 +93,43 @@ def load_judgements(path: Path) -> dict[str, bool]:
 
 
 def estimate(
-    strata: Mapping[str, set[str]], judged: Iterable[tuple[str, str, bool]], hits: set[str]
+    strata: Mapping[str, set[str]],
+    judged: Iterable[tuple[str, str, bool]],
+    hits: set[str],
+    census: Mapping[str, set[str]] | None = None,
 ) -> Estimate | None:
     """One follow: ``strata`` stratum -> its member document ids; ``judged`` (stratum, doc id, relevant)
-    for the judged sample items; ``hits`` the method's hits among the arrivals. None when a non-empty
-    stratum has no judged item yet (nothing to weight it by)."""
-    by_cell: dict[tuple[str, bool], list[bool]] = {}
-    by_stratum: dict[str, list[bool]] = {}
+    for the judged items; ``hits`` the method's hits among the arrivals; ``census`` stratum -> the
+    documents a census judged every one of (``bench/follow_pool.py --census``). A judged document counts
+    as what it was judged; the rest of a cell is weighted by the share of the cell's judged documents
+    outside the census (the random samples', which stand for the unjudged), else of the stratum's, else
+    of every judged one. Without a census that is the cell's judged share times its size. None when a
+    non-empty stratum has no judged item yet (nothing to weight it by)."""
+    known: dict[str, dict[str, bool]] = {}
     count = 0
     for stratum, doc, relevant in judged:
         if doc not in strata.get(stratum, set()):
             raise ValueError(f"judged document {doc} is not in stratum {stratum}")
-        by_cell.setdefault((stratum, doc in hits), []).append(relevant)
-        by_stratum.setdefault(stratum, []).append(relevant)
+        known.setdefault(stratum, {})[doc] = relevant
         count += 1
     relevant_all = relevant_hits = 0.0
     for stratum, members in strata.items():
         if not members:
             continue
-        seen = by_stratum.get(stratum)
+        seen = known.get(stratum)
         if not seen:
             return None
-        hit_members = len(members & hits)
-        for is_hit, size in ((True, hit_members), (False, len(members) - hit_members)):
-            cell = by_cell.get((stratum, is_hit)) or seen
-            share = sum(cell) / len(cell)
-            relevant_all += size * share
+        covered = census.get(stratum, set()) if census else set()
+        sampled = [r for doc, r in seen.items() if doc not in covered] or list(seen.values())
+        for is_hit in (True, False):
+            cell = members & hits if is_hit else members - hits
+            judged_here = {doc: r for doc, r in seen.items() if doc in cell}
+            standing = [r for doc, r in judged_here.items() if doc not in covered] or sampled
+            share = sum(standing) / len(standing)
+            found = sum(judged_here.values()) + (len(cell) - len(judged_here)) * share
+            relevant_all += found
             if is_hit:
-                relevant_hits += size * share
+                relevant_hits += found
     inside = set().union(*strata.values()) if strata else set()
     return Estimate(relevant_all, relevant_hits, len(hits), len(hits - inside), count)
 
@@ -128,8 +139,10 @@ def estimates(
     judgements: Mapping[str, bool],
     strata: Mapping[str, Mapping[str, set[str]]],
     hits: Mapping[str, set[str]],
+    census: Mapping[str, Mapping[str, set[str]]] | None = None,
 ) -> dict[str, Estimate | None]:
-    """Every follow of ``hits`` (annotation -> hit document ids): its estimate from the judged items."""
+    """Every follow of ``hits`` (annotation -> hit document ids): its estimate from the judged items
+    (``census``: follow -> stratum -> the documents a census covered)."""
     known = {k.item for k in key}
     unknown = set(judgements) - known
     if unknown:
@@ -139,7 +152,9 @@ def estimates(
         if k.item in judgements:
             per_follow.setdefault(k.follow, []).append((k.stratum, k.doc_id, judgements[k.item]))
     return {
-        follow: estimate(strata.get(follow, {}), per_follow.get(follow, []), found)
+        follow: estimate(
+            strata.get(follow, {}), per_follow.get(follow, []), found, (census or {}).get(follow)
+        )
         for follow, found in hits.items()
     }
 

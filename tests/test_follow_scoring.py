@@ -52,6 +52,43 @@ def test_no_estimate_while_a_nonempty_stratum_is_unjudged_and_an_empty_one_needs
     assert est is not None and (est.relevant, est.precision, est.recall) == (0.0, 0.0, 0.0)
 
 
+def test_a_census_counts_its_documents_as_judged_and_the_samples_weight_the_rest() -> None:
+    # M's hits {e, f} and misses {g, h} were judged by a census (e relevant); i and k by the random
+    # sample, outside the census (k relevant): they stand for M's unjudged misses {j, l}.
+    census = {"M": {"e", "f", "g", "h"}}
+    judged = [
+        ("L+", "a", True),
+        ("L+", "c", True),
+        ("M", "e", True),
+        ("M", "f", False),
+        ("M", "g", False),
+        ("M", "h", False),
+        ("M", "i", False),
+        ("M", "k", True),
+    ]
+    est = estimate(STRATA, judged, HITS, census)
+    assert est is not None
+    # L+ 4 (hits 2); M hits: e only -> 1; M misses: g, h, i, k judged (1) + {j, l} at 1/2 -> 2.
+    assert est.relevant == pytest.approx(4 + 1 + 2)
+    assert est.relevant_hits == pytest.approx(2 + 1)
+    # Without the census the same judgements are a sample: M's misses g, h, i, k stand for six at 1/4.
+    plain = estimate(STRATA, judged, HITS)
+    assert plain is not None and plain.relevant == pytest.approx(4 + 1 + 6 / 4)
+
+
+def test_a_census_document_never_stands_for_the_unjudged() -> None:
+    # The census judged e, f (hits) and g (a miss), all relevant; the sample's only M item outside it,
+    # i, is not: the four unjudged misses take i's share, not g's.
+    census = {"M": {"e", "f", "g"}}
+    judged = [("L+", "a", True), ("M", "e", True), ("M", "f", True), ("M", "g", True), ("M", "i", False)]
+    est = estimate(STRATA, judged, HITS, census)
+    assert est is not None
+    assert est.relevant == pytest.approx(4 + 2 + 1)
+    assert est.relevant_hits == pytest.approx(2 + 2)
+    plain = estimate(STRATA, judged, HITS)  # as a sample, g and i stand for the six misses at 1/2
+    assert plain is not None and plain.relevant == pytest.approx(4 + 2 + 3)
+
+
 def test_a_judged_document_outside_its_stratum_is_an_error() -> None:
     with pytest.raises(ValueError, match="not in stratum"):
         estimate(STRATA, [("L+", "e", True)], HITS)
@@ -131,3 +168,23 @@ def test_the_further_sample_is_blind_new_and_within_the_frozen_strata() -> None:
         members = strata[k.follow][k.stratum]
         assert k.doc_id in members and k.stratum_size == len(members)
         assert k.sample_size == drawn[k.follow, k.stratum] <= (8 if k.stratum == "L+" else 16)
+
+
+def test_the_census_is_blind_new_within_the_strata_and_covers_its_cells() -> None:
+    # ``bench/follow_pool.py --census``: every document of the topic follows' error cells judged once
+    earlier = load_key(BENCH / "follow-judge-key.jsonl") + load_key(BENCH / "follow-judge-key-ext.jsonl")
+    census = load_key(BENCH / "follow-judge-key-census.jsonl")
+    items, parts = items_and_parts("follow-judge-items-census")
+    strata = load_strata(BENCH / "follow-judge-strata.json")
+    covered = load_strata(BENCH / "follow-judge-census.json")
+    assert parts == items and [i["item"] for i in items] == [k.item for k in census]
+    assert all(set(i) == {"item", "follow", "doc_id", "text"} for i in items)
+    assert not {(k.follow, k.doc_id) for k in census} & {(k.follow, k.doc_id) for k in earlier}
+    assert len({(k.follow, k.doc_id) for k in census}) == len(census)
+    judged = {(k.follow, k.doc_id) for k in [*earlier, *census]}
+    for k in census:
+        assert k.doc_id in strata[k.follow][k.stratum] and k.doc_id in covered[k.follow][k.stratum]
+    for follow, by in covered.items():
+        for stratum, docs in by.items():
+            assert docs <= strata[follow][stratum]
+            assert all((follow, d) in judged for d in docs), (follow, stratum)

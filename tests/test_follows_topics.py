@@ -117,3 +117,58 @@ def test_a_table_told_by_its_rows_fires_a_word_only_from_its_title(dossier: Doss
     titled = add(dossier, "BARLEY RESERVE PRICES", rows)
     found = matched(dossier)
     assert table not in found and titled in found
+
+
+def test_a_word_inside_a_persons_name_is_the_person(dossier: Dossier) -> None:
+    """ "director Melvin L. Gold" is a person (the people extractor says so), not gold; a follow typed in
+    lower case is a thing and does not fire on him. A follow typed as a name is the name, and does. A
+    capitalised pair the extractor only guessed at ("Winter Wheat - fair") stays a word."""
+    follow(dossier, "query", "gold")
+    follow(dossier, "query", "Cotton")
+    follow(dossier, "query", "wheat")
+    named = add(
+        dossier,
+        "HYDRO OPTICS CHAIRMAN RESIGNS",
+        "Hydro Optics Inc said Kenneth S. Roth has resigned as president and chairman. It said director "
+        "Melvin L. Gold has been named chairman and chief executive officer.",
+    )
+    cotton = add(
+        dossier,
+        "BUSINESSMAN HAS 8.9 PCT OF DEL E. WEBB",
+        "John Cotton, an Arizona businessman, told the Securities and Exchange Commission he has acquired "
+        "8.9 pct of Del E. Webb Investment Properties. Cotton, president of Finalco Group, said he bought "
+        "the stake for investment purposes only.",
+    )
+    kept = add(dossier, "Gold price rises in London", "The price of gold rose in London as the dollar fell.")
+    crops = add(
+        dossier,
+        "LOUISIANA WEEKLY CROP REPORT",
+        "The Louisiana weekly USDA state crop report said there were 2.4 days suitable for fieldwork.\n"
+        "Winter Wheat - fair to good condition. eight pct headed vs 27 pct a year ago.",
+    )
+    found = matched(dossier)
+    assert named not in found and found[kept] == {"gold"} and found[cotton] == {"Cotton"}
+    assert found[crops] == {"wheat"}
+
+
+def test_a_firms_name_said_again_loses_every_form_and_takes_the_storys_case(dossier: Dossier) -> None:
+    """ "Rio Tinto-Zinc Corp Plc" is "RIO TINTO-ZINC" in the headline (both forms off), and a headline's
+    "MAGMA COPPER <MGMA>" is "Magma Copper" in the story: the firm each time, not zinc or copper."""
+    follow(dossier, "query", "zinc")
+    follow(dossier, "query", "copper")
+    results = add(
+        dossier,
+        "RIO TINTO-ZINC NET ATTRIBUTABLE PROFIT LOWER",
+        "Year to December 31, 1986. Net attributable profit 263.9 mln stg vs 279.6 mln.\n"
+        "Full name of company is Rio Tinto-Zinc Corp Plc <RTZL.L>.",
+    )
+    shares = add(
+        dossier,
+        "MAGMA COPPER <MGMA> TO SELL SHARES",
+        "Magma Copper said it plans to sell four mln shares; Magma Copper will use the proceeds to cut debt.",
+    )
+    kept = add(
+        dossier, "Zinc and copper prices rise", "Zinc prices rose on the LME; copper prices also rose."
+    )
+    found = matched(dossier)
+    assert results not in found and shares not in found and found[kept] == {"zinc", "copper"}

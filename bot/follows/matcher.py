@@ -30,7 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.core import Dossier
-from bot.follows.salience import DocumentShape, carries, person_mentions, surnames
+from bot.follows.salience import DocumentShape, carries, person_mentions, person_spans, surnames
 from bot.models import Document, Follow, NewFollowHit
 from bot.people import Identities, Mention, Person, mentions_from_json, sentence_at
 from bot.search import Word
@@ -135,7 +135,10 @@ class FollowMatcher:
                 by_id = {f.id: f for f in queries}
                 tokens: list[Token] | None = None  # the text read once, for every passage
                 passages: dict[frozenset[str], str] = {}
-                for p in percolator.match(doc.id, doc.title, doc.text, doc.published) if percolator else ():
+                spans = functools.partial(self._person_spans, doc.id)
+                for p in (
+                    percolator.match(doc.id, doc.title, doc.text, doc.published, spans) if percolator else ()
+                ):
                     follow = by_id[p.query_id]
                     if doc.id > follow.after_id and percolator is not None:
                         passage = passages.get(p.keys)
@@ -150,6 +153,12 @@ class FollowMatcher:
                 if named:
                     out.extend(self._person_hits(doc, named))
         return out
+
+    def _person_spans(self, doc_id: int) -> list[tuple[int, int]]:
+        """Where the document names persons, by the people extractor's stored mentions (read only
+        when a query follow in lower case would fire: its word inside a person's name does not count)."""
+        stored = self.dossier.store.people_of([doc_id]).get(doc_id)
+        return person_spans(mentions_from_json(stored, sentences=False)) if stored is not None else []
 
     def _person_hits(self, doc: Document, named: dict[int, _Named]) -> list[NewFollowHit]:
         """The hits of the person follows whose person the document names (``bot.follows.salience``:

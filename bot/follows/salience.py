@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from bot.people import Mention, Person
+from bot.people import HEADLINE, SPEECH, STATED, Mention, Person, english_first_name
 from bot.textnorm import WORD_RE, fold, to_ascii
 
 
@@ -72,3 +72,19 @@ def carries(shape: Callable[[], DocumentShape], keys: frozenset[str], mine: Sequ
         return True
     words = shape()
     return bool(keys & words.title) or not keys.isdisjoint(words.body)
+
+
+SURE_EVIDENCE = frozenset({STATED, SPEECH})
+
+
+def person_spans(mentions: Iterable[Mention]) -> list[tuple[int, int]]:
+    """Where the text surely names a person (start, end): a mention the extractor found stated or
+    speaking ("director Melvin L. Gold", "Cotton, president of Finalco"), or one that opens with an
+    English first name ("John Cotton, an Arizona businessman"). Not a bare capitalised pair the extractor
+    only guessed at: "Winter Wheat - fair to good condition" is a crop report's line."""
+    return [
+        (m.start, m.end)
+        for m in mentions
+        if m.evidence in SURE_EVIDENCE
+        or (m.evidence != HEADLINE and english_first_name(m.surface.split()[0]))
+    ]

@@ -64,6 +64,7 @@ from bot.people.model import (
     RoleRecord,
     role_key,
 )
+from bot.people.names import english_first_name
 from bot.people.storage import (
     EXTRACTOR_VERSION,
     extract_json,
@@ -86,6 +87,7 @@ __all__ = [
     "Person",
     "Role",
     "RoleRecord",
+    "english_first_name",
     "extract",
     "extract_json",
     "extract_json_many",

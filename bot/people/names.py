@@ -74,13 +74,13 @@ def _same_in_text(a: Sequence[str], b: Sequence[str]) -> bool:
     n = len(a)
     return (
         0 < n < len(b)
-        and not _english_first_name(a[0])  # "Ross Perot" is not "Texan H. Ross Perot"'s surname
+        and not english_first_name(a[0])  # "Ross Perot" is not "Texan H. Ross Perot"'s surname
         and [_surname_key(x) for x in a] == [_surname_key(x) for x in b[-n:]]
     )
 
 
 @lru_cache(maxsize=20_000)
-def _english_first_name(word: str) -> bool:
+def english_first_name(word: str) -> bool:
     """An English first name or short form ("Lee", "Kim", "James"), from the ``nicknames`` dataset."""
     low = word.lower()
     return bool(_NICKNAMES.nicknames_of(low) or _NICKNAMES.canonicals_of(low))

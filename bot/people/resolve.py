@@ -7,7 +7,7 @@ from collections import defaultdict
 
 from bot.people.document import _Cand, _DocCtx, _sentence
 from bot.people.model import _STRENGTH, SPEECH, STATED, WEAK, Mention, role_key
-from bot.people.names import _english_first_name, _same_in_text, _surname_key
+from bot.people.names import _same_in_text, _surname_key, english_first_name
 from bot.people.places import is_country
 from bot.people.words import NAME
 
@@ -111,7 +111,7 @@ def _fullest(c: _Cand, full: dict[str, list[_Cand]]) -> str:
             f
             for fs in full.values()
             for f in fs
-            if f.given and _surname_key(f.given[0]) == key and not _english_first_name(f.given[0])
+            if f.given and _surname_key(f.given[0]) == key and not english_first_name(f.given[0])
         ]
         if len({f.name for f in options}) != 1:
             return c.name

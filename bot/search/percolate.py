@@ -36,7 +36,10 @@ but adds a floor, so that one stray fuzzy word does not fire an alert:
 
 A word inside a firm's name is the firm, not the word (``bot.search.firms``: "Magma Copper Co" does
 not fire a copper follow, nor "Newmont Gold" said again after "Newmont Gold Co"), as a person follow
-leaves firms out. Excluded words, phrases and date bounds
+leaves firms out. Likewise a word inside a person's name is the person: "director Melvin L. Gold" and
+"John Cotton, an Arizona businessman" fire no gold or cotton follow typed in lower case (the people
+extractor's mentions, stated or of two words and more, read only once such a follow would fire; a follow
+typed as a name keeps them). Excluded words, phrases and date bounds
 hold as they do in ``/search``.
 
 This is the in-memory engine's companion and reads its internals (word numbers, keys, postings, the
@@ -47,7 +50,7 @@ the engine is not a ``MemoryIndex``).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from itertools import islice
@@ -127,6 +130,7 @@ class _Stored:
     phrases: tuple[tuple[str, ...], ...]  # primary keys of each phrase's words
     words: tuple[str, ...]  # the content words, as expanded
     each: bool  # every word must carry the document alone (words of a thing, not a name's)
+    named: bool  # a word was typed as a name (capitalised): a person's name holding it counts
 
 
 class Percolator:
@@ -240,8 +244,9 @@ class Percolator:
         phrases = tuple(
             tuple(keys[0] if (keys := analyzer.keys(w)) else "" for w in p) for p in query.phrases
         )
-        each = len(terms) > 1 and not typed_as_names & set(content)
-        self._stored[query_id] = _Stored(query, terms, excluded, phrases, tuple(content), each)
+        named = bool(typed_as_names & set(content))
+        each = len(terms) > 1 and not named
+        self._stored[query_id] = _Stored(query, terms, excluded, phrases, tuple(content), each, named)
         for t, term in enumerate(terms):
             for kid in {*term.alts, *(g[0] for g in term.groups)}:
                 self._by_key[kid].append((query_id, t))
@@ -446,8 +451,17 @@ class Percolator:
                 apart[word] += TITLE_BOOST
         return dict(tf), seq, dict(apart)
 
-    def match(self, doc_id: int, title: str, text: str, published: date | None) -> list[Percolation]:
-        """The stored queries this (indexed) document matches, above the relevance floor."""
+    def match(
+        self,
+        doc_id: int,
+        title: str,
+        text: str,
+        published: date | None,
+        persons: Callable[[], Sequence[tuple[int, int]]] | None = None,
+    ) -> list[Percolation]:
+        """The stored queries this (indexed) document matches, above the relevance floor. ``persons``
+        gives where the text names persons (start, end): asked only once a query typed in lower case
+        passes, whose words there do not count."""
         if not self._stored:
             return []
         tf, seq, apart = self.document_keys(title, text)
@@ -460,34 +474,29 @@ class Percolator:
         doclen = float(index._doclen[slot]) if slot is not None else float(len(seq))
         avgdl = max(index._total_len / max(index._live, 1), 1.0)
         norm = K1 * (1.0 - B + B * doclen / avgdl)
-        keys = index._keys
         out: list[Percolation] = []
         table: bool | None = None  # worked out for the first query the document passes
         title_keys: set[str] = set()
+        unnamed: tuple[dict[int, float], dict[str, float]] | None = None  # persons' names blanked
         for query_id, terms_hit in candidates.items():
             stored = self._stored[query_id]
             if len(terms_hit) < len(stored.terms):
                 continue
-            strengths: list[float] = []
-            matched: set[str] = set()
-            for term in stored.terms:
-                best = 0.0
-                for kid, share in term.alts.items():
-                    f = tf.get(kid, 0.0)
-                    if f and kid in term.others:
-                        f -= sum(apart.get(w, 0.0) for w in term.others[kid])
-                    if f > 0:
-                        best = max(best, share * f / (f + norm))
-                        matched.add(keys[kid])
-                for group, share in term.groups.items():
-                    if all(k in tf for k in group):
-                        f = min(tf[k] for k in group)
-                        best = max(best, share * f / (f + norm))
-                        matched.update(keys[k] for k in group)
-                strengths.append(best)
-            strength = sum(strengths) / len(strengths)
-            if min(strengths) <= 0 or (min(strengths) if stored.each else strength) < RELEVANCE_FLOOR:
+            carried = self._carried(stored, tf, apart, norm)
+            if carried is not None and not stored.named and persons is not None:
+                # A word of a thing inside a person's name is the person: "Melvin L. Gold" is not gold.
+                if unnamed is None:
+                    spans = persons()
+                    if spans:
+                        blanked, _, blanked_apart = self.document_keys(title, _blank_spans(text, spans))
+                        unnamed = (blanked, blanked_apart)
+                    else:
+                        unnamed = (tf, apart)
+                if unnamed[0] is not tf:
+                    carried = self._carried(stored, *unnamed, norm)
+            if carried is None:
                 continue
+            strength, matched = carried
             if table is None:
                 table = is_table(text)
                 title_keys = {k for w in WORD_RE.findall(title) for k in index.analyzer.keys(w)}
@@ -497,6 +506,34 @@ class Percolator:
                 continue
             out.append(Percolation(query_id, strength, frozenset(matched)))
         return out
+
+    def _carried(
+        self, stored: _Stored, tf: dict[int, float], apart: dict[str, float], norm: float
+    ) -> tuple[float, set[str]] | None:
+        """How strongly the query's words carry a document of these term frequencies (the mean BM25
+        saturation over its words) and the keys that matched, or None below the relevance floor."""
+        keys = self._index._keys
+        strengths: list[float] = []
+        matched: set[str] = set()
+        for term in stored.terms:
+            best = 0.0
+            for kid, share in term.alts.items():
+                f = tf.get(kid, 0.0)
+                if f and kid in term.others:
+                    f -= sum(apart.get(w, 0.0) for w in term.others[kid])
+                if f > 0:
+                    best = max(best, share * f / (f + norm))
+                    matched.add(keys[kid])
+            for group, share in term.groups.items():
+                if all(k in tf for k in group):
+                    f = min(tf[k] for k in group)
+                    best = max(best, share * f / (f + norm))
+                    matched.update(keys[k] for k in group)
+            strengths.append(best)
+        strength = sum(strengths) / len(strengths)
+        if min(strengths) <= 0 or (min(strengths) if stored.each else strength) < RELEVANCE_FLOOR:
+            return None
+        return strength, matched
 
     def _admits(
         self, stored: _Stored, tf: dict[int, float], seq: Sequence[int], published: date | None
@@ -529,6 +566,14 @@ def word_documents(index: object, word: str) -> int | None:
         return None
     ids = [index._key_id[k] for k in index.analyzer.keys(word) if k in index._key_id]
     return max((index._df(k) for k in ids), default=0)
+
+
+def _blank_spans(text: str, spans: Sequence[tuple[int, int]]) -> str:
+    """``text`` with the spans blanked (same length: positions hold)."""
+    chars = list(text)
+    for start, end in spans:
+        chars[start:end] = " " * (end - start)
+    return "".join(chars)
 
 
 def _contains(seq: Sequence[int], phrase: Sequence[int]) -> bool:
