@@ -50,14 +50,14 @@ def matched(dossier: Dossier, chat: int = 11) -> dict[int, set[str]]:
 # ----------------------------------------------------------------- matching
 def test_a_query_follow_forgives_typos_transliteration_and_the_other_language(dossier: Dossier) -> None:
     follow(dossier, "query", "coffee harvest")
-    follow(dossier, "query", "Tasmagambetov")
+    follow(dossier, "query", "Tasmagambetov -sanctions")  # an operator: words, not the person
     follow(dossier, "query", "кофе")
     coffee = add(dossier, "Coffee harvest fails", "The coffee harvest in Brazil failed after frost hit.")
     typo = add(dossier, "Envoy named", "Imangali Tasmagambetv was named envoy to Moscow on Monday.")
     latin = add(dossier, "Тасмагамбетов назначен", "Имангали Тасмагамбетов назначен послом в Москве.")
     found = matched(dossier)
     assert found[coffee] == {"coffee harvest", "кофе"}  # one document, both follows named
-    assert found[typo] == {"Tasmagambetov"} and found[latin] == {"Tasmagambetov"}
+    assert found[typo] == {"Tasmagambetov -sanctions"} and found[latin] == {"Tasmagambetov -sanctions"}
 
 
 def test_one_stray_fuzzy_word_or_a_passing_mention_fires_nothing(dossier: Dossier) -> None:
@@ -117,15 +117,16 @@ def test_a_word_folded_together_with_another_common_word_is_told_apart(dossier: 
         add(dossier, f"Energy report {i}", f"Energy Secretary John Herrington spoke on oil, day {i}.")
     add(dossier, "Energy misprint", "Energy Secretary John Herington spoke on gas.")
     follow(dossier, "query", "copper")
-    follow(dossier, "query", "Tasmagambetov")
-    follow(dossier, "query", "Herington")  # the follow misspelt as the corpus once is
+    # names followed as words (an excluded word keeps them so; alone, they would be the persons)
+    follow(dossier, "query", "Tasmagambetov -sanctions")
+    follow(dossier, "query", "Herington -sanctions")  # the follow misspelt as the corpus once is
     pact = add(dossier, "Cooperation talks", "Cooperation talks resumed; both sides want cooperation.")
     mine = add(dossier, "Copper mine", "The copper mine reopened; copper shipments resume.")
     typo = add(dossier, "Envoy named", "Imangali Tasmagambetv was named envoy to Moscow on Monday.")
     energy = add(dossier, "Herrington on oil", "Energy Secretary John Herrington said oil imports rose.")
     found = matched(dossier)
-    assert pact not in found and found[mine] == {"copper"} and found[typo] == {"Tasmagambetov"}
-    assert found[energy] == {"Herington"}
+    assert pact not in found and found[mine] == {"copper"} and found[typo] == {"Tasmagambetov -sanctions"}
+    assert found[energy] == {"Herington -sanctions"}
 
 
 def test_excluded_words_phrases_and_dates_hold_as_in_search(dossier: Dossier) -> None:
@@ -530,3 +531,24 @@ async def test_what_arrived_while_the_bot_was_down_is_alerted_once(
     async with run_bot():  # and again: nothing is alerted twice
         await asyncio.sleep(1.5)
     assert len([c for c in botapi.sent("sendMessage") if "match" in (c.text or "")]) == 1
+
+
+def test_words_that_read_as_a_name_follow_the_person_once_documents_name_him(dossier: Dossier) -> None:
+    """ "/follow John Herington" before any document named the Energy Secretary follows the words; once
+    the people index knows John Herrington, the follow is his: a story that says only "Herrington" (the
+    words wanted "John" too) reaches the chat, and /following shows his name."""
+    follow(dossier, "query", "John Herington")
+    follow(dossier, "query", "coffee prices")  # words that are no name stay words
+    named = add(
+        dossier,
+        "U.S. oil imports rise",
+        "Energy Secretary John Herrington said U.S. oil imports rose in March. Herrington said the "
+        "administration would not seek an oil import fee.",
+    )
+    assert named in matched(dossier)
+    now = {f.label: f.kind for f in dossier.store.follows(11)}
+    assert now == {"John Herrington": "person", "coffee prices": "query"}
+    later = add(
+        dossier, "Herrington on imports", "Herrington told Congress the oil import fee was not needed."
+    )
+    assert matched(dossier)[later] == {"John Herrington"}

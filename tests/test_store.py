@@ -377,6 +377,18 @@ def test_follows_are_made_once_listed_changed_and_removed(store: Store) -> None:
     assert [f.id for f in store.follows(5)] == [query.id]
 
 
+def test_a_query_follow_becomes_a_person_follow_once_and_never_twice_for_a_chat(store: Store) -> None:
+    words, _ = store.add_follow(5, None, "query", "John Herington", "John Herington", "instant", 7)
+    twice, _ = store.add_follow(5, None, "query", "J Herrington", "J Herrington", "instant", 7)
+    assert store.follow_person(words.id, "john herrington", "John Herrington")
+    assert not store.follow_person(words.id, "john herrington", "John Herrington")  # a person's now
+    assert not store.follow_person(twice.id, "john herrington", "John Herrington")  # the chat has him
+    assert [(f.id, f.kind, f.target, f.label) for f in store.follows(5)] == [
+        (words.id, "person", "john herrington", "John Herrington"),
+        (twice.id, "query", "J Herrington", "J Herrington"),
+    ]
+
+
 def test_hits_are_recorded_once_with_the_cursor_and_alerts_confirmed_in_order(store: Store) -> None:
     before = insert(store, "before")
     instant, _ = store.add_follow(5, None, "query", "x", "x", "instant", 7)

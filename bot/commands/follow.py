@@ -15,18 +15,13 @@ from bot.commands.caller import Caller, chat_setting_refusal
 from bot.commands.replies import FollowListReply, FollowPickReply, Reply, TextReply
 from bot.core import Dossier
 from bot.dates import DateBoundError
+from bot.follows.naming import persons_named
 from bot.i18n import N_, Msg
-from bot.people import Person
-from bot.people.cards import CLEAR_LEAD, dominates
 from bot.schedule import ScheduleError, parse_hhmm
-from bot.search.percolate import word_documents
 from bot.search.query import parse_query
 
 MAX_FOLLOWS = 50  # per chat
 MAX_FOLLOW_TEXT = 200
-PERSON_SCORE = 80.0  # a name match at least this good (0-100) is a person, not words
-PERSON_SHARE = 0.3  # ... and, for one word, its persons name at least this share of the word's documents
-MAX_CHOICES = 6
 MODES = ("instant", "digest")
 _MODE_PREFIX = re.compile(r"^(instant|digest|сразу|дайджест)\s*:\s*", re.IGNORECASE)
 _MODE_WORDS = {"instant": "instant", "digest": "digest", "сразу": "instant", "дайджест": "digest"}
@@ -86,7 +81,7 @@ class FollowCommands:
             return TextReply.of(Msg(FOLLOW_WHAT), error=True)
         if len(text) > MAX_FOLLOW_TEXT:
             return TextReply.of(Msg(TOO_LONG, n=MAX_FOLLOW_TEXT), error=True)
-        persons = self._persons(text)
+        persons = persons_named(self.dossier, text)
         if len(persons) > 1:
             return FollowPickReply(text, tuple(persons), mode)
         if persons:
@@ -108,33 +103,6 @@ class FollowCommands:
         if person is None:
             return TextReply.of(Msg(NO_ONE_NOW), error=True)
         return self._add(caller, "person", person.key, person.name, mode or default_mode(caller))
-
-    def _persons(self, text: str) -> list[Person]:
-        """The persons ``text`` names (several: the user picks), or none: it is followed as words."""
-        if any(ch in text for ch in '"«»“”:') or text.startswith("-") or " -" in text:
-            return []
-        if self.dossier.people_failure() is not None:
-            return []
-        matches = [
-            m for m in self.dossier.who(text, limit=50) if m.kind == "name" and m.score >= PERSON_SCORE
-        ]
-        if not matches:
-            return []
-        close = [m for m in matches if matches[0].score - m.score < CLEAR_LEAD][:MAX_CHOICES]
-        persons = [close[0].person] if len(close) == 1 or dominates(close[0].person, close[1].person) else []
-        persons = persons or [m.person for m in close]
-        if len(text.split()) == 1 and not self._mostly_a_name(text, persons):
-            return []
-        return persons
-
-    def _mostly_a_name(self, word: str, persons: list[Person]) -> bool:
-        """Whether a single word is used in the documents mostly as these persons' name: "Baker" is
-        (James and Howard Baker account for most documents with the word), "coffee" is not, though a
-        misread "de Janeiro Coffee" is a person of the index, nor "gold" for Peter Goldie."""
-        with self.dossier.locked_index() as index:
-            total = word_documents(index, word)  # the word itself, not its typo neighbours ("banker")
-        named = len({d for p in persons for d in p.documents})
-        return not total or named >= PERSON_SHARE * total
 
     def _add(self, caller: Caller, kind: str, target: str, label: str, mode: str) -> Reply:
         assert caller.chat_id is not None

@@ -30,6 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.core import Dossier
+from bot.follows.naming import persons_named, reads_as_name
 from bot.follows.salience import DocumentShape, carries, person_mentions, person_spans, surnames
 from bot.models import Document, Follow, NewFollowHit
 from bot.people import Identities, Mention, Person, mentions_from_json, sentence_at
@@ -46,6 +47,7 @@ _Named = tuple[Follow, list[Person]]  # a person follow a document names, and th
 
 BATCH = 500  # documents read and matched per step (an upload's size)
 PASSAGE_CHARS = 400
+RECHECK_DOCS = 200  # documents matched before a follow that reads as a name is looked up again
 IDENTITY_SCORE = 90.0  # /who's name score (0-100) at which another person is the followed one
 
 
@@ -83,6 +85,7 @@ class FollowMatcher:
         self._persons: _PersonFollows | None = None
         self._running = threading.Lock()
         self._names: dict[str, str] = {}  # a followed person's key -> its name (stable with the key)
+        self._named_at: dict[int, int] = {}  # a query follow that reads as a name -> cursor at its last check
 
     def run(self, batch: int = BATCH) -> int:
         """Match every document above the cursor that is indexed; returns the hits recorded. One run at
@@ -100,6 +103,8 @@ class FollowMatcher:
                 return recorded
             follows = store.follows()
             self._refresh_people(follows)
+            if self._promote_names(follows, cursor):
+                follows = store.follows()
             hits, upto = self.match(docs, follows)
             if upto == cursor:
                 return recorded  # the next document is not indexed yet
@@ -243,6 +248,27 @@ class FollowMatcher:
         mine = [m for m in mentions if m.name in wanted or m.surface in wanted] or mentions
         best = next((m for m in mine if m.role is not None), mine[0] if mine else None)
         return sentence_at(doc.text, best.start, best.end)[:PASSAGE_CHARS] if best else ""
+
+    def _promote_names(self, follows: Sequence[Follow], cursor: int) -> bool:
+        """A query follow whose words read as a name ("John Herington", made before any document named
+        him) becomes a follow of the person once the people index knows exactly one person by that name
+        (``bot.follows.naming``, as ``/follow`` decides): from then on it matches every spelling and
+        inflection, and a story that says only "Herrington said" (words required "John" too). Checked
+        again after every ``RECHECK_DOCS`` documents; whether any changed."""
+        if self.dossier.people_failure() is not None:
+            return False
+        changed = False
+        for f in follows:
+            if f.kind != "query" or cursor - self._named_at.get(f.id, -RECHECK_DOCS) < RECHECK_DOCS:
+                continue
+            self._named_at[f.id] = cursor
+            if not reads_as_name(self.dossier, f.target):
+                continue
+            persons = persons_named(self.dossier, f.target)
+            if len(persons) == 1 and self.dossier.store.follow_person(f.id, persons[0].key, persons[0].name):
+                log.info("follow %d: the words %r are now the person %r", f.id, f.target, persons[0].key)
+                changed = True
+        return changed
 
     def _refresh_people(self, follows: Sequence[Follow]) -> None:
         """A followed person whose key the people index no longer lists (a fuller canonical name was

@@ -38,8 +38,8 @@ A word inside a firm's name is the firm, not the word (``bot.search.firms``: "Ma
 not fire a copper follow, nor "Newmont Gold" said again after "Newmont Gold Co"), as a person follow
 leaves firms out. Likewise a word inside a person's name is the person: "director Melvin L. Gold" and
 "John Cotton, an Arizona businessman" fire no gold or cotton follow typed in lower case (the people
-extractor's mentions, stated or of two words and more, read only once such a follow would fire; a follow
-typed as a name keeps them). Excluded words, phrases and date bounds
+extractor's mentions, read only once such a follow would fire; a follow typed as a name, or of a word the
+lexicon does not know, "tasmagambetov", keeps them). Excluded words, phrases and date bounds
 hold as they do in ``/search``.
 
 This is the in-memory engine's companion and reads its internals (word numbers, keys, postings, the
@@ -130,7 +130,7 @@ class _Stored:
     phrases: tuple[tuple[str, ...], ...]  # primary keys of each phrase's words
     words: tuple[str, ...]  # the content words, as expanded
     each: bool  # every word must carry the document alone (words of a thing, not a name's)
-    named: bool  # a word was typed as a name (capitalised): a person's name holding it counts
+    things: bool  # every word a lexicon word in lower case: a person's name holding one is not it
 
 
 class Percolator:
@@ -246,7 +246,8 @@ class Percolator:
         )
         named = bool(typed_as_names & set(content))
         each = len(terms) > 1 and not named
-        self._stored[query_id] = _Stored(query, terms, excluded, phrases, tuple(content), each, named)
+        things = not named and all(is_lexicon_word(index, w) for w in content)
+        self._stored[query_id] = _Stored(query, terms, excluded, phrases, tuple(content), each, things)
         for t, term in enumerate(terms):
             for kid in {*term.alts, *(g[0] for g in term.groups)}:
                 self._by_key[kid].append((query_id, t))
@@ -483,7 +484,7 @@ class Percolator:
             if len(terms_hit) < len(stored.terms):
                 continue
             carried = self._carried(stored, tf, apart, norm)
-            if carried is not None and not stored.named and persons is not None:
+            if carried is not None and stored.things and persons is not None:
                 # A word of a thing inside a person's name is the person: "Melvin L. Gold" is not gold.
                 if unnamed is None:
                     spans = persons()
@@ -557,6 +558,12 @@ class Percolator:
     def tokens(self, text: str) -> list[Token]:
         """The text's words as the index reads them (to mark the passage an alert quotes)."""
         return self._index.analyzer.tokens(text)
+
+
+def is_lexicon_word(index: object, word: str) -> bool:
+    """Whether the lexicon translates ``word`` (a word of the language: "gold", "пшеница"), as a name of
+    a person alone ("tasmagambetov") it does not. False for an engine other than ``MemoryIndex``."""
+    return isinstance(index, MemoryIndex) and bool(index._translator.glosses(word.lower()))
 
 
 def word_documents(index: object, word: str) -> int | None:

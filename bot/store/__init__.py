@@ -308,6 +308,12 @@ class FollowStore(Protocol):
         """A followed person's key changed (the people index chose a fuller canonical name)."""
         ...
 
+    def follow_person(self, follow_id: int, target: str, label: str) -> bool:
+        """A query follow whose words name a person now known becomes a follow of that person (key
+        ``target``, shown as ``label``); False (nothing changed) when it is no query follow any more or
+        the chat follows that person already."""
+        ...
+
     def follow_cursor(self) -> int:
         """The last document id matched against the follows (from the first follow made: the newest
         stored then; before any follow, the newest stored now)."""

@@ -102,6 +102,19 @@ class _Follows(_SqlBase):
                 (target, follow_id, target),
             )
 
+    def follow_person(self, follow_id: int, target: str, label: str) -> bool:
+        with self._statement() as db:
+            # Only a query follow, and not when the chat follows that person already.
+            cur = db.execute(
+                self._sql(
+                    "UPDATE follows SET kind = 'person', target = ?, label = ?"
+                    " WHERE id = ? AND kind = 'query' AND NOT EXISTS (SELECT 1 FROM follows o"
+                    " WHERE o.chat_id = follows.chat_id AND o.kind = 'person' AND o.target = ?)"
+                ),
+                (target, label, follow_id, target),
+            )
+            return bool(cur.rowcount)
+
     def follow_cursor(self) -> int:
         sql = self._sql
         with self._write() as db:
