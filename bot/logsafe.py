@@ -52,10 +52,12 @@ class SecretFilter(logging.Filter):
 
 def mask_secrets(secrets: Iterable[str], logger: logging.Logger | None = None) -> SecretFilter:
     """Install one ``SecretFilter`` on every handler of ``logger`` (the root by default) and quiet the
-    per-request INFO lines of the HTTP library (a long poll is one request every few seconds)."""
+    per-request INFO lines of the HTTP library (a long poll is one request every few seconds) and the
+    Russian morphology's dictionary-loading lines (printed at every start, when the index warms up)."""
     target = logger or logging.getLogger()
     secret_filter = SecretFilter(secrets)
     for handler in target.handlers:
         handler.addFilter(secret_filter)
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    for chatty in ("httpx", "pymorphy3"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
     return secret_filter

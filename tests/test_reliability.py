@@ -21,7 +21,7 @@ from bot.cli import query_words_last
 from bot.commands import Caller, Commands
 from bot.commands.replies import SearchReply, TextReply
 from bot.core import Dossier
-from bot.logsafe import MASK, SecretFilter
+from bot.logsafe import MASK, SecretFilter, mask_secrets
 from bot.search.query import parse_query
 from handlers.caller import NOT_ALLOWED
 from handlers.ratelimit import is_safe_to_retry
@@ -51,6 +51,21 @@ def test_the_secret_filter_masks_messages_arguments_and_tracebacks() -> None:
     out = stream.getvalue()
     assert TOKEN not in out and TOKEN.replace(":", "%3A") not in out
     assert out.count(MASK) == 3 and "Traceback" in out
+
+
+def test_the_logs_keep_out_per_request_and_dictionary_loading_lines() -> None:
+    """At INFO a long poll logged a line every few seconds, and the morphology two at every start."""
+    chatty = [logging.getLogger(n) for n in ("", "httpx", "pymorphy3")]
+    before = [c.level for c in chatty]
+    try:
+        logging.getLogger().setLevel(logging.INFO)  # as the bot logs by default
+        mask_secrets([], logging.getLogger("tests.chatty"))
+        assert not logging.getLogger("httpx").isEnabledFor(logging.INFO)
+        assert not logging.getLogger("pymorphy3.opencorpora_dict.wrapper").isEnabledFor(logging.INFO)
+        assert logging.getLogger("pymorphy3").isEnabledFor(logging.WARNING)
+    finally:
+        for c, level in zip(chatty, before, strict=True):
+            c.setLevel(level)
 
 
 async def test_a_real_run_at_debug_level_never_logs_the_token(
