@@ -28,6 +28,7 @@ from itertools import product
 
 from bot.search.expand import Expansion
 from bot.search.phrases import Alternative, Pattern, Slot
+from bot.search.synonyms import Synonyms
 from bot.search.translate import Lexicon
 from bot.textnorm import STOP_WORDS, Analyzer, is_cyrillic
 
@@ -40,9 +41,13 @@ MAX_PHRASE_LEMMAS = 2  # a phrase's word's likeliest lemmas tried (pymorphy3's f
 class Translator:
     """Looks query words up in the lexicon and keys their glosses as the index keys text."""
 
-    def __init__(self, analyzer: Analyzer, lexicon: Lexicon | None = None) -> None:
+    def __init__(
+        self, analyzer: Analyzer, lexicon: Lexicon | None = None, synonyms: Synonyms | None = None
+    ) -> None:
         self.analyzer = analyzer
         self.lexicon = lexicon if lexicon is not None else Lexicon.load()
+        # The same language's other words for a thing (``synonyms.py``), beside the other language's
+        self.synonyms = synonyms if synonyms is not None else Synonyms.load(analyzer.keys)
         self._cache: dict[str, tuple[Gloss, ...]] = {}
 
     def glosses(self, word: str) -> tuple[Gloss, ...]:

@@ -119,6 +119,8 @@ class Expansion:
     groups: dict[tuple[int, ...], float] = field(default_factory=dict)
     translated: set[int] = field(default_factory=set)  # keys offered as translations of the word
     sounded: set[int] = field(default_factory=set)  # keys offered as sounding like it, and kept as such
+    synonyms: set[int] = field(default_factory=set)  # keys offered as its synonyms (``synonyms.py``)
+    synonym_groups: set[tuple[int, ...]] = field(default_factory=set)  # groups offered as such
 
     def offer(self, key_id: int, weight: float, exact: bool) -> bool:
         """Offer an alternative; whether it was taken (it weighs more than the key's earlier offer)."""
@@ -133,7 +135,14 @@ class Expansion:
             self.groups[key_ids] = weight
 
     def copy(self) -> Expansion:
-        return Expansion(dict(self.alts), dict(self.groups), set(self.translated), set(self.sounded))
+        return Expansion(
+            dict(self.alts),
+            dict(self.groups),
+            set(self.translated),
+            set(self.sounded),
+            set(self.synonyms),
+            set(self.synonym_groups),
+        )
 
     @property
     def key_ids(self) -> set[int]:

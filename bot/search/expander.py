@@ -165,11 +165,13 @@ class Expander:
         if cached is not None:
             return cached
         exp = Expansion()
-        for key in self.analyzer.keys(word):
+        word_keys = self.analyzer.keys(word)
+        for key in word_keys:
             kid = self._key_id.get(key)
             if kid is not None and self._df(kid):
                 exp.offer(kid, 1.0, True)
         if not word.isdigit():
+            self.translator.synonyms.offer(word_keys, exp, self.live_key)
             sf = self.analyzer.surface_fold(word)
             if sf in self._surfaces:
                 for kid in self._surfaces[sf].keys:

@@ -264,6 +264,9 @@ class Percolator:
         keys = set(index.analyzer.keys(word))
         for gloss, _ in index._translator.glosses(word):
             keys.update(gloss)
+        for key in list(keys):
+            for phrase in index._translator.synonyms.of(key):
+                keys.update(phrase)
         for key in keys:
             self._triggers[key].add(word)
 
@@ -303,6 +306,8 @@ class Percolator:
         )
 
         def counts(kid: int, weight: float, exact: bool) -> bool:
+            if kid in exp.synonyms:
+                return True  # another word for the thing, as sure as the word (``synonyms.py``)
             if weight < floor:
                 return False
             if kid in exp.translated:
@@ -314,7 +319,11 @@ class Percolator:
             for kid, (weight, exact) in exp.alts.items()
             if counts(kid, weight, exact)
         }
-        groups = {kids: weight / best_gloss for kids, weight in exp.groups.items() if weight >= floor}
+        groups = {
+            kids: 1.0 if kids in exp.synonym_groups else weight / best_gloss
+            for kids, weight in exp.groups.items()
+            if weight >= floor or kids in exp.synonym_groups
+        }
         others = {kid: words for kid in alts if exp.alts[kid][1] and (words := self._other_words(kid, word))}
         for kid in alts:
             if kid in exp.translated and not exp.alts[kid][1] and (words := self._other_script(kid, word)):
