@@ -97,3 +97,15 @@ def test_a_follow_fires_on_the_synonyms_and_not_on_another_sense(dossier: Dossie
     )
     found = matched(dossier)
     assert tender in found and canola in found and crime not in found
+
+
+def test_russian_synonyms_and_an_acronym_spelt_out_are_found() -> None:
+    index = MemoryIndex()
+    docs = [
+        (1, "Рынок труда", "Число безработных в стране выросло на пять процентов."),
+        (2, "Саммит", "Организация Договора о коллективной безопасности провела саммит в Минске."),
+        (3, "Погода", "В Минске ожидается дождь, саммит перенесли."),
+    ]
+    index.add_many([(i, title, f"{title}\n{body}", None) for i, title, body in docs])
+    assert [h.doc_id for h in index.search(parse_query("безработица")).hits] == [1]
+    assert [h.doc_id for h in index.search(parse_query("саммит ОДКБ")).hits][0] == 2
