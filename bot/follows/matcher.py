@@ -258,6 +258,9 @@ class FollowMatcher:
         if self.dossier.people_failure() is not None:
             return False
         changed = False
+        queries = {f.id for f in follows if f.kind == "query"}
+        for gone in self._named_at.keys() - queries:  # removed, or a person's already
+            del self._named_at[gone]
         for f in follows:
             if f.kind != "query" or cursor - self._named_at.get(f.id, -RECHECK_DOCS) < RECHECK_DOCS:
                 continue
