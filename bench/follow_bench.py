@@ -62,6 +62,9 @@ KEY_EXT = REPO / "bench" / "follow-judge-key-ext.jsonl"  # its further sample (`
 STRATA_FILE = REPO / "bench" / "follow-judge-strata.json"  # likewise
 KEY_CENSUS = REPO / "bench" / "follow-judge-key-census.jsonl"  # its census (``follow_pool.py --census``)
 CENSUS_FILE = REPO / "bench" / "follow-judge-census.json"  # the documents the census covers
+# the person follows' misses, judged whole (``follow_pool.py --census-people``)
+KEY_CENSUS_PEOPLE = REPO / "bench" / "follow-judge-key-census-people.jsonl"
+CENSUS_PEOPLE_FILE = REPO / "bench" / "follow-judge-census-people.json"
 CHAT = 1001
 LONE = 20  # documents arriving one at a time after the cost batch
 CALLER = Caller(user_id=CHAT, chat_id=CHAT, transport="telegram")
@@ -207,7 +210,10 @@ class Judged:
     @classmethod
     def load(cls, path: Path, dump: Path | None = None, alerts: Path | None = None) -> Judged:
         key = [*load_key(KEY), *load_key(KEY_EXT), *load_key(KEY_CENSUS)]
-        strata, census = load_strata(STRATA_FILE), load_strata(CENSUS_FILE)
+        if KEY_CENSUS_PEOPLE.exists():
+            key += load_key(KEY_CENSUS_PEOPLE)
+        strata = load_strata(STRATA_FILE)
+        census = {**load_strata(CENSUS_FILE), **load_strata(CENSUS_PEOPLE_FILE)}  # topics', persons' apart
         return cls(key, load_judgements(path), strata, path, census, dump, alerts)
 
     def write_alerts(self, hits: dict[str, set[str]]) -> None:

@@ -27,6 +27,10 @@ draws a further sample for the topic follows from the frozen strata (``extend``)
 
 judges every document of the topic follows' cells where the wrong alerts and the misses hide, as a
 census rather than a sample (``census``; ALERTS from ``follow_bench.py --dump-alerts``).
+
+    python bench/follow_pool.py --census-people ALERTS.jsonl
+
+does the same for every document the person follows missed (``census_people``).
 """
 
 from __future__ import annotations
@@ -48,10 +52,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from follow_bench import (
     BENCH,
     CENSUS_FILE,
+    CENSUS_PEOPLE_FILE,
     HELD_PERSONS,
     HELD_TOPICS,
     KEY,
     KEY_CENSUS,
+    KEY_CENSUS_PEOPLE,
     KEY_EXT,
     PERSONS,
     REPO,
@@ -288,6 +294,47 @@ def census(args: argparse.Namespace) -> int:
     return 0
 
 
+def census_people(args: argparse.Namespace) -> int:
+    """Every document of the person follows' misses, judged: the labelled misses (L+, not alerted) and
+    the unlabelled ones (M, not alerted), whatever their size. Reagan's 177 unlabelled misses (mostly
+    "the Reagan administration") rested on 3 judged items, 2 relevant, which put his recall at 0.71.
+    Written as ``census`` writes (items ``p...``) to bench/follow-judge-key-census-people.jsonl and
+    bench/follow-judge-census-people.json."""
+    if KEY_CENSUS_PEOPLE.exists():
+        raise SystemExit(f"{KEY_CENSUS_PEOPLE.name} exists: judge that census, do not draw another over it")
+    frozen = json.loads(STRATA_FILE.read_text(encoding="utf-8"))
+    alerts = {
+        str(r["follow"]): set(r["alerted"])
+        for line in args.census_people.read_text(encoding="utf-8").splitlines()
+        if line.strip() and (r := json.loads(line))
+    }
+    seen = {
+        (r["follow"], r["doc_id"])
+        for path in (KEY, KEY_EXT)
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip() and (r := json.loads(line))
+    }
+    text_of = {d.id: d.text.strip() for d in load(args.reuters)}
+    covered: dict[str, dict[str, list[str]]] = {}
+    drawn: list[dict[str, object]] = []
+    for follow in [*PERSONS, *HELD_PERSONS]:
+        hit = alerts[follow]
+        cells = {name: set(frozen[follow][name]) - hit for name in ("L+", "M")}
+        covered[follow] = {name: sorted(docs) for name, docs in cells.items()}
+        for name, docs in cells.items():
+            new = sorted(d for d in docs if (follow, d) not in seen)
+            drawn.extend(
+                {**row, "census": True} for row in sample_rows(follow, name, frozen[follow][name], new)
+            )
+    random.Random(args.sample_seed).shuffle(drawn)
+    size = write_sample(
+        drawn, text_of, "p", KEY_CENSUS_PEOPLE, OUT / "follow-judge-items-census-people.jsonl"
+    )
+    CENSUS_PEOPLE_FILE.write_text(json.dumps(covered, indent=0, sort_keys=True) + "\n", encoding="utf-8")
+    print(f"{len(drawn)} census items for {len(PERSONS) + len(HELD_PERSONS)} person follows ({size} a part)")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -311,7 +358,16 @@ def main() -> int:
         help="judge every document of the topic follows' error cells by these alerts (follow_bench.py "
         "--dump-alerts), keyed apart (follow-judge-key-census.jsonl)",
     )
+    parser.add_argument(
+        "--census-people",
+        type=Path,
+        metavar="ALERTS",
+        help="judge every document the person follows missed by these alerts, keyed apart "
+        "(follow-judge-key-census-people.jsonl)",
+    )
     args = parser.parse_args()
+    if args.census_people:
+        return census_people(args)
     if args.census:
         return census(args)
     if args.extend:
