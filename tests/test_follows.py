@@ -552,3 +552,22 @@ def test_words_that_read_as_a_name_follow_the_person_once_documents_name_him(dos
         dossier, "Herrington on imports", "Herrington told Congress the oil import fee was not needed."
     )
     assert matched(dossier)[later] == {"John Herrington"}
+
+
+def test_a_wire_flash_naming_the_surname_fires_unless_a_firm_or_a_namesake(dossier: Dossier) -> None:
+    """A headline and nothing else ("TREASURY'S BAKER SAYS ..."): the people index gives the bare
+    surname no person while two Bakers are as often in the news, yet the follower of the Treasury
+    Secretary wants his flashes (read: every such miss of the benchmark was wanted). A firm's name or
+    another first name in the headline keeps it off."""
+    for i in range(2):
+        add(dossier, f"Treasury note {i}", f"Treasury Secretary James Baker said the dollar fell {i} pct.")
+        add(dossier, f"White House note {i}", f"White House chief of staff Howard Baker said talks {i} end.")
+    person = next(m.person for m in dossier.who("James Baker") if m.person.name == "James Baker")
+    follow(dossier, "person", person.key)
+    flash = add(dossier, "TREASURY'S BAKER SAYS DOLLAR FALL HAS GONE FAR ENOUGH", "")
+    namesake = add(dossier, "HOWARD BAKER SAYS NO BUDGET DECISION YET", "")
+    firm = add(dossier, "BAKER HUGHES RIG COUNT RISES TO 758", "")
+    story = add(dossier, "BAKER SEES TALKS", "Talks on the budget went on, officials said on Monday.")
+    found = matched(dossier)
+    assert flash in found and namesake not in found and firm not in found and story not in found
+    assert dossier.people_in(flash) == []  # the index alone would not have it

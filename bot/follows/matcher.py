@@ -11,6 +11,9 @@ first one that is not yet, and the next run takes it up.
   already merged the spellings and inflections of the name, and left firms and namesakes out; spellings
   in another script it keeps apart are joined by ``_identities``): person keys, looked up per document,
   no text read;
+- a wire flash (a headline and nothing else) also matches a person follow whose surname its headline
+  says, unless the headline makes it a firm's or a namesake's (``bot.follows.salience.flash_names``):
+  the people index gives a bare surname a person only once that person dominates it;
 - a query follow goes through ``bot.search.percolate.Percolator``: the follows' queries inverted over
   the search index, so that only follows sharing a key with the document are checked.
 
@@ -31,12 +34,21 @@ from dataclasses import dataclass
 
 from bot.core import Dossier
 from bot.follows.naming import persons_named, reads_as_name
-from bot.follows.salience import DocumentShape, carries, person_mentions, person_spans, surnames
+from bot.follows.salience import (
+    DocumentShape,
+    carries,
+    flash_names,
+    given_keys,
+    is_flash,
+    person_mentions,
+    person_spans,
+    surnames,
+)
 from bot.models import Document, Follow, NewFollowHit
 from bot.people import Identities, Mention, Person, mentions_from_json, sentence_at
 from bot.search import Word
 from bot.search.memory import MemoryIndex
-from bot.search.percolate import Percolator
+from bot.search.percolate import Percolator, is_lexicon_word
 from bot.search.query import parse_query
 from bot.search.snippets import make_snippet
 from bot.textnorm import Token
@@ -56,6 +68,9 @@ class _PersonFollows:
     follows: tuple[Follow, ...]
     by_target: dict[str, list[Follow]]  # the followed person's key -> its follows
     identities: Identities  # follow id -> the followed person's name
+    # a followed person's folded surname -> its follows, with all its surnames and first names (folded:
+    # ``flash_names``)
+    by_surname: dict[str, list[tuple[Follow, frozenset[str], frozenset[str]]]]
 
     def of(self, persons: Sequence[Person]) -> dict[int, _Named]:
         """The follows the persons of one document satisfy, each once, with the persons that do."""
@@ -85,6 +100,8 @@ class FollowMatcher:
         self._persons: _PersonFollows | None = None
         self._running = threading.Lock()
         self._names: dict[str, str] = {}  # a followed person's key -> its name (stable with the key)
+        # a followed person's key -> its folded surnames and first names (``flash_names``)
+        self._surnames: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
         self._named_at: dict[int, int] = {}  # a query follow that reads as a name -> cursor at its last check
 
     def run(self, batch: int = BATCH) -> int:
@@ -155,9 +172,29 @@ class FollowMatcher:
             if persons.follows:
                 named = persons.of(self.dossier.people_in(doc.id))
                 named = {i: fp for i, fp in named.items() if doc.id > fp[0].after_id}
-                if named:
-                    out.extend(self._person_hits(doc, named))
+                flashed = self._flashed(doc, persons, named, index)
+                if named or flashed:
+                    out.extend(self._person_hits(doc, named, flashed))
         return out
+
+    def _flashed(
+        self, doc: Document, persons: _PersonFollows, named: dict[int, _Named], index: object
+    ) -> list[Follow]:
+        """The person follows a wire flash names by surname that the people index did not give it."""
+        words = DocumentShape.of(doc.title, "").title
+        wanted = {
+            f.id: (f, keys, given)
+            for word in words
+            for f, keys, given in persons.by_surname.get(word, ())
+            if f.id not in named and doc.id > f.after_id
+        }
+        if not wanted or not is_flash(doc.title, doc.text):
+            return []
+        return [
+            f
+            for f, keys, given in wanted.values()
+            if flash_names(doc.title, keys, given, lambda w: is_lexicon_word(index, w))
+        ]
 
     def _person_spans(self, doc_id: int) -> list[tuple[int, int]]:
         """Where the document names persons, by the people extractor's stored mentions (read only
@@ -165,9 +202,12 @@ class FollowMatcher:
         stored = self.dossier.store.people_of([doc_id]).get(doc_id)
         return person_spans(mentions_from_json(stored, sentences=False)) if stored is not None else []
 
-    def _person_hits(self, doc: Document, named: dict[int, _Named]) -> list[NewFollowHit]:
+    def _person_hits(
+        self, doc: Document, named: dict[int, _Named], flashed: Sequence[Follow] = ()
+    ) -> list[NewFollowHit]:
         """The hits of the person follows whose person the document names (``bot.follows.salience``:
-        by the extractor or by a surname in its text), each with the sentence naming the person."""
+        by the extractor or by a surname in its text), each with the sentence naming the person, and of
+        those a flash's headline names (``_flashed``), with the headline."""
         stored = self.dossier.store.people_of([doc.id]).get(doc.id)
         mentions = mentions_from_json(stored, sentences=False) if stored is not None else []
         shape = functools.cache(lambda: DocumentShape.of(doc.title, doc.text))
@@ -176,10 +216,11 @@ class FollowMatcher:
             mine = person_mentions(persons, mentions)
             if carries(shape, surnames(persons, mine), mine):
                 kept.append(follow)
-        if not kept:
-            return []
-        passage = self._person_passage(doc, {f.label for f in kept}, mentions)
-        return [_hit(f, doc.id, passage) for f in kept]
+        out = [_hit(f, doc.id, doc.title) for f in flashed]
+        if kept:
+            passage = self._person_passage(doc, {f.label for f in kept}, mentions)
+            out += [_hit(f, doc.id, passage) for f in kept]
+        return out
 
     def _identities(self, follows: Sequence[Follow]) -> _PersonFollows:
         """The person follows and which persons satisfy them. A follow is of an identity, not of one
@@ -204,9 +245,20 @@ class FollowMatcher:
             if name is not None:
                 names.append((f.id, name))
         by_target: dict[str, list[Follow]] = {}
+        by_surname: dict[str, list[tuple[Follow, frozenset[str], frozenset[str]]]] = {}
         for f in persons:
             by_target.setdefault(f.target, []).append(f)
-        state = self._persons = _PersonFollows(persons, by_target, Identities(names, IDENTITY_SCORE))
+            known = self._surnames.get(f.target)
+            if known is None and usable:
+                person = self.dossier.person(f.target)
+                if person is not None:
+                    known = self._surnames[f.target] = (surnames([person], []), given_keys([person]))
+            if known is not None:
+                for key in known[0]:
+                    by_surname.setdefault(key, []).append((f, known[0], known[1]))
+        state = self._persons = _PersonFollows(
+            persons, by_target, Identities(names, IDENTITY_SCORE), by_surname
+        )
         return state
 
     def _percolator(self, index: object, queries: Sequence[Follow]) -> Percolator | None:
