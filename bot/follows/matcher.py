@@ -64,13 +64,21 @@ IDENTITY_SCORE = 90.0  # /who's name score (0-100) at which another person is th
 
 
 @dataclass(frozen=True)
+class _Followed:
+    """A followed person as the matcher needs it: the name ``/who`` is asked with, and the folded
+    surnames and first names a wire flash's headline is read by (``flash_names``)."""
+
+    name: str
+    surnames: frozenset[str]
+    given: frozenset[str]
+
+
+@dataclass(frozen=True)
 class _PersonFollows:
     follows: tuple[Follow, ...]
     by_target: dict[str, list[Follow]]  # the followed person's key -> its follows
     identities: Identities  # follow id -> the followed person's name
-    # a followed person's folded surname -> its follows, with all its surnames and first names (folded:
-    # ``flash_names``)
-    by_surname: dict[str, list[tuple[Follow, frozenset[str], frozenset[str]]]]
+    by_surname: dict[str, list[tuple[Follow, _Followed]]]  # a followed person's folded surname -> its follows
 
     def of(self, persons: Sequence[Person]) -> dict[int, _Named]:
         """The follows the persons of one document satisfy, each once, with the persons that do."""
@@ -99,9 +107,9 @@ class FollowMatcher:
         self._state: _PercolatorState | None = None
         self._persons: _PersonFollows | None = None
         self._running = threading.Lock()
-        self._names: dict[str, str] = {}  # a followed person's key -> its name (stable with the key)
-        # a followed person's key -> its folded surnames and first names (``flash_names``)
-        self._surnames: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
+        # a followed person's key -> its name, folded surnames and first names (``flash_names``); stable
+        # with the key
+        self._followed: dict[str, _Followed] = {}
         self._named_at: dict[int, int] = {}  # a query follow that reads as a name -> cursor at its last check
 
     def run(self, batch: int = BATCH) -> int:
@@ -183,17 +191,17 @@ class FollowMatcher:
         """The person follows a wire flash names by surname that the people index did not give it."""
         words = DocumentShape.of(doc.title, "").title
         wanted = {
-            f.id: (f, keys, given)
+            f.id: (f, known)
             for word in words
-            for f, keys, given in persons.by_surname.get(word, ())
+            for f, known in persons.by_surname.get(word, ())
             if f.id not in named and doc.id > f.after_id
         }
         if not wanted or not is_flash(doc.title, doc.text):
             return []
         return [
             f
-            for f, keys, given in wanted.values()
-            if flash_names(doc.title, keys, given, lambda w: is_lexicon_word(index, w))
+            for f, known in wanted.values()
+            if flash_names(doc.title, known.surnames, known.given, lambda w: is_lexicon_word(index, w))
         ]
 
     def _person_spans(self, doc_id: int) -> list[tuple[int, int]]:
@@ -236,26 +244,20 @@ class FollowMatcher:
             return state
         usable = self.dossier.people_failure() is None
         names: list[tuple[int, str]] = []
-        for f in persons:
-            name = self._names.get(f.target)
-            if name is None and usable:
-                person = self.dossier.person(f.target)
-                if person is not None:
-                    name = self._names[f.target] = person.name
-            if name is not None:
-                names.append((f.id, name))
         by_target: dict[str, list[Follow]] = {}
-        by_surname: dict[str, list[tuple[Follow, frozenset[str], frozenset[str]]]] = {}
+        by_surname: dict[str, list[tuple[Follow, _Followed]]] = {}
         for f in persons:
             by_target.setdefault(f.target, []).append(f)
-            known = self._surnames.get(f.target)
+            known = self._followed.get(f.target)
             if known is None and usable:
                 person = self.dossier.person(f.target)
                 if person is not None:
-                    known = self._surnames[f.target] = (surnames([person], []), given_keys([person]))
+                    known = _Followed(person.name, surnames([person], []), given_keys([person]))
+                    self._followed[f.target] = known
             if known is not None:
-                for key in known[0]:
-                    by_surname.setdefault(key, []).append((f, known[0], known[1]))
+                names.append((f.id, known.name))
+                for key in known.surnames:
+                    by_surname.setdefault(key, []).append((f, known))
         state = self._persons = _PersonFollows(
             persons, by_target, Identities(names, IDENTITY_SCORE), by_surname
         )
