@@ -42,6 +42,7 @@ import random
 import re
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -245,6 +246,9 @@ def extend(args: argparse.Namespace) -> int:
 CENSUS_MAX_CELL = 100  # an unlabelled-miss cell this large is left to the samples (gold's, wheat's)
 
 
+Cells = dict[str, set[str]]  # stratum -> the documents of it a census judges
+
+
 def census(args: argparse.Namespace) -> int:
     """Every document of the topic follows' cells where the errors hide, judged: a few random items
     standing for eighty documents misstate a follow (gold's unlabelled alerts: 1 relevant of 13 judged
@@ -255,42 +259,18 @@ def census(args: argparse.Namespace) -> int:
     cells' documents are written to bench/follow-judge-census.json (the scoring counts them exactly
     and weights the samples' other items up to the rest), the new items keyed ``c...`` in
     bench/follow-judge-key-census.jsonl."""
-    if KEY_CENSUS.exists():
-        raise SystemExit(f"{KEY_CENSUS.name} exists: judge that census, do not draw another over it")
-    frozen = json.loads(STRATA_FILE.read_text(encoding="utf-8"))
-    alerts = {
-        str(r["follow"]): set(r["alerted"])
-        for line in args.census.read_text(encoding="utf-8").splitlines()
-        if line.strip() and (r := json.loads(line))
-    }
-    seen = {
-        (r["follow"], r["doc_id"])
-        for path in (KEY, KEY_EXT)
-        for line in path.read_text(encoding="utf-8").splitlines()
-        if line.strip() and (r := json.loads(line))
-    }
-    text_of = {d.id: d.text.strip() for d in load(args.reuters)}
-    covered: dict[str, dict[str, list[str]]] = {}
-    drawn: list[dict[str, object]] = []
-    for follow in [*TOPICS, *HELD_TOPICS]:
-        hit = alerts[follow]
-        labelled, mentioned = set(frozen[follow]["L+"]), set(frozen[follow]["M"])
+
+    def cells(labelled: set[str], mentioned: set[str], hit: set[str]) -> Cells:
         unlabelled_misses = mentioned - hit
-        cells = {
+        return {
             "L+": labelled - hit,
             "M": (mentioned & hit)
             | (unlabelled_misses if len(unlabelled_misses) < CENSUS_MAX_CELL else set()),
         }
-        covered[follow] = {name: sorted(docs) for name, docs in cells.items()}
-        for name, docs in cells.items():
-            new = sorted(d for d in docs if (follow, d) not in seen)
-            drawn.extend(
-                {**row, "census": True} for row in sample_rows(follow, name, frozen[follow][name], new)
-            )
-    random.Random(args.sample_seed).shuffle(drawn)
-    size = write_sample(drawn, text_of, "c", KEY_CENSUS, OUT / "follow-judge-items-census.jsonl")
-    CENSUS_FILE.write_text(json.dumps(covered, indent=0, sort_keys=True) + "\n", encoding="utf-8")
-    print(f"{len(drawn)} census items for {len(TOPICS) + len(HELD_TOPICS)} topic follows ({size} a part)")
+
+    follows = [*TOPICS, *HELD_TOPICS]
+    drawn, size = draw_census(args, args.census, follows, cells, "c", KEY_CENSUS, CENSUS_FILE)
+    print(f"{drawn} census items for {len(follows)} topic follows ({size} a part)")
     return 0
 
 
@@ -300,12 +280,38 @@ def census_people(args: argparse.Namespace) -> int:
     "the Reagan administration") rested on 3 judged items, 2 relevant, which put his recall at 0.71.
     Written as ``census`` writes (items ``p...``) to bench/follow-judge-key-census-people.jsonl and
     bench/follow-judge-census-people.json."""
-    if KEY_CENSUS_PEOPLE.exists():
-        raise SystemExit(f"{KEY_CENSUS_PEOPLE.name} exists: judge that census, do not draw another over it")
+
+    def cells(labelled: set[str], mentioned: set[str], hit: set[str]) -> Cells:
+        return {"L+": labelled - hit, "M": mentioned - hit}
+
+    follows = [*PERSONS, *HELD_PERSONS]
+    drawn, size = draw_census(
+        args, args.census_people, follows, cells, "p", KEY_CENSUS_PEOPLE, CENSUS_PEOPLE_FILE
+    )
+    print(f"{drawn} census items for {len(follows)} person follows ({size} a part)")
+    return 0
+
+
+def draw_census(
+    args: argparse.Namespace,
+    alerts_file: Path,
+    follows: list[str],
+    cells_of: Callable[[set[str], set[str], set[str]], Cells],
+    prefix: str,
+    key: Path,
+    census_file: Path,
+) -> tuple[int, int]:
+    """A census of ``follows``: by the alerts in ``alerts_file`` (``follow_bench.py --dump-alerts``),
+    each follow's cells (``cells_of(labelled, mentioned, alerted)``) are written to ``census_file`` and
+    their documents not judged before become items ``<prefix>...``, keyed in ``key``, their texts in
+    ``follow-judge-items-<key's suffix>.jsonl``. Refused when ``key`` exists (that census is being judged).
+    The number of items and the size of a part."""
+    if key.exists():
+        raise SystemExit(f"{key.name} exists: judge that census, do not draw another over it")
     frozen = json.loads(STRATA_FILE.read_text(encoding="utf-8"))
     alerts = {
         str(r["follow"]): set(r["alerted"])
-        for line in args.census_people.read_text(encoding="utf-8").splitlines()
+        for line in alerts_file.read_text(encoding="utf-8").splitlines()
         if line.strip() and (r := json.loads(line))
     }
     seen = {
@@ -317,9 +323,8 @@ def census_people(args: argparse.Namespace) -> int:
     text_of = {d.id: d.text.strip() for d in load(args.reuters)}
     covered: dict[str, dict[str, list[str]]] = {}
     drawn: list[dict[str, object]] = []
-    for follow in [*PERSONS, *HELD_PERSONS]:
-        hit = alerts[follow]
-        cells = {name: set(frozen[follow][name]) - hit for name in ("L+", "M")}
+    for follow in follows:
+        cells = cells_of(set(frozen[follow]["L+"]), set(frozen[follow]["M"]), alerts[follow])
         covered[follow] = {name: sorted(docs) for name, docs in cells.items()}
         for name, docs in cells.items():
             new = sorted(d for d in docs if (follow, d) not in seen)
@@ -327,12 +332,10 @@ def census_people(args: argparse.Namespace) -> int:
                 {**row, "census": True} for row in sample_rows(follow, name, frozen[follow][name], new)
             )
     random.Random(args.sample_seed).shuffle(drawn)
-    size = write_sample(
-        drawn, text_of, "p", KEY_CENSUS_PEOPLE, OUT / "follow-judge-items-census-people.jsonl"
-    )
-    CENSUS_PEOPLE_FILE.write_text(json.dumps(covered, indent=0, sort_keys=True) + "\n", encoding="utf-8")
-    print(f"{len(drawn)} census items for {len(PERSONS) + len(HELD_PERSONS)} person follows ({size} a part)")
-    return 0
+    items = OUT / key.name.replace("follow-judge-key-", "follow-judge-items-")
+    size = write_sample(drawn, text_of, prefix, key, items)
+    census_file.write_text(json.dumps(covered, indent=0, sort_keys=True) + "\n", encoding="utf-8")
+    return len(drawn), size
 
 
 def main() -> int:
