@@ -21,6 +21,17 @@ def key(word: str) -> str:
     return ANALYZER.keys(word)[0]
 
 
+def indexed(*docs: tuple[str, str]) -> MemoryIndex:
+    """An index of (title, body) documents, numbered from 1."""
+    index = MemoryIndex()
+    index.add_many([(i, title, f"{title}\n{body}", None) for i, (title, body) in enumerate(docs, 1)])
+    return index
+
+
+def found(index: MemoryIndex, query: str) -> list[int]:
+    return [h.doc_id for h in index.search(parse_query(query)).hits]
+
+
 def test_an_equivalence_line_makes_each_word_count_for_each_other() -> None:
     syn = parsed("canola, rapeseed, oilseed rape\n")
     assert (key("canola"),) in syn.of(key("rapeseed"))
@@ -50,26 +61,22 @@ def test_the_shipped_list_parses_and_names_the_commodities_market_copy_uses() ->
 
 
 def test_a_search_finds_the_synonym_and_ranks_the_word_as_typed_first() -> None:
-    index = MemoryIndex()
-    docs = [
-        (1, "Canola seeding", "Canola seeding in Saskatchewan is 60 pct complete."),
-        (2, "Rapeseed seeding", "Rapeseed seeding in Saskatchewan is 60 pct complete."),
-        (3, "Wheat seeding", "Wheat seeding in Saskatchewan is 60 pct complete."),
-    ]
-    index.add_many([(i, title, f"{title}\n{body}", None) for i, title, body in docs])
-    assert [h.doc_id for h in index.search(parse_query("rapeseed")).hits] == [2, 1]
-    assert [h.doc_id for h in index.search(parse_query("canola")).hits] == [1, 2]
+    index = indexed(
+        ("Canola seeding", "Canola seeding in Saskatchewan is 60 pct complete."),
+        ("Rapeseed seeding", "Rapeseed seeding in Saskatchewan is 60 pct complete."),
+        ("Wheat seeding", "Wheat seeding in Saskatchewan is 60 pct complete."),
+    )
+    assert found(index, "rapeseed") == [2, 1]
+    assert found(index, "canola") == [1, 2]
 
 
 def test_a_one_way_mapping_widens_only_the_query_it_points_to() -> None:
-    index = MemoryIndex()
-    docs = [
-        (1, "India buys olein", "India bought 6,000 tonnes of RBD palm olein at its tender."),
-        (2, "Crude oil prices", "Crude oil prices rose on the spot market."),
-    ]
-    index.add_many([(i, title, f"{title}\n{body}", None) for i, title, body in docs])
-    assert [h.doc_id for h in index.search(parse_query("oil")).hits] == [2, 1]
-    assert [h.doc_id for h in index.search(parse_query("olein")).hits] == [1]
+    index = indexed(
+        ("India buys olein", "India bought 6,000 tonnes of RBD palm olein at its tender."),
+        ("Crude oil prices", "Crude oil prices rose on the spot market."),
+    )
+    assert found(index, "oil") == [2, 1]
+    assert found(index, "olein") == [1]
 
 
 def test_a_follow_fires_on_the_synonyms_and_not_on_another_sense(dossier: Dossier) -> None:
@@ -100,12 +107,10 @@ def test_a_follow_fires_on_the_synonyms_and_not_on_another_sense(dossier: Dossie
 
 
 def test_russian_synonyms_and_an_acronym_spelt_out_are_found() -> None:
-    index = MemoryIndex()
-    docs = [
-        (1, "Рынок труда", "Число безработных в стране выросло на пять процентов."),
-        (2, "Саммит", "Организация Договора о коллективной безопасности провела саммит в Минске."),
-        (3, "Погода", "В Минске ожидается дождь, саммит перенесли."),
-    ]
-    index.add_many([(i, title, f"{title}\n{body}", None) for i, title, body in docs])
-    assert [h.doc_id for h in index.search(parse_query("безработица")).hits] == [1]
-    assert index.search(parse_query("саммит ОДКБ")).hits[0].doc_id == 2
+    index = indexed(
+        ("Рынок труда", "Число безработных в стране выросло на пять процентов."),
+        ("Саммит", "Организация Договора о коллективной безопасности провела саммит в Минске."),
+        ("Погода", "В Минске ожидается дождь, саммит перенесли."),
+    )
+    assert found(index, "безработица") == [1]
+    assert found(index, "саммит ОДКБ")[0] == 2
